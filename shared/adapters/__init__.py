@@ -1,0 +1,1 @@
+"""Adapters: the edge of the system (database, object store, queue, TR transport, clock)."""

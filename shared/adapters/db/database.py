@@ -1,0 +1,115 @@
+"""Pooled PostgreSQL access where every transaction declares whose data it touches.
+
+Row-level security (migrations/0001_schema.sql) filters every tenant-owned table on the
+transaction-local settings `app.tenant_id` and `app.system`. `Database.tenant()` sets the
+first, `Database.system()` the second; a plain connection sets neither and sees no rows.
+The settings are `SET LOCAL`-scoped (set_config(..., true)), so they end with the
+transaction and can never leak to the next user of a pooled connection.
+"""
+
+from __future__ import annotations
+
+import atexit
+import threading
+import uuid
+from collections.abc import Iterator
+from contextlib import contextmanager
+from typing import Any
+
+import psycopg
+from psycopg.rows import dict_row
+from psycopg_pool import ConnectionPool
+
+TenantId = uuid.UUID | str
+
+
+def _tenant_text(tenant_id: TenantId) -> str:
+    # Validates the id here so that a malformed one fails loudly instead of matching nothing.
+    return str(tenant_id if isinstance(tenant_id, uuid.UUID) else uuid.UUID(str(tenant_id)))
+
+
+class Database:
+    """A connection pool plus tenant/system transaction scopes.
+
+    Sized for serverless: an NCP container runs one activation at a time, so a warm
+    container needs one or two connections, kept open between activations.
+    """
+
+    def __init__(
+        self,
+        url: str,
+        *,
+        min_size: int = 0,
+        max_size: int = 4,
+        application_name: str = "swaprep",
+    ) -> None:
+        self.url = url
+        self.pool = ConnectionPool(
+            url,
+            min_size=min_size,
+            max_size=max_size,
+            kwargs={"row_factory": dict_row, "application_name": application_name},
+            check=ConnectionPool.check_connection,  # a DB restart must not poison the pool
+            open=True,
+            name=application_name,
+        )
+
+    def close(self) -> None:
+        self.pool.close()
+
+    @contextmanager
+    def _transaction(self, settings: dict[str, str]) -> Iterator[psycopg.Connection[Any]]:
+        with self.pool.connection() as conn, conn.transaction():
+            for name, value in settings.items():
+                conn.execute("SELECT set_config(%s, %s, true)", (name, value))
+            yield conn
+
+    @contextmanager
+    def tenant(self, tenant_id: TenantId) -> Iterator[psycopg.Connection[Any]]:
+        """A transaction that can see and write only `tenant_id`'s rows."""
+        with self._transaction({"app.tenant_id": _tenant_text(tenant_id)}) as conn:
+            yield conn
+
+    @contextmanager
+    def system(self) -> Iterator[psycopg.Connection[Any]]:
+        """A transaction across all tenants, for platform work (queue, monitor, sign-in)."""
+        with self._transaction({"app.system": "on"}) as conn:
+            yield conn
+
+    @contextmanager
+    def unscoped(self) -> Iterator[psycopg.Connection[Any]]:
+        """A transaction with no tenant: RLS hides every tenant-owned row."""
+        with self._transaction({}) as conn:
+            yield conn
+
+    def ping(self) -> dict[str, Any]:
+        """Database facts for the health check; raises if the server cannot be reached."""
+        with self.pool.connection(timeout=5) as conn:
+            row = conn.execute(
+                "SELECT current_setting('server_version') AS version,"
+                " (SELECT rolsuper OR rolbypassrls FROM pg_roles WHERE rolname = current_user)"
+                " AS bypasses_rls"
+            ).fetchone()
+        assert row is not None
+        return {"version": row["version"], "rls_enforced": not row["bypasses_rls"]}
+
+
+_databases: dict[str, Database] = {}
+_lock = threading.Lock()
+
+
+def get_database(url: str, **kwargs: Any) -> Database:
+    """The process-wide Database for `url`: warm activations reuse its pooled connections."""
+    with _lock:
+        db = _databases.get(url)
+        if db is None or db.pool.closed:
+            db = _databases[url] = Database(url, **kwargs)
+        return db
+
+
+@atexit.register
+def close_all() -> None:
+    with _lock:
+        for db in _databases.values():
+            db.close()
+        _databases.clear()

@@ -1,0 +1,69 @@
+"""Fixtures shared by every test layer: real PostgreSQL and a real S3 API on loopback."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import tempfile
+import uuid
+from pathlib import Path
+
+import pytest
+import requests
+
+from shared.adapters.db import Database
+from tests.support.servers import PostgresForTests, moto_server
+
+os.environ.setdefault("AWS_ACCESS_KEY_ID", "testing")
+os.environ.setdefault("AWS_SECRET_ACCESS_KEY", "testing")
+os.environ.setdefault("AWS_DEFAULT_REGION", "kr-standard")
+
+
+@pytest.fixture(scope="session")
+def postgres() -> PostgresForTests:
+    # Not under pytest's tmp dir: that is private to us (0700), and the server may run as the
+    # unprivileged `postgres` user, which must be able to reach its data directory.
+    base = Path(tempfile.mkdtemp(prefix="swaprep-test-pg-"))
+    os.chmod(base, 0o755)
+    server = PostgresForTests(base)
+    yield server
+    server.stop()
+    shutil.rmtree(base, ignore_errors=True)
+
+
+@pytest.fixture
+def database_url(postgres) -> str:
+    """A fresh, migrated database for this test, reached as a non-superuser role."""
+    url = postgres.create_database()
+    yield url
+    postgres.drop_database(url)
+
+
+@pytest.fixture
+def db(database_url) -> Database:
+    database = Database(database_url, max_size=8)
+    yield database
+    database.close()
+
+
+@pytest.fixture
+def two_tenants(db) -> tuple[uuid.UUID, uuid.UUID]:
+    with db.system() as conn:
+        rows = conn.execute(
+            "INSERT INTO tenants (slug, name) VALUES ('alpha-bank', 'Alpha Bank'),"
+            " ('beta-securities', 'Beta Securities') RETURNING id"
+        ).fetchall()
+    return rows[0]["id"], rows[1]["id"]
+
+
+@pytest.fixture(scope="session")
+def s3_endpoint() -> str:
+    with moto_server() as endpoint:
+        yield endpoint
+
+
+@pytest.fixture
+def s3_clean(s3_endpoint) -> str:
+    """The S3 endpoint, emptied before the test."""
+    requests.post(f"{s3_endpoint}/moto-api/reset", timeout=10).raise_for_status()
+    return s3_endpoint
