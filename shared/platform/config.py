@@ -1,0 +1,102 @@
+"""Configuration from action parameters, with NCP's precedence, falling back to environment.
+
+On NCP, config and secrets arrive as package/action default parameters; the platform merges
+them into `args` (invocation > trigger > action > package) before `main` runs. The local stack
+does the same merge with `merge_parameters` and also offers plain environment variables, so
+a setting is looked up as `args["database_url"]`, then `args["DATABASE_URL"]`, then
+`$DATABASE_URL`. Secrets are never logged: `Config.describe()` masks them.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Mapping
+from typing import Any
+
+NCP_OBJECT_STORAGE_ENDPOINT = "https://kr.object.ncloudstorage.com"
+NCP_OBJECT_STORAGE_REGION = "kr-standard"
+
+DEFAULTS: dict[str, str] = {
+    "s3_endpoint_url": NCP_OBJECT_STORAGE_ENDPOINT,
+    "s3_region": NCP_OBJECT_STORAGE_REGION,
+    "bucket_inbound": "swaprep-inbound",
+    "bucket_outbound": "swaprep-outbound",
+    "bucket_feedback": "swaprep-feedback",
+    "bucket_frontend": "swaprep-frontend",
+    "queue_backend": "postgres",
+    "log_level": "INFO",
+}
+
+# Names (or name parts) whose values are secrets: masked wherever config is shown or logged.
+SECRET_MARKERS = ("password", "secret", "token", "key", "database_url", "credential")
+
+
+class ConfigError(RuntimeError):
+    """A required setting is missing or malformed; the message names the setting."""
+
+
+def merge_parameters(*layers: Mapping[str, Any] | None) -> dict[str, Any]:
+    """Merge parameter layers given lowest precedence first (package, action, trigger, invocation)."""
+    merged: dict[str, Any] = {}
+    for layer in layers:
+        if layer:
+            merged.update(layer)
+    return merged
+
+
+def is_secret(name: str) -> bool:
+    lowered = name.lower()
+    return any(marker in lowered for marker in SECRET_MARKERS)
+
+
+class Config:
+    """Read-only view over an activation's parameters and the process environment."""
+
+    def __init__(self, args: Mapping[str, Any] | None = None, env: Mapping[str, str] | None = None):
+        self._args = dict(args or {})
+        self._env = os.environ if env is None else env
+
+    def get(self, name: str, default: Any = None) -> Any:
+        key = name.lower()
+        for candidate in (key, key.upper()):
+            value = self._args.get(candidate)
+            if value not in (None, ""):
+                return value
+        value = self._env.get(key.upper())
+        if value not in (None, ""):
+            return value
+        return DEFAULTS.get(key, default)
+
+    def require(self, name: str) -> Any:
+        value = self.get(name)
+        if value in (None, ""):
+            raise ConfigError(
+                f"setting '{name.lower()}' is missing: pass it as an action/package parameter "
+                f"or set the environment variable {name.upper()}"
+            )
+        return value
+
+    def get_int(self, name: str, default: int) -> int:
+        value = self.get(name, default)
+        try:
+            return int(value)
+        except (TypeError, ValueError) as exc:
+            raise ConfigError(f"setting '{name.lower()}' must be an integer, got {value!r}") from exc
+
+    def get_bool(self, name: str, default: bool = False) -> bool:
+        value = self.get(name, default)
+        if isinstance(value, bool):
+            return value
+        return str(value).strip().lower() in ("1", "true", "yes", "on")
+
+    def bucket(self, logical: str) -> str:
+        """Physical bucket name for a logical one: inbound, outbound, feedback, frontend."""
+        return self.require(f"bucket_{logical}")
+
+    def describe(self, names: list[str]) -> dict[str, Any]:
+        """Settings for display, with secrets masked."""
+        shown = {}
+        for name in names:
+            value = self.get(name)
+            shown[name] = "***" if value and is_secret(name) else value
+        return shown
