@@ -36,7 +36,7 @@ class ConfigError(RuntimeError):
 
 
 def merge_parameters(*layers: Mapping[str, Any] | None) -> dict[str, Any]:
-    """Merge parameter layers given lowest precedence first (package, action, trigger, invocation)."""
+    """Merge parameter layers, lowest precedence first: package, action, trigger, invocation."""
     merged: dict[str, Any] = {}
     for layer in layers:
         if layer:
@@ -81,7 +81,9 @@ class Config:
         try:
             return int(value)
         except (TypeError, ValueError) as exc:
-            raise ConfigError(f"setting '{name.lower()}' must be an integer, got {value!r}") from exc
+            raise ConfigError(
+                f"setting '{name.lower()}' must be an integer, got {value!r}"
+            ) from exc
 
     def get_bool(self, name: str, default: bool = False) -> bool:
         value = self.get(name, default)

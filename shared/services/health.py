@@ -1,0 +1,64 @@
+"""`GET /api/health`: is each dependency reachable, and how deep is each queue?"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable
+from datetime import UTC, datetime
+from typing import Any
+
+from shared.platform.logging import get_logger, redact_text
+
+log = get_logger("swaprep.health")
+
+Check = Callable[[], dict[str, Any]]
+
+
+def _timed(name: str, check: Check) -> dict[str, Any]:
+    started = time.perf_counter()
+    try:
+        detail = check()
+        status = detail.pop("status", "ok")
+    except Exception as exc:  # a health check reports failures, it does not raise them
+        log.warning("health check failed", extra={"component": name, "error": str(exc)})
+        detail, status = {"error": redact_text(f"{type(exc).__name__}: {exc}")}, "down"
+    return {"status": status, "latency_ms": round((time.perf_counter() - started) * 1000, 1),
+            **detail}
+
+
+def database_check(db) -> Check:
+    return lambda: db.ping()
+
+
+def object_store_check(store, buckets: dict[str, str]) -> Check:
+    def check() -> dict[str, Any]:
+        states = {logical: ("ok" if store.bucket_exists(name) else "missing")
+                  for logical, name in buckets.items()}
+        return {"status": "ok" if all(s == "ok" for s in states.values()) else "degraded",
+                "buckets": states}
+    return check
+
+
+def queues_check(queue, names: list[str]) -> Check:
+    def check() -> dict[str, Any]:
+        known = sorted(set(names) | set(queue.queues()))
+        depths = []
+        for name in known:
+            m = queue.metrics(name)
+            depths.append({"queue": name, "visible": m.visible, "in_flight": m.in_flight,
+                           "delayed": m.delayed, "dead_letters": m.dead_letters,
+                           "oldest_age_s": m.oldest_age_s})
+        return {"queues": depths}
+    return check
+
+
+def health(checks: dict[str, Check]) -> tuple[int, dict[str, Any]]:
+    """HTTP status and body: 200 when every component is ok, 503 otherwise."""
+    components = {name: _timed(name, check) for name, check in checks.items()}
+    healthy = all(c["status"] == "ok" for c in components.values())
+    body = {
+        "status": "ok" if healthy else "degraded",
+        "checked_at": datetime.now(UTC).isoformat(),
+        "components": components,
+    }
+    return (200 if healthy else 503), body
