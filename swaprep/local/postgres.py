@@ -178,12 +178,12 @@ class EmbeddedPostgres:
         with psycopg.connect(self.url(), autocommit=True) as conn:
             exists = conn.execute("SELECT 1 FROM pg_roles WHERE rolname = %s", (owner,)).fetchone()
             stmt = "ALTER" if exists else "CREATE"
+            role_sql = stmt + " ROLE {} LOGIN NOSUPERUSER NOBYPASSRLS CREATEDB PASSWORD {}"
             conn.execute(
-                sql.SQL(stmt + " ROLE {} LOGIN NOSUPERUSER NOBYPASSRLS CREATEDB PASSWORD {}").format(
-                    sql.Identifier(owner), sql.Literal(password)
-                )
+                sql.SQL(role_sql).format(sql.Identifier(owner), sql.Literal(password))
             )
-            if not conn.execute("SELECT 1 FROM pg_database WHERE datname = %s", (dbname,)).fetchone():
+            has_db = conn.execute("SELECT 1 FROM pg_database WHERE datname = %s", (dbname,))
+            if not has_db.fetchone():
                 conn.execute(
                     sql.SQL("CREATE DATABASE {} OWNER {}").format(
                         sql.Identifier(dbname), sql.Identifier(owner)

@@ -73,7 +73,9 @@ def test_every_tenant_owned_table_has_forced_row_level_security(db):
             " AND c.relnamespace = 'public'::regnamespace"
         ).fetchall()
     assert len(rows) >= 18
-    unguarded = [r["relname"] for r in rows if not (r["relrowsecurity"] and r["relforcerowsecurity"])]
+    unguarded = [
+        r["relname"] for r in rows if not (r["relrowsecurity"] and r["relforcerowsecurity"])
+    ]
     assert unguarded == []
 
 
