@@ -14,6 +14,9 @@ import requests
 from shared.adapters.db import Database
 from tests.support.servers import PostgresForTests, moto_server
 
+# NCP's Object Storage has no ListObjectsV2: any call to it, from any client, fails the test.
+pytest_plugins = ["tests.support.s3_guard"]
+
 os.environ.setdefault("AWS_ACCESS_KEY_ID", "testing")
 os.environ.setdefault("AWS_SECRET_ACCESS_KEY", "testing")
 os.environ.setdefault("AWS_DEFAULT_REGION", "kr-standard")
