@@ -19,7 +19,8 @@ def get_health(request: WebRequest, ctx: ActionContext) -> dict:
         "object_store": lambda: health.object_store_check(wiring.object_store(config), buckets)(),
         "queues": lambda: health.queues_check(wiring.queue(config), sorted(CONSUMERS))(),
     }
-    status, body = health.health(checks)
+    depends = {"queues": "database"} if config.get("queue_backend") == "postgres" else {}
+    status, body = health.health(checks, depends)
     return response(status, body, headers={"Cache-Control": "no-store"},
                     request_id=request.request_id)
 

@@ -52,9 +52,22 @@ def queues_check(queue, names: list[str]) -> Check:
     return check
 
 
-def health(checks: dict[str, Check]) -> tuple[int, dict[str, Any]]:
-    """HTTP status and body: 200 when every component is ok, 503 otherwise."""
-    components = {name: _timed(name, check) for name, check in checks.items()}
+def health(
+    checks: dict[str, Check], depends_on: dict[str, str] | None = None
+) -> tuple[int, dict[str, Any]]:
+    """HTTP status and body: 200 when every component is ok, 503 otherwise.
+
+    `depends_on` maps a component to the one it needs (queues on PostgreSQL need the
+    database): when that one is down the dependent is reported down at once instead of
+    waiting out its own connection timeout.
+    """
+    components: dict[str, dict[str, Any]] = {}
+    for name, check in checks.items():
+        needed = (depends_on or {}).get(name)
+        if needed and components.get(needed, {}).get("status") == "down":
+            components[name] = {"status": "down", "error": f"{needed} is down"}
+        else:
+            components[name] = _timed(name, check)
     healthy = all(c["status"] == "ok" for c in components.values())
     body = {
         "status": "ok" if healthy else "degraded",

@@ -42,13 +42,19 @@ class Database:
         min_size: int = 0,
         max_size: int = 4,
         application_name: str = "swaprep",
+        timeout_s: float = 10.0,
+        connect_timeout_s: int = 5,
     ) -> None:
         self.url = url
+        # Bounded waits: an unreachable database must fail an activation in seconds, well
+        # inside NCP's timeout, not hang it on psycopg_pool's 30 s default.
         self.pool = ConnectionPool(
             url,
             min_size=min_size,
             max_size=max_size,
-            kwargs={"row_factory": dict_row, "application_name": application_name},
+            timeout=timeout_s,
+            kwargs={"row_factory": dict_row, "application_name": application_name,
+                    "connect_timeout": connect_timeout_s},
             check=ConnectionPool.check_connection,  # a DB restart must not poison the pool
             open=True,
             name=application_name,
