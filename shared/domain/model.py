@@ -1,0 +1,317 @@
+"""The canonical trade event: one lifecycle event of one trade, on the CPMI-IOSCO critical data
+elements, from which every regime's report is projected.
+
+Deliberately permissive: identifiers, codes and currencies are plain strings so that a wrong
+value can be *represented* and then explained by a validation rule (with its rule id, field and
+message), instead of failing the whole record at parse time. Only what cannot be represented
+at all (a date that is not a date, an amount that is not a number, an unknown action type)
+fails parsing, and then as a per-record error naming the field.
+
+Money is Decimal. Timestamps are timezone-aware UTC. Field names follow the CDE wording so the
+KRX CSV profile, the rules and the writers can name them the same way.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from datetime import UTC, date, datetime
+from decimal import Decimal
+from enum import StrEnum
+from typing import Annotated, Any
+
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field
+
+
+class ActionType(StrEnum):
+    NEWT = "NEWT"  # new
+    MODI = "MODI"  # modification
+    CORR = "CORR"  # correction
+    TERM = "TERM"  # termination
+    EROR = "EROR"  # error (reported by mistake)
+    REVI = "REVI"  # revive
+    VALU = "VALU"  # valuation update
+    MARU = "MARU"  # margin update
+    POSC = "POSC"  # position component
+    PRTO = "PRTO"  # port-out to another repository
+
+
+class EventType(StrEnum):
+    TRAD = "TRAD"  # trade
+    NOVA = "NOVA"  # novation / step-in
+    COMP = "COMP"  # post-trade risk reduction (compression)
+    ETRM = "ETRM"  # early termination
+    CLRG = "CLRG"  # clearing
+    CLAL = "CLAL"  # clearing and allocation
+    ALOC = "ALOC"  # allocation
+    EXER = "EXER"  # exercise
+    CREV = "CREV"  # credit event
+    CORP = "CORP"  # corporate event
+    INCP = "INCP"  # inclusion in position
+    PTNG = "PTNG"  # porting
+    UPDT = "UPDT"  # update (regulatory upgrade)
+
+
+class AssetClass(StrEnum):
+    INTR = "INTR"  # interest rates
+    CRDT = "CRDT"  # credit
+    CURR = "CURR"  # foreign exchange
+    EQUI = "EQUI"  # equity
+    COMM = "COMM"  # commodity
+
+
+class Level(StrEnum):
+    TCTN = "TCTN"  # transaction
+    PSTN = "PSTN"  # position
+
+
+class IdType(StrEnum):
+    LEI = "LEI"
+    NATURAL_PERSON = "PRSN"
+    CLIENT_CODE = "CLNT"
+    OTHER = "OTHR"
+
+
+class Nature(StrEnum):
+    FINANCIAL = "F"
+    NON_FINANCIAL = "N"
+    CCP = "C"
+    OTHER = "O"
+
+
+class Cleared(StrEnum):
+    YES = "Y"
+    NO = "N"
+    INTENDED = "I"
+
+
+class PeriodUnit(StrEnum):
+    DAY = "DAIL"
+    WEEK = "WEEK"
+    MONTH = "MNTH"
+    YEAR = "YEAR"
+    ADHOC = "ADHO"
+    EXPIRY = "EXPI"  # once, at term
+
+
+class ValuationMethod(StrEnum):
+    MARK_TO_MARKET = "MTMA"
+    MARK_TO_MODEL = "MTMO"
+    CCP = "CCPV"
+
+
+def _upper_stripped(value: str | None) -> str | None:
+    return value.strip().upper() if isinstance(value, str) else value
+
+
+Code = Annotated[str, AfterValidator(_upper_stripped)]
+
+
+class _Model(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=False, validate_assignment=True,
+                              use_enum_values=False, str_strip_whitespace=True)
+
+
+class SourcePosition(_Model):
+    """Where a record came from, for errors a user can act on."""
+
+    file: str | None = None
+    line: int | None = None  # 1-based physical line (CSV/JSONL) or record number (FpML)
+    record: int | None = None  # 1-based record number within the file
+    path: str | None = None  # e.g. an XPath inside an FpML message
+
+
+class Party(_Model):
+    identifier: str
+    id_type: IdType = IdType.LEI
+    name: str | None = None
+    nature: Nature | None = None
+    sectors: list[str] = Field(default_factory=list)  # EMIR sector codes, e.g. CDTI, AIFD
+    country: Code | None = None
+    clearing_threshold_exceeded: bool | None = None
+    financial_entity: bool | None = None  # CFTC counterparty*FinancialEntityIndicator
+    federal_entity: bool | None = None  # CFTC counterparty*FederalEntityIndicator
+    reporting_obligation: bool | None = None
+
+
+class Period(_Model):
+    unit: PeriodUnit
+    multiplier: int = Field(ge=0)
+
+
+class Money(_Model):
+    amount: Decimal
+    currency: Code
+
+
+class NotionalStep(_Model):
+    effective_date: date
+    end_date: date | None = None
+    amount: Decimal
+
+
+class Leg(_Model):
+    """One leg (stream) of the trade, seen from counterparty 1's report."""
+
+    payer: str | None = None
+    receiver: str | None = None
+    notional: Money | None = None
+    notional_schedule: list[NotionalStep] = Field(default_factory=list)
+    quantity: Decimal | None = None
+    fixed_rate: Decimal | None = None  # as a decimal fraction: 0.0253 = 2.53 %
+    floating_index: str | None = None  # the FEP's or FpML's name, e.g. USD-LIBOR-BBA
+    floating_index_code: Code | None = None  # ISO 20022 code, e.g. LIBO, EURI, SOFR
+    floating_tenor: Period | None = None
+    spread: Decimal | None = None  # decimal fraction
+    spread_currency: Code | None = None
+    day_count: Code | None = None  # ISO 20022 day count code, e.g. A004 (ACT/360)
+    payment_frequency: Period | None = None
+    reset_frequency: Period | None = None
+    settlement_currency: Code | None = None
+    direction: Code | None = None  # MAKE / TAKE for counterparty 1 on this leg
+
+
+class Underlier(_Model):
+    identifier: str
+    source: Code | None = None  # ISIN, CCY, FPML, RED, INDX, ...
+    name: str | None = None
+
+
+class Product(_Model):
+    asset_class: AssetClass | None = None
+    contract_type: Code | None = None  # SWAP, FRAS, FORW, OPTN, SWPT, CFDS, FUTR, OTHR
+    instrument_type: str | None = None  # Swap, Forward, Option, ...
+    product_name: str | None = None  # the source's taxonomy, e.g. InterestRate:IRSwap:FixedFloat
+    upi: Code | None = None
+    isin: Code | None = None
+    classification: Code | None = None  # CFI code
+    delivery_type: Code | None = None  # CASH, PHYS, OPTL
+    underliers: list[Underlier] = Field(default_factory=list)
+    settlement_currency: Code | None = None
+    custom_basket: bool | None = None
+
+
+class OptionTerms(_Model):
+    option_type: Code | None = None  # CALL, PUTO, OTHR
+    exercise_style: Code | None = None  # EURO, AMER, BERM, ASIA
+    strike: Decimal | None = None
+    strike_currency: Code | None = None
+    strike_notation: Code | None = None  # MONE, PERC, YIEL, BAPO
+    premium: Money | None = None
+    premium_payment_date: date | None = None
+    first_exercise_date: date | None = None
+    exercise_dates: list[date] = Field(default_factory=list)
+
+
+class Price(_Model):
+    value: Decimal
+    currency: Code | None = None
+    notation: Code | None = None  # MONE, PERC, YIEL, BAPO
+
+
+class Valuation(_Model):
+    amount: Money
+    method: ValuationMethod | None = None
+    timestamp: datetime
+    delta: Decimal | None = None
+
+
+class Collateral(_Model):
+    portfolio_code: str | None = None
+    category: Code | None = None  # UNCL, PRCL, OWCL, TWCL ...
+    initial_margin_posted: Money | None = None
+    initial_margin_collected: Money | None = None
+    variation_margin_posted: Money | None = None
+    variation_margin_collected: Money | None = None
+    timestamp: datetime | None = None
+
+
+class Clearing(_Model):
+    cleared: Cleared = Cleared.NO
+    ccp: str | None = None
+    clearing_member: str | None = None
+    clearing_timestamp: datetime | None = None
+    clearing_obligation: bool | None = None
+    mandatory_clearing: bool | None = None
+
+
+class MasterAgreement(_Model):
+    type: str | None = None  # ISDA, KOFIA, ...
+    version: str | None = None
+
+
+class TradeEvent(_Model):
+    """One reportable lifecycle event of one trade."""
+
+    # identity and lifecycle
+    uti: str | None = None  # None: generated in enrichment from the generating LEI + trade id
+    prior_uti: str | None = None
+    trade_id: str | None = None  # the FEP's own trade reference
+    event_id: str | None = None
+    action_type: ActionType
+    event_type: EventType | None = None
+    level: Level = Level.TCTN
+
+    # timestamps and dates (UTC)
+    execution_timestamp: datetime | None = None
+    event_timestamp: datetime | None = None
+    reporting_timestamp: datetime | None = None
+    effective_date: date | None = None
+    expiration_date: date | None = None
+    early_termination_date: date | None = None
+    final_settlement_date: date | None = None
+
+    # parties
+    counterparty_1: Party | None = None  # the reporting counterparty
+    counterparty_2: Party | None = None
+    submitting_entity: str | None = None
+    entity_responsible: str | None = None
+    broker: str | None = None
+    execution_venue: Code | None = None  # MIC, XOFF (off venue) or XXXX
+
+    # economics
+    product: Product = Field(default_factory=Product)
+    legs: list[Leg] = Field(default_factory=list, max_length=2)
+    option: OptionTerms | None = None
+    price: Price | None = None
+    exchange_rate: Decimal | None = None
+    exchange_rate_basis: str | None = None  # e.g. USD/JPY
+    valuation: Valuation | None = None
+    collateral: Collateral | None = None
+    clearing: Clearing = Field(default_factory=Clearing)
+    confirmation: Code | None = None  # ECNF, YCNF, NCNF
+    confirmation_timestamp: datetime | None = None
+    master_agreement: MasterAgreement | None = None
+
+    # flags and packages
+    package_id: str | None = None
+    block_trade: bool | None = None
+    allocation: Code | None = None  # UNAL, POST, PREA
+    prime_brokerage: bool | None = None
+    post_priced: bool | None = None
+    non_standard_terms: bool | None = None
+    compression: bool | None = None
+
+    # regimes this event is reportable under (cftc-part45, emir, krx); empty: tenant default
+    regimes: list[str] = Field(default_factory=list)
+    # regime-specific values without a CDE home, e.g. a DRR-only flag
+    extensions: dict[str, Any] = Field(default_factory=dict)
+    source: SourcePosition | None = None
+
+    def payload_hash(self) -> str:
+        """SHA-256 of the event's content: what makes a re-delivery recognisable.
+
+        Excludes where it came from and when it was reported, so the same event sent twice,
+        from two files, is the same event.
+        """
+        content = self.model_dump(mode="json", exclude={"source", "reporting_timestamp"})
+        canonical = json.dumps(content, sort_keys=True, separators=(",", ":"))
+        return hashlib.sha256(canonical.encode()).hexdigest()
+
+    def notional(self, leg: int = 0) -> Money | None:
+        return self.legs[leg].notional if len(self.legs) > leg else None
+
+
+def utc(value: datetime) -> datetime:
+    """Aware UTC datetime; a naive one is taken as UTC (FEP exports often omit the zone)."""
+    return value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
