@@ -1,0 +1,1 @@
+"""FEP readers. Each yields one `ParsedRecord` per input record, in order, in constant memory."""

@@ -1,0 +1,1 @@
+"""Regime report writers behind one interface; `writer_for(regime)` picks one."""
