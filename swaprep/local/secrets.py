@@ -18,22 +18,25 @@ from swaprep.local.settings import state_dir
 _lock = threading.Lock()
 
 
-def _path() -> Path:
-    return state_dir() / "secrets.json"
+def _path(home: Path | None) -> Path:
+    return (home or state_dir()) / "secrets.json"
 
 
-def load() -> dict[str, str]:
-    path = _path()
+def load(home: Path | None = None) -> dict[str, str]:
+    path = _path(home)
     return json.loads(path.read_text()) if path.exists() else {}
 
 
-def get(name: str, *, nbytes: int = 32) -> str:
-    """The secret `name`, created (URL-safe random) and saved the first time it is asked for."""
+def get(name: str, *, nbytes: int = 32, home: Path | None = None) -> str:
+    """The secret `name`, created (URL-safe random) and saved the first time it is asked for.
+
+    `home` is the stack's state folder (default: `.swaprep/` or $SWAPREP_HOME).
+    """
     with _lock:
-        values = load()
+        values = load(home)
         if name not in values:
             values[name] = secrets.token_urlsafe(nbytes)
-            path = _path()
+            path = _path(home)
             path.parent.mkdir(parents=True, exist_ok=True)
             tmp = path.with_suffix(".tmp")
             fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
