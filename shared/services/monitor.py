@@ -16,13 +16,14 @@ log = get_logger("swaprep.monitor")
 
 
 def sweep_queues(*, db, queue, invoker) -> dict[str, Any]:
-    woken, dead = [], {}
+    woken, not_woken, dead = [], [], {}
     for name in sorted(set(CONSUMERS) | set(queue.queues())):
         metrics = queue.metrics(name)
         consumer = CONSUMERS.get(name)
         if metrics.visible and consumer:
-            invoker.invoke_async(consumer, {"queue": name})
-            woken.append(name)
+            # Only a wake-up the platform confirmed (an activation id) counts as done.
+            started = invoker.invoke_async(consumer, {"queue": name})
+            (woken if started else not_woken).append(name)
         if metrics.dead_letters:
             dead[name] = metrics.dead_letters
     if dead and db is not None:
@@ -39,6 +40,6 @@ def sweep_queues(*, db, queue, invoker) -> dict[str, Any]:
                      f"{count} message(s) in the dead-letter queue of '{name}': redrive them",
                      json.dumps({"queue": name, "count": count})),
                 )
-    if woken or dead:
-        log.info("sweep", extra={"woken": woken, "dead_letters": dead})
-    return {"woken": woken, "dead_letters": dead}
+    if woken or not_woken or dead:
+        log.info("sweep", extra={"woken": woken, "not_woken": not_woken, "dead_letters": dead})
+    return {"woken": woken, "not_woken": not_woken, "dead_letters": dead}
