@@ -132,6 +132,10 @@ class Party(_Model):
     financial_entity: bool | None = None  # CFTC counterparty*FinancialEntityIndicator
     federal_entity: bool | None = None  # CFTC counterparty*FederalEntityIndicator
     reporting_obligation: bool | None = None
+    # added for the FpML mapping (all optional):
+    directly_linked_activity: bool | None = None  # EMIR NFC hedging flag
+    supervisory_bodies: list[str] = Field(default_factory=list)  # CFTC, SEC, ESMA, FCA ...
+    execution_agent: str | None = None  # LEI of the agent executing for this party (CFTC)
 
 
 class Period(_Model):
@@ -169,6 +173,11 @@ class Leg(_Model):
     reset_frequency: Period | None = None
     settlement_currency: Code | None = None
     direction: Code | None = None  # MAKE / TAKE for counterparty 1 on this leg
+    # added for the FpML mapping (all optional):
+    rate_type: Code | None = None  # FIXED, FLOATING, INFLATION, OTHER (how the leg's rate is set)
+    total_quantity: Decimal | None = None  # total notional quantity (equities, bonds)
+    quantity_unit: Code | None = None  # e.g. SHAS (shares), IPNT (index points)
+    fixing_date: date | None = None  # e.g. an NDF's or a cash-settled option's fixing date
 
 
 class Underlier(_Model):
@@ -189,6 +198,9 @@ class Product(_Model):
     underliers: list[Underlier] = Field(default_factory=list)
     settlement_currency: Code | None = None
     custom_basket: bool | None = None
+    # added for the FpML mapping (all optional):
+    settlement_location: Code | None = None  # e.g. HK for offshore renminbi (CNH)
+    basket_id: str | None = None  # identifier of a (custom) basket underlier
 
 
 class OptionTerms(_Model):
@@ -201,12 +213,38 @@ class OptionTerms(_Model):
     premium_payment_date: date | None = None
     first_exercise_date: date | None = None
     exercise_dates: list[date] = Field(default_factory=list)
+    # added for the FpML mapping (all optional):
+    call_amount: Money | None = None  # FX options: the call currency and amount
+    put_amount: Money | None = None  # FX options: the put currency and amount
+    underlying_maturity_date: date | None = None  # e.g. the swaption's underlying swap end
 
 
 class Price(_Model):
     value: Decimal
     currency: Code | None = None
     notation: Code | None = None  # MONE, PERC, YIEL, BAPO
+
+
+class CreditTerms(_Model):
+    """Credit derivative terms (added for the FpML mapping)."""
+
+    seniority: Code | None = None  # SNDB, SBOD, OTHR
+    series: int | None = None
+    version: int | None = None
+    index_factor: Decimal | None = None
+    attachment_point: Decimal | None = None  # tranche, as a decimal fraction
+    detachment_point: Decimal | None = None
+    reference_entity: str | None = None
+
+
+class OtherPayment(_Model):
+    """An upfront fee or other one-off payment (added for the FpML mapping)."""
+
+    payment_type: Code | None = None  # UFRO (upfront), UWIN, PEXH, ...
+    amount: Money
+    payment_date: date | None = None
+    payer: str | None = None
+    receiver: str | None = None
 
 
 class Valuation(_Model):
@@ -291,6 +329,16 @@ class TradeEvent(_Model):
     post_priced: bool | None = None
     non_standard_terms: bool | None = None
     compression: bool | None = None
+
+    # added for the FpML mapping (all optional):
+    buyer: str | None = None  # CDE buyer / seller identifiers (options, CDS, forwards)
+    seller: str | None = None
+    execution_venue_type: str | None = None  # SEF, DCM, OffFacility
+    intragroup: bool | None = None
+    credit: CreditTerms | None = None
+    other_payments: list[OtherPayment] = Field(default_factory=list)
+    package_price: Price | None = None
+    package_spread: Price | None = None
 
     # regimes this event is reportable under (cftc-part45, emir, krx); empty: tenant default
     regimes: list[str] = Field(default_factory=list)

@@ -1,0 +1,185 @@
+"""Reporting deadlines on real business-day calendars (pure: no I/O, no clock).
+
+`reporting_deadline(regime, execution_timestamp)` returns the instant (aware, UTC) by which a
+report is due. The instant is the *end* of the deadline day in the regime's time zone, i.e.
+midnight starting the following day: a report is on time when `reporting_timestamp <` the
+deadline (the 1 µs difference from `<=` is immaterial, and it keeps the value readable:
+2026-11-23T15:00:00Z rather than ...14:59:59.999999Z).
+
+The day counting follows the rule texts: the execution day itself never counts, and the
+deadline falls on the N-th business day *after* the execution date, whether or not that date
+was a business day (a trade done on a Saturday is due at the end of Monday, T+1).
+
+- KRX: KR public holidays (substitute and election days included) and weekends; trade date
+  in Asia/Seoul (UTC+9); due T+1, a CCP T+0.
+- CFTC: US federal holidays (observed days included) and weekends; trade date in
+  America/New_York; due T+1 for SD/MSP/DCO/SEF/DCM, T+2 for others.
+- EMIR: TARGET closing days (the ECB calendar) and weekends; trade date in UTC; due T+1.
+- UKEMIR: England and Wales bank holidays and weekends; trade date in Europe/London; due T+1.
+
+Why these calendars:
+- KRX: FSC Notice 2019-4 says "next business day after trade date"; the TR's exact cut-off
+  time is not published, so the deadline is the end of that Korean day (24:00 KST). Give
+  `REGIMES["KRX"]` a `cutoff` (e.g. `time(18, 0)`) once the TR publishes one. `holidays` KR is
+  the statutory public-holiday calendar; the KRX market calendar (XKRX) also closes on
+  31 December, which would only move the deadline later, so the public calendar is the safe
+  (earlier) choice.
+- CFTC: 17 CFR 45.1 as amended in 2020 (85 FR 75503) defines a business day by Saturdays,
+  Sundays and *Federal* holidays, and the execution date by reference to eastern time. So the
+  federal calendar (`holidays` US, public category), not the NYSE one: NYSE closes on Good
+  Friday (a federal working day) and opens on Columbus and Veterans Day (federal holidays).
+  Federal "observed" days (a Saturday holiday observed on Friday) count as holidays, as they do
+  for federal offices (5 U.S.C. 6103(b)).
+- EMIR: Art. 9(1) "working day following"; TARGET (the ECB calendar) is the EU-wide working
+  day convention. EMIR Refit timestamps are UTC, so the trade date is the UTC date.
+
+`counterparty_kind` (CFTC): SD, MSP, DCO (reporting counterparty) or SEF, DCM (the venue
+reports) -> T+1; any other value -> T+2; None (unknown) -> T+1, the stricter deadline, so that
+an at-risk alert comes early rather than late. KRX: CCP -> same day (T+0).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import UTC, date, datetime, time, timedelta, timezone, tzinfo
+from functools import cache
+from zoneinfo import ZoneInfo
+
+import holidays
+
+__all__ = [
+    "REGIMES",
+    "RegimeCalendar",
+    "add_business_days",
+    "business_calendar",
+    "is_business_day",
+    "regime_key",
+    "reporting_deadline",
+]
+
+KST = timezone(timedelta(hours=9), "KST")  # Korea has had no DST since 1988: no tz database needed
+
+# CFTC entities that must report by T+1 (§45.3(a) venues, §45.3(b)(1) SD/MSP/DCO).
+CFTC_T1_KINDS = frozenset({"SD", "MSP", "DCO", "SEF", "DCM"})
+
+
+@dataclass(frozen=True)
+class RegimeCalendar:
+    name: str
+    calendar: str  # key for business_calendar()
+    zone_name: str  # where the trade date and the end of the deadline day are taken
+    days: int = 1  # business days after the execution date
+    cutoff: time | None = None  # local time on the deadline day; None = end of that day
+    days_by_kind: dict[str, int] = field(default_factory=dict)
+    days_other_kind: int | None = None  # for a known-but-unlisted kind; None: same as `days`
+
+    @property
+    def zone(self) -> tzinfo:
+        return _zone(self.zone_name)
+
+    def days_for(self, counterparty_kind: str | None) -> int:
+        if counterparty_kind is None:
+            return self.days
+        kind = counterparty_kind.strip().upper()
+        if kind in self.days_by_kind:
+            return self.days_by_kind[kind]
+        return self.days if self.days_other_kind is None else self.days_other_kind
+
+
+REGIMES: dict[str, RegimeCalendar] = {
+    "KRX": RegimeCalendar("KRX", "KR", "KST", days=1, days_by_kind={"CCP": 0}),
+    "CFTC": RegimeCalendar(
+        "CFTC", "US", "America/New_York", days=1,
+        days_by_kind=dict.fromkeys(CFTC_T1_KINDS, 1), days_other_kind=2,
+    ),
+    "EMIR": RegimeCalendar("EMIR", "TARGET", "UTC", days=1),
+    "UKEMIR": RegimeCalendar("UKEMIR", "GB", "Europe/London", days=1),
+}
+
+
+@cache
+def _zone(name: str) -> tzinfo:
+    # Resolved on first use, not at import: importing this module never needs the tz database
+    # (KRX and EMIR never do; CFTC and UK EMIR need it, from the OS or the `tzdata` package).
+    if name == "KST":
+        return KST
+    if name == "UTC":
+        return UTC
+    return ZoneInfo(name)
+
+# Spellings used across the code base (TradeEvent.regimes uses cftc-part45, emir, krx).
+_ALIASES = {
+    "krx": "KRX", "krx-tr": "KRX", "kr": "KRX",
+    "cftc": "CFTC", "cftc-part45": "CFTC", "cftc-part43": "CFTC", "cftc45": "CFTC",
+    "emir": "EMIR", "esma": "EMIR", "emir-refit": "EMIR", "eu-emir": "EMIR",
+    "ukemir": "UKEMIR", "uk-emir": "UKEMIR", "fca": "UKEMIR",
+}
+
+
+def regime_key(regime: str) -> str:
+    """KRX, CFTC, EMIR or UKEMIR for any accepted spelling; ValueError otherwise."""
+    key = _ALIASES.get(regime.strip().lower().replace("_", "-"))
+    if key is None:
+        raise ValueError(f"unknown regime {regime!r}: expected one of {sorted(REGIMES)}")
+    return key
+
+
+@cache
+def business_calendar(name: str) -> holidays.HolidayBase:
+    """The holiday set behind a calendar name; years are filled in lazily as dates are asked."""
+    if name == "KR":
+        return holidays.country_holidays("KR")
+    if name == "US":
+        return holidays.country_holidays("US")  # no subdivision: federal holidays only
+    if name == "TARGET":
+        return holidays.financial_holidays("XECB")
+    if name == "GB":
+        return holidays.country_holidays("GB", subdiv="ENG")
+    raise ValueError(f"unknown calendar {name!r}")
+
+
+def _is_open(day: date, calendar: holidays.HolidayBase) -> bool:
+    return day.weekday() < 5 and day not in calendar
+
+
+def is_business_day(regime: str, day: date) -> bool:
+    return _is_open(day, business_calendar(REGIMES[regime_key(regime)].calendar))
+
+
+def add_business_days(regime: str, day: date, n: int) -> date:
+    """The n-th business day after `day` (n >= 0; n = 0 returns `day` itself)."""
+    if n < 0:
+        raise ValueError("n must be >= 0")
+    calendar = business_calendar(REGIMES[regime_key(regime)].calendar)
+    current = day
+    for _ in range(n):
+        current += timedelta(days=1)
+        while not _is_open(current, calendar):
+            current += timedelta(days=1)
+    return current
+
+
+def trade_date(regime: str, execution_timestamp: datetime) -> date:
+    """The execution date in the regime's time zone (a naive timestamp is taken as UTC)."""
+    spec = REGIMES[regime_key(regime)]
+    return _aware(execution_timestamp).astimezone(spec.zone).date()
+
+
+def reporting_deadline(regime: str, execution_timestamp: datetime, *,
+                       counterparty_kind: str | None = None) -> datetime:
+    """When a report of a trade executed at `execution_timestamp` is due, as aware UTC.
+
+    Due means: before this instant. See the module docstring for calendars and kinds.
+    """
+    spec = REGIMES[regime_key(regime)]
+    executed_on = _aware(execution_timestamp).astimezone(spec.zone).date()
+    due_day = add_business_days(spec.name, executed_on, spec.days_for(counterparty_kind))
+    if spec.cutoff is None:
+        local = datetime.combine(due_day + timedelta(days=1), time(0), spec.zone)
+    else:
+        local = datetime.combine(due_day, spec.cutoff, spec.zone)
+    return local.astimezone(UTC)
+
+
+def _aware(value: datetime) -> datetime:
+    return value.replace(tzinfo=UTC) if value.tzinfo is None else value

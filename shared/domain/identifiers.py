@@ -1,0 +1,154 @@
+"""Identifier checks: LEI (ISO 17442), ISIN (ISO 6166), UTI (ISO 23897), UPI (ISO 4914).
+
+Each `check_*` returns None when the value is valid, else a short reason a user can act on
+("check digits do not match", "53 characters, at most 52"); the validation rules put the
+reason in their issue message. `is_valid_*` are the boolean forms.
+
+The check digits come from python-stdnum (ISO 7064 MOD 97-10 for the LEI, Luhn over the
+letter-expanded ISIN). A value is checked as given: stdnum would accept "5299 00or..." after
+compacting it, but a report carries the value verbatim, so spaces or lower case are reported.
+
+UPI: only the shape is checked (12 characters, A-Z 0-9, "QZ" prefix). The check character
+algorithm (ISO 7064 MOD 31,30 per a closed, unmerged python-stdnum PR) is not verified against
+the standard, so it is not enforced here; the DSB is the only issuer, and a UPI unknown to
+reference data is the stronger check.
+"""
+
+from __future__ import annotations
+
+import re
+
+from stdnum import isin as _isin
+from stdnum import lei as _lei
+from stdnum.exceptions import InvalidChecksum, InvalidComponent, InvalidFormat, InvalidLength
+from stdnum.iso7064 import mod_97_10
+
+__all__ = [
+    "UTI_MAX_LENGTH",
+    "check_isin",
+    "check_lei",
+    "check_upi",
+    "check_uti",
+    "is_valid_isin",
+    "is_valid_lei",
+    "is_valid_upi",
+    "is_valid_uti",
+    "lei_with_check_digits",
+    "uti_generator_lei",
+]
+
+UTI_MAX_LENGTH = 52
+_ALNUM = re.compile(r"[A-Z0-9]+")
+_LEI_SHAPE = re.compile(r"[A-Z0-9]{18}[0-9]{2}")
+_UPI_SHAPE = re.compile(r"QZ[A-Z0-9]{10}")
+
+
+def _canonical_problem(value: object, name: str) -> str | None:
+    if not isinstance(value, str) or not value:
+        return f"{name} is empty"
+    if value != value.strip():
+        return f"{name} has leading or trailing spaces"
+    if any(c.isspace() for c in value):
+        return f"{name} contains spaces"
+    if value != value.upper():
+        return f"{name} contains lower-case letters"
+    return None
+
+
+def check_lei(value: object) -> str | None:
+    """None if `value` is a well-formed LEI with valid check digits, else the reason."""
+    problem = _canonical_problem(value, "LEI")
+    if problem:
+        return problem
+    assert isinstance(value, str)
+    if len(value) != 20:
+        return f"LEI has {len(value)} characters, expected 20"
+    if not _LEI_SHAPE.fullmatch(value):
+        return "LEI must be 18 characters A-Z 0-9 followed by 2 check digits"
+    try:
+        _lei.validate(value)
+    except InvalidChecksum:
+        return "LEI check digits do not match (ISO 7064 MOD 97-10)"
+    except (InvalidFormat, InvalidLength, InvalidComponent) as exc:
+        return f"LEI is malformed: {exc}"
+    return None
+
+
+def check_isin(value: object) -> str | None:
+    """None if `value` is a valid ISIN (pattern, country code and Luhn check digit)."""
+    problem = _canonical_problem(value, "ISIN")
+    if problem:
+        return problem
+    assert isinstance(value, str)
+    if len(value) != 12:
+        return f"ISIN has {len(value)} characters, expected 12"
+    try:
+        _isin.validate(value)
+    except InvalidChecksum:
+        return "ISIN check digit does not match (Luhn)"
+    except InvalidComponent:
+        return f"ISIN country prefix {value[:2]!r} is not an ISO 3166 code"
+    except (InvalidFormat, InvalidLength):
+        return "ISIN must be 2 letters, 9 characters A-Z 0-9 and 1 check digit"
+    return None
+
+
+def check_uti(value: object) -> str | None:
+    """None if `value` has the ISO 23897 shape: 1 to 52 characters, upper-case A-Z and 0-9.
+
+    Whether its first 20 characters are the generator's LEI is a separate, softer check
+    (`uti_generator_lei`): UTIs generated before ISO 23897, or by some venues, do not follow it.
+    """
+    problem = _canonical_problem(value, "UTI")
+    if problem:
+        return problem
+    assert isinstance(value, str)
+    if len(value) > UTI_MAX_LENGTH:
+        return f"UTI has {len(value)} characters, at most {UTI_MAX_LENGTH}"
+    if not _ALNUM.fullmatch(value):
+        bad = sorted({c for c in value if not ("A" <= c <= "Z" or "0" <= c <= "9")})
+        return f"UTI may hold only A-Z and 0-9, found {''.join(bad)!r}"
+    return None
+
+
+def uti_generator_lei(uti: str) -> str | None:
+    """The generating entity's LEI at the start of `uti`, if its first 20 characters are one."""
+    if len(uti) > 20 and check_lei(uti[:20]) is None:
+        return uti[:20]
+    return None
+
+
+def check_upi(value: object) -> str | None:
+    """None if `value` has the UPI shape (12 characters A-Z 0-9 starting with QZ)."""
+    problem = _canonical_problem(value, "UPI")
+    if problem:
+        return problem
+    assert isinstance(value, str)
+    if len(value) != 12:
+        return f"UPI has {len(value)} characters, expected 12"
+    if not _UPI_SHAPE.fullmatch(value):
+        return "UPI must start with QZ followed by 10 characters A-Z 0-9"
+    return None
+
+
+def is_valid_lei(value: object) -> bool:
+    return check_lei(value) is None
+
+
+def is_valid_isin(value: object) -> bool:
+    return check_isin(value) is None
+
+
+def is_valid_uti(value: object) -> bool:
+    return check_uti(value) is None
+
+
+def is_valid_upi(value: object) -> bool:
+    return check_upi(value) is None
+
+
+def lei_with_check_digits(base18: str) -> str:
+    """A LEI from its first 18 characters (for test data and fixtures)."""
+    if not re.fullmatch(r"[A-Z0-9]{18}", base18):
+        raise ValueError("an LEI base is 18 characters A-Z 0-9")
+    return base18 + mod_97_10.calc_check_digits(base18)

@@ -1,0 +1,99 @@
+"""LEI, ISIN, UTI and UPI checks with known-good and known-bad values."""
+
+from __future__ import annotations
+
+import pytest
+
+from shared.domain.identifiers import (
+    check_isin,
+    check_lei,
+    check_upi,
+    check_uti,
+    is_valid_isin,
+    is_valid_lei,
+    is_valid_upi,
+    is_valid_uti,
+    lei_with_check_digits,
+    uti_generator_lei,
+)
+from swaprep.local.demo import demo_lei
+
+GOOD_LEIS = [
+    "529900ORI6ALO8ABW676",  # checked by hand (domain notes)
+    "5493001KJTIIGC8Y1R12",  # Bloomberg Finance L.P.
+    "7LTWFZYICNSX8D621K86",  # Deutsche Bank AG
+    demo_lei(1),
+]
+
+
+@pytest.mark.parametrize("lei", GOOD_LEIS)
+def test_good_leis(lei):
+    assert check_lei(lei) is None and is_valid_lei(lei)
+
+
+@pytest.mark.parametrize("lei, reason", [
+    ("529900ORI6ALO8ABW600", "check digits"),
+    ("529900ORI6ALO8ABW67", "19 characters"),
+    ("529900ori6alo8abw676", "lower-case"),
+    (" 529900ORI6ALO8ABW676", "spaces"),
+    ("5299 00ORI6ALO8ABW676", "spaces"),
+    ("529900ORI6ALO8ABW6X6", "2 check digits"),
+    ("529900-RI6ALO8ABW676", "A-Z 0-9"),
+    ("", "empty"),
+    (None, "empty"),
+])
+def test_bad_leis(lei, reason):
+    assert reason in check_lei(lei)
+    assert not is_valid_lei(lei)
+
+
+def test_demo_broken_lei_is_caught():
+    broken = demo_lei(100)[:-2] + "00"  # what the demo generator injects
+    assert "check digits" in check_lei(broken)
+
+
+def test_lei_with_check_digits_matches_the_standard():
+    assert lei_with_check_digits("529900ORI6ALO8ABW6") == "529900ORI6ALO8ABW676"
+    with pytest.raises(ValueError):
+        lei_with_check_digits("short")
+
+
+@pytest.mark.parametrize("isin", ["US9311421039", "KR7005930003", "US0378331005",
+                                  "DE0005140008"])
+def test_good_isins(isin):
+    assert check_isin(isin) is None and is_valid_isin(isin)
+
+
+@pytest.mark.parametrize("isin, reason", [
+    ("US9311421038", "check digit"),
+    ("ZZ9311421039", "country"),
+    ("US931142103", "11 characters"),
+    ("us9311421039", "lower-case"),
+    ("US93114210-9", "2 letters"),
+])
+def test_bad_isins(isin, reason):
+    assert reason in check_isin(isin)
+
+
+def test_uti_shape():
+    assert check_uti("529900ORI6ALO8ABW676TRADE000001") is None
+    assert is_valid_uti("A" * 52)
+    assert "53 characters" in check_uti("A" * 53)
+    assert "'-'" in check_uti("529900ORI6ALO8ABW676-1")
+    assert "lower-case" in check_uti("529900ori6alo8abw676x")
+    assert "empty" in check_uti("")
+    assert not is_valid_uti("ABC 1")
+
+
+def test_uti_generator_lei():
+    assert uti_generator_lei("529900ORI6ALO8ABW676TRADE1") == "529900ORI6ALO8ABW676"
+    assert uti_generator_lei("529900ORI6ALO8ABW600TRADE1") is None
+    assert uti_generator_lei("529900ORI6ALO8ABW676") is None  # nothing after the LEI
+
+
+def test_upi_shape():
+    assert check_upi("QZ4BD0HRDRX8") is None and is_valid_upi("QZ4BD0HRDRX8")
+    assert "QZ" in check_upi("AB4BD0HRDRX8")
+    assert "11 characters" in check_upi("QZ4BD0HRDRX")
+    assert "QZ" in check_upi("QZ4BD0HRDR-8")
+    assert "lower-case" in check_upi("qz4bd0hrdrx8")
