@@ -74,6 +74,11 @@ def check_lei(value: object) -> str | None:
     return None
 
 
+# ISIN prefixes allocated by ISO 6166 that are not ISO 3166 countries: EZ is the ANNA DSB's
+# prefix for OTC-derivative ISINs, the ones derivative reports carry.
+NON_COUNTRY_ISIN_PREFIXES = frozenset({"EZ"})
+
+
 def check_isin(value: object) -> str | None:
     """None if `value` is a valid ISIN (pattern, country code and Luhn check digit)."""
     problem = _canonical_problem(value, "ISIN")
@@ -82,6 +87,13 @@ def check_isin(value: object) -> str | None:
     assert isinstance(value, str)
     if len(value) != 12:
         return f"ISIN has {len(value)} characters, expected 12"
+    if value[:2] in NON_COUNTRY_ISIN_PREFIXES:
+        # stdnum knows only ISO 3166 prefixes; check these by pattern and Luhn digit alone.
+        if not (value.isalnum() and value[-1].isdigit()):
+            return "ISIN must be 2 letters, 9 characters A-Z 0-9 and 1 check digit"
+        if _isin.calc_check_digit(value[:-1]) != value[-1]:
+            return "ISIN check digit does not match (Luhn)"
+        return None
     try:
         _isin.validate(value)
     except InvalidChecksum:

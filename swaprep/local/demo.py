@@ -57,7 +57,8 @@ def generate_fep_csv(rows: int = 400, seed: int = 20261122, trade_date: date | N
         if live and rng.random() < 0.2:
             base = dict(rng.choice(live))
             action = rng.choice(("MODI", "MODI", "TERM"))
-            base.update(action_type=action, event_type="TRAD",
+            # A termination is an early termination event (ETRM); an amendment is a trade event.
+            base.update(action_type=action, event_type="ETRM" if action == "TERM" else "TRAD",
                         event_timestamp=(executed + timedelta(hours=2)).isoformat())
             if action == "MODI":
                 base["notional_1"] = str(int(float(base["notional_1"]) * 1.5))

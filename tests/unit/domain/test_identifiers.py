@@ -97,3 +97,9 @@ def test_upi_shape():
     assert "11 characters" in check_upi("QZ4BD0HRDRX")
     assert "QZ" in check_upi("QZ4BD0HRDR-8")
     assert "lower-case" in check_upi("qz4bd0hrdrx8")
+
+
+def test_anna_dsb_otc_derivative_isins_with_ez_prefix_are_valid():
+    # EZ is allocated by ISO 6166 to the ANNA DSB, not an ISO 3166 country.
+    assert check_isin("EZ1HPK330CY9") is None
+    assert check_isin("EZ1HPK330CY8") == "ISIN check digit does not match (Luhn)"

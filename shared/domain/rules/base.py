@@ -1,0 +1,135 @@
+"""Declarative validation rules and their registry.
+
+A rule is data: an id (`SR-<area>-<nnn>`, in the style of ESMA's `EMIR-VR-<field>-<nn>`), a
+severity, the canonical field it is about, an English and a Korean message template, the
+regimes and action types it applies to, where it comes from, and one pure check function.
+
+The check function gets the event and the validation context and yields a `Violation` per
+problem found (nothing when the event passes). A violation carries the template parameters,
+the offending value when it is safe to show, and, when the rule covers several fields (every
+LEI, every currency), the exact field path. Rules never raise for bad data: data that cannot
+be judged (a missing date in a date-order rule) is another rule's business, so they pass.
+
+Templates use `str.format` placeholders; `{value}` is always available (the offending value).
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable, Iterable, Iterator, Mapping
+from dataclasses import dataclass
+from dataclasses import field as dataclass_field
+from typing import TYPE_CHECKING, Any
+
+from shared.domain.issues import Issue, Severity, shown_value
+from shared.domain.model import ActionType
+
+if TYPE_CHECKING:
+    from shared.domain.model import TradeEvent
+    from shared.domain.rules.context import ValidationContext
+
+__all__ = ["AREAS", "REGISTRY", "Rule", "Violation", "all_rules", "get_rule", "register", "rule"]
+
+RULE_ID = re.compile(r"SR-(?P<area>[A-Z]{2})-(?P<number>\d{3})")
+AREAS = {
+    "ID": "Identifiers", "DT": "Dates and timestamps", "LC": "Lifecycle",
+    "EC": "Economics", "CL": "Clearing", "VA": "Valuation", "TM": "Timeliness",
+}
+
+
+@dataclass(frozen=True)
+class Violation:
+    params: Mapping[str, Any] = dataclass_field(default_factory=dict)
+    field: str | None = None  # the exact path when it differs from the rule's (legs[1]...)
+    value: Any = None  # the offending value; leave None when it must not be shown
+    severity: Severity | None = None  # only for rules whose severity depends on the data
+
+
+Check = Callable[["TradeEvent", "ValidationContext"], Iterable[Violation] | None]
+
+
+class _Template(dict):
+    """Missing placeholders stay visible instead of raising: a message is never lost."""
+
+    def __missing__(self, key: str) -> str:
+        return "{" + key + "}"
+
+
+@dataclass(frozen=True)
+class Rule:
+    id: str
+    severity: Severity
+    field: str
+    title: str  # one line for the catalogue
+    message_en: str
+    message_ko: str
+    check: Check = dataclass_field(repr=False, compare=False)
+    regimes: frozenset[str] | None = None  # None: every regime
+    actions: frozenset[ActionType] | None = None  # None: every action type
+    per_regime: bool = False  # judged once per regime: the outcome depends on the regime
+    source: str = ""  # the regulation, validation rule or standard it follows
+    note: str = ""  # severity variants, inputs it needs, known limits (for the catalogue)
+
+    @property
+    def area(self) -> str:
+        return self.id.split("-")[1]
+
+    def applies_to(self, action: ActionType) -> bool:
+        return self.actions is None or action in self.actions
+
+    def violations(self, event: TradeEvent, context: ValidationContext) -> Iterator[Violation]:
+        found = self.check(event, context)
+        if found is not None:
+            yield from found
+
+    def issue(self, violation: Violation, *, regime: str | None) -> Issue:
+        params = _Template(violation.params)
+        value = shown_value(violation.value)
+        params.setdefault("value", value if value is not None else "-")
+        return Issue(
+            rule_id=self.id,
+            severity=violation.severity or self.severity,
+            field=violation.field or self.field,
+            message_en=self.message_en.format_map(params),
+            message_ko=self.message_ko.format_map(params),
+            regime=regime,
+            value=value,
+        )
+
+
+REGISTRY: dict[str, Rule] = {}
+
+
+def register(new: Rule) -> Rule:
+    if not RULE_ID.fullmatch(new.id):
+        raise ValueError(f"rule id {new.id!r} does not read SR-<AREA>-<nnn>")
+    if new.area not in AREAS:
+        raise ValueError(f"rule {new.id}: unknown area {new.area!r}")
+    if new.id in REGISTRY:
+        raise ValueError(f"rule {new.id} is registered twice")
+    REGISTRY[new.id] = new
+    return new
+
+
+def rule(rule_id: str, *, severity: Severity, field: str, title: str, en: str, ko: str,
+         regimes: Iterable[str] | None = None, actions: Iterable[ActionType] | None = None,
+         per_regime: bool = False, source: str = "", note: str = "") -> Callable[[Check], Check]:
+    """Register the decorated check function as rule `rule_id`."""
+
+    def decorate(check: Check) -> Check:
+        register(Rule(rule_id, severity, field, title, en, ko, check,
+                      frozenset(regimes) if regimes is not None else None,
+                      frozenset(actions) if actions is not None else None,
+                      per_regime, source, note))
+        return check
+
+    return decorate
+
+
+def get_rule(rule_id: str) -> Rule:
+    return REGISTRY[rule_id]
+
+
+def all_rules() -> list[Rule]:
+    """Every rule, by number (numbers run across areas: SR-ID-001 ... SR-TM-030 ...)."""
+    return [REGISTRY[k] for k in sorted(REGISTRY, key=lambda k: (k.split("-")[2], k))]

@@ -1,0 +1,76 @@
+"""The rule catalogue as Markdown (docs/RULES.md is this module's output).
+
+    .venv/bin/python -m shared.domain.rules.catalog > docs/RULES.md
+"""
+
+from __future__ import annotations
+
+from shared.domain.model import ActionType
+from shared.domain.rules import all_rules
+from shared.domain.rules.base import AREAS, Rule
+
+__all__ = ["render_markdown"]
+
+HEADER = """\
+# Validation rules (SR-*)
+
+<!-- Generated from the rule registry: do not edit by hand. Regenerate with
+     .venv/bin/python -m shared.domain.rules.catalog > docs/RULES.md -->
+
+Every rule the pipeline and `swaprep validate` apply, from `shared/domain/rules/`. A **reject**
+stops the record until it is fixed; a **warn** is shown and the report still goes out.
+*Field* is the canonical path of the field an issue points at (rules that cover several fields,
+such as every LEI or every currency, name the exact one in each issue). *Regimes*: `all`, or
+the regimes the rule applies to; *per regime* means the rule is judged separately under each
+regime of the event (the outcome depends on the regime). Messages are templates: `{value}` is
+the offending value (never shown for a natural person), other `{placeholders}` are filled in
+per issue.
+
+Numbers run across areas. Ids SR-ID-001 to SR-TM-030 follow the proposed list in
+`reference/swap-reporting-domain.md`; SR-LC-035 and later are additions. Not implemented from
+that list: SR-TM-031 (7-business-day error escalation: a monitor concern, not a per-record
+rule), SR-AU-032 (submitter authorisation: needs the delegation table), SR-SC-033 (XSD: the
+EMIR writer's concern) and SR-ID-034 (idempotency: the ingest ledger enforces it).
+
+The sequence rules (SR-LC-015 to 019, 021, 039 and SR-DT-014) are the refusals of the
+lifecycle state machine, `shared/domain/lifecycle.py`, whose docstring has the state table of
+each profile: EMIR and KRX (after TERM only CORR or REVI) and CFTC (Appendix F, Figure 1:
+a terminated swap still takes MODI, CORR, VALU, MARU, EROR, REVI and PRTO). They are judged
+only when the UTI's earlier reports are supplied (the pipeline and `swaprep validate` do).
+"""
+
+
+def _cell(text: str) -> str:
+    return text.replace("|", "\\|").replace("\n", " ")
+
+
+def _regimes(rule: Rule) -> str:
+    text = ", ".join(sorted(rule.regimes)) if rule.regimes is not None else "all"
+    return text + (" (per regime)" if rule.per_regime else "")
+
+
+def _actions(rule: Rule) -> str:
+    if rule.actions is None:
+        return "all"
+    return ", ".join(a.value for a in ActionType if a in rule.actions)  # ISO order
+
+
+def render_markdown() -> str:
+    rules = all_rules()
+    lines = [HEADER, "## Catalogue", "",
+             "| ID | Severity | Field | Regimes | Action types | Message (English) "
+             "| Message (Korean) |",
+             "|---|---|---|---|---|---|---|"]
+    for rule in rules:
+        lines.append(f"| {rule.id} | {rule.severity.value} | `{rule.field}` | {_regimes(rule)} "
+                     f"| {_actions(rule)} | {_cell(rule.message_en)} | {_cell(rule.message_ko)} |")
+    lines += ["", "## What each rule checks, and why", "",
+              "| ID | Area | Rule | Source | Notes |", "|---|---|---|---|---|"]
+    for rule in rules:
+        lines.append(f"| {rule.id} | {AREAS[rule.area]} | {_cell(rule.title)} "
+                     f"| {_cell(rule.source)} | {_cell(rule.note)} |")
+    return "\n".join(lines) + "\n"
+
+
+if __name__ == "__main__":
+    print(render_markdown(), end="")

@@ -1,0 +1,344 @@
+"""KRX TR report writer: a CSV profile on the CPMI-IOSCO critical data elements.
+
+The KRX TR member specification (file layout, field codes) is not public, so this is our own,
+documented profile (docs/KRX-PROFILE.md), kept behind the `ReportWriter` interface so that
+the real layout can replace it without touching the pipeline.
+
+File layout:
+- encoding UTF-8 with a BOM (default: Excel and Korean desktop tools detect it) or CP949
+  (the legacy Korean code page most FEP and host systems still use), as configured;
+- a header row with the column names of `COLUMNS`, in that order;
+- one data row per event, record type `D`;
+- a trailer row `T,<record count>,<reporting timestamp>` whose count equals the data rows;
+- CRLF line ends, comma separated, RFC 4180 quoting.
+
+Values: dates `YYYY-MM-DD`; timestamps UTC `YYYY-MM-DDThh:mm:ssZ`; amounts and rates as
+plain decimals exactly as held (never exponent notation, rates as decimal fractions:
+0.0253 = 2.53 %); booleans `Y`/`N`; codes as their ISO 20022 / CDE values; absent: empty.
+
+A value the configured encoding cannot hold (a name in a script CP949 lacks) is an error
+naming the UTI and the column, never a silent `?`: a regulatory report is not altered.
+"""
+
+from __future__ import annotations
+
+import codecs
+import csv
+import io
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
+from datetime import date, datetime
+from decimal import Decimal
+from enum import Enum
+from typing import BinaryIO
+
+from shared.domain.model import Leg, Money, Party, Period, TradeEvent, utc
+
+__all__ = ["COLUMNS", "ENCODINGS", "Column", "KrxBatch", "KrxCsvWriter", "KrxEncodingError",
+           "parse_batch"]
+
+ENCODINGS = ("utf-8-sig", "utf-8", "cp949")
+DATA, TRAILER = "D", "T"
+
+
+class KrxEncodingError(ValueError):
+    """A value cannot be written in the file's encoding."""
+
+
+@dataclass(frozen=True)
+class Column:
+    name: str
+    label_ko: str
+    source: str  # the canonical field it comes from, for the profile document
+    get: Callable[[TradeEvent, datetime], object]
+
+
+def _party(name: str, attr: str) -> Callable[[TradeEvent, datetime], object]:
+    def get(event: TradeEvent, _: datetime) -> object:
+        party: Party | None = getattr(event, name)
+        return getattr(party, attr) if party is not None else None
+
+    return get
+
+
+def _leg(index: int, getter: Callable[[Leg], object]) -> Callable[[TradeEvent, datetime], object]:
+    def get(event: TradeEvent, _: datetime) -> object:
+        return getter(event.legs[index]) if len(event.legs) > index else None
+
+    return get
+
+
+def _path(path: str) -> Callable[[TradeEvent, datetime], object]:
+    """A dotted attribute path; None as soon as a step is None."""
+    steps = path.split(".")
+
+    def get(event: TradeEvent, _: datetime) -> object:
+        value: object = event
+        for step in steps:
+            value = getattr(value, step, None)
+            if value is None:
+                return None
+        return value
+
+    return get
+
+
+def _amount(money: Money | None) -> Decimal | None:
+    return money.amount if money is not None else None
+
+
+def _currency(money: Money | None) -> str | None:
+    return money.currency if money is not None else None
+
+
+def _unit(period: Period | None) -> object:
+    return period.unit if period is not None else None
+
+
+def _multiplier(period: Period | None) -> int | None:
+    return period.multiplier if period is not None else None
+
+
+def _column(name: str, label_ko: str, source: str,
+            get: Callable[[TradeEvent, datetime], object] | None = None) -> Column:
+    return Column(name, label_ko, source, get or _path(source))
+
+
+def _leg_columns(n: int) -> list[Column]:
+    i, p = n - 1, f"L{n}_"
+    leg = f"legs[{i}]"
+    return [
+        Column(p + "PAYER", f"레그{n} 지급자", f"{leg}.payer", _leg(i, lambda g: g.payer)),
+        Column(p + "RECEIVER", f"레그{n} 수취자", f"{leg}.receiver",
+               _leg(i, lambda g: g.receiver)),
+        Column(p + "DIRECTION", f"레그{n} 방향(MAKE/TAKE)", f"{leg}.direction",
+               _leg(i, lambda g: g.direction)),
+        Column(p + "NOTIONAL", f"레그{n} 명목금액", f"{leg}.notional.amount",
+               _leg(i, lambda g: _amount(g.notional))),
+        Column(p + "NOTIONAL_CCY", f"레그{n} 명목금액 통화", f"{leg}.notional.currency",
+               _leg(i, lambda g: _currency(g.notional))),
+        Column(p + "QUANTITY", f"레그{n} 수량", f"{leg}.quantity",
+               _leg(i, lambda g: g.quantity)),
+        Column(p + "FIXED_RATE", f"레그{n} 고정금리", f"{leg}.fixed_rate",
+               _leg(i, lambda g: g.fixed_rate)),
+        Column(p + "FLOAT_INDEX", f"레그{n} 변동금리 지표",
+               f"{leg}.floating_index_code (else floating_index)",
+               _leg(i, lambda g: g.floating_index_code or g.floating_index)),
+        Column(p + "FLOAT_TENOR_PERIOD", f"레그{n} 지표 만기 단위", f"{leg}.floating_tenor.unit",
+               _leg(i, lambda g: _unit(g.floating_tenor))),
+        Column(p + "FLOAT_TENOR_MULT", f"레그{n} 지표 만기 배수",
+               f"{leg}.floating_tenor.multiplier",
+               _leg(i, lambda g: _multiplier(g.floating_tenor))),
+        Column(p + "SPREAD", f"레그{n} 스프레드", f"{leg}.spread", _leg(i, lambda g: g.spread)),
+        Column(p + "SPREAD_CCY", f"레그{n} 스프레드 통화", f"{leg}.spread_currency",
+               _leg(i, lambda g: g.spread_currency)),
+        Column(p + "DAY_COUNT", f"레그{n} 일수계산방식", f"{leg}.day_count",
+               _leg(i, lambda g: g.day_count)),
+        Column(p + "PAY_FREQ_PERIOD", f"레그{n} 지급주기 단위", f"{leg}.payment_frequency.unit",
+               _leg(i, lambda g: _unit(g.payment_frequency))),
+        Column(p + "PAY_FREQ_MULT", f"레그{n} 지급주기 배수",
+               f"{leg}.payment_frequency.multiplier",
+               _leg(i, lambda g: _multiplier(g.payment_frequency))),
+        Column(p + "SETTLEMENT_CCY", f"레그{n} 결제통화", f"{leg}.settlement_currency",
+               _leg(i, lambda g: g.settlement_currency)),
+    ]
+
+
+def _underlier(attr: str) -> Callable[[TradeEvent, datetime], object]:
+    def get(event: TradeEvent, _: datetime) -> object:
+        underliers = event.product.underliers
+        return getattr(underliers[0], attr) if underliers else None
+
+    return get
+
+
+COLUMNS: tuple[Column, ...] = (
+    Column("REC_TP", "레코드구분", "D (data row); T in the trailer", lambda e, _: DATA),
+    _column("ACTION_TYPE", "조치유형", "action_type"),
+    _column("EVENT_TYPE", "이벤트유형", "event_type"),
+    _column("LEVEL", "보고수준", "level"),
+    _column("UTI", "거래고유식별기호(UTI)", "uti"),
+    _column("PRIOR_UTI", "이전 UTI", "prior_uti"),
+    _column("TRADE_ID", "내부 거래번호", "trade_id"),
+    _column("EVENT_ID", "이벤트 식별자", "event_id"),
+    Column("REPORTING_TS", "보고시각", "the file's reporting timestamp", lambda e, ts: ts),
+    _column("EXECUTION_TS", "체결시각", "execution_timestamp"),
+    _column("EVENT_TS", "이벤트시각", "event_timestamp"),
+    _column("EFFECTIVE_DATE", "효력발생일", "effective_date"),
+    _column("EXPIRATION_DATE", "만기일", "expiration_date"),
+    _column("EARLY_TERMINATION_DATE", "조기종료일", "early_termination_date"),
+    _column("FINAL_SETTLEMENT_DATE", "최종결제일", "final_settlement_date"),
+    Column("CP1_ID", "거래상대방1 식별자", "counterparty_1.identifier",
+           _party("counterparty_1", "identifier")),
+    Column("CP1_ID_TYPE", "거래상대방1 식별자 유형", "counterparty_1.id_type",
+           _party("counterparty_1", "id_type")),
+    Column("CP1_NATURE", "거래상대방1 성격", "counterparty_1.nature",
+           _party("counterparty_1", "nature")),
+    Column("CP1_COUNTRY", "거래상대방1 국가", "counterparty_1.country",
+           _party("counterparty_1", "country")),
+    Column("CP2_ID", "거래상대방2 식별자", "counterparty_2.identifier",
+           _party("counterparty_2", "identifier")),
+    Column("CP2_ID_TYPE", "거래상대방2 식별자 유형", "counterparty_2.id_type",
+           _party("counterparty_2", "id_type")),
+    Column("CP2_NATURE", "거래상대방2 성격", "counterparty_2.nature",
+           _party("counterparty_2", "nature")),
+    Column("CP2_COUNTRY", "거래상대방2 국가", "counterparty_2.country",
+           _party("counterparty_2", "country")),
+    _column("SUBMITTING_ENTITY", "보고제출기관", "submitting_entity"),
+    _column("ENTITY_RESPONSIBLE", "보고책임기관", "entity_responsible"),
+    _column("BROKER", "중개회사", "broker"),
+    _column("EXECUTION_VENUE", "거래장소(MIC)", "execution_venue"),
+    _column("ASSET_CLASS", "자산유형", "product.asset_class"),
+    _column("CONTRACT_TYPE", "계약유형", "product.contract_type"),
+    _column("UPI", "상품식별기호(UPI)", "product.upi"),
+    _column("ISIN", "ISIN", "product.isin"),
+    _column("CFI", "CFI 코드", "product.classification"),
+    Column("UNDERLYING_ID", "기초자산 식별자", "product.underliers[0].identifier",
+           _underlier("identifier")),
+    Column("UNDERLYING_ID_SOURCE", "기초자산 식별자 유형", "product.underliers[0].source",
+           _underlier("source")),
+    _column("DELIVERY_TYPE", "결제방식", "product.delivery_type"),
+    _column("SETTLEMENT_CCY", "결제통화", "product.settlement_currency"),
+    *_leg_columns(1),
+    *_leg_columns(2),
+    _column("PRICE", "가격", "price.value"),
+    _column("PRICE_CCY", "가격 통화", "price.currency"),
+    _column("PRICE_NOTATION", "가격 표시방식", "price.notation"),
+    _column("EXCHANGE_RATE", "환율", "exchange_rate"),
+    _column("EXCHANGE_RATE_BASIS", "환율 기준통화쌍", "exchange_rate_basis"),
+    _column("OPTION_TYPE", "옵션 유형", "option.option_type"),
+    _column("EXERCISE_STYLE", "행사 방식", "option.exercise_style"),
+    _column("STRIKE", "행사가격", "option.strike"),
+    _column("STRIKE_CCY", "행사가격 통화", "option.strike_currency"),
+    _column("PREMIUM_AMT", "옵션 프리미엄", "option.premium.amount"),
+    _column("PREMIUM_CCY", "옵션 프리미엄 통화", "option.premium.currency"),
+    _column("FIRST_EXERCISE_DATE", "최초 행사일", "option.first_exercise_date"),
+    _column("CLEARED", "청산여부", "clearing.cleared"),
+    _column("CCP", "청산소(CCP)", "clearing.ccp"),
+    _column("CLEARING_MEMBER", "청산회원", "clearing.clearing_member"),
+    _column("CLEARING_TS", "청산시각", "clearing.clearing_timestamp"),
+    _column("CONFIRMATION", "확인 방식", "confirmation"),
+    _column("CONFIRMATION_TS", "확인시각", "confirmation_timestamp"),
+    _column("MASTER_AGREEMENT", "기본계약 유형", "master_agreement.type"),
+    _column("PACKAGE_ID", "패키지 식별자", "package_id"),
+    _column("VAL_AMT", "평가금액", "valuation.amount.amount"),
+    _column("VAL_CCY", "평가금액 통화", "valuation.amount.currency"),
+    _column("VAL_METHOD", "평가방법", "valuation.method"),
+    _column("VAL_TS", "평가시각", "valuation.timestamp"),
+    _column("DELTA", "델타", "valuation.delta"),
+    _column("COLL_CATEGORY", "담보 유형", "collateral.category"),
+    _column("COLL_PORTFOLIO", "담보 포트폴리오 코드", "collateral.portfolio_code"),
+    _column("IM_POSTED", "개시증거금 지급액", "collateral.initial_margin_posted.amount"),
+    _column("IM_POSTED_CCY", "개시증거금 지급 통화", "collateral.initial_margin_posted.currency"),
+    _column("IM_COLLECTED", "개시증거금 수취액", "collateral.initial_margin_collected.amount"),
+    _column("IM_COLLECTED_CCY", "개시증거금 수취 통화",
+            "collateral.initial_margin_collected.currency"),
+    _column("VM_POSTED", "변동증거금 지급액", "collateral.variation_margin_posted.amount"),
+    _column("VM_POSTED_CCY", "변동증거금 지급 통화", "collateral.variation_margin_posted.currency"),
+    _column("VM_COLLECTED", "변동증거금 수취액", "collateral.variation_margin_collected.amount"),
+    _column("VM_COLLECTED_CCY", "변동증거금 수취 통화",
+            "collateral.variation_margin_collected.currency"),
+    _column("COLL_TS", "담보 기준시각", "collateral.timestamp"),
+)
+
+HEADER = tuple(c.name for c in COLUMNS)
+
+
+def format_value(value: object) -> str:
+    """A value as the profile writes it (see the module docstring)."""
+    if value is None:
+        return ""
+    if isinstance(value, bool):
+        return "Y" if value else "N"
+    if isinstance(value, Enum):
+        return str(value.value)
+    if isinstance(value, Decimal):
+        return format(value, "f")
+    if isinstance(value, datetime):
+        return utc(value).strftime("%Y-%m-%dT%H:%M:%SZ")
+    if isinstance(value, date):
+        return value.isoformat()
+    return str(value)
+
+
+class KrxCsvWriter:
+    regime = "krx"
+    media_type = "text/csv"
+    extension = ".csv"
+
+    def __init__(self, *, encoding: str = "utf-8-sig", line_terminator: str = "\r\n") -> None:
+        encoding = encoding.lower().replace("_", "-")
+        if encoding in ("utf8", "utf-8-bom"):
+            encoding = "utf-8-sig" if encoding == "utf-8-bom" else "utf-8"
+        if encoding not in ENCODINGS:
+            raise ValueError(f"KRX CSV encoding {encoding!r}: expected one of {ENCODINGS}")
+        self.encoding = encoding
+        self.line_terminator = line_terminator
+        self.media_type = f"text/csv; charset={'cp949' if encoding == 'cp949' else 'utf-8'}"
+
+    def row(self, event: TradeEvent, *, reporting_timestamp: datetime) -> list[str]:
+        return [format_value(c.get(event, reporting_timestamp)) for c in COLUMNS]
+
+    def write_one(self, event: TradeEvent, *, reporting_timestamp: datetime) -> bytes:
+        out = io.BytesIO()
+        self.write_batch([event], out, reporting_timestamp=reporting_timestamp)
+        return out.getvalue()
+
+    def write_batch(self, events: Iterable[TradeEvent], out: BinaryIO, *,
+                    reporting_timestamp: datetime) -> int:
+        """Stream header, one row per event and the trailer to `out`; return the row count."""
+        encoder = codecs.getincrementalencoder(self.encoding)()  # a BOM once, at the start
+        text = io.StringIO()
+        writer = csv.writer(text, lineterminator=self.line_terminator)
+
+        def emit(fields: list[str], what: str) -> None:
+            writer.writerow(fields)
+            line = text.getvalue()
+            text.seek(0)
+            text.truncate()
+            try:
+                out.write(encoder.encode(line))
+            except UnicodeEncodeError as exc:
+                raise KrxEncodingError(self._encoding_problem(fields, exc, what)) from exc
+
+        emit(list(HEADER), "the header")
+        count = 0
+        for event in events:
+            emit(self.row(event, reporting_timestamp=reporting_timestamp),
+                 f"the record of UTI {event.uti or event.trade_id or '?'}")
+            count += 1
+        emit([TRAILER, str(count), format_value(reporting_timestamp)], "the trailer")
+        out.write(encoder.encode("", final=True))
+        return count
+
+    def _encoding_problem(self, fields: list[str], exc: UnicodeEncodeError, what: str) -> str:
+        bad = exc.object[exc.start:exc.end]
+        column = next((HEADER[i] for i, f in enumerate(fields) if bad in f and i < len(HEADER)),
+                      "?")
+        return (f"{what}: column {column} holds {bad!r}, which {self.encoding} cannot encode; "
+                "correct the value or write the file in UTF-8")
+
+
+@dataclass(frozen=True)
+class KrxBatch:
+    header: tuple[str, ...]
+    rows: tuple[dict[str, str], ...]
+    trailer_count: int
+    reporting_timestamp: str
+
+
+def parse_batch(data: bytes, *, encoding: str = "utf-8-sig") -> KrxBatch:
+    """Read a KRX profile file back, checking its layout and that the trailer count matches."""
+    reader = csv.reader(io.StringIO(data.decode(encoding), newline=""))
+    lines = list(reader)
+    if not lines or tuple(lines[0]) != HEADER:
+        raise ValueError("not a KRX profile file: the header row does not match COLUMNS")
+    body, trailer = lines[1:-1], lines[-1] if len(lines) > 1 else []
+    if len(trailer) != 3 or trailer[0] != TRAILER or not trailer[1].isdigit():
+        raise ValueError("the file has no trailer row T,<count>,<timestamp>")
+    if any(row[:1] != [DATA] or len(row) != len(HEADER) for row in body):
+        raise ValueError("a data row does not start with D or has the wrong number of fields")
+    if int(trailer[1]) != len(body):
+        raise ValueError(f"trailer count {trailer[1]} does not match {len(body)} data rows")
+    return KrxBatch(HEADER, tuple(dict(zip(HEADER, row, strict=True)) for row in body),
+                    int(trailer[1]), trailer[2])
