@@ -201,6 +201,7 @@ class Product(_Model):
     # added for the FpML mapping (all optional):
     settlement_location: Code | None = None  # e.g. HK for offshore renminbi (CNH)
     basket_id: str | None = None  # identifier of a (custom) basket underlier
+    underlier_basket: bool | None = None  # the underlier is a basket (even of one constituent)
 
 
 class OptionTerms(_Model):
