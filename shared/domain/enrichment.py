@@ -74,7 +74,9 @@ def enrich(event: TradeEvent, *, generating_lei: str | None = None) -> Enrichmen
     `generating_lei` is the entity that generates UTIs (typically the tenant's own LEI or
     the reporting counterparty's); without it counterparty 1's LEI is used, if valid.
     """
-    result = Enrichment(event.model_copy(deep=True))
+    # A fresh copy (the caller's event is never mutated). Dump-and-validate is ~4x faster
+    # than model_copy(deep=True), whose copy.deepcopy dominated enrichment time.
+    result = Enrichment(type(event).model_validate(event.model_dump()))
     _fill_uti(result, generating_lei)
     _fill_event_timestamp(result)
     _fill_product(result)
