@@ -89,6 +89,10 @@ def _fill_uti(result: Enrichment, generating_lei: str | None) -> None:
     event = result.event
     if event.uti:
         return
+    if event.extensions.get("conflicting_utis"):
+        # The source names several UTIs: generating yet another would hide the conflict.
+        result.problems.append("uti: the source carries conflicting UTIs; none generated")
+        return
     candidates = [generating_lei, event.counterparty_1.identifier if event.counterparty_1 else None]
     lei = next((c for c in candidates if c and check_lei(c) is None), None)
     if lei is None:

@@ -1,8 +1,11 @@
 """`swaprep report --regime cftc-part45|emir|krx FILE`: read a trade file, print its report.
 
-One trade prints one report document; several print one batch document. Parse errors and
-issues go to stderr; the exit status is 0 whenever a report was produced. Imports stay light
-(the conformance scorer spawns this once per case).
+Each record is enriched as the pipeline does (a missing UTI generated, derived fields
+filled) and checked by the regime's rules. One trade prints one report document; several
+print one batch document. Parse errors and rule issues go to stderr, each naming its record,
+rule and field: validation is a separate concern, so the report is printed regardless and the
+exit status is 0 whenever a report was produced. Imports stay light (the conformance scorer
+spawns this once per case).
 """
 
 from __future__ import annotations
@@ -25,6 +28,7 @@ import click
 def command(regime: str, reporting_timestamp: str | None, refdata_dir: str | None,
             file: Path) -> None:
     """Print the REGIME report of the trades in FILE (FpML, CSV or JSONL)."""
+    from shared.domain.enrichment import enrich
     from shared.formats.readers import detect_format, reader_for
     from shared.formats.readers.base import UnreadableFile
     from shared.formats.writers.base import writer_for
@@ -53,7 +57,9 @@ def command(regime: str, reporting_timestamp: str | None, refdata_dir: str | Non
                     click.echo(f"{file.name}: record {record.position.record} ({where}): "
                                f"{error}", err=True)
                 if record.event is not None:
-                    events.append(record.event)
+                    event = enrich(record.event).event
+                    _print_issues(file.name, record.position.record, event, regime, stamp)
+                    events.append(event)
         except UnreadableFile as exc:
             raise click.ClickException(str(exc)) from exc
     if not events:
@@ -66,6 +72,15 @@ def command(regime: str, reporting_timestamp: str | None, refdata_dir: str | Non
         click.echo(f"{count} records reported", err=True)
     out.write(b"\n")
     out.flush()
+
+
+def _print_issues(name: str, record: int | None, event, regime: str, now: datetime) -> None:
+    from shared.domain.rules.context import ValidationContext
+    from shared.domain.rules.engine import validate
+
+    for issue in validate(event, ValidationContext(now=now, regimes=(regime,))):
+        click.echo(f"{name}: record {record}: {issue.rule_id} {issue.severity} "
+                   f"[{issue.field}] {issue.message_en}", err=True)
 
 
 def _timestamp(value: str | None) -> datetime:

@@ -121,8 +121,22 @@ def isin_reason(value: str) -> tuple[str, str]:
 def uti_present(event: TradeEvent, ctx: ValidationContext) -> Iterator[Violation]:
     portfolio_margin = (event.action_type is A.MARU and event.collateral is not None
                         and bool(event.collateral.portfolio_code))
-    if not event.uti and not portfolio_margin:
+    conflict = bool(event.extensions.get("conflicting_utis"))  # SR-ID-040 explains that case
+    if not event.uti and not portfolio_margin and not conflict:
         yield Violation()
+
+
+@rule("SR-ID-040", severity=Severity.REJECT, field="uti", title="The source names one UTI",
+      en="The trade carries {count} different UTIs ({utis}): agree with the other party which "
+         "one identifies it and send only that one",
+      ko="거래에 서로 다른 UTI가 {count}개 있습니다({utis}). 거래상대방과 어느 UTI를 사용할지 "
+         "합의하고 그 UTI만 보내십시오",
+      source="ISO 23897 (one UTI per transaction); CPMI-IOSCO UTI guidance on the generating "
+             "entity")
+def uti_unambiguous(event: TradeEvent, ctx: ValidationContext) -> Iterator[Violation]:
+    utis = event.extensions.get("conflicting_utis")
+    if utis and not event.uti:
+        yield Violation({"count": len(utis), "utis": ", ".join(map(str, utis))})
 
 
 @rule("SR-ID-002", severity=Severity.REJECT, field="uti",

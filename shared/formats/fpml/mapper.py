@@ -96,7 +96,12 @@ def map_trade(msg: Message, trade: Element, refdata: RefData,
     first_info = info1 or (infos[0] if infos else None)
 
     event = TradeEvent(action_type=ActionType.NEWT, event_type=EventType.TRAD)
-    event.uti = _uti(trade)
+    utis = _utis(trade)
+    # Two different UTIs (one per party's view) leave it ambiguous: report none, as DRR does,
+    # and keep both so enrichment does not invent a third and a rule can name the conflict.
+    event.uti = utis[0] if len(utis) == 1 else None
+    if len(utis) > 1:
+        event.extensions["conflicting_utis"] = utis
     event.trade_id = event.uti or _any_trade_id(trade)
     # the header identifies the event only with a zoned creation time (DRR drops it otherwise)
     header_ok = msg.creation_zoned
@@ -219,7 +224,7 @@ def _venue(msg: Message, infos: list[PartyTradeInfo]) -> str | None:
     return None
 
 
-def _uti(trade: Element) -> str | None:
+def _utis(trade: Element) -> list[str]:
     values: list[str] = []
     for ident in findall(trade, "tradeHeader/partyTradeIdentifier"):
         for tid in findall(ident, "tradeId"):
@@ -230,8 +235,7 @@ def _uti(trade: Element) -> str | None:
                                                                                  tail)
             if value and is_uti and value not in values:
                 values.append(value)
-    # two different UTIs (one per party's view) leave it ambiguous: report none
-    return values[0] if len(values) == 1 else None
+    return values
 
 
 def _any_trade_id(trade: Element) -> str | None:

@@ -54,6 +54,8 @@ LATER = f.EXECUTED + timedelta(hours=3)
 CASES: dict[str, Cases] = {
     "SR-ID-001": Cases(_c(f.newt), _c(lambda: f.newt(uti=None))),
     "SR-ID-002": Cases(_c(f.newt), _c(lambda: f.newt(uti="lei-1/trade 1"))),
+    "SR-ID-040": Cases(_c(f.newt), _c(lambda: f.newt(
+        uti=None, extensions={"conflicting_utis": ["UTIFROMPARTYA", "UTIFROMPARTYB"]}))),
     "SR-ID-003": Cases(_c(f.newt), _c(lambda: f.newt(uti="TRADE0001"))),
     "SR-ID-004": Cases(_c(f.newt), _c(lambda: f.newt(
         counterparty_2=Party(identifier=BAD_LEI)))),
