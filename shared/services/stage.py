@@ -1,0 +1,87 @@
+"""Running a pipeline stage as a queue consumer action.
+
+Every consumer stage has the same shape: pull batches of its queue until empty or near the
+deadline; for each message open a transaction scoped to the message's tenant, claim the
+message in the idempotency ledger, do the stage's work and enqueue the next stage's messages
+in that same transaction. A redelivered message (crash after commit, before ack) finds its
+claim and is acked without redoing anything. A handler that raises rolls everything back and
+the message is retried with backoff, then dead-lettered.
+"""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Callable
+from typing import Any
+
+import psycopg
+
+from shared.adapters.queue.base import ReceivedMessage
+from shared.platform.action import ActionContext
+from shared.platform.logging import log_context
+from shared.services import wiring
+
+StageHandler = Callable[[psycopg.Connection[Any], ReceivedMessage, "StageContext"], None]
+
+
+class StageContext:
+    """What a stage handler may use besides its transaction: config, adapters, next queues."""
+
+    def __init__(self, ctx: ActionContext) -> None:
+        self.action = ctx
+        self.config = ctx.config
+        self.db = wiring.database(ctx.config)
+        self.queue = wiring.queue(ctx.config)
+        self._wake: set[str] = set()
+
+    def send(self, conn: psycopg.Connection[Any], queue: str, bodies: list[dict[str, Any]],
+             tenant_id: uuid.UUID | str) -> None:
+        """Enqueue for the next stage inside the handler's transaction; wake it after commit."""
+        from shared.adapters.queue import OutgoingMessage
+
+        if bodies:
+            self.queue.send(queue, [OutgoingMessage(b, tenant_id=tenant_id) for b in bodies],
+                            conn=conn)
+            self._wake.add(queue)
+
+    def wake_consumers(self) -> None:
+        from shared.services.pipeline import CONSUMERS
+
+        invoker = wiring.invoker(self.config)
+        for queue in sorted(self._wake):
+            if queue in CONSUMERS:
+                invoker.invoke_async(CONSUMERS[queue], {"queue": queue})
+        self._wake.clear()
+
+
+def message_key(message: ReceivedMessage) -> str:
+    """The idempotency key: a business key when the producer gave one (it survives a redrive
+    on every backend), else the message id."""
+    return str(message.body.get("key") or message.id)
+
+
+def run_stage(name: str, args: dict, ctx: ActionContext, handle: StageHandler) -> dict:
+    """Consume the queue named in `args` (default: the stage's own) through `handle`."""
+    from shared.platform.batch import consume
+    from shared.platform.idempotency import first_time
+
+    stage = StageContext(ctx)
+    queue_name = str(args.get("queue") or name)
+
+    def handler(message: ReceivedMessage) -> None:
+        if message.tenant_id is None:
+            raise ValueError(f"{name}: message {message.id} carries no tenant")
+        with log_context(tenant_id=message.tenant_id, message_id=message.id), \
+                stage.db.tenant(message.tenant_id) as conn:
+            if first_time(conn, name, message_key(message)):
+                handle(conn, message, stage)
+
+    remaining = ctx.remaining_s()
+    report = consume(
+        stage.queue, queue_name, handler,
+        batch_size=int(args.get("batch_size") or 10),
+        visibility_timeout_s=float(args.get("visibility_timeout_s") or 120),
+        deadline_epoch_s=ctx.deadline_epoch_s if remaining is not None else None,
+    )
+    stage.wake_consumers()
+    return report
