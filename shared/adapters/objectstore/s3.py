@@ -322,14 +322,9 @@ class ObjectStore:
         content_type: str | None = None,
         metadata: Mapping[str, str] | None = None,
     ) -> None:
-        with _errors(bucket, key):
-            self.client.upload_file(
-                str(path),
-                bucket,
-                key,
-                ExtraArgs=_extra_args(content_type, metadata) or None,
-                Config=self._transfer_config(),
-            )
+        with open(path, "rb") as fileobj:
+            self.upload_fileobj(fileobj, bucket, key, content_type=content_type,
+                                metadata=metadata)
 
     # -- reading --------------------------------------------------------------------------
 

@@ -168,3 +168,17 @@ def require(value, what: str):
     if value is None:
         raise MappingError(f"{what} is missing", what)
     return value
+
+
+def option_terms(product: Element, asset_class: str) -> tuple[Terms, OptionData]:
+    """Terms and option data every FpML option product starts from: the buyer is the first
+    party, the option type comes from `optionType` (anything but call/put is OTHR)."""
+    terms = Terms(asset_class=asset_class, contract_type="OPTN", instrument_type="Option")
+    classify(product, terms)
+    terms.buyer = href(product, "buyerPartyReference")
+    terms.seller = href(product, "sellerPartyReference")
+    terms.first_party = terms.buyer
+    option = OptionData()
+    option.option_type = {"call": "CALL", "put": "PUTO"}.get(
+        (text(product, "optionType") or "").lower(), "OTHR")
+    return terms, option

@@ -12,10 +12,11 @@ from shared.formats.fpml.common import (
     exercise_element,
     fill_exercise,
     money,
+    option_terms,
     period,
     premium,
 )
-from shared.formats.fpml.terms import LegTerms, OptionData, Terms
+from shared.formats.fpml.terms import LegTerms, Terms
 from shared.formats.fpml.xml import (
     Element,
     children,
@@ -66,14 +67,7 @@ def _settlement(terms: Terms, el: Element | None) -> None:
 
 
 def option(product: Element, ids: dict[str, Element]) -> Terms:
-    terms = Terms(asset_class="EQUI", contract_type="OPTN", instrument_type="Option")
-    classify(product, terms)
-    terms.buyer = href(product, "buyerPartyReference")
-    terms.seller = href(product, "sellerPartyReference")
-    terms.first_party = terms.buyer
-    data = OptionData()
-    data.option_type = {"call": "CALL", "put": "PUTO"}.get(
-        (text(product, "optionType") or "").lower(), "OTHR")
+    terms, data = option_terms(product, "EQUI")
     exercise = find(product, "equityExercise")
     fill_exercise(data, exercise_element(product))
     _settlement(terms, exercise)

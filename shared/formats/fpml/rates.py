@@ -13,6 +13,7 @@ from shared.formats.fpml.common import (
     exercise_element,
     fill_exercise,
     money,
+    option_terms,
     payment,
     period,
     premium,
@@ -276,14 +277,7 @@ def swaption(product: Element, ids: dict[str, Element]) -> Terms:
 
 
 def bond_option(product: Element, ids: dict[str, Element]) -> Terms:
-    terms = Terms(asset_class="INTR", contract_type="OPTN", instrument_type="Option")
-    classify(product, terms)
-    terms.buyer = href(product, "buyerPartyReference")
-    terms.seller = href(product, "sellerPartyReference")
-    terms.first_party = terms.buyer
-    option = OptionData()
-    option.option_type = {"call": "CALL", "put": "PUTO"}.get(
-        (text(product, "optionType") or "").lower(), "OTHR")
+    terms, option = option_terms(product, "INTR")
     fill_exercise(option, exercise_element(product))
     amount, when, _payer, _receiver = premium(find(product, "premium"))
     option.premium, option.premium_payment_date = amount, when
