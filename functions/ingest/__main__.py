@@ -1,9 +1,14 @@
-"""Object Storage trigger on the inbound bucket: record each uploaded file and queue it."""
+"""Ingest: record each uploaded file in the ledger, then read queued files into raw_rows.
+
+Started by the inbound bucket's trigger (a bucket event) or as the `ingest` queue's consumer
+(`{"queue": "ingest"}`: continuations of large files, re-checks). Either way it then drains
+the `ingest` queue until it is empty or the activation's deadline is near.
+"""
 
 from shared.platform.action import ActionContext, action
 from shared.platform.triggers import object_events
 from shared.services import wiring
-from shared.services.ingest import ingest_object
+from shared.services.ingest import VISIBILITY_S, drain_ingest_queue, ingest_object
 
 
 @action("ingest")
@@ -15,5 +20,10 @@ def main(args: dict, ctx: ActionContext) -> dict:
         "queue": wiring.queue(config),
         "invoker": wiring.invoker(config),
     }
-    outcomes = [ingest_object(event, **adapters).as_dict() for event in object_events(args)]
-    return {"files": outcomes}
+    files = [] if args.get("queue") else [
+        ingest_object(event, **adapters).as_dict() for event in object_events(args)]
+    read = drain_ingest_queue(
+        **adapters, deadline_epoch_s=ctx.deadline_epoch_s,
+        visibility_timeout_s=float(args.get("visibility_timeout_s") or VISIBILITY_S),
+    )
+    return {"files": files, "read": read}

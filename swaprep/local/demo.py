@@ -1,10 +1,12 @@
-"""Demo data for `swaprep up --demo`: a tenant, two users and a sample FEP file.
+"""Demo data for `swaprep up --demo`: a tenant, two users and two sample FEP files.
 
-The file is generated deterministically (same seed, same bytes), so restarting the stack
-does not produce "new" uploads; it is uploaded only while the demo tenant has no files yet.
-It holds interest-rate swaps and FX forwards with lifecycle events (NEWT, MODI, TERM) and a
-share of realistic mistakes (broken LEI check digits, unknown currency, missing notional,
-expiration before effective date) so that every error state has something to show.
+The files are generated deterministically (same seed, same bytes), so restarting the stack
+does not produce "new" uploads; they are uploaded only while the demo tenant has no files
+yet. The CSV export holds interest-rate swaps and FX forwards with lifecycle events (NEWT,
+MODI, TERM) and a share of realistic mistakes (broken LEI check digits, unknown currency,
+missing notional, expiration before effective date) so that every error state has something
+to show. The FpML file is a batch of FpML 5.10 execution reports of KRW fixed/float swaps,
+as a confirmation platform would send them, made from one small template.
 """
 
 from __future__ import annotations
@@ -125,6 +127,103 @@ def _inject_error(rng: random.Random, row: dict) -> None:
         row["expiration_date"] = "2020-01-01"
 
 
+FPML_NS = "http://www.fpml.org/FpML-5/recordkeeping"
+_UTI_SCHEME = "http://www.fpml.org/coding-scheme/external/unique-transaction-identifier"
+_LEI_SCHEME = "http://www.fpml.org/coding-scheme/external/iso17442"
+
+
+def _fpml_period(tenor: str) -> str:
+    return f"<periodMultiplier>{tenor[:-1]}</periodMultiplier><period>{tenor[-1]}</period>"
+
+
+def _fpml_stream(payer: str, receiver: str, start: date, end: date, notional: int,
+                 calculation: str, day_count: str) -> str:
+    return f"""
+      <swapStream>
+        <payerPartyReference href="{payer}"/><receiverPartyReference href="{receiver}"/>
+        <calculationPeriodDates>
+          <effectiveDate><unadjustedDate>{start.isoformat()}</unadjustedDate></effectiveDate>
+          <terminationDate><unadjustedDate>{end.isoformat()}</unadjustedDate></terminationDate>
+        </calculationPeriodDates>
+        <paymentDates><paymentFrequency>{_fpml_period("3M")}</paymentFrequency></paymentDates>
+        <calculationPeriodAmount><calculation>
+          <notionalSchedule><notionalStepSchedule>
+            <initialValue>{notional}</initialValue><currency>KRW</currency>
+          </notionalStepSchedule></notionalSchedule>
+          {calculation}
+          <dayCountFraction>{day_count}</dayCountFraction>
+        </calculation></calculationPeriodAmount>
+      </swapStream>"""
+
+
+def _fpml_trade(rng: random.Random, i: int, executed: datetime, reporting_lei: str) -> str:
+    index = rng.randrange(len(DEMO_COUNTERPARTIES))
+    counterparty = demo_lei(100 + index)
+    start = executed.date() + timedelta(days=2)
+    end = start + timedelta(days=365 * rng.choice((1, 2, 3, 5)))
+    notional = rng.choice((5, 10, 25, 50)) * 1_000_000_000
+    fixed = (f"<fixedRateSchedule><initialValue>{rng.uniform(0.025, 0.038):.5f}"
+             "</initialValue></fixedRateSchedule>")
+    floating = ("<floatingRateCalculation><floatingRateIndex>KRW-CD-KSDA-BLOOMBERG"
+                f"</floatingRateIndex><indexTenor>{_fpml_period('3M')}</indexTenor>"
+                "</floatingRateCalculation>")
+    payer, receiver = ("A", "B") if rng.random() < 0.5 else ("B", "A")
+    stamp = executed.strftime("%Y-%m-%dT%H:%M:%SZ")
+    uti = f"{reporting_lei}FPML{executed:%Y%m%d}{i:06d}"
+    return f"""
+  <nonpublicExecutionReport fpmlVersion="5-10">
+    <header>
+      <messageId messageIdScheme="http://demo-bank.example/fpml">DEMO-FPML-{i:05d}</messageId>
+      <sentBy>{reporting_lei}</sentBy>
+      <creationTimestamp>{stamp}</creationTimestamp>
+    </header>
+    <isCorrection>false</isCorrection>
+    <onBehalfOf><partyReference href="A"/></onBehalfOf>
+    <trade>
+      <tradeHeader>
+        <partyTradeIdentifier>
+          <issuer issuerIdScheme="{_LEI_SCHEME}">{reporting_lei}</issuer>
+          <tradeId tradeIdScheme="{_UTI_SCHEME}">{uti}</tradeId>
+        </partyTradeIdentifier>
+        <partyTradeInformation>
+          <partyReference href="A"/>
+          <executionDateTime>{stamp}</executionDateTime>
+          <intentToClear>false</intentToClear>
+        </partyTradeInformation>
+        <partyTradeInformation><partyReference href="B"/></partyTradeInformation>
+        <tradeDate>{executed.date().isoformat()}</tradeDate>
+      </tradeHeader>
+      <swap>
+        <primaryAssetClass>InterestRate</primaryAssetClass>
+        <productType productTypeScheme="http://www.fpml.org/coding-scheme/product-taxonomy">InterestRate:IRSwap:FixedFloat</productType>
+        {_fpml_stream(payer, receiver, start, end, notional, fixed, "ACT/365.FIXED")}
+        {_fpml_stream(receiver, payer, start, end, notional, floating, "ACT/365.FIXED")}
+      </swap>
+      <documentation><masterAgreement><masterAgreementType>ISDA</masterAgreementType>
+        <masterAgreementVersion>2002</masterAgreementVersion></masterAgreement></documentation>
+    </trade>
+    <party id="A"><partyId partyIdScheme="{_LEI_SCHEME}">{reporting_lei}</partyId></party>
+    <party id="B"><partyId partyIdScheme="{_LEI_SCHEME}">{counterparty}</partyId></party>
+  </nonpublicExecutionReport>"""
+
+
+def generate_fep_fpml(trades: int = 12, seed: int = 20261122,
+                      trade_date: date | None = None) -> bytes:
+    """A batch of FpML 5.10 execution reports (KRW fixed/float swaps, one NEWT each)."""
+    rng = random.Random(seed)
+    trade_date = trade_date or date(2026, 11, 20)
+    reporting_lei = demo_lei(1)
+    messages = []
+    for i in range(trades):
+        executed = datetime.combine(trade_date, datetime.min.time(), UTC) + timedelta(
+            hours=1 + rng.randint(0, 7), minutes=rng.randint(0, 59), seconds=rng.randint(0, 59)
+        )
+        messages.append(_fpml_trade(rng, i, executed, reporting_lei))
+    body = "".join(messages)
+    return (f'<?xml version="1.0" encoding="UTF-8"?>\n<fpmlBatch xmlns="{FPML_NS}">{body}\n'
+            "</fpmlBatch>\n").encode()
+
+
 def seed(*, database_url: str, store, inbound_bucket: str, password_for) -> dict[str, Any]:
     """Create the demo tenant and users and upload the sample file once.
 
@@ -153,11 +252,16 @@ def seed(*, database_url: str, store, inbound_bucket: str, password_for) -> dict
         has_files = conn.execute(
             "SELECT 1 FROM ingest_files WHERE tenant_id = %s LIMIT 1", (tenant_id,)
         ).fetchone()
-    uploaded = None
+    uploaded = []
     if not has_files:
         content, _counts = generate_fep_csv()
-        uploaded = f"{DEMO_TENANT}/2026-11-20/fep-demo-irs-fx.csv"
-        store.put_bytes(inbound_bucket, uploaded, content, content_type="text/csv",
-                        metadata={"source": "demo-fep"})
+        for key, data, content_type in (
+            (f"{DEMO_TENANT}/2026-11-20/fep-demo-irs-fx.csv", content, "text/csv"),
+            (f"{DEMO_TENANT}/2026-11-20/fpml-demo-irs.xml", generate_fep_fpml(),
+             "application/xml"),
+        ):
+            store.put_bytes(inbound_bucket, key, data, content_type=content_type,
+                            metadata={"source": "demo-fep"})
+            uploaded.append(key)
     return {"tenant": DEMO_TENANT, "tenant_id": str(tenant_id),
-            "users": [u for u, _ in DEMO_USERS], "uploaded": uploaded}
+            "users": [u for u, _ in DEMO_USERS], "uploaded": ", ".join(uploaded) or None}

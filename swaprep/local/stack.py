@@ -43,7 +43,8 @@ from swaprep.local.manifest import (
 log = logging.getLogger("swaprep.local.stack")
 
 # Stable defaults, so URLs stay the same between runs; a taken port falls back to a free one.
-DEFAULT_PORTS = {"api": 8780, "invoke": 8781, "s3": 8782, "postgres": 8783}
+DEFAULT_PORTS = {"api": 8780, "invoke": 8781, "s3": 8782, "postgres": 8783, "trsim": 8784,
+                 "trsim_admin": 8785}
 DB_NAME = DB_ROLE = "swaprep"
 S3_REGION = "kr-standard"
 S3_ACCESS_KEY_ID = "swaprep-local"
@@ -111,6 +112,7 @@ class LocalStack:
         self._pg: Any = None
         self._moto: Any = None
         self._s3: Any = None
+        self.trsim: Any = None  # swaprep.trsim.TrSimulator, once started
         self._parts: list[tuple[str, Callable[[], None]]] = []  # stopped in reverse order
         self._stopped = threading.Event()
         self._started = False
@@ -142,6 +144,7 @@ class LocalStack:
         self._prepare_state_dir()
         self._start_database()
         self._start_s3()
+        self._start_trsim()
         self._start_host()
         self._start_triggers()
         self._start_gateway()
@@ -249,6 +252,21 @@ class LocalStack:
             ):
                 raise
 
+    def _start_trsim(self) -> None:
+        """The simulated TR (swaprep/trsim), one for every regime, feeding back into the
+        feedback bucket; its ledger and UTI states persist in <state_dir>/trsim.json."""
+        from swaprep.trsim import TrSimulator
+
+        key_id, secret = self._s3_credentials
+        self.trsim = TrSimulator(
+            self.buckets["feedback"], api_keys=self.secret("tr_api_key"),
+            s3_endpoint_url=self.s3_endpoint_url, s3_region=S3_REGION,
+            s3_access_key_id=key_id, s3_secret_access_key=secret,
+            port=pick_port(self.ports["trsim"]), admin_port=pick_port(self.ports["trsim_admin"]),
+            state_path=self.state_dir / "trsim.json",
+        ).start()
+        self._parts.append(("tr simulator", self.trsim.stop))
+
     def _package_params(self) -> dict[str, Any]:
         key_id, secret = self._s3_credentials
         params: dict[str, Any] = {
@@ -263,6 +281,9 @@ class LocalStack:
         }
         # The same key `swaprep token` signs with (swaprep.local.secrets, same file).
         params["jwt_signing_secret"] = self.secret("jwt_signing_secret", 32)
+        for regime in ("krx", "emir", "cftc_part45"):  # shared/adapters/tr: tr_url_<regime>
+            params[f"tr_url_{regime}"] = self.trsim.url
+            params[f"tr_api_key_{regime}"] = self.secret("tr_api_key")
         params.update(self.extra_params)
         return params
 
@@ -338,6 +359,8 @@ class LocalStack:
             "database_url": self.database_url,
             "invoke": self._invoke.url,
             "invoke_token": self.invoke_token,
+            "trsim": self.trsim.url,
+            "trsim_admin": self.trsim.admin_url,
             # The package parameters, so `swaprep invoke` runs actions as the stack does.
             "config": self.config,
             "buckets": self.buckets,
@@ -352,7 +375,8 @@ class LocalStack:
         """The endpoints fit to show on screen: no password, no token."""
         from psycopg.conninfo import conninfo_to_dict
 
-        shown = {k: self.endpoints.get(k) for k in ("api", "console", "s3", "invoke")}
+        shown = {k: self.endpoints.get(k)
+                 for k in ("api", "console", "s3", "invoke", "trsim", "trsim_admin")}
         if self.database_url:
             info = conninfo_to_dict(self.database_url)
             shown["database"] = (

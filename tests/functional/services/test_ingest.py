@@ -57,17 +57,20 @@ def ingest(db, store):
     return run
 
 
-def test_a_new_file_is_recorded_once_and_queued_for_processing(ingest, db, tenant):
+def test_a_new_file_is_recorded_once_and_queued_for_reading(ingest, db, tenant):
     outcome = ingest("alpha-bank/2026-11-22/fep.csv")
     assert outcome.status == "received" and outcome.tenant == "alpha-bank"
     with db.tenant(tenant) as conn:
         row = conn.execute("SELECT * FROM ingest_files").fetchone()
     assert row["status"] == "received" and row["size_bytes"] == len(CSV)
     assert row["format"] == "csv" and len(row["sha256"]) == 64
-    [message] = ingest.queue.receive("process", 10, 30)
-    assert message.body == {"kind": "file", "file_id": outcome.file_id}
+    assert row["line_index"] == [[0, 0]]
+    # the ledger row and the message to read the file commit together (the ingest action
+    # then drains its own queue: no wake-up needed)
+    [message] = ingest.queue.receive("ingest", 10, 30)
+    assert message.body == {"file_id": outcome.file_id, "key": f"{outcome.file_id}:read"}
     assert message.tenant_id == str(tenant)
-    assert ingest.invoker.calls == [("process", {"queue": "process"})]
+    assert ingest.invoker.calls == []
 
 
 def test_the_same_content_under_another_name_is_a_recorded_no_op(ingest, db, tenant):
@@ -75,7 +78,7 @@ def test_the_same_content_under_another_name_is_a_recorded_no_op(ingest, db, ten
     again = ingest("alpha-bank/copy of a.csv")
     assert again.status == "duplicate" and again.file_id == first.file_id
     assert "alpha-bank/a.csv" in again.reason
-    assert len(ingest.queue.receive("process", 10, 30)) == 1
+    assert len(ingest.queue.receive("ingest", 10, 30)) == 1
     with db.tenant(tenant) as conn:
         audit = conn.execute("SELECT action, entity_id FROM audit_log").fetchall()
     assert audit == [{"action": "ingest.duplicate_file", "entity_id": first.file_id}]
@@ -87,7 +90,7 @@ def test_an_empty_file_is_kept_and_marked_rejected_with_its_reason(ingest, db, t
     with db.tenant(tenant) as conn:
         row = conn.execute("SELECT status, reject_reason FROM ingest_files").fetchone()
     assert row == {"status": "rejected", "reject_reason": "empty file (0 bytes)"}
-    assert ingest.queue.receive("process", 10, 30) == []
+    assert ingest.queue.receive("ingest", 10, 30) == []
 
 
 def test_an_unknown_format_is_rejected_not_dropped(ingest, db, tenant):

@@ -1,0 +1,10 @@
+"""Queue consumer `submit`: deliver report files to their TR (shared/services/submit.py)."""
+
+from shared.platform.action import ActionContext, action
+from shared.services.stage import run_stage
+from shared.services.submit import handle
+
+
+@action("submit")
+def main(args: dict, ctx: ActionContext) -> dict:
+    return run_stage("submit", args, ctx, handle)

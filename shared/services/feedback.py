@@ -1,0 +1,341 @@
+"""Feedback: a TR's ACK/NACK file landed in the feedback bucket -> final states on our records.
+
+The TR writes `<tenant>/<tr_message_id>.json` (docs/PIPELINE.md "TR protocol"); `<tenant>` is
+the tenant's slug (or its LEI). In the tenant's transaction:
+
+1. ledger: `tr_feedback` is unique per (tenant, sha256). The same content again, under any
+   name, is a recorded no-op (`deliveries` + 1, an audit row), never applied twice;
+2. a file that is not JSON of the protocol's shape, or that names a report file / message we
+   do not know, is kept in the bucket, recorded `rejected` with the reason, and alerted;
+3. records are matched to `report_items` by `record_ref` (position as a fallback when the
+   UTI agrees); a pending item becomes `acked` or `nacked` with the TR's codes, and its event
+   `acked` / `nacked`. An item already final stays as it is, so feedback that arrives late,
+   out of order or twice changes nothing final;
+4. the report file becomes `acked` (every item ACK), `rejected` (every item NACK),
+   or `partially_acked`; NACKs raise an alert naming the codes.
+
+Nothing here raises for bad content (a retry cannot fix it); database errors do raise.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import uuid
+from collections import Counter
+from dataclasses import dataclass, field
+from typing import Any
+
+import psycopg
+
+from shared.platform.logging import get_logger, log_context
+from shared.platform.triggers import ObjectEvent
+from shared.services.submit import raise_alert
+
+log = get_logger("swaprep.feedback")
+
+MAX_FEEDBACK_BYTES = 64 * 1024 * 1024
+STATUSES = {"ACK": "acked", "NACK": "nacked"}
+
+
+@dataclass(frozen=True)
+class FeedbackOutcome:
+    bucket: str
+    key: str
+    status: str  # applied | duplicate | rejected | ignored
+    tenant: str | None = None
+    report_file_id: str | None = None
+    tr_message_id: str | None = None
+    acked: int = 0
+    nacked: int = 0
+    unchanged: int = 0  # records whose item was already final
+    unmatched: int = 0  # records that match no item of the file
+    file_status: str | None = None
+    reason: str | None = None
+
+    def as_dict(self) -> dict[str, Any]:
+        return {k: v for k, v in self.__dict__.items() if v not in (None, 0) or k == "status"}
+
+
+class Unusable(ValueError):
+    """The feedback file cannot be applied; the message says why."""
+
+
+@dataclass
+class _Record:
+    position: int
+    record_ref: str | None
+    uti: str | None
+    status: str  # ACK | NACK
+    codes: list[tuple[str, str]] = field(default_factory=list)
+
+    @property
+    def tr_code(self) -> str | None:
+        return ",".join(c for c, _ in self.codes)[:500] or None
+
+    @property
+    def tr_message(self) -> str | None:
+        return "; ".join(f"{c}: {m}" if m else c for c, m in self.codes)[:2000] or None
+
+
+def parse_feedback(body: bytes) -> tuple[dict[str, Any], list[_Record]]:
+    """The document and its records; `Unusable` with the reason if it is not the protocol's."""
+    try:
+        doc = json.loads(body.decode("utf-8-sig"))
+    except (UnicodeDecodeError, ValueError) as exc:
+        raise Unusable(f"not JSON: {exc}") from exc
+    if not isinstance(doc, dict):
+        raise Unusable("not a JSON object")
+    if not isinstance(doc.get("tr_message_id"), str) or not doc["tr_message_id"]:
+        raise Unusable("no tr_message_id")
+    if not isinstance(doc.get("records"), list):
+        raise Unusable("records is missing or not a list")
+    records = []
+    for index, raw in enumerate(doc["records"], start=1):
+        if not isinstance(raw, dict):
+            raise Unusable(f"record {index} is not an object")
+        position, status = raw.get("position"), raw.get("status")
+        if isinstance(position, bool) or not isinstance(position, int) or position < 1:
+            raise Unusable(f"record {index}: position must be a positive integer")
+        if status not in STATUSES:
+            raise Unusable(f"record {index}: status {status!r} is not ACK or NACK")
+        codes = []
+        for code in raw.get("codes") or []:
+            if isinstance(code, dict) and code.get("code"):
+                codes.append((str(code["code"]), str(code.get("message") or "")))
+            elif isinstance(code, str) and code:
+                codes.append((code, ""))
+        if status == "NACK" and not codes:
+            codes.append(("TR-UNSPECIFIED", "NACK without a code"))
+        ref, uti = raw.get("record_ref"), raw.get("uti")
+        records.append(_Record(position, ref if isinstance(ref, str) else None,
+                               uti if isinstance(uti, str) else None, status, codes))
+    return doc, records
+
+
+def _tenant_for(db: Any, key: str) -> tuple[Any, str] | None:
+    folder = key.split("/", 1)[0].strip() if "/" in key else ""
+    if not folder:
+        return None
+    with db.system() as conn:
+        rows = conn.execute(
+            "SELECT id, slug FROM tenants WHERE slug = lower(%s) OR lei = upper(%s)"
+            " ORDER BY (slug = lower(%s)) DESC LIMIT 2", (folder, folder, folder),
+        ).fetchall()
+    if not rows or (len(rows) > 1 and rows[0]["slug"] != folder.lower()):
+        return None  # unknown, or an LEI two tenants share: ambiguous
+    return rows[0]["id"], rows[0]["slug"]
+
+
+def apply_feedback_object(event: ObjectEvent, *, db: Any, store: Any) -> FeedbackOutcome:
+    """Record and apply one feedback object (see module docstring)."""
+    if not event.created:
+        return FeedbackOutcome(event.bucket, event.key, "ignored", reason=event.event_name)
+    body = store.get_bytes(event.bucket, event.key)
+    sha256 = hashlib.sha256(body).hexdigest()
+    found = _tenant_for(db, event.key)
+    if found is None:
+        reason = "no tenant: feedback must be under '<tenant slug or LEI>/'"
+        with db.system() as conn:
+            raise_alert(conn, tenant_id=None, kind="tr.feedback_unknown_tenant",
+                        severity="warning", dedup_key=f"tr-feedback-tenant:{event.key}",
+                        summary=f"Feedback file {event.key} was not applied: {reason}",
+                        details={"bucket": event.bucket, "key": event.key, "sha256": sha256})
+        log.warning("feedback for unknown tenant", extra={"key": event.key})
+        return FeedbackOutcome(event.bucket, event.key, "rejected", reason=reason)
+    tenant_id, slug = found
+    with log_context(tenant_id=str(tenant_id)), db.tenant(tenant_id) as conn:
+        outcome = _apply(conn, tenant_id, slug, event, body, sha256)
+    log.info("feedback", extra=outcome.as_dict())
+    return outcome
+
+
+def _apply(conn: psycopg.Connection[Any], tenant_id: Any, slug: str, event: ObjectEvent,
+           body: bytes, sha256: str) -> FeedbackOutcome:
+    ledger = conn.execute(
+        "INSERT INTO tr_feedback (tenant_id, bucket, object_key, sha256)"
+        " VALUES (%s, %s, %s, %s) ON CONFLICT (tenant_id, sha256) DO UPDATE"
+        " SET deliveries = tr_feedback.deliveries + 1, last_seen_at = now()"
+        " RETURNING id, (xmax = 0) AS inserted, status, object_key, report_file_id",
+        (tenant_id, event.bucket, event.key, sha256),
+    ).fetchone()
+    if not ledger["inserted"]:
+        conn.execute(
+            "INSERT INTO audit_log (tenant_id, actor, actor_type, action, entity_type,"
+            " entity_id, after) VALUES (%s, 'feedback', 'system', 'tr_feedback.duplicate',"
+            " 'tr_feedback', %s, %s)",
+            (tenant_id, str(ledger["id"]), json.dumps(
+                {"bucket": event.bucket, "key": event.key, "sha256": sha256,
+                 "same_content_as": ledger["object_key"]})),
+        )
+        return FeedbackOutcome(event.bucket, event.key, "duplicate", slug,
+                               str(ledger["report_file_id"] or "") or None,
+                               reason=f"same content as {ledger['object_key']} "
+                                      f"({ledger['status']})")
+    feedback_id = ledger["id"]
+
+    def refuse(reason: str, file_id: str | None = None, message_id: str | None = None):
+        conn.execute(
+            "UPDATE tr_feedback SET status = 'rejected', error = %s, report_file_id = %s,"
+            " tr_message_id = %s WHERE id = %s",
+            (reason[:2000], file_id, message_id, feedback_id))
+        raise_alert(conn, tenant_id=tenant_id, kind="tr.feedback_rejected", severity="warning",
+                    dedup_key=f"tr-feedback-rejected:{event.key}",
+                    summary=f"TR feedback file {event.key} could not be applied: {reason}",
+                    details={"bucket": event.bucket, "key": event.key, "sha256": sha256,
+                             "tr_message_id": message_id})
+        log.warning("feedback file rejected", extra={"key": event.key, "reason": reason})
+        return FeedbackOutcome(event.bucket, event.key, "rejected", slug, file_id, message_id,
+                               reason=reason)
+
+    if len(body) > MAX_FEEDBACK_BYTES:
+        return refuse(f"larger than {MAX_FEEDBACK_BYTES} bytes")
+    try:
+        doc, records = parse_feedback(body)
+    except Unusable as exc:
+        return refuse(str(exc))
+    message_id = doc["tr_message_id"]
+    report_file = _report_file(conn, doc.get("report_file_id"), message_id)
+    if report_file is None:
+        return refuse(f"unknown message: no report file {doc.get('report_file_id')!r} "
+                      f"or TR message {message_id!r} for this tenant", message_id=message_id)
+    file_id = str(report_file["id"])
+    if report_file["tr_message_id"] and report_file["tr_message_id"] != message_id:
+        return refuse(f"report file {file_id} was submitted as {report_file['tr_message_id']}, "
+                      f"not {message_id}", file_id, message_id)
+    if doc.get("regime") and doc["regime"] != report_file["regime"]:
+        return refuse(f"feedback of regime {doc['regime']!r} for a {report_file['regime']} "
+                      "report file", file_id, message_id)
+    return _apply_records(conn, tenant_id, slug, event, feedback_id, report_file, message_id,
+                          records)
+
+
+def _report_file(conn: psycopg.Connection[Any], report_file_id: Any,
+                 message_id: str) -> dict[str, Any] | None:
+    try:
+        wanted = str(uuid.UUID(str(report_file_id))) if report_file_id else None
+    except ValueError:
+        wanted = None
+    # The same lock submit takes: feedback and a (late) submit of one file never interleave.
+    if wanted:
+        row = conn.execute("SELECT * FROM report_files WHERE id = %s FOR NO KEY UPDATE",
+                           (wanted,)).fetchone()
+        if row is not None:
+            return row
+    return conn.execute("SELECT * FROM report_files WHERE tr_message_id = %s"
+                        " FOR NO KEY UPDATE", (message_id,)).fetchone()
+
+
+def _apply_records(conn: psycopg.Connection[Any], tenant_id: Any, slug: str,
+                   event: ObjectEvent, feedback_id: int, report_file: dict[str, Any],
+                   message_id: str, records: list[_Record]) -> FeedbackOutcome:
+    file_id = str(report_file["id"])
+    items = conn.execute(
+        "SELECT id, position, record_ref, event_id, status FROM report_items"
+        " WHERE report_file_id = %s", (file_id,),
+    ).fetchall()
+    by_ref = {i["record_ref"]: i for i in items}
+    by_position = {i["position"]: i for i in items}
+    final: dict[int, str] = {}  # item id -> status set by this file
+    updates: list[tuple[int, str, str | None, str | None, Any]] = []
+    unchanged, unmatched = 0, []
+    for record in records:
+        item = by_ref.get(record.record_ref or "")
+        if item is None:
+            # A TR may rebuild references differently; the position still names the record
+            # when the UTI agrees.
+            candidate = by_position.get(record.position)
+            if candidate is not None and record.uti and \
+                    candidate["record_ref"].startswith(f"{record.uti}:"):
+                item = candidate
+        if item is None:
+            unmatched.append(record.record_ref or f"position {record.position}")
+            continue
+        if item["status"] != "pending" or item["id"] in final:
+            unchanged += 1  # already final: late, repeated or out-of-order feedback
+            continue
+        status = STATUSES[record.status]
+        final[item["id"]] = status
+        updates.append((item["id"], status, record.tr_code, record.tr_message, item["event_id"]))
+
+    if updates:
+        conn.execute(
+            "UPDATE report_items i SET status = v.status, tr_code = v.code, tr_message = v.msg"
+            " FROM unnest(%s::bigint[], %s::text[], %s::text[], %s::text[])"
+            " AS v(id, status, code, msg) WHERE i.id = v.id AND i.status = 'pending'",
+            ([u[0] for u in updates], [u[1] for u in updates], [u[2] for u in updates],
+             [u[3] for u in updates]),
+        )
+        # An event reported under several regimes has one state: a NACK from any TR wins
+        # over another TR's ACK, since it needs somebody's attention.
+        conn.execute(
+            "UPDATE trade_events e SET state = v.state, updated_at = now()"
+            " FROM unnest(%s::uuid[], %s::text[]) AS v(id, state)"
+            " WHERE e.id = v.id AND (e.state IN ('reported', 'submitted')"
+            "   OR (e.state = 'acked' AND v.state = 'nacked'))",
+            ([u[4] for u in updates], [u[1] for u in updates]),
+        )
+    acked = sum(1 for u in updates if u[1] == "acked")
+    nacked = len(updates) - acked
+    file_status = _file_status(conn, report_file, message_id)
+
+    error = None
+    if unmatched:
+        error = f"{len(unmatched)} record(s) match no report item: {', '.join(unmatched[:10])}"
+        raise_alert(conn, tenant_id=tenant_id, kind="tr.feedback_unmatched", severity="warning",
+                    dedup_key=f"tr-feedback-unmatched:{file_id}",
+                    summary=f"TR feedback {event.key}: {error}",
+                    details={"report_file_id": file_id, "unmatched": unmatched[:100]})
+    conn.execute(
+        "UPDATE tr_feedback SET status = 'applied', report_file_id = %s, tr_message_id = %s,"
+        " ack_count = %s, nack_count = %s, error = %s WHERE id = %s",
+        (file_id, message_id, acked, nacked, error, feedback_id),
+    )
+    if nacked:
+        codes = Counter(c.strip() for u in updates if u[1] == "nacked"
+                        for c in (u[2] or "").split(",") if c.strip())
+        raise_alert(conn, tenant_id=tenant_id, kind="tr.nack", severity="warning",
+                    dedup_key=f"tr-nack:{file_id}",
+                    summary=f"{nacked} record(s) of report file {file_id} NACKed by the "
+                            f"{report_file['regime']} TR: "
+                            + ", ".join(f"{c} x{n}" for c, n in codes.most_common(5)),
+                    details={"report_file_id": file_id, "tr_message_id": message_id,
+                             "codes": dict(codes), "feedback_key": event.key})
+    conn.execute(
+        "INSERT INTO audit_log (tenant_id, actor, actor_type, action, entity_type, entity_id,"
+        " after) VALUES (%s, 'feedback', 'system', 'tr_feedback.applied', 'report_file', %s,"
+        " %s)",
+        (tenant_id, file_id, json.dumps({
+            "key": event.key, "tr_message_id": message_id, "acked": acked, "nacked": nacked,
+            "unchanged": unchanged, "unmatched": len(unmatched), "status": file_status})),
+    )
+    return FeedbackOutcome(event.bucket, event.key, "applied", slug, file_id, message_id,
+                           acked, nacked, unchanged, len(unmatched), file_status)
+
+
+def _file_status(conn: psycopg.Connection[Any], report_file: dict[str, Any],
+                 message_id: str) -> str:
+    """Recompute the file's status from its items; a whole-file refusal stays as it is."""
+    counts = conn.execute(
+        "SELECT count(*) FILTER (WHERE status = 'pending') AS pending,"
+        " count(*) FILTER (WHERE status = 'acked') AS acked,"
+        " count(*) FILTER (WHERE status = 'nacked') AS nacked"
+        " FROM report_items WHERE report_file_id = %s", (report_file["id"],),
+    ).fetchone()
+    status = report_file["status"]
+    if not report_file["reject_code"] and (counts["acked"] or counts["nacked"]):
+        if not counts["pending"] and not counts["nacked"]:
+            status = "acked"
+        elif not counts["pending"] and not counts["acked"]:
+            status = "rejected"
+        else:
+            status = "partially_acked"
+    # Feedback can overtake the submit that crashed after its POST: the TR's word is proof
+    # the file is there, so its message id is recorded here too.
+    conn.execute(
+        "UPDATE report_files SET status = %s, tr_message_id = coalesce(tr_message_id, %s),"
+        " submitted_at = coalesce(submitted_at, now()), feedback_at = now(),"
+        " updated_at = now() WHERE id = %s",
+        (status, message_id, report_file["id"]),
+    )
+    return status

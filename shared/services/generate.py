@@ -1,0 +1,487 @@
+"""Generate: valid events -> one batch report file per tenant and regime -> a `submit` message.
+
+Per (tenant, regime) the stage takes the events that still owe that regime a report, locked
+with `FOR UPDATE SKIP LOCKED` in event-timestamp order (a NEWT before its MODI), and writes
+them as one file when the batch is full (`report_batch_size`), when its oldest event has
+waited `report_max_wait_s` (or its reporting deadline is that close), or on the cron tick
+(flush). For each file, in the tenant's transaction:
+
+1. the object is written to the outbound bucket first, under a report file id chosen up
+   front (`<tenant-slug>/<regime>/<yyyy-mm-dd>/<report_file_id><ext>`): if the commit then
+   fails the object is an orphan that a retry overwrites or ignores, never a row that points
+   at a missing object;
+2. `report_files` (generated), `report_items` (position 1..N, `record_ref`
+   `<uti>:<action>:<position>`, pending), the events `reported`, an audit row and one
+   `submit` message `{"report_file_id", "key"}` commit together.
+
+An event the writer cannot render (or whose payload no longer loads) is moved to `invalid`
+with an SR-SC-033 issue naming the writer's error instead of blocking the batch. An event
+whose earlier event of the same UTI is still on its way (not yet validated, or due in this
+regime but not in this batch) is held back, so the TR never sees a MODI before its NEWT.
+"""
+
+from __future__ import annotations
+
+import json
+import tempfile
+import uuid
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass, field
+from datetime import UTC, datetime, timedelta
+from typing import IO, Any, Protocol
+
+import psycopg
+
+from shared.domain.model import TradeEvent
+from shared.formats.writers.base import ReportWriter
+from shared.formats.writers.base import writer_for as default_writer_for
+from shared.platform.logging import get_logger, log_context
+
+log = get_logger("swaprep.generate")
+
+SUBMIT_QUEUE = "submit"
+GENERATE_QUEUE = "generate"
+RENDER_RULE = "SR-SC-033"  # the catalogue's "report schema: the writer's concern"
+DEFAULT_REGIMES = ("krx",)
+# Event states that may still owe a regime its report: `valid`, or (an event reportable
+# under several regimes) already on its way to the TR under another regime.
+REPORTABLE_STATES = ("valid", "reported", "submitted", "acked", "nacked")
+# Same event timestamp: what opens a trade goes before what changes or ends it.
+ACTION_RANK_SQL = (
+    "CASE e.action_type WHEN 'NEWT' THEN 0 WHEN 'POSC' THEN 0 WHEN 'TERM' THEN 2"
+    " WHEN 'EROR' THEN 3 ELSE 1 END"
+)
+TR_NAMES = {"krx": "KRX-TR", "cftc-part45": "CFTC-SDR", "emir": "EMIR-TR"}
+SPOOL_BYTES = 16 * 1024 * 1024  # larger report files go through a temp file, multipart
+
+Sender = Callable[[psycopg.Connection[Any], str, list[dict[str, Any]], Any], None]
+WriterFactory = Callable[[str], ReportWriter]
+
+
+class Store(Protocol):
+    def upload_fileobj(self, fileobj: Any, bucket: str, key: str, *,
+                       content_type: str | None = None,
+                       metadata: dict[str, str] | None = None) -> None: ...
+
+
+@dataclass(frozen=True)
+class GenerateSettings:
+    batch_size: int = 1000
+    max_wait_s: float = 60.0
+    files_per_run: int = 10  # per (tenant, regime) and run; more work is re-queued
+
+    @classmethod
+    def from_config(cls, config: Any) -> GenerateSettings:
+        settings = cls(
+            batch_size=config.get_int("report_batch_size", cls.batch_size),
+            max_wait_s=float(config.get("report_max_wait_s", cls.max_wait_s)),
+            files_per_run=config.get_int("report_files_per_run", cls.files_per_run),
+        )
+        if settings.batch_size < 1 or settings.files_per_run < 1 or settings.max_wait_s < 0:
+            raise ValueError(f"generate settings out of range: {settings}")
+        return settings
+
+
+@dataclass(frozen=True)
+class GeneratedFile:
+    report_file_id: str
+    regime: str
+    bucket: str
+    object_key: str
+    record_count: int
+
+
+@dataclass
+class GenerateOutcome:
+    tenant_id: str
+    regime: str
+    files: list[GeneratedFile] = field(default_factory=list)
+    invalid: list[str] = field(default_factory=list)  # event ids moved to invalid
+    waiting: int = 0  # due later: batch not full, not old enough
+    held_back: int = 0  # behind an earlier event of the same UTI
+    more: bool = False  # stopped at files_per_run; a generate message continues
+
+    def as_dict(self) -> dict[str, Any]:
+        return {"tenant_id": self.tenant_id, "regime": self.regime,
+                "files": [f.__dict__ for f in self.files], "invalid": len(self.invalid),
+                "waiting": self.waiting, "held_back": self.held_back, "more": self.more}
+
+
+@dataclass(frozen=True)
+class _Candidate:
+    id: uuid.UUID
+    uti: str
+    action_type: str
+    event_timestamp: datetime
+    rank: int
+    created_at: datetime
+    deadline_at: datetime | None
+    payload: dict[str, Any]
+
+    @property
+    def order(self) -> tuple[datetime, int]:
+        return (self.event_timestamp, self.rank)
+
+
+# -- selection -------------------------------------------------------------------------------
+
+# The conditions under which event `e` still owes regime %(regime)s a report. The first two
+# lines repeat the partial index's predicate (0004_generate.sql) so the planner can use it.
+_OWES = f"""
+    e.state IN ({", ".join(f"'{s}'" for s in REPORTABLE_STATES)})
+    AND cardinality(e.reported_regimes) < greatest(cardinality(e.regimes), 1)
+    AND %(regime)s = ANY(CASE WHEN cardinality(e.regimes) = 0
+                              THEN %(defaults)s::text[] ELSE e.regimes END)
+    AND NOT %(regime)s = ANY(e.reported_regimes)
+    AND NOT EXISTS (SELECT 1 FROM validation_issues v
+                    WHERE v.event_id = e.id AND v.rule_id = '{RENDER_RULE}'
+                      AND v.regime = %(regime)s AND v.status <> 'resolved')
+"""
+
+_PICK = f"""
+SELECT e.id, e.uti, e.action_type, e.event_timestamp, {ACTION_RANK_SQL} AS rank,
+       e.created_at, e.deadline_at, e.payload
+FROM trade_events e
+WHERE e.tenant_id = %(tenant)s AND {_OWES} AND NOT (e.id = ANY(%(skip)s::uuid[]))
+ORDER BY e.event_timestamp, rank, e.created_at, e.row_no NULLS LAST, e.id
+LIMIT %(limit)s
+FOR UPDATE OF e SKIP LOCKED
+"""
+
+# Earlier events of the picked UTIs that are still on their way: not yet validated, or owing
+# this regime a report but not picked (locked by someone else, or beyond this batch).
+_PENDING_BEFORE = f"""
+SELECT e.uti, e.event_timestamp, {ACTION_RANK_SQL} AS rank
+FROM trade_events e
+WHERE e.tenant_id = %(tenant)s AND e.uti = ANY(%(utis)s) AND NOT (e.id = ANY(%(picked)s::uuid[]))
+  AND (e.state = 'received' OR ({_OWES}))
+"""
+
+_PAIRS = f"""
+SELECT DISTINCT e.tenant_id, r.regime
+FROM trade_events e
+JOIN tenants t ON t.id = e.tenant_id
+CROSS JOIN LATERAL unnest(CASE WHEN cardinality(e.regimes) = 0 THEN t.regimes
+                               ELSE e.regimes END) AS r(regime)
+WHERE e.state IN ({", ".join(f"'{s}'" for s in REPORTABLE_STATES)})
+  AND cardinality(e.reported_regimes) < greatest(cardinality(e.regimes), 1)
+  AND NOT r.regime = ANY(e.reported_regimes)
+  AND (%(tenant)s::uuid IS NULL OR e.tenant_id = %(tenant)s::uuid)
+ORDER BY 1, 2
+"""
+
+
+def pending_pairs(conn: psycopg.Connection[Any],
+                  tenant_id: uuid.UUID | str | None = None) -> list[tuple[uuid.UUID, str]]:
+    """(tenant, regime) pairs with events that still owe a report: across all tenants in a
+    system transaction, the current tenant's in a tenant transaction."""
+    rows = conn.execute(_PAIRS, {"tenant": str(tenant_id) if tenant_id else None}).fetchall()
+    return [(row["tenant_id"], row["regime"]) for row in rows]
+
+
+def _tenant(conn: psycopg.Connection[Any], tenant_id: str) -> tuple[str, list[str]]:
+    row = conn.execute("SELECT slug, regimes FROM tenants WHERE id = %s", (tenant_id,)).fetchone()
+    if row is None:
+        raise LookupError(f"tenant {tenant_id} does not exist (or is not visible here)")
+    return row["slug"], list(row["regimes"] or DEFAULT_REGIMES)
+
+
+def _pick(conn: psycopg.Connection[Any], params: dict[str, Any], limit: int,
+          skip: Sequence[uuid.UUID]) -> list[_Candidate]:
+    rows = conn.execute(_PICK, {**params, "limit": limit, "skip": list(skip)}).fetchall()
+    return [_Candidate(**row) for row in rows]
+
+
+def _hold_back(conn: psycopg.Connection[Any], params: dict[str, Any],
+               picked: list[_Candidate]) -> tuple[list[_Candidate], list[_Candidate]]:
+    """(ready, held): held are the picked events behind an unpicked earlier one of their UTI."""
+    rows = conn.execute(_PENDING_BEFORE, {
+        **params, "utis": sorted({c.uti for c in picked}), "picked": [c.id for c in picked],
+    }).fetchall()
+    first_pending: dict[str, tuple[datetime, int]] = {}
+    for row in rows:
+        key = (row["event_timestamp"], row["rank"])
+        if row["uti"] not in first_pending or key < first_pending[row["uti"]]:
+            first_pending[row["uti"]] = key
+    ready, held = [], []
+    for candidate in picked:
+        blocker = first_pending.get(candidate.uti)
+        (held if blocker is not None and candidate.order >= blocker else ready).append(candidate)
+    return ready, held
+
+
+def _due(picked: list[_Candidate], *, full: bool, flush: bool, now: datetime,
+         max_wait: timedelta) -> bool:
+    if flush or full:
+        return True
+    if min(c.created_at for c in picked) <= now - max_wait:
+        return True
+    deadlines = [c.deadline_at for c in picked if c.deadline_at is not None]
+    return bool(deadlines) and min(deadlines) <= now + max_wait
+
+
+# -- rendering -------------------------------------------------------------------------------
+
+
+def _render_problem(writer: ReportWriter | None, writer_error: str | None,
+                    candidate: _Candidate, stamp: datetime) -> tuple[TradeEvent | None, str | None]:
+    """The candidate's event, or why it cannot be rendered."""
+    if writer is None:
+        return None, writer_error
+    try:
+        event = TradeEvent.model_validate(candidate.payload)
+    except Exception as exc:  # a payload that no longer loads is a data problem of this event
+        return None, f"the stored event does not load: {_describe(exc)}"
+    try:
+        writer.write_one(event, reporting_timestamp=stamp)
+    except Exception as exc:
+        return None, _describe(exc)
+    return event, None
+
+
+def _describe(exc: BaseException) -> str:
+    text = f"{type(exc).__name__}: {exc}"
+    return text if len(text) <= 1000 else text[:999] + "…"
+
+
+def _write(writer: ReportWriter, events: list[TradeEvent], stamp: datetime,
+           out: IO[bytes]) -> int:
+    count = writer.write_batch(events, out, reporting_timestamp=stamp)  # type: ignore[arg-type]
+    if count != len(events):
+        raise RuntimeError(f"{writer.regime} writer wrote {count} of {len(events)} records")
+    return count
+
+
+def _render(writer: ReportWriter | None, writer_error: str | None,
+            candidates: list[_Candidate], stamp: datetime,
+            out: IO[bytes]) -> tuple[list[_Candidate], list[tuple[_Candidate, str]]]:
+    """Write the renderable candidates to `out`: (written in order, [(unrenderable, why)]).
+
+    Optimistic: one batch write; only when it raises is each event tried on its own to find
+    the ones at fault, and the batch written again without them.
+    """
+    if writer is not None:
+        try:
+            events = [TradeEvent.model_validate(c.payload) for c in candidates]
+            _write(writer, events, stamp, out)
+            return candidates, []
+        except Exception as exc:
+            log.warning("batch render failed; checking events one by one",
+                        extra={"error": _describe(exc)})
+    good: list[tuple[_Candidate, TradeEvent]] = []
+    bad: list[tuple[_Candidate, str]] = []
+    for candidate in candidates:
+        event, problem = _render_problem(writer, writer_error, candidate, stamp)
+        if event is None:
+            bad.append((candidate, problem or "unknown writer error"))
+        else:
+            good.append((candidate, event))
+    out.seek(0)
+    out.truncate()
+    if good:
+        assert writer is not None
+        _write(writer, [e for _, e in good], stamp, out)
+    return [c for c, _ in good], bad
+
+
+# -- recording -------------------------------------------------------------------------------
+
+
+def _audit(conn: psycopg.Connection[Any], tenant_id: str, action: str, entity_type: str,
+           entity_id: str, after: dict[str, Any]) -> None:
+    conn.execute(
+        "INSERT INTO audit_log (tenant_id, actor, actor_type, action, entity_type, entity_id,"
+        " after) VALUES (%s, 'generate', 'system', %s, %s, %s, %s)",
+        (tenant_id, action, entity_type, entity_id, json.dumps(after, default=str)),
+    )
+
+
+def _invalidate(conn: psycopg.Connection[Any], tenant_id: str, regime: str,
+                bad: list[tuple[_Candidate, str]]) -> list[str]:
+    for candidate, problem in bad:
+        conn.execute(
+            "INSERT INTO validation_issues (tenant_id, event_id, rule_id, severity, message,"
+            " message_ko, regime) VALUES (%s, %s, %s, 'reject', %s, %s, %s)",
+            (tenant_id, candidate.id, RENDER_RULE,
+             f"the {regime} report cannot be written for this event: {problem}",
+             f"{regime} 보고서를 작성할 수 없습니다: {problem}", regime),
+        )
+        # Only a `valid` event becomes invalid; one already reported under another regime
+        # keeps its state and is excluded from this regime by its open issue.
+        conn.execute(
+            "UPDATE trade_events SET state = 'invalid', updated_at = now()"
+            " WHERE id = %s AND state = 'valid'", (candidate.id,),
+        )
+        _audit(conn, tenant_id, "trade_event.unrenderable", "trade_event", str(candidate.id),
+               {"regime": regime, "rule_id": RENDER_RULE, "error": problem})
+        log.warning("event cannot be rendered", extra={"event_id": str(candidate.id),
+                                                       "regime": regime, "error": problem})
+    return [str(c.id) for c, _ in bad]
+
+
+def object_key_for(slug: str, regime: str, day: datetime, report_file_id: str,
+                   extension: str) -> str:
+    return f"{slug}/{regime}/{day:%Y-%m-%d}/{report_file_id}{extension}"
+
+
+def record_ref(uti: str, action_type: str, position: int) -> str:
+    return f"{uti}:{action_type}:{position}"
+
+
+def _record_file(conn: psycopg.Connection[Any], *, tenant_id: str, regime: str,
+                 report_file_id: str, bucket: str, key: str, written: list[_Candidate],
+                 defaults: list[str]) -> None:
+    # clock_timestamp(), not now(): files written in one transaction must keep their order,
+    # which submit follows (an older file of the same TR goes first: a NEWT before its MODI).
+    conn.execute(
+        "INSERT INTO report_files (id, tenant_id, regime, tr, bucket, object_key, record_count,"
+        " status, created_at) VALUES (%s, %s, %s, %s, %s, %s, %s, 'generated',"
+        " clock_timestamp())",
+        (report_file_id, tenant_id, regime, TR_NAMES.get(regime, regime), bucket, key,
+         len(written)),
+    )
+    with conn.cursor() as cur:
+        cur.executemany(
+            "INSERT INTO report_items (tenant_id, report_file_id, event_id, position, record_ref)"
+            " VALUES (%s, %s, %s, %s, %s)",
+            [(tenant_id, report_file_id, c.id, n, record_ref(c.uti, c.action_type, n))
+             for n, c in enumerate(written, start=1)],
+        )
+    # An event with no regimes of its own is pinned to the tenant's as they are now, so that
+    # what it still owes (regimes minus reported_regimes) stays well-defined.
+    conn.execute(
+        "UPDATE trade_events SET"
+        " state = CASE WHEN state = 'valid' THEN 'reported' ELSE state END,"
+        " regimes = CASE WHEN cardinality(regimes) = 0 THEN %(defaults)s::text[] ELSE regimes END,"
+        " reported_regimes = array_append(reported_regimes, %(regime)s), updated_at = now()"
+        " WHERE id = ANY(%(ids)s::uuid[])",
+        {"defaults": defaults, "regime": regime, "ids": [c.id for c in written]},
+    )
+    _audit(conn, tenant_id, "report_file.generated", "report_file", report_file_id,
+           {"regime": regime, "record_count": len(written), "bucket": bucket,
+            "object_key": key})
+
+
+# -- the stage -------------------------------------------------------------------------------
+
+
+def generate_reports(
+    conn: psycopg.Connection[Any],
+    *,
+    tenant_id: uuid.UUID | str,
+    regime: str,
+    store: Store,
+    bucket: str,
+    send: Sender,
+    settings: GenerateSettings = GenerateSettings(),
+    flush: bool = False,
+    now: datetime | None = None,
+    writer_for: WriterFactory = default_writer_for,
+) -> GenerateOutcome:
+    """Write the due report files of one tenant and regime in `conn` (a transaction of that
+    tenant); the caller commits. Nothing due: nothing written, locks released at commit."""
+    tenant = str(tenant_id)
+    outcome = GenerateOutcome(tenant, regime)
+    slug, defaults = _tenant(conn, tenant)
+    try:
+        writer: ReportWriter | None = writer_for(regime)
+        writer_error = None
+    except Exception as exc:  # e.g. an unknown regime: its events get an issue saying so
+        writer, writer_error = None, f"no report writer: {_describe(exc)}"
+    params = {"tenant": tenant, "regime": regime, "defaults": defaults}
+    skip: list[uuid.UUID] = []
+    with log_context(tenant_id=tenant, regime=regime):
+        while True:
+            picked = _pick(conn, params, settings.batch_size, skip)
+            if not picked:
+                break
+            full = len(picked) >= settings.batch_size
+            current = now or datetime.now(UTC)
+            if not _due(picked, full=full, flush=flush, now=current,
+                        max_wait=timedelta(seconds=settings.max_wait_s)):
+                outcome.waiting += len(picked)
+                break
+            ready, held = _hold_back(conn, params, picked)
+            outcome.held_back += len(held)
+            skip += [c.id for c in held]
+            if ready:
+                if len(outcome.files) >= settings.files_per_run:
+                    outcome.more = True
+                    break
+                generated = _generate_file(conn, outcome, writer, writer_error, ready,
+                                           slug=slug, bucket=bucket, store=store, send=send,
+                                           defaults=defaults, stamp=current)
+                if generated:
+                    outcome.files.append(generated)
+            if not full:
+                break  # everything owed was in this batch
+        if outcome.more:
+            send(conn, GENERATE_QUEUE,
+                 [{"tenant_id": tenant, "regime": regime, "flush": flush}], tenant)
+    if outcome.files or outcome.invalid:
+        log.info("report files generated", extra={
+            "report_file_ids": [f.report_file_id for f in outcome.files],
+            "records": sum(f.record_count for f in outcome.files),
+            "invalid": len(outcome.invalid), "held_back": outcome.held_back})
+    return outcome
+
+
+def _generate_file(conn: psycopg.Connection[Any], outcome: GenerateOutcome,
+                   writer: ReportWriter | None, writer_error: str | None,
+                   ready: list[_Candidate], *, slug: str, bucket: str, store: Store,
+                   send: Sender, defaults: list[str], stamp: datetime) -> GeneratedFile | None:
+    tenant, regime = outcome.tenant_id, outcome.regime
+    with tempfile.SpooledTemporaryFile(max_size=SPOOL_BYTES) as out:
+        written, bad = _render(writer, writer_error, ready, stamp, out)
+        outcome.invalid += _invalidate(conn, tenant, regime, bad)
+        if not written:
+            return None
+        assert writer is not None
+        report_file_id = str(uuid.uuid4())
+        key = object_key_for(slug, regime, stamp, report_file_id, writer.extension)
+        out.seek(0)
+        # The object first: a failed commit leaves an orphan object, never a row without one.
+        store.upload_fileobj(out, bucket, key, content_type=writer.media_type,
+                             metadata={"tenant": slug, "regime": regime,
+                                       "report-file-id": report_file_id,
+                                       "record-count": str(len(written))})
+    _record_file(conn, tenant_id=tenant, regime=regime, report_file_id=report_file_id,
+                 bucket=bucket, key=key, written=written, defaults=defaults)
+    send(conn, SUBMIT_QUEUE, [{"report_file_id": report_file_id, "key": report_file_id}], tenant)
+    return GeneratedFile(report_file_id, regime, bucket, key, len(written))
+
+
+def generate_for_tenant(conn: psycopg.Connection[Any], *, tenant_id: uuid.UUID | str,
+                        regimes: Iterable[str] | None = None,
+                        **kwargs: Any) -> list[GenerateOutcome]:
+    """`generate_reports` for the given regimes, or every regime the tenant owes reports in."""
+    if regimes is None:
+        regimes = sorted({regime for _, regime in pending_pairs(conn, tenant_id)})
+    return [generate_reports(conn, tenant_id=tenant_id, regime=r, **kwargs) for r in regimes]
+
+
+def flush_all(*, db: Any, store: Store, bucket: str, send: Sender,
+              settings: GenerateSettings = GenerateSettings(), now: datetime | None = None,
+              writer_for: WriterFactory = default_writer_for) -> dict[str, Any]:
+    """The cron tick: every (tenant, regime) that owes reports gets its files now.
+
+    A system transaction only finds the pairs; each pair is done in its own tenant
+    transaction, so one tenant's failure (its error is reported) does not hold up the rest.
+    """
+    with db.system() as conn:
+        pairs = pending_pairs(conn)
+    outcomes, errors = [], []
+    for tenant_id, regime in pairs:
+        try:
+            with db.tenant(tenant_id) as conn:
+                outcomes.append(generate_reports(
+                    conn, tenant_id=tenant_id, regime=regime, store=store, bucket=bucket,
+                    send=send, settings=settings, flush=True, now=now, writer_for=writer_for,
+                ))
+        except Exception as exc:
+            log.exception("flush failed", extra={"tenant_id": str(tenant_id), "regime": regime})
+            errors.append({"tenant_id": str(tenant_id), "regime": regime,
+                           "error": _describe(exc)})
+    return {"pairs": len(pairs), "files": sum(len(o.files) for o in outcomes),
+            "outcomes": [o.as_dict() for o in outcomes if o.files or o.invalid or o.held_back],
+            "errors": errors}

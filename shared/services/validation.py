@@ -1,0 +1,319 @@
+"""Validate: `{"event_ids"}` -> every rule of the event's regimes plus the lifecycle machine over
+its UTI's accepted history -> `valid` or `invalid` with issues -> `generate` nudges.
+
+Per event, in the lifecycle order of its UTI (event timestamp, NEWT/POSC first at the same
+instant; the order generate reports in), inside the message's tenant transaction:
+
+- History: the UTI's earlier events that were accepted (`valid` and beyond: reported,
+  submitted, acked), read in this transaction, replayed by the lifecycle machine through the
+  SR-LC-* sequence rules of `shared.domain.rules`.
+- Order across chunks and files: an event is judged only when nothing before it can still
+  change its history. It waits, and is retried later (never refused for it), while
+  1. an earlier event of its UTI is not validated yet (`received`), or
+  2. an earlier record of its trade (same UTI or trade id; earlier in its file, or in a file
+     received before) is still an unprocessed raw row, or
+  3. a file of the tenant received before its own is still being read (its records are not
+     all in raw_rows yet).
+  A waiting event keeps `received` with `waiting_for` saying what it waits for; its id goes
+  into a new `validate` message sent with a growing delay (2 s, 4 s, ... at most 15 min) in
+  this transaction. What it waits for always ends (every stored row and received event has
+  its own message, and a failed one is dead-lettered and alerted), so the wait does too.
+- Issues (reject and warn) go to `validation_issues` with rule id, field, value and both
+  languages; any reject makes the event `invalid` (it waits for repair), else `valid`.
+- `trades`: the lifecycle (unreported / live / terminated / errored / ported) from replaying
+  the accepted events, and the state (see `process.refresh_trades`).
+- One `generate` nudge `{"tenant_id", "regime", "key"}` per regime of the valid events.
+"""
+
+from __future__ import annotations
+
+import uuid
+from collections import defaultdict
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from typing import Any, cast
+
+import psycopg
+
+from shared.adapters.queue.base import ReceivedMessage
+from shared.domain.issues import Issue, has_rejects
+from shared.domain.lifecycle import TradeState, replay
+from shared.domain.model import ActionType, EventType, Level, TradeEvent
+from shared.platform.logging import get_logger
+from shared.services.process import ACTION_RANK_SQL, EVENT_ORDER_SQL, refresh_trades
+
+log = get_logger("swaprep.validate")
+
+VALIDATE_QUEUE = "validate"
+GENERATE_QUEUE = "generate"
+ACCEPTED = frozenset({"valid", "reported", "submitted", "acked"})
+MAX_WAIT_DELAY_S = 900  # the queue port's longest send delay
+LIFECYCLE = {TradeState.ABSENT: "unreported", TradeState.LIVE: "live",
+             TradeState.TERMINATED: "terminated", TradeState.ERRORED: "errored",
+             TradeState.PORTED: "ported"}
+
+
+@dataclass(frozen=True)
+class _Past:
+    """What the lifecycle machine reads of an earlier event (a `LifecycleEvent`)."""
+
+    action_type: ActionType
+    event_type: EventType | None
+    level: Level
+    execution_timestamp: datetime | None
+
+
+@dataclass
+class _Item:
+    """One event of a UTI's sequence, as this transaction sees it."""
+
+    id: uuid.UUID
+    state: str
+    past: _Past
+
+
+@dataclass
+class ValidateOutcome:
+    valid: list[uuid.UUID] = field(default_factory=list)
+    invalid: list[uuid.UUID] = field(default_factory=list)
+    waiting: dict[uuid.UUID, str] = field(default_factory=dict)  # event -> what it waits for
+    skipped: int = 0  # no longer `received`: judged already
+    regimes: set[str] = field(default_factory=set)  # of the valid events
+
+    def as_dict(self) -> dict[str, Any]:
+        return {"valid": len(self.valid), "invalid": len(self.invalid),
+                "waiting": len(self.waiting), "skipped": self.skipped,
+                "regimes": sorted(self.regimes)}
+
+
+_EVENTS = f"""
+SELECT e.id, e.uti, e.trade_id, e.state, e.payload, e.regimes, e.file_id, e.row_no,
+       e.created_at, e.event_timestamp, {ACTION_RANK_SQL} AS rank,
+       coalesce(f.received_at, e.created_at) AS arrived_at
+FROM trade_events e LEFT JOIN ingest_files f ON f.id = e.file_id
+WHERE e.id = ANY(%(ids)s::uuid[])
+ORDER BY {EVENT_ORDER_SQL}
+"""
+
+# LATERAL: one index lookup per UTI / trade id, whatever the planner's estimates (see
+# process._TRADE_EVENTS).
+_SEQUENCES = f"""
+SELECT e.id, e.uti, e.state, e.action_type, e.event_type, e.level, e.execution_timestamp
+FROM unnest(%(utis)s::text[]) AS u(uti)
+CROSS JOIN LATERAL (
+    SELECT e.id, e.uti, e.state, e.action_type, e.event_type, e.payload->>'level' AS level,
+           e.payload->>'execution_timestamp' AS execution_timestamp, e.event_timestamp,
+           e.created_at, e.row_no, {ACTION_RANK_SQL} AS rank
+    FROM trade_events e
+    WHERE e.tenant_id = %(tenant)s AND e.uti = u.uti AND e.state <> 'superseded'
+) AS e
+ORDER BY e.uti, e.event_timestamp, e.rank, e.created_at, e.row_no NULLS LAST, e.id
+"""
+
+_STORED_ROWS = """
+SELECT r.uti, r.trade_id, r.file_id, r.row_no, f.received_at, f.object_key
+FROM (SELECT r.* FROM unnest(%(utis)s::text[]) AS u(uti)
+      CROSS JOIN LATERAL (SELECT * FROM raw_rows r
+                          WHERE r.tenant_id = %(tenant)s AND r.state = 'stored'
+                            AND r.uti = u.uti) AS r
+      UNION
+      SELECT r.* FROM unnest(%(trade_ids)s::text[]) AS t(trade_id)
+      CROSS JOIN LATERAL (SELECT * FROM raw_rows r
+                          WHERE r.tenant_id = %(tenant)s AND r.state = 'stored'
+                            AND r.trade_id = t.trade_id) AS r) AS r
+JOIN ingest_files f ON f.id = r.file_id
+"""
+
+_READING_FILES = """
+SELECT id, object_key, received_at FROM ingest_files
+WHERE tenant_id = %(tenant)s AND status IN ('received', 'parsing') AND received_at < %(before)s
+ORDER BY received_at
+"""
+
+
+def _past(row: dict[str, Any]) -> _Past:
+    executed = row["execution_timestamp"]
+    return _Past(
+        ActionType(row["action_type"]),
+        EventType(row["event_type"]) if row["event_type"] else None,
+        Level(row["level"]) if row["level"] else Level.TCTN,  # left out of payloads as default
+        datetime.fromisoformat(executed.replace("Z", "+00:00")) if executed else None,
+    )
+
+
+def _waits(event: dict[str, Any], sequence: list[_Item], stored: list[dict[str, Any]],
+           reading: list[dict[str, Any]]) -> str | None:
+    """What `event` must wait for before it can be judged, or None."""
+    for item in sequence:
+        if item.id == event["id"]:
+            break
+        if item.state == "received":
+            return (f"the earlier event {item.id} ({item.past.action_type.value}) of UTI "
+                    f"{event['uti']}: not validated yet")
+    for row in stored:
+        same_trade = ((row["uti"] is not None and row["uti"] == event["uti"])
+                      or (row["trade_id"] is not None and row["trade_id"] == event["trade_id"]))
+        earlier = (row["received_at"] < event["arrived_at"]
+                   or (row["file_id"] == event["file_id"] and row["row_no"] < event["row_no"]))
+        if same_trade and earlier:
+            return (f"record {row['row_no']} of {row['object_key']} (same trade): "
+                    "not processed yet")
+    for file in reading:
+        if file["received_at"] < event["arrived_at"] and file["id"] != event["file_id"]:
+            return f"the file {file['object_key']}, received earlier: still being read"
+    return None
+
+
+def validate_events(conn: psycopg.Connection[Any], tenant_id: uuid.UUID | str,
+                    event_ids: Sequence[str], *, now: datetime | None = None) -> ValidateOutcome:
+    """Judge the `received` events among `event_ids` whose turn it is (module docstring)."""
+    from shared.domain.rules import ValidationContext, validate
+
+    now = now or datetime.now(UTC)
+    tenant = str(tenant_id)
+    outcome = ValidateOutcome()
+    rows = conn.execute(_EVENTS, {"ids": [str(i) for i in event_ids]}).fetchall()
+    todo = [r for r in rows if r["state"] == "received"]
+    outcome.skipped = len(rows) - len(todo)
+    if not todo:
+        return outcome
+    tenant_regimes = conn.execute("SELECT regimes FROM tenants WHERE id = %s",
+                                  (tenant,)).fetchone()["regimes"]
+    utis = sorted({r["uti"] for r in todo})
+    # Read after the events, in this transaction: a record processed meanwhile is then seen as
+    # an event (or its row as still stored), never as neither.
+    stored = conn.execute(_STORED_ROWS, {
+        "tenant": tenant, "utis": utis,
+        "trade_ids": sorted({r["trade_id"] for r in todo if r["trade_id"]}),
+    }).fetchall()
+    reading = conn.execute(_READING_FILES, {
+        "tenant": tenant, "before": max(r["arrived_at"] for r in todo)}).fetchall()
+    sequences: dict[str, list[_Item]] = defaultdict(list)
+    for row in conn.execute(_SEQUENCES, {"tenant": tenant, "utis": utis}):
+        sequences[row["uti"]].append(_Item(row["id"], row["state"], _past(row)))
+    items = {item.id: item for sequence in sequences.values() for item in sequence}
+
+    issue_rows: list[dict[str, Any]] = []
+    for row in todo:  # in lifecycle order: a NEWT is judged before its MODI in the same batch
+        sequence = sequences[row["uti"]]
+        waiting = _waits(row, sequence, stored, reading)
+        if waiting is not None:
+            outcome.waiting[row["id"]] = waiting
+            continue
+        history: list[_Past] = []
+        for item in sequence:
+            if item.id == row["id"]:
+                break
+            if item.state in ACCEPTED:
+                history.append(item.past)
+        event = TradeEvent.model_validate(row["payload"])
+        regimes = tuple(row["regimes"] or tenant_regimes)
+        context = ValidationContext(now=now, regimes=regimes,
+                                    history=cast(Sequence[TradeEvent], tuple(history)))
+        issues = validate(event, context)
+        issue_rows += [_issue_row(tenant, row["id"], issue) for issue in issues]
+        state = "invalid" if has_rejects(issues) else "valid"
+        items[row["id"]].state = state  # later events of the UTI in this batch build on it
+        if state == "valid":
+            outcome.valid.append(row["id"])
+            outcome.regimes.update(regimes)
+        else:
+            outcome.invalid.append(row["id"])
+
+    judged = outcome.valid + outcome.invalid
+    if judged:
+        conn.execute("DELETE FROM validation_issues WHERE event_id = ANY(%s::uuid[])"
+                     " AND status = 'open'", ([str(i) for i in judged],))
+    if issue_rows:
+        with conn.cursor() as cur:
+            cur.executemany(
+                "INSERT INTO validation_issues (tenant_id, event_id, rule_id, severity, field,"
+                " message, message_ko, regime, value) VALUES (%(tenant)s, %(event)s, %(rule)s,"
+                " %(severity)s, %(field)s, %(message)s, %(message_ko)s, %(regime)s, %(value)s)",
+                issue_rows)
+    updates = [{"id": i, "state": "valid", "waiting": None} for i in outcome.valid]
+    updates += [{"id": i, "state": "invalid", "waiting": None} for i in outcome.invalid]
+    updates += [{"id": i, "state": "received", "waiting": why}
+                for i, why in outcome.waiting.items()]
+    # set-based, keyed on the primary key (see process._UPDATE_ROWS)
+    conn.execute(
+        "UPDATE trade_events e SET state = v.state, waiting_for = v.waiting,"
+        " validated_at = CASE WHEN v.state = 'received' THEN e.validated_at ELSE now() END,"
+        " updated_at = now()"
+        " FROM unnest(%s::uuid[], %s::text[], %s::text[]) AS v(id, state, waiting)"
+        " WHERE e.id = v.id AND e.state = 'received'",
+        ([u["id"] for u in updates], [u["state"] for u in updates],
+         [u["waiting"] for u in updates]))
+    judged_ids = set(judged)
+    touched = sorted({r["uti"] for r in todo if r["id"] in judged_ids})
+    _refresh_lifecycles(conn, tenant, touched, sequences, tenant_regimes)
+    refresh_trades(conn, tenant, touched)
+    log.info("validated", extra=outcome.as_dict())
+    return outcome
+
+
+def _issue_row(tenant: str, event_id: uuid.UUID, issue: Issue) -> dict[str, Any]:
+    return {"tenant": tenant, "event": event_id, "rule": issue.rule_id,
+            "severity": issue.severity.value, "field": issue.field, "message": issue.message_en,
+            "message_ko": issue.message_ko, "regime": issue.regime, "value": issue.value}
+
+
+def _refresh_lifecycles(conn: psycopg.Connection[Any], tenant: str, utis: Sequence[str],
+                        sequences: dict[str, list[_Item]], tenant_regimes: Sequence[str]) -> None:
+    """`trades.lifecycle` from replaying each UTI's accepted events (the first regime's rules:
+    CFTC's and the others' machines differ only in what they accept, not in the states)."""
+    if not utis:
+        return
+    regime = tenant_regimes[0] if tenant_regimes else None
+    lifecycles = []
+    for uti in utis:
+        accepted = [item.past for item in sequences[uti] if item.state in ACCEPTED]
+        lifecycle, _ = replay(accepted, regime=regime)
+        lifecycles.append(LIFECYCLE[lifecycle.state])
+    # set-based, keyed on the primary key (see process._UPDATE_ROWS)
+    conn.execute("UPDATE trades t SET lifecycle = v.lifecycle, updated_at = now()"
+                 " FROM unnest(%s::text[], %s::text[]) AS v(uti, lifecycle)"
+                 " WHERE t.tenant_id = %s AND t.uti = v.uti", (list(utis), lifecycles, tenant))
+
+
+def wait_delay_s(attempt: int) -> int:
+    """2 s, 4 s, 8 s ... at most 15 minutes: what an event waits for usually ends in seconds."""
+    return min(MAX_WAIT_DELAY_S, 2 ** max(1, attempt))
+
+
+def handle_validate(conn: psycopg.Connection[Any], message: ReceivedMessage, stage) -> None:
+    """run_stage handler: judge what may be judged, re-queue what waits, nudge generate."""
+    from shared.adapters.queue import OutgoingMessage
+    from shared.services.stage import message_key
+
+    body = message.body
+    if not isinstance(body.get("event_ids"), list):
+        raise ValueError("validate: expected {event_ids: [...]}")
+    assert message.tenant_id is not None  # run_stage refuses messages without a tenant
+    outcome = validate_events(conn, message.tenant_id, body["event_ids"])
+    key = message_key(message)
+    if outcome.waiting:
+        attempt = int(body.get("attempt") or 0) + 1
+        root = str(body.get("origin") or key)
+        # Delayed: no wake-up; the sweep (NCP) or the dispatcher (local) starts the consumer.
+        stage.queue.send(VALIDATE_QUEUE, [OutgoingMessage(
+            {"event_ids": [str(i) for i in outcome.waiting], "key": f"{root}/wait{attempt}",
+             "origin": root, "attempt": attempt},
+            tenant_id=message.tenant_id, delay_s=wait_delay_s(attempt))], conn=conn)
+    stage.send(conn, GENERATE_QUEUE,
+               [{"tenant_id": message.tenant_id, "regime": regime, "key": f"{key}:{regime}"}
+                for regime in sorted(outcome.regimes)], message.tenant_id)
+    log.info("validate message done", extra={**outcome.as_dict(), "key": key})
+
+
+def open_issues(conn: psycopg.Connection[Any], event_id: uuid.UUID | str) -> list[dict[str, Any]]:
+    """The event's open issues, rule by rule (for tests and the API)."""
+    return conn.execute(
+        "SELECT rule_id, severity, field, regime, message, message_ko, value"
+        " FROM validation_issues WHERE event_id = %s AND status = 'open' ORDER BY id",
+        (str(event_id),)).fetchall()
+
+
+__all__ = ["ValidateOutcome", "handle_validate", "open_issues", "validate_events",
+           "wait_delay_s"]
