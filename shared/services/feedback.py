@@ -30,7 +30,7 @@ import psycopg
 
 from shared.platform.logging import get_logger, log_context
 from shared.platform.triggers import ObjectEvent
-from shared.services.submit import raise_alert
+from shared.services.alerts import raise_alert
 
 log = get_logger("swaprep.feedback")
 

@@ -6,10 +6,10 @@ what guarantees progress: any queue with visible messages gets its consumer invo
 
 from __future__ import annotations
 
-import json
 from typing import Any
 
 from shared.platform.logging import get_logger
+from shared.services.alerts import raise_alert
 from shared.services.pipeline import CONSUMERS
 
 log = get_logger("swaprep.monitor")
@@ -29,16 +29,11 @@ def sweep_queues(*, db, queue, invoker) -> dict[str, Any]:
     if dead and db is not None:
         with db.system() as conn:
             for name, count in dead.items():
-                conn.execute(
-                    "INSERT INTO alerts (tenant_id, kind, severity, dedup_key, summary, details)"
-                    " VALUES (NULL, 'queue.dead_letters', 'critical', %s, %s, %s)"
-                    " ON CONFLICT (coalesce(tenant_id::text, ''), dedup_key)"
-                    " WHERE status <> 'resolved' DO UPDATE SET last_seen_at = now(),"
-                    " occurrences = alerts.occurrences + 1, summary = EXCLUDED.summary,"
-                    " details = EXCLUDED.details",
-                    (f"dead-letters:{name}",
-                     f"{count} message(s) in the dead-letter queue of '{name}': redrive them",
-                     json.dumps({"queue": name, "count": count})),
+                raise_alert(
+                    conn, tenant_id=None, kind="queue.dead_letters", severity="critical",
+                    dedup_key=f"dead-letters:{name}",
+                    summary=f"{count} message(s) dead-lettered in queue {name!r}: redrive them",
+                    details={"queue": name, "count": count},
                 )
     if woken or not_woken or dead:
         log.info("sweep", extra={"woken": woken, "not_woken": not_woken, "dead_letters": dead})

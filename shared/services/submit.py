@@ -45,6 +45,7 @@ from shared.adapters.tr.base import (
 )
 from shared.platform.config import ConfigError
 from shared.platform.logging import get_logger, log_context
+from shared.services.alerts import raise_alert
 
 log = get_logger("swaprep.submit")
 
@@ -70,19 +71,6 @@ class SubmitOutcome:
 
     def as_dict(self) -> dict[str, Any]:
         return {k: v for k, v in self.__dict__.items() if v is not None}
-
-
-def raise_alert(conn: psycopg.Connection[Any], *, tenant_id: Any, kind: str, severity: str,
-                dedup_key: str, summary: str, details: dict[str, Any]) -> None:
-    """Open an alert, or count one more occurrence of the same open alert."""
-    conn.execute(
-        "INSERT INTO alerts (tenant_id, kind, severity, dedup_key, summary, details)"
-        " VALUES (%s, %s, %s, %s, %s, %s)"
-        " ON CONFLICT (coalesce(tenant_id::text, ''), dedup_key) WHERE status <> 'resolved'"
-        " DO UPDATE SET occurrences = alerts.occurrences + 1, last_seen_at = now(),"
-        " summary = EXCLUDED.summary, details = EXCLUDED.details",
-        (tenant_id, kind, severity, dedup_key, summary, json.dumps(details, default=str)),
-    )
 
 
 def _alert_now(db: Any, tenant_id: Any, **alert: Any) -> None:
