@@ -253,11 +253,13 @@ def process_chunk(conn: psycopg.Connection[Any], tenant_id: uuid.UUID | str,
                   now: datetime | None = None) -> ProcessOutcome:
     """Turn the chunk's `stored` rows into events or parse errors (see the module docstring)."""
     tenant = tenant_settings(conn, tenant_id)
-    rows = conn.execute(
-        "SELECT row_no, parse_result FROM raw_rows WHERE file_id = %s AND chunk_no = %s"
-        " AND state = 'stored' ORDER BY row_no FOR UPDATE",
+    # No state filter in SQL: with one, stale statistics could send the planner to the
+    # (file_id, state) index and through every unprocessed row of a large file.
+    rows = [r for r in conn.execute(
+        "SELECT row_no, state, parse_result FROM raw_rows WHERE file_id = %s AND chunk_no = %s"
+        " ORDER BY row_no FOR UPDATE",
         (str(file_id), chunk_no),
-    ).fetchall()
+    ) if r["state"] == "stored"]
     outcome = ProcessOutcome(rows=len(rows))
     updates: list[dict[str, Any]] = []
     to_insert: list[tuple[Prepared, Any, int | None]] = []

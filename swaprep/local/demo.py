@@ -60,8 +60,11 @@ def generate_fep_csv(rows: int = 400, seed: int = 20261122, trade_date: date | N
             base = dict(rng.choice(live))
             action = rng.choice(("MODI", "MODI", "TERM"))
             # A termination is an early termination event (ETRM); an amendment is a trade event.
+            # After the trade's own execution, whatever this row's clock says: a lifecycle
+            # event stamped before its NEWT would be a fake lifecycle error in the demo.
+            since = max(executed, datetime.fromisoformat(base["execution_timestamp"]))
             base.update(action_type=action, event_type="ETRM" if action == "TERM" else "TRAD",
-                        event_timestamp=(executed + timedelta(hours=2)).isoformat())
+                        event_timestamp=(since + timedelta(hours=2, seconds=i)).isoformat())
             if action == "MODI":
                 base["notional_1"] = str(int(float(base["notional_1"]) * 1.5))
         else:
