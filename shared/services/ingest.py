@@ -243,20 +243,9 @@ class _IterStream(io.RawIOBase):
 
 def _ranged_blocks(store, bucket: str, key: str, start: int,
                    end: int | None = None) -> tuple[Iterator[bytes], Callable[[], None]]:
-    """Bytes `start` to `end` (exclusive; None: to the end) as blocks, in one ranged GET.
-
-    Uses the adapter's boto3 client: the ObjectStore port has no ranged read yet."""
-    from shared.adapters.objectstore import ObjectNotFound
-
-    span = f"bytes={start}-{'' if end is None else end - 1}"
-    try:
-        body = store.client.get_object(Bucket=bucket, Key=key, Range=span)["Body"]
-    except Exception as exc:  # botocore's ClientError, without importing botocore here
-        code = getattr(exc, "response", {}).get("Error", {}).get("Code")
-        if code in ("NoSuchKey", "404"):
-            raise ObjectNotFound(bucket, key, code=code) from exc
-        raise
-    return body.iter_chunks(HASH_CHUNK), body.close
+    """Bytes `start` to `end` (exclusive; None: to the end) as blocks, in one ranged GET."""
+    blocks = store.iter_chunks(bucket, key, HASH_CHUNK, start=start, end=end)
+    return blocks, blocks.close
 
 
 def _line_start(store, bucket: str, key: str, index: list[list[int]],

@@ -328,9 +328,13 @@ class ObjectStore:
 
     # -- reading --------------------------------------------------------------------------
 
-    def _get_body(self, bucket: str, key: str) -> Any:
+    def _get_body(self, bucket: str, key: str, start: int = 0, end: int | None = None) -> Any:
+        extra = {}
+        if start or end is not None:
+            # HTTP ranges are inclusive; `end` here is exclusive, as in Python slices.
+            extra["Range"] = f"bytes={start}-{'' if end is None else end - 1}"
         with _errors(bucket, key):
-            return self.client.get_object(Bucket=bucket, Key=key)["Body"]
+            return self.client.get_object(Bucket=bucket, Key=key, **extra)["Body"]
 
     def get_bytes(self, bucket: str, key: str) -> bytes:
         """The whole object in memory: for small objects only (use iter_chunks/open otherwise)."""
@@ -341,14 +345,17 @@ class ObjectStore:
             body.close()
 
     def iter_chunks(
-        self, bucket: str, key: str, chunk_size: int = DEFAULT_CHUNK_SIZE
+        self, bucket: str, key: str, chunk_size: int = DEFAULT_CHUNK_SIZE, *,
+        start: int = 0, end: int | None = None,
     ) -> Iterator[bytes]:
-        """Stream the object in chunks of at most `chunk_size` bytes, in constant memory.
+        """Stream the object (or bytes `start` to `end`, exclusive: one ranged GET) in chunks
+        of at most `chunk_size` bytes, in constant memory. Closing the returned generator
+        releases the connection.
 
         The GET is sent here, so a missing object raises ObjectNotFound at the call, not at the
         first iteration.
         """
-        body = self._get_body(bucket, key)
+        body = self._get_body(bucket, key, start, end)
 
         def chunks() -> Iterator[bytes]:
             try:

@@ -279,3 +279,11 @@ def test_importing_the_adapter_does_not_import_boto3() -> None:
         "assert 'boto3' not in sys.modules and 'botocore' not in sys.modules, 'eager import'\n"
     )
     subprocess.run([sys.executable, "-c", code], cwd=ROOT, check=True, timeout=60)
+
+
+def test_ranged_reads_return_exactly_the_bytes_asked_for(store):
+    data = bytes(range(256)) * 40
+    store.put_bytes(BUCKET, "ranged.bin", data)
+    assert b"".join(store.iter_chunks(BUCKET, "ranged.bin", 100, start=1000, end=3000)) == (
+        data[1000:3000])
+    assert b"".join(store.iter_chunks(BUCKET, "ranged.bin", start=10_000)) == data[10_000:]
