@@ -8,9 +8,10 @@ summary, not a flood of rows.
 from __future__ import annotations
 
 import json
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-import psycopg
+if TYPE_CHECKING:
+    import psycopg
 
 SEVERITIES = ("info", "warning", "critical")
 

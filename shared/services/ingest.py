@@ -49,6 +49,7 @@ from typing import Any, BinaryIO
 
 from shared.platform.logging import get_logger, log_context
 from shared.platform.triggers import ObjectEvent
+from shared.services.alerts import raise_alert
 
 log = get_logger("swaprep.ingest")
 
@@ -110,16 +111,6 @@ def tenant_slug_for(key: str, metadata: dict[str, str]) -> str | None:
     return first.strip().lower() if rest else None
 
 
-def _raise_alert(conn, kind: str, dedup_key: str, summary: str, details: dict) -> None:
-    conn.execute(
-        "INSERT INTO alerts (tenant_id, kind, severity, dedup_key, summary, details)"
-        " VALUES (NULL, %s, 'warning', %s, %s, %s)"
-        " ON CONFLICT (coalesce(tenant_id::text, ''), dedup_key) WHERE status <> 'resolved'"
-        " DO UPDATE SET occurrences = alerts.occurrences + 1, last_seen_at = now()",
-        (kind, dedup_key, summary, json.dumps(details)),
-    )
-
-
 # -- 1. the ledger ------------------------------------------------------------------------------
 
 
@@ -140,9 +131,10 @@ def ingest_object(event: ObjectEvent, *, db, store, queue, invoker=None) -> Inge
         if row is None:
             reason = (f"no tenant '{slug}'" if slug else
                       "no tenant: put the file under '<tenant>/' or set metadata 'tenant'")
-            _raise_alert(conn, "ingest.unknown_tenant", f"unknown-tenant:{slug}",
-                         f"File {event.key} in {event.bucket} was not ingested: {reason}",
-                         {"bucket": event.bucket, "key": event.key})
+            raise_alert(conn, tenant_id=None, kind="ingest.unknown_tenant", severity="warning",
+                        dedup_key=f"unknown-tenant:{slug}",
+                        summary=f"File {event.key} in {event.bucket} was not ingested: {reason}",
+                        details={"bucket": event.bucket, "key": event.key})
             log.warning("file for unknown tenant", extra={"key": event.key, "tenant": slug})
             return IngestOutcome(event.bucket, event.key, "rejected", slug, reason=reason)
     tenant_id = row["id"]

@@ -12,16 +12,17 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import Callable
-from typing import Any
-
-import psycopg
+from typing import TYPE_CHECKING, Any
 
 from shared.adapters.queue.base import ReceivedMessage
 from shared.platform.action import ActionContext
 from shared.platform.logging import log_context
 from shared.services import wiring
 
-StageHandler = Callable[[psycopg.Connection[Any], ReceivedMessage, "StageContext"], None]
+if TYPE_CHECKING:  # psycopg is imported by the database adapter when first used
+    import psycopg
+
+StageHandler = Callable[["psycopg.Connection[Any]", ReceivedMessage, "StageContext"], None]
 
 
 class StageContext:
@@ -35,14 +36,16 @@ class StageContext:
         self._wake: set[str] = set()
 
     def send(self, conn: psycopg.Connection[Any], queue: str, bodies: list[dict[str, Any]],
-             tenant_id: uuid.UUID | str) -> None:
-        """Enqueue for the next stage inside the handler's transaction; wake it after commit."""
+             tenant_id: uuid.UUID | str, *, delay_s: int = 0) -> None:
+        """Enqueue inside the handler's transaction; wake the consumer after commit unless the
+        messages are delayed (then the sweep or the local dispatcher starts it when due)."""
         from shared.adapters.queue import OutgoingMessage
 
         if bodies:
-            self.queue.send(queue, [OutgoingMessage(b, tenant_id=tenant_id) for b in bodies],
-                            conn=conn)
-            self._wake.add(queue)
+            self.queue.send(queue, [OutgoingMessage(b, tenant_id=tenant_id, delay_s=delay_s)
+                                    for b in bodies], conn=conn)
+            if not delay_s:
+                self._wake.add(queue)
 
     def wake_consumers(self) -> None:
         from shared.services.pipeline import CONSUMERS

@@ -326,7 +326,6 @@ def _reject(conn: psycopg.Connection[Any], row: dict[str, Any], code: str, reaso
 
 def handle(conn: psycopg.Connection[Any], message: Any, stage: Any) -> None:
     """`run_stage` handler for the `submit` queue."""
-    from shared.adapters.queue import OutgoingMessage
     from shared.adapters.tr import transport_from_config
     from shared.services import wiring
 
@@ -343,6 +342,6 @@ def handle(conn: psycopg.Connection[Any], message: Any, stage: Any) -> None:
         # A new message with a delay, committed with the claim of this one: the wait uses
         # up none of the message's receives, so it can last as long as the TR is down.
         body = {"report_file_id": outcome.report_file_id, "deferrals": deferrals + 1}
-        stage.queue.send(message.queue, [OutgoingMessage(
-            body, tenant_id=message.tenant_id, delay_s=int(outcome.defer_s or 1))], conn=conn)
+        stage.send(conn, message.queue, [body], message.tenant_id,
+                   delay_s=int(outcome.defer_s or 1))
     log.info("submit", extra=outcome.as_dict())

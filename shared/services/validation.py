@@ -284,7 +284,6 @@ def wait_delay_s(attempt: int) -> int:
 
 def handle_validate(conn: psycopg.Connection[Any], message: ReceivedMessage, stage) -> None:
     """run_stage handler: judge what may be judged, re-queue what waits, nudge generate."""
-    from shared.adapters.queue import OutgoingMessage
     from shared.services.stage import message_key
 
     body = message.body
@@ -297,10 +296,10 @@ def handle_validate(conn: psycopg.Connection[Any], message: ReceivedMessage, sta
         attempt = int(body.get("attempt") or 0) + 1
         root = str(body.get("origin") or key)
         # Delayed: no wake-up; the sweep (NCP) or the dispatcher (local) starts the consumer.
-        stage.queue.send(VALIDATE_QUEUE, [OutgoingMessage(
-            {"event_ids": [str(i) for i in outcome.waiting], "key": f"{root}/wait{attempt}",
-             "origin": root, "attempt": attempt},
-            tenant_id=message.tenant_id, delay_s=wait_delay_s(attempt))], conn=conn)
+        stage.send(conn, VALIDATE_QUEUE,
+                   [{"event_ids": [str(i) for i in outcome.waiting],
+                     "key": f"{root}/wait{attempt}", "origin": root, "attempt": attempt}],
+                   message.tenant_id, delay_s=wait_delay_s(attempt))
     stage.send(conn, GENERATE_QUEUE,
                [{"tenant_id": message.tenant_id, "regime": regime, "key": f"{key}:{regime}"}
                 for regime in sorted(outcome.regimes)], message.tenant_id)
