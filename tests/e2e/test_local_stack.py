@@ -14,12 +14,10 @@ import requests
 from click.testing import CliRunner
 
 from swaprep.cli import main as cli
-from swaprep.local.host import REPO_ROOT
 from swaprep.local.stack import LocalStack
 
 pytestmark = pytest.mark.e2e
 
-FUNCTIONS = REPO_ROOT / "functions"
 
 
 @pytest.fixture
@@ -32,8 +30,6 @@ def state_dir():
 
 
 def test_local_stack_serves_the_api_and_records_triggered_runs(state_dir):
-    if not (FUNCTIONS / "api" / "action.toml").exists():
-        pytest.skip("functions/api/action.toml does not exist yet")
     ports = {"api": 0, "invoke": 0, "s3": 0, "postgres": 0}
     with LocalStack(
         state_dir=state_dir, ports=ports, poll_interval_s=0.25,

@@ -14,6 +14,7 @@ register) and is NACKed by the TR with TR-ID-003.
 
 from __future__ import annotations
 
+import contextlib
 import csv
 import io
 import os
@@ -28,20 +29,13 @@ from typing import Any
 import pytest
 
 from swaprep.local.demo import CSV_COLUMNS, demo_lei
-from swaprep.local.host import REPO_ROOT
 
 pytestmark = pytest.mark.e2e
 
-FUNCTIONS = REPO_ROOT / "functions"
-STAGES = ("ingest", "process", "validate", "generate", "submit", "feedback")
 TENANT, TENANT_LEI = "e2e-bank", demo_lei(1)
 KNOWN_CP, UNKNOWN_CP = demo_lei(100), demo_lei(101)  # both with good check digits
 CRON_SPEEDUP = 30  # one cron minute every two seconds: generate's flush comes quickly
 SETTLE_S = 240
-
-
-def _missing_stages() -> list[str]:
-    return [s for s in STAGES if not (FUNCTIONS / s / "__main__.py").exists()]
 
 
 # -- the FEP file -------------------------------------------------------------------------------
@@ -163,10 +157,10 @@ def _wait_until_settled(stack, tenant_id) -> dict[str, Any]:
 # -- the test -----------------------------------------------------------------------------------
 
 
-def test_an_fep_file_ends_with_every_record_in_its_final_state(state_dir):
-    missing = _missing_stages()
-    if missing:
-        pytest.skip(f"pipeline stages not written yet: functions/{', functions/'.join(missing)}")
+@contextlib.contextmanager
+def _pipeline_stack(state_dir):
+    """The whole local stack against the real functions/, with the e2e tenant and a TR whose
+    LEI register knows everyone but UNKNOWN_CP (so that record is NACKed TR-ID-003)."""
     from swaprep.local.stack import LocalStack
 
     ports = {"api": 0, "invoke": 0, "s3": 0, "postgres": 0, "trsim": 0, "trsim_admin": 0}
@@ -174,17 +168,18 @@ def test_an_fep_file_ends_with_every_record_in_its_final_state(state_dir):
         state_dir=state_dir, ports=ports, poll_interval_s=0.25,
         bucket_prefix=f"e2e{uuid.uuid4().hex[:8]}", cron_clock=_fast_clock(),
     ) as stack:
-        sim = getattr(stack, "trsim", None)
-        if sim is None:
-            pytest.skip("the local stack does not start the TR simulator yet")
-        # The TR's LEI register: everyone but UNKNOWN_CP, so that record gets TR-ID-003.
-        sim.set_known_leis({TENANT_LEI, KNOWN_CP})
-        sim.set_faults(feedback_delay_s=0.5)
+        stack.trsim.set_known_leis({TENANT_LEI, KNOWN_CP})
+        stack.trsim.set_faults(feedback_delay_s=0.5)
         with stack.db.system() as conn:
             tenant_id = conn.execute(
                 "INSERT INTO tenants (slug, name, lei, regimes) VALUES (%s, 'E2E Bank', %s,"
                 " '{krx}') RETURNING id", (TENANT, TENANT_LEI),
             ).fetchone()["id"]
+        yield stack, tenant_id
+
+
+def test_an_fep_file_ends_with_every_record_in_its_final_state(state_dir):
+    with _pipeline_stack(state_dir) as (stack, tenant_id):
         s3 = _boto3_s3(stack)
         content = fep_csv()
         day = NOW.strftime("%Y-%m-%d")
@@ -205,31 +200,13 @@ def test_an_fep_file_ends_with_every_record_in_its_final_state(state_dir):
 def test_valid_events_go_from_generate_to_the_tr_and_back(state_dir):
     """The back half on its own (generate, submit, feedback), with valid events put straight
     into trade_events as validate leaves them: runs before process and validate exist."""
-    missing = [s for s in ("generate", "submit", "feedback") if s in _missing_stages()]
-    if missing:
-        pytest.skip(f"pipeline stages not written yet: functions/{', functions/'.join(missing)}")
     from shared.domain.enrichment import enrich
     from shared.formats.readers import reader_for
-    from swaprep.local.stack import LocalStack
 
     records = reader_for("csv").read(io.BytesIO(fep_csv()), file_name="fep.csv")
     good = {"GOOD-1", "GOOD-2", "TR-UNKNOWN-LEI"}
     events = [enrich(r.event).event for r in records if r.ok and r.event.trade_id in good]
-    ports = {"api": 0, "invoke": 0, "s3": 0, "postgres": 0, "trsim": 0, "trsim_admin": 0}
-    with LocalStack(
-        state_dir=state_dir, ports=ports, poll_interval_s=0.25,
-        bucket_prefix=f"e2e{uuid.uuid4().hex[:8]}", cron_clock=_fast_clock(),
-    ) as stack:
-        sim = getattr(stack, "trsim", None)
-        if sim is None:
-            pytest.skip("the local stack does not start the TR simulator yet")
-        sim.set_known_leis({TENANT_LEI, KNOWN_CP})
-        sim.set_faults(feedback_delay_s=0.5)
-        with stack.db.system() as conn:
-            tenant_id = conn.execute(
-                "INSERT INTO tenants (slug, name, lei, regimes) VALUES (%s, 'E2E Bank', %s,"
-                " '{krx}') RETURNING id", (TENANT, TENANT_LEI),
-            ).fetchone()["id"]
+    with _pipeline_stack(state_dir) as (stack, tenant_id):
         with stack.db.tenant(tenant_id) as conn:
             for event in events:
                 conn.execute(

@@ -131,8 +131,7 @@ def test_list_objects_v2_is_refused_by_the_adapter(store: ObjectStore) -> None:
 
 
 def test_guard_plugin_fails_any_list_objects_v2_call(s3_endpoint: str) -> None:
-    if not s3_guard.is_active():
-        pytest.skip("tests.support.s3_guard is not registered (pytest_plugins in tests/conftest)")
+    assert s3_guard.is_active(), "tests.support.s3_guard must be registered in tests/conftest"
     plain = boto3.client("s3", endpoint_url=s3_endpoint, region_name="kr-standard")
     with pytest.raises(pytest.fail.Exception, match="ListObjectsV2"):
         plain.list_objects_v2(Bucket=BUCKET)
