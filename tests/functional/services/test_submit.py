@@ -22,33 +22,13 @@ from tests.functional.trsim.factory import (
     alerts,
     event,
     file_state,
-    make_sim,
-    make_store,
     report,
     seed_report_file,
-    set_tenant_lei,
     uti,
 )
 from tests.support.actions import load_main
 
 pytestmark = pytest.mark.functional
-
-
-@pytest.fixture
-def store(s3_clean):
-    return make_store(s3_clean)
-
-
-@pytest.fixture
-def sim(s3_clean, store):
-    with make_sim(s3_clean) as simulator:
-        yield simulator
-
-
-@pytest.fixture
-def tenant(db, two_tenants):
-    set_tenant_lei(db, two_tenants[0])
-    return two_tenants[0]
 
 
 @pytest.fixture
