@@ -1,0 +1,188 @@
+"""End-to-end throughput on the local stack: an FEP file from upload to TR acknowledgement.
+
+Starts a fresh local stack (embedded PostgreSQL, moto S3, the function host running the real
+functions/, triggers, the TR simulator) in a temporary state directory, creates a tenant,
+uploads one generated FEP CSV of N records with plain boto3 (multipart, as an FEP's tooling
+would), and watches the database until every record is in a final state. It prints:
+
+- events/s from upload to ACK (acked + nacked events over the wall time to the last feedback);
+- per stage, when it finished its last item (seconds after the upload) and its throughput;
+- per action, activations and busy seconds (from the activation records).
+
+Run: `.venv/bin/python bench/e2e_pipeline.py --events 100000` (and `--events 1000000`).
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import shutil
+import sys
+import tempfile
+import time
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+# The watched progress, each a count that only grows; the stage is done when it stops at
+# its final value. (name, SQL over the tenant's rows)
+PROGRESS = (
+    ("ingest (rows stored)", "SELECT count(*) FROM raw_rows"),
+    ("process (rows -> events)", "SELECT count(*) FROM raw_rows WHERE state <> 'stored'"),
+    ("validate (events judged)", "SELECT count(*) FROM trade_events WHERE state <> 'received'"),
+    ("generate (report items)", "SELECT count(*) FROM report_items"),
+    ("submit (items at the TR)",
+     "SELECT count(*) FROM report_items i JOIN report_files f ON f.id = i.report_file_id"
+     " WHERE f.tr_message_id IS NOT NULL"),
+    ("feedback (items ACK/NACK)", "SELECT count(*) FROM report_items WHERE status <> 'pending'"),
+)
+UNFINISHED = ("received", "valid", "reported", "submitted")
+
+
+def _parse_args() -> argparse.Namespace:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--events", type=int, default=100_000, help="records in the FEP file")
+    parser.add_argument("--containers", type=int, default=2,
+                        help="warm containers per action (NCP scales out; here 2 cores)")
+    parser.add_argument("--poll-s", type=float, default=2.0)
+    parser.add_argument("--timeout-s", type=float, default=4 * 3600)
+    parser.add_argument("--keep", action="store_true", help="keep the state directory")
+    return parser.parse_args()
+
+
+def _snapshot(db, tenant_id) -> dict[str, int]:
+    with db.tenant(tenant_id) as conn:
+        counts = {name: conn.execute(sql).fetchone()["count"] for name, sql in PROGRESS}
+        counts["unfinished events"] = conn.execute(
+            "SELECT count(*) FROM trade_events WHERE state = ANY(%s)",
+            (list(UNFINISHED),)).fetchone()["count"]
+        row = conn.execute("SELECT status, row_count FROM ingest_files").fetchone()
+        counts["file rows"] = (row or {}).get("row_count") or -1
+        counts["file parsed"] = int(bool(row and row["status"] in ("parsed", "rejected")))
+        counts["open files"] = conn.execute(
+            "SELECT count(*) FROM report_files WHERE status IN"
+            " ('building', 'generated', 'submitting', 'submitted')").fetchone()["count"]
+    return counts
+
+
+def _settled(counts: dict[str, int]) -> bool:
+    return (counts["file parsed"] == 1 and counts["ingest (rows stored)"] == counts["file rows"]
+            and counts["process (rows -> events)"] == counts["file rows"]
+            and counts["unfinished events"] == 0 and counts["open files"] == 0)
+
+
+def _finish_times(series: list[tuple[float, dict[str, int]]]) -> dict[str, tuple[float, int]]:
+    """Per stage: seconds after upload when its count first reached its final value."""
+    final = series[-1][1]
+    done: dict[str, tuple[float, int]] = {}
+    for name, _ in PROGRESS:
+        for at, counts in series:
+            if counts[name] == final[name]:
+                done[name] = (at, final[name])
+                break
+    return done
+
+
+def _activation_busy(db, since: datetime) -> list[dict[str, Any]]:
+    with db.system() as conn:
+        return conn.execute(
+            "SELECT action, count(*) AS runs, coalesce(sum(duration_ms), 0) / 1000.0 AS busy_s,"
+            " count(*) FILTER (WHERE status <> 'success') AS failed"
+            " FROM activations WHERE started_at >= %s GROUP BY action ORDER BY action",
+            (since,)).fetchall()
+
+
+def main() -> int:
+    args = _parse_args()
+    sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+    import boto3
+    from botocore.config import Config as BotoConfig
+
+    from swaprep.local.demo import demo_lei, generate_fep_csv
+    from swaprep.local.stack import LocalStack
+
+    base = Path(tempfile.mkdtemp(prefix="swaprep-bench-"))
+    os.chmod(base, 0o755)  # the embedded server may run as the `postgres` user
+    print(f"generating {args.events:,} FEP records ...", flush=True)
+    content, intent = generate_fep_csv(rows=args.events)
+    print(f"  {len(content) / 2**20:,.1f} MiB; generator intent: {intent}", flush=True)
+    ports = dict.fromkeys(("api", "invoke", "s3", "postgres", "trsim", "trsim_admin"), 0)
+    try:
+        with LocalStack(state_dir=base / "state", ports=ports, mirror_s3=False,
+                        containers_per_action=args.containers, write_endpoints=False,
+                        bucket_prefix="bench") as stack:
+            with stack.db.system() as conn:
+                tenant_id = conn.execute(
+                    "INSERT INTO tenants (slug, name, lei, regimes) VALUES ('bench-bank',"
+                    " 'Bench Bank', %s, '{krx}') RETURNING id", (demo_lei(1),)).fetchone()["id"]
+            s3 = boto3.client(
+                "s3", endpoint_url=stack.s3_endpoint_url, region_name="kr-standard",
+                aws_access_key_id=stack.config["s3_access_key_id"],
+                aws_secret_access_key=stack.config["s3_secret_access_key"],
+                config=BotoConfig(s3={"addressing_style": "path"}))
+            started_at = datetime.now(UTC)
+            t0 = time.monotonic()
+            import io
+
+            s3.upload_fileobj(io.BytesIO(content), stack.buckets["inbound"],
+                              "bench-bank/bench/fep-bench.csv")
+            upload_s = time.monotonic() - t0
+            print(f"uploaded in {upload_s:.1f} s; watching ...", flush=True)
+            del content
+
+            series: list[tuple[float, dict[str, int]]] = []
+            last_print = 0.0
+            while True:
+                counts = _snapshot(stack.db, tenant_id)
+                at = time.monotonic() - t0
+                series.append((at, counts))
+                if at - last_print >= 30:
+                    last_print = at
+                    shown = ", ".join(f"{k.split(' ')[0]} {v:,}" for k, v in counts.items()
+                                      if k in dict(PROGRESS))
+                    print(f"  {at:7.0f} s  {shown}", flush=True)
+                if _settled(counts):
+                    break
+                if at > args.timeout_s:
+                    print(f"did not settle in {args.timeout_s:.0f} s: {counts}", flush=True)
+                    return 1
+                time.sleep(args.poll_s)
+
+            total_s = series[-1][0]
+            with stack.db.tenant(tenant_id) as conn:
+                states = {r["state"]: r["n"] for r in conn.execute(
+                    "SELECT state, count(*) AS n FROM trade_events GROUP BY state")}
+                rows = {r["state"]: r["n"] for r in conn.execute(
+                    "SELECT state, count(*) AS n FROM raw_rows GROUP BY state")}
+                files = conn.execute(
+                    "SELECT count(*) AS n, coalesce(avg(record_count), 0) AS avg"
+                    " FROM report_files").fetchone()
+            busy = _activation_busy(stack.db, started_at)
+    finally:
+        if not args.keep:
+            shutil.rmtree(base, ignore_errors=True)
+
+    answered = states.get("acked", 0) + states.get("nacked", 0)
+    print()
+    print(f"records: {args.events:,}  raw rows by state: {rows}")
+    print(f"events by state: {states}")
+    print(f"report files: {files['n']:,} (avg {float(files['avg']):,.0f} records)")
+    print(f"upload {upload_s:.1f} s; settled {total_s:.1f} s after the upload started")
+    print(f"**end to end: {answered / total_s:,.0f} events/s from upload to ACK/NACK** "
+          f"({answered:,} events answered by the TR)")
+    print()
+    print("| stage | items | done after (s) | items/s over that time |")
+    print("| --- | --- | --- | --- |")
+    for name, (at, count) in _finish_times(series).items():
+        print(f"| {name} | {count:,} | {at:.1f} | {count / at if at else 0:,.0f} |")
+    print()
+    print("| action | activations | busy s (sum of durations) | failed |")
+    print("| --- | --- | --- | --- |")
+    for row in busy:
+        print(f"| {row['action']} | {row['runs']:,} | {float(row['busy_s']):,.1f} |"
+              f" {row['failed']} |")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
