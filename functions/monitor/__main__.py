@@ -1,15 +1,33 @@
-"""Cron: keep the pipeline moving (wake consumers for queued work) and raise alerts."""
+"""Cron: keep the pipeline moving (wake consumers for queued work), then run the monitor's
+checks (docs/MONITOR.md). `task`: "tick" (both, the cron default), "sweep" or "checks"."""
 
 from shared.platform.action import ActionContext, action
 from shared.platform.triggers import cron_event_of
 from shared.services import wiring
-from shared.services.monitor import sweep_queues
+
+TASKS = ("tick", "sweep", "checks")
 
 
 @action("monitor")
 def main(args: dict, ctx: ActionContext) -> dict:
-    config = ctx.config
+    # Imported here, not at module level: an action pays at cold start only for what it runs.
+    from shared.adapters.webhook import webhook_from_config
+    from shared.services.monitoring import run_checks, sweep_queues
+    from shared.services.monitoring.settings import MonitorSettings
+
+    config, task = ctx.config, args.get("task") or "tick"
+    if task not in TASKS:
+        return {"error": f"unknown task {task!r}: expected one of {', '.join(TASKS)}"}
     fired = cron_event_of(args)
-    result = sweep_queues(db=wiring.database(config), queue=wiring.queue(config),
-                          invoker=wiring.invoker(config))
-    return {"fired_at": fired.fired_at.isoformat(), **result}
+    db, queue, invoker = wiring.database(config), wiring.queue(config), wiring.invoker(config)
+    result: dict = {"fired_at": fired.fired_at.isoformat()}
+    if task in ("tick", "sweep"):
+        result.update(sweep_queues(db=db, queue=queue, invoker=invoker))
+    if task in ("tick", "checks"):
+        settings = MonitorSettings.from_config(config)
+        result["checks"] = run_checks(
+            db=db, settings=settings, store=wiring.object_store(config), queue=queue,
+            invoker=invoker, webhook=webhook_from_config(config),
+            buckets={name: config.bucket(name) for name in ("inbound", "feedback")},
+            deadline_epoch_s=ctx.deadline_epoch_s)
+    return result

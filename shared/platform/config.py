@@ -28,7 +28,7 @@ DEFAULTS: dict[str, str] = {
 }
 
 # Names (or name parts) whose values are secrets: masked wherever config is shown or logged.
-SECRET_MARKERS = ("password", "secret", "token", "key", "database_url", "credential")
+SECRET_MARKERS = ("password", "secret", "token", "key", "database_url", "credential", "webhook")
 
 
 class ConfigError(RuntimeError):

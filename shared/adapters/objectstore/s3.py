@@ -391,10 +391,11 @@ class ObjectStore:
         return True
 
     def list(
-        self, bucket: str, prefix: str = "", *, page_size: int = 1000
+        self, bucket: str, prefix: str = "", *, page_size: int = 1000, after: str = ""
     ) -> Iterator[ObjectSummary]:
-        """Every object under `prefix`, in key order, via ListObjects v1 and Marker pagination."""
-        marker = ""
+        """Every object under `prefix` (and after key `after`, when given), in key order, via
+        ListObjects v1 and Marker pagination."""
+        marker = after
         while True:
             params: dict[str, Any] = {"Bucket": bucket, "Prefix": prefix, "MaxKeys": page_size}
             if marker:

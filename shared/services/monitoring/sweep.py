@@ -1,7 +1,8 @@
-"""The cron-driven sweep: wake consumers for work left in queues, alert on dead letters.
+"""The every-minute sweep: wake consumers for work left in queues, alert on dead letters.
 
 On NCP a producer's wake-up is best effort (there is no queue trigger), so this sweep is
-what guarantees progress: any queue with visible messages gets its consumer invoked.
+what guarantees progress: any queue with visible messages gets its consumer invoked. The
+dead-letter alert of a queue resolves once its dead letters are redriven.
 """
 
 from __future__ import annotations
@@ -9,14 +10,14 @@ from __future__ import annotations
 from typing import Any
 
 from shared.platform.logging import get_logger
-from shared.services.alerts import raise_alert
+from shared.services.alerts import raise_alert, resolve_alert
 from shared.services.pipeline import CONSUMERS
 
 log = get_logger("swaprep.monitor")
 
 
 def sweep_queues(*, db, queue, invoker) -> dict[str, Any]:
-    woken, not_woken, dead = [], [], {}
+    woken, not_woken, dead, clear = [], [], {}, []
     for name in sorted(set(CONSUMERS) | set(queue.queues())):
         metrics = queue.metrics(name)
         consumer = CONSUMERS.get(name)
@@ -26,7 +27,9 @@ def sweep_queues(*, db, queue, invoker) -> dict[str, Any]:
             (woken if started else not_woken).append(name)
         if metrics.dead_letters:
             dead[name] = metrics.dead_letters
-    if dead and db is not None:
+        else:
+            clear.append(name)
+    if db is not None:
         with db.system() as conn:
             for name, count in dead.items():
                 raise_alert(
@@ -35,6 +38,8 @@ def sweep_queues(*, db, queue, invoker) -> dict[str, Any]:
                     summary=f"{count} message(s) dead-lettered in queue {name!r}: redrive them",
                     details={"queue": name, "count": count},
                 )
+            for name in clear:
+                resolve_alert(conn, tenant_id=None, dedup_key=f"dead-letters:{name}")
     if woken or not_woken or dead:
         log.info("sweep", extra={"woken": woken, "not_woken": not_woken, "dead_letters": dead})
     return {"woken": woken, "not_woken": not_woken, "dead_letters": dead}

@@ -1,0 +1,64 @@
+"""Deadlines: per tenant, events not yet acknowledged whose reporting deadline has passed
+(late, critical) or falls within the at-risk window (warning). Cancelled and superseded
+events owe nothing; invalid and NACKed ones still do (they need repair before the deadline)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from shared.services.monitoring.common import AlertSpec, bound, publish
+from shared.services.monitoring.settings import MonitorSettings
+
+KINDS = ("deadline.late", "deadline.at_risk")
+OWING = ["received", "invalid", "valid", "reported", "submitted", "nacked"]
+
+_SQL = """
+SELECT e.tenant_id, t.slug, e.deadline_at <= now() AS late, count(*) AS n,
+       min(e.deadline_at) AS earliest,
+       (array_agg(e.uti ORDER BY e.deadline_at, e.uti))[1:%(examples)s] AS examples
+FROM trade_events e
+JOIN tenants t ON t.id = e.tenant_id
+WHERE e.state = ANY(%(owing)s) AND e.deadline_at < now() + make_interval(secs => %(window)s)
+GROUP BY e.tenant_id, t.slug, e.deadline_at <= now()
+"""
+
+_STATES = """
+SELECT e.tenant_id, e.deadline_at <= now() AS late, e.state, count(*) AS n
+FROM trade_events e
+WHERE e.state = ANY(%(owing)s) AND e.deadline_at < now() + make_interval(secs => %(window)s)
+GROUP BY 1, 2, 3
+"""
+
+
+def check_deadlines(db, settings: MonitorSettings, **_: Any) -> dict[str, Any]:
+    params = {"owing": OWING, "window": settings.at_risk_window_s,
+              "examples": settings.examples}
+    with db.system() as conn:
+        bound(conn, settings.check_timeout_s)
+        groups = conn.execute(_SQL, params).fetchall()
+        states: dict[tuple[Any, bool], dict[str, int]] = {}
+        for row in conn.execute(_STATES, params):
+            states.setdefault((row["tenant_id"], row["late"]), {})[row["state"]] = row["n"]
+        firing = [_alert(g, states.get((g["tenant_id"], g["late"]), {}), settings)
+                  for g in groups]
+        outcome = publish(conn, firing, KINDS)
+    return {**outcome, "late": sum(g["n"] for g in groups if g["late"]),
+            "at_risk": sum(g["n"] for g in groups if not g["late"])}
+
+
+def _alert(group: dict[str, Any], states: dict[str, int], settings: MonitorSettings) -> AlertSpec:
+    late, n, earliest = group["late"], group["n"], group["earliest"].isoformat()
+    by_state = ", ".join(f"{s} {c}" for s, c in sorted(states.items()))
+    if late:
+        summary = (f"{n} event(s) past their reporting deadline and not acknowledged by the TR "
+                   f"(earliest due {earliest}; {by_state}), e.g. {', '.join(group['examples'])}")
+    else:
+        hours = settings.at_risk_window_s / 3600
+        summary = (f"{n} event(s) due within {hours:g} h and not yet acknowledged "
+                   f"(earliest due {earliest}; {by_state}), e.g. {', '.join(group['examples'])}")
+    return AlertSpec(
+        tenant_id=group["tenant_id"], kind=KINDS[0] if late else KINDS[1],
+        severity="critical" if late else "warning",
+        dedup_key="deadline:late" if late else "deadline:at-risk", summary=summary,
+        details={"count": n, "earliest_deadline": earliest, "examples": group["examples"],
+                 "by_state": states, "tenant": group["slug"]})

@@ -1,0 +1,42 @@
+"""Expired leases: messages received (receive_count >= 1) whose lease ran out without an ack
+or a retry (both clear the receipt), so they are visible again: the consumer died mid-batch
+(a crash, or an activation killed at its timeout). The work is redelivered by the next
+receive; the alert says which queue's consumer is dying. PostgreSQL queue backend only (SQS
+hides leases)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from shared.services.monitoring.common import AlertSpec, age, bound, publish
+from shared.services.monitoring.settings import MonitorSettings
+
+KINDS = ("queue.lease_expired",)
+
+_SQL = """
+SELECT queue, count(*) AS n, max(receive_count) AS max_receives,
+       extract(epoch FROM now() - min(visible_at))::float8 AS oldest_s,
+       (array_agg(id ORDER BY visible_at))[1:%(examples)s] AS examples
+FROM queue_messages
+WHERE receipt IS NOT NULL AND receive_count >= 1
+  AND visible_at <= now() - make_interval(secs => %(grace)s)
+GROUP BY queue
+"""
+
+
+def check_leases(db, settings: MonitorSettings, **_: Any) -> dict[str, Any]:
+    with db.system() as conn:
+        bound(conn, settings.check_timeout_s)
+        rows = conn.execute(_SQL, {"grace": settings.lease_grace_s,
+                                   "examples": settings.examples}).fetchall()
+        firing = [AlertSpec(
+            tenant_id=None, kind=KINDS[0], severity="warning",
+            dedup_key=f"lease-expired:{r['queue']}",
+            summary=(f"{r['n']} message(s) of queue {r['queue']!r} outlived their lease without "
+                     f"an ack (a consumer died mid-batch; oldest expired {age(r['oldest_s'])} "
+                     f"ago, up to {r['max_receives']} receive(s)): they will be redelivered"),
+            details={"queue": r["queue"], "count": r["n"], "max_receive_count": r["max_receives"],
+                     "message_ids": [str(i) for i in r["examples"]]},
+        ) for r in rows]
+        outcome = publish(conn, firing, KINDS)
+    return {**outcome, "expired": {r["queue"]: r["n"] for r in rows}}

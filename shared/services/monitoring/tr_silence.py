@@ -1,0 +1,40 @@
+"""TR silence: report files submitted (the TR gave a message id) with no feedback after the
+limit, per tenant and regime. Critical once the oldest has waited four times the limit."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from shared.services.monitoring.common import AlertSpec, age, bound, publish
+from shared.services.monitoring.settings import MonitorSettings
+
+KINDS = ("tr.silence",)
+
+_SQL = """
+SELECT tenant_id, regime, count(*) AS n, sum(record_count) AS records,
+       extract(epoch FROM now() - min(submitted_at))::float8 AS oldest_s,
+       (array_agg(tr_message_id ORDER BY submitted_at))[1:%(examples)s] AS examples
+FROM report_files
+WHERE status = 'submitted' AND feedback_at IS NULL
+  AND submitted_at < now() - make_interval(secs => %(limit)s)
+GROUP BY tenant_id, regime
+"""
+
+
+def check_tr_silence(db, settings: MonitorSettings, **_: Any) -> dict[str, Any]:
+    with db.system() as conn:
+        bound(conn, settings.check_timeout_s)
+        rows = conn.execute(_SQL, {"limit": settings.tr_silence_s,
+                                   "examples": settings.examples}).fetchall()
+        firing = [AlertSpec(
+            tenant_id=r["tenant_id"], kind=KINDS[0],
+            severity="critical" if r["oldest_s"] >= 4 * settings.tr_silence_s else "warning",
+            dedup_key=f"tr-silence:{r['regime']}",
+            summary=(f"The {r['regime']} TR sent no feedback for {r['n']} submitted report "
+                     f"file(s) ({r['records']} record(s); oldest submitted {age(r['oldest_s'])} "
+                     f"ago), e.g. {', '.join(m or '?' for m in r['examples'])}"),
+            details={"regime": r["regime"], "files": r["n"], "records": r["records"],
+                     "oldest_s": round(r["oldest_s"]), "tr_message_ids": r["examples"]},
+        ) for r in rows]
+        outcome = publish(conn, firing, KINDS)
+    return {**outcome, "silent_files": sum(r["n"] for r in rows)}
