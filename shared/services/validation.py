@@ -99,7 +99,8 @@ ORDER BY {EVENT_ORDER_SQL}
 # LATERAL: one index lookup per UTI / trade id, whatever the planner's estimates (see
 # process._TRADE_EVENTS).
 _SEQUENCES = f"""
-SELECT e.id, e.uti, e.state, e.action_type, e.event_type, e.level, e.execution_timestamp
+SELECT e.id, e.uti, e.state, e.action_type, e.event_type, e.level, e.execution_timestamp,
+       e.event_timestamp, e.rank
 FROM unnest(%(utis)s::text[]) AS u(uti)
 CROSS JOIN LATERAL (
     SELECT e.id, e.uti, e.state, e.action_type, e.event_type, e.payload->>'level' AS level,
@@ -306,6 +307,32 @@ def handle_validate(conn: psycopg.Connection[Any], message: ReceivedMessage, sta
     log.info("validate message done", extra={**outcome.as_dict(), "key": key})
 
 
+# ACTION_RANK_SQL in Python: where an event not yet stored would fall in its UTI's sequence.
+_ACTION_RANK = {"NEWT": 0, "POSC": 0, "TERM": 2, "EROR": 3}
+
+
+def issues_for(conn: psycopg.Connection[Any], tenant_id: uuid.UUID | str, event: TradeEvent,
+               regimes: Sequence[str], *, instead_of: uuid.UUID | str | None = None,
+               now: datetime | None = None) -> list[Issue]:
+    """What validate would find for `event` were it stored now in place of the event
+    `instead_of`: the same rules over the same accepted history of its UTI (the events before
+    it in lifecycle order; stored now, it comes after those at the same instant and rank).
+    Writes nothing: the repair form re-validates through this as the user types."""
+    from shared.domain.rules import ValidationContext, validate
+
+    key = (event.event_timestamp, _ACTION_RANK.get(event.action_type.value, 1))
+    history: list[_Past] = []
+    if event.uti and event.event_timestamp is not None:
+        for row in conn.execute(_SEQUENCES, {"tenant": str(tenant_id), "utis": [event.uti]}):
+            if (row["event_timestamp"], row["rank"]) > key:
+                break
+            if str(row["id"]) != str(instead_of) and row["state"] in ACCEPTED:
+                history.append(_past(row))
+    context = ValidationContext(now=now or datetime.now(UTC), regimes=tuple(regimes),
+                                history=cast(Sequence[TradeEvent], tuple(history)))
+    return validate(event, context)
+
+
 def open_issues(conn: psycopg.Connection[Any], event_id: uuid.UUID | str) -> list[dict[str, Any]]:
     """The event's open issues, rule by rule (for tests and the API)."""
     return conn.execute(
@@ -314,5 +341,5 @@ def open_issues(conn: psycopg.Connection[Any], event_id: uuid.UUID | str) -> lis
         (str(event_id),)).fetchall()
 
 
-__all__ = ["ValidateOutcome", "handle_validate", "open_issues", "validate_events",
-           "wait_delay_s"]
+__all__ = ["ValidateOutcome", "handle_validate", "issues_for", "open_issues",
+           "validate_events", "wait_delay_s"]

@@ -201,9 +201,12 @@ class Queue(ABC):
         """Dead letters of `queue` not yet redriven, oldest first."""
 
     @abstractmethod
-    def redrive(self, queue: str, ids: Sequence[str] | None = None) -> int:
+    def redrive(self, queue: str, ids: Sequence[str] | None = None, *,
+                conn: Any = None) -> int:
         """Put dead letters (all, or those with these `DeadLetter.id`s) back into `queue` with a
-        fresh receive count; returns how many."""
+        fresh receive count; returns how many. `conn`: the caller's system-scope transaction to
+        redrive in, so its audit rows commit with the redrive (PostgreSQL; a backend outside
+        the database ignores it and acts at once)."""
 
     @abstractmethod
     def metrics(self, queue: str) -> QueueMetrics: ...

@@ -345,17 +345,20 @@ class PostgresQueue(Queue):
             for r in rows
         ]
 
-    def redrive(self, queue: str, ids: Sequence[str] | None = None) -> int:
+    def redrive(self, queue: str, ids: Sequence[str] | None = None, *,
+                conn: psycopg.Connection[Any] | None = None) -> int:
         validate_queue_name(queue)
         try:
             wanted = None if ids is None else [int(i) for i in ids]
         except ValueError as exc:
             raise InvalidMessage(f"dead letter ids must be integers, got {ids!r}") from exc
-        with self.db.system() as conn:
-            row = conn.execute(
-                _REDRIVE,
-                {"queue": queue, "ids": wanted, "max": self.policy_for(queue).max_receives},
-            ).fetchone()
+        params = {"queue": queue, "ids": wanted, "max": self.policy_for(queue).max_receives}
+        if conn is None:
+            with self.db.system() as own:
+                row = own.execute(_REDRIVE, params).fetchone()
+        else:
+            with conn.cursor(row_factory=dict_row) as cur:
+                row = cur.execute(_REDRIVE, params).fetchone()
         assert row is not None
         if row["requeued"] < row["redriven"]:
             log.info(

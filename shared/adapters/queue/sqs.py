@@ -432,7 +432,8 @@ class SqsQueue(Queue):
             self._unhide(dlq_url, raws)
         return sorted(letters, key=lambda d: d.dead_at or datetime.min.replace(tzinfo=UTC))
 
-    def redrive(self, queue: str, ids: Sequence[str] | None = None, limit: int = 1000) -> int:
+    def redrive(self, queue: str, ids: Sequence[str] | None = None, limit: int = 1000, *,
+                conn: Any = None) -> int:  # SQS is outside the database: `conn` cannot bind it
         url, dlq_url = self._urls_for(queue)
         wanted = None if ids is None else set(ids)
         raws = self._scan_dlq(dlq_url, limit)
