@@ -4,8 +4,10 @@ fixed so a token minted for another system is refused."""
 
 from __future__ import annotations
 
+import functools
 import time
 import uuid
+from collections.abc import Callable
 from typing import Any
 
 ISSUER = "swaprep"
@@ -38,3 +40,16 @@ def verify(secret: str, token: str) -> dict[str, Any]:
         token, secret, algorithms=["HS256"], audience=AUDIENCE, issuer=ISSUER,
         options={"require": ["exp", "iat", "sub", "aud", "iss"]},
     )
+
+
+def verifier_from_config(config: Any) -> Callable[[str], dict[str, Any]] | None:
+    """How the authorizer checks bearer tokens: HS256 with `jwt_signing_secret` (None when no
+    secret is configured: tokens are then refused).
+
+    The seam for an external identity provider: with `jwt_jwks_url` set, this is where a
+    verifier built on `jwt.PyJWKClient(url)` (RS256/ES256, keys cached per warm container)
+    would be returned instead; until that is built, such a setting fails loudly."""
+    if config.get("jwt_jwks_url"):
+        raise NotImplementedError("jwt_jwks_url is set, but JWKS verification is not built yet")
+    secret = config.get("jwt_signing_secret")
+    return functools.partial(verify, secret) if secret else None

@@ -11,6 +11,10 @@ becomes that action's arguments, as a raw-http web action receives them:
     __ow_body     base64 of the raw request body ("" when empty)
     __authorizer  the `context` of the route's authorizer result, when the route has one
 
+A route's authorizer runs before its action unless the request is one of the action's
+`[gateway] public` routes ("GET /api/health"): those go straight to the action, as resources
+and methods without an authorizer do on NCP API Gateway.
+
 The action answers `{statusCode, headers, body}`: body a string, a JSON-serialisable value
 (sent as JSON), or base64 when `isBase64Encoded` is true or the content type is not textual
 (OpenWhisk's rule). A failed activation becomes 502 with an RFC 9457 problem body. An
@@ -40,7 +44,7 @@ from urllib.parse import unquote, urlsplit
 
 from swaprep.local.host import PARAMS_LIMIT_BYTES, Host, HostError
 from swaprep.local.httpd import BodyTooLarge, LoopbackServer, QuietHandler
-from swaprep.local.manifest import route_score
+from swaprep.local.manifest import GatewaySpec, route_score
 
 _REQUEST_ID = re.compile(r"[A-Za-z0-9._:\-]{1,128}")
 _TEXTUAL = re.compile(
@@ -56,11 +60,18 @@ class Route:
     pattern: str
     action: str
     authorizer: str | None
+    spec: GatewaySpec | None = None
+
+    def authorizer_for(self, method: str, path: str) -> str | None:
+        """The authorizer to run for this request: none on the action's public routes."""
+        if self.spec is not None and self.spec.is_public(method, path):
+            return None
+        return self.authorizer
 
 
 def routes_for(host: Host) -> list[Route]:
     return [
-        Route(pattern, manifest.name, manifest.gateway.authorizer)
+        Route(pattern, manifest.name, manifest.gateway.authorizer, manifest.gateway)
         for manifest in host.actions.values()
         if manifest.web and manifest.gateway
         for pattern in manifest.gateway.routes
@@ -105,9 +116,10 @@ class _GatewayHandler(QuietHandler):
             "__ow_body": base64.b64encode(body).decode("ascii"),
         }
         host = self.server.host
+        authorizer = route.authorizer_for(self.command, url.path)
         try:
-            if route.authorizer:
-                verdict = host.run(route.authorizer, args, trigger="api_gateway:authorizer")
+            if authorizer:
+                verdict = host.run(authorizer, args, trigger="api_gateway:authorizer")
                 if not verdict.success:
                     self._problem(
                         502, "Bad Gateway", f"authorizer failed: {verdict.error}",

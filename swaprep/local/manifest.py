@@ -37,6 +37,8 @@ gets the defaults below and no triggers. Folders starting with "." or "_" are sk
     [gateway]                            # optional, web actions only
     routes = ["/api/*"]                  # exact paths, or prefixes ending in "/*"
     authorizer = "authorizer"            # optional action run before it
+    public = ["GET /api/health"]         # "METHOD /path" (or "/*" prefix) the authorizer skips,
+                                         # as NCP sets the authorizer per resource and method
 
 Parameter layers are merged by the host with NCP's precedence (package < action < trigger
 < invocation); see `shared.platform.config.merge_parameters`.
@@ -64,7 +66,8 @@ _TRIGGER_KEYS = {
     "cron": {"type", "schedule", "params"},
 }
 _QUEUE_KEYS = {"name", "batch_size", "visibility_timeout_s"}
-_GATEWAY_KEYS = {"routes", "authorizer"}
+_GATEWAY_KEYS = {"routes", "authorizer", "public"}
+HTTP_METHODS = ("GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS")
 
 
 class ManifestError(ValueError):
@@ -110,6 +113,12 @@ class QueueSpec:
 class GatewaySpec:
     routes: tuple[str, ...]
     authorizer: str | None = None
+    public: tuple[tuple[str, str], ...] = ()  # (METHOD, path pattern) open without a credential
+
+    def is_public(self, method: str, path: str) -> bool:
+        """Whether the request passes without the authorizer (HEAD goes where GET does)."""
+        method = "GET" if method.upper() == "HEAD" else method.upper()
+        return any(m == method and route_score(p, path) is not None for m, p in self.public)
 
 
 @dataclass(frozen=True)
@@ -248,7 +257,31 @@ def _parse_gateway(path: Path, table: Any) -> GatewaySpec:
     authorizer = table.get("authorizer")
     if authorizer is not None:
         authorizer = _string(path, "gateway.authorizer", authorizer)
-    return GatewaySpec(routes=tuple(routes), authorizer=authorizer)
+    public = _parse_public(path, table.get("public", []), routes)
+    if public and authorizer is None:
+        raise ManifestError(path, "gateway.public", "only routes behind an authorizer can be "
+                            "made public (set gateway.authorizer)")
+    return GatewaySpec(routes=tuple(routes), authorizer=authorizer, public=public)
+
+
+def _parse_public(path: Path, entries: Any, routes: list[str]) -> tuple[tuple[str, str], ...]:
+    if not isinstance(entries, list):
+        raise ManifestError(path, "gateway.public", 'must be a list like ["GET /api/health"]')
+    public = []
+    for entry in entries:
+        method, _, route = entry.partition(" ") if isinstance(entry, str) else ("", "", "")
+        literal = route[:-2] if route.endswith("/*") else route
+        if method not in HTTP_METHODS or not route.startswith("/") or "*" in literal:
+            raise ManifestError(
+                path, "gateway.public",
+                f"{entry!r} must be an upper-case method and an absolute path, e.g. "
+                f"\"GET /api/health\" (methods: {', '.join(HTTP_METHODS)})",
+            )
+        if not any(route_score(r, literal) is not None for r in routes):
+            raise ManifestError(path, "gateway.public",
+                                f"{entry!r} is not under any of the routes {routes}")
+        public.append((method, route))
+    return tuple(public)
 
 
 def load_action(folder: Path) -> ActionManifest:

@@ -137,3 +137,108 @@ def test_console_is_served_from_the_build(gateway, tmp_path):
     assert head.status_code == 200 and head.content == b""
     assert requests.get(f"{gateway.url}/%2e%2e/secret.txt", timeout=10).status_code == 404
     assert requests.get(f"{gateway.url}/missing.css", timeout=10).status_code == 404
+
+
+# -- public routes and the real authorizer ---------------------------------------------------
+
+def _write_action(root, name: str, toml: str, code: str) -> None:
+    folder = root / name
+    folder.mkdir(parents=True)
+    (folder / "action.toml").write_text(toml)
+    (folder / "__main__.py").write_text(code)
+
+
+def test_public_routes_skip_the_authorizer(tmp_path, db):
+    from swaprep.local.host import Host
+    from swaprep.local.manifest import load_actions
+
+    root = tmp_path / "functions"
+    _write_action(root, "deny", "timeout_s = 10\n",
+                  "def main(args):\n    return {'statusCode': 401, 'body': 'denied'}\n")
+    _write_action(
+        root, "site",
+        'web = true\ntimeout_s = 10\n[gateway]\nroutes = ["/api/*"]\nauthorizer = "deny"\n'
+        'public = ["GET /api/open", "POST /api/docs/*"]\n',
+        "def main(args):\n    return {'statusCode': 200,"
+        " 'body': {'authorizer': args.get('__authorizer')}}\n")
+    with Host(load_actions(root), package_params={"database_url": db.url}, db=db) as host:
+        server = Gateway(host, frontend_dist=tmp_path / "dist").start()
+        try:
+            opened = requests.get(f"{server.url}/api/open", timeout=10)
+            assert opened.status_code == 200 and opened.json() == {"authorizer": None}
+            assert requests.head(f"{server.url}/api/open", timeout=10).status_code == 200
+            assert requests.post(f"{server.url}/api/docs/a/b", timeout=10).status_code == 200
+            for method, path in (("post", "/api/open"), ("get", "/api/docs/a"),
+                                 ("get", "/api/open/more"), ("get", "/api/closed")):
+                denied = requests.request(method, f"{server.url}{path}", timeout=10)
+                assert (denied.status_code, denied.text) == (401, "denied"), (method, path)
+        finally:
+            server.stop()
+
+
+@pytest.mark.parametrize(("public", "problem"), [
+    ('"/api/health"', "upper-case method"),
+    ('"get /api/health"', "upper-case method"),
+    ('"GET /other/x"', "not under any of the routes"),
+    ('"GET /api/*/x"', "upper-case method"),
+])
+def test_public_entries_are_validated(tmp_path, public, problem):
+    from swaprep.local.manifest import ManifestError, load_action
+
+    folder = tmp_path / "site"
+    folder.mkdir()
+    (folder / "__main__.py").write_text("def main(args):\n    return {}\n")
+    (folder / "action.toml").write_text(
+        f'web = true\n[gateway]\nroutes = ["/api/*"]\nauthorizer = "a"\npublic = [{public}]\n')
+    with pytest.raises(ManifestError, match=problem) as raised:
+        load_action(folder)
+    assert raised.value.field == "gateway.public"
+
+
+def test_online_ingestion_through_the_gateway_and_the_real_authorizer(db, database_url,
+                                                                      tmp_path):
+    from pathlib import Path
+
+    from shared.services import apikeys
+    from swaprep.local.demo import demo_lei
+    from swaprep.local.host import Host
+    from swaprep.local.manifest import load_actions
+
+    functions = Path(__file__).resolve().parents[3] / "functions"
+    actions = {name: manifest for name, manifest in load_actions(functions).items()
+               if name in ("api", "authorizer")}
+    with db.system() as conn:
+        tenant_id = conn.execute("INSERT INTO tenants (slug, name, lei) VALUES ('gw-bank', 'GW',"
+                                 " %s) RETURNING id", (demo_lei(1),)).fetchone()["id"]
+    with db.tenant(tenant_id) as conn:
+        key = apikeys.create_key(conn, tenant_id, "gw-fep")
+    event = {"uti": f"{demo_lei(1)}GW0001", "trade_id": "GW1", "action_type": "NEWT",
+             "execution_timestamp": "2026-11-20T01:00:00Z",
+             "counterparty_1": {"identifier": demo_lei(1)},
+             "counterparty_2": {"identifier": demo_lei(100)}}
+    params = {"database_url": database_url, "jwt_signing_secret": "gw-test-secret-0123456789"}
+    with Host(actions, package_params=params, db=db) as host:
+        server = Gateway(host, frontend_dist=tmp_path / "dist").start()
+        try:
+            url = f"{server.url}/api/ingest/events"
+            refused = requests.post(url, json=event, timeout=30)
+            assert refused.status_code == 401
+            assert refused.headers["Content-Type"] == "application/problem+json"
+            assert "ApiKey" in refused.headers["WWW-Authenticate"]
+
+            accepted = requests.post(url, json={"events": [event, {"uti": "x"}]},
+                                     headers={"X-API-Key": key, "X-Request-Id": "gw-1"},
+                                     timeout=30)
+            assert accepted.status_code == 202, accepted.text
+            answer = accepted.json()
+            assert answer["request_id"] == "gw-1" and len(answer["accepted"]) == 1
+            assert answer["rejected"][0]["index"] == 1
+
+            # Public: answered without a credential (degraded here: no S3 is configured).
+            health = requests.get(f"{server.url}/api/health", timeout=30)
+            assert health.status_code in (200, 503) and "components" in health.json()
+        finally:
+            server.stop()
+    with db.tenant(tenant_id) as conn:
+        [row] = conn.execute("SELECT id, source FROM trade_events").fetchall()
+    assert str(row["id"]) == answer["accepted"][0]["event_id"] and row["source"] == "api"
