@@ -145,6 +145,10 @@ class Router:
 
         return register
 
+    def include(self, other: Router) -> None:
+        """Take every route of `other` (one router per API resource, composed in one table)."""
+        self._routes.extend(other._routes)
+
     def dispatch(self, request: WebRequest, ctx: Any = None) -> dict[str, Any]:
         allowed: list[str] = []
         for method, pattern, handler in self._routes:
