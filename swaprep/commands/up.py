@@ -95,3 +95,5 @@ def _seed_demo(stack: Any) -> None:
     for username in summary.get("users", []):
         password = stack.secret(f"password_{username}", 12)
         click.echo(f"  sign in as {username} / {password}")
+    if summary.get("api_key"):
+        click.echo(f"  FEP API key (POST /api/ingest/events, X-API-Key): {summary['api_key']}")

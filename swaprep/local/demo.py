@@ -1,20 +1,37 @@
-"""Demo data for `swaprep up --demo`: a tenant, two users and two sample FEP files.
+"""Demo data for `swaprep up --demo`: a tenant, two users and three sample FEP files.
 
-The files are generated deterministically (same seed, same bytes), so restarting the stack
-does not produce "new" uploads; they are uploaded only while the demo tenant has no files
-yet. The CSV export holds interest-rate swaps and FX forwards with lifecycle events (NEWT,
-MODI, TERM) and a share of realistic mistakes (broken LEI check digits, unknown currency,
-missing notional, expiration before effective date) so that every error state has something
-to show. The FpML file is a batch of FpML 5.10 execution reports of KRW fixed/float swaps,
-as a confirmation platform would send them, made from one small template.
+The files are generated deterministically: the same day (and seed) gives the same bytes, so a
+restart on the same day uploads nothing "new"; they are uploaded only while the demo tenant has
+no files yet. Trades are dated on the Korean business days before the upload day, so that at
+upload some reports are late and some are due today (at risk while they wait for repair).
+
+- `fep-demo-irs-fx.csv` (default profile, UTF-8): ~3,000 events of rates (KRW and USD
+  fixed/float swaps, KRW OIS and basis swaps) and FX (forwards, swaps, NDFs) with their
+  lifecycle (NEWT, MODI, TERM, VALU, EROR, REVI) and about one row in ten wrong the way FEP
+  exports go wrong: broken LEI check digits, an unknown currency, a missing notional, swapped
+  dates, a MODI of an unknown UTI or of a refused or terminated trade, a cleared trade not
+  valued by its CCP, malformed numbers and dates (parse errors), an unknown action code and
+  re-sent rows (duplicates); plus records the TR simulator NACKs (a counterparty LEI its
+  register does not list, a valuation older than 14 days).
+- `kr-fep-demo.csv` (the `kr-fep` profile: CP949, Korean headers and codes, KST): a smaller
+  Korean FEP export without UTIs (they are generated from the tenant's LEI and trade id).
+- `fpml-demo.xml`: FpML 5.10 execution reports (KRW and USD swaps, FX forwards, NDFs and FX
+  swaps), as a confirmation platform sends them.
+
+Every record carries its `Intent` (what the pipeline should make of it: acked, nacked with a
+TR code, invalid with rule ids, parse error, or duplicate), so tests compare intent with outcome
+row by row instead of trusting totals.
 """
 
 from __future__ import annotations
 
+import calendar
 import csv
 import io
 import random
-from datetime import UTC, date, datetime, timedelta
+from collections import Counter
+from dataclasses import dataclass, field
+from datetime import UTC, date, datetime, time, timedelta, timezone
 from typing import Any
 
 import psycopg
@@ -22,14 +39,28 @@ import psycopg
 DEMO_TENANT = "demo-bank"
 DEMO_TENANT_NAME = "Demo Bank Korea"
 DEMO_USERS = (("demo-admin", "admin"), ("demo-viewer", "viewer"))
-DEMO_COUNTERPARTIES = ("한국데모증권", "Alpha Global Bank", "서울자산운용", "Beta Securities Tokyo")
+DEMO_COUNTERPARTIES = ("한국데모증권", "Alpha Global Bank", "서울자산운용", "Beta Securities Tokyo",
+                       "부산해운", "Gamma Markets Singapore")
+# A day with demo business days before it (Fri 20 Nov 2026 and earlier): the default for
+# callers that do not say which day the file is made.
+DEFAULT_DAY = date(2026, 11, 21)
+DEMO_CSV_ROWS, DEMO_KR_ROWS, DEMO_FPML_TRADES = 3000, 150, 60
+KST = timezone(timedelta(hours=9), "KST")
 CSV_COLUMNS = (
     "trade_id", "uti", "action_type", "event_type", "execution_timestamp", "event_timestamp",
     "effective_date", "expiration_date", "asset_class", "product", "counterparty_1_lei",
     "counterparty_2_lei", "counterparty_2_name", "direction", "notional_1", "notional_currency_1",
     "notional_2", "notional_currency_2", "fixed_rate", "floating_index", "floating_tenor",
     "spread_bps", "cleared", "ccp_lei", "execution_venue",
+    # added with the lifecycle and product mix (default profile columns)
+    "early_termination_date", "floating_index_1", "floating_tenor_1", "exchange_rate",
+    "exchange_rate_basis", "settlement_currency", "delivery_type", "fixing_date",
+    "valuation_amount", "valuation_currency", "valuation_method", "valuation_timestamp",
 )
+_IDENTITY = ("trade_id", "uti", "action_type", "event_type", "execution_timestamp",
+             "event_timestamp", "effective_date", "expiration_date", "asset_class", "product",
+             "counterparty_1_lei", "counterparty_2_lei", "counterparty_2_name", "cleared",
+             "ccp_lei", "execution_venue")
 
 
 def lei_with_check_digits(base18: str) -> str:
@@ -42,97 +73,508 @@ def demo_lei(n: int) -> str:
     return lei_with_check_digits(f"9884DEMO{n:010d}")
 
 
-def generate_fep_csv(rows: int = 400, seed: int = 20261122, trade_date: date | None = None):
-    """A realistic FEP export: returns (bytes, counts by intended outcome)."""
-    rng = random.Random(seed)
-    trade_date = trade_date or date(2026, 11, 20)
-    reporting_lei = demo_lei(1)
+# Well-formed, but the TR simulator's LEI register does not list it (swaprep/trsim/checks.py
+# UNREGISTERED_LEIS): its reports are NACKed with TR-ID-003 although our rules pass them.
+UNREGISTERED_LEI = demo_lei(199)
+UNREGISTERED_NAME = "Omega Capital Partners"
+CCP_LEI = demo_lei(9000)
+
+
+@dataclass(frozen=True)
+class Intent:
+    """What the pipeline should make of one record.
+
+    outcome: `ack` (reported and acknowledged), `nack` (the TR refuses it with `tr_code`),
+    `invalid` (validation rejects it with exactly the reject rules in `rules`), `parse_error`
+    (the reader refuses it with `parse_codes`), `duplicate` (a re-sent copy of an earlier
+    record: not a second event).
+    """
+
+    outcome: str
+    mistake: str | None = None  # which deliberate mistake, e.g. "lei-check-digits"
+    rules: frozenset[str] = frozenset()
+    parse_codes: frozenset[str] = frozenset()
+    tr_code: str | None = None
+
+
+CLEAN = Intent("ack")
+
+
+@dataclass
+class DemoRecord:
+    row: dict[str, str]
+    intent: Intent
+
+
+# -- days and clocks -------------------------------------------------------------------------
+
+
+def kst_today(now: datetime | None = None) -> date:
+    """The Korean calendar day: the demo is a Korean bank's."""
+    return (now or datetime.now(UTC)).astimezone(KST).date()
+
+
+def business_days_before(day: date, count: int) -> list[date]:
+    """The `count` Korean business days before `day`, latest first."""
+    from shared.domain.calendars import is_business_day
+
+    days: list[date] = []
+    current = day
+    while len(days) < count:
+        current -= timedelta(days=1)
+        if is_business_day("krx", current):
+            days.append(current)
+    return days
+
+
+def _seed_for(day: date, seed: int | None) -> int:
+    return int(f"{day:%Y%m%d}") if seed is None else seed
+
+
+def _iso(value: datetime) -> str:
+    return value.astimezone(UTC).isoformat()
+
+
+# -- the main FEP export (default profile) ---------------------------------------------------
+
+
+@dataclass
+class _Trade:
+    row: dict[str, str]  # the trade's current terms as a CSV row
+    kind: str
+    cleared: bool
+    last: datetime  # its latest event: the next one comes after it
+    state: str = "live"  # live, terminated, errored, refused (NEWT invalid), closed
+
+
+_PRODUCTS = (  # kind, weight
+    ("irs-krw", 30), ("irs-usd", 10), ("ois-krw", 7), ("basis-krw", 5),
+    ("fx-forward", 25), ("fx-swap", 10), ("ndf", 13),
+)
+
+
+class _Desk:
+    """Generates one FEP export: new trades and lifecycle events over the last business
+    days, with deliberate mistakes, keeping each trade's state as the TR will see it."""
+
+    def __init__(self, rng: random.Random, day: date, broken_rows: bool) -> None:
+        self.rng = rng
+        self.day = day
+        self.broken_rows = broken_rows  # parse errors and duplicates (not for reader tests)
+        self.days = business_days_before(day, 5)
+        # nothing is stamped on or after the upload day: the file is yesterday's and earlier
+        self.cutoff = datetime.combine(day, time(0), KST).astimezone(UTC) - timedelta(minutes=1)
+        self.reporting_lei = demo_lei(1)
+        self.records: list[DemoRecord] = []
+        self.trades: dict[str, list[_Trade]] = {s: [] for s in (
+            "live", "terminated", "errored", "refused", "backdated")}
+        self.clean_newts: list[dict[str, str]] = []
+        self.n = 0
+
+    # ---------------------------------------------------------------- emitting
+    def emit(self, row: dict[str, str], intent: Intent = CLEAN) -> None:
+        self.records.append(DemoRecord(dict(row), intent))
+        if intent == CLEAN and row["action_type"] == "NEWT":
+            self.clean_newts.append(dict(row))
+
+    def move(self, trade: _Trade, state: str) -> None:
+        if trade in self.trades.get(trade.state, []):
+            self.trades[trade.state].remove(trade)
+        trade.state = state
+        if state in self.trades:
+            self.trades[state].append(trade)
+
+    def pick(self, state: str) -> _Trade | None:
+        room = [t for t in self.trades[state] if t.last + timedelta(hours=4) < self.cutoff]
+        return self.rng.choice(room) if room else None
+
+    def next_stamp(self, trade: _Trade) -> datetime:
+        stamp = trade.last + timedelta(minutes=self.rng.randint(15, 200), seconds=self.n % 60)
+        trade.last = min(stamp, self.cutoff)
+        return trade.last
+
+    # ---------------------------------------------------------------- trades
+    def executed(self, days_back: int | None = None) -> datetime:
+        if days_back is None:
+            index = 0 if self.rng.random() < 0.65 else self.rng.randint(1, len(self.days) - 1)
+            trade_day = self.days[index]
+        else:
+            trade_day = self.day - timedelta(days=days_back)
+        local = datetime.combine(trade_day, time(9), KST) + timedelta(
+            minutes=self.rng.randint(0, 450), seconds=self.rng.randint(0, 59))
+        return local.astimezone(UTC)
+
+    def new_trade(self, *, executed: datetime | None = None, kind: str | None = None,
+                  counterparty: tuple[str, str] | None = None) -> _Trade:
+        rng, i = self.rng, self.n
+        executed = executed or self.executed()
+        kind = kind or rng.choices([k for k, _ in _PRODUCTS], [w for _, w in _PRODUCTS])[0]
+        if counterparty is None:
+            index = rng.randrange(len(DEMO_COUNTERPARTIES))
+            counterparty = (DEMO_COUNTERPARTIES[index], demo_lei(100 + index))
+        cleared = kind in ("irs-krw", "ois-krw") and rng.random() < 0.4
+        effective = executed.date() + timedelta(days=2)
+        row = dict.fromkeys(CSV_COLUMNS, "")
+        row.update({
+            "trade_id": f"FEP-{executed:%Y%m%d}-{i:05d}",
+            "uti": f"{self.reporting_lei}DEMO{executed:%Y%m%d}{i:06d}",
+            "action_type": "NEWT", "event_type": "TRAD",
+            "execution_timestamp": _iso(executed), "event_timestamp": _iso(executed),
+            "effective_date": effective.isoformat(), "counterparty_1_lei": self.reporting_lei,
+            "counterparty_2_lei": counterparty[1], "counterparty_2_name": counterparty[0],
+            "direction": rng.choice(("PAY_FIXED", "RECEIVE_FIXED")),
+            "cleared": "Y" if cleared else "N", "ccp_lei": CCP_LEI if cleared else "",
+            "execution_venue": "XOFF",
+        })
+        _terms(rng, kind, row, effective)
+        return _Trade(row, kind, cleared, executed)
+
+    def newt(self) -> None:
+        trade = self.new_trade()
+        self.emit(trade.row)
+        self.move(trade, "live")
+
+    def lifecycle_row(self, trade: _Trade, action: str, event_type: str = "") -> dict[str, str]:
+        row = dict(trade.row)
+        row.update(action_type=action, event_type=event_type,
+                   event_timestamp=_iso(self.next_stamp(trade)))
+        return row
+
+    def modi(self, trade: _Trade) -> dict[str, str]:
+        row = self.lifecycle_row(trade, "MODI", "TRAD")
+        factor = self.rng.choice((0.5, 1.25, 1.5))
+        for column in ("notional_1", "notional_2"):
+            if row[column]:
+                row[column] = str(int(int(row[column]) * factor))
+        return row
+
+    def valu(self, trade: _Trade, *, method: str | None = None,
+             stamp: datetime | None = None) -> dict[str, str]:
+        row = self.lifecycle_row(trade, "VALU")
+        if stamp is not None:
+            row["event_timestamp"] = _iso(stamp)
+        currency = "USD" if trade.kind == "irs-usd" else "KRW"
+        base = int(row["notional_2"] or row["notional_1"])
+        row.update(valuation_amount=str(round(base * self.rng.uniform(-0.03, 0.03))),
+                   valuation_currency=currency,
+                   valuation_method=method or ("CCPV" if trade.cleared else "MTMA"),
+                   valuation_timestamp=row["event_timestamp"])  # a VALU values its own day
+        return row
+
+    def clean_event(self) -> None:
+        choice = self.rng.random()
+        trade = None
+        if choice < 0.58:
+            return self.newt()
+        if choice < 0.75 and (trade := self.pick("live")):
+            row = self.modi(trade)
+            trade.row.update({k: row[k] for k in ("notional_1", "notional_2")})
+            return self.emit(row)
+        if choice < 0.82 and (trade := self.pick("live")):
+            row = self.lifecycle_row(trade, "TERM", "ETRM")
+            row["early_termination_date"] = row["event_timestamp"][:10]
+            self.emit(row)
+            return self.move(trade, "terminated")
+        if choice < 0.94 and (trade := self.pick("live")):
+            return self.emit(self.valu(trade))
+        if choice < 0.97 and (trade := self.pick("live")):
+            row = self.lifecycle_row(trade, "EROR")
+            self.emit({c: (row[c] if c in _IDENTITY else "") for c in CSV_COLUMNS})
+            return self.move(trade, "errored")
+        if trade is None and (trade := self.pick("errored")):
+            self.emit(self.lifecycle_row(trade, "REVI"))
+            return self.move(trade, "live")
+        return self.newt()
+
+    # ---------------------------------------------------------------- mistakes
+    def invalid(self, row: dict[str, str], mistake: str, *rules: str) -> None:
+        self.emit(row, Intent("invalid", mistake, frozenset(rules)))
+
+    def invalid_newt(self) -> None:
+        trade = self.new_trade()
+        row = dict(trade.row)  # the trade keeps its clean terms: its later events are clean
+        mistake = self.rng.choice(("lei-check-digits", "unknown-currency", "missing-notional",
+                                   "expiration-before-effective"))
+        if mistake == "lei-check-digits":
+            row["counterparty_2_lei"] = row["counterparty_2_lei"][:-2] + "00"
+            rules: tuple[str, ...] = ("SR-ID-004",)
+        elif mistake == "unknown-currency":
+            row["notional_currency_1"] = "KRX"
+            rules = ("SR-EC-023",)
+        elif mistake == "missing-notional":
+            row["notional_1"] = ""
+            rules = ("SR-LC-037",)
+        else:  # a template's placeholder date: before the effective date and the trade
+            row["expiration_date"] = "2020-01-01"
+            rules = ("SR-DT-011", "SR-DT-012")
+        self.invalid(row, mistake, *rules)
+        self.move(trade, "refused")  # the TR never hears of it: its later events are refused
+
+    def mistake(self) -> None:
+        choice = self.rng.random()
+        if choice < 0.45:
+            return self.invalid_newt()
+        if choice < 0.60 and (trade := self.pick("live")):
+            row = self.modi(trade)
+            if self.rng.random() < 0.5:
+                row["notional_currency_1"] = "KRX"
+                return self.invalid(row, "unknown-currency", "SR-EC-023")
+            row["notional_1"] = ""
+            return self.invalid(row, "missing-notional", "SR-LC-037")
+        if choice < 0.70 and (trade := self.pick("live")):
+            row = self.modi(trade)  # a UTI this bank never reported (typed by hand)
+            row["uti"] = f"{self.reporting_lei}DEMOX{self.n:09d}"
+            row["trade_id"] = f"FEP-MANUAL-{self.n:05d}"
+            return self.invalid(row, "modi-unknown-uti", "SR-LC-016")
+        if choice < 0.80 and (trade := self.pick("refused")):
+            action = self.rng.choice(("MODI", "TERM"))
+            row = self.modi(trade) if action == "MODI" else self.lifecycle_row(
+                trade, "TERM", "ETRM")
+            return self.invalid(row, "lifecycle-of-refused-trade", "SR-LC-016")
+        if choice < 0.90 and (trade := self.pick("terminated")):
+            return self.invalid(self.modi(trade), "modi-after-term", "SR-LC-021")
+        cleared = [t for t in self.trades["live"] if t.cleared]
+        if cleared and (trade := self.rng.choice(cleared)).last + timedelta(hours=4) < \
+                self.cutoff:
+            return self.invalid(self.valu(trade, method="MTMA"), "cleared-not-ccpv",
+                                "SR-VA-027")
+        return self.invalid_newt()
+
+    def nack(self) -> None:
+        if self.rng.random() < 0.5:
+            trade = self.new_trade(counterparty=(UNREGISTERED_NAME, UNREGISTERED_LEI))
+            self.emit(trade.row, Intent("nack", "lei-not-registered", tr_code="TR-ID-003"))
+            return self.move(trade, "closed")
+        backdated = self.trades["backdated"]
+        if not backdated:  # a trade booked weeks ago, reported late (a back-office backlog)
+            trade = self.new_trade(executed=self.executed(self.rng.randint(19, 24)),
+                                   kind="irs-krw")
+            self.emit(trade.row)
+            return self.move(trade, "backdated")
+        trade = backdated[0]  # ... then its valuation of the next day: stale at the TR
+        stamp = trade.last + timedelta(days=1, hours=8)
+        self.emit(self.valu(trade, stamp=stamp),
+                  Intent("nack", "stale-valuation", tr_code="TR-VA-001"))
+        self.move(trade, "closed")
+
+    def broken(self) -> None:
+        choice = self.rng.random()
+        if choice < 0.3 and self.clean_newts:  # the FEP sent a row again
+            return self.emit(self.rng.choice(self.clean_newts),
+                             Intent("duplicate", "resent-row"))
+        if choice < 0.5 and (trade := self.pick("live")):
+            row = self.modi(trade)
+            row["action_type"] = "AMEND"
+            return self.emit(row, Intent("parse_error", "unknown-action-code",
+                                         parse_codes=frozenset({"PARSE-CSV-009"})))
+        trade = self.new_trade()
+        row = dict(trade.row)
+        if choice < 0.75:  # a spreadsheet's thousands separators
+            row["notional_1"] = f"{int(row['notional_1']):,}"
+            mistake, code = "amount-with-separators", "PARSE-CSV-007"
+        else:
+            effective = date.fromisoformat(row["effective_date"])
+            last = calendar.monthrange(effective.year, effective.month)[1]
+            row["effective_date"] = f"{effective:%Y-%m}-{last + 1}"
+            mistake, code = "impossible-date", "PARSE-CSV-006"
+        self.emit(row, Intent("parse_error", mistake, parse_codes=frozenset({code})))
+        self.move(trade, "closed")
+
+    def row(self) -> None:
+        choice = self.rng.random()
+        if self.broken_rows and choice < 0.035:
+            self.broken()
+        elif choice < 0.045:
+            self.nack()
+        elif choice < 0.115:
+            self.mistake()
+        else:
+            self.clean_event()
+        self.n += 1
+
+
+def _terms(rng: random.Random, kind: str, row: dict[str, str], effective: date) -> None:
+    """The economics of a new trade of `kind` (columns of the default profile)."""
+    if kind in ("irs-krw", "irs-usd", "ois-krw", "basis-krw"):
+        krw = kind != "irs-usd"
+        years = rng.choice((1, 2, 3, 5, 10))
+        row.update(
+            asset_class="IR", notional_currency_1="KRW" if krw else "USD",
+            expiration_date=(effective + timedelta(days=365 * years)).isoformat(),
+            notional_1=str(rng.choice((5, 10, 25, 50, 100)) * (1_000_000_000 if krw
+                                                               else 10_000_000)),
+        )
+        if kind == "basis-krw":  # CD 3M against compounded KOFR, spread on the KOFR leg
+            row.update(product="InterestRate:IRSwap:Basis", direction="PAY",
+                       floating_index_1="KRW-CD-KSDA-BLOOMBERG", floating_tenor_1="3M",
+                       floating_index="KRW-KOFR-COMPOUND", spread_bps=str(rng.choice((5, 8, 12))))
+        else:
+            index = {"irs-krw": "KRW-CD-KSDA-BLOOMBERG", "irs-usd": "USD-SOFR-COMPOUND",
+                     "ois-krw": "KRW-KOFR-COMPOUND"}[kind]
+            row.update(product="InterestRate:IRSwap:" + ("OIS" if kind == "ois-krw"
+                                                         else "FixedFloat"),
+                       fixed_rate=f"{rng.uniform(2.5, 3.8) if krw else rng.uniform(3.4, 4.4):.4f}",
+                       floating_index=index, floating_tenor="3M" if kind == "irs-krw" else "",
+                       spread_bps=str(rng.choice((0, 0, 5, 10))) if kind == "irs-krw" else "")
+        return
+    notional = rng.choice((1, 2, 5, 10, 20)) * 1_000_000
+    rate = round(rng.uniform(1350, 1420), 2)
+    days = rng.choice((30, 90, 180))
+    expiration = effective + timedelta(days=days)
+    row.update(
+        asset_class="FX", expiration_date=expiration.isoformat(),
+        notional_1=str(notional), notional_currency_1="USD",
+        notional_2=str(round(notional * rate)), notional_currency_2="KRW",
+        exchange_rate=f"{rate:.2f}", exchange_rate_basis="USD/KRW",
+        direction=rng.choice(("PAY", "RECEIVE")),
+    )
+    if kind == "fx-forward":
+        row.update(product="ForeignExchange:Forward", delivery_type="PHYS")
+    elif kind == "fx-swap":  # near leg at spot (the effective date), reported on the far leg
+        row.update(product="ForeignExchange:Swap", delivery_type="PHYS")
+    else:  # offshore USD/KRW NDF, settled in USD two days after fixing
+        row.update(product="ForeignExchange:NDF", delivery_type="CASH",
+                   settlement_currency="USD",
+                   fixing_date=(expiration - timedelta(days=2)).isoformat())
+
+
+def demo_fep_records(rows: int = DEMO_CSV_ROWS, seed: int | None = None, *,
+                     day: date = DEFAULT_DAY, broken_rows: bool = True) -> list[DemoRecord]:
+    """The main FEP export's records with their intents (seeded from `day` by default)."""
+    desk = _Desk(random.Random(_seed_for(day, seed)), day, broken_rows)
+    while len(desk.records) < rows:
+        desk.row()
+    return desk.records
+
+
+def write_fep_csv(records: list[DemoRecord]) -> bytes:
     out = io.StringIO()
     writer = csv.writer(out, lineterminator="\n")
     writer.writerow(CSV_COLUMNS)
-    counts = {"rows": 0, "intended_errors": 0}
-    live: list[dict[str, Any]] = []
+    for record in records:
+        writer.writerow([record.row.get(c, "") for c in CSV_COLUMNS])
+    return out.getvalue().encode("utf-8")
+
+
+def outcome_counts(records: list[DemoRecord]) -> dict[str, int]:
+    counts = Counter(r.intent.outcome for r in records)
+    return {"rows": len(records),
+            "intended_errors": counts["invalid"] + counts["parse_error"], **counts}
+
+
+def generate_fep_csv(rows: int = 400, seed: int = 20261122, trade_date: date | None = None, *,
+                     broken_rows: bool = False) -> tuple[bytes, dict[str, int]]:
+    """A realistic FEP export: returns (bytes, counts by intended outcome).
+
+    Every row parses unless `broken_rows` (parse errors and re-sent rows, as in the demo);
+    `trade_date` is the day the file is made (trades are on the business days before it).
+    """
+    records = demo_fep_records(rows, seed, day=trade_date or DEFAULT_DAY,
+                               broken_rows=broken_rows)
+    return write_fep_csv(records), outcome_counts(records)
+
+
+# -- the Korean FEP export (kr-fep profile, CP949) -------------------------------------------
+
+KR_COLUMNS = (
+    "거래번호", "보고구분", "이벤트구분", "체결일시", "이벤트일시", "효력발생일", "만기일",
+    "자산군", "상품명", "보고기관LEI", "보고기관명", "거래상대방LEI", "거래상대방명",
+    "지급수취구분", "매매구분", "명목금액1", "통화1", "명목금액2", "통화2", "고정금리",
+    "변동금리지표", "금리재설정주기", "청산여부", "거래장소",
+)
+
+
+def _kst(value: datetime) -> str:
+    return value.astimezone(KST).strftime("%Y%m%d%H%M%S")
+
+
+def demo_kr_fep_records(rows: int = DEMO_KR_ROWS, seed: int | None = None, *,
+                        day: date = DEFAULT_DAY) -> list[DemoRecord]:
+    """A Korean FEP's export: KRW swaps and USD/KRW forwards, new, amended and terminated,
+    without UTIs; a few rows wrong (LEI check digits, swapped dates, an amount in words)."""
+    rng = random.Random(_seed_for(day, seed) + 949)
+    days = business_days_before(day, 3)
+    lei = demo_lei(1)
+    cutoff = datetime.combine(day, time(0), KST) - timedelta(minutes=1)
+    records: list[DemoRecord] = []
+    live: list[dict[str, str]] = []
     for i in range(rows):
-        executed = datetime.combine(trade_date, datetime.min.time(), UTC) + timedelta(
-            hours=1 + rng.randint(0, 7), minutes=rng.randint(0, 59), seconds=rng.randint(0, 59)
-        )
-        if live and rng.random() < 0.2:
-            base = dict(rng.choice(live))
-            action = rng.choice(("MODI", "MODI", "TERM"))
-            # A termination is an early termination event (ETRM); an amendment is a trade event.
-            # After the trade's own execution, whatever this row's clock says: a lifecycle
-            # event stamped before its NEWT would be a fake lifecycle error in the demo.
-            since = max(executed, datetime.fromisoformat(base["execution_timestamp"]))
-            base.update(action_type=action, event_type="ETRM" if action == "TERM" else "TRAD",
-                        event_timestamp=(since + timedelta(hours=2, seconds=i)).isoformat())
-            if action == "MODI":
-                base["notional_1"] = str(int(float(base["notional_1"]) * 1.5))
+        base = rng.choice(live) if live and rng.random() < 0.25 else None
+        last = (datetime.strptime(base["이벤트일시"], "%Y%m%d%H%M%S").replace(tzinfo=KST)
+                if base else cutoff)
+        stamp = last + timedelta(minutes=rng.randint(30, 180), seconds=i % 60)
+        if base is not None and stamp < cutoff:
+            row = dict(base, 이벤트일시=_kst(stamp))
+            if rng.random() < 0.7:
+                row.update(보고구분="변경", 이벤트구분="거래",
+                           명목금액1=f"{int(base['명목금액1'].replace(',', '')) * 2:,}")
+                if row.get("명목금액2"):
+                    row["명목금액2"] = f"{int(base['명목금액2'].replace(',', '')) * 2:,}"
+                base.update({k: row[k] for k in ("이벤트일시", "명목금액1", "명목금액2")
+                             if k in row})
+            else:
+                row.update(보고구분="종료", 이벤트구분="조기종료")
+                live.remove(base)
+            records.append(DemoRecord(row, CLEAN))
+            continue
+        executed = datetime.combine(rng.choice(days), time(9), KST) + timedelta(
+            minutes=rng.randint(0, 420), seconds=rng.randint(0, 59))
+        index = rng.randrange(len(DEMO_COUNTERPARTIES))
+        effective = executed.date() + timedelta(days=2)
+        row = {
+            "거래번호": f"KR{executed:%Y%m%d}{i:05d}", "보고구분": "신규", "이벤트구분": "거래",
+            "체결일시": _kst(executed), "이벤트일시": _kst(executed),
+            "효력발생일": f"{effective:%Y%m%d}", "보고기관LEI": lei, "보고기관명": DEMO_TENANT_NAME,
+            "거래상대방LEI": demo_lei(100 + index), "거래상대방명": DEMO_COUNTERPARTIES[index],
+            "청산여부": "아니오", "거래장소": "XOFF",
+        }
+        if rng.random() < 0.6:
+            notional = rng.choice((5, 10, 30)) * 1_000_000_000
+            row.update(자산군="금리", 상품명="InterestRate:IRSwap:FixedFloat",
+                       만기일=f"{effective + timedelta(days=365 * rng.choice((1, 3, 5))):%Y%m%d}",
+                       지급수취구분=rng.choice(("지급", "수취")), 명목금액1=f"{notional:,}",
+                       통화1="KRW", 고정금리=f"{rng.uniform(2.6, 3.6):.3f}",
+                       변동금리지표="KRW-CD-KSDA-BLOOMBERG", 금리재설정주기="3개월")
         else:
-            base = _new_trade(rng, i, executed, reporting_lei)
-            live.append(dict(base))  # lifecycle events start from the clean trade
-        error = rng.random() < 0.08
-        if error:
-            counts["intended_errors"] += 1
-            _inject_error(rng, base)
-        writer.writerow([base.get(c, "") for c in CSV_COLUMNS])
-        counts["rows"] += 1
-    return out.getvalue().encode("utf-8"), counts
+            notional = rng.choice((1, 3, 5)) * 1_000_000
+            row.update(자산군="외환", 상품명="ForeignExchange:Forward",
+                       만기일=f"{effective + timedelta(days=rng.choice((30, 90))):%Y%m%d}",
+                       매매구분=rng.choice(("매수", "매도")), 명목금액1=f"{notional:,}",
+                       통화1="USD", 명목금액2=f"{round(notional * rng.uniform(1350, 1420)):,}",
+                       통화2="KRW")
+        intent = CLEAN
+        if rng.random() < 0.1:
+            mistake = rng.choice(("lei-check-digits", "dates-swapped", "amount-in-words"))
+            if mistake == "lei-check-digits":
+                row["거래상대방LEI"] = row["거래상대방LEI"][:-2] + "00"
+                intent = Intent("invalid", mistake, frozenset({"SR-ID-004"}))
+            elif mistake == "dates-swapped":
+                row["효력발생일"], row["만기일"] = row["만기일"], row["효력발생일"]
+                intent = Intent("invalid", mistake, frozenset({"SR-DT-011"}))
+            else:
+                row["명목금액1"] = "일억"
+                intent = Intent("parse_error", mistake, parse_codes=frozenset({"PARSE-CSV-007"}))
+        else:
+            live.append(row)
+        records.append(DemoRecord(dict(row), intent))
+    return records
 
 
-def _new_trade(rng: random.Random, i: int, executed: datetime, reporting_lei: str) -> dict:
-    index = rng.randrange(len(DEMO_COUNTERPARTIES))
-    name, counterparty = DEMO_COUNTERPARTIES[index], demo_lei(100 + index)
-    effective = executed.date() + timedelta(days=2)
-    cleared = rng.random() < 0.4
-    trade = {
-        "trade_id": f"FEP-{executed:%Y%m%d}-{i:05d}",
-        "uti": f"{reporting_lei}DEMO{executed:%Y%m%d}{i:06d}",
-        "action_type": "NEWT", "event_type": "TRAD",
-        "execution_timestamp": executed.isoformat(), "event_timestamp": executed.isoformat(),
-        "effective_date": effective.isoformat(), "counterparty_1_lei": reporting_lei,
-        "counterparty_2_lei": counterparty, "counterparty_2_name": name,
-        "direction": rng.choice(("PAY_FIXED", "RECEIVE_FIXED")),
-        "cleared": "Y" if cleared else "N",
-        "ccp_lei": demo_lei(9000) if cleared else "",
-        "execution_venue": rng.choice(("XOFF", "XKRX")),
-    }
-    if rng.random() < 0.6:
-        years = rng.choice((1, 2, 3, 5, 10))
-        trade.update(
-            asset_class="IR", product="InterestRate:IRSwap:FixedFloat",
-            expiration_date=(effective + timedelta(days=365 * years)).isoformat(),
-            notional_1=str(rng.choice((5, 10, 25, 50, 100)) * 1_000_000_000),
-            notional_currency_1="KRW", fixed_rate=f"{rng.uniform(2.5, 3.8):.4f}",
-            floating_index="KRW-CD-KSDA-BLOOMBERG", floating_tenor="3M",
-            spread_bps=str(rng.choice((0, 0, 5, 10))),
-        )
-    else:
-        notional = rng.choice((1, 2, 5, 10, 20)) * 1_000_000
-        rate = rng.uniform(1350, 1420)
-        trade.update(
-            asset_class="FX", product="ForeignExchange:Forward",
-            expiration_date=(effective + timedelta(days=rng.choice((30, 90, 180)))).isoformat(),
-            notional_1=str(notional), notional_currency_1="USD",
-            notional_2=str(round(notional * rate)), notional_currency_2="KRW",
-        )
-    return trade
+def write_kr_fep_csv(records: list[DemoRecord]) -> bytes:
+    out = io.StringIO()
+    writer = csv.writer(out, lineterminator="\r\n")  # a Windows export
+    writer.writerow(KR_COLUMNS)
+    for record in records:
+        writer.writerow([record.row.get(c, "") for c in KR_COLUMNS])
+    return out.getvalue().encode("cp949")
 
 
-def _inject_error(rng: random.Random, row: dict) -> None:
-    kind = rng.choice(("lei", "currency", "notional", "dates"))
-    if kind == "lei":
-        row["counterparty_2_lei"] = row["counterparty_2_lei"][:-2] + "00"
-    elif kind == "currency":
-        row["notional_currency_1"] = "KRX"
-    elif kind == "notional":
-        row["notional_1"] = ""
-    else:
-        row["expiration_date"] = "2020-01-01"
-
+# -- FpML execution reports -------------------------------------------------------------------
 
 FPML_NS = "http://www.fpml.org/FpML-5/recordkeeping"
 _UTI_SCHEME = "http://www.fpml.org/coding-scheme/external/unique-transaction-identifier"
 _LEI_SCHEME = "http://www.fpml.org/coding-scheme/external/iso17442"
+_TAXONOMY = "http://www.fpml.org/coding-scheme/product-taxonomy"
 
 
 def _fpml_period(tenor: str) -> str:
@@ -140,7 +582,7 @@ def _fpml_period(tenor: str) -> str:
 
 
 def _fpml_stream(payer: str, receiver: str, start: date, end: date, notional: int,
-                 calculation: str, day_count: str) -> str:
+                 currency: str, calculation: str, day_count: str) -> str:
     return f"""
       <swapStream>
         <payerPartyReference href="{payer}"/><receiverPartyReference href="{receiver}"/>
@@ -151,7 +593,7 @@ def _fpml_stream(payer: str, receiver: str, start: date, end: date, notional: in
         <paymentDates><paymentFrequency>{_fpml_period("3M")}</paymentFrequency></paymentDates>
         <calculationPeriodAmount><calculation>
           <notionalSchedule><notionalStepSchedule>
-            <initialValue>{notional}</initialValue><currency>KRW</currency>
+            <initialValue>{notional}</initialValue><currency>{currency}</currency>
           </notionalStepSchedule></notionalSchedule>
           {calculation}
           <dayCountFraction>{day_count}</dayCountFraction>
@@ -159,18 +601,66 @@ def _fpml_stream(payer: str, receiver: str, start: date, end: date, notional: in
       </swapStream>"""
 
 
-def _fpml_trade(rng: random.Random, i: int, executed: datetime, reporting_lei: str) -> str:
-    index = rng.randrange(len(DEMO_COUNTERPARTIES))
-    counterparty = demo_lei(100 + index)
-    start = executed.date() + timedelta(days=2)
+def _fpml_swap(rng: random.Random, start: date, usd: bool) -> str:
     end = start + timedelta(days=365 * rng.choice((1, 2, 3, 5)))
-    notional = rng.choice((5, 10, 25, 50)) * 1_000_000_000
-    fixed = (f"<fixedRateSchedule><initialValue>{rng.uniform(0.025, 0.038):.5f}"
-             "</initialValue></fixedRateSchedule>")
-    floating = ("<floatingRateCalculation><floatingRateIndex>KRW-CD-KSDA-BLOOMBERG"
-                f"</floatingRateIndex><indexTenor>{_fpml_period('3M')}</indexTenor>"
-                "</floatingRateCalculation>")
+    currency = "USD" if usd else "KRW"
+    notional = rng.choice((5, 10, 25, 50)) * (10_000_000 if usd else 1_000_000_000)
+    rate = rng.uniform(0.034, 0.044) if usd else rng.uniform(0.025, 0.038)
+    fixed = f"<fixedRateSchedule><initialValue>{rate:.5f}</initialValue></fixedRateSchedule>"
+    index = "USD-SOFR-COMPOUND" if usd else "KRW-CD-KSDA-BLOOMBERG"
+    tenor = "" if usd else f"<indexTenor>{_fpml_period('3M')}</indexTenor>"
+    floating = (f"<floatingRateCalculation><floatingRateIndex>{index}</floatingRateIndex>"
+                f"{tenor}</floatingRateCalculation>")
     payer, receiver = ("A", "B") if rng.random() < 0.5 else ("B", "A")
+    day_count = "ACT/360" if usd else "ACT/365.FIXED"
+    return f"""<swap>
+        <primaryAssetClass>InterestRate</primaryAssetClass>
+        <productType productTypeScheme="{_TAXONOMY}">InterestRate:IRSwap:FixedFloat</productType>
+        {_fpml_stream(payer, receiver, start, end, notional, currency, fixed, day_count)}
+        {_fpml_stream(receiver, payer, start, end, notional, currency, floating, day_count)}
+      </swap>"""
+
+
+def _fx_leg(rng: random.Random, value: date, usd: int, rate: float, buy: bool,
+            ndf: bool = False) -> str:
+    payer, receiver = ("B", "A") if buy else ("A", "B")  # A buys USD: B pays the USD
+    settlement = (f"<nonDeliverableSettlement><settlementCurrency>USD</settlementCurrency>"
+                  f"<fixing><fixingDate>{value - timedelta(days=2)}</fixingDate></fixing>"
+                  "</nonDeliverableSettlement>") if ndf else ""
+    return f"""
+        <exchangedCurrency1><payerPartyReference href="{payer}"/>
+          <receiverPartyReference href="{receiver}"/><paymentAmount><currency>USD</currency>
+          <amount>{usd}</amount></paymentAmount></exchangedCurrency1>
+        <exchangedCurrency2><payerPartyReference href="{receiver}"/>
+          <receiverPartyReference href="{payer}"/><paymentAmount><currency>KRW</currency>
+          <amount>{round(usd * rate)}</amount></paymentAmount></exchangedCurrency2>
+        <valueDate>{value.isoformat()}</valueDate>
+        <exchangeRate><quotedCurrencyPair><currency1>USD</currency1><currency2>KRW</currency2>
+          <quoteBasis>Currency2PerCurrency1</quoteBasis></quotedCurrencyPair>
+          <rate>{rate:.2f}</rate></exchangeRate>{settlement}"""
+
+
+def _fpml_fx(rng: random.Random, start: date, kind: str) -> str:
+    usd = rng.choice((1, 2, 5, 10)) * 1_000_000
+    rate = round(rng.uniform(1350, 1420), 2)
+    end = start + timedelta(days=rng.choice((30, 90, 180)))
+    buy = rng.random() < 0.5
+    classes = "<primaryAssetClass>ForeignExchange</primaryAssetClass>"
+    if kind == "fx-swap":
+        return f"""<fxSwap>{classes}
+        <productType productTypeScheme="{_TAXONOMY}">ForeignExchange:Swap</productType>
+        <nearLeg>{_fx_leg(rng, start, usd, rate, not buy)}</nearLeg>
+        <farLeg>{_fx_leg(rng, end, usd, rate + 1.5, buy)}</farLeg>
+      </fxSwap>"""
+    product = "ForeignExchange:NDF" if kind == "ndf" else "ForeignExchange:Spot-Forward"
+    return f"""<fxSingleLeg>{classes}
+        <productType productTypeScheme="{_TAXONOMY}">{product}</productType>
+        {_fx_leg(rng, end, usd, rate, buy, ndf=kind == "ndf")}
+      </fxSingleLeg>"""
+
+
+def _fpml_message(rng: random.Random, i: int, executed: datetime, reporting_lei: str,
+                  product: str, counterparty: str) -> str:
     stamp = executed.strftime("%Y-%m-%dT%H:%M:%SZ")
     uti = f"{reporting_lei}FPML{executed:%Y%m%d}{i:06d}"
     return f"""
@@ -196,12 +686,7 @@ def _fpml_trade(rng: random.Random, i: int, executed: datetime, reporting_lei: s
         <partyTradeInformation><partyReference href="B"/></partyTradeInformation>
         <tradeDate>{executed.date().isoformat()}</tradeDate>
       </tradeHeader>
-      <swap>
-        <primaryAssetClass>InterestRate</primaryAssetClass>
-        <productType productTypeScheme="http://www.fpml.org/coding-scheme/product-taxonomy">InterestRate:IRSwap:FixedFloat</productType>
-        {_fpml_stream(payer, receiver, start, end, notional, fixed, "ACT/365.FIXED")}
-        {_fpml_stream(receiver, payer, start, end, notional, floating, "ACT/365.FIXED")}
-      </swap>
+      {product}
       <documentation><masterAgreement><masterAgreementType>ISDA</masterAgreementType>
         <masterAgreementVersion>2002</masterAgreementVersion></masterAgreement></documentation>
     </trade>
@@ -210,25 +695,81 @@ def _fpml_trade(rng: random.Random, i: int, executed: datetime, reporting_lei: s
   </nonpublicExecutionReport>"""
 
 
-def generate_fep_fpml(trades: int = 12, seed: int = 20261122,
-                      trade_date: date | None = None) -> bytes:
-    """A batch of FpML 5.10 execution reports (KRW fixed/float swaps, one NEWT each)."""
-    rng = random.Random(seed)
-    trade_date = trade_date or date(2026, 11, 20)
+_FPML_PRODUCTS = (("irs-krw", 35), ("irs-usd", 15), ("fx-forward", 20), ("ndf", 15),
+                  ("fx-swap", 15))
+
+
+def demo_fpml_messages(trades: int = DEMO_FPML_TRADES, seed: int | None = None, *,
+                       day: date = DEFAULT_DAY,
+                       mistakes: bool = True) -> list[tuple[str, Intent]]:
+    """FpML execution reports (one NEWT each) with their intents; with `mistakes`, about one
+    in twenty names its counterparty by an LEI with broken check digits."""
+    rng = random.Random(_seed_for(day, seed))
+    days = business_days_before(day, 3)
     reporting_lei = demo_lei(1)
     messages = []
     for i in range(trades):
-        executed = datetime.combine(trade_date, datetime.min.time(), UTC) + timedelta(
-            hours=1 + rng.randint(0, 7), minutes=rng.randint(0, 59), seconds=rng.randint(0, 59)
-        )
-        messages.append(_fpml_trade(rng, i, executed, reporting_lei))
-    body = "".join(messages)
+        executed = (datetime.combine(rng.choice(days), time(9), KST) + timedelta(
+            minutes=rng.randint(0, 450), seconds=rng.randint(0, 59))).astimezone(UTC)
+        kind = rng.choices([k for k, _ in _FPML_PRODUCTS], [w for _, w in _FPML_PRODUCTS])[0]
+        start = executed.date() + timedelta(days=2)
+        product = (_fpml_swap(rng, start, kind == "irs-usd") if kind.startswith("irs")
+                   else _fpml_fx(rng, start, kind))
+        counterparty = demo_lei(100 + rng.randrange(len(DEMO_COUNTERPARTIES)))
+        intent = CLEAN
+        if mistakes and rng.random() < 0.05:
+            counterparty = counterparty[:-2] + "00"
+            intent = Intent("invalid", "lei-check-digits", frozenset({"SR-ID-004"}))
+        messages.append((_fpml_message(rng, i, executed, reporting_lei, product, counterparty),
+                         intent))
+    return messages
+
+
+def write_fpml_batch(messages: list[tuple[str, Intent]]) -> bytes:
+    body = "".join(xml for xml, _ in messages)
     return (f'<?xml version="1.0" encoding="UTF-8"?>\n<fpmlBatch xmlns="{FPML_NS}">{body}\n'
             "</fpmlBatch>\n").encode()
 
 
+def generate_fep_fpml(trades: int = 12, seed: int = 20261122,
+                      trade_date: date | None = None) -> bytes:
+    """A batch of FpML 5.10 execution reports (rates and FX, one NEWT each), all valid."""
+    return write_fpml_batch(demo_fpml_messages(trades, seed, day=trade_date or DEFAULT_DAY,
+                                               mistakes=False))
+
+
+# -- the demo set and the seed ----------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class DemoFile:
+    key: str
+    data: bytes
+    content_type: str
+    metadata: dict[str, str] = field(default_factory=dict)
+    intents: tuple[Intent, ...] = ()  # one per record, in file order
+
+
+def demo_files(day: date) -> list[DemoFile]:
+    """The demo's uploads for `day` (the Korean calendar day): same day, same bytes."""
+    main = demo_fep_records(DEMO_CSV_ROWS, day=day)
+    korean = demo_kr_fep_records(DEMO_KR_ROWS, day=day)
+    fpml = demo_fpml_messages(DEMO_FPML_TRADES, day=day)
+    folder = f"{DEMO_TENANT}/{day.isoformat()}"
+    source = {"source": "demo-fep"}
+    return [
+        DemoFile(f"{folder}/fep-demo-irs-fx.csv", write_fep_csv(main), "text/csv", source,
+                 tuple(r.intent for r in main)),
+        DemoFile(f"{folder}/fpml-demo.xml", write_fpml_batch(fpml), "application/xml", source,
+                 tuple(intent for _, intent in fpml)),
+        DemoFile(f"{folder}/kr-fep-demo.csv", write_kr_fep_csv(korean),
+                 "text/csv; charset=cp949", {**source, "profile": "kr-fep"},
+                 tuple(r.intent for r in korean)),
+    ]
+
+
 def seed(*, database_url: str, store, inbound_bucket: str, password_for) -> dict[str, Any]:
-    """Create the demo tenant and users and upload the sample file once.
+    """Create the demo tenant and users and upload the sample files once.
 
     `password_for(username)` returns that user's generated password (kept in the stack's
     secrets file, printed at start so a person can sign in).
@@ -252,19 +793,20 @@ def seed(*, database_url: str, store, inbound_bucket: str, password_for) -> dict
                 (tenant_id, username, username.replace("-", " ").title(),
                  hasher.hash(password_for(username)), role),
             )
+        # The demo FEP's ingest key: derived from a persisted local secret, so every restart
+        # prints the same working key for POST /api/ingest/events.
+        from shared.services.apikeys import seed_demo_api_key
+
+        api_key = seed_demo_api_key(conn, tenant_id, seed_secret=password_for("demo-fep-api-key"))
         has_files = conn.execute(
             "SELECT 1 FROM ingest_files WHERE tenant_id = %s LIMIT 1", (tenant_id,)
         ).fetchone()
     uploaded = []
     if not has_files:
-        content, _counts = generate_fep_csv()
-        for key, data, content_type in (
-            (f"{DEMO_TENANT}/2026-11-20/fep-demo-irs-fx.csv", content, "text/csv"),
-            (f"{DEMO_TENANT}/2026-11-20/fpml-demo-irs.xml", generate_fep_fpml(),
-             "application/xml"),
-        ):
-            store.put_bytes(inbound_bucket, key, data, content_type=content_type,
-                            metadata={"source": "demo-fep"})
-            uploaded.append(key)
+        for file in demo_files(kst_today()):
+            store.put_bytes(inbound_bucket, file.key, file.data, content_type=file.content_type,
+                            metadata=file.metadata)
+            uploaded.append(file.key)
     return {"tenant": DEMO_TENANT, "tenant_id": str(tenant_id),
-            "users": [u for u, _ in DEMO_USERS], "uploaded": ", ".join(uploaded) or None}
+            "users": [u for u, _ in DEMO_USERS], "api_key": api_key,
+            "uploaded": ", ".join(uploaded) or None}

@@ -25,6 +25,10 @@ from swaprep.trsim.codes import LIFECYCLE_CODES
 from swaprep.trsim.records import TrRecord, is_action
 
 STALE_VALUATION = timedelta(days=14)
+# Well-formed LEIs the simulated register does not list (never issued), even when no register
+# is set: the demo's counterparty "Omega Capital Partners" (swaprep/local/demo.py
+# UNREGISTERED_LEI), so that `swaprep up --demo` shows TR-ID-003 NACKs.
+UNREGISTERED_LEIS = frozenset({"9884DEMO000000019911"})
 
 
 @dataclass(frozen=True)
@@ -33,6 +37,7 @@ class RecordResult:
     record_ref: str
     uti: str | None
     codes: tuple[tuple[str, str], ...] = ()  # (code, message); empty: ACK
+    event_ts: str | None = None  # as the record carried it (not echoed in feedback)
 
     @property
     def status(self) -> str:
@@ -88,7 +93,7 @@ class Repository:
                     code = LIFECYCLE_CODES.get(decision.rule_id or "", "TR-LC-001")
                     codes.append((code, decision.message_en or decision.rule_id or "refused"))
             results.append(RecordResult(record.position, record.record_ref, record.uti,
-                                        tuple(codes)))
+                                        tuple(codes), record.event_ts))
         return results
 
     def _static_codes(self, record: TrRecord, now: datetime) -> list[tuple[str, str]]:
@@ -107,7 +112,8 @@ class Repository:
             problem = check_lei(value)
             if problem:
                 codes.append(("TR-ID-002", f"{name} {value}: {problem}"))
-            elif self.known_leis is not None and value not in self.known_leis:
+            elif value in UNREGISTERED_LEIS or (self.known_leis is not None
+                                                and value not in self.known_leis):
                 codes.append(("TR-ID-003", f"{name} {value} is not in the LEI register"))
         if record.valuation_ts is not None and now - record.valuation_ts > STALE_VALUATION:
             age = (now - record.valuation_ts).days

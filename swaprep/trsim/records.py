@@ -39,6 +39,9 @@ class TrRecord:
     # False where the regime's file has no valuation fields at all (our CFTC JSON writes
     # none yet): a VALU cannot be judged on them then.
     valuation_fields: bool = True
+    # The event timestamp as written (KRX EVENT_TS, CFTC eventTimestamp; EMIR has none): with
+    # UTI and action it identifies an event, so tests can see whether one arrived twice.
+    event_ts: str | None = None
 
     @property
     def record_ref(self) -> str:
@@ -108,6 +111,7 @@ def _krx(body: bytes, encoding: str) -> list[TrRecord]:
             position=position, uti=row["UTI"] or None, action=row["ACTION_TYPE"] or None,
             event_type=row["EVENT_TYPE"] or None, level=row["LEVEL"] or None,
             execution_ts=parse_ts(row["EXECUTION_TS"]), valuation_ts=parse_ts(row["VAL_TS"]),
+            event_ts=row.get("EVENT_TS") or None,
         )
         if row["CP1_ID_TYPE"] in ("", "LEI"):
             _add_lei(record, "CP1_ID", row["CP1_ID"])
@@ -203,6 +207,7 @@ def _cftc(body: bytes) -> list[TrRecord]:
             execution_ts=parse_ts(report.get("executionTimestamp")),
             valuation_ts=parse_ts(report.get("valuationTimestamp")),
             valuation_fields="valuationTimestamp" in report,
+            event_ts=report.get("eventTimestamp") or None,
         )
         _add_lei(record, "counterparty1", report.get("counterparty1"))
         if report.get("counterparty2IdentifierSource") == "LEID":

@@ -111,13 +111,15 @@ class Message:
         data = asdict(self)
         data["results"] = [
             {"position": r.position, "record_ref": r.record_ref, "uti": r.uti,
-             "codes": [list(c) for c in r.codes]} for r in self.results]
+             "codes": [list(c) for c in r.codes], "event_ts": r.event_ts}
+            for r in self.results]
         return data
 
     @classmethod
     def load(cls, data: dict[str, Any]) -> Message:
         results = [RecordResult(r["position"], r["record_ref"], r["uti"],
-                                tuple(tuple(c) for c in r["codes"])) for r in data["results"]]
+                                tuple(tuple(c) for c in r["codes"]), r.get("event_ts"))
+                   for r in data["results"]]
         return cls(**{**data, "results": results})
 
 
@@ -271,6 +273,17 @@ class TrSimulator:
     def messages(self) -> list[dict[str, Any]]:
         with self._lock:
             return [m.summary() for m in self._messages.values()]
+
+    def received_records(self) -> list[dict[str, Any]]:
+        """Every record of every accepted message, once per message (a replay adds nothing):
+        what the TR has taken, to check that no event reached it twice."""
+        with self._lock:
+            return [{"tr_message_id": m.tr_message_id, "regime": m.regime,
+                     "submitter": m.submitter, "report_file_id": m.report_file_id,
+                     "position": r.position, "uti": r.uti,
+                     "action": r.record_ref.split(":")[-2] if r.record_ref.count(":") >= 2
+                     else None, "event_ts": r.event_ts, "status": r.status}
+                    for m in self._messages.values() for r in m.results]
 
     def message(self, tr_message_id: str) -> Message | None:
         with self._lock:
@@ -507,7 +520,7 @@ class _ApiHandler(QuietHandler):
 
 
 class _AdminHandler(QuietHandler):
-    """GET /admin/state, GET /admin/messages[/<id>], POST /admin/faults {...},
+    """GET /admin/state, GET /admin/messages[/<id>], GET /admin/records, POST /admin/faults {...},
     POST /admin/reset {"state": bool}, POST /admin/flush, POST /admin/leis {"known": [...]}."""
 
     server: LoopbackServer
@@ -538,6 +551,8 @@ class _AdminHandler(QuietHandler):
             self.send_json(200, self.sim.describe())
         elif path == "/admin/messages":
             self.send_json(200, {"messages": self.sim.messages()})
+        elif path == "/admin/records":
+            self.send_json(200, {"records": self.sim.received_records()})
         elif path.startswith("/admin/messages/"):
             message = self.sim.message(path.rsplit("/", 1)[1])
             if message is None:

@@ -20,7 +20,12 @@ from shared.formats.writers.base import writer_for
 from shared.formats.writers.krx import parse_batch
 from shared.platform.config import Config
 from shared.services.generate import GenerateSettings, flush_all, generate_reports
-from swaprep.local.demo import generate_fep_csv, generate_fep_fpml
+from swaprep.local.demo import (
+    DEMO_FPML_TRADES,
+    demo_fpml_messages,
+    generate_fep_csv,
+    write_fpml_batch,
+)
 from tests.support.actions import load_main
 
 pytestmark = pytest.mark.functional
@@ -478,12 +483,19 @@ def test_files_per_run_bounds_a_run_and_queues_the_rest(db, two_tenants, store, 
 
 def test_the_fpml_demo_trades_are_reportable_under_every_regime(db, two_tenants, store, send):
     alpha, _ = two_tenants
-    data = generate_fep_fpml(trades=4)
-    assert data == generate_fep_fpml(trades=4)  # deterministic: a restart uploads nothing new
+    messages = demo_fpml_messages(DEMO_FPML_TRADES)
+    assert messages == demo_fpml_messages(DEMO_FPML_TRADES)  # a restart uploads nothing new
+    data = write_fpml_batch(messages)
     records = list(reader_for("fpml").read(io.BytesIO(data), file_name="demo.xml"))
-    assert len(records) == 4 and all(r.ok for r in records), [r.errors for r in records]
-    insert(db, alpha, [enrich(r.event).event for r in records],
+    assert len(records) == len(messages) and all(r.ok for r in records), [
+        r.errors for r in records if not r.ok]
+    meant = [r for r, (_, intent) in zip(records, messages, strict=True)
+             if intent.outcome == "ack"]  # the rest name an LEI with broken check digits
+    assert {r.event.product.product_name for r in meant} == {
+        "InterestRate:IRSwap:FixedFloat", "ForeignExchange:Spot-Forward", "ForeignExchange:NDF",
+        "ForeignExchange:Swap"}
+    insert(db, alpha, [enrich(r.event).event for r in meant],
            regimes=("krx", "emir", "cftc-part45"))
     result = flush_all(db=db, store=store, bucket=OUTBOUND, send=send)
     assert result["files"] == 3 and result["errors"] == []
-    assert {f["record_count"] for f in files_of(db, alpha)} == {4}
+    assert {f["record_count"] for f in files_of(db, alpha)} == {len(meant)}

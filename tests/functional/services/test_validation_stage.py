@@ -8,7 +8,7 @@ import pytest
 from shared.adapters.queue import OutgoingMessage
 from shared.services import ingest
 from shared.services.validation import open_issues, validate_events, wait_delay_s
-from swaprep.local.demo import generate_fep_csv
+from swaprep.local.demo import demo_fep_records, write_fep_csv
 from tests.functional.services import pipeline_support
 from tests.functional.services.pipeline_support import (
     csv_file,
@@ -75,25 +75,32 @@ def test_good_and_bad_records_each_end_in_exactly_one_state(pipeline, db, tenant
 
 
 def test_a_demo_fep_file_ends_with_every_record_accounted_for(pipeline, db, tenant):
-    content, counts = generate_fep_csv(400)
-    pipeline.upload("alpha-bank/2026-11-20/fep-demo.csv", content)
+    records = demo_fep_records(400, seed=11)  # with parse errors and re-sent rows
+    pipeline.upload("alpha-bank/2026-11-20/fep-demo.csv", write_fep_csv(records))
     pipeline.run()
-    rows = row_states(db, tenant)
-    events = event_states(db, tenant)
-    assert sum(rows.values()) == counts["rows"] == 400
-    assert set(rows) <= {"event", "parse_error"} and set(events) == {"valid", "invalid"}
     with db.tenant(tenant) as conn:
-        per_event = conn.execute(
-            "SELECT e.state, count(i.id) FILTER (WHERE i.severity = 'reject') AS rejects"
-            " FROM trade_events e LEFT JOIN validation_issues i ON i.event_id = e.id"
-            " GROUP BY e.id").fetchall()
-        duplicates = conn.execute("SELECT count(*) AS n FROM raw_rows WHERE duplicate"
-                                  ).fetchone()["n"]
-    assert rows["event"] == sum(events.values()) + duplicates
-    assert all((e["rejects"] > 0) == (e["state"] == "invalid") for e in per_event)
-    found = set().union(*issues_by_uti(db, tenant).values())
-    assert {"SR-ID-004", "SR-EC-023", "SR-LC-037", "SR-DT-011"} <= found
-    assert events["invalid"] >= counts["intended_errors"]
+        rows = conn.execute(
+            "SELECT r.row_no, r.state, r.duplicate, r.errors, e.state AS event_state,"
+            " coalesce(array_agg(i.rule_id) FILTER (WHERE i.severity = 'reject'), '{}')"
+            " AS rejects FROM raw_rows r LEFT JOIN trade_events e ON e.id = r.event_id"
+            " LEFT JOIN validation_issues i ON i.event_id = e.id"
+            " GROUP BY r.row_no, r.state, r.duplicate, r.errors, e.state ORDER BY r.row_no"
+        ).fetchall()
+    assert len(rows) == len(records) == 400
+    expected = {"ack": ("event", False, "valid"), "nack": ("event", False, "valid"),
+                "invalid": ("event", False, "invalid"), "duplicate": ("event", True, "valid"),
+                "parse_error": ("parse_error", False, None)}
+    wrong = []
+    for row, record in zip(rows, records, strict=True):  # intent against outcome, row by row
+        intent = record.intent
+        outcome = (row["state"], row["duplicate"], row["event_state"])
+        found = ({e["code"] for e in row["errors"]} if row["state"] == "parse_error"
+                 else set(row["rejects"]))
+        meant = intent.parse_codes if intent.outcome == "parse_error" else intent.rules
+        if outcome != expected[intent.outcome] or found != set(meant):
+            wrong.append((row["row_no"], intent.mistake, outcome, found))
+    assert wrong == []
+    assert {r.intent.outcome for r in records} == set(expected)
 
 
 def test_a_modi_in_a_later_chunk_waits_for_its_newt_instead_of_being_refused(
