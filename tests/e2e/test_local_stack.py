@@ -56,7 +56,8 @@ def test_local_stack_serves_the_api_and_records_triggered_runs(state_dir):
                 break
             time.sleep(0.2)
 
-        listed = CliRunner().invoke(cli, ["activations", "-n", "500"], env={"SWAPREP_HOME": str(state_dir)})
+        listed = CliRunner().invoke(cli, ["activations", "-n", "500"],
+                                    env={"SWAPREP_HOME": str(state_dir)})
         assert listed.exit_code == 0, listed.output
         api_rows = [line for line in listed.output.splitlines() if " api " in line]
         assert any("api_gateway" in line for line in api_rows), listed.output
