@@ -14,11 +14,19 @@ _FORWARDED = ("authorization", "x-api-key")  # the payload registered with NCP A
 
 @action("authorizer")
 def main(args: dict, ctx: ActionContext) -> dict:
-    from shared.platform import tokens
-    from shared.platform.web import HttpError, WebRequest, problem
-    from shared.services import apikeys, wiring
+    from shared.platform.logging import log_context
+    from shared.platform.web import WebRequest
 
     request = WebRequest.from_args(args)
+    with log_context(request_id=request.request_id):
+        return _decide(args, request, ctx)
+
+
+def _decide(args: dict, request, ctx: ActionContext) -> dict:
+    from shared.platform import tokens
+    from shared.platform.web import HttpError, problem
+    from shared.services import apikeys, wiring
+
     headers = dict(request.headers)
     for name, value in args.items():  # NCP's payload: headers passed as named parameters
         if str(name).lower() in _FORWARDED and isinstance(value, str):

@@ -108,8 +108,12 @@ def web_action(
                 try:
                     result = handler(request, ctx)
                 except HttpError as err:
-                    if err.status >= 500:
-                        log.error("request failed", extra={"status": err.status})
+                    # Every answer is logged (an access log): 4xx are what attackers and
+                    # broken clients produce, and an operator must be able to find them.
+                    (log.error if err.status >= 500 else log.info)(
+                        "request failed" if err.status >= 500 else "request refused",
+                        extra={"method": request.method, "path": request.path,
+                               "status": err.status})
                     return problem(err, request.request_id, request.path)
                 except Exception as exc:
                     log.exception("request crashed", extra={"error_type": type(exc).__name__})

@@ -4,6 +4,8 @@ A raw-mode web action receives `__ow_method` (lower-case), `__ow_headers` (lower
 `__ow_path`, `__ow_query` (raw query string) and `__ow_body` (base64 of the raw body; in
 non-raw mode a text body may arrive as plain text, which we accept too). Errors are RFC 9457
 problem+json documents that carry the request id, so a user's report can be found in the logs.
+Every routed answer goes through `http_cache.finalize` (ETag/304, gzip); `CorsPolicy` is the
+CORS decision the gateway applies (on NCP, API Gateway's per-resource CORS settings).
 """
 
 from __future__ import annotations
@@ -17,6 +19,8 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 from urllib.parse import parse_qs
+
+from shared.platform import http_cache
 
 JSON = "application/json"
 PROBLEM_JSON = "application/problem+json"
@@ -159,7 +163,78 @@ class Router:
                 allowed.append(method)
                 continue
             request.path_params = match.groupdict()
-            return handler(request, ctx)
+            # ETag/304, Cache-Control and gzip for every route, without code in handlers.
+            return http_cache.finalize(request.method, request.headers, handler(request, ctx))
         if allowed:
             raise HttpError(405, "Method not allowed", headers={"Allow": ", ".join(allowed)})
         raise HttpError(404, "Not found", f"no route for {request.method} {request.path}")
+
+
+# -- CORS ---------------------------------------------------------------------------------------
+
+CORS_ALLOW_METHODS = ("GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS")
+CORS_ALLOW_HEADERS = ("Authorization", "X-API-Key", "If-None-Match", "Content-Type",
+                      "X-Request-Id")
+CORS_EXPOSE_HEADERS = ("ETag", "X-Request-Id", "X-RateLimit-Limit", "X-RateLimit-Remaining",
+                       "X-RateLimit-Reset", "Retry-After", "WWW-Authenticate", "Location")
+CORS_MAX_AGE_S = 600
+
+
+@dataclass(frozen=True)
+class CorsPolicy:
+    """Which browser origins may call the API: exact `scheme://host[:port]` matches only (no
+    wildcard: the console's origin is known, and `*` would let any site read tenant data)."""
+
+    origins: frozenset[str]
+    max_age_s: int = CORS_MAX_AGE_S
+
+    @classmethod
+    def from_setting(cls, value: str | None, *, default: str | None = None) -> CorsPolicy:
+        """From config `cors_origins` ("https://a.example, https://b.example")."""
+        items = [o.strip().rstrip("/").lower() for o in (value or default or "").split(",")]
+        bad = [o for o in items if o and (o == "*" or not re.fullmatch(r"https?://[^/\s]+", o))]
+        if bad:
+            raise ValueError(f"cors_origins: {bad[0]!r} is not an origin like "
+                             "https://console.example.com (no paths, no wildcard)")
+        return cls(frozenset(o for o in items if o))
+
+    def allows(self, origin: str | None) -> bool:
+        return bool(origin) and origin.strip().rstrip("/").lower() in self.origins
+
+    @staticmethod
+    def is_preflight(method: str, headers: Mapping[str, str]) -> bool:
+        """An OPTIONS request a browser sends before a cross-origin call (lower-case names)."""
+        return (method.upper() == "OPTIONS" and "origin" in headers
+                and "access-control-request-method" in headers)
+
+    def preflight(self, headers: Mapping[str, str]) -> tuple[int, dict[str, str], str | None]:
+        """(status, headers, refusal) for a preflight: 204 with the grants, or 403 and why."""
+        origin = headers.get("origin", "")
+        vary = {"Vary": "Origin, Access-Control-Request-Method, Access-Control-Request-Headers"}
+        if not self.allows(origin):
+            return 403, vary, f"origin {origin!r} is not allowed to call this API"
+        method = headers.get("access-control-request-method", "").strip().upper()
+        if method not in CORS_ALLOW_METHODS:
+            return 403, vary, f"method {method!r} is not allowed (allowed: " \
+                f"{', '.join(CORS_ALLOW_METHODS)})"
+        allowed = {h.lower() for h in CORS_ALLOW_HEADERS}
+        asked = [h.strip() for h in headers.get("access-control-request-headers", "").split(",")
+                 if h.strip()]
+        refused = [h for h in asked if h.lower() not in allowed]
+        if refused:
+            return 403, vary, f"request header {refused[0]!r} is not allowed (allowed: " \
+                f"{', '.join(CORS_ALLOW_HEADERS)})"
+        return 204, {
+            **vary,
+            "Access-Control-Allow-Origin": origin,
+            "Access-Control-Allow-Methods": ", ".join(CORS_ALLOW_METHODS),
+            "Access-Control-Allow-Headers": ", ".join(CORS_ALLOW_HEADERS),
+            "Access-Control-Max-Age": str(self.max_age_s),
+        }, None
+
+    def response_headers(self, origin: str | None) -> dict[str, str]:
+        """Headers for an actual answer: the grant for an allowed origin, else none."""
+        if not self.allows(origin):
+            return {}
+        return {"Access-Control-Allow-Origin": str(origin),
+                "Access-Control-Expose-Headers": ", ".join(CORS_EXPOSE_HEADERS)}

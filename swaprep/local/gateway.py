@@ -21,6 +21,21 @@ The action answers `{statusCode, headers, body}`: body a string, a JSON-serialis
 authorizer result with statusCode >= 400 is returned as the response (request denied).
 Every response carries `X-Request-Id`, taken from the request or generated.
 
+Behaviour NCP API Gateway configures per resource or stage, done here the same way:
+- CORS (NCP: the resource's corsAllowOrigin/-Methods/-Headers/-MaxAge): a preflight (OPTIONS
+  with Origin and Access-Control-Request-Method) is answered here, never reaching the
+  authorizer or the action: 204 with the grants for an origin in config `cors_origins`
+  (comma-separated; default: this gateway's own origin), else 403 problem+json. Other answers
+  get `Access-Control-Allow-Origin` only for an allowed origin, and always `Vary: Origin`.
+- Rate limits (NCP: usage plans): the route's `[gateway] credential_limit` / `tenant_limit`
+  (swaprep/local/manifest.py) are enforced after the authorizer, in memory of this process:
+  per caller (the authorizer's kind+subject; the client address on public routes and refused
+  requests, whose credential is not verified) and per tenant. Beyond them: 429 problem+json
+  with `Retry-After`; every limited answer carries `X-RateLimit-Limit/-Remaining/-Reset`.
+  Config `gateway_rate_limits = off` turns them off (benchmarks that measure the action).
+ETag/304 and gzip are the action's (shared/platform/http_cache.py): NCP's gateway documents
+neither, so this gateway passes them through untouched.
+
 Other paths serve `frontend/dist` (index.html at "/"; the SPA uses hash routing, so there is
 no fallback), or a page that says the console is not built yet and lists the endpoints.
 """
@@ -30,18 +45,23 @@ from __future__ import annotations
 import base64
 import binascii
 import contextlib
+import hashlib
 import html
 import json
 import mimetypes
 import re
 import shutil
 import uuid
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 from urllib.parse import unquote, urlsplit
 
+from shared.platform.config import Config
+from shared.platform.http_cache import add_vary
+from shared.platform.ratelimit import Decision, Limit, RateLimiter
+from shared.platform.web import CorsPolicy
 from swaprep.local.host import PARAMS_LIMIT_BYTES, Host, HostError
 from swaprep.local.httpd import BodyTooLarge, LoopbackServer, QuietHandler
 from swaprep.local.manifest import GatewaySpec, route_score
@@ -52,7 +72,8 @@ _TEXTUAL = re.compile(
     r"[^;]*\+(json|xml)|image/svg\+xml)",
     re.IGNORECASE,
 )
-_NOT_FORWARDED = {"content-length", "transfer-encoding", "connection", "x-request-id"}
+_NOT_FORWARDED = {"content-length", "transfer-encoding", "connection", "x-request-id", "vary"}
+_NO_BODY = (204, 304)
 
 
 @dataclass(frozen=True)
@@ -78,6 +99,35 @@ def routes_for(host: Host) -> list[Route]:
     ]
 
 
+def limit_subjects(
+    spec: GatewaySpec | None, context: Any, headers: Mapping[str, str], client: str,
+    *, verified: bool,
+) -> list[tuple[str, Limit]]:
+    """What a request counts against: its caller and its tenant, as the route's plan says.
+
+    A caller is the authorizer's kind+subject (one user or API key however many tokens it
+    holds); a verified credential without those fields, by its hash; an unverified one
+    (public routes, refusals) by the client address, so made-up credentials cannot dodge it.
+    """
+    if spec is None:
+        return []
+    context = context if isinstance(context, dict) else {}
+    subjects: list[tuple[str, Limit]] = []
+    if spec.credential_limit is not None:
+        if verified and context.get("kind") and context.get("subject"):
+            caller = f"{context['kind']}:{context['subject']}"
+        elif verified and (headers.get("authorization") or headers.get("x-api-key")):
+            presented = headers.get("authorization") or headers.get("x-api-key") or ""
+            caller = "credential:" + hashlib.sha256(presented.encode()).hexdigest()[:16]
+        else:
+            caller = f"client:{client}"
+        subjects.append((caller, spec.credential_limit))
+    tenant = context.get("tenant_id") if verified else None
+    if spec.tenant_limit is not None and tenant:
+        subjects.append((f"tenant:{tenant}", spec.tenant_limit))
+    return subjects
+
+
 def match_route(routes: list[Route], path: str) -> Route | None:
     best: tuple[int, Route] | None = None
     for route in routes:
@@ -92,11 +142,18 @@ class _GatewayHandler(QuietHandler):
 
     def _handle(self) -> None:
         self.request_id = self._request_id()
+        self.extra_headers: dict[str, str] = {}  # CORS and rate limits, on every answer
         url = urlsplit(self.path)
         route = match_route(self.server.routes, url.path)
         if route is None:
             self._static(url.path)
             return
+        lowered = {name.lower(): value for name, value in self.headers.items()}
+        cors = self.server.cors
+        if CorsPolicy.is_preflight(self.command, lowered):
+            self._preflight(lowered)
+            return
+        self.extra_headers = {"Vary": "Origin", **cors.response_headers(lowered.get("origin"))}
         try:
             body = self.read_body(PARAMS_LIMIT_BYTES)
         except BodyTooLarge as exc:
@@ -129,9 +186,13 @@ class _GatewayHandler(QuietHandler):
                 result = verdict.result or {}
                 status = result.get("statusCode")
                 if isinstance(status, int) and status >= 400:
-                    self._respond(result)
+                    if self._admit(route, None, headers, verified=False):
+                        self._respond(result)
                     return
                 args["__authorizer"] = result.get("context")
+            if not self._admit(route, args.get("__authorizer"), headers,
+                               verified=authorizer is not None):
+                return
             activation = host.run(route.action, args, trigger="api_gateway")
         except HostError as exc:
             title = {413: "Payload Too Large", 404: "Not Found"}.get(
@@ -149,6 +210,34 @@ class _GatewayHandler(QuietHandler):
 
     # HTTP-type API Gateway triggers pass on every method.
     do_GET = do_HEAD = do_POST = do_PUT = do_PATCH = do_DELETE = do_OPTIONS = _handle
+
+    # -- CORS and rate limits ------------------------------------------------------------------
+    def _preflight(self, headers: Mapping[str, str]) -> None:
+        status, grants, refusal = self.server.cors.preflight(headers)
+        self.extra_headers = grants
+        if refusal:
+            self._problem(status, "Forbidden", f"CORS preflight refused: {refusal}")
+            return
+        self.send_response(status)
+        self._finish(b"", status)  # the grants go out with the other extra headers
+
+    def _admit(self, route: Route, context: Any, headers: Mapping[str, str], *,
+               verified: bool) -> bool:
+        """Count the request against its limits; False (429 sent) when over one of them."""
+        limiter = self.server.limiter
+        if limiter is None:
+            return True
+        subjects = limit_subjects(route.spec, context, headers, self.client_address[0],
+                                  verified=verified)
+        if not subjects:
+            return True
+        decision: Decision = limiter.check(
+            [(f"{route.action}/{subject}", limit) for subject, limit in subjects]
+        )
+        self.extra_headers.update(decision.headers())
+        if not decision.allowed:
+            self._problem(429, "Too Many Requests", decision.explain())
+        return decision.allowed
 
     # -- responses -------------------------------------------------------------------------
     def _request_id(self) -> str:
@@ -184,17 +273,32 @@ class _GatewayHandler(QuietHandler):
             data = json.dumps(body, ensure_ascii=False).encode("utf-8")
             content_type = content_type or "application/json"
         self.send_response(status)
+        vary = next((str(v) for k, v in headers.items() if k.lower() == "vary"), None)
         for name, value in headers.items():
             if name.lower() in _NOT_FORWARDED or name.lower() == "content-type":
                 continue
+            if name.lower() in {k.lower() for k in self.extra_headers}:
+                continue  # the gateway's own CORS and rate-limit answers win
             for item in value if isinstance(value, list) else [value]:
                 self.send_header(name, str(item))
-        if content_type:
+        if vary:  # one Vary: the action's (Accept-Encoding) and the gateway's (Origin)
+            merged = add_vary({"Vary": vary}, *self._extra_vary())["Vary"]
+            self.extra_headers = {
+                k: v for k, v in self.extra_headers.items() if k.lower() != "vary"
+            } | {"Vary": merged}
+        if content_type and status not in _NO_BODY:
             self.send_header("Content-Type", content_type)
-        self._finish(data)
+        self._finish(b"" if status in _NO_BODY else data, status)
 
-    def _finish(self, data: bytes) -> None:
-        self.send_header("Content-Length", str(len(data)))
+    def _extra_vary(self) -> list[str]:
+        value = next((v for k, v in self.extra_headers.items() if k.lower() == "vary"), "")
+        return [v.strip() for v in value.split(",") if v.strip()]
+
+    def _finish(self, data: bytes, status: int = 200) -> None:
+        for name, value in getattr(self, "extra_headers", {}).items():
+            self.send_header(name, value)
+        if status not in _NO_BODY:  # RFC 9110: no Content-Length that would misdescribe a 304
+            self.send_header("Content-Length", str(len(data)))
         self.send_header("X-Request-Id", self.request_id)
         self.end_headers()
         if self.command != "HEAD" and data:
@@ -205,7 +309,7 @@ class _GatewayHandler(QuietHandler):
             status,
             {"type": "about:blank", "title": title, "status": status, "detail": detail,
              "requestId": self.request_id, **extra},
-            {"X-Request-Id": self.request_id},
+            {**getattr(self, "extra_headers", {}), "X-Request-Id": self.request_id},
             content_type="application/problem+json",
         )
 
@@ -273,12 +377,29 @@ class Gateway(LoopbackServer):
         port: int = 0,
         frontend_dist: Path | None = None,
         endpoints: Callable[[], Mapping[str, Any]] | None = None,
+        cors_origins: str | Sequence[str] | None = None,
+        rate_limits: bool | None = None,
+        clock: Callable[[], float] | None = None,
     ) -> None:
+        """`cors_origins` and `rate_limits` default to config `cors_origins` (else this
+        gateway's own origin) and `gateway_rate_limits` (on unless "off"), read from the
+        host's package parameters or the environment, as the actions read theirs."""
         self.host = host
         self.routes = routes_for(host)
         self.frontend_dist = Path(frontend_dist).resolve() if frontend_dist else None
         self.endpoints = endpoints or (lambda: {"api": self.url})
+        config = Config(host.package_params)
+        if cors_origins is not None and not isinstance(cors_origins, str):
+            cors_origins = ",".join(cors_origins)
+        setting = cors_origins if cors_origins is not None else config.get("cors_origins")
+        CorsPolicy.from_setting(setting)  # a bad setting fails before the port is taken
         super().__init__(port, _GatewayHandler)
+        self.cors = CorsPolicy.from_setting(setting, default=self.url)
+        if rate_limits is None:
+            setting = str(config.get("gateway_rate_limits", "on")).strip().lower()
+            rate_limits = setting not in ("off", "false", "0", "no")
+        self.limiter = RateLimiter(**({"clock": clock} if clock else {})) if rate_limits \
+            else None
 
     def start(self, name: str = "gateway") -> Gateway:
         super().start(name)

@@ -40,6 +40,20 @@ gets the defaults below and no triggers. Folders starting with "." or "_" are sk
     public = ["GET /api/health"]         # "METHOD /path" (or "/*" prefix) the authorizer skips,
                                          # as NCP sets the authorizer per resource and method
 
+    [gateway.credential_limit]           # optional: an NCP usage plan, per caller (the
+    rate_per_s = 20                      # authorizer's kind+subject: a user or an API key;
+    burst = 40                           # the client address on public routes and refusals)
+    quota_per_day = 100000               # requests per UTC day (NCP dayQuotaRequest)
+    quota_per_month = 2000000            # requests per UTC month (NCP monthQuotaRequest)
+
+    [gateway.tenant_limit]               # optional: the same keys, shared by every caller of
+    rate_per_s = 50                      # one tenant (the authorizer's tenant_id)
+
+Every key of a limit is optional: `rate_per_s` (> 0) is a token bucket of `burst` requests
+(default: one second's worth); the quotas are fixed windows. The local gateway enforces them
+after the authorizer (shared/platform/ratelimit.py) and answers 429 problem+json with
+`Retry-After` beyond them; every limited answer carries `X-RateLimit-Limit/-Remaining/-Reset`.
+
 Parameter layers are merged by the host with NCP's precedence (package < action < trigger
 < invocation); see `shared.platform.config.merge_parameters`.
 """
@@ -52,6 +66,8 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
+
+from shared.platform.ratelimit import Limit
 
 LOGICAL_BUCKETS = ("inbound", "outbound", "feedback", "frontend")
 TRIGGER_TYPES = ("object_storage", "cron")
@@ -66,7 +82,8 @@ _TRIGGER_KEYS = {
     "cron": {"type", "schedule", "params"},
 }
 _QUEUE_KEYS = {"name", "batch_size", "visibility_timeout_s"}
-_GATEWAY_KEYS = {"routes", "authorizer", "public"}
+_GATEWAY_KEYS = {"routes", "authorizer", "public", "credential_limit", "tenant_limit"}
+_LIMIT_KEYS = {"rate_per_s", "burst", "quota_per_day", "quota_per_month"}
 HTTP_METHODS = ("GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS")
 
 
@@ -114,6 +131,8 @@ class GatewaySpec:
     routes: tuple[str, ...]
     authorizer: str | None = None
     public: tuple[tuple[str, str], ...] = ()  # (METHOD, path pattern) open without a credential
+    credential_limit: Limit | None = None  # per caller (NCP: the usage plan of an API key)
+    tenant_limit: Limit | None = None  # shared by all callers of a tenant
 
     def is_public(self, method: str, path: str) -> bool:
         """Whether the request passes without the authorizer (HEAD goes where GET does)."""
@@ -261,7 +280,31 @@ def _parse_gateway(path: Path, table: Any) -> GatewaySpec:
     if public and authorizer is None:
         raise ManifestError(path, "gateway.public", "only routes behind an authorizer can be "
                             "made public (set gateway.authorizer)")
-    return GatewaySpec(routes=tuple(routes), authorizer=authorizer, public=public)
+    return GatewaySpec(
+        routes=tuple(routes), authorizer=authorizer, public=public,
+        credential_limit=_parse_limit(path, "gateway.credential_limit",
+                                      table.get("credential_limit")),
+        tenant_limit=_parse_limit(path, "gateway.tenant_limit", table.get("tenant_limit")),
+    )
+
+
+def _parse_limit(path: Path, where: str, table: Any) -> Limit | None:
+    if table is None:
+        return None
+    if not isinstance(table, dict) or not table:
+        raise ManifestError(path, where, f"must be a table with some of {sorted(_LIMIT_KEYS)}")
+    _check_keys(path, where, table, _LIMIT_KEYS)
+    big = 2**53
+    rate = table.get("rate_per_s")
+    values = {
+        "rate_per_s": None if rate is None else float(
+            _number(path, f"{where}.rate_per_s", rate, 0.001, 1e6, integer=False)),
+        **{key: _number(path, f"{where}.{key}", table[key], 1, big, integer=True)
+           for key in ("burst", "quota_per_day", "quota_per_month") if key in table},
+    }
+    if "burst" in table and rate is None:
+        raise ManifestError(path, f"{where}.burst", "needs rate_per_s (the bucket's refill)")
+    return Limit(**values)
 
 
 def _parse_public(path: Path, entries: Any, routes: list[str]) -> tuple[tuple[str, str], ...]:
