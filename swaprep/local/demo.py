@@ -138,13 +138,53 @@ def _iso(value: datetime) -> str:
 # -- the main FEP export (default profile) ---------------------------------------------------
 
 
-@dataclass
+@dataclass(eq=False)  # identity: trades are tracked in pools, never compared by terms
 class _Trade:
     row: dict[str, str]  # the trade's current terms as a CSV row
     kind: str
     cleared: bool
     last: datetime  # its latest event: the next one comes after it
     state: str = "live"  # live, terminated, errored, refused (NEWT invalid), closed
+
+
+class _Pool:
+    """The trades in one state: O(1) add, remove and random pick (swap-remove), so a
+    million-row export (bench/) is generated in linear time."""
+
+    def __init__(self) -> None:
+        self.items: list[_Trade] = []
+        self.index: dict[int, int] = {}  # id(trade) -> position in items
+
+    def __len__(self) -> int:
+        return len(self.items)
+
+    def __iter__(self):
+        return iter(self.items)
+
+    def __getitem__(self, position: int) -> _Trade:
+        return self.items[position]
+
+    def add(self, trade: _Trade) -> None:
+        self.index[id(trade)] = len(self.items)
+        self.items.append(trade)
+
+    def discard(self, trade: _Trade) -> None:
+        position = self.index.pop(id(trade), None)
+        if position is None:
+            return
+        last = self.items.pop()
+        if last is not trade:
+            self.items[position] = last
+            self.index[id(last)] = position
+
+    def sample(self, rng: random.Random, accept, tries: int = 16) -> _Trade | None:
+        """A random trade `accept` takes: a few random draws, then a full scan."""
+        for _ in range(tries if self.items else 0):
+            trade = self.items[rng.randrange(len(self.items))]
+            if accept(trade):
+                return trade
+        room = [t for t in self.items if accept(t)]
+        return rng.choice(room) if room else None
 
 
 _PRODUCTS = (  # kind, weight
@@ -166,7 +206,7 @@ class _Desk:
         self.cutoff = datetime.combine(day, time(0), KST).astimezone(UTC) - timedelta(minutes=1)
         self.reporting_lei = demo_lei(1)
         self.records: list[DemoRecord] = []
-        self.trades: dict[str, list[_Trade]] = {s: [] for s in (
+        self.trades: dict[str, _Pool] = {s: _Pool() for s in (
             "live", "terminated", "errored", "refused", "backdated")}
         self.clean_newts: list[dict[str, str]] = []
         self.n = 0
@@ -178,15 +218,15 @@ class _Desk:
             self.clean_newts.append(dict(row))
 
     def move(self, trade: _Trade, state: str) -> None:
-        if trade in self.trades.get(trade.state, []):
-            self.trades[trade.state].remove(trade)
+        if trade.state in self.trades:
+            self.trades[trade.state].discard(trade)
         trade.state = state
         if state in self.trades:
-            self.trades[state].append(trade)
+            self.trades[state].add(trade)
 
     def pick(self, state: str) -> _Trade | None:
-        room = [t for t in self.trades[state] if t.last + timedelta(hours=4) < self.cutoff]
-        return self.rng.choice(room) if room else None
+        return self.trades[state].sample(
+            self.rng, lambda t: t.last + timedelta(hours=4) < self.cutoff)
 
     def next_stamp(self, trade: _Trade) -> datetime:
         stamp = trade.last + timedelta(minutes=self.rng.randint(15, 200), seconds=self.n % 60)
@@ -333,9 +373,9 @@ class _Desk:
             return self.invalid(row, "lifecycle-of-refused-trade", "SR-LC-016")
         if choice < 0.90 and (trade := self.pick("terminated")):
             return self.invalid(self.modi(trade), "modi-after-term", "SR-LC-021")
-        cleared = [t for t in self.trades["live"] if t.cleared]
-        if cleared and (trade := self.rng.choice(cleared)).last + timedelta(hours=4) < \
-                self.cutoff:
+        trade = self.trades["live"].sample(
+            self.rng, lambda t: t.cleared and t.last + timedelta(hours=4) < self.cutoff)
+        if trade is not None:
             return self.invalid(self.valu(trade, method="MTMA"), "cleared-not-ccpv",
                                 "SR-VA-027")
         return self.invalid_newt()
