@@ -324,6 +324,22 @@ def _reject(conn: psycopg.Connection[Any], row: dict[str, Any], code: str, reaso
 
 # -- the stage --------------------------------------------------------------------------------
 
+def _hand_on(conn: psycopg.Connection[Any], stage: Any, message: Any, file_id: str) -> None:
+    """The file is out of the way: wake the next file of its tenant and TR now. Files behind
+    it wait with growing delays (up to MAX_DEFER_S), each on its own timer; after a crash or a
+    TR outage, a chain of them would otherwise drain one long delay at a time. A duplicate
+    message is harmless: the next file is locked and checked before anything is sent."""
+    following = conn.execute(
+        "SELECT n.id FROM report_files f JOIN report_files n ON n.tenant_id = f.tenant_id"
+        " AND n.regime = f.regime AND n.tr = f.tr AND n.created_at > f.created_at"
+        " WHERE f.id = %s AND n.status = ANY(%s) ORDER BY n.created_at LIMIT 1",
+        (file_id, list(NOT_YET_SENT)),
+    ).fetchone()
+    if following is not None:
+        stage.send(conn, message.queue, [{"report_file_id": str(following["id"]),
+                                          "key": f"after:{file_id}"}], message.tenant_id)
+
+
 def handle(conn: psycopg.Connection[Any], message: Any, stage: Any) -> None:
     """`run_stage` handler for the `submit` queue."""
     from shared.adapters.tr import transport_from_config
@@ -338,6 +354,8 @@ def handle(conn: psycopg.Connection[Any], message: Any, stage: Any) -> None:
             config, regime, stage.db, remaining_s=stage.action.remaining_s),
         outbound_bucket=config.bucket("outbound"), deferrals=deferrals,
     )
+    if outcome.status in ("submitted", "already_submitted", "rejected", "failed"):
+        _hand_on(conn, stage, message, outcome.report_file_id)
     if outcome.status == "deferred":
         # A new message with a delay, committed with the claim of this one: the wait uses
         # up none of the message's receives, so it can last as long as the TR is down.

@@ -44,9 +44,11 @@ def run(database_url, s3_clean, sim, db):
         "tr_breaker_threshold": 3, "tr_breaker_cooldown_s": 1,
     }
 
-    def run(**overrides) -> dict:
-        with db.system() as conn:  # whatever is queued is due now: no waiting for backoffs
-            conn.execute("UPDATE queue_messages SET visible_at = now() WHERE queue = 'submit'")
+    def run(expedite: bool = True, **overrides) -> dict:
+        if expedite:
+            with db.system() as conn:  # whatever is queued is due now: no waiting for backoffs
+                conn.execute(
+                    "UPDATE queue_messages SET visible_at = now() WHERE queue = 'submit'")
         result = main({**settings, **overrides, "queue": "submit"})
         assert "error" not in result, result
         return result
@@ -246,6 +248,22 @@ def test_an_older_file_of_the_same_tr_goes_first(db, store, sim, tenant, run):
     assert [m["report_file_id"] for m in sim.messages()] == [older, newer]
     sim.flush_feedback()
     assert all(m["nacks"] == 0 for m in sim.messages())  # the MODI found its NEWT
+
+
+def test_a_file_out_of_the_way_wakes_the_next_one_instead_of_leaving_it_to_its_delay(
+        db, store, sim, tenant, run):
+    """After a crash or an outage, files queue up behind the oldest with growing delays; once
+    it is sent, the next goes at once (and that one hands on to the one after it)."""
+    files = [seed_report_file(db, store, tenant, [event(uti(n))]) for n in range(1, 4)]
+    for newer in files[1:]:
+        enqueue(db, tenant, newer)
+    run()
+    assert sim.messages() == [] and all(q["delayed"] for q in queued(db))
+    enqueue(db, tenant, files[0])
+    run(expedite=False)  # the deferred messages are not due yet
+    assert [m["report_file_id"] for m in sim.messages()] == files
+    run()  # the old delayed messages, once due, find their files sent: nothing twice
+    assert len(sim.messages()) == 3 and queued(db) == []
 
 
 def test_the_adapter_honours_a_short_retry_after_and_leaves_a_long_one_to_the_queue(sim):
