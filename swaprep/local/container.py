@@ -345,6 +345,10 @@ class ContainerPool:
             container.close(grace_s=1.0)
         return len(old)
 
+    def busy_pids(self) -> list[int]:
+        with self._cond:
+            return [c.proc.pid for c in self._busy if c.alive]
+
     @property
     def counts(self) -> dict[str, int]:
         with self._cond:

@@ -432,6 +432,11 @@ class Host:
     def pool_counts(self, action: str) -> dict[str, int]:
         return self._pools[action].counts
 
+    def busy_pids(self, action: str) -> list[int]:
+        """Process ids of the action's containers running an activation now (fault tests
+        kill one mid-batch)."""
+        return self._pools[action].busy_pids()
+
     # -- activation records ----------------------------------------------------------------
     def _record_start(self, activation: Activation) -> None:
         if self.db is None:

@@ -54,6 +54,29 @@ class StackError(RuntimeError):
     pass
 
 
+def _with_settings(actions: dict[str, ActionManifest],
+                   settings: Mapping[str, Mapping[str, float]]) -> dict[str, ActionManifest]:
+    from dataclasses import replace
+
+    for name, values in settings.items():
+        if name not in actions:
+            raise StackError(f"action_settings: no action {name!r}")
+        unknown = set(values) - {"timeout_s", "visibility_timeout_s"}
+        if unknown:
+            raise StackError(f"action_settings[{name!r}]: unknown {sorted(unknown)}")
+        manifest = actions[name]
+        if "visibility_timeout_s" in values:
+            if manifest.queue is None:
+                raise StackError(f"action_settings[{name!r}]: the action consumes no queue")
+            queue = replace(manifest.queue,
+                            visibility_timeout_s=int(values["visibility_timeout_s"]))
+            manifest = replace(manifest, queue=queue)
+        if "timeout_s" in values:
+            manifest = replace(manifest, timeout_s=float(values["timeout_s"]))
+        actions[name] = manifest
+    return actions
+
+
 def _write_private_json(path: Path, payload: Mapping[str, Any]) -> None:
     path.parent.mkdir(parents=True, exist_ok=True)
     tmp = path.with_name(f".{path.name}.tmp")
@@ -86,6 +109,7 @@ class LocalStack:
         extra_params: Mapping[str, Any] | None = None,
         cron_clock: Callable[[], float] | None = None,
         write_endpoints: bool = True,
+        action_settings: Mapping[str, Mapping[str, float]] | None = None,
     ) -> None:
         self.functions_root = Path(functions_root or REPO_ROOT / "functions").resolve()
         self.state_dir = Path(state_dir or settings.state_dir()).resolve()
@@ -100,6 +124,9 @@ class LocalStack:
         self.extra_params = dict(extra_params or {})
         self.cron_clock = cron_clock or time.time
         self.write_endpoints = write_endpoints
+        # Per action {"timeout_s", "visibility_timeout_s"} over action.toml: tests shorten
+        # leases and activations so that crash recovery happens in seconds, not minutes.
+        self.action_settings = {k: dict(v) for k, v in (action_settings or {}).items()}
 
         self.actions: dict[str, ActionManifest] = {}
         self.database_url: str = ""
@@ -140,7 +167,7 @@ class LocalStack:
 
     def _start(self) -> None:
         logging.getLogger("werkzeug").setLevel(logging.ERROR)  # moto's per-request lines
-        self.actions = load_actions(self.functions_root)
+        self.actions = _with_settings(load_actions(self.functions_root), self.action_settings)
         self._prepare_state_dir()
         self._start_database()
         self._start_s3()
@@ -203,6 +230,16 @@ class LocalStack:
         migrations.migrate(self.database_url)
         self.db = Database(self.database_url, max_size=8, application_name="swaprep-local")
         self._parts.append(("database pool", self.db.close))
+
+    def restart_database(self, down_s: float = 0.0) -> None:
+        """Stop the embedded PostgreSQL at once (immediate shutdown: open transactions are
+        lost, as in a crash), keep it down `down_s`, start it again on the same port and data
+        directory. Pooled connections are checked on their next use."""
+        if self._pg is None:
+            raise StackError("restart_database needs the embedded PostgreSQL")
+        self._pg.kill()
+        time.sleep(down_s)
+        self._pg.start()
 
     def _start_s3(self) -> None:
         if self._external_s3:
