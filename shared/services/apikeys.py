@@ -11,12 +11,14 @@ CPU and 64 MiB on every single API call (the authorizer checks the key on each r
 (`Authorization: Bearer ...`, users and scripts) or an API key (`X-API-Key: srk_...`, FEPs)
 becomes a `Principal`; anything else is an `AuthFailure`, which `record_failure` writes to
 audit_log (no secret material: at most the key's public prefix). Token verification is passed
-in (`verify_token`): HS256 with the configured secret today; a JWKS-backed verifier (pyjwt's
-PyJWKClient, for an external identity provider) is a drop-in replacement of that callable.
+in (`verify_token`, from `tokens.verifier_from_config`): HS256 for our own tokens and, when
+configured, an identity provider's RS256/ES256 tokens checked against its JWKS, whose tenant
+claim (a slug or id) must name a tenant that exists here.
 """
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import hmac
 import json
@@ -41,7 +43,8 @@ _DUMMY_HASH = "sha256:" + "0" * 64
 # Requests the gateway lets through without a credential ("METHOD /path"; HEAD counts as GET).
 # The api action's action.toml `[gateway] public` lists the same routes (a test checks it): the
 # gateway skips the authorizer for them, as NCP API Gateway does per resource and method.
-PUBLIC_ROUTES = ("GET /api/health", "POST /api/auth/token", "GET /api/openapi.json")
+PUBLIC_ROUTES = ("GET /api/health", "POST /api/auth/token", "POST /api/auth/refresh",
+                 "GET /api/openapi.json")
 
 
 # -- keys --------------------------------------------------------------------------------------
@@ -89,8 +92,8 @@ def _insert_key(conn: Any, tenant_id: uuid.UUID | str, name: str, scopes: Sequen
 
 
 def create_key(conn: Any, tenant_id: uuid.UUID | str, name: str,
-               scopes: Sequence[str] = ("ingest",), created_by: uuid.UUID | str | None = None
-               ) -> str:
+               scopes: Sequence[str] = ("ingest",), created_by: uuid.UUID | str | None = None,
+               request_id: str | None = None) -> str:
     """Store a new key for the tenant and return it in plain text: the only time it is seen."""
     name = name.strip()
     if not 1 <= len(name) <= 100:
@@ -99,8 +102,8 @@ def create_key(conn: Any, tenant_id: uuid.UUID | str, name: str,
     for _ in range(5):  # 36^8 prefixes: a clash is rare, but the column is unique
         key, prefix = generate_key()
         if _insert_key(conn, tenant_id, name, scopes, created_by, key, prefix):
-            _audit(conn, tenant_id, created_by, "api_key.created", prefix, {"name": name,
-                                                                             "scopes": scopes})
+            _audit(conn, tenant_id, created_by, "api_key.created", prefix,
+                   {"name": name, "scopes": scopes, "prefix": prefix}, request_id=request_id)
             return key
     raise RuntimeError("could not find a free key prefix")
 
@@ -131,16 +134,19 @@ def list_keys(conn: Any) -> list[dict[str, Any]]:
             " revoked_at FROM api_keys ORDER BY created_at, prefix").fetchall()
 
 
-def revoke(conn: Any, prefix_or_id: str, revoked_by: uuid.UUID | str | None = None) -> bool:
+def revoke(conn: Any, prefix_or_id: str, revoked_by: uuid.UUID | str | None = None,
+           request_id: str | None = None) -> bool:
     """Revoke a key by prefix or id; False if no such active key is visible."""
     column = "id" if _is_uuid(prefix_or_id) else "prefix"
     with _dict_cursor(conn) as cur:
         row = cur.execute(
             f"UPDATE api_keys SET revoked_at = now() WHERE {column} = %s AND revoked_at IS NULL"
-            " RETURNING tenant_id, prefix", (prefix_or_id,)).fetchone()
+            " RETURNING tenant_id, prefix, revoked_at", (prefix_or_id,)).fetchone()
     if row is None:
         return False
-    _audit(conn, row["tenant_id"], revoked_by, "api_key.revoked", row["prefix"], {})
+    _audit(conn, row["tenant_id"], revoked_by, "api_key.revoked", row["prefix"],
+           {"revoked_at": row["revoked_at"].isoformat()}, before={"revoked_at": None},
+           request_id=request_id)
     return True
 
 
@@ -153,13 +159,15 @@ def _is_uuid(text: str) -> bool:
 
 
 def _audit(conn: Any, tenant_id: Any, user_id: Any, action: str, prefix: str,
-           after: dict[str, Any]) -> None:
+           after: dict[str, Any], *, before: dict[str, Any] | None = None,
+           request_id: str | None = None) -> None:
     with _dict_cursor(conn) as cur:
         cur.execute(
             "INSERT INTO audit_log (tenant_id, actor, actor_type, action, entity_type, entity_id,"
-            " after) VALUES (%s, %s, %s, %s, 'api_key', %s, %s)",
+            " before, after, request_id) VALUES (%s, %s, %s, %s, 'api_key', %s, %s, %s, %s)",
             (str(tenant_id), str(user_id) if user_id else "cli", "user" if user_id else "system",
-             action, prefix, json.dumps(after)))
+             action, prefix, None if before is None else json.dumps(before), json.dumps(after),
+             request_id))
 
 
 # -- principals --------------------------------------------------------------------------------
@@ -266,11 +274,20 @@ _TOKEN_ERRORS = {  # pyjwt exception class name -> (reason, what the caller is t
     "InvalidAudienceError": ("wrong_audience", "the token was issued for another audience"),
     "InvalidIssuerError": ("wrong_issuer", "the token was issued by another issuer"),
     "MissingRequiredClaimError": ("missing_claim", "the token lacks a required claim"),
+    "UnknownSigningKeyError": ("unknown_key", "the token's signing key (kid) is not published"
+                               " by the identity provider"),
+    "KeysUnavailableError": ("jwks_unavailable", "the identity provider's keys cannot be"
+                             " fetched; try again shortly"),
+    "BadClaimsError": ("bad_claims", "the token names no valid tenant and role"),
 }
 
 
-def check_token(token: str, verify_token: Callable[[str], dict[str, Any]]
+def check_token(token: str, verify_token: Callable[[str], dict[str, Any]],
+                resolve_tenant: Callable[[str], tuple[str, str] | None] | None = None
                 ) -> Principal | AuthFailure:
+    """A bearer token's principal. An identity provider's token names its tenant by slug or id
+    (`tenant_ref`): `resolve_tenant` turns that into (id, slug), None when there is no such
+    tenant (refused)."""
     import jwt
 
     try:
@@ -281,11 +298,39 @@ def check_token(token: str, verify_token: Callable[[str], dict[str, Any]]
         return AuthFailure(reason, detail, extra={"error": type(exc).__name__})
     from shared.platform.tokens import ROLES
 
+    if claims.get("external"):
+        found = resolve_tenant(str(claims.get("tenant_ref"))) if resolve_tenant else None
+        if found is None:
+            return AuthFailure("unknown_tenant", "the token's tenant is not known here",
+                               extra={"tenant_ref": str(claims.get("tenant_ref"))[:100]})
+        claims = {**claims, "tenant_id": found[0], "tenant": found[1]}
     tenant, role = claims.get("tenant_id"), claims.get("role")
     if not tenant or role not in ROLES or not _is_uuid(str(tenant)):
         return AuthFailure("bad_claims", "the token names no valid tenant and role")
     return Principal("user", str(claims["sub"]), str(tenant), role=role,
                      name=claims.get("tenant"))
+
+
+_TENANT_CACHE_S = 60  # tenants are rarely added and never renamed: spare a query per request
+_tenants: dict[tuple[str, str], tuple[float, tuple[str, str]]] = {}
+
+
+def tenant_by_ref(db: Any, ref: str) -> tuple[str, str] | None:
+    """(id, slug) of the tenant with this slug or id; found ones are cached briefly."""
+    import time
+
+    key = (str(getattr(db, "url", id(db))), ref)
+    cached = _tenants.get(key)
+    if cached and cached[0] > time.monotonic():
+        return cached[1]
+    column = "id" if _is_uuid(ref) else "slug"
+    with db.system() as conn:
+        row = conn.execute(f"SELECT id, slug FROM tenants WHERE {column} = %s", (ref,)).fetchone()
+    if row is None:
+        return None
+    found = (str(row["id"]), row["slug"])
+    _tenants[key] = (time.monotonic() + _TENANT_CACHE_S, found)
+    return found
 
 
 def credentials(headers: Mapping[str, str]) -> tuple[str | None, str | None]:
@@ -314,7 +359,7 @@ def authenticate(db: Any, headers: Mapping[str, str], *,
     if bearer is not None:
         if verify_token is None:
             return AuthFailure("tokens_not_configured", "bearer tokens are not accepted here")
-        return check_token(bearer, verify_token)
+        return check_token(bearer, verify_token, functools.partial(tenant_by_ref, db))
     return AuthFailure("missing_credentials",
                        "this endpoint needs Authorization: Bearer <token> or X-API-Key")
 

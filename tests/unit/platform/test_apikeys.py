@@ -91,9 +91,11 @@ def test_a_malformed_key_is_refused_before_any_lookup():
 
 
 def _token(**overrides):
+    # Built at collection time, which may be many minutes before the test runs in the full
+    # suite: valid for a day, so only the claim under test makes it fail.
     now = int(time.time())
     claims = {"iss": tokens.ISSUER, "aud": tokens.AUDIENCE, "sub": "alice", "iat": now,
-              "nbf": now, "exp": now + 60, "tenant_id": TENANT, "tenant": "alpha-bank",
+              "nbf": now, "exp": now + 86400, "tenant_id": TENANT, "tenant": "alpha-bank",
               "role": "operator", **overrides}
     return jwt.encode(claims, SECRET, algorithm="HS256")
 

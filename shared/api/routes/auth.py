@@ -1,0 +1,142 @@
+"""Sign-in and sessions (docs/API.md#sign-in): token (public), refresh (public), logout, me."""
+
+from __future__ import annotations
+
+import functools
+from types import SimpleNamespace
+from typing import Any
+
+from shared.api.principal import principal_for
+from shared.platform.action import ActionContext
+from shared.platform.web import HttpError, Router, WebRequest, response
+from shared.services import wiring
+
+router = Router()
+NO_STORE = {"Cache-Control": "no-store", "Pragma": "no-cache"}  # tokens: RFC 6749 section 5.1
+
+
+@functools.cache
+def models() -> SimpleNamespace:
+    """The request bodies (pydantic is imported on first use, not at cold start)."""
+    from pydantic import BaseModel, ConfigDict, Field
+
+    class Strict(BaseModel):
+        model_config = ConfigDict(extra="forbid")
+
+    class SignIn(Strict):
+        username: str = Field(min_length=1, max_length=100)
+        password: str = Field(min_length=1, max_length=1024)
+
+    class Refresh(Strict):
+        refresh_token: str = Field(min_length=1, max_length=200)
+
+    class Logout(Strict):
+        refresh_token: str | None = Field(default=None, min_length=1, max_length=200)
+
+    return SimpleNamespace(Strict=Strict, SignIn=SignIn, Refresh=Refresh, Logout=Logout)
+
+
+def parse_body(request: WebRequest, model: Any, *, optional: bool = False) -> Any:
+    """The JSON body as `model`, or a 422 naming every bad field (values never echoed: they may
+    be passwords)."""
+    from pydantic import ValidationError
+
+    body = request.json() if request.body or not optional else None
+    if body is None and optional:
+        body = {}  # no body at all: every field's default
+    try:
+        return model.model_validate(body)
+    except ValidationError as exc:
+        errors = [{"field": ".".join(str(p) for p in e["loc"]) or None, "message": e["msg"]}
+                  for e in exc.errors(include_input=False, include_url=False)]
+        raise HttpError(422, "Invalid request body", "; ".join(
+            f"{e['field'] or 'body'}: {e['message']}" for e in errors),
+            extra={"errors": errors}) from exc
+
+
+def _auth_error(exc: Any) -> HttpError:
+    headers = dict(NO_STORE)
+    if exc.retry_after is not None:
+        headers["Retry-After"] = str(exc.retry_after)
+    if exc.status == 401:
+        headers["WWW-Authenticate"] = 'Bearer realm="swaprep"'
+    title = {401: "Unauthorized", 429: "Too many requests"}.get(exc.status, "Refused")
+    return HttpError(exc.status, title, exc.detail, extra={"reason": exc.reason},
+                     headers=headers)
+
+
+def _settings(ctx: ActionContext) -> Any:
+    from shared.services import auth
+
+    return auth.AuthSettings.from_config(ctx.config)
+
+
+@router.route("POST", "/api/auth/token")
+def post_token(request: WebRequest, ctx: ActionContext) -> dict:
+    from shared.services import auth
+
+    body = parse_body(request, models().SignIn)
+    try:
+        session = auth.sign_in(wiring.database(ctx.config), _settings(ctx), body.username,
+                               body.password, request_id=request.request_id,
+                               remote=request.headers.get("x-forwarded-for"))
+    except auth.AuthError as exc:
+        raise _auth_error(exc) from None
+    return response(200, session.as_dict(), headers=NO_STORE, request_id=request.request_id)
+
+
+@router.route("POST", "/api/auth/refresh")
+def post_refresh(request: WebRequest, ctx: ActionContext) -> dict:
+    from shared.services import auth
+
+    body = parse_body(request, models().Refresh)
+    try:
+        session = auth.refresh(wiring.database(ctx.config), _settings(ctx), body.refresh_token,
+                               request_id=request.request_id,
+                               remote=request.headers.get("x-forwarded-for"))
+    except auth.AuthError as exc:
+        raise _auth_error(exc) from None
+    return response(200, session.as_dict(), headers=NO_STORE, request_id=request.request_id)
+
+
+@router.route("POST", "/api/auth/logout")
+def post_logout(request: WebRequest, ctx: ActionContext) -> dict:
+    from shared.services import auth
+
+    principal = principal_for(request, ctx)
+    body = parse_body(request, models().Logout, optional=True)
+    if principal.kind != "user":
+        raise HttpError(403, "Forbidden", "logout is for users; an API key is revoked by an"
+                        " admin (DELETE /api/admin/api-keys/{id})")
+    db = wiring.database(ctx.config)
+    revoked = auth.logout(db, tenant_id=principal.tenant_id, user_id=principal.subject,
+                          user_name=_username(db, principal) or principal.subject,
+                          refresh_token=body.refresh_token, request_id=request.request_id)
+    return response(200, {"revoked": revoked}, headers=NO_STORE, request_id=request.request_id)
+
+
+@router.route("GET", "/api/auth/me")
+def get_me(request: WebRequest, ctx: ActionContext) -> dict:
+    principal = principal_for(request, ctx)
+    me: dict[str, Any] = {"kind": principal.kind, "subject": principal.subject,
+                          "tenant_id": principal.tenant_id}
+    if principal.kind == "user":
+        from shared.services import auth
+
+        with wiring.database(ctx.config).tenant(principal.tenant_id) as conn:
+            user = auth.get_user(conn, principal.subject)
+        me.update(role=principal.role, tenant=principal.name,
+                  username=user["username"] if user else None,
+                  display_name=user["display_name"] if user else None)
+    else:
+        me.update(name=principal.name, prefix=principal.prefix, scopes=list(principal.scopes))
+    return response(200, me, headers={"Cache-Control": "no-store"},
+                    request_id=request.request_id)
+
+
+def _username(db: Any, principal: Any) -> str | None:
+    from shared.services import auth
+
+    with db.tenant(principal.tenant_id) as conn:
+        user = auth.get_user(conn, principal.subject)
+    return user["username"] if user else None

@@ -1,0 +1,454 @@
+"""Sign-in, refresh and sign-out for the API's users, and their management by tenant admins.
+
+- **Sign-in** checks an argon2 hash (argon2-cffi). An unknown user is checked against a dummy
+  hash, so the answer and its time are the same as for a wrong password; a disabled user gets
+  that answer too (the audit row tells them apart). Hashes made with older parameters are
+  rehashed on success.
+- **Tokens**: a short-lived HS256 access JWT (`tokens.mint`) plus an opaque refresh token,
+  stored as sha256 in `refresh_tokens` (0009_auth.sql). Each refresh rotates it; presenting a
+  rotated one again means it was copied, so its whole family is revoked. Logout revokes.
+  Access tokens are not revocable: they live `access_ttl_s` (15 minutes) at most.
+- **Throttle**: `max_failures` failed sign-ins for one username within `failure_window_s` ->
+  429 with Retry-After. Kept in the database: actions are stateless. Throttled attempts are
+  not counted, so the block lifts on schedule.
+- **Audit**: every sign-in success (`auth.signed_in`) and failure (`auth.failed`, actor_type
+  anonymous, with the attempted username and the reason, never the password).
+
+Sign-in and refresh run in system transactions: a username or a refresh token names no tenant
+until its row is found. User management runs in the admin's tenant transaction (RLS).
+"""
+
+from __future__ import annotations
+
+import functools
+import hashlib
+import json
+import re
+import secrets
+import uuid
+from collections.abc import Mapping
+from dataclasses import dataclass
+from typing import Any
+
+from shared.platform import tokens
+from shared.services.operations.base import Actor, Conflict, InvalidRequest, NotFound, audit
+
+REFRESH_PREFIX = "srt_"
+_REFRESH = re.compile(rf"^{REFRESH_PREFIX}[A-Za-z0-9_-]{{43}}$")
+PASSWORD_MIN, PASSWORD_MAX = 12, 1024  # the upper bound keeps one hash from being a DoS lever
+USERNAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._@-]{2,99}$")
+INVALID_CREDENTIALS = "the username or password is not correct"
+_USER_COLUMNS = ("u.id, u.tenant_id, u.username, u.display_name, u.role, u.disabled,"
+                 " u.created_at, u.last_login_at, t.slug AS tenant")
+
+
+@dataclass(frozen=True)
+class AuthSettings:
+    signing_secret: str
+    access_ttl_s: int = 900
+    refresh_ttl_s: int = 12 * 3600  # a working day: the console refreshes silently meanwhile
+    max_failures: int = 10
+    failure_window_s: int = 900
+    # argon2id cost; the defaults are RFC 9106's low-memory profile (argon2-cffi's own)
+    hash_time_cost: int = 3
+    hash_memory_kib: int = 65536
+    hash_parallelism: int = 4
+
+    @classmethod
+    def from_config(cls, config: Any) -> AuthSettings:
+        from shared.platform.config import ConfigError
+
+        secret = config.get("jwt_signing_secret")
+        if not secret:
+            raise ConfigError("setting 'jwt_signing_secret' is missing: sign-in issues HS256"
+                              " tokens signed with it")
+        return cls(str(secret), access_ttl_s=config.get_int("jwt_access_ttl_s", 900),
+                   refresh_ttl_s=config.get_int("jwt_refresh_ttl_s", 12 * 3600),
+                   max_failures=config.get_int("sign_in_max_failures", 10),
+                   failure_window_s=config.get_int("sign_in_failure_window_s", 900),
+                   hash_time_cost=config.get_int("password_hash_time_cost", 3),
+                   hash_memory_kib=config.get_int("password_hash_memory_kib", 65536),
+                   hash_parallelism=config.get_int("password_hash_parallelism", 4))
+
+    @property
+    def hasher(self) -> Any:
+        return _hasher(self.hash_time_cost, self.hash_memory_kib, self.hash_parallelism)
+
+
+class AuthError(Exception):
+    """A refused sign-in, refresh or logout; the API answers `status` with `detail`."""
+
+    def __init__(self, status: int, reason: str, detail: str, retry_after: int | None = None):
+        super().__init__(detail)
+        self.status, self.reason, self.detail = status, reason, detail
+        self.retry_after = retry_after
+
+
+@dataclass(frozen=True)
+class Session:
+    access_token: str
+    expires_in: int
+    refresh_token: str
+    refresh_expires_in: int
+    user: dict[str, Any]
+
+    def as_dict(self) -> dict[str, Any]:
+        return {"access_token": self.access_token, "token_type": "Bearer",
+                "expires_in": self.expires_in, "refresh_token": self.refresh_token,
+                "refresh_expires_in": self.refresh_expires_in, "user": self.user}
+
+
+# -- passwords ----------------------------------------------------------------------------------
+
+DEFAULT_COST = (3, 65536, 4)
+
+
+@functools.cache
+def _hasher(time_cost: int, memory_kib: int, parallelism: int) -> Any:
+    from argon2 import PasswordHasher
+
+    return PasswordHasher(time_cost=time_cost, memory_cost=memory_kib, parallelism=parallelism)
+
+
+@functools.cache
+def _dummy_hash(hasher: Any) -> str:
+    """Verified against for unknown users: the same parameters, so the same cost."""
+    return hasher.hash(secrets.token_urlsafe(16))
+
+
+def password_hasher(config: Any) -> Any:
+    """The argon2 hasher the config asks for (`password_hash_*`; RFC 9106 low-memory default)."""
+    return _hasher(config.get_int("password_hash_time_cost", DEFAULT_COST[0]),
+                   config.get_int("password_hash_memory_kib", DEFAULT_COST[1]),
+                   config.get_int("password_hash_parallelism", DEFAULT_COST[2]))
+
+
+def hash_password(password: str, hasher: Any = None) -> str:
+    return (hasher or _hasher(*DEFAULT_COST)).hash(password)
+
+
+def _password_matches(hasher: Any, password_hash: str | None, password: str) -> bool:
+    from argon2.exceptions import InvalidHashError, VerificationError
+
+    try:
+        verified = hasher.verify(password_hash or _dummy_hash(hasher), password)
+    except (VerificationError, InvalidHashError):
+        return False
+    return bool(verified and password_hash)
+
+
+def password_problem(password: str, username: str | None = None) -> str | None:
+    """Why a new password is refused (the policy), or None."""
+    if not PASSWORD_MIN <= len(password) <= PASSWORD_MAX:
+        return f"must be {PASSWORD_MIN} to {PASSWORD_MAX} characters long"
+    if not password.strip():
+        return "must not be blank"
+    if username and username.lower() in password.lower():
+        return "must not contain the username"
+    return None
+
+
+# -- sign-in ------------------------------------------------------------------------------------
+
+def sign_in(db: Any, settings: AuthSettings, username: str, password: str, *,
+            request_id: str | None = None, remote: str | None = None) -> Session:
+    """A session for valid credentials; AuthError 401 (any refusal) or 429 (throttled)."""
+    key = username.strip().lower()
+    where = {"path": "/api/auth/token", "remote": remote}
+    with db.system() as conn:
+        retry_after = _retry_after(conn, key, settings)
+        if retry_after is not None:
+            _failed(conn, None, "throttled", {"username": username[:100], **where}, request_id)
+        row = None if retry_after is not None else conn.execute(
+            f"SELECT {_USER_COLUMNS}, u.password_hash FROM users u JOIN tenants t"
+            " ON t.id = u.tenant_id WHERE u.username = %s", (username,)).fetchone()
+    if retry_after is not None:
+        raise AuthError(429, "throttled", f"too many failed sign-ins for this username; try "
+                        f"again in {retry_after} s", retry_after=retry_after)
+    matches = _password_matches(settings.hasher, row["password_hash"] if row else None,
+                                password)
+    if row is None or not matches or row["disabled"]:
+        reason = ("unknown_user" if row is None else "bad_password" if not matches
+                  else "user_disabled")
+        with db.system() as conn:
+            conn.execute("INSERT INTO sign_in_failures (username) VALUES (%s)", (key,))
+            conn.execute("DELETE FROM sign_in_failures WHERE at < now() - make_interval("
+                         "secs => %s)", (settings.failure_window_s,))
+            _failed(conn, row["tenant_id"] if row else None, reason,
+                    {"username": username[:100], **where}, request_id)
+        raise AuthError(401, "invalid_credentials", INVALID_CREDENTIALS)
+    with db.system() as conn:
+        if settings.hasher.check_needs_rehash(row["password_hash"]):
+            conn.execute("UPDATE users SET password_hash = %s WHERE id = %s",
+                         (hash_password(password, settings.hasher), row["id"]))
+        conn.execute("UPDATE users SET last_login_at = now() WHERE id = %s", (row["id"],))
+        conn.execute("DELETE FROM sign_in_failures WHERE username = %s", (key,))
+        _audit_auth(conn, row["tenant_id"], row["username"], str(row["id"]), "user",
+                    "auth.signed_in", {"remote": remote}, request_id)
+        return _session(conn, settings, row, family_id=uuid.uuid4(), parent_id=None)
+
+
+def _retry_after(conn: Any, key: str, settings: AuthSettings) -> int | None:
+    """Seconds until `key` may try again, None when it may now. Blocked while the window
+    holds `max_failures` failures: until the max_failures-th latest one leaves it."""
+    row = conn.execute(
+        "SELECT ceil(extract(epoch FROM at + make_interval(secs => %s) - now()))::int AS s"
+        " FROM sign_in_failures WHERE username = %s AND at > now() - make_interval(secs => %s)"
+        " ORDER BY at DESC OFFSET %s LIMIT 1",
+        (settings.failure_window_s, key, settings.failure_window_s,
+         settings.max_failures - 1)).fetchone()
+    return max(1, row["s"]) if row else None
+
+
+# -- refresh tokens -----------------------------------------------------------------------------
+
+def hash_refresh_token(token: str) -> str:
+    return "sha256:" + hashlib.sha256(token.encode("utf-8")).hexdigest()
+
+
+def _session(conn: Any, settings: AuthSettings, user: dict[str, Any], *, family_id: Any,
+             parent_id: Any) -> Session:
+    """A new access token and a new refresh token (of `family_id`) for `user`."""
+    refresh = REFRESH_PREFIX + secrets.token_urlsafe(32)
+    conn.execute(
+        "INSERT INTO refresh_tokens (tenant_id, user_id, family_id, parent_id, token_hash,"
+        " expires_at) VALUES (%s, %s, %s, %s, %s, now() + make_interval(secs => %s))",
+        (user["tenant_id"], user["id"], family_id, parent_id, hash_refresh_token(refresh),
+         settings.refresh_ttl_s))
+    access = tokens.mint(settings.signing_secret, subject=str(user["id"]),
+                         tenant_id=str(user["tenant_id"]), tenant_slug=user["tenant"],
+                         role=user["role"], ttl_s=settings.access_ttl_s)
+    return Session(access, settings.access_ttl_s, refresh, settings.refresh_ttl_s,
+                   public_user(user))
+
+
+def refresh(db: Any, settings: AuthSettings, token: str, *, request_id: str | None = None,
+            remote: str | None = None) -> Session:
+    """A new session for a current refresh token, which is used up (rotated)."""
+    where = {"path": "/api/auth/refresh", "remote": remote}
+    if not _REFRESH.match(token.strip()):
+        with db.system() as conn:
+            _failed(conn, None, "malformed_refresh_token", where, request_id)
+        raise AuthError(401, "invalid_refresh_token", "the refresh token is not of the form "
+                        f"{REFRESH_PREFIX}<secret>")
+    with db.system() as conn:  # refusals commit their revocations and audit rows
+        outcome = _rotate(conn, settings, token.strip(), where, request_id)
+    if isinstance(outcome, AuthError):
+        raise outcome
+    return outcome
+
+
+def _rotate(conn: Any, settings: AuthSettings, token: str, where: dict[str, Any],
+            request_id: str | None) -> Session | AuthError:
+    row = conn.execute(
+        f"SELECT r.id AS token_id, r.family_id, r.rotated_at, r.revoked_at,"
+        f" r.expires_at <= now() AS expired, {_USER_COLUMNS} FROM refresh_tokens r"
+        " JOIN users u ON u.id = r.user_id JOIN tenants t ON t.id = r.tenant_id"
+        " WHERE r.token_hash = %s FOR UPDATE OF r", (hash_refresh_token(token),)).fetchone()
+    if row is None:
+        _failed(conn, None, "unknown_refresh_token", where, request_id)
+        return AuthError(401, "invalid_refresh_token", "the refresh token is not valid")
+    tenant = row["tenant_id"]
+    if row["revoked_at"] is not None:
+        _failed(conn, tenant, "revoked_refresh_token", where, request_id)
+        return AuthError(401, "revoked_refresh_token", "the refresh token has been revoked;"
+                         " sign in again")
+    if row["rotated_at"] is not None:
+        revoked = _revoke_family(conn, row["family_id"], "reuse")
+        _failed(conn, tenant, "refresh_token_reused",
+                {**where, "family_id": str(row["family_id"]), "revoked": revoked}, request_id)
+        return AuthError(401, "refresh_token_reused", "the refresh token was already used;"
+                         " every session of this sign-in is revoked: sign in again")
+    if row["expired"]:
+        _failed(conn, tenant, "expired_refresh_token", where, request_id)
+        return AuthError(401, "expired_refresh_token", "the refresh token has expired;"
+                         " sign in again")
+    if row["disabled"]:
+        _revoke_family(conn, row["family_id"], "user_disabled")
+        _failed(conn, tenant, "user_disabled", where, request_id)
+        return AuthError(401, "invalid_refresh_token", "the refresh token is not valid")
+    conn.execute("UPDATE refresh_tokens SET rotated_at = now() WHERE id = %s",
+                 (row["token_id"],))
+    return _session(conn, settings, row, family_id=row["family_id"], parent_id=row["token_id"])
+
+
+def _revoke_family(conn: Any, family_id: Any, reason: str) -> int:
+    return _revoke(conn, "family_id", family_id, reason)
+
+
+def revoke_user_sessions(conn: Any, user_id: Any, reason: str) -> int:
+    """Revoke every refresh token of a user (disabled, password reset, sign out everywhere)."""
+    return _revoke(conn, "user_id", user_id, reason)
+
+
+def _revoke(conn: Any, column: str, value: Any, reason: str) -> int:
+    """Revoke the matching tokens (rotated ones too, so a replay reads as revoked); the number
+    of live sessions that ended."""
+    rows = conn.execute(
+        f"UPDATE refresh_tokens SET revoked_at = now(), revoked_reason = %s WHERE {column} = %s"
+        " AND revoked_at IS NULL RETURNING rotated_at", (reason, value)).fetchall()
+    return sum(1 for row in rows if row["rotated_at"] is None)
+
+
+def logout(db: Any, *, tenant_id: str, user_id: str, user_name: str,
+           refresh_token: str | None = None, request_id: str | None = None) -> int:
+    """Revoke the session of `refresh_token` (its whole family), or every session of the user
+    without one; the number of refresh tokens revoked. Another user's token is not touched."""
+    if not _is_uuid(user_id):
+        return 0  # a script's token (`swaprep token`) or an IdP's: no sessions here
+    with db.tenant(tenant_id) as conn:
+        if refresh_token:
+            row = conn.execute("SELECT family_id FROM refresh_tokens WHERE token_hash = %s"
+                               " AND user_id = %s", (hash_refresh_token(refresh_token.strip()),
+                                                     user_id)).fetchone()
+            revoked = _revoke_family(conn, row["family_id"], "logout") if row else 0
+        else:
+            revoked = revoke_user_sessions(conn, user_id, "logout")
+        _audit_auth(conn, tenant_id, user_name, user_id, "user", "auth.logged_out",
+                    {"revoked": revoked, "all_sessions": not refresh_token}, request_id)
+    return revoked
+
+
+# -- audit --------------------------------------------------------------------------------------
+
+def _failed(conn: Any, tenant_id: Any, reason: str, details: dict[str, Any],
+            request_id: str | None) -> None:
+    _audit_auth(conn, tenant_id, "anonymous", None, "anonymous", "auth.failed",
+                {"reason": reason, "method": "POST", **details}, request_id)
+
+
+def _audit_auth(conn: Any, tenant_id: Any, actor: str, actor_id: str | None, actor_type: str,
+                action: str, after: dict[str, Any], request_id: str | None) -> None:
+    conn.execute(
+        "INSERT INTO audit_log (tenant_id, actor, actor_id, actor_type, action, entity_type,"
+        " entity_id, after, request_id) VALUES (%s, %s, %s, %s, %s, 'user', %s, %s, %s)",
+        (tenant_id, actor, actor_id, actor_type, action, actor_id,
+         json.dumps(after, default=str), request_id))
+
+
+# -- users (tenant admins) ----------------------------------------------------------------------
+
+def public_user(row: dict[str, Any]) -> dict[str, Any]:
+    """A user as the API shows it: never the hash."""
+    return {"id": str(row["id"]), "tenant_id": str(row["tenant_id"]),
+            "username": row["username"],
+            "display_name": row["display_name"], "role": row["role"],
+            "disabled": row["disabled"], "tenant": row["tenant"],
+            "created_at": row["created_at"], "last_login_at": row["last_login_at"]}
+
+
+def get_user(conn: Any, user_id: str) -> dict[str, Any] | None:
+    """A user visible in this transaction (RLS: the tenant's own), or None."""
+    if not _is_uuid(user_id):
+        return None
+    row = conn.execute(f"SELECT {_USER_COLUMNS} FROM users u JOIN tenants t ON t.id ="
+                       " u.tenant_id WHERE u.id = %s", (user_id,)).fetchone()
+    return public_user(row) if row else None
+
+
+def list_users(conn: Any) -> list[dict[str, Any]]:
+    rows = conn.execute(f"SELECT {_USER_COLUMNS} FROM users u JOIN tenants t ON t.id ="
+                        " u.tenant_id ORDER BY u.username").fetchall()
+    return [public_user(row) for row in rows]
+
+
+def create_user(conn: Any, actor: Actor, *, tenant_id: str, username: str, password: str,
+                role: str, display_name: str | None = None, hasher: Any = None
+                ) -> dict[str, Any]:
+    _check_new_user(username, password, role)
+    row = conn.execute(
+        "INSERT INTO users (tenant_id, username, display_name, password_hash, role)"
+        " VALUES (%s, %s, %s, %s, %s) ON CONFLICT (username) DO NOTHING RETURNING id",
+        (tenant_id, username, display_name, hash_password(password, hasher), role)).fetchone()
+    if row is None:
+        raise Conflict(f"username '{username}' is taken; choose another")
+    user = get_user(conn, str(row["id"]))
+    assert user is not None
+    audit(conn, actor, tenant_id=tenant_id, action="user.created", entity_type="user",
+          entity_id=row["id"], before=None, after=_audited(user))
+    return user
+
+
+def _check_new_user(username: str, password: str, role: str) -> None:
+    from shared.services.operations.base import FieldError
+
+    errors = []
+    if not USERNAME.match(username):
+        errors.append(FieldError("username", "must be 3 to 100 letters, digits or . _ @ -,"
+                                 " starting with a letter or digit"))
+    if (problem := password_problem(password, username)) is not None:
+        errors.append(FieldError("password", problem))
+    if role not in tokens.ROLES:
+        errors.append(FieldError("role", f"must be one of {', '.join(tokens.ROLES)}"))
+    if errors:
+        raise InvalidRequest("the user cannot be created", errors)
+
+
+UPDATABLE = ("role", "disabled", "display_name", "password")
+
+
+def update_user(conn: Any, actor: Actor, user_id: str, changes: Mapping[str, Any],
+                hasher: Any = None) -> dict[str, Any]:
+    """Change a user of the admin's tenant (`changes`: some of UPDATABLE; a display_name of
+    None clears it). A new password or disabling ends the user's sessions. The tenant keeps at
+    least one active admin."""
+    from shared.services.operations.base import FieldError
+
+    unknown = sorted(set(changes) - set(UPDATABLE))
+    if unknown or not changes:
+        raise InvalidRequest("the user cannot be changed", [FieldError(
+            None, f"give some of {', '.join(UPDATABLE)}"
+            + (f"; unknown: {', '.join(unknown)}" if unknown else ""))])
+    if _is_uuid(user_id):
+        conn.execute("SELECT 1 FROM users WHERE id = %s FOR UPDATE", (user_id,))
+    before = get_user(conn, user_id)
+    if before is None:
+        raise NotFound(f"no user {user_id} in this tenant")
+    after = {**before, **{k: v for k, v in changes.items() if k != "password"}}
+    password = changes.get("password")
+    errors = []
+    if after["role"] not in tokens.ROLES:
+        errors.append(FieldError("role", f"must be one of {', '.join(tokens.ROLES)}"))
+    if not isinstance(after["disabled"], bool):
+        errors.append(FieldError("disabled", "must be true or false"))
+    if password is not None and (problem := password_problem(password, before["username"])):
+        errors.append(FieldError("password", problem))
+    if errors:
+        raise InvalidRequest("the user cannot be changed", errors)
+    if before["role"] == "admin" and not before["disabled"] and (
+            after["role"] != "admin" or after["disabled"]):
+        others = conn.execute(
+            "SELECT count(*) AS n FROM users WHERE role = 'admin' AND NOT disabled AND id <> %s",
+            (user_id,)).fetchone()["n"]
+        if not others:
+            raise Conflict(f"{before['username']} is the tenant's last active admin: make"
+                           " another user admin first")
+    conn.execute(
+        "UPDATE users SET role = %s, disabled = %s, display_name = %s,"
+        " password_hash = coalesce(%s, password_hash) WHERE id = %s",
+        (after["role"], after["disabled"], after["display_name"],
+         hash_password(password, hasher) if password is not None else None, user_id))
+    ended = 0
+    if after["disabled"] and not before["disabled"]:
+        ended = revoke_user_sessions(conn, user_id, "user_disabled")
+    elif password is not None:
+        ended = revoke_user_sessions(conn, user_id, "user_changed")
+    updated = get_user(conn, user_id)
+    assert updated is not None
+    audit(conn, actor, tenant_id=before["tenant_id"], action="user.updated",
+          entity_type="user", entity_id=user_id, before=_audited(before),
+          after={**_audited(updated), "password_changed": password is not None,
+                 "sessions_revoked": ended})
+    return updated
+
+
+def _audited(user: dict[str, Any]) -> dict[str, Any]:
+    return {k: user[k] for k in ("username", "display_name", "role", "disabled")}
+
+
+def _is_uuid(text: str) -> bool:
+    try:
+        uuid.UUID(str(text))
+    except ValueError:
+        return False
+    return True
