@@ -423,8 +423,10 @@ def test_an_event_the_writer_cannot_render_becomes_invalid_and_the_rest_goes_out
 
     outcome = generate(db, alpha, store, send, flush=True, writer_for=Fussy)
     [generated] = outcome.files
-    assert generated.record_count == 4 and len(outcome.invalid) == 2
-    assert parse_batch(store.get_bytes(OUTBOUND, generated.object_key)).trailer_count == 4
+    refused = [i for i, e in zip(ids, events, strict=True) if e.uti == bad_uti]
+    rendered = len(events) - len(refused)
+    assert generated.record_count == rendered and len(outcome.invalid) == len(refused) + 1
+    assert parse_batch(store.get_bytes(OUTBOUND, generated.object_key)).trailer_count == rendered
     with db.tenant(alpha) as conn:
         issues = conn.execute(
             "SELECT e.id, e.uti, e.state, v.rule_id, v.severity, v.regime, v.message"
@@ -432,12 +434,12 @@ def test_an_event_the_writer_cannot_render_becomes_invalid_and_the_rest_goes_out
         ).fetchall()
         audit = conn.execute("SELECT entity_id FROM audit_log"
                              " WHERE action = 'trade_event.unrenderable'").fetchall()
-    assert {str(i["id"]) for i in issues} == {ids[1], broken}
+    assert {str(i["id"]) for i in issues} == {*refused, broken}
     assert all(i["state"] == "invalid" and i["rule_id"] == "SR-SC-033" and i["regime"] == "krx"
                and i["severity"] == "reject" for i in issues)
     messages = " ".join(i["message"] for i in issues)
     assert "cannot be encoded" in messages and "does not load" in messages
-    assert {a["entity_id"] for a in audit} == {ids[1], broken}
+    assert {a["entity_id"] for a in audit} == {*refused, broken}
     # The invalid events wait for repair; they do not come back on the next tick.
     assert generate(db, alpha, store, send, flush=True, writer_for=Fussy).files == []
 

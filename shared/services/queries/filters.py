@@ -1,0 +1,230 @@
+"""Query parameters validated at the edge: every value the API may pass to a query service.
+
+Unknown enum values, inverted date ranges, oversized text and control characters are refused
+with a message naming the parameter (pydantic's ValidationError is a ValueError: the API
+answers 400/422). Lists come as JSON lists or comma-separated strings (`state=acked,nacked`).
+Text searches are prefix matches on indexed columns; any other text is just a value.
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, date, datetime
+from typing import Annotated, Any, Literal
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+from pydantic import (
+    AfterValidator,
+    BaseModel,
+    BeforeValidator,
+    ConfigDict,
+    Field,
+    StringConstraints,
+    model_validator,
+)
+
+from shared.services.queries.paging import DEFAULT_LIMIT, MAX_LIMIT
+
+EventState = Literal["received", "invalid", "valid", "reported", "submitted", "acked",
+                     "nacked", "cancelled", "superseded"]
+Regime = Literal["krx", "cftc-part45", "emir"]
+AssetClass = Literal["INTR", "CRDT", "CURR", "EQUI", "COMM"]
+ActionType = Literal["NEWT", "MODI", "CORR", "TERM", "EROR", "REVI", "VALU", "MARU", "POSC",
+                     "PRTO"]
+FileStatus = Literal["received", "parsing", "parsed", "rejected", "duplicate"]
+ReportStatus = Literal["building", "generated", "submitting", "submitted", "acked",
+                       "partially_acked", "rejected", "failed"]
+IssueStatus = Literal["open", "assigned", "resolved"]
+Severity = Literal["reject", "warn"]
+AlertStatus = Literal["open", "acked", "resolved"]
+AlertSeverity = Literal["info", "warning", "critical"]
+ActivationStatus = Literal["running", "success", "application_error", "developer_error",
+                           "timeout"]
+
+
+def _split(value: Any) -> Any:
+    if isinstance(value, str):
+        return [part.strip() for part in value.split(",") if part.strip()]
+    return value
+
+
+def _printable(value: str) -> str:
+    if any(ord(c) < 32 or ord(c) == 127 for c in value):
+        raise ValueError("must not contain control characters")
+    return value
+
+
+def _utc(value: datetime) -> datetime:
+    return value.replace(tzinfo=UTC) if value.tzinfo is None else value
+
+
+def _zone(value: str) -> str:
+    try:
+        ZoneInfo(value)
+    except (ZoneInfoNotFoundError, ValueError) as exc:
+        raise ValueError(f"unknown time zone {value!r} (an IANA name, e.g. Asia/Seoul)") \
+            from exc
+    return value
+
+
+def Text(max_length: int) -> Any:  # reads as a type in the models
+    return Annotated[str, StringConstraints(strip_whitespace=True, min_length=1,
+                                            max_length=max_length),
+                     AfterValidator(_printable)]
+
+
+def Many(item: Any, max_items: int = 20) -> Any:
+    return Annotated[list[item], BeforeValidator(_split), Field(max_length=max_items)]
+
+
+Instant = Annotated[datetime, AfterValidator(_utc)]
+Zone = Annotated[str, StringConstraints(max_length=64), AfterValidator(_zone)]
+
+
+def _ordered(model: BaseModel, *pairs: tuple[str, str]) -> None:
+    for low, high in pairs:
+        a, b = getattr(model, low), getattr(model, high)
+        if a is not None and b is not None and a > b:
+            raise ValueError(f"{low} must not be after {high}")
+
+
+class Query(BaseModel):
+    """Paging common to every list: `limit` 1..500 (default 50) and the opaque cursor."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    limit: int = Field(DEFAULT_LIMIT, ge=1, le=MAX_LIMIT)
+    cursor: Annotated[str, StringConstraints(max_length=1000)] | None = None
+
+    def filters(self) -> dict[str, Any]:
+        """What the cursor's fingerprint covers: every parameter but the paging ones."""
+        return self.model_dump(exclude={"limit", "cursor"}, exclude_none=True)
+
+
+class FilesQuery(Query):
+    status: Many(FileStatus) = []
+    source: Text(100) | None = None
+    name: Text(300) | None = None  # object key prefix
+    received_from: Instant | None = None
+    received_to: Instant | None = None
+
+    @model_validator(mode="after")
+    def _range(self) -> FilesQuery:
+        _ordered(self, ("received_from", "received_to"))
+        return self
+
+
+class TradesQuery(Query):
+    state: Many(EventState) = []
+    regime: Many(Regime) = []
+    asset_class: Many(AssetClass) = []
+    action_type: Many(ActionType) = []
+    counterparty: Text(200) | None = None  # LEI prefix of either side, or the name's
+    uti: Text(52) | None = None  # prefix
+    trade_id: Text(100) | None = None  # prefix
+    q: Text(100) | None = None  # UTI or trade id prefix
+    executed_from: Instant | None = None
+    executed_to: Instant | None = None
+    updated_from: Instant | None = None
+    updated_to: Instant | None = None
+
+    @model_validator(mode="after")
+    def _range(self) -> TradesQuery:
+        _ordered(self, ("executed_from", "executed_to"), ("updated_from", "updated_to"))
+        return self
+
+
+class IssuesQuery(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    status: Many(IssueStatus) = []
+    severity: Many(Severity) = []
+    regime: Many(Regime) = []
+
+
+ErrorKind = Literal["rule", "tr_code", "queue"]
+
+
+class ErrorItemsQuery(Query):
+    kind: ErrorKind
+    key: Text(100)
+    status: Many(IssueStatus) = []  # kind rule only
+
+    @model_validator(mode="after")
+    def _status_for_rules(self) -> ErrorItemsQuery:
+        if self.status and self.kind != "rule":
+            raise ValueError("status: only for kind=rule (issues have a status)")
+        return self
+
+
+class ReportsQuery(Query):
+    status: Many(ReportStatus) = []
+    regime: Many(Regime) = []
+    tr_message_id: Text(100) | None = None  # prefix
+    created_from: Instant | None = None
+    created_to: Instant | None = None
+
+    @model_validator(mode="after")
+    def _range(self) -> ReportsQuery:
+        _ordered(self, ("created_from", "created_to"))
+        return self
+
+
+class StatsQuery(BaseModel):
+    """A period of local days [date_from, date_to] in `tz`, cut into days, weeks or months."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    date_from: date
+    date_to: date
+    unit: Literal["day", "week", "month"] = "day"
+    tz: Zone = "Asia/Seoul"
+    top: int = Field(10, ge=1, le=100)
+
+    @model_validator(mode="after")
+    def _range(self) -> StatsQuery:
+        _ordered(self, ("date_from", "date_to"))
+        if (self.date_to - self.date_from).days > 3 * 366:
+            raise ValueError("date_from .. date_to: at most three years")
+        if self.date_to >= date.max:  # its end (the next midnight) would not be a date
+            raise ValueError("date_to: must be before 9999-12-31")
+        return self
+
+
+class DashboardQuery(BaseModel):
+    """Today's counts (`GET /api/stats`): the local day is today's in `tz`."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    tz: Zone = "Asia/Seoul"
+
+
+class AlertsQuery(Query):
+    status: Many(AlertStatus) = []
+    severity: Many(AlertSeverity) = []
+    kind: Text(100) | None = None
+
+
+class ActivationsQuery(Query):
+    action: Text(100) | None = None
+    status: Many(ActivationStatus) = []
+    started_from: Instant | None = None
+    started_to: Instant | None = None
+
+    @model_validator(mode="after")
+    def _range(self) -> ActivationsQuery:
+        _ordered(self, ("started_from", "started_to"))
+        return self
+
+
+class AuditQuery(Query):
+    actor: Text(200) | None = None
+    action: Text(100) | None = None  # prefix: "report_file." matches its actions
+    entity_type: Text(100) | None = None
+    entity_id: Text(200) | None = None
+    at_from: Instant | None = None
+    at_to: Instant | None = None
+
+    @model_validator(mode="after")
+    def _range(self) -> AuditQuery:
+        _ordered(self, ("at_from", "at_to"))
+        return self
