@@ -51,6 +51,20 @@ log = get_logger("swaprep.submit")
 
 WITH_TR = ("submitted", "acked", "partially_acked")  # the TR has it: never sent again
 NOT_YET_SENT = ("generated", "submitting")  # an older file in these states goes first
+# An older unsent file of the same tenant and TR that holds an event of a UTI this file also
+# reports: it must reach the TR first (a NEWT's file before its MODI's). Files with no UTI in
+# common go in any order, so one stuck file does not hold up the tenant's other reports.
+_OLDER_FILE_FIRST = """
+SELECT o.id, o.status FROM report_files o
+WHERE o.tenant_id = %s AND o.regime = %s AND o.tr = %s AND o.created_at < %s
+  AND o.status = ANY(%s)
+  AND EXISTS (SELECT 1 FROM report_items mi
+              JOIN trade_events me ON me.id = mi.event_id
+              JOIN trade_events oe ON oe.tenant_id = me.tenant_id AND oe.uti = me.uti
+              JOIN report_items oi ON oi.event_id = oe.id
+              WHERE mi.report_file_id = %s AND oi.report_file_id = o.id)
+ORDER BY o.created_at LIMIT 1
+"""
 ORDER_WAIT_S = 5  # first re-check of an older file's progress; doubles up to MAX_DEFER_S
 MAX_DEFER_S = 300
 ORDER_ALERT_AFTER = 8  # deferrals behind an older file before somebody is told
@@ -175,11 +189,9 @@ def _submit(conn: psycopg.Connection[Any], tenant_id: Any, file_id: str, *, db: 
     if row["status"] == "building":
         raise NotReady(f"report file {file_id} is still being built")
 
-    older = conn.execute(
-        "SELECT id, status FROM report_files WHERE tenant_id = %s AND regime = %s AND tr = %s"
-        " AND created_at < %s AND status = ANY(%s) ORDER BY created_at LIMIT 1",
-        (row["tenant_id"], row["regime"], row["tr"], row["created_at"], list(NOT_YET_SENT)),
-    ).fetchone()
+    older = conn.execute(_OLDER_FILE_FIRST, (row["tenant_id"], row["regime"], row["tr"],
+                                              row["created_at"], list(NOT_YET_SENT), file_id),
+                         ).fetchone()
     if older is not None:
         wait = min(ORDER_WAIT_S * 2 ** min(deferrals, 10), MAX_DEFER_S)
         if deferrals + 1 == ORDER_ALERT_AFTER:

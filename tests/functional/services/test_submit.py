@@ -7,6 +7,7 @@ rollbacks and redeliveries are the queue's own.
 from __future__ import annotations
 
 import time
+from datetime import UTC, datetime, timedelta
 
 import pytest
 
@@ -252,9 +253,13 @@ def test_an_older_file_of_the_same_tr_goes_first(db, store, sim, tenant, run):
 
 def test_a_file_out_of_the_way_wakes_the_next_one_instead_of_leaving_it_to_its_delay(
         db, store, sim, tenant, run):
-    """After a crash or an outage, files queue up behind the oldest with growing delays; once
-    it is sent, the next goes at once (and that one hands on to the one after it)."""
-    files = [seed_report_file(db, store, tenant, [event(uti(n))]) for n in range(1, 4)]
+    """After a crash or an outage, files of one trade queue up behind the oldest with growing
+    delays; once it is sent, the next goes at once (and that one hands on to the one after)."""
+    later = [timedelta(hours=1), timedelta(hours=2)]
+    files = [seed_report_file(db, store, tenant, [event(uti(1))])] + [
+        seed_report_file(db, store, tenant, [event(
+            uti(1), "MODI", event_timestamp=datetime(2026, 11, 20, 1, 2, 3, tzinfo=UTC) + d)])
+        for d in later]
     for newer in files[1:]:
         enqueue(db, tenant, newer)
     run()
@@ -264,6 +269,24 @@ def test_a_file_out_of_the_way_wakes_the_next_one_instead_of_leaving_it_to_its_d
     assert [m["report_file_id"] for m in sim.messages()] == files
     run()  # the old delayed messages, once due, find their files sent: nothing twice
     assert len(sim.messages()) == 3 and queued(db) == []
+
+
+def test_a_file_with_no_trade_in_common_does_not_wait_for_an_older_one(
+        db, store, sim, tenant, run):
+    """Only the order of one trade's events matters: a stuck older file holds back the files
+    that report its UTIs, not the tenant's other reports."""
+    stuck = seed_report_file(db, store, tenant, [event(uti(1)), event(uti(2))])
+    unrelated = seed_report_file(db, store, tenant, [event(uti(3))])
+    dependent = seed_report_file(db, store, tenant, [event(uti(4)), event(uti(2), "MODI")])
+    enqueue(db, tenant, unrelated)
+    enqueue(db, tenant, dependent)
+    run()
+    assert [m["report_file_id"] for m in sim.messages()] == [unrelated]
+    assert {q["body"]["report_file_id"] for q in queued(db)} == {dependent}  # still waiting
+    enqueue(db, tenant, stuck)
+    run()
+    run()
+    assert [m["report_file_id"] for m in sim.messages()] == [unrelated, stuck, dependent]
 
 
 def test_the_adapter_honours_a_short_retry_after_and_leaves_a_long_one_to_the_queue(sim):
