@@ -1,0 +1,122 @@
+import { lazy, Suspense, useCallback, useEffect, useMemo, useState } from "react";
+import type { User } from "./api/client";
+import { MeContext, useApi } from "./api/context";
+import { Loading } from "./components/States";
+import { useI18n, type Lang } from "./i18n";
+import type { MessageKey } from "./i18n/en";
+import { href, useRoute, type Route } from "./router";
+import { SignIn } from "./screens/SignIn";
+
+// Every screen but sign-in is its own chunk: the first load carries only the shell.
+const Dashboard = lazy(() => import("./screens/Dashboard"));
+const Trades = lazy(() => import("./screens/Trades"));
+const TradeDetail = lazy(() => import("./screens/TradeDetail"));
+const Errors = lazy(() => import("./screens/Errors"));
+const Files = lazy(() => import("./screens/Files"));
+
+const NAV: [string, MessageKey][] = [
+  ["/", "nav.dashboard"],
+  ["/trades", "nav.trades"],
+  ["/errors", "nav.errors"],
+  ["/files", "nav.files"],
+];
+
+function screenFor(route: Route) {
+  const [first, second] = route.segments;
+  switch (first) {
+    case undefined:
+      return <Dashboard />;
+    case "trades":
+      return second ? <TradeDetail uti={second} /> : <Trades params={route.params} />;
+    case "errors":
+      return <Errors params={route.params} />;
+    case "files":
+      return <Files />;
+    default:
+      return <Dashboard />;
+  }
+}
+
+export function App() {
+  const api = useApi();
+  const { t, lang, setLang } = useI18n();
+  const route = useRoute();
+  const [user, setUser] = useState<User | null>(null);
+  const [restoring, setRestoring] = useState(() => api.hasRefreshToken());
+
+  // A reload keeps the session: the refresh token in sessionStorage gets a new access token.
+  useEffect(() => {
+    if (!restoring) return;
+    api
+      .get<User>("/api/auth/me")
+      .then(setUser)
+      .catch(() => setUser(null))
+      .finally(() => setRestoring(false));
+  }, [api, restoring]);
+  useEffect(() => api.onSignedOut(() => setUser(null)), [api]);
+
+  const signIn = useCallback(
+    async (username: string, password: string) => {
+      await api.signIn(username, password);
+      setUser(await api.get<User>("/api/auth/me")); // the role as the API sees it now
+    },
+    [api],
+  );
+  const me = useMemo(() => (user ? { user, signOut: () => void api.signOut() } : null), [api, user]);
+
+  const title = t("app.title");
+  const current = "/" + (route.segments[0] ?? "");
+  return (
+    <>
+      <a className="skip" href="#main" onClick={(e) => (e.preventDefault(), document.getElementById("main")?.focus())}>
+        {t("app.skip")}
+      </a>
+      <header className="top">
+        <span className="brand">{title}</span>
+        {me && (
+          <nav aria-label={t("nav.main")}>
+            <ul>
+              {NAV.map(([path, key]) => (
+                <li key={path}>
+                  <a href={href(path)} aria-current={current === path ? "page" : undefined}>
+                    {t(key)}
+                  </a>
+                </li>
+              ))}
+            </ul>
+          </nav>
+        )}
+        <div className="tools">
+          <label>
+            <span className="sr-only">{t("lang.label")}</span>
+            <select value={lang} onChange={(e) => setLang(e.target.value as Lang)} aria-label={t("lang.label")}>
+              <option value="ko">한국어</option>
+              <option value="en">English</option>
+            </select>
+          </label>
+          {me && (
+            <>
+              <span className="who">
+                {me.user.display_name ?? me.user.username} · {me.user.tenant} · {t("role", { role: me.user.role })}
+              </span>
+              <button type="button" onClick={me.signOut}>
+                {t("signout")}
+              </button>
+            </>
+          )}
+        </div>
+      </header>
+      <main id="main" tabIndex={-1}>
+        {restoring ? (
+          <Loading />
+        ) : me ? (
+          <MeContext.Provider value={me}>
+            <Suspense fallback={<Loading />}>{screenFor(route)}</Suspense>
+          </MeContext.Provider>
+        ) : (
+          <SignIn onSignIn={signIn} />
+        )}
+      </main>
+    </>
+  );
+}

@@ -1,0 +1,76 @@
+import { fireEvent, render, screen, waitFor } from "@testing-library/react";
+import { describe, expect, it } from "vitest";
+import { changesBody, RepairForm } from "../components/RepairForm";
+import { fakeClient, json, Providers, VIEWER } from "./fakeApi";
+
+const EVENT = "0b6f1c2e-0000-4000-8000-000000000001";
+
+// The fake API: a currency of three capital letters is valid, anything else breaks a rule.
+function repairApi() {
+  return fakeClient((c) => {
+    const changes = (c.body as { changes: Record<string, string | null> }).changes;
+    if (c.url.endsWith("/repair/preview")) {
+      const ccy = changes["legs[0].notional.currency"];
+      const valid = typeof ccy === "string" && /^[A-Z]{3}$/.test(ccy);
+      return json(200, {
+        event_id: EVENT, valid, changed: {}, errors: [],
+        issues: valid ? [] : [{ rule_id: "SR-CCY-001", severity: "reject", field: "legs[0].notional.currency",
+          message_en: "currency must be an ISO 4217 code", message_ko: "통화는 ISO 4217 코드여야 합니다", value: ccy }],
+      });
+    }
+    if (c.url.endsWith("/repair")) return json(200, { event_id: EVENT, new_event_id: "e2", version: 2, changed: {} });
+    return json(404, { title: "Not found" });
+  });
+}
+
+describe("RepairForm", () => {
+  it("turns an empty value into null (clears the field) and skips blank paths", () => {
+    expect(changesBody([{ field: " a.b ", value: "" }, { field: "", value: "x" }, { field: "c", value: "1" }]))
+      .toEqual({ "a.b": null, c: "1" });
+  });
+
+  it("re-validates as you type and applies only a valid repair", async () => {
+    const { client, calls } = repairApi();
+    render(<Providers client={client}>
+      <RepairForm eventId={EVENT} canApply initial={[{ field: "legs[0].notional.currency", value: "krw" }]} />
+    </Providers>);
+    const apply = screen.getByRole("button", { name: "Apply repair" }) as HTMLButtonElement;
+    await screen.findByText(/SR-CCY-001 \[legs\[0\]\.notional\.currency\]: currency must be an ISO 4217 code/);
+    expect(apply.disabled).toBe(true);
+
+    fireEvent.change(screen.getByLabelText("New value"), { target: { value: "KRW" } });
+    await screen.findByText("The repaired event passes validation.");
+    await waitFor(() => expect(apply.disabled).toBe(false));
+    const previews = calls.filter((c) => c.url.endsWith("/repair/preview"));
+    expect(previews.at(-1)!.body).toEqual({ changes: { "legs[0].notional.currency": "KRW" } });
+    expect(previews.at(-1)!.url).toBe(`/api/events/${EVENT}/repair/preview`);
+
+    fireEvent.click(apply);
+    await screen.findByText("Saved as version 2; queued for validation.");
+    const saved = calls.find((c) => c.url.endsWith("/repair"))!;
+    expect([saved.method, saved.body]).toEqual(["POST", { changes: { "legs[0].notional.currency": "KRW" } }]);
+  });
+
+  it("shows the API's refusal of an apply with its field errors", async () => {
+    const { client } = fakeClient((c) => c.url.endsWith("/preview")
+      ? json(200, { event_id: EVENT, valid: true, changed: {}, errors: [], issues: [] })
+      : json(409, { title: "Conflict", detail: "event is superseded: repair version 2", request_id: "r-7" }));
+    render(<Providers client={client}><RepairForm eventId={EVENT} canApply initial={[{ field: "x", value: "1" }]} /></Providers>);
+    const apply = screen.getByRole("button", { name: "Apply repair" }) as HTMLButtonElement;
+    await waitFor(() => expect(apply.disabled).toBe(false));
+    fireEvent.click(apply);
+    const alert = await screen.findByRole("alert");
+    expect(alert.textContent).toContain("event is superseded: repair version 2");
+    expect(alert.textContent).toContain("r-7");
+  });
+
+  it("lets a viewer preview but offers no apply", async () => {
+    const { client } = repairApi();
+    render(<Providers client={client} user={VIEWER}>
+      <RepairForm eventId={EVENT} canApply={false} initial={[{ field: "legs[0].notional.currency", value: "USD" }]} />
+    </Providers>);
+    await screen.findByText("The repaired event passes validation.");
+    expect(screen.queryByRole("button", { name: "Apply repair" })).toBeNull();
+    expect(screen.getByText("Viewers can preview a repair but not apply it.")).toBeTruthy();
+  });
+});

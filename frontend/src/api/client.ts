@@ -1,0 +1,225 @@
+// The API client: bearer token in memory, refresh token in sessionStorage (gone with the tab),
+// one refresh on a 401 then back to sign-in, problem+json errors kept whole, ETag revalidation.
+
+export interface User {
+  id: string;
+  username: string;
+  display_name?: string | null;
+  role: "admin" | "operator" | "viewer";
+  tenant: string;
+  tenant_id: string;
+}
+
+export interface Session {
+  access_token: string;
+  refresh_token: string;
+  expires_in: number;
+  user: User;
+}
+
+export interface FieldProblem {
+  field?: string | null;
+  parameter?: string | null;
+  message: string;
+  code?: string | null;
+}
+
+/** An RFC 9457 problem (or a network failure) with what the user must see: detail and request id. */
+export class ApiError extends Error {
+  constructor(
+    readonly status: number,
+    readonly title: string,
+    readonly detail: string,
+    readonly requestId: string | null,
+    readonly errors: FieldProblem[] = [],
+    readonly reason: string | null = null,
+  ) {
+    super(detail ? `${title}: ${detail}` : title);
+  }
+}
+
+export interface Conditional<T> {
+  notModified: boolean;
+  data: T | null;
+  etag: string | null;
+}
+
+type Query = Record<string, string | number | string[] | null | undefined>;
+
+export const REFRESH_KEY = "swaprep.refresh_token";
+
+export function queryString(query: Query = {}): string {
+  const params = new URLSearchParams();
+  for (const [key, value] of Object.entries(query)) {
+    if (value === undefined || value === null || value === "") continue;
+    if (Array.isArray(value)) {
+      if (value.length) params.set(key, value.join(","));
+    } else params.set(key, String(value));
+  }
+  const text = params.toString();
+  return text ? `?${text}` : "";
+}
+
+async function problemFrom(response: Response): Promise<ApiError> {
+  const headerId = response.headers.get("X-Request-Id");
+  let body: Record<string, unknown> = {};
+  try {
+    body = (await response.json()) as Record<string, unknown>;
+  } catch {
+    // not JSON (a proxy's page): status and request id still say what happened
+  }
+  const str = (v: unknown) => (typeof v === "string" ? v : "");
+  return new ApiError(
+    response.status,
+    str(body.title) || response.statusText || `HTTP ${response.status}`,
+    str(body.detail),
+    str(body.request_id) || str(body.requestId) || headerId,
+    Array.isArray(body.errors) ? (body.errors as FieldProblem[]) : [],
+    str(body.reason) || null,
+  );
+}
+
+export interface ClientOptions {
+  base?: string;
+  fetch?: typeof fetch;
+  storage?: Storage;
+}
+
+export class ApiClient {
+  private access: string | null = null;
+  private refreshing: Promise<boolean> | null = null;
+  private listeners = new Set<() => void>();
+  private readonly base: string;
+  private readonly doFetch: typeof fetch;
+  private readonly storage: Storage;
+
+  constructor(options: ClientOptions = {}) {
+    this.base = options.base ?? "";
+    this.doFetch = options.fetch ?? ((...args) => fetch(...args));
+    this.storage = options.storage ?? sessionStorage;
+  }
+
+  /** Called when the session is gone (refresh refused): the app shows sign-in. */
+  onSignedOut(listener: () => void): () => void {
+    this.listeners.add(listener);
+    return () => this.listeners.delete(listener);
+  }
+
+  hasRefreshToken(): boolean {
+    return !!this.storage.getItem(REFRESH_KEY);
+  }
+
+  private keep(session: Session): void {
+    this.access = session.access_token;
+    this.storage.setItem(REFRESH_KEY, session.refresh_token);
+  }
+
+  private forget(): void {
+    this.access = null;
+    this.storage.removeItem(REFRESH_KEY);
+  }
+
+  async signIn(username: string, password: string): Promise<User> {
+    const response = await this.send("POST", "/api/auth/token", { username, password }, {}, false);
+    if (!response.ok) throw await problemFrom(response);
+    const session = (await response.json()) as Session;
+    this.keep(session);
+    return session.user;
+  }
+
+  async signOut(): Promise<void> {
+    const token = this.storage.getItem(REFRESH_KEY);
+    try {
+      if (this.access) await this.send("POST", "/api/auth/logout", token ? { refresh_token: token } : undefined);
+    } finally {
+      this.forget();
+      this.listeners.forEach((l) => l());
+    }
+  }
+
+  /** One refresh at a time: the API revokes the whole family when a used token comes back. */
+  refresh(): Promise<boolean> {
+    this.refreshing ??= this.doRefresh().finally(() => {
+      this.refreshing = null;
+    });
+    return this.refreshing;
+  }
+
+  private async doRefresh(): Promise<boolean> {
+    const token = this.storage.getItem(REFRESH_KEY);
+    if (!token) return false;
+    try {
+      const response = await this.send("POST", "/api/auth/refresh", { refresh_token: token }, {}, false);
+      if (!response.ok) {
+        this.forget();
+        return false;
+      }
+      this.keep((await response.json()) as Session);
+      return true;
+    } catch {
+      return false; // network down: keep the token, the next call tries again
+    }
+  }
+
+  private send(
+    method: string,
+    path: string,
+    body?: unknown,
+    headers: Record<string, string> = {},
+    auth = true,
+  ): Promise<Response> {
+    const all: Record<string, string> = { Accept: "application/json", ...headers };
+    if (body !== undefined) all["Content-Type"] = "application/json";
+    if (auth && this.access) all.Authorization = `Bearer ${this.access}`;
+    return this.doFetch(this.base + path, {
+      method,
+      headers: all,
+      body: body === undefined ? undefined : JSON.stringify(body),
+    });
+  }
+
+  /** A request with the session: a 401 gets one refresh and one retry, then sign-in. */
+  async raw(method: string, path: string, body?: unknown, headers: Record<string, string> = {}): Promise<Response> {
+    if (!this.access && this.hasRefreshToken()) await this.refresh();
+    let response: Response;
+    try {
+      response = await this.send(method, path, body, headers);
+    } catch (exc) {
+      throw new ApiError(0, "Network error", `${method} ${path}: ${(exc as Error).message}`, null);
+    }
+    if (response.status === 401) {
+      if (await this.refresh()) response = await this.send(method, path, body, headers);
+      if (response.status === 401) {
+        const problem = await problemFrom(response);
+        this.forget();
+        this.listeners.forEach((l) => l());
+        throw problem;
+      }
+    }
+    return response;
+  }
+
+  async request<T>(method: string, path: string, body?: unknown): Promise<T> {
+    const response = await this.raw(method, path, body);
+    if (!response.ok) throw await problemFrom(response);
+    return (await response.json()) as T;
+  }
+
+  get<T>(path: string, query?: Query): Promise<T> {
+    return this.request<T>("GET", path + queryString(query));
+  }
+
+  post<T>(path: string, body?: unknown): Promise<T> {
+    return this.request<T>("POST", path, body);
+  }
+
+  /** GET with If-None-Match: a 304 answers `notModified` and no body (polling). */
+  async getIfChanged<T>(path: string, etag: string | null, query?: Query): Promise<Conditional<T>> {
+    const response = await this.raw("GET", path + queryString(query), undefined, etag ? { "If-None-Match": etag } : {});
+    if (response.status === 304) return { notModified: true, data: null, etag };
+    if (!response.ok) throw await problemFrom(response);
+    return { notModified: false, data: (await response.json()) as T, etag: response.headers.get("ETag") };
+  }
+}
+
+export const api = new ApiClient();

@@ -1,0 +1,146 @@
+import { useEffect, useRef, useState, type FormEvent } from "react";
+import { ApiError, type FieldProblem } from "../api/client";
+import { useApi } from "../api/context";
+import { useI18n } from "../i18n";
+import { ProblemBox } from "./States";
+
+interface PreviewIssue {
+  rule_id: string;
+  severity: string;
+  field: string | null;
+  message_en: string;
+  message_ko: string;
+  value?: string | null;
+}
+
+interface Preview {
+  valid: boolean;
+  errors: FieldProblem[];
+  issues: PreviewIssue[];
+}
+
+export interface Change {
+  field: string;
+  value: string;
+}
+
+const PREVIEW_DELAY_MS = 350;
+
+/** Changes as the API takes them: an empty value clears the field (null). */
+export function changesBody(changes: Change[]): Record<string, string | null> {
+  const body: Record<string, string | null> = {};
+  for (const c of changes) if (c.field.trim()) body[c.field.trim()] = c.value === "" ? null : c.value;
+  return body;
+}
+
+/** Edits fields of an invalid or NACKed event; every edit is re-validated by the API as you
+ * type (preview writes nothing), and "apply" saves a new version (operators and admins). */
+export function RepairForm({ eventId, initial, canApply, onApplied }: {
+  eventId: string;
+  initial: Change[];
+  canApply: boolean;
+  onApplied?: (version: number) => void;
+}) {
+  const api = useApi();
+  const { t, lang } = useI18n();
+  const [changes, setChanges] = useState<Change[]>(initial.length ? initial : [{ field: "", value: "" }]);
+  const [preview, setPreview] = useState<Preview | null>(null);
+  const [checking, setChecking] = useState(false);
+  const [error, setError] = useState<ApiError | null>(null);
+  const [applied, setApplied] = useState<number | null>(null);
+  const [saving, setSaving] = useState(false);
+  const generation = useRef(0);
+  const body = changesBody(changes);
+  const bodyKey = JSON.stringify(body);
+
+  useEffect(() => {
+    if (Object.keys(body).length === 0) {
+      setPreview(null);
+      return;
+    }
+    const mine = ++generation.current; // only the latest edit's answer is shown
+    setChecking(true);
+    const timer = setTimeout(() => {
+      api
+        .post<Preview>(`/api/events/${encodeURIComponent(eventId)}/repair/preview`, { changes: body })
+        .then((p) => mine === generation.current && (setPreview(p), setError(null)))
+        .catch((exc) => mine === generation.current && setError(exc instanceof ApiError ? exc : null))
+        .finally(() => mine === generation.current && setChecking(false));
+    }, PREVIEW_DELAY_MS);
+    return () => clearTimeout(timer);
+    // eslint-disable-next-line react-hooks/exhaustive-deps
+  }, [api, eventId, bodyKey]);
+
+  const update = (i: number, part: Partial<Change>) =>
+    setChanges((cs) => cs.map((c, j) => (j === i ? { ...c, ...part } : c)));
+
+  const apply = async (event: FormEvent) => {
+    event.preventDefault();
+    setSaving(true);
+    try {
+      const outcome = await api.post<{ version: number }>(`/api/events/${encodeURIComponent(eventId)}/repair`, { changes: body });
+      setApplied(outcome.version);
+      setError(null);
+      onApplied?.(outcome.version);
+    } catch (exc) {
+      setError(exc instanceof ApiError ? exc : new ApiError(0, "Error", String(exc), null));
+    } finally {
+      setSaving(false);
+    }
+  };
+
+  const blocking = preview ? [...preview.errors.map((e) => ({ key: `${e.field}:${e.message}`, text: `${e.field ?? "event"}: ${e.message}${e.code ? ` (${e.code})` : ""}` })),
+    ...preview.issues.filter((i) => i.severity === "reject").map((i) => ({
+      key: `${i.rule_id}:${i.field}`,
+      text: `${i.rule_id}${i.field ? ` [${i.field}]` : ""}: ${lang === "ko" ? i.message_ko : i.message_en}`,
+    }))] : [];
+
+  return (
+    <form className="repair" onSubmit={apply} aria-labelledby={`repair-${eventId}`}>
+      <h3 id={`repair-${eventId}`}>{t("repair.title", { id: eventId.slice(0, 8) })}</h3>
+      {changes.map((c, i) => (
+        <fieldset key={i} className="change">
+          <legend className="sr-only">{`${t("repair.field")} ${i + 1}`}</legend>
+          <div className="field">
+            <label htmlFor={`rf-${eventId}-${i}-field`}>{t("repair.field")}</label>
+            <input id={`rf-${eventId}-${i}-field`} value={c.field} placeholder="legs[0].notional.currency"
+              onChange={(e) => update(i, { field: e.target.value })} />
+          </div>
+          <div className="field">
+            <label htmlFor={`rf-${eventId}-${i}-value`}>{t("repair.value")}</label>
+            <input id={`rf-${eventId}-${i}-value`} value={c.value} onChange={(e) => update(i, { value: e.target.value })} />
+          </div>
+          {changes.length > 1 && (
+            <button type="button" onClick={() => setChanges((cs) => cs.filter((_, j) => j !== i))}>
+              {t("repair.remove")}
+            </button>
+          )}
+        </fieldset>
+      ))}
+      <button type="button" onClick={() => setChanges((cs) => [...cs, { field: "", value: "" }])}>
+        {t("repair.add")}
+      </button>
+      <div className="preview" aria-live="polite" data-testid="repair-preview">
+        {checking ? (
+          <p className="muted">{t("repair.checking")}</p>
+        ) : preview && preview.valid ? (
+          <p className="ok">{t("repair.valid")}</p>
+        ) : preview ? (
+          <>
+            <p className="bad">{t("repair.invalid")}</p>
+            <ul>{blocking.map((b) => <li key={b.key}>{b.text}</li>)}</ul>
+          </>
+        ) : null}
+      </div>
+      {error && <ProblemBox error={error} />}
+      {applied !== null && <p className="ok" role="status">{t("repair.applied", { version: applied })}</p>}
+      {canApply ? (
+        <button type="submit" disabled={saving || checking || !preview?.valid}>
+          {t("repair.apply")}
+        </button>
+      ) : (
+        <p className="muted">{t("repair.viewer")}</p>
+      )}
+    </form>
+  );
+}

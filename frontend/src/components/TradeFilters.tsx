@@ -1,0 +1,78 @@
+import { useState, type FormEvent } from "react";
+import { useT } from "../i18n";
+
+export interface TradeFilterValues {
+  q: string;
+  counterparty: string;
+  state: string[];
+  asset_class: string[];
+  regime: string[];
+}
+
+export const STATES = ["received", "invalid", "valid", "reported", "submitted", "acked", "nacked", "cancelled", "superseded"];
+export const ASSET_CLASSES = ["INTR", "CRDT", "CURR", "EQUI", "COMM"];
+export const REGIMES = ["krx", "cftc-part45", "emir"];
+
+export const EMPTY_FILTERS: TradeFilterValues = { q: "", counterparty: "", state: [], asset_class: [], regime: [] };
+
+const list = (params: URLSearchParams, key: string, allowed: string[]) =>
+  (params.get(key) ?? "").split(",").filter((v) => allowed.includes(v));
+
+/** Filters as the URL holds them (so a filtered list can be bookmarked and shared). */
+export function filtersFromParams(params: URLSearchParams): TradeFilterValues {
+  return {
+    q: params.get("q") ?? "",
+    counterparty: params.get("counterparty") ?? "",
+    state: list(params, "state", STATES),
+    asset_class: list(params, "asset_class", ASSET_CLASSES),
+    regime: list(params, "regime", REGIMES),
+  };
+}
+
+function MultiSelect({ id, label, options, value, onChange }: {
+  id: string; label: string; options: string[]; value: string[]; onChange: (v: string[]) => void;
+}) {
+  return (
+    <div className="field">
+      <label htmlFor={id}>{label}</label>
+      <select id={id} multiple size={Math.min(options.length, 5)} value={value}
+        onChange={(e) => onChange([...e.target.selectedOptions].map((o) => o.value))}>
+        {options.map((o) => (
+          <option key={o} value={o}>{o}</option>
+        ))}
+      </select>
+    </div>
+  );
+}
+
+/** The trades filter form: applied on submit (Enter in any field), cleared in one step. */
+export function TradeFilters({ value, onApply }: { value: TradeFilterValues; onApply: (v: TradeFilterValues) => void }) {
+  const t = useT();
+  const [draft, setDraft] = useState(value);
+  const set = <K extends keyof TradeFilterValues>(key: K, v: TradeFilterValues[K]) => setDraft((d) => ({ ...d, [key]: v }));
+  const submit = (event: FormEvent) => {
+    event.preventDefault();
+    onApply({ ...draft, q: draft.q.trim(), counterparty: draft.counterparty.trim() });
+  };
+  return (
+    <form className="filters" onSubmit={submit} aria-label={t("trades.filters")} role="search">
+      <div className="field">
+        <label htmlFor="f-q">{t("trades.q")}</label>
+        <input id="f-q" value={draft.q} onChange={(e) => set("q", e.target.value)} maxLength={100} />
+      </div>
+      <div className="field">
+        <label htmlFor="f-cp">{t("trades.counterparty")}</label>
+        <input id="f-cp" value={draft.counterparty} onChange={(e) => set("counterparty", e.target.value)} maxLength={200} />
+      </div>
+      <MultiSelect id="f-state" label={t("trades.state")} options={STATES} value={draft.state} onChange={(v) => set("state", v)} />
+      <MultiSelect id="f-ac" label={t("trades.asset_class")} options={ASSET_CLASSES} value={draft.asset_class} onChange={(v) => set("asset_class", v)} />
+      <MultiSelect id="f-regime" label={t("trades.regime")} options={REGIMES} value={draft.regime} onChange={(v) => set("regime", v)} />
+      <div className="actions">
+        <button type="submit">{t("trades.apply")}</button>
+        <button type="button" onClick={() => { setDraft(EMPTY_FILTERS); onApply(EMPTY_FILTERS); }}>
+          {t("trades.clear")}
+        </button>
+      </div>
+    </form>
+  );
+}

@@ -1,0 +1,112 @@
+import { useState, type DragEvent } from "react";
+import { ApiError } from "../api/client";
+import { canMutate, useApi, useMe } from "../api/context";
+import { useLoad } from "../api/hooks";
+import { DataTable, type Column } from "../components/DataTable";
+import { Empty, Loading, ProblemBox } from "../components/States";
+import { Time } from "../components/Time";
+import { useT } from "../i18n";
+
+interface FileRow {
+  id: string;
+  object_key: string;
+  status: string;
+  reject_reason: string | null;
+  row_count: number | null;
+  received_at: string;
+  events_by_state: Record<string, number>;
+}
+
+interface Upload {
+  method: string;
+  url: string;
+  headers: Record<string, string>;
+}
+
+/** PUT with progress: fetch has no upload progress, XMLHttpRequest does. */
+function put(target: Upload, file: File, onProgress: (pct: number) => void): Promise<void> {
+  return new Promise((resolve, reject) => {
+    const xhr = new XMLHttpRequest();
+    xhr.open(target.method, target.url);
+    for (const [k, v] of Object.entries(target.headers)) xhr.setRequestHeader(k, v);
+    xhr.upload.onprogress = (e) => e.lengthComputable && onProgress(Math.round((e.loaded / e.total) * 100));
+    xhr.onload = () =>
+      xhr.status >= 200 && xhr.status < 300
+        ? resolve()
+        : reject(new ApiError(xhr.status, "Upload refused by the object store", xhr.responseText.slice(0, 500), null));
+    xhr.onerror = () => reject(new ApiError(0, "Upload failed", `PUT to the object store did not complete`, null));
+    xhr.send(file);
+  });
+}
+
+function Uploader({ onDone }: { onDone: () => void }) {
+  const api = useApi();
+  const t = useT();
+  const [progress, setProgress] = useState<{ name: string; pct: number } | null>(null);
+  const [done, setDone] = useState<string | null>(null);
+  const [error, setError] = useState<ApiError | null>(null);
+  const upload = async (file: File) => {
+    setError(null);
+    setDone(null);
+    setProgress({ name: file.name, pct: 0 });
+    try {
+      const target = await api.post<Upload>("/api/uploads", {
+        file_name: file.name, size: file.size, content_type: file.type || "text/csv",
+      });
+      await put(target, file, (pct) => setProgress({ name: file.name, pct }));
+      setDone(file.name);
+      onDone();
+    } catch (exc) {
+      setError(exc instanceof ApiError ? exc : new ApiError(0, "Error", String(exc), null));
+    } finally {
+      setProgress(null);
+    }
+  };
+  const drop = (e: DragEvent) => {
+    e.preventDefault();
+    const file = e.dataTransfer.files[0];
+    if (file) void upload(file);
+  };
+  return (
+    <section aria-labelledby="upload-title" className="upload" onDragOver={(e) => e.preventDefault()} onDrop={drop}>
+      <h2 id="upload-title">{t("files.upload")}</h2>
+      <label htmlFor="upload-file">{t("files.choose")}</label>
+      <input id="upload-file" type="file" accept=".csv,.txt,.jsonl,.ndjson,.xml,.fpml"
+        onChange={(e) => e.target.files?.[0] && upload(e.target.files[0])} disabled={!!progress} />
+      {progress && (
+        <p role="status">
+          {t("files.uploading", { name: progress.name, pct: progress.pct })}{" "}
+          <progress max={100} value={progress.pct} aria-label={progress.name} />
+        </p>
+      )}
+      {done && <p role="status" className="ok">{t("files.uploaded", { name: done })}</p>}
+      {error && <ProblemBox error={error} />}
+    </section>
+  );
+}
+
+export default function Files() {
+  const t = useT();
+  const { user } = useMe();
+  const [version, setVersion] = useState(0);
+  const files = useLoad<{ items: FileRow[] }>(`files:${version}`, (api) => api.get("/api/files", { limit: 50 }));
+  const columns: Column<FileRow>[] = [
+    { key: "name", header: t("files.name"), render: (f) => <code>{f.object_key}</code> },
+    { key: "status", header: t("files.status"), render: (f) => <span className={`badge file-${f.status}`}>{f.status}</span> },
+    { key: "rows", header: t("files.rows"), render: (f) => f.row_count ?? "—" },
+    { key: "events", header: t("files.events"), render: (f) =>
+      Object.entries(f.events_by_state).map(([s, n]) => `${s} ${n}`).join(" · ") || "—" },
+    { key: "reason", header: t("files.reason"), render: (f) => f.reject_reason ?? "" },
+    { key: "received", header: t("files.received"), render: (f) => <Time value={f.received_at} /> },
+  ];
+  return (
+    <section aria-labelledby="files-title">
+      <h1 id="files-title">{t("files.title")}</h1>
+      {canMutate(user) && <Uploader onDone={() => setVersion((v) => v + 1)} />}
+      {files.error && <ProblemBox error={files.error} onRetry={files.reload} />}
+      {!files.data ? !files.error && <Loading />
+        : files.data.items.length === 0 ? <Empty />
+        : <DataTable caption={t("files.title")} columns={columns} rows={files.data.items} rowKey={(f) => f.id} />}
+    </section>
+  );
+}
