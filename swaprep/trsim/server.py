@@ -51,6 +51,7 @@ REGIMES = ("cftc-part45", "emir", "krx")
 MAX_BODY_BYTES = 50 * 1024 * 1024
 _FOLDER = re.compile(r"^[a-z0-9][a-z0-9-]{1,62}$")  # a tenant slug, as tenants.slug allows
 MAX_FEEDBACK_WRITE_ATTEMPTS = 20
+STATE_SAVE_INTERVAL_S = 2.0  # at most this often to the state file (and at stop)
 
 
 @dataclass
@@ -156,6 +157,11 @@ class TrSimulator:
         self.repository = Repository(known_leis=known_leis)
         self.clock = clock or (lambda: datetime.now(UTC))
         self.state_path = Path(state_path) if state_path else None
+        # The state file is the whole TR (every UTI it knows): writing it on every accepted
+        # file made a million-record run quadratic. Changes mark it dirty; the feedback loop
+        # writes it at most every STATE_SAVE_INTERVAL_S, and stop() writes it at once.
+        self._state_dirty = False
+        self._state_saved_at = 0.0
         self._admin_token = admin_token
         self.max_body_bytes = max_body_bytes
 
@@ -338,7 +344,7 @@ class TrSimulator:
             self._ledger[(regime, submitter, report_file_id)] = message
             self._messages[message_id] = message
             self._schedule(message_id, self.feedback_delay_s)
-            self._save_state()
+            self._state_dirty = True
         nacks = sum(1 for r in results if r.codes)
         log.info("accepted %s: %d record(s), %d NACK", message_id, len(results), nacks)
         return 202, message.answer()
@@ -369,6 +375,9 @@ class TrSimulator:
         while not self._stopping.is_set():
             for message_id in self._take(due_only=True):
                 self._write_feedback(message_id)
+            if self._state_dirty and \
+                    time.monotonic() - self._state_saved_at >= STATE_SAVE_INTERVAL_S:
+                self._save_state()
             with self._wake:
                 wait = 0.5 if not self._pending else self._pending[0][0] - time.monotonic()
                 if wait > 0 and not self._stopping.is_set():
@@ -405,7 +414,7 @@ class TrSimulator:
             return 0
         with self._lock:
             message.feedback_written += len(copies)
-            self._save_state()
+            self._state_dirty = True
         return len(copies)
 
     def _client(self) -> Any:
@@ -428,6 +437,8 @@ class TrSimulator:
         if self.state_path is None:
             return
         with self._lock:
+            self._state_dirty = False
+            self._state_saved_at = time.monotonic()
             state = {"messages": [m.dump() for m in self._messages.values()],
                      "trades": self.repository.dump(),
                      "pending": [p[2] for p in sorted(self._pending)]}
