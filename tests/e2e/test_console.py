@@ -7,7 +7,6 @@ from __future__ import annotations
 import os
 import shutil
 import subprocess
-import tempfile
 import time
 import uuid
 from pathlib import Path
@@ -29,15 +28,6 @@ def _missing() -> str | None:
     if not Path(CHROMIUM).exists():
         return f"{CHROMIUM} is missing: apt-get install chromium (./dev test does)"
     return None
-
-
-@pytest.fixture
-def state_dir():
-    # Not under pytest's 0700 tmp dir: the embedded server may run as the `postgres` user.
-    base = Path(tempfile.mkdtemp(prefix="swaprep-console-"))
-    os.chmod(base, 0o755)
-    yield base / "state"
-    shutil.rmtree(base, ignore_errors=True)
 
 
 def _wait_for_demo(stack: LocalStack, timeout_s: float = 150) -> dict[str, int]:

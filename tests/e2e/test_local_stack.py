@@ -2,12 +2,8 @@
 
 from __future__ import annotations
 
-import os
-import shutil
-import tempfile
 import time
 import uuid
-from pathlib import Path
 
 import pytest
 import requests
@@ -17,15 +13,6 @@ from swaprep.cli import main as cli
 from swaprep.local.stack import LocalStack
 
 pytestmark = pytest.mark.e2e
-
-
-@pytest.fixture
-def state_dir():
-    # Not under pytest's 0700 tmp dir: the embedded server may run as the `postgres` user.
-    base = Path(tempfile.mkdtemp(prefix="swaprep-e2e-"))
-    os.chmod(base, 0o755)
-    yield base / "state"
-    shutil.rmtree(base, ignore_errors=True)
 
 
 def test_local_stack_serves_the_api_and_records_triggered_runs(state_dir):

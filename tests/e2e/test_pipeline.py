@@ -17,13 +17,9 @@ from __future__ import annotations
 import contextlib
 import csv
 import io
-import os
-import shutil
-import tempfile
 import time
 import uuid
 from datetime import UTC, datetime, timedelta
-from pathlib import Path
 from typing import Any
 
 import pytest
@@ -89,15 +85,6 @@ def fep_csv() -> bytes:
 
 
 # -- fixtures -----------------------------------------------------------------------------------
-
-
-@pytest.fixture
-def state_dir():
-    # Not under pytest's 0700 tmp dir: the embedded server may run as the `postgres` user.
-    base = Path(tempfile.mkdtemp(prefix="swaprep-e2e-"))
-    os.chmod(base, 0o755)
-    yield base / "state"
-    shutil.rmtree(base, ignore_errors=True)
 
 
 def _fast_clock():
