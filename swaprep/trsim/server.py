@@ -162,6 +162,7 @@ class TrSimulator:
         # writes it at most every STATE_SAVE_INTERVAL_S, and stop() writes it at once.
         self._state_dirty = False
         self._state_saved_at = 0.0
+        self._state_save_s = 0.0  # how long the last write took: big states write less often
         self._admin_token = admin_token
         self.max_body_bytes = max_body_bytes
 
@@ -375,8 +376,8 @@ class TrSimulator:
         while not self._stopping.is_set():
             for message_id in self._take(due_only=True):
                 self._write_feedback(message_id)
-            if self._state_dirty and \
-                    time.monotonic() - self._state_saved_at >= STATE_SAVE_INTERVAL_S:
+            every = max(STATE_SAVE_INTERVAL_S, 20 * self._state_save_s)  # <= 5 % of the time
+            if self._state_dirty and time.monotonic() - self._state_saved_at >= every:
                 self._save_state()
             with self._wake:
                 wait = 0.5 if not self._pending else self._pending[0][0] - time.monotonic()
@@ -446,6 +447,7 @@ class TrSimulator:
         tmp = self.state_path.with_name(f".{self.state_path.name}.tmp")
         tmp.write_text(json.dumps(state), encoding="utf-8")
         os.replace(tmp, self.state_path)
+        self._state_save_s = time.monotonic() - self._state_saved_at
 
     def _load_state(self) -> None:
         if self.state_path is None or not self.state_path.exists():
