@@ -1,8 +1,24 @@
 """The API's router: every resource's routes, in one table."""
 
-from shared.api.routes import admin, auth, health, ingest
+from shared.api.routes import (
+    admin,
+    auth,
+    errors,
+    files,
+    health,
+    ingest,
+    ingest_files,
+    metrics,
+    openapi,
+    operations,
+    ops_views,
+    reports,
+    stats,
+    trades,
+)
 from shared.platform.web import Router
 
 router = Router()
-for module in (health, ingest, auth, admin):
+for module in (health, openapi, ingest, auth, admin, operations, files, metrics,
+               ingest_files, trades, errors, reports, stats, ops_views):
     router.include(module.router)

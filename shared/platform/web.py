@@ -110,8 +110,14 @@ def response(
     elif isinstance(body, str):
         text = body
     else:
-        text = json.dumps(body, default=str, ensure_ascii=False)
+        text = json.dumps(body, default=_json_value, ensure_ascii=False)
     return {"statusCode": status, "headers": out_headers, "body": text}
+
+
+def _json_value(value: Any) -> Any:
+    """Timestamps and dates as ISO 8601 (RFC 3339 `date-time`), anything else as its text."""
+    isoformat = getattr(value, "isoformat", None)
+    return isoformat() if callable(isoformat) else str(value)
 
 
 def problem(error: HttpError, request_id: str | None = None, instance: str | None = None):
@@ -136,7 +142,7 @@ class Router:
     """Method + path-template routing for a web action (`/api/files/{file_id}`)."""
 
     def __init__(self) -> None:
-        self._routes: list[tuple[str, re.Pattern[str], Handler]] = []
+        self._routes: list[tuple[str, str, re.Pattern[str], Handler]] = []
 
     def route(self, method: str, template: str) -> Callable[[Handler], Handler]:
         pattern = re.compile(
@@ -144,7 +150,7 @@ class Router:
         )
 
         def register(handler: Handler) -> Handler:
-            self._routes.append((method.upper(), pattern, handler))
+            self._routes.append((method.upper(), template, pattern, handler))
             return handler
 
         return register
@@ -153,9 +159,14 @@ class Router:
         """Take every route of `other` (one router per API resource, composed in one table)."""
         self._routes.extend(other._routes)
 
+    def operations(self) -> list[tuple[str, str]]:
+        """(method, path template) of every route, in table order (the OpenAPI contract test
+        compares them with the spec, so the two cannot drift apart)."""
+        return [(method, template) for method, template, _, _ in self._routes]
+
     def dispatch(self, request: WebRequest, ctx: Any = None) -> dict[str, Any]:
         allowed: list[str] = []
-        for method, pattern, handler in self._routes:
+        for method, _template, pattern, handler in self._routes:
             match = pattern.match(request.path)
             if not match:
                 continue

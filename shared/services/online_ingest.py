@@ -28,6 +28,7 @@ from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
 
+from shared.platform.jsontext import first_bad_text
 from shared.platform.logging import get_logger
 
 log = get_logger("swaprep.online_ingest")
@@ -79,6 +80,9 @@ def parse_body(body: bytes) -> list[Any]:
     except (ValueError, RecursionError) as exc:
         raise IngestRequestError(400, "Malformed JSON body", str(exc) or "nested too deeply"
                                  ) from exc
+    bad = first_bad_text(document)
+    if bad is not None:  # what PostgreSQL cannot store is refused whole, by name (not a 500)
+        raise IngestRequestError(400, "Bad request body", f"{bad[0] or 'body'}: {bad[1]}")
     if isinstance(document, dict) and "events" in document:
         if set(document) != {"events"} or not isinstance(document["events"], list):
             raise IngestRequestError(400, "Bad request body",

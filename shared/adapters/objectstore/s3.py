@@ -495,13 +495,17 @@ class ObjectStore:
             )
 
     def presign_put(
-        self, bucket: str, key: str, expires_s: int = 900, content_type: str | None = None
+        self, bucket: str, key: str, expires_s: int = 900, content_type: str | None = None,
+        *, metadata: Mapping[str, str] | None = None, content_length: int | None = None,
     ) -> str:
-        """A URL that PUTs the object without credentials until it expires. With
-        `content_type` the header is signed: the uploader must send exactly that Content-Type."""
-        params: dict[str, Any] = {"Bucket": bucket, "Key": key}
-        if content_type:
-            params["ContentType"] = content_type
+        """A URL that PUTs the object without credentials until it expires. What is given is
+        signed, so the uploader must send exactly it: `content_type`, `metadata` (as
+        x-amz-meta-* headers; e.g. the tenant, so nobody uploads as another) and
+        `content_length` (the declared size: a bigger body is refused)."""
+        params: dict[str, Any] = {"Bucket": bucket, "Key": key, **_extra_args(content_type,
+                                                                             metadata)}
+        if content_length is not None:
+            params["ContentLength"] = int(content_length)
         with _errors(bucket, key):
             return self.client.generate_presigned_url(
                 "put_object", Params=params, ExpiresIn=_check_expiry(expires_s)

@@ -11,13 +11,14 @@ import functools
 from types import SimpleNamespace
 from typing import Any
 
+from shared.api.bodies import parse_body
 from shared.api.principal import principal_for
-from shared.api.routes.auth import parse_body
 from shared.platform.action import ActionContext
 from shared.platform.web import HttpError, Router, WebRequest, response
 from shared.services import wiring
 
 router = Router()
+PRINTABLE = r"^[^\x00-\x1f\x7f]*$"  # stored text: PostgreSQL refuses NUL (a 500 otherwise)
 
 
 @functools.cache
@@ -38,17 +39,19 @@ def models() -> SimpleNamespace:
                               pattern=r"^[A-Za-z0-9][A-Za-z0-9._@-]*$")
         password: str = Field(min_length=PASSWORD_MIN, max_length=PASSWORD_MAX)
         role: Role
-        display_name: str | None = Field(default=None, min_length=1, max_length=200)
+        display_name: str | None = Field(default=None, min_length=1, max_length=200,
+                                          pattern=PRINTABLE)
 
     class UserChange(Strict):
         role: Role | None = None
         disabled: StrictBool | None = None  # not 'yes' or 1: an admin's intent must be exact
-        display_name: str | None = Field(default=None, min_length=1, max_length=200)
+        display_name: str | None = Field(default=None, min_length=1, max_length=200,
+                                          pattern=PRINTABLE)
         password: str | None = Field(default=None, min_length=PASSWORD_MIN,
                                      max_length=PASSWORD_MAX)
 
     class NewKey(Strict):
-        name: str = Field(min_length=1, max_length=100)
+        name: str = Field(min_length=1, max_length=100, pattern=PRINTABLE)
         scopes: list[Literal["ingest"]] = Field(default=["ingest"], min_length=1, max_length=5)
 
     return SimpleNamespace(NewUser=NewUser, UserChange=UserChange, NewKey=NewKey)

@@ -6,6 +6,7 @@ import functools
 from types import SimpleNamespace
 from typing import Any
 
+from shared.api.bodies import parse_body
 from shared.api.principal import principal_for
 from shared.platform.action import ActionContext
 from shared.platform.web import HttpError, Router, WebRequest, response
@@ -24,7 +25,7 @@ def models() -> SimpleNamespace:
         model_config = ConfigDict(extra="forbid")
 
     class SignIn(Strict):
-        username: str = Field(min_length=1, max_length=100)
+        username: str = Field(min_length=1, max_length=100, pattern=r"^[^\x00]*$")  # NUL: 500
         password: str = Field(min_length=1, max_length=1024)
 
     class Refresh(Strict):
@@ -34,24 +35,6 @@ def models() -> SimpleNamespace:
         refresh_token: str | None = Field(default=None, min_length=1, max_length=200)
 
     return SimpleNamespace(Strict=Strict, SignIn=SignIn, Refresh=Refresh, Logout=Logout)
-
-
-def parse_body(request: WebRequest, model: Any, *, optional: bool = False) -> Any:
-    """The JSON body as `model`, or a 422 naming every bad field (values never echoed: they may
-    be passwords)."""
-    from pydantic import ValidationError
-
-    body = request.json() if request.body or not optional else None
-    if body is None and optional:
-        body = {}  # no body at all: every field's default
-    try:
-        return model.model_validate(body)
-    except ValidationError as exc:
-        errors = [{"field": ".".join(str(p) for p in e["loc"]) or None, "message": e["msg"]}
-                  for e in exc.errors(include_input=False, include_url=False)]
-        raise HttpError(422, "Invalid request body", "; ".join(
-            f"{e['field'] or 'body'}: {e['message']}" for e in errors),
-            extra={"errors": errors}) from exc
 
 
 def _auth_error(exc: Any) -> HttpError:

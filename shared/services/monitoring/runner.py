@@ -69,7 +69,22 @@ def run_checks(*, db, settings: MonitorSettings, store=None, queue=None, invoker
             log.exception("monitor check failed", extra={"check": name})
             results[name] = {"error": error}
         _record(db, name, error, round((time.perf_counter() - started) * 1000))
+    results["rollup"] = compact_rollup(db)
     return results
+
+
+def compact_rollup(db) -> dict[str, Any]:
+    """Fold the stats rollup's deltas into its counters (the single writer the rollup needs;
+    docs/QUERIES.md), every tick: the stats are exact without it, only slower as the delta
+    table grows. A failure is logged and retried next tick; it never stops the checks."""
+    from shared.services.queries.rollup import compact
+
+    try:
+        with db.system() as conn:
+            return {"folded": compact(conn)}
+    except Exception as exc:
+        log.exception("stats rollup compaction failed")
+        return {"error": redact_text(f"{type(exc).__name__}: {exc}")[:1000]}
 
 
 def _claim(db, name: str, interval_s: int) -> bool:

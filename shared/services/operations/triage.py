@@ -28,10 +28,12 @@ _ISSUE = ("SELECT id, tenant_id, event_id, rule_id, status, assignee FROM valida
 
 
 def _int_or_none(value: Any) -> int | None:
+    """A bigserial id, or None (not found) for anything else, a number beyond bigint too."""
     try:
-        return int(str(value))
+        number = int(str(value))
     except ValueError:
         return None
+    return number if 0 < number < 2**63 else None
 
 
 def list_issues(conn: psycopg.Connection[Any], *, status: str | None = "open",

@@ -127,7 +127,7 @@ def test_bad_and_revoked_keys_are_refused_without_storing_the_secret(db, two_ten
 def _claims(**overrides) -> dict:
     now = int(time.time())
     return {"iss": tokens.ISSUER, "aud": tokens.AUDIENCE, "sub": "alice", "iat": now,
-            "nbf": now, "exp": now + 300, "tenant_id": str(uuid.uuid4()), "role": "viewer",
+            "nbf": now, "exp": now + 86400, "tenant_id": str(uuid.uuid4()), "role": "viewer",
             **overrides}
 
 

@@ -1,0 +1,491 @@
+"""The API's OpenAPI 3.1 document, assembled from one table of operations and the pydantic
+models the routes validate with (request bodies, query parameters).
+
+`python -m shared.api.openapi` writes `shared/api/openapi.json` (committed and shipped; the api
+action serves it at GET /api/openapi.json without importing this module or pydantic);
+`--check` exits 1 when the file is stale. tests/functional/api/test_openapi_contract.py
+checks that every routed (method, path) is here and every operation here is routed.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+SPEC_PATH = Path(__file__).with_name("openapi.json")
+JSON = "application/json"
+PROBLEM = "application/problem+json"
+ROLES = ("admin", "operator", "viewer")
+OPERATORS = ("admin", "operator")
+
+
+def ref(name: str) -> dict[str, str]:
+    return {"$ref": f"#/components/schemas/{name}"}
+
+
+@dataclass(frozen=True)
+class Op:
+    """One operation. `body` and `query` name pydantic models (components); `roles` who may
+    call it (`x-roles`; the security tests give every other role a 403), `credential` which
+    kind of credential it takes (`x-credential`: user, api_key or any)."""
+
+    method: str
+    path: str
+    summary: str
+    tag: str
+    result: dict[str, Any] | None = None
+    ok: int = 200
+    body: str | None = None
+    body_optional: bool = False
+    query: str | None = None
+    exclude: tuple[str, ...] = ()  # fields of `query` this route does not take
+    params: tuple[dict[str, Any], ...] = ()
+    errors: tuple[int, ...] = ()
+    public: bool = False
+    roles: tuple[str, ...] = ROLES
+    credential: str = "user"
+    media: str = JSON
+    cached: bool = False  # answers 200 with an ETag, and 304 to a matching If-None-Match
+
+
+def _items(item: dict[str, Any]) -> dict[str, Any]:
+    return {"type": "object", "required": ["items"], "properties": {
+        "items": {"type": "array", "items": item}}}
+
+
+def _obj(required: Sequence[str], **props: Any) -> dict[str, Any]:
+    return {"type": "object", "required": list(required), "properties": props}
+
+
+STR, INT, BOOL = {"type": "string"}, {"type": "integer"}, {"type": "boolean"}
+NSTR = {"type": ["string", "null"]}
+TIME = {"type": "string", "format": "date-time"}
+NTIME = {"type": ["string", "null"], "format": "date-time"}
+# What `response()` makes of a datetime (json default=str: "2026-11-20 01:00:00+00:00", a
+# space for the T): not RFC 3339 date-time, so not claimed to be.
+STAMP = {"type": "string", "description": "ISO 8601 timestamp with a space for the T"}
+NSTAMP = {**STAMP, "type": ["string", "null"]}
+PRESIGNED = _obj(["url", "expires_in", "expires_at"], url={"type": "string", "format": "uri"},
+                 expires_in=INT, expires_at=TIME)
+
+OBJECT = {"type": "object"}
+
+
+def _page(item: dict[str, Any] | None = None) -> dict[str, Any]:
+    """A keyset page: `next_cursor` is the `cursor` of the next one (null at the end)."""
+    return _obj(["items", "next_cursor"], items={"type": "array", "items": item or OBJECT},
+                next_cursor=NSTR)
+
+
+# -- response schemas (hand-written: the routes answer plain dicts) ------------------------------
+
+SCHEMAS: dict[str, dict[str, Any]] = {
+    "Problem": {
+        "type": "object", "description": "RFC 9457 problem details; `request_id` (the action) "
+        "or `requestId` (the gateway) names the request in the logs.",
+        "required": ["type", "title", "status"],
+        "properties": {
+            "type": STR, "title": STR, "status": {"type": "integer", "minimum": 400},
+            "detail": STR, "instance": STR, "request_id": STR, "requestId": STR,
+            "reason": STR, "code": NSTR,
+            "errors": {"type": "array", "items": {"type": "object", "properties": {
+                "field": NSTR, "message": STR, "code": NSTR}}}}},
+    "Health": _obj(["status", "checked_at", "components"],
+                   status={"enum": ["ok", "degraded"]}, checked_at=TIME,
+                   components={"type": "object", "additionalProperties": _obj(
+                       ["status"], status={"enum": ["ok", "down"]})}),
+    "User": _obj(["id", "tenant_id", "username", "role", "disabled"],
+                 id=STR, tenant_id=STR, username=STR, display_name=NSTR,
+                 role={"enum": list(ROLES)}, disabled=BOOL, tenant=STR,
+                 created_at=STAMP, last_login_at=NSTAMP),
+    "Session": _obj(["access_token", "token_type", "expires_in", "refresh_token",
+                     "refresh_expires_in", "user"],
+                    access_token=STR, token_type={"const": "Bearer"}, expires_in=INT,
+                    refresh_token=STR, refresh_expires_in=INT, user=ref("User")),
+    "Me": _obj(["kind", "subject", "tenant_id"], kind={"enum": ["user", "api_key"]},
+               subject=STR, tenant_id=STR, role=NSTR, tenant=NSTR, username=NSTR,
+               display_name=NSTR, name=STR, prefix=STR,
+               scopes={"type": "array", "items": STR}),
+    "ApiKey": _obj(["id", "name", "prefix", "scopes", "created_at"],
+                   id=STR, name=STR, prefix=STR, scopes={"type": "array", "items": STR},
+                   created_by=NSTR, created_at=STAMP, last_used_at=NSTAMP, revoked_at=NSTAMP,
+                   key={"type": "string", "description": "only in the answer to its creation"}),
+    "IngestAnswer": _obj(
+        ["request_id", "file_id", "replayed", "accepted", "rejected"],
+        request_id=STR, file_id=STR, replayed=BOOL,
+        accepted={"type": "array", "items": _obj(["index", "event_id", "uti", "duplicate"],
+                                                 index=INT, event_id=STR, uti=STR,
+                                                 duplicate=BOOL)},
+        rejected={"type": "array", "items": _obj(["index", "errors"], index=INT, errors={
+            "type": "array", "items": _obj(["code", "message"], code=STR, field=NSTR,
+                                           message=STR)})}),
+    "ItemOutcome": _obj(["id", "outcome", "ok", "message"], id=STR, outcome=STR, ok=BOOL,
+                        message=STR, details={"type": "object"}),
+    "BulkOutcome": _obj(["items", "ok", "refused"], items={
+        "type": "array", "items": ref("ItemOutcome")}, ok=INT, refused=INT),
+    "RepairOutcome": _obj(["event_id", "new_event_id", "version", "changed"], event_id=STR,
+                          new_event_id=STR, version=INT, changed={"type": "object"}),
+    "RepairPreview": _obj(["event_id", "valid", "changed", "errors", "issues"], event_id=STR,
+                          valid=BOOL, changed={"type": "object"},
+                          errors={"type": "array", "items": {"type": "object"}},
+                          issues={"type": "array", "items": {"type": "object"}}),
+    "RedriveOutcome": _obj(["queue", "redriven", "more", "items"], queue=STR, redriven=INT,
+                           more=BOOL, items={"type": "array", "items": ref("ItemOutcome")}),
+    "UploadUrl": {"allOf": [PRESIGNED, _obj(
+        ["method", "headers", "bucket", "key", "size"], method={"const": "PUT"},
+        headers={"type": "object", "additionalProperties": STR}, bucket=STR, key=STR,
+        size=INT)]},
+    "DownloadUrl": {"allOf": [PRESIGNED, _obj(["file_name", "regime"], file_name=STR,
+                                              regime=STR)]},
+    "ExportBundle": {"allOf": [PRESIGNED, _obj(
+        ["id", "kind", "bucket", "key", "rows", "files", "bytes", "created_at"], id=STR,
+        kind={"enum": ["trades", "errors", "reports"]}, bucket=STR, key=STR, rows=INT,
+        files=INT, bytes=INT, created_at=TIME)]},
+}
+
+# -- the operations --------------------------------------------------------------------------------
+
+ADMIN = {"roles": ("admin",)}
+DETAIL = {"errors": (400, 414), "cached": True}  # a detail takes no query parameter
+ACT = {"roles": OPERATORS}
+
+OPERATIONS: tuple[Op, ...] = (
+    Op("GET", "/api/health", "State of the database, buckets and queues", "health",
+       ref("Health"), public=True, errors=(503,)),
+    Op("GET", "/api/openapi.json", "This document", "health", {"type": "object"}, public=True,
+       cached=True),
+    # sign-in
+    Op("POST", "/api/auth/token", "Sign in: a short-lived JWT and a refresh token", "auth",
+       ref("Session"), body="SignIn", public=True, errors=(401,)),
+    Op("POST", "/api/auth/refresh", "A new session for a refresh token (rotated)", "auth",
+       ref("Session"), body="Refresh", public=True, errors=(401,)),
+    Op("POST", "/api/auth/logout", "End this sign-in's sessions, or all of the caller's",
+       "auth", _obj(["revoked"], revoked=INT), body="Logout", body_optional=True),
+    Op("GET", "/api/auth/me", "The caller", "auth", ref("Me"), credential="any"),
+    # administration
+    Op("GET", "/api/admin/users", "The tenant's users", "admin", _items(ref("User")), **ADMIN),
+    Op("POST", "/api/admin/users", "Create a user", "admin", ref("User"), ok=201,
+       body="NewUser", errors=(409,), **ADMIN),
+    Op("PATCH", "/api/admin/users/{user_id}", "Change a user", "admin", ref("User"),
+       body="UserChange", errors=(404, 409), **ADMIN),
+    Op("GET", "/api/admin/api-keys", "The tenant's API keys", "admin", _items(ref("ApiKey")),
+       **ADMIN),
+    Op("POST", "/api/admin/api-keys", "Create an API key (shown once)", "admin", ref("ApiKey"),
+       ok=201, body="NewKey", **ADMIN),
+    Op("DELETE", "/api/admin/api-keys/{key_id}", "Revoke an API key", "admin", ref("ApiKey"),
+       errors=(404, 409), **ADMIN),
+    # ingestion
+    Op("POST", "/api/ingest/events", "Online ingestion of events (an FEP's API key)", "ingest",
+       ref("IngestAnswer"), ok=202, body="IngestBody", credential="api_key", roles=(),
+       params=({"name": "profile", "in": "query", "required": False, "schema": {
+           "type": "string", "maxLength": 63}, "description": "an FEP profile: flat records"},),
+       errors=(409,)),
+    # operator actions
+    Op("POST", "/api/events/{event_id}/repair", "Repair an invalid or NACKed event", "events",
+       ref("RepairOutcome"), body="Repair", errors=(404, 409), params=(
+           {"name": "preview", "in": "query", "required": False, "schema": {
+               "type": "string", "enum": ["true", "false"]},
+            "description": "true: answer as /repair/preview does"},), **ACT),
+    Op("POST", "/api/events/{event_id}/repair/preview", "What validation would say of a repair",
+       "events", ref("RepairPreview"), body="Repair", errors=(404, 409)),
+    Op("POST", "/api/events/resubmit", "Resubmit events", "events", ref("BulkOutcome"),
+       body="Events", **ACT),
+    Op("POST", "/api/events/cancel", "Cancel events", "events", ref("BulkOutcome"),
+       body="Cancel", **ACT),
+    Op("POST", "/api/events/{event_id}/revalidate", "Validate an event again", "events",
+       ref("ItemOutcome"), errors=(404, 409), **ACT),
+    Op("POST", "/api/dead-letters/redrive", "Redrive dead letters of a queue", "events",
+       ref("RedriveOutcome"), body="Redrive", **ACT),
+    Op("POST", "/api/issues/assign", "Assign validation issues", "issues", ref("BulkOutcome"),
+       body="Assign", **ACT),
+    Op("POST", "/api/issues/resolve", "Resolve validation issues", "issues",
+       ref("BulkOutcome"), body="Resolve", **ACT),
+    Op("POST", "/api/alerts/{alert_id}/ack", "Acknowledge an alert", "alerts",
+       ref("ItemOutcome"), errors=(404, 409), **ACT),
+    # files
+    Op("POST", "/api/uploads", "A presigned PUT into the inbound bucket", "files",
+       ref("UploadUrl"), ok=201, body="Upload", errors=(409,), **ACT),
+    Op("GET", "/api/reports/{report_id}/download", "A presigned GET for a report file",
+       "reports", ref("DownloadUrl"), errors=(404, 409)),
+    Op("POST", "/api/exports", "A signed zip of a selection", "files", ref("ExportBundle"),
+       ok=201, body="ExportRequest", **ACT),
+    Op("GET", "/api/metrics", "The tenant's figures (Prometheus text format 0.0.4)",
+       "metrics", {"type": "string"}, media="text/plain; version=0.0.4; charset=utf-8"),
+    # queries: every role reads its own tenant (docs/QUERIES.md)
+    Op("GET", "/api/files", "Ingested files: status and rows by state", "files",
+       _page(), query="FilesQuery", cached=True),
+    Op("GET", "/api/files/{file_id}", "One ingested file", "files", OBJECT, **DETAIL),
+    Op("GET", "/api/trades", "Trades: the current state per UTI", "trades", _page(),
+       query="TradesQuery", cached=True),
+    Op("GET", "/api/trades/{uti}", "One trade: every event version with diffs, issues, "
+       "reports, submissions, TR feedback and audit", "trades", OBJECT, **DETAIL),
+    Op("GET", "/api/errors", "Validation issues by rule, NACKs by TR code, dead letters by "
+       "queue", "errors", _page(_obj(["kind", "key"], kind={"enum": ["rule", "tr_code",
+                                                                       "queue"]}, key=NSTR)),
+       query="ErrorsQuery", cached=True),
+    Op("GET", "/api/errors/{kind}/{key}", "The rows behind one error group", "errors", _page(),
+       query="ErrorItemsQuery", exclude=("kind", "key"), cached=True),
+    Op("GET", "/api/reports", "Report files and their submissions", "reports", _page(),
+       query="ReportsQuery", cached=True),
+    Op("GET", "/api/reports/{report_id}", "One report file", "reports", OBJECT, **DETAIL),
+    Op("GET", "/api/stats", "Today's counts in a time zone", "stats", _obj(
+        ["day", "tz", "received", "acked", "nacked", "late", "at_risk"], day=STR, tz=STR,
+        received=INT, acked=INT, nacked=INT, late=INT, at_risk=INT),
+       query="DashboardQuery", cached=True),
+    Op("GET", "/api/stats/volumes", "Events per day / week / month by asset class, action and "
+       "regime", "stats", _obj(["unit", "tz", "buckets", "totals"], unit=STR, tz=STR,
+                               buckets={"type": "array"}, totals=OBJECT),
+       query="StatsQuery", exclude=("top",), cached=True),
+    Op("GET", "/api/stats/acceptance", "Acceptance rate per bucket and in total", "stats",
+       _obj(["unit", "tz", "buckets", "totals"], unit=STR, tz=STR, buckets={"type": "array"},
+            totals=OBJECT), query="StatsQuery", exclude=("top",), cached=True),
+    Op("GET", "/api/stats/rejections", "Top rejection codes (rules and TR codes)", "stats",
+       OBJECT, query="StatsQuery", exclude=("unit",), cached=True),
+    Op("GET", "/api/stats/late", "Late and overdue reports", "stats", OBJECT,
+       query="StatsQuery", exclude=("unit", "top"), cached=True),
+    Op("GET", "/api/stats/counterparties", "The other sides with most trades", "stats",
+       _page(), query="StatsQuery", exclude=("unit",), cached=True),
+    Op("GET", "/api/alerts", "Alerts", "alerts", _page(), query="AlertsQuery", cached=True),
+    Op("GET", "/api/activations", "The tenant's action runs", "activations", _page(),
+       query="ActivationsQuery", cached=True),
+    Op("GET", "/api/audit", "The audit log", "audit", _page(), query="AuditQuery",
+       cached=True),
+)
+
+
+# -- pydantic models -----------------------------------------------------------------------------
+
+def _models() -> dict[str, Any]:
+    """Component name -> the pydantic model a route validates with."""
+    from shared.api.routes import admin, auth, files, operations
+
+    out: dict[str, Any] = {}
+    for namespace in (auth.models(), admin.models(), operations.models(), files.models()):
+        for name, model in vars(namespace).items():
+            if name != "Strict":
+                out[name] = model
+    return out
+
+
+def _model_schemas(models: dict[str, Any]) -> dict[str, Any]:
+    from pydantic.json_schema import models_json_schema
+
+    _, top = models_json_schema([(m, "validation") for m in models.values()],
+                                ref_template="#/components/schemas/{model}")
+    return top.get("$defs", {})
+
+
+def _ingest_body() -> dict[str, Any]:
+    """The reader takes any JSON object per event (errors come back per event): an event, or
+    `{"events": [...]}`."""
+    event = {"type": "object", "description": "a canonical TradeEvent (nested), or a flat "
+             "record with ?profile= (docs/FEP-FORMATS.md#json-lines)"}
+    return {"oneOf": [
+        {"type": "object", "required": ["events"], "properties": {"events": {
+            "type": "array", "minItems": 1, "maxItems": 500, "items": event}},
+         "additionalProperties": False},
+        {**event, "not": {"required": ["events"]}}]}
+
+
+def _query_parameters(model: Any) -> list[dict[str, Any]]:
+    """A query model's fields as `in: query` parameters (lists comma-separated)."""
+    schema = model.model_json_schema(mode="validation")
+    required = set(schema.get("required", ()))
+    params = []
+    for name, prop in schema.get("properties", {}).items():
+        prop = _without_null(prop)
+        prop.pop("title", None)
+        param: dict[str, Any] = {"name": name, "in": "query", "required": name in required,
+                                 "schema": prop}
+        if prop.get("type") == "array":
+            prop.pop("default", None)
+            param.update(style="form", explode=False)
+        params.append(param)
+    return params
+
+
+def _without_null(prop: dict[str, Any]) -> dict[str, Any]:
+    options = [p for p in prop.get("anyOf", ()) if p.get("type") != "null"]
+    if len(options) == 1:
+        rest = {k: v for k, v in prop.items() if k not in ("anyOf", "default")}
+        return {**options[0], **rest}
+    return dict(prop)
+
+
+# -- assembly ------------------------------------------------------------------------------------
+
+HEADERS = {
+    "X-Request-Id": {"description": "the request's id (the caller's own when it sent a sane "
+                     "one); quote it when reporting a problem", "schema": STR},
+    "ETag": {"description": "strong tag of the body (`-gzip` suffixed when compressed)",
+             "schema": STR},
+    "X-RateLimit-Limit": {"description": "requests allowed by the limit that binds first",
+                          "schema": INT},
+    "X-RateLimit-Remaining": {"description": "requests left under it", "schema": INT},
+    "X-RateLimit-Reset": {"description": "seconds until it is whole again", "schema": INT},
+    "Retry-After": {"description": "seconds to wait", "schema": INT},
+    "WWW-Authenticate": {"description": "the challenge: Bearer and/or ApiKey", "schema": STR},
+}
+_RATE = ("X-RateLimit-Limit", "X-RateLimit-Remaining", "X-RateLimit-Reset")
+ERROR_TEXT = {
+    400: "Malformed JSON, a bad query parameter or an unusable request",
+    401: "No valid credential (missing, expired, bad signature, wrong issuer or audience)",
+    403: "The credential is valid but may not do this (role, or kind of credential)",
+    404: "No such resource in the caller's tenant",
+    409: "Conflict with the resource's state",
+    413: "The body (or the declared size) is over the limit",
+    414: "The query string is too long",
+    415: "Content-Type is not JSON",
+    422: "The body or parameters break a rule; `errors[]` names each field",
+    429: "Over a rate limit or quota (gateway or sign-in throttle)",
+    503: "A component is down",
+}
+
+
+def _headers(*names: str) -> dict[str, Any]:
+    return {n: {"$ref": f"#/components/headers/{n}"} for n in names}
+
+
+def _problem(status: int) -> dict[str, Any]:
+    headers = ("X-Request-Id", *_RATE)
+    if status == 401:
+        headers += ("WWW-Authenticate",)
+    if status == 429:
+        headers += ("Retry-After",)
+    return {"description": ERROR_TEXT[status], "headers": _headers(*headers),
+            "content": {PROBLEM: {"schema": ref("Problem")}}}
+
+
+def _operation(op: Op) -> dict[str, Any]:
+    params = [{"name": name, "in": "path", "required": True,
+               "schema": {"type": "string", "minLength": 1, "maxLength": 200}}
+              for name in _path_names(op.path)]
+    if op.query:
+        params += [{"$ref": f"#/components/parameters/{op.query}.{p['name']}"}
+                   for p in _query_parameters(_query_models()[op.query])
+                   if p["name"] not in op.exclude]
+    params += list(op.params)
+    ok_headers = ("X-Request-Id", *_RATE) + (("ETag",) if op.cached else ())
+    responses: dict[str, Any] = {str(op.ok): {
+        "description": "OK" if op.ok == 200 else "Created" if op.ok == 201 else "Accepted",
+        "headers": _headers(*ok_headers),
+        "content": {op.media: {"schema": op.result or {}}}}}
+    if op.cached:
+        responses["304"] = {"description": "Not modified (If-None-Match matched the ETag)",
+                            "headers": _headers("X-Request-Id", "ETag", *_RATE)}
+    errors = set(op.errors) | {429}
+    if op.body:
+        errors |= {400, 413, 415, 422}
+    if op.query or op.params:
+        errors |= {400, 422}
+    if op.query:  # unknown or over-long query strings are refused
+        errors |= {400, 414}
+    if _path_names(op.path):
+        errors |= {404}
+    if not op.public:
+        errors |= {401, 403} if op.credential != "any" else {401}
+    for status in sorted(errors):
+        responses[str(status)] = {"$ref": f"#/components/responses/Problem{status}"}
+    out: dict[str, Any] = {
+        "operationId": _operation_id(op), "summary": op.summary, "tags": [op.tag],
+        "responses": responses}
+    if params:
+        out["parameters"] = params
+    if op.body:
+        out["requestBody"] = {"required": not op.body_optional,
+                              "content": {JSON: {"schema": ref(op.body)}}}
+    if op.public:
+        out["security"] = []
+    else:
+        out["security"] = ([{"ApiKey": []}] if op.credential == "api_key" else
+                           [{"BearerJWT": []}, {"ApiKey": []}] if op.credential == "any" else
+                           [{"BearerJWT": []}])
+        out["x-roles"] = list(op.roles)
+        out["x-credential"] = op.credential
+    return out
+
+
+def _path_names(path: str) -> list[str]:
+    return [part[1:-1] for part in path.split("/") if part.startswith("{")]
+
+
+def _operation_id(op: Op) -> str:
+    words = [p.strip("{}").replace("-", "_").replace(".", "_") for p in op.path.split("/")[2:]]
+    return op.method.lower() + "_" + "_".join(w for w in words if w)
+
+
+def _query_models() -> dict[str, Any]:
+    """Component prefix -> the pydantic model a query route parses its query string into."""
+    from shared.api.routes import errors
+    from shared.services.queries import filters
+
+    names = ("FilesQuery", "TradesQuery", "ErrorItemsQuery", "ReportsQuery", "StatsQuery",
+             "DashboardQuery", "AlertsQuery", "ActivationsQuery", "AuditQuery")
+    return {"ErrorsQuery": errors._errors_query(),
+            **{name: getattr(filters, name) for name in names}}
+
+
+def build(operations: Sequence[Op] = OPERATIONS,
+          models: Callable[[], dict[str, Any]] = _models) -> dict[str, Any]:
+    """The whole document (deterministic: same code, same bytes)."""
+    schemas = {**_model_schemas(models()), "IngestBody": _ingest_body(), **SCHEMAS}
+    parameters = {f"{name}.{p['name']}": p for name, model in _query_models().items()
+                  for p in _query_parameters(model)}
+    paths: dict[str, dict[str, Any]] = {}
+    for op in operations:
+        paths.setdefault(op.path, {})[op.method.lower()] = _operation(op)
+    doc: dict[str, Any] = {
+        "openapi": "3.1.0",
+        "info": {"title": "Swap Reporting API", "version": "1",
+                 "description": "OTC-derivative trade reporting: ingestion, queries, operator "
+                 "actions and files. Errors are RFC 9457 problem+json; every answer carries "
+                 "X-Request-Id; lists page by keyset (`limit`, `cursor` -> `next_cursor`). "
+                 "See docs/API.md."},
+        "servers": [{"url": "/"}],
+        "security": [{"BearerJWT": []}],
+        "tags": [{"name": t} for t in dict.fromkeys(op.tag for op in operations)],
+        "paths": paths,
+        "components": {
+            "securitySchemes": {
+                "BearerJWT": {"type": "http", "scheme": "bearer", "bearerFormat": "JWT",
+                              "description": "POST /api/auth/token, or an identity "
+                              "provider's RS256/ES256 token (issuer and audience checked)"},
+                "ApiKey": {"type": "apiKey", "in": "header", "name": "X-API-Key",
+                           "description": "an FEP's key (srk_<prefix>_<secret>), for "
+                           "ingestion"}},
+            "headers": HEADERS,
+            "responses": {f"Problem{s}": _problem(s) for s in sorted(ERROR_TEXT)},
+            "schemas": dict(sorted(schemas.items())),
+        },
+    }
+    if parameters:
+        doc["components"]["parameters"] = dict(sorted(parameters.items()))
+    return doc
+
+
+def render(doc: dict[str, Any]) -> str:
+    return json.dumps(doc, indent=1, ensure_ascii=False) + "\n"
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="python -m shared.api.openapi",
+                                     description=f"write {SPEC_PATH.name} from the code")
+    parser.add_argument("--check", action="store_true", help="exit 1 if the file is stale")
+    args = parser.parse_args(argv)
+    text = render(build())
+    if args.check:
+        stale = not SPEC_PATH.is_file() or SPEC_PATH.read_text(encoding="utf-8") != text
+        print(f"{SPEC_PATH} is {'stale: run python -m shared.api.openapi' if stale else 'current'}")
+        return 1 if stale else 0
+    SPEC_PATH.write_text(text, encoding="utf-8")
+    print(f"wrote {SPEC_PATH} ({len(OPERATIONS)} operations)")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,24 @@
+"""Ingest files (docs/API.md#queries): status, reject reason and rows / events by state."""
+
+from __future__ import annotations
+
+from shared.api.routes.trades import read_list, read_one
+from shared.platform.action import ActionContext
+from shared.platform.web import Router, WebRequest
+
+router = Router()
+
+
+@router.route("GET", "/api/files")
+def list_files(request: WebRequest, ctx: ActionContext) -> dict:
+    from shared.services.queries.files import list_files as service
+    from shared.services.queries.filters import FilesQuery
+
+    return read_list(request, ctx, FilesQuery, service)
+
+
+@router.route("GET", "/api/files/{file_id}")
+def file_detail(request: WebRequest, ctx: ActionContext) -> dict:
+    from shared.services.queries.files import file_detail as service
+
+    return read_one(request, ctx, "ingest file", "file_id", service)
