@@ -7,7 +7,7 @@ import functools
 from typing import Any
 from urllib.parse import unquote
 
-from shared.api.routes.trades import read_list
+from shared.api.reading import read_list
 from shared.platform.action import ActionContext
 from shared.platform.web import HttpError, Router, WebRequest
 

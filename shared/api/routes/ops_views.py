@@ -11,7 +11,7 @@ are recorded before/after without passwords or keys).
 
 from __future__ import annotations
 
-from shared.api.routes.trades import read_list
+from shared.api.reading import read_list
 from shared.platform.action import ActionContext
 from shared.platform.web import Router, WebRequest
 

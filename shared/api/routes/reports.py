@@ -3,7 +3,7 @@
 
 from __future__ import annotations
 
-from shared.api.routes.trades import read_list, read_one
+from shared.api.reading import read_list, read_one
 from shared.platform.action import ActionContext
 from shared.platform.web import Router, WebRequest
 

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from shared.api.routes.trades import read_list
+from shared.api.reading import read_list
 from shared.platform.action import ActionContext
 from shared.platform.web import Router, WebRequest
 
