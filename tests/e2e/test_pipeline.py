@@ -1,7 +1,7 @@
 """The whole pipeline on the local stack: an FEP file in, every record in its final state.
 
-An FEP CSV with known good and bad records is dropped into the inbound bucket with plain
-boto3, as an FEP would, and the stack's real actions (functions/) carry it through ingest,
+An FEP CSV and an FpML batch (a confirmation platform's execution reports), each with known
+good and bad records, are dropped into the inbound bucket with plain boto3, as an FEP would, and the stack's real actions (functions/) carry it through ingest,
 process, validate, generate, submit (to the TR simulator) and feedback. Then every record
 must be where docs/PIPELINE.md says: ACK; NACK with the TR's code; invalid with its rule
 ids; a parse error; the report files consistent with their objects and items; and the
@@ -84,6 +84,31 @@ def fep_csv() -> bytes:
     return out.getvalue().encode()
 
 
+# The FpML file: execution reports from a confirmation platform (the demo's template), one
+# NEWT each, the counterparty set per record: (counterparty LEI, what must become of it).
+FPML_RECORDS: list[tuple[str, dict[str, Any]]] = [
+    (KNOWN_CP, {"state": "acked"}),
+    (KNOWN_CP[:-2] + "00", {"state": "invalid", "rules": {"SR-ID-004"}}),
+    (UNKNOWN_CP, {"state": "nacked", "tr_code": "TR-ID-003"}),
+    (KNOWN_CP, {"state": "acked"}),
+]
+
+
+def fep_fpml() -> tuple[bytes, list[str]]:
+    """The FpML batch and its UTIs, in file order."""
+    import re
+
+    from swaprep.local.demo import demo_fpml_messages, write_fpml_batch
+
+    messages = demo_fpml_messages(len(FPML_RECORDS), seed=7, day=NOW.date(), mistakes=False)
+    out, utis = [], []
+    for (xml, intent), (lei, _) in zip(messages, FPML_RECORDS, strict=True):
+        demo_cp = next(c for c in re.findall(r"9884DEMO\d{10}\d{2}", xml) if c != TENANT_LEI)
+        out.append((xml.replace(demo_cp, lei), intent))
+        utis.append(re.search(r"<tradeId[^>]*>([^<]*FPML[^<]*)</tradeId>", xml)[1])
+    return write_fpml_batch(out), utis
+
+
 # -- fixtures -----------------------------------------------------------------------------------
 
 
@@ -122,7 +147,7 @@ def _snapshot(db, tenant_id) -> dict[str, Any]:
 
 def _settled(snapshot: dict[str, Any]) -> bool:
     rows, events, files = snapshot["raw_rows"], snapshot["events"], snapshot["files"]
-    return (sum(rows.values()) == len(RECORDS)
+    return (sum(rows.values()) == len(RECORDS) + len(FPML_RECORDS)
             and set(rows) <= {"event", "parse_error"}
             and bool(events) and not set(events) & set(UNFINISHED_EVENTS)
             and not set(files) - {"acked", "partially_acked", "rejected", "failed"})
@@ -172,6 +197,9 @@ def test_an_fep_file_ends_with_every_record_in_its_final_state(state_dir):
         day = NOW.strftime("%Y-%m-%d")
         s3.put_object(Bucket=stack.buckets["inbound"], Key=f"{TENANT}/{day}/fep-e2e.csv",
                       Body=content, ContentType="text/csv")
+        fpml, fpml_utis = fep_fpml()
+        s3.put_object(Bucket=stack.buckets["inbound"], Key=f"{TENANT}/{day}/confirms.xml",
+                      Body=fpml, ContentType="application/xml")
         snapshot = _wait_until_settled(stack, tenant_id)
         # The same content again under another name: recorded, not a second set of events.
         s3.put_object(Bucket=stack.buckets["inbound"], Key=f"{TENANT}/{day}/fep-e2e copy.csv",
@@ -179,6 +207,7 @@ def test_an_fep_file_ends_with_every_record_in_its_final_state(state_dir):
         _wait_for_audit(stack, tenant_id, "ingest.duplicate_file")
 
         _assert_records(stack, tenant_id)
+        _assert_fpml_records(stack, tenant_id, fpml_utis)
         _assert_report_files(stack, tenant_id, s3)
         _assert_audit_trail(stack, tenant_id)
         assert _snapshot(stack.db, tenant_id) == snapshot  # the duplicate changed nothing
@@ -238,6 +267,7 @@ def _assert_records(stack, tenant_id) -> None:
             "SELECT r.row_no, r.state, r.error, r.errors::text AS errors, r.event_id,"
             " e.trade_id, e.uti, e.action_type, e.state AS event_state"
             " FROM raw_rows r LEFT JOIN trade_events e ON e.id = r.event_id"
+            " JOIN ingest_files f ON f.id = r.file_id WHERE f.object_key LIKE '%%.csv'"
             " ORDER BY r.row_no").fetchall()
         issues = conn.execute(
             "SELECT event_id, rule_id FROM validation_issues WHERE severity = 'reject'"
@@ -272,6 +302,34 @@ def _assert_records(stack, tenant_id) -> None:
         if expected["state"] == "acked":
             assert item["status"] == "acked" and not item["tr_code"], where
         else:
+            assert item["status"] == "nacked", where
+            assert expected["tr_code"] in f"{item['tr_code']} {item['tr_message']}", where
+
+
+def _assert_fpml_records(stack, tenant_id, utis: list[str]) -> None:
+    """Each FpML trade, by its UTI: ACK; invalid with its rule and never reported; or NACKed
+    by the TR with its code."""
+    with stack.db.tenant(tenant_id) as conn:
+        rows = conn.execute(
+            "SELECT r.row_no, r.state, e.id, e.uti, e.state AS event_state FROM raw_rows r"
+            " JOIN ingest_files f ON f.id = r.file_id LEFT JOIN trade_events e"
+            " ON e.id = r.event_id WHERE f.object_key LIKE '%%.xml' ORDER BY r.row_no"
+        ).fetchall()
+        rules = {(r["event_id"], r["rule_id"]) for r in conn.execute(
+            "SELECT event_id, rule_id FROM validation_issues WHERE severity = 'reject'")}
+        items = {r["event_id"]: r for r in conn.execute(
+            "SELECT event_id, status, tr_code, tr_message FROM report_items")}
+    assert [r["uti"] for r in rows] == utis, rows
+    for row, (_, expected) in zip(rows, FPML_RECORDS, strict=True):
+        where = f"FpML record {row['row_no']} ({row['uti']})"
+        assert row["state"] == "event" and row["event_state"] == expected["state"], where
+        if expected["state"] == "invalid":
+            assert all((row["id"], rule) in rules for rule in expected["rules"]), where
+            assert row["id"] not in items, f"{where}: an invalid event was reported"
+        elif expected["state"] == "acked":
+            assert items[row["id"]]["status"] == "acked", where
+        else:
+            item = items[row["id"]]
             assert item["status"] == "nacked", where
             assert expected["tr_code"] in f"{item['tr_code']} {item['tr_message']}", where
 
