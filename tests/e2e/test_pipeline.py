@@ -1,8 +1,9 @@
 """The whole pipeline on the local stack: an FEP file in, every record in its final state.
 
 An FEP CSV and an FpML batch (a confirmation platform's execution reports), each with known
-good and bad records, are dropped into the inbound bucket with plain boto3, as an FEP would, and the stack's real actions (functions/) carry it through ingest,
-process, validate, generate, submit (to the TR simulator) and feedback. Then every record
+good and bad records, are dropped into the inbound bucket with plain boto3, as an FEP would,
+and the stack's real actions (functions/) carry them through ingest, process, validate,
+generate, submit (to the TR simulator) and feedback. Then every record
 must be where docs/PIPELINE.md says: ACK; NACK with the TR's code; invalid with its rule
 ids; a parse error; the report files consistent with their objects and items; and the
 audit trail showing what happened.
