@@ -79,26 +79,6 @@ def test_every_tenant_owned_table_has_forced_row_level_security(db):
     assert unguarded == []
 
 
-def test_every_tenant_table_has_one_policy_reading_the_tenant_once_per_query(db):
-    """The isolation rule on every tenant table, in the form PostgreSQL evaluates once per
-    query (an InitPlan), not once per row (migration 0010)."""
-    with db.system() as conn:
-        tables = {r["relname"] for r in conn.execute(
-            "SELECT c.relname FROM pg_class c JOIN pg_attribute a ON a.attrelid = c.oid"
-            " WHERE a.attname = 'tenant_id' AND c.relkind = 'r'"
-            " AND c.relnamespace = 'public'::regnamespace")}
-        policies = conn.execute(
-            "SELECT tablename, policyname, qual, with_check FROM pg_policies"
-            " WHERE schemaname = 'public'").fetchall()
-    assert {p["tablename"] for p in policies} == tables
-    for policy in policies:
-        where = f"{policy['tablename']}.{policy['policyname']}"
-        assert policy["policyname"] == "tenant_isolation", where
-        for clause in (policy["qual"], policy["with_check"]):
-            assert "( SELECT app.current_tenant()" in clause, (where, clause)
-            assert "( SELECT app.is_system()" in clause, (where, clause)
-
-
 def test_health_ping_reports_that_rls_is_enforced_for_the_app_role(db):
     assert db.ping()["rls_enforced"] is True
 
