@@ -40,7 +40,10 @@ pytestmark = pytest.mark.e2e
 
 KNOWN_CP, UNKNOWN_CP = demo_lei(100), demo_lei(101)  # good check digits; the TR knows one
 CRON_SPEEDUP = 30
-SETTLE_S = int(os.environ.get("FAULTS_SETTLE_S", "150"))
+# Recovery paths include a 120 s lease takeover (a reader presumed dead after a DB restart)
+# and queue back-offs of minutes: a scenario that settles does so at once, a bound of 150 s
+# made the slow-but-correct recoveries fail on a busy CI machine.
+SETTLE_S = int(os.environ.get("FAULTS_SETTLE_S", "360"))
 NOW = datetime.now(UTC).replace(microsecond=0)
 T0 = NOW - timedelta(hours=3)
 # Short leases: a killed or cut-off consumer's batch comes back in seconds.
@@ -265,7 +268,9 @@ def test_tr_5xx_bursts(stack):
     thread.join(5)
     assert_outcome(snap, fep)
     retried = rows(stack, tenant, "SELECT http_status FROM submissions WHERE outcome = 'retry'")
-    assert [r["http_status"] for r in retried].count(503) >= 2, retried
+    # The second burst lands only if a file is still unsent when it is set: files with no
+    # trade in common now go out in parallel and may all be through by then.
+    assert [r["http_status"] for r in retried].count(503) >= 1, retried
     accepted = rows(stack, tenant, "SELECT report_file_id, count(*) AS n FROM submissions"
                     " WHERE outcome = 'accepted' GROUP BY 1")
     files = rows(stack, tenant, "SELECT id FROM report_files")
@@ -308,6 +313,7 @@ def test_the_same_feedback_file_delivered_twice(stack):
                                       trsim=stack.trsim) == snap
 
 
+@pytest.mark.timeout(SETTLE_S + 120)  # recovery waits out leases: see SETTLE_S
 def test_database_restarted_mid_batch(stack):
     """PostgreSQL stops (immediate shutdown) while process holds a batch and comes back on
     the same port: in-flight transactions are lost, leases run out, everything settles once."""
@@ -323,6 +329,7 @@ def test_database_restarted_mid_batch(stack):
         fep.records - fep.parse_errors
 
 
+@pytest.mark.timeout(SETTLE_S + 120)  # recovery waits out leases: see SETTLE_S
 def test_an_action_killed_mid_batch(stack):
     """SIGKILL of the process worker while it holds a batch, and of the submit worker while
     its POST is at the (slow) TR: leases expire, the batch is redone, the TR answers the
