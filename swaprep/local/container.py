@@ -10,6 +10,7 @@ containers per action: module globals survive between activations of one contain
 
 from __future__ import annotations
 
+import collections
 import contextlib
 import json
 import os
@@ -280,8 +281,24 @@ def _select_read(fd: int, timeout_s: float):
         selector.close()
 
 
+class _Waiter:
+    """An activation queued for a container: handed one (or the right to start one)."""
+
+    __slots__ = ("container", "event", "may_start")
+
+    def __init__(self) -> None:
+        self.event = threading.Event()
+        self.container: Container | None = None
+        self.may_start = False
+
+
 class ContainerPool:
-    """Up to `size` containers of one action; the most recently used warm one goes first."""
+    """Up to `size` containers of one action; the most recently used warm one goes first.
+
+    When every container is busy, activations queue first come, first served: a released
+    container goes straight to the oldest waiter. (Without the queue a newcomer could take
+    it before the woken waiter, and an unlucky activation waited seconds under load.)
+    """
 
     def __init__(self, action: ActionManifest, factory: Callable[[], Container], size: int):
         self.action = action
@@ -291,30 +308,48 @@ class ContainerPool:
         self._busy: set[Container] = set()
         self._starting = 0
         self._closed = False
+        self._waiters: collections.deque[_Waiter] = collections.deque()
         self._cond = threading.Condition()
 
     def acquire(self) -> tuple[Container, bool]:
         """A container for one activation and whether it is new (a cold start)."""
         with self._cond:
-            while True:
-                if self._closed:
-                    raise PoolClosed("the function host is stopping")
-                while self._idle:
-                    container = self._idle.pop()
-                    if container.alive:
-                        self._busy.add(container)
-                        return container, False
-                    container.close()
-                if len(self._busy) + self._starting < self.size:
-                    self._starting += 1
-                    break
-                self._cond.wait(0.5)
+            if self._closed:
+                raise PoolClosed("the function host is stopping")
+            container = self._take_idle() if not self._waiters else None
+            if container is not None:
+                return container, False
+            if not self._waiters and len(self._busy) + self._starting < self.size:
+                self._starting += 1
+                waiter = None
+            else:
+                waiter = _Waiter()
+                self._waiters.append(waiter)
+        if waiter is not None:
+            waiter.event.wait()
+            if waiter.container is not None:
+                return waiter.container, False
+            if not waiter.may_start:
+                raise PoolClosed("the function host is stopping")
+        return self._start(), True
+
+    def _take_idle(self) -> Container | None:
+        while self._idle:
+            container = self._idle.pop()
+            if container.alive:
+                self._busy.add(container)
+                return container
+            container.close()
+        return None
+
+    def _start(self) -> Container:
+        """Start a container (the caller holds a `_starting` slot)."""
         try:
             container = self._factory()
         except BaseException:
             with self._cond:
                 self._starting -= 1
-                self._cond.notify()
+                self._hand_on()
             raise
         with self._cond:
             self._starting -= 1
@@ -323,7 +358,22 @@ class ContainerPool:
                 self._busy.discard(container)
                 container.close()
                 raise PoolClosed("the function host is stopping")
-        return container, True
+        return container
+
+    def _hand_on(self) -> None:
+        """Serve the oldest waiters from idle containers or free slots (lock held)."""
+        while self._waiters:
+            container = self._take_idle()
+            if container is not None:
+                waiter = self._waiters.popleft()
+                waiter.container = container
+            elif len(self._busy) + self._starting < self.size:
+                waiter = self._waiters.popleft()
+                waiter.may_start = True
+                self._starting += 1
+            else:
+                return
+            waiter.event.set()
 
     def release(self, container: Container, reusable: bool) -> None:
         with self._cond:
@@ -331,7 +381,7 @@ class ContainerPool:
             if reusable and container.alive and not self._closed:
                 self._idle.append(container)
                 container = None  # type: ignore[assignment]
-            self._cond.notify()
+            self._hand_on()
         if container is not None:
             container.close()
 
@@ -361,7 +411,9 @@ class ContainerPool:
             self._closed = True
             idle, busy = list(self._idle), list(self._busy)
             self._idle.clear()
-            self._cond.notify_all()
+            waiters, self._waiters = list(self._waiters), collections.deque()
+        for waiter in waiters:
+            waiter.event.set()  # neither a container nor a start: PoolClosed
         for container in idle:
             container.close(grace_s=0.5)
         for container in busy:

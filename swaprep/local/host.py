@@ -4,7 +4,8 @@ Each activation gets NCP's parameter merge (package < action < trigger < invocat
 limits (1 MB parameters, 1 MB result, the action's timeout), a warm or cold container from
 the action's pool (see `container.py`), the `__OW_*` environment of the OpenWhisk launcher,
 and an activation record in the `activations` table: a `running` row when it starts, the
-outcome when it ends. Status and error texts follow OpenWhisk's (`ActivationResponse`,
+outcome when it ends, both written off the invocation path as the platform does (see
+`records.py`). Status and error texts follow OpenWhisk's (`ActivationResponse`,
 `Messages`): an action result with an `error` field is an application error; a result that
 is not a JSON object, too large, or from a process that died is a developer error.
 """
@@ -35,6 +36,7 @@ from swaprep.local.container import (
     PoolClosed,
 )
 from swaprep.local.manifest import ActionManifest
+from swaprep.local.records import ActivationRecorder
 
 log = logging.getLogger("swaprep.local.host")
 
@@ -124,11 +126,6 @@ class Activation:
         }
 
 
-def _json_for_postgres(value: Any) -> str:
-    # jsonb cannot hold U+0000; an action may still return it inside a string.
-    return json.dumps(value, ensure_ascii=False).replace("\\u0000", "\\ufffd")
-
-
 class Host:
     """Runs actions in pooled worker processes and records every activation.
 
@@ -169,6 +166,7 @@ class Host:
         self._reaper: threading.Thread | None = None
         # Called with every finished activation (e.g. `swaprep up` prints a line for each).
         self.listeners: list[Callable[[Activation], None]] = []
+        self._records = ActivationRecorder(db) if db is not None else None
 
     def _factory(self, manifest: ActionManifest) -> Callable[[], Container]:
         def make() -> Container:
@@ -199,6 +197,12 @@ class Host:
             threads = list(self._threads)
         for thread in threads:
             thread.join(5.0)
+        if self._records is not None:
+            self._records.close()
+
+    def flush_records(self, timeout_s: float = 10.0) -> bool:
+        """Wait until every activation record so far is in the table."""
+        return self._records.flush(timeout_s) if self._records is not None else True
 
     def __enter__(self) -> Host:
         return self.start()
@@ -277,7 +281,8 @@ class Host:
         with self._lock:
             self._in_flight[activation.id] = activation
             self._remember(activation)
-        self._record_start(activation)
+        if self._records is not None:
+            self._records.record(activation)
         return manifest, merged, activation
 
     def _execute(
@@ -399,7 +404,8 @@ class Host:
             {"error": error} if error else None
         )
         activation.status = status
-        self._record_end(activation)
+        if self._records is not None:
+            self._records.record(activation)
         for listener in list(self.listeners):
             try:
                 listener(activation)
@@ -436,47 +442,6 @@ class Host:
         """Process ids of the action's containers running an activation now (fault tests
         kill one mid-batch)."""
         return self._pools[action].busy_pids()
-
-    # -- activation records ----------------------------------------------------------------
-    def _record_start(self, activation: Activation) -> None:
-        if self.db is None:
-            return
-        try:
-            with self.db.system() as conn:
-                conn.execute(
-                    "INSERT INTO activations (id, action, trigger, started_at, status)"
-                    " VALUES (%s, %s, %s, %s, 'running')",
-                    (activation.id, activation.action, activation.trigger, activation.started_at),
-                )
-        except Exception as exc:  # a record is worth less than the activation itself
-            log.warning("could not record activation %s: %s", activation.id, exc)
-
-    def _record_end(self, activation: Activation) -> None:
-        if self.db is None:
-            return
-        logs = "\n".join(activation.logs).replace("\x00", "\ufffd")
-        try:
-            with self.db.system() as conn:
-                conn.execute(
-                    "UPDATE activations SET ended_at = %s, duration_ms = %s, status = %s,"
-                    " cold_start = %s, result = %s::jsonb, error = %s, logs = %s WHERE id = %s",
-                    (
-                        activation.ended_at,
-                        activation.duration_ms,
-                        activation.status,
-                        activation.cold_start,
-                        None if activation.result is None else _json_for_postgres(
-                            activation.result
-                        ),
-                        None if activation.error is None else activation.error.replace(
-                            "\x00", "\ufffd"
-                        ),
-                        logs,
-                        activation.id,
-                    ),
-                )
-        except Exception as exc:
-            log.warning("could not record the end of activation %s: %s", activation.id, exc)
 
 
 ACTIVATION_COLUMNS = (

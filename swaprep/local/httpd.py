@@ -16,6 +16,9 @@ DRAIN_LIMIT_BYTES = 64 * 1_048_576  # beyond this, a too-large body is not read:
 
 class LoopbackServer(ThreadingHTTPServer):
     daemon_threads = True
+    # socketserver's default backlog is 5: a burst of new connections (a console opening
+    # several, a load test) overflowed it and waited out a 1 s SYN retransmit.
+    request_queue_size = 128
     # Restarting the stack must be able to take its usual port back at once.
     allow_reuse_address = True
 
@@ -75,6 +78,9 @@ class QuietHandler(BaseHTTPRequestHandler):
 
     protocol_version = "HTTP/1.1"
     server_version = "swaprep-local"
+    # Headers and body leave in separate writes; with Nagle on, the body waits for the
+    # client's delayed ACK of the headers: +40 ms on every keep-alive answer.
+    disable_nagle_algorithm = True
 
     def log_message(self, format: str, *args: Any) -> None:
         pass

@@ -461,6 +461,8 @@ class LocalStack:
 
     def activations(self, action: str | None = None, limit: int = 50) -> list[dict[str, Any]]:
         """Activation records, newest first (what `swaprep activations` shows)."""
+        if self.host is not None:
+            self.host.flush_records()  # written off the invocation path: catch up first
         return fetch_activations(self.db, action=action, limit=limit)
 
     def seed_demo(self) -> dict[str, Any] | None:

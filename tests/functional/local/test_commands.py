@@ -30,6 +30,7 @@ def test_endpoints_file_and_activation_listing(stack, db):
     first = stack.host.run("counter", trigger="test")
     second = stack.host.run("counter", trigger="test")
     stack.host.run("echo")
+    stack.host.flush_records()  # records are written off the invocation path, as on NCP
     env = {"SWAPREP_HOME": str(stack.state_dir)}
     listed = CliRunner().invoke(cli, ["activations", "--action", "counter"], env=env)
     assert listed.exit_code == 0, listed.output

@@ -72,6 +72,7 @@ def test_cors_preflight_is_answered_without_the_authorizer_for_the_console_only(
     assert "X-API-Key" in preflight.headers["Access-Control-Allow-Headers"]
     assert preflight.headers["Access-Control-Max-Age"] == "600"
     assert "X-Request-Id" in preflight.headers
+    gateway.host.flush_records()
     assert fetch_activations(db, action="tenant_authorizer") == []
 
     refused = requests.options(url, headers={
@@ -148,6 +149,7 @@ def test_every_answer_carries_the_request_id_and_every_log_line_too(gateway, db)
         if status == 405:
             assert answer.headers["Allow"] == "GET"
 
+    gateway.host.flush_records()
     rows = fetch_activations(db, action="web_behaviour", limit=50)
     # Activation log lines are "<time> stdout: <JSON line>", as `wsk activation logs` shows.
     lines = [json.loads(text) for row in rows for line in (row["logs"] or "").splitlines()

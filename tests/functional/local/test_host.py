@@ -15,7 +15,8 @@ from tests.functional.local.conftest import wait_for_activations
 pytestmark = pytest.mark.functional
 
 
-def _record(db, activation_id: str) -> dict:
+def _record(host, db, activation_id: str) -> dict:
+    assert host.flush_records(), "activation records were not written within 10 s"
     rows = fetch_activations(db, activation_id=activation_id, limit=1)
     assert rows, f"no activation record {activation_id}"
     return rows[0]
@@ -30,8 +31,8 @@ def test_warm_container_keeps_module_globals(host, db):
     # The cold start's import-time output belongs to the first activation only.
     assert any("cold start: importing counter" in line for line in first.logs)
     assert not any("cold start" in line for line in second.logs)
-    assert _record(db, first.id)["cold_start"] is True
-    record = _record(db, second.id)
+    assert _record(host, db, first.id)["cold_start"] is True
+    record = _record(host, db, second.id)
     assert (record["status"], record["cold_start"], record["result"]) == (
         "success", False, second.result,
     )
@@ -68,7 +69,7 @@ def test_timeout_kills_the_container_and_the_next_run_is_cold(host, db):
     after = host.run("sleepy", {"seconds": 0})
     assert (after.status, after.cold_start) == ("success", True)
     assert after.result["pid"] != warm.result["pid"]
-    record = _record(db, timed_out.id)
+    record = _record(host, db, timed_out.id)
     assert (record["status"], record["error"]) == ("timeout", timed_out.error)
     assert "going to sleep" in record["logs"]
 
@@ -78,6 +79,7 @@ def test_parameters_above_1mb_are_refused_before_running(host, db):
         host.run("echo", {"blob": "x" * 1_048_576})
     with pytest.raises(UnknownAction):
         host.run("no_such_action")
+    host.flush_records()
     assert fetch_activations(db, action="echo") == []  # refused: no activation, as OpenWhisk
 
 
@@ -102,7 +104,7 @@ def test_exception_becomes_error_result_with_traceback_in_logs(host, db):
     assert "Traceback (most recent call last)" in logs
     assert "ValueError: boom: bad row 7" in logs
     assert "stderr:" in logs
-    record = _record(db, failed.id)
+    record = _record(host, db, failed.id)
     assert record["status"] == "application_error"
     assert "ValueError: boom: bad row 7" in record["logs"]
     # The container survived the exception and is reused.
@@ -148,7 +150,7 @@ def test_parameter_precedence_and_launcher_environment(host):
 
 def test_running_record_is_written_at_start(host, db):
     activation_id = host.submit("counter", {"hold": 0.5}, trigger="test")
-    record = _record(db, activation_id)
+    record = _record(host, db, activation_id)
     assert (record["status"], record["trigger"], record["ended_at"]) == ("running", "test", None)
     assert host.is_running("counter")
     assert host.wait_idle(5.0)
@@ -169,7 +171,7 @@ def test_invoke_api(host, db):
             f"{server.url}/activations/{activation_id}", headers=auth, timeout=10
         ).json()
         assert record["status"] == "success" and record["result"]["args"]["n"] == 1
-        assert _record(db, activation_id)["trigger"] == "invoke"
+        assert _record(host, db, activation_id)["trigger"] == "invoke"
 
         blocking = requests.post(f"{url}?blocking=true", json={"n": 2}, headers=auth, timeout=10)
         assert blocking.status_code == 200

@@ -1,0 +1,97 @@
+"""Activation records written off the invocation path (swaprep/local/records.py)."""
+
+from __future__ import annotations
+
+import time
+import uuid
+from dataclasses import dataclass, field
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+import pytest
+
+from swaprep.local.host import fetch_activations
+from swaprep.local.records import ActivationRecorder
+
+pytestmark = pytest.mark.functional
+
+
+@dataclass
+class _Run:
+    id: str
+    action: str = "records_test"
+    trigger: str | None = "test"
+    started_at: datetime = field(default_factory=lambda: datetime.now(UTC))
+    ended_at: datetime | None = None
+    duration_ms: int | None = None
+    status: str = "running"
+    cold_start: bool | None = None
+    result: dict[str, Any] | None = None
+    error: str | None = None
+    logs: list[str] = field(default_factory=list)
+
+    def end(self, status: str = "success", **result: Any) -> None:
+        self.ended_at = self.started_at + timedelta(milliseconds=12)
+        self.duration_ms, self.status, self.result = 12, status, result
+        self.logs = ["2026-11-22T00:00:00Z stdout: done\x00"]
+
+
+def _rows(db, run_id: str) -> list[dict[str, Any]]:
+    return fetch_activations(db, activation_id=run_id, limit=5)
+
+
+def test_a_running_row_then_its_outcome_and_never_the_reverse(db):
+    recorder = ActivationRecorder(db, max_delay_s=5.0)  # only flush() writes promptly
+    try:
+        run = _Run(id=uuid.uuid4().hex)
+        recorder.record(run)
+        assert recorder.flush()
+        assert _rows(db, run.id)[0]["status"] == "running"
+
+        # The start of a second run and its end land in one batch: the outcome wins.
+        quick = _Run(id=uuid.uuid4().hex)
+        recorder.record(quick)
+        quick.end(answer=42, text="a\x00b")
+        recorder.record(quick)
+        run.end("application_error", error="bad input")
+        run.error = "bad input"
+        recorder.record(run)
+        assert recorder.flush()
+        [quick_row] = _rows(db, quick.id)
+        assert (quick_row["status"], quick_row["result"]["answer"]) == ("success", 42)
+        assert quick_row["result"]["text"] == "a\ufffdb"  # jsonb holds no NUL
+        assert quick_row["logs"].endswith("done\ufffd")
+        [run_row] = _rows(db, run.id)
+        assert (run_row["status"], run_row["error"], run_row["duration_ms"]) == (
+            "application_error", "bad input", 12)
+    finally:
+        recorder.close()
+
+
+def test_records_are_written_without_a_flush_within_the_delay(db):
+    recorder = ActivationRecorder(db, max_delay_s=0.02)
+    try:
+        runs = [_Run(id=uuid.uuid4().hex) for _ in range(50)]
+        for run in runs:
+            run.end()
+            recorder.record(run)
+        deadline = time.monotonic() + 5
+        while time.monotonic() < deadline:
+            if all(_rows(db, r.id) for r in runs):
+                break
+            time.sleep(0.05)
+        assert all(_rows(db, r.id)[0]["status"] == "success" for r in runs)
+    finally:
+        recorder.close()
+
+
+def test_close_writes_what_is_pending_and_later_records_are_ignored(db):
+    recorder = ActivationRecorder(db, max_delay_s=5.0)
+    run = _Run(id=uuid.uuid4().hex)
+    run.end()
+    recorder.record(run)
+    recorder.close()
+    assert _rows(db, run.id)[0]["status"] == "success"
+    late = _Run(id=uuid.uuid4().hex)
+    recorder.record(late)  # after close: dropped, not an error
+    assert _rows(db, late.id) == []
