@@ -13,12 +13,24 @@ const Trades = lazy(() => import("./screens/Trades"));
 const TradeDetail = lazy(() => import("./screens/TradeDetail"));
 const Errors = lazy(() => import("./screens/Errors"));
 const Files = lazy(() => import("./screens/Files"));
+const Reports = lazy(() => import("./screens/Reports"));
+const ReportDetail = lazy(() => import("./screens/ReportDetail"));
+const Alerts = lazy(() => import("./screens/Alerts"));
+const Audit = lazy(() => import("./screens/Audit"));
+const Activations = lazy(() => import("./screens/Activations"));
+const Settings = lazy(() => import("./screens/Settings"));
 
-const NAV: [string, MessageKey][] = [
+// [path, label, roles that see it (all when absent)]: settings is for admins only.
+const NAV: [string, MessageKey, User["role"][]?][] = [
   ["/", "nav.dashboard"],
   ["/trades", "nav.trades"],
   ["/errors", "nav.errors"],
   ["/files", "nav.files"],
+  ["/reports", "nav.reports"],
+  ["/alerts", "nav.alerts"],
+  ["/activations", "nav.activations"],
+  ["/audit", "nav.audit"],
+  ["/settings", "nav.settings", ["admin"]],
 ];
 
 function screenFor(route: Route) {
@@ -32,6 +44,16 @@ function screenFor(route: Route) {
       return <Errors params={route.params} />;
     case "files":
       return <Files />;
+    case "reports":
+      return second ? <ReportDetail id={second} /> : <Reports params={route.params} />;
+    case "alerts":
+      return <Alerts params={route.params} />;
+    case "audit":
+      return <Audit params={route.params} />;
+    case "activations":
+      return <Activations params={route.params} />;
+    case "settings":
+      return <Settings />;
     default:
       return <Dashboard />;
   }
@@ -76,7 +98,7 @@ export function App() {
         {me && (
           <nav aria-label={t("nav.main")}>
             <ul>
-              {NAV.map(([path, key]) => (
+              {NAV.filter(([, , roles]) => !roles || roles.includes(me.user.role)).map(([path, key]) => (
                 <li key={path}>
                   <a href={href(path)} aria-current={current === path ? "page" : undefined}>
                     {t(key)}

@@ -13,6 +13,7 @@ from shared.api.routes import (
     operations,
     ops_views,
     reports,
+    rules,
     stats,
     trades,
 )
@@ -20,5 +21,5 @@ from shared.platform.web import Router
 
 router = Router()
 for module in (health, openapi, ingest, auth, admin, operations, files, metrics,
-               ingest_files, trades, errors, reports, stats, ops_views):
+               ingest_files, trades, errors, reports, stats, ops_views, rules):
     router.include(module.router)

@@ -142,6 +142,16 @@ SCHEMAS: dict[str, dict[str, Any]] = {
         size=INT)]},
     "DownloadUrl": {"allOf": [PRESIGNED, _obj(["file_name", "regime"], file_name=STR,
                                               regime=STR)]},
+    "Rule": _obj(
+        ["id", "area", "severity", "field", "regimes", "per_regime", "actions", "title",
+         "title_ko", "message_en", "message_ko", "source", "note"],
+        id={"type": "string", "pattern": "^SR-[A-Z]{2}-[0-9]{3}$"}, area=STR, area_name=STR,
+        severity={"enum": ["reject", "warn"]}, severity_ko=STR, field=STR, field_label=STR,
+        field_label_ko=STR, regimes={"type": ["array", "null"], "items": STR,
+                                     "description": "null: every regime"},
+        per_regime=BOOL, actions={"type": ["array", "null"], "items": STR,
+                                  "description": "null: every action type"},
+        title=STR, title_ko=STR, message_en=STR, message_ko=STR, source=STR, note=STR),
     "ExportBundle": {"allOf": [PRESIGNED, _obj(
         ["id", "kind", "bucket", "key", "rows", "files", "bytes", "created_at"], id=STR,
         kind={"enum": ["trades", "errors", "reports"]}, bucket=STR, key=STR, rows=INT,
@@ -255,6 +265,10 @@ OPERATIONS: tuple[Op, ...] = (
        query="ActivationsQuery", cached=True),
     Op("GET", "/api/audit", "The audit log", "audit", _page(), query="AuditQuery",
        cached=True),
+    # the validation rules (code, the same for every tenant)
+    Op("GET", "/api/rules", "The validation rules (SR-*) with their messages in English and "
+       "Korean", "rules", _items(ref("Rule")), **DETAIL),
+    Op("GET", "/api/rules/{rule_id}", "One validation rule", "rules", ref("Rule"), **DETAIL),
 )
 
 

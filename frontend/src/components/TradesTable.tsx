@@ -1,4 +1,5 @@
-import { useT } from "../i18n";
+import type { CsvValue } from "../csv";
+import { useT, type Translate } from "../i18n";
 import { DataTable, type Column } from "./DataTable";
 import { Time } from "./Time";
 
@@ -6,6 +7,8 @@ export interface TradeRow {
   uti: string;
   trade_id: string | null;
   asset_class: string | null;
+  product?: string | null;
+  counterparty_1?: string | null;
   counterparty_2: string | null;
   counterparty_2_name: string | null;
   state: string;
@@ -15,18 +18,38 @@ export interface TradeRow {
   updated_at: string;
 }
 
-export function TradesTable({ rows, onOpen }: { rows: TradeRow[]; onOpen: (row: TradeRow) => void }) {
-  const t = useT();
-  const columns: Column<TradeRow>[] = [
-    { key: "uti", header: t("col.uti"), render: (r) => <code>{r.uti}</code> },
-    { key: "trade_id", header: t("col.trade_id"), render: (r) => r.trade_id ?? "—" },
-    { key: "state", header: t("col.state"), render: (r) => <span className={`badge state-${r.state}`}>{r.state}</span> },
-    { key: "action", header: t("col.action"), render: (r) => r.last_action_type ?? "—" },
-    { key: "asset_class", header: t("col.asset_class"), render: (r) => r.asset_class ?? "—" },
-    { key: "cp", header: t("col.counterparty"), render: (r) => r.counterparty_2_name ?? r.counterparty_2 ?? "—" },
-    { key: "regimes", header: t("col.regimes"), render: (r) => (r.regimes ?? []).join(", ") || "—" },
-    { key: "executed", header: t("col.executed"), render: (r) => <Time value={r.executed_at} /> },
-    { key: "updated", header: t("col.updated"), render: (r) => <Time value={r.updated_at} /> },
+export interface TradeColumn extends Column<TradeRow> {
+  /** The cell in a CSV export: the API's value (times as ISO 8601 UTC, for machines). */
+  csv: (row: TradeRow) => CsvValue;
+  required?: boolean;
+}
+
+/** Shown until the user chooses otherwise (the first table's columns, in the same order). */
+export const DEFAULT_TRADE_COLUMNS = ["uti", "trade_id", "state", "action", "asset_class", "cp", "regimes", "executed", "updated"];
+
+export function tradeColumns(t: Translate): TradeColumn[] {
+  return [
+    { key: "uti", header: t("col.uti"), render: (r) => <code>{r.uti}</code>, csv: (r) => r.uti, required: true },
+    { key: "trade_id", header: t("col.trade_id"), render: (r) => r.trade_id ?? "—", csv: (r) => r.trade_id },
+    { key: "state", header: t("col.state"), render: (r) => <span className={`badge state-${r.state}`}>{r.state}</span>, csv: (r) => r.state },
+    { key: "action", header: t("col.action"), render: (r) => r.last_action_type ?? "—", csv: (r) => r.last_action_type },
+    { key: "asset_class", header: t("col.asset_class"), render: (r) => r.asset_class ?? "—", csv: (r) => r.asset_class },
+    { key: "product", header: t("col.product"), render: (r) => r.product ?? "—", csv: (r) => r.product },
+    { key: "cp", header: t("col.counterparty"), render: (r) => r.counterparty_2_name ?? r.counterparty_2 ?? "—", csv: (r) => r.counterparty_2_name ?? r.counterparty_2 },
+    { key: "cp2_lei", header: t("col.counterparty_lei"), render: (r) => (r.counterparty_2 ? <code>{r.counterparty_2}</code> : "—"), csv: (r) => r.counterparty_2 },
+    { key: "cp1_lei", header: t("col.reporting_lei"), render: (r) => (r.counterparty_1 ? <code>{r.counterparty_1}</code> : "—"), csv: (r) => r.counterparty_1 },
+    { key: "regimes", header: t("col.regimes"), render: (r) => (r.regimes ?? []).join(", ") || "—", csv: (r) => (r.regimes ?? []).join(", ") },
+    { key: "executed", header: t("col.executed"), render: (r) => <Time value={r.executed_at} />, csv: (r) => r.executed_at },
+    { key: "updated", header: t("col.updated"), render: (r) => <Time value={r.updated_at} />, csv: (r) => r.updated_at },
   ];
+}
+
+export function TradesTable({ rows, onOpen, visible = DEFAULT_TRADE_COLUMNS }: {
+  rows: TradeRow[];
+  onOpen: (row: TradeRow) => void;
+  visible?: string[];
+}) {
+  const t = useT();
+  const columns = tradeColumns(t).filter((c) => c.required || visible.includes(c.key));
   return <DataTable caption={t("trades.title")} columns={columns} rows={rows} rowKey={(r) => r.uti} onOpen={onOpen} />;
 }

@@ -1,9 +1,13 @@
+import { useState } from "react";
 import { usePolled, useLoad } from "../api/hooks";
+import { ruleTitle, useRules } from "../api/rules";
+import { BarChart, type Bar } from "../components/BarChart";
 import { Empty, Loading, ProblemBox } from "../components/States";
 import { Time } from "../components/Time";
-import { localDate, number, percent, userZone } from "../format";
-import { useT } from "../i18n";
+import { number, percent, userZone } from "../format";
+import { useI18n, useT, type Lang } from "../i18n";
 import type { MessageKey } from "../i18n/en";
+import { fillBuckets, periodFor, UNITS, type Period, type Unit } from "../periods";
 import { href } from "../router";
 
 interface Summary {
@@ -30,12 +34,29 @@ interface Alert {
   last_seen_at: string;
 }
 
+interface Rates {
+  acked: number;
+  nacked: number;
+  acceptance_rate: number | null;
+}
+
 interface Volumes {
-  buckets: { start: string; total: number; acked: number; nacked: number }[];
-  totals: { total: number };
+  buckets: ({ start: string; total: number } & Rates)[];
+  totals: { total: number } & Rates;
+}
+
+interface Acceptance {
+  buckets: ({ start: string } & Rates)[];
+  totals: Rates;
+}
+
+interface Rejections {
+  rules: { code: string; count: number }[];
+  tr_codes: { code: string | null; count: number }[];
 }
 
 const POLL_MS = 15_000;
+const TOP = 10;
 const TILES: [keyof Summary, MessageKey, string?][] = [
   ["received", "dash.received"],
   ["valid", "dash.valid"],
@@ -46,31 +67,121 @@ const TILES: [keyof Summary, MessageKey, string?][] = [
   ["late", "dash.late", "bad"],
   ["at_risk", "dash.at_risk", "warn"],
 ];
+const UNIT_LABEL: Record<Unit, MessageKey> = { day: "dash.unit.day", week: "dash.unit.week", month: "dash.unit.month" };
+const TREND_TITLE: Record<Unit, MessageKey> = { day: "dash.trend", week: "dash.trend_week", month: "dash.trend_month" };
+const TREND_SUMMARY: Record<Unit, MessageKey> = { day: "dash.sum.day", week: "dash.sum.week", month: "dash.sum.month" };
 
-function Trend({ data }: { data: Volumes }) {
+/** Under a bar and in the table: a day's number, a week's Monday (M/D), a month's name. */
+function bucketLabels(unit: Unit, start: string, lang: Lang): { axis: string; label: string } {
+  if (unit === "day") return { axis: start.slice(8, 10), label: start };
+  if (unit === "week") return { axis: `${Number(start.slice(5, 7))}/${Number(start.slice(8, 10))}`, label: start };
+  const month = new Date(Number(start.slice(0, 4)), Number(start.slice(5, 7)) - 1, 1);
+  const axis = new Intl.DateTimeFormat(lang === "ko" ? "ko-KR" : "en-GB", { month: "short" }).format(month);
+  return { axis, label: start.slice(0, 7) };
+}
+
+const noRates = { acked: 0, nacked: 0, acceptance_rate: null };
+
+function PeriodSwitch({ unit, onChange }: { unit: Unit; onChange: (u: Unit) => void }) {
   const t = useT();
-  const max = Math.max(1, ...data.buckets.map((b) => b.total));
-  const width = 28;
-  const height = 120;
   return (
-    <figure className="trend">
-      <svg role="img" aria-label={t("dash.trend_summary", { days: data.buckets.length, total: number(data.totals.total) })}
-        viewBox={`0 0 ${Math.max(1, data.buckets.length) * width} ${height + 20}`} width="100%" height={height + 20}>
-        {data.buckets.map((b, i) => {
-          const h = Math.round((b.total / max) * height);
-          return (
-            <g key={b.start}>
-              <title>{`${b.start.slice(0, 10)}: ${b.total} (ACK ${b.acked}, NACK ${b.nacked})`}</title>
-              <rect x={i * width + 4} y={height - h} width={width - 8} height={h} className="bar" />
-              <text x={i * width + width / 2} y={height + 14} textAnchor="middle" className="axis">
-                {b.start.slice(8, 10)}
-              </text>
-            </g>
-          );
-        })}
-      </svg>
-      <figcaption>{t("dash.trend_summary", { days: data.buckets.length, total: number(data.totals.total) })}</figcaption>
-    </figure>
+    <fieldset className="switch">
+      <legend>{t("dash.period")}</legend>
+      {UNITS.map((u) => (
+        <label key={u} className={u === unit ? "on" : undefined}>
+          <input type="radio" name="trend-unit" value={u} checked={u === unit} onChange={() => onChange(u)} />
+          {t(UNIT_LABEL[u])}
+        </label>
+      ))}
+    </fieldset>
+  );
+}
+
+function Trend({ data, period }: { data: Volumes; period: Period }) {
+  const { t, lang } = useI18n();
+  const buckets = fillBuckets(period, data.buckets, (start) => ({ start, total: 0, ...noRates }));
+  const bars: Bar[] = buckets.map((b) => ({
+    key: b.start,
+    ...bucketLabels(period.unit, b.start.slice(0, 10), lang),
+    value: b.total,
+    shown: number(b.total),
+    detail: `ACK ${number(b.acked)}, NACK ${number(b.nacked)}`,
+  }));
+  const summary = t(TREND_SUMMARY[period.unit], { n: bars.length, total: number(data.totals.total) });
+  return <BarChart bars={bars} summary={summary} labelHeader={t("dash.bucket")} valueHeader={t("dash.events")} detailHeader={t("dash.verdicts")} />;
+}
+
+function AcceptancePanel({ data, period }: { data: Acceptance; period: Period }) {
+  const { t, lang } = useI18n();
+  const buckets = fillBuckets(period, data.buckets, (start) => ({ start, ...noRates }));
+  const bars: Bar[] = buckets.map((b) => ({
+    key: b.start,
+    ...bucketLabels(period.unit, b.start.slice(0, 10), lang),
+    value: b.acceptance_rate ?? 0,
+    shown: percent(b.acceptance_rate),
+    detail: `ACK ${number(b.acked)}, NACK ${number(b.nacked)}`,
+  }));
+  const { acked, nacked, acceptance_rate } = data.totals;
+  return (
+    <>
+      <dl className="figures">
+        <div>
+          <dt>{t("dash.acceptance")}</dt>
+          <dd className="big" data-testid="acceptance-rate">{percent(acceptance_rate)}</dd>
+        </div>
+        <div>
+          <dt>{t("dash.acked")}</dt>
+          <dd>{number(acked)}</dd>
+        </div>
+        <div>
+          <dt>{t("dash.nacked")}</dt>
+          <dd>{number(nacked)}</dd>
+        </div>
+      </dl>
+      {acked + nacked === 0 ? (
+        <Empty>{t("dash.no_verdicts")}</Empty>
+      ) : (
+        <BarChart bars={bars} summary={t("dash.acceptance_summary", { rate: percent(acceptance_rate), acked: number(acked), nacked: number(nacked) })}
+          labelHeader={t("dash.bucket")} valueHeader={t("dash.acceptance")} detailHeader={t("dash.verdicts")} />
+      )}
+    </>
+  );
+}
+
+function RejectionsPanel({ data }: { data: Rejections }) {
+  const { t, lang } = useI18n();
+  const rules = useRules();
+  if (data.rules.length === 0 && data.tr_codes.length === 0) return <Empty>{t("dash.no_rejections")}</Empty>;
+  return (
+    <div className="rejections">
+      <h3 id="rej-rules">{t("dash.rejections_rules")}</h3>
+      {data.rules.length === 0 ? <Empty /> : (
+        <ol aria-labelledby="rej-rules">
+          {data.rules.map((r) => {
+            const rule = rules?.get(r.code);
+            return (
+              <li key={r.code}>
+                <a href={href("/errors", { kind: "rule", key: r.code })}><code>{r.code}</code></a>{" "}
+                <span className="count">{t("errors.count", { n: number(r.count) })}</span>
+                {rule && <span className="muted"> · {ruleTitle(rule, lang)}</span>}
+              </li>
+            );
+          })}
+        </ol>
+      )}
+      <h3 id="rej-tr">{t("dash.rejections_tr")}</h3>
+      {data.tr_codes.length === 0 ? <Empty /> : (
+        <ol aria-labelledby="rej-tr">
+          {data.tr_codes.map((r) => (
+            <li key={r.code ?? "none"}>
+              {/* a NACK without a code has no error group page of its own */}
+              {r.code ? <a href={href("/errors", { kind: "tr_code", key: r.code })}><code>{r.code}</code></a> : t("dash.no_code")}{" "}
+              <span className="count">{t("errors.count", { n: number(r.count) })}</span>
+            </li>
+          ))}
+        </ol>
+      )}
+    </div>
   );
 }
 
@@ -79,11 +190,13 @@ export default function Dashboard() {
   const tz = userZone();
   const summary = usePolled<Summary>(`/api/stats?tz=${encodeURIComponent(tz)}`, POLL_MS);
   const alerts = usePolled<{ items: Alert[] }>("/api/alerts?status=open&limit=20", POLL_MS);
-  const from = localDate(13);
-  const to = localDate(0);
-  const volumes = useLoad<Volumes>(`vol:${from}:${to}:${tz}`, (api) =>
-    api.get("/api/stats/volumes", { date_from: from, date_to: to, tz, unit: "day" }),
-  );
+  const [unit, setUnit] = useState<Unit>("day");
+  const period = periodFor(unit);
+  const range = { date_from: period.from, date_to: period.to, tz };
+  const periodKey = `${period.from}:${period.to}:${tz}`;
+  const volumes = useLoad<Volumes>(`vol:${unit}:${periodKey}`, (api) => api.get("/api/stats/volumes", { ...range, unit }));
+  const acceptance = useLoad<Acceptance>(`acc:${unit}:${periodKey}`, (api) => api.get("/api/stats/acceptance", { ...range, unit }));
+  const rejections = useLoad<Rejections>(`rej:${periodKey}`, (api) => api.get("/api/stats/rejections", { ...range, top: TOP }));
   const s = summary.data;
   return (
     <section aria-labelledby="dash-title">
@@ -116,12 +229,26 @@ export default function Dashboard() {
           </>
         )
       )}
+      <div className="period-bar">
+        <PeriodSwitch unit={unit} onChange={setUnit} />
+        <span className="muted">{t("dash.period_range", { from: period.from, to: period.to })}</span>
+      </div>
       <div className="cols">
         <section aria-labelledby="trend-title">
-          <h2 id="trend-title">{t("dash.trend")}</h2>
+          <h2 id="trend-title">{t(TREND_TITLE[unit])}</h2>
           {volumes.error ? <ProblemBox error={volumes.error} onRetry={volumes.reload} />
             : !volumes.data ? <Loading />
-            : volumes.data.buckets.length === 0 ? <Empty /> : <Trend data={volumes.data} />}
+            : volumes.data.buckets.length === 0 ? <Empty /> : <Trend data={volumes.data} period={period} />}
+        </section>
+        <section aria-labelledby="acceptance-title">
+          <h2 id="acceptance-title">{t("dash.acceptance_title")}</h2>
+          {acceptance.error ? <ProblemBox error={acceptance.error} onRetry={acceptance.reload} />
+            : !acceptance.data ? <Loading /> : <AcceptancePanel data={acceptance.data} period={period} />}
+        </section>
+        <section aria-labelledby="rejections-title">
+          <h2 id="rejections-title">{t("dash.rejections_title", { n: TOP })}</h2>
+          {rejections.error ? <ProblemBox error={rejections.error} onRetry={rejections.reload} />
+            : !rejections.data ? <Loading /> : <RejectionsPanel data={rejections.data} />}
         </section>
         <section aria-labelledby="alerts-title">
           <h2 id="alerts-title">{t("dash.alerts")}</h2>

@@ -1,8 +1,13 @@
-import { useState } from "react";
+import { useCallback, useEffect, useRef, useState, type FormEvent } from "react";
 import { ApiError } from "../api/client";
 import { canMutate, useApi, useMe } from "../api/context";
-import { useLoad, usePolled } from "../api/hooks";
+import { usePolled } from "../api/hooks";
+import { ruleTitle, useRules } from "../api/rules";
+import { BulkOutcomes, type BulkOutcome } from "../components/BulkOutcomes";
+import { DataTable, type Column } from "../components/DataTable";
+import { IssueStatus } from "../components/IssueStatus";
 import { RepairForm } from "../components/RepairForm";
+import { RuleCard } from "../components/RuleExplanation";
 import { Empty, Loading, ProblemBox } from "../components/States";
 import { Time } from "../components/Time";
 import { useI18n } from "../i18n";
@@ -10,6 +15,8 @@ import type { MessageKey } from "../i18n/en";
 import { href, navigate } from "../router";
 
 type Kind = "rule" | "tr_code" | "queue";
+const ISSUE_STATUSES = ["open", "assigned", "resolved"] as const;
+type IssueStatus = (typeof ISSUE_STATUSES)[number];
 
 interface Group {
   kind: Kind;
@@ -30,94 +37,238 @@ interface Item {
   message?: string;
   message_ko?: string | null;
   status?: string;
+  assignee?: string | null;
+  regime?: string | null;
   tr_code?: string | null;
   tr_message?: string | null;
+  tr_message_id?: string | null;
   queue?: string;
+  message_id?: number | string;
+  receive_count?: number;
   last_error?: string | null;
   created_at?: string;
   dead_at?: string;
 }
 
 const POLL_MS = 20_000;
+const ITEMS_PAGE = 100;
 
-function Items({ kind, groupKey, canAct }: { kind: Kind; groupKey: string; canAct: boolean }) {
+const asApiError = (exc: unknown) => (exc instanceof ApiError ? exc : new ApiError(0, "Error", String(exc), null));
+
+/** A group's rows, newest first, keyset-paged ("load more"); `reload` starts over. */
+function useItemPages(kind: Kind, groupKey: string, status: IssueStatus | null) {
+  const api = useApi();
+  const [rows, setRows] = useState<Item[]>([]);
+  const [cursor, setCursor] = useState<string | null>(null);
+  const [loading, setLoading] = useState(true);
+  const [error, setError] = useState<ApiError | null>(null);
+  const generation = useRef(0);
+  const load = useCallback(
+    async (after: string | null) => {
+      const mine = after === null ? ++generation.current : generation.current;
+      setLoading(true);
+      setError(null);
+      try {
+        const page = await api.get<{ items: Item[]; next_cursor: string | null }>(
+          `/api/errors/${kind}/${encodeURIComponent(groupKey)}`,
+          { limit: ITEMS_PAGE, cursor: after ?? undefined, status: kind === "rule" ? status ?? undefined : undefined },
+        );
+        if (mine !== generation.current) return; // a newer load started meanwhile
+        setRows((old) => (after === null ? page.items : [...old, ...page.items]));
+        setCursor(page.next_cursor);
+      } catch (exc) {
+        if (mine === generation.current) setError(asApiError(exc));
+      } finally {
+        if (mine === generation.current) setLoading(false);
+      }
+    },
+    [api, kind, groupKey, status],
+  );
+  useEffect(() => void load(null), [load]);
+  return { rows, cursor, loading, error, reload: () => load(null), more: () => cursor && load(cursor) };
+}
+
+function IssueTriage({ count, busy, onAssign, onResolve }: {
+  count: number;
+  busy: boolean;
+  onAssign: (assignee: string) => void;
+  onResolve: (note: string | null) => void;
+}) {
+  const { t } = useI18n();
+  const { user } = useMe();
+  const [assignee, setAssignee] = useState(user.username);
+  const [note, setNote] = useState("");
+  const assign = (e: FormEvent) => {
+    e.preventDefault();
+    if (assignee.trim()) onAssign(assignee.trim());
+  };
+  const resolve = (e: FormEvent) => {
+    e.preventDefault();
+    onResolve(note.trim() || null); // the API refuses a blank note: none then
+  };
+  return (
+    <div className="bulk-actions">
+      <form onSubmit={assign} aria-label={t("triage.assign_form")}>
+        <div className="field">
+          <label htmlFor="triage-assignee">{t("triage.assignee")}</label>
+          <input id="triage-assignee" value={assignee} maxLength={200} required onChange={(e) => setAssignee(e.target.value)} />
+        </div>
+        <button type="submit" disabled={count === 0 || busy || !assignee.trim()}>
+          {t("triage.assign", { n: count })}
+        </button>
+      </form>
+      <form onSubmit={resolve} aria-label={t("triage.resolve_form")}>
+        <div className="field">
+          <label htmlFor="triage-note">{t("triage.note")}</label>
+          <input id="triage-note" value={note} maxLength={1000} onChange={(e) => setNote(e.target.value)} />
+        </div>
+        <button type="submit" disabled={count === 0 || busy}>
+          {t("triage.resolve", { n: count })}
+        </button>
+      </form>
+    </div>
+  );
+}
+
+function Items({ kind, groupKey, status, canAct, onChanged }: {
+  kind: Kind;
+  groupKey: string;
+  status: IssueStatus | null;
+  canAct: boolean;
+  onChanged: () => void;
+}) {
   const api = useApi();
   const { t, lang } = useI18n();
-  const items = useLoad<{ items: Item[]; next_cursor: string | null }>(`items:${kind}:${groupKey}`, (a) =>
-    a.get(`/api/errors/${kind}/${encodeURIComponent(groupKey)}`, { limit: 100 }),
-  );
+  const rules = useRules();
+  const list = useItemPages(kind, groupKey, status);
   const [selected, setSelected] = useState<Set<string>>(new Set());
-  const [result, setResult] = useState<string | null>(null);
+  const [outcome, setOutcome] = useState<{ result: BulkOutcome; labels: Map<string, string> } | null>(null);
   const [error, setError] = useState<ApiError | null>(null);
-  const toggle = (id: string) =>
-    setSelected((s) => {
-      const next = new Set(s);
-      if (next.has(id)) next.delete(id);
-      else next.add(id);
-      return next;
-    });
-  const resubmit = async () => {
+  const [busy, setBusy] = useState(false);
+
+  const selectable = canAct && kind !== "queue";
+  const chosen = list.rows.filter((r) => selected.has(String(r.id)));
+  const act = async (path: string, body: Record<string, unknown>, labels: Map<string, string>) => {
+    setBusy(true);
     try {
-      const answer = await api.post<{ ok: number; refused: number }>("/api/events/resubmit", { event_ids: [...selected] });
-      setResult(t("errors.resubmitted", { ok: answer.ok, refused: answer.refused }));
+      const result = await api.post<BulkOutcome>(path, body);
+      setOutcome({ result, labels });
       setError(null);
       setSelected(new Set());
-      items.reload();
+      list.reload();
+      onChanged();
     } catch (exc) {
-      setError(exc instanceof ApiError ? exc : null);
+      setError(asApiError(exc));
+    } finally {
+      setBusy(false);
     }
   };
-  if (items.error) return <ProblemBox error={items.error} onRetry={items.reload} />;
-  if (!items.data) return <Loading />;
-  if (items.data.items.length === 0) return <Empty />;
-  const resubmittable = kind === "tr_code" && canAct;
+  const issueLabels = () => new Map(chosen.map((r) => [String(r.id), `${r.uti ?? r.id}${r.field ? ` · ${r.field}` : ""}`]));
+  const resubmit = () => {
+    const events = [...new Set(chosen.map((r) => r.event_id).filter((id): id is string => !!id))];
+    void act("/api/events/resubmit", { event_ids: events }, new Map(chosen.map((r) => [r.event_id ?? "", r.uti ?? r.event_id ?? ""])));
+  };
+  const assign = (assignee: string) => void act("/api/issues/assign", { issue_ids: chosen.map((r) => r.id), assignee }, issueLabels());
+  const resolve = (note: string | null) =>
+    void act("/api/issues/resolve", { issue_ids: chosen.map((r) => r.id), ...(note ? { note } : {}) }, issueLabels());
+
+  const repairLink = (i: Item) =>
+    i.event_id && (
+      <a className="button"
+        href={href("/errors", { kind, key: groupKey, status: status ?? undefined, event: i.event_id, field: i.field ?? undefined, value: i.value ?? undefined })}>
+        {t("detail.repair")}
+        <span className="sr-only"> ({i.uti ?? i.event_id})</span>
+      </a>
+    );
+  const utiLink = (i: Item) => (i.uti ? <a href={href(`/trades/${encodeURIComponent(i.uti)}`)}><code>{i.uti}</code></a> : "—");
+  const columns: Column<Item>[] =
+    kind === "rule"
+      ? [
+          { key: "uti", header: t("col.uti"), render: utiLink },
+          { key: "field", header: t("detail.field"), render: (i) => (i.field ? <code>{i.field}</code> : "—") },
+          { key: "message", header: t("errors.message"), render: (i) => (lang === "ko" && i.message_ko ? i.message_ko : i.message) ?? "—" },
+          { key: "status", header: t("errors.status_col"), render: (i) => <IssueStatus status={i.status} /> },
+          { key: "assignee", header: t("triage.assignee"), render: (i) => i.assignee ?? "—" },
+          { key: "created", header: t("errors.raised"), render: (i) => <Time value={i.created_at} /> },
+          { key: "repair", header: t("errors.repair_col"), render: repairLink },
+        ]
+      : kind === "tr_code"
+        ? [
+            { key: "uti", header: t("col.uti"), render: utiLink },
+            { key: "message", header: t("errors.tr_message"), render: (i) => i.tr_message ?? "—" },
+            { key: "regime", header: t("trades.regime"), render: (i) => i.regime ?? "—" },
+            { key: "msg_id", header: t("errors.tr_message_id"), render: (i) => (i.tr_message_id ? <code>{i.tr_message_id}</code> : "—") },
+            { key: "repair", header: t("errors.repair_col"), render: repairLink },
+          ]
+        : [
+            { key: "message_id", header: t("errors.message_id"), render: (i) => <code>{i.message_id}</code> },
+            { key: "receives", header: t("errors.receives"), render: (i) => i.receive_count ?? "—" },
+            { key: "error", header: t("errors.last_error"), render: (i) => i.last_error ?? "—" },
+            { key: "dead", header: t("errors.dead_at"), render: (i) => <Time value={i.dead_at} /> },
+          ];
+
   return (
     <>
-      <ul className="items">
-        {items.data.items.map((i) => (
-          <li key={i.id}>
-            {resubmittable && i.event_id && (
-              <input type="checkbox" aria-label={t("errors.select", { uti: i.uti ?? i.event_id })}
-                checked={selected.has(i.event_id)} onChange={() => toggle(i.event_id!)} />
-            )}{" "}
-            {i.uti && <a href={href(`/trades/${encodeURIComponent(i.uti)}`)}><code>{i.uti}</code></a>}{" "}
-            {kind === "rule" && <>{i.field && <code>{i.field}</code>} {lang === "ko" && i.message_ko ? i.message_ko : i.message} <span className="muted">({i.status})</span></>}
-            {kind === "tr_code" && <>{i.tr_message}</>}
-            {kind === "queue" && <>{i.last_error} <Time value={i.dead_at} /></>}
-            {i.event_id && (
-              <>
-                {" "}
-                <a className="button" href={href("/errors", { kind, key: groupKey, event: i.event_id, field: i.field ?? undefined, value: i.value ?? undefined })}>
-                  {t("detail.repair")}
-                </a>
-              </>
-            )}
-          </li>
-        ))}
-      </ul>
-      {resubmittable && (
-        <button type="button" disabled={selected.size === 0} onClick={resubmit}>
-          {t("errors.resubmit", { n: selected.size })}
-        </button>
+      {kind === "rule" && <RuleCard rule={rules?.get(groupKey)} />}
+      {kind === "rule" && (
+        <div className="field inline">
+          <label htmlFor="items-status">{t("errors.status_filter")}</label>
+          <select id="items-status" value={status ?? ""}
+            onChange={(e) => navigate(href("/errors", { kind, key: groupKey, status: e.target.value || undefined }))}>
+            <option value="">{t("errors.status_all")}</option>
+            {ISSUE_STATUSES.map((s) => (
+              <option key={s} value={s}>{t(`errors.status.${s}` as MessageKey)}</option>
+            ))}
+          </select>
+        </div>
       )}
-      {result && <p role="status">{result}</p>}
+      {list.error && <ProblemBox error={list.error} onRetry={list.reload} />}
+      {list.rows.length > 0 && (
+        <DataTable caption={t("errors.items", { key: groupKey })} className="items" columns={columns} rows={list.rows}
+          rowKey={(i) => String(i.id)}
+          selection={selectable ? {
+            selected,
+            onChange: setSelected,
+            rowLabel: (i) => t("errors.select", { uti: i.uti ?? String(i.id) }),
+            allLabel: t("errors.select_all"),
+            selectable: (i) => (kind === "rule" ? i.status !== "resolved" : !!i.event_id),
+          } : undefined} />
+      )}
+      {list.loading ? <Loading /> : !list.error && list.rows.length === 0 && <Empty />}
+      {list.cursor && (
+        <p className="pager">
+          <button type="button" disabled={list.loading} onClick={list.more}>{t("trades.more")}</button>
+        </p>
+      )}
+      {selectable && kind === "tr_code" && (
+        <div className="bulk-actions">
+          <button type="button" disabled={chosen.length === 0 || busy} onClick={resubmit}>
+            {t("errors.resubmit", { n: chosen.length })}
+          </button>
+        </div>
+      )}
+      {selectable && kind === "rule" && <IssueTriage count={chosen.length} busy={busy} onAssign={assign} onResolve={resolve} />}
       {error && <ProblemBox error={error} />}
+      {outcome && <BulkOutcomes outcome={outcome.result} labelFor={(id) => outcome.labels.get(id) ?? id} />}
     </>
   );
 }
 
 export default function Errors({ params }: { params: URLSearchParams }) {
-  const { t } = useI18n();
+  const { t, lang } = useI18n();
   const { user } = useMe();
+  const rules = useRules();
   const groups = usePolled<{ items: Group[] }>("/api/errors", POLL_MS);
   const kind = params.get("kind") as Kind | null;
   const key = params.get("key");
   const eventId = params.get("event");
+  const wanted = params.get("status");
+  const status = ISSUE_STATUSES.find((s) => s === wanted) ?? null;
   const canAct = canMutate(user);
   return (
     <section aria-labelledby="errors-title">
       <h1 id="errors-title">{t("errors.title")}</h1>
-      <div className="cols">
+      <div className="cols errors-cols">
         <section aria-labelledby="groups-title">
           <h2 id="groups-title">{t("errors.groups")}</h2>
           {groups.error && <ProblemBox error={groups.error} onRetry={groups.reload} />}
@@ -125,30 +276,44 @@ export default function Errors({ params }: { params: URLSearchParams }) {
             : groups.data.items.length === 0 ? <Empty />
             : (
               <ul className="groups">
-                {groups.data.items.map((g) => (
-                  <li key={`${g.kind}:${g.key}`}>
-                    <a href={href("/errors", { kind: g.kind, key: g.key ?? "" })}
-                      aria-current={g.kind === kind && g.key === key ? "true" : undefined}>
-                      <span className="badge">{t(`errors.kind.${g.kind}` as MessageKey)}</span>{" "}
-                      <strong>{g.key ?? "—"}</strong> · {t("errors.count", { n: g.count })}
-                      {g.by_status && <> · {t("errors.open", { n: g.by_status.open })}</>}
-                      <br />
-                      <span className="muted">{g.sample?.message ?? g.sample_error ?? ""}</span>
-                    </a>
-                  </li>
-                ))}
+                {groups.data.items.map((g) => {
+                  const rule = g.kind === "rule" && g.key ? rules?.get(g.key) : undefined;
+                  return (
+                    <li key={`${g.kind}:${g.key}`}>
+                      <a href={href("/errors", { kind: g.kind, key: g.key ?? "" })}
+                        aria-current={g.kind === kind && g.key === key ? "true" : undefined}>
+                        <span className="badge">{t(`errors.kind.${g.kind}` as MessageKey)}</span>{" "}
+                        <strong>{g.key ?? "—"}</strong> · {t("errors.count", { n: g.count })}
+                        {g.by_status && (
+                          <> · {t("errors.by_status", { open: g.by_status.open, assigned: g.by_status.assigned, resolved: g.by_status.resolved })}</>
+                        )}
+                        {rule && <><br /><span className="rule-note">{ruleTitle(rule, lang)}</span></>}
+                        <br />
+                        <span className="muted">{g.sample?.message ?? g.sample_error ?? ""}</span>
+                      </a>
+                    </li>
+                  );
+                })}
               </ul>
             )}
         </section>
         <section aria-labelledby="items-title">
           <h2 id="items-title">{kind && key ? t("errors.items", { key }) : t("errors.pick")}</h2>
-          {kind && key && <Items key={`${kind}:${key}`} kind={kind} groupKey={key} canAct={canAct} />}
+          {kind && key && (
+            <Items key={`${kind}:${key}:${status}`} kind={kind} groupKey={key} status={status} canAct={canAct} onChanged={groups.reload} />
+          )}
           {eventId && (
             <RepairForm key={eventId} eventId={eventId} canApply={canAct}
               initial={params.get("field") ? [{ field: params.get("field")!, value: params.get("value") ?? "" }] : []}
               onApplied={() => groups.reload()} />
           )}
-          {eventId && <p><button type="button" onClick={() => navigate(href("/errors", { kind: kind ?? undefined, key: key ?? undefined }))}>{t("repair.close")}</button></p>}
+          {eventId && (
+            <p>
+              <button type="button" onClick={() => navigate(href("/errors", { kind: kind ?? undefined, key: key ?? undefined, status: status ?? undefined }))}>
+                {t("repair.close")}
+              </button>
+            </p>
+          )}
         </section>
       </div>
     </section>

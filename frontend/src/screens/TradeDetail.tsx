@@ -1,4 +1,7 @@
 import { useLoad } from "../api/hooks";
+import { useRules } from "../api/rules";
+import { IssueStatus } from "../components/IssueStatus";
+import { RuleNote } from "../components/RuleExplanation";
 import { Empty, Loading, ProblemBox } from "../components/States";
 import { Time } from "../components/Time";
 import { useI18n } from "../i18n";
@@ -14,6 +17,7 @@ interface Issue {
   message_ko: string | null;
   regime: string | null;
   status: string;
+  assignee?: string | null;
 }
 
 interface ReportItem {
@@ -93,6 +97,7 @@ function Diff({ changes }: { changes: Change[] | null }) {
 export default function TradeDetail({ uti }: { uti: string }) {
   const { t, lang } = useI18n();
   const detail = useLoad<Detail>(`trade:${uti}`, (api) => api.get(`/api/trades/${encodeURIComponent(uti)}`));
+  const rules = useRules();
   return (
     <section aria-labelledby="detail-title">
       <p><a href={href("/trades")}>← {t("detail.back")}</a></p>
@@ -127,7 +132,8 @@ export default function TradeDetail({ uti }: { uti: string }) {
                             <strong>{i.rule_id}</strong> <span className="badge">{i.severity}</span>
                             {i.field && <> <code>{i.field}</code></>}
                             {i.value !== null && <> = <code>{i.value}</code></>}: {lang === "ko" && i.message_ko ? i.message_ko : i.message}
-                            <span className="muted"> ({i.status})</span>
+                            {" "}<IssueStatus status={i.status} assignee={i.assignee} />
+                            <RuleNote rule={rules?.get(i.rule_id)} />
                           </li>
                         ))}
                       </ul>

@@ -1,8 +1,10 @@
 import { useEffect, useState } from "react";
 import { ApiError } from "../api/client";
 import { useApi } from "../api/context";
+import { ColumnChooser, useColumnChoice } from "../components/ColumnChooser";
 import { filtersFromParams, TradeFilters, type TradeFilterValues } from "../components/TradeFilters";
-import { TradesTable, type TradeRow } from "../components/TradesTable";
+import { TradesExport } from "../components/TradesExport";
+import { DEFAULT_TRADE_COLUMNS, tradeColumns, TradesTable, type TradeRow } from "../components/TradesTable";
 import { Empty, Loading, ProblemBox } from "../components/States";
 import { useT } from "../i18n";
 import { href, navigate } from "../router";
@@ -13,6 +15,7 @@ interface Page {
 }
 
 const PAGE = 50;
+const COLUMNS_KEY = "swaprep.columns.trades";
 
 /** Trades, newest change first, paged by the API's keyset cursor ("load more" appends). */
 export default function Trades({ params }: { params: URLSearchParams }) {
@@ -25,6 +28,9 @@ export default function Trades({ params }: { params: URLSearchParams }) {
   const [loading, setLoading] = useState(true);
   const [error, setError] = useState<ApiError | null>(null);
   const [attempt, setAttempt] = useState(0);
+  const allColumns = tradeColumns(t);
+  const choosable = allColumns.map((c) => ({ key: c.key, label: c.header, required: c.required }));
+  const [visible, setVisible] = useColumnChoice(COLUMNS_KEY, choosable, DEFAULT_TRADE_COLUMNS);
 
   const load = async (after: string | null, replace: boolean) => {
     setLoading(true);
@@ -47,9 +53,13 @@ export default function Trades({ params }: { params: URLSearchParams }) {
     <section aria-labelledby="trades-title">
       <h1 id="trades-title">{t("trades.title")}</h1>
       <TradeFilters key={key} value={filters} onApply={apply} />
+      <div className="toolbar">
+        <ColumnChooser columns={choosable} visible={visible} defaults={DEFAULT_TRADE_COLUMNS} onChange={setVisible} />
+        <TradesExport key={key} query={{ ...filters }} columns={allColumns.filter((c) => visible.includes(c.key))} />
+      </div>
       {error && <ProblemBox error={error} onRetry={() => setAttempt((a) => a + 1)} />}
       {rows.length > 0 && (
-        <TradesTable rows={rows} onOpen={(r) => navigate(href(`/trades/${encodeURIComponent(r.uti)}`))} />
+        <TradesTable rows={rows} visible={visible} onOpen={(r) => navigate(href(`/trades/${encodeURIComponent(r.uti)}`))} />
       )}
       {loading ? <Loading /> : !error && rows.length === 0 && <Empty />}
       <p className="pager" aria-live="polite">

@@ -1,0 +1,48 @@
+import { ruleTitle, type Rule } from "../api/rules";
+import { useI18n } from "../i18n";
+
+/** One line next to an issue: what its rule checks, in the UI language. */
+export function RuleNote({ rule }: { rule: Rule | undefined }) {
+  const { t, lang } = useI18n();
+  if (!rule) return null;
+  return (
+    <span className="rule-note">
+      {t("rules.checks")}: {ruleTitle(rule, lang)}
+    </span>
+  );
+}
+
+/** The rule behind an error group: what it checks, its field, where it applies and its source. */
+export function RuleCard({ rule }: { rule: Rule | undefined }) {
+  const { t, lang } = useI18n();
+  if (!rule) return null;
+  const field = (lang === "ko" ? rule.field_label_ko : rule.field_label) ?? rule.field;
+  return (
+    <div className="rule-card" aria-label={t("rules.card", { id: rule.id })} role="note">
+      <p>
+        <strong>{rule.id}</strong> <span className="badge">{lang === "ko" ? rule.severity_ko ?? rule.severity : rule.severity}</span>{" "}
+        {ruleTitle(rule, lang)}
+      </p>
+      <dl>
+        <dt>{t("rules.field")}</dt>
+        <dd>
+          {field} <code>{rule.field}</code>
+        </dd>
+        <dt>{t("rules.regimes")}</dt>
+        <dd>{rule.regimes ? rule.regimes.join(", ") : t("rules.every_regime")}</dd>
+        {rule.source && (
+          <>
+            <dt>{t("rules.source")}</dt>
+            <dd lang="en">{rule.source}</dd>
+          </>
+        )}
+        {rule.note && (
+          <>
+            <dt>{t("rules.note")}</dt>
+            <dd lang="en">{rule.note}</dd>
+          </>
+        )}
+      </dl>
+    </div>
+  );
+}
