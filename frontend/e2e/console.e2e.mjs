@@ -1,144 +1,157 @@
-// The console in Debian's chromium against a running local stack (playwright-core: no
-// browser download). Signs in as the demo admin, walks dashboard -> trades -> trade detail ->
-// errors (a repair preview) -> files, saves a screenshot of each screen under test-results/
-// and runs axe on each (no serious or critical violations). With SWAPREP_VIEWER_PASSWORD set,
-// also checks that the demo viewer sees no mutation controls.
+// The console in Debian's chromium against a running local stack with the demo data. It signs
+// in as the demo admin and walks every entry of the main nav: it clicks the entry, waits for
+// the <h1> and for loading to end, saves test-results/NN-<route>.png and runs axe (serious or
+// critical violations fail). Some screens get a closer look: trades (a filter, then a trade's
+// detail), errors (a repair preview), files (the upload control). It writes the screens it
+// walked to test-results/screens.json, which tests/e2e/test_console.py checks against the
+// files. With SWAPREP_VIEWER_PASSWORD set, it also checks that the demo viewer sees no
+// mutation controls.
 //
 //   SWAPREP_URL=http://127.0.0.1:8780 SWAPREP_USER=demo-admin SWAPREP_PASSWORD=... npm run e2e
-import { mkdirSync, readFileSync } from "node:fs";
-import { createRequire } from "node:module";
-import { chromium } from "playwright-core";
+import { rmSync } from "node:fs";
+import { BASE, OUT, Run, launch, navEntries, newPage, settled, signIn } from "./lib.mjs";
 
-const require = createRequire(import.meta.url);
-const AXE = readFileSync(require.resolve("axe-core/axe.min.js"), "utf8");
-const BASE = (process.env.SWAPREP_URL ?? "http://127.0.0.1:8780").replace(/\/$/, "");
 const USER = process.env.SWAPREP_USER ?? "demo-admin";
 const PASSWORD = process.env.SWAPREP_PASSWORD;
 const VIEWER_PASSWORD = process.env.SWAPREP_VIEWER_PASSWORD;
-const OUT = new URL("../test-results/", import.meta.url).pathname;
-const TIMEOUT = 30_000;
 if (!PASSWORD) throw new Error("set SWAPREP_PASSWORD (the demo admin's password; `swaprep up` prints it)");
-mkdirSync(OUT, { recursive: true });
 
-const failures = [];
-const step = (name) => console.log(`[e2e] ${name}`);
+// Screens that had screenshots before the walk became generic keep their names; any other
+// nav entry is numbered from 08 in nav order.
+const KNOWN = { dashboard: "02-dashboard", trades: "03-trades", errors: "05-errors", files: "06-files" };
+const MANIFEST = "screens.json";
 
-async function check(page, name) {
-  await page.screenshot({ path: `${OUT}${name}.png`, fullPage: true });
-  await page.addScriptTag({ content: AXE });
-  const result = await page.evaluate(async () => {
-    // eslint-disable-next-line no-undef
-    const r = await axe.run(document, { resultTypes: ["violations"] });
-    return r.violations.map((v) => ({ id: v.id, impact: v.impact, help: v.help, nodes: v.nodes.map((n) => n.target.join(" ")).slice(0, 5) }));
-  });
-  const bad = result.filter((v) => v.impact === "serious" || v.impact === "critical");
-  for (const v of result) console.log(`[axe] ${name}: ${v.impact} ${v.id} — ${v.help} @ ${v.nodes.join(", ")}`);
-  if (bad.length) failures.push(`${name}: ${bad.length} serious/critical axe violation(s): ${bad.map((v) => v.id).join(", ")}`);
+const run = new Run("e2e");
+rmSync(`${OUT}${MANIFEST}`, { force: true }); // a stale manifest must not pass for this run
+
+// What a screen must show before its screenshot, beyond its <h1> and the end of loading.
+const prepare = {
+  async dashboard(page) {
+    await page.getByTestId("tile-received").waitFor();
+    const received = await page.getByTestId("tile-received").locator(".value").innerText();
+    run.step(`dashboard: received today ${received.replace(/\D/g, "")}`);
+  },
+  async trades(page) {
+    const rows = page.locator("main table tbody tr");
+    await rows.first().waitFor();
+    if ((await rows.count()) < 2) run.fail("trades: expected the demo's trades in the table");
+  },
+  async errors(page) {
+    await openRepairPreview(page);
+    if (!(await page.getByRole("button", { name: "Apply repair" }).count())) run.fail("errors: the admin should see Apply repair");
+  },
+  async files(page) {
+    await page.locator("main table tbody tr").first().waitFor();
+    if (!(await page.locator("#upload-file").count())) run.fail("files: the admin should see the upload control");
+  },
+};
+
+// What to look at after the screen's screenshot: deeper screens reached from it.
+const explore = {
+  async trades(page) {
+    await page.locator("#f-state").selectOption(["invalid"]);
+    await page.getByRole("button", { name: "Apply" }).click();
+    await page.waitForURL(/state=invalid/);
+    // The filtered list replaces the unfiltered one: wait for it, then judge what it shows.
+    await page.waitForFunction(() => {
+      const states = [...document.querySelectorAll("main table tbody tr [class*='state-']")].map((e) => e.textContent?.trim());
+      return states.length > 0 && states.every((s) => s === "invalid");
+    }, null, { timeout: 15_000 }).catch(() => {});
+    const states = (await page.locator("main table tbody tr [class*='state-']").allInnerTexts()).map((s) => s.trim());
+    if (!states.length || states.some((s) => s !== "invalid")) run.fail(`trades filter state=invalid showed ${states.join(",")}`);
+    run.step("trade detail");
+    await page.locator("main table tbody tr").first().focus();
+    await page.keyboard.press("Enter"); // rows open from the keyboard
+    await page.locator("ol.timeline > li").first().waitFor();
+    await settled(page);
+    await run.check(page, "04-trade-detail", { route: "trades/<uti>" });
+  },
+};
+
+/** On the Errors screen: a rule group the demo always has (an unknown currency, a reject
+ * rule, so its events can be repaired), then the first item's repair form and its preview. */
+async function openRepairPreview(page) {
+  await page.locator("ul.groups a").filter({ hasText: "SR-EC-023" }).first().click();
+  await page.getByRole("region", { name: /^Items of/ }).getByRole("link", { name: /^Repair/ }).first().click();
+  await page.locator("form.repair").waitFor();
+  await page.getByTestId("repair-preview").locator("p").first().waitFor();
 }
 
-async function signIn(page, username, password) {
-  await page.goto(`${BASE}/#/`);
-  await page.locator("#username").fill(username);
-  await page.locator("#password").fill(password);
-  await page.locator("form button[type=submit]").click();
-  await page.locator("nav a[href='#/trades']").waitFor({ timeout: TIMEOUT });
+/** A screen's problem box on arrival means the screen is broken for this user. */
+async function noProblem(page, route) {
+  const alerts = await page.getByRole("alert").allInnerTexts();
+  if (alerts.length) run.fail(`${route}: the screen shows a problem: ${alerts.join(" | ").replace(/\s+/g, " ").slice(0, 400)}`);
 }
 
-const browser = await chromium.launch({
-  executablePath: process.env.CHROMIUM ?? "/usr/bin/chromium",
-  args: ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking",
-    "--disable-component-update", "--disable-sync"],
-  headless: true,
-});
+/** Every nav entry's screen: click, settle, prepare, screenshot + axe, explore. */
+async function walk(page) {
+  const nav = await navEntries(page);
+  run.step(`nav: ${nav.map((n) => n.route).join(", ")}`);
+  let next = 8;
+  for (const entry of nav) {
+    const name = KNOWN[entry.route] ?? `${String(next++).padStart(2, "0")}-${entry.route}`;
+    run.step(`${entry.route} (${entry.label})`);
+    try {
+      await page.locator(`header nav a[href='${entry.href}']`).click();
+      await settled(page);
+      await noProblem(page, entry.route);
+      await prepare[entry.route]?.(page);
+      await settled(page);
+      await run.check(page, name, { route: entry.route, nav: true });
+      await explore[entry.route]?.(page);
+    } catch (exc) {
+      await run.stopped(page, new Error(`${entry.route}: ${exc.message}`));
+    }
+  }
+  return nav;
+}
+
+const browser = await launch();
+let page;
+let nav = [];
 try {
-  const context = await browser.newContext({ locale: "en-US", timezoneId: "Asia/Seoul", viewport: { width: 1280, height: 900 } });
-  context.setDefaultTimeout(TIMEOUT);
-  const page = await context.newPage();
-  page.on("pageerror", (e) => failures.push(`page error: ${e.message}`));
+  page = await newPage(browser);
+  run.watch(page);
 
-  step("sign-in screen");
+  run.step("sign-in screen");
   await page.goto(`${BASE}/#/`);
   await page.locator("#username").waitFor();
-  await check(page, "01-sign-in");
+  await run.check(page, "01-sign-in", { route: "sign-in" });
   await page.locator("#username").fill(USER);
   await page.locator("#password").fill("not-the-password-1");
   await page.locator("form button[type=submit]").click();
   await page.getByRole("alert").waitFor();
   const refusal = await page.getByRole("alert").innerText();
-  if (!/401/.test(refusal) || !/Request id|요청 ID/.test(refusal)) failures.push(`a wrong password should show the 401 with its request id: ${refusal}`);
+  if (!/401/.test(refusal) || !/Request id|요청 ID/.test(refusal)) run.fail(`a wrong password should show the 401 with its request id: ${refusal}`);
 
-  step("dashboard");
   await signIn(page, USER, PASSWORD);
-  await page.getByTestId("tile-received").waitFor();
-  const received = Number((await page.getByTestId("tile-received").locator(".value").innerText()).replace(/\D/g, ""));
-  console.log(`[e2e] dashboard: received today ${received}`);
-  await page.locator("figure.trend, #trend-title ~ .empty").first().waitFor();
-  await check(page, "02-dashboard");
+  await settled(page);
+  nav = await walk(page);
 
-  step("trades");
-  await page.locator("nav a[href='#/trades']").click();
-  const rows = page.locator("table tbody tr");
-  await rows.first().waitFor();
-  if ((await rows.count()) < 2) failures.push("trades: expected the demo's trades in the table");
-  await check(page, "03-trades");
-  await page.locator("#f-state").selectOption(["invalid"]);
-  await page.getByRole("button", { name: "Apply" }).click();
-  await page.waitForURL(/state=invalid/);
-  await page.locator("table tbody tr .state-invalid").first().waitFor();
-  const states = await page.locator("table tbody tr td:nth-child(3)").allInnerTexts();
-  if (!states.length || states.some((s) => s.trim() !== "invalid")) failures.push(`trades filter state=invalid showed ${states.join(",")}`);
-
-  step("trade detail");
-  await rows.first().focus();
-  await page.keyboard.press("Enter");
-  await page.locator("ol.timeline > li").first().waitFor();
-  await check(page, "04-trade-detail");
-
-  step("errors");
-  await page.locator("nav a[href='#/errors']").click();
-  const group = page.locator("ul.groups a").first();
-  await group.waitFor();
-  await group.click();
-  const repair = page.locator("ul.items a.button").first();
-  await repair.waitFor();
-  await repair.click();
-  await page.locator("form.repair").waitFor();
-  await page.locator("[data-testid=repair-preview] p").first().waitFor();
-  if (!(await page.getByRole("button", { name: "Apply repair" }).count())) failures.push("errors: the admin should see Apply repair");
-  await check(page, "05-errors");
-
-  step("files");
-  await page.locator("nav a[href='#/files']").click();
-  await page.locator("table tbody tr").first().waitFor();
-  if (!(await page.locator("#upload-file").count())) failures.push("files: the admin should see the upload control");
-  await check(page, "06-files");
-
-  step("Korean");
+  run.step("Korean");
   await page.getByLabel("Language").selectOption("ko");
-  await page.locator("nav a[href='#/trades']", { hasText: "거래" }).waitFor();
+  await page.locator("header nav a[href='#/trades']", { hasText: "거래" }).waitFor();
 
   if (VIEWER_PASSWORD) {
-    step("viewer: no mutation controls");
-    const viewer = await (await browser.newContext({ locale: "en-US" })).newPage();
+    run.step("viewer: no mutation controls");
+    const viewer = await newPage(browser);
+    page = viewer;
+    run.watch(viewer);
     await signIn(viewer, "demo-viewer", VIEWER_PASSWORD);
     await viewer.goto(`${BASE}/#/files`);
-    await viewer.locator("table tbody tr").first().waitFor();
-    if (await viewer.locator("#upload-file").count()) failures.push("viewer sees the upload control");
-    await viewer.locator("nav a[href='#/errors']").click();
-    await viewer.locator("ul.groups a").first().click();
-    await viewer.locator("ul.items a.button").first().click();
-    await viewer.locator("[data-testid=repair-preview] p").first().waitFor();
-    if (await viewer.getByRole("button", { name: "Apply repair" }).count()) failures.push("viewer sees Apply repair");
-    if (await viewer.getByRole("button", { name: /Resubmit/ }).count()) failures.push("viewer sees Resubmit");
-    await viewer.screenshot({ path: `${OUT}07-viewer-errors.png`, fullPage: true });
+    await viewer.locator("main table tbody tr").first().waitFor();
+    if (await viewer.locator("#upload-file").count()) run.fail("viewer sees the upload control");
+    await viewer.locator("header nav a[href='#/errors']").click();
+    await openRepairPreview(viewer);
+    if (await viewer.getByRole("button", { name: "Apply repair" }).count()) run.fail("viewer sees Apply repair");
+    if (await viewer.getByRole("button", { name: /Resubmit|Assign selected|Resolve selected/ }).count()) run.fail("viewer sees bulk actions");
+    if (await viewer.locator("main").getByRole("checkbox", { name: /^Select/ }).count()) run.fail("viewer can select error items");
+    await run.check(viewer, "07-viewer-errors", { route: "errors", user: "viewer" });
   }
 } catch (exc) {
-  failures.push(`stopped: ${exc.message}`);
+  await run.stopped(page, exc);
 } finally {
   await browser.close();
 }
-if (failures.length) {
-  console.error(`[e2e] FAILED\n - ${failures.join("\n - ")}`);
-  process.exit(1);
-}
-console.log(`[e2e] passed; screenshots in ${OUT}`);
+run.writeManifest(MANIFEST, { nav });
+run.finish();

@@ -268,13 +268,16 @@ def _apply_records(conn: psycopg.Connection[Any], tenant_id: Any, slug: str,
         )
         # An event reported under several regimes has one state: a NACK from any TR wins
         # over another TR's ACK, since it needs somebody's attention.
-        conn.execute(
+        from shared.services.process import refresh_trades  # trades.state follows
+
+        touched = conn.execute(
             "UPDATE trade_events e SET state = v.state, updated_at = now()"
             " FROM unnest(%s::uuid[], %s::text[]) AS v(id, state)"
             " WHERE e.id = v.id AND (e.state IN ('reported', 'submitted')"
-            "   OR (e.state = 'acked' AND v.state = 'nacked'))",
+            "   OR (e.state = 'acked' AND v.state = 'nacked')) RETURNING e.uti",
             ([u[4] for u in updates], [u[1] for u in updates]),
-        )
+        ).fetchall()
+        refresh_trades(conn, tenant_id, sorted({r["uti"] for r in touched}))
     acked = sum(1 for u in updates if u[1] == "acked")
     nacked = len(updates) - acked
     file_status = _file_status(conn, report_file, message_id)

@@ -349,14 +349,17 @@ def _record_file(conn: psycopg.Connection[Any], *, tenant_id: str, regime: str,
         )
     # An event with no regimes of its own is pinned to the tenant's as they are now, so that
     # what it still owes (regimes minus reported_regimes) stays well-defined.
-    conn.execute(
+    from shared.services.process import refresh_trades  # trades.state follows
+
+    touched = conn.execute(
         "UPDATE trade_events SET"
         " state = CASE WHEN state = 'valid' THEN 'reported' ELSE state END,"
         " regimes = CASE WHEN cardinality(regimes) = 0 THEN %(defaults)s::text[] ELSE regimes END,"
         " reported_regimes = array_append(reported_regimes, %(regime)s), updated_at = now()"
-        " WHERE id = ANY(%(ids)s::uuid[])",
+        " WHERE id = ANY(%(ids)s::uuid[]) RETURNING uti",
         {"defaults": defaults, "regime": regime, "ids": [c.id for c in written]},
-    )
+    ).fetchall()
+    refresh_trades(conn, tenant_id, sorted({r["uti"] for r in touched}))
     _audit(conn, tenant_id, "report_file.generated", "report_file", report_file_id,
            {"regime": regime, "record_count": len(written), "bucket": bucket,
             "object_key": key})

@@ -580,13 +580,22 @@ def _partial(reason: str, reading: _Reading, buffer: list) -> str:
             "recognised as duplicates)")
 
 
+RELEASE_TRIES_S = (0.5, 1.0, 2.0, 4.0)  # a restarted database is usually back within these
+
+
 def _release(db, reading: _Reading) -> None:
-    try:
-        with db.tenant(reading.tenant_id) as conn:
-            conn.execute("UPDATE ingest_files SET parse_owner = NULL WHERE id = %s"
-                         " AND parse_owner = %s", (reading.file_id, reading.owner))
-    except Exception:  # the database may be what failed; the lease then just runs out
-        log.warning("could not release the file's reader lease", exc_info=True)
+    """Give the file's reader lease up so that a retry reads at once. When the database is
+    what failed, try for a few seconds: a lease left behind holds the file STALE_OWNER_S."""
+    for attempt, pause_s in enumerate((0.0, *RELEASE_TRIES_S)):
+        time.sleep(pause_s)
+        try:
+            with db.tenant(reading.tenant_id) as conn:
+                conn.execute("UPDATE ingest_files SET parse_owner = NULL WHERE id = %s"
+                             " AND parse_owner = %s", (reading.file_id, reading.owner))
+            return
+        except Exception:
+            if attempt == len(RELEASE_TRIES_S):  # the lease now just runs out
+                log.warning("could not release the file's reader lease", exc_info=True)
 
 
 def _outcome(reading: _Reading, status: str, reason: str | None = None) -> ParseOutcome:

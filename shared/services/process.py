@@ -401,6 +401,11 @@ def refresh_trades(conn: psycopg.Connection[Any], tenant_id: uuid.UUID | str,
     estimates turned that join into a quadratic nested loop (17 s for 400 trades)."""
     if not utis:
         return
+    # The trades first, in UTI order: two stages refreshing one trade at once (e.g. the
+    # feedback of a NEWT's file and of its MODI's) then take turns, and the second reads
+    # the events as the first left them instead of writing a state computed before it.
+    conn.execute("SELECT 1 FROM trades WHERE tenant_id = %s AND uti = ANY(%s::text[])"
+                 " ORDER BY uti FOR NO KEY UPDATE", (str(tenant_id), sorted(set(utis))))
     events: dict[str, list[dict[str, Any]]] = {}
     for row in conn.execute(_TRADE_EVENTS, {"tenant": str(tenant_id), "utis": list(utis)}):
         events.setdefault(row["uti"], []).append(row)

@@ -290,12 +290,15 @@ def _record_receipt(conn: psycopg.Connection[Any], row: dict[str, Any], attempt:
         "          ELSE 'submitted' END WHERE id = %s",
         (receipt.tr_message_id, file_id),
     )
-    conn.execute(
+    from shared.services.process import refresh_trades  # trades.state follows
+
+    touched = conn.execute(
         "UPDATE trade_events e SET state = 'submitted', updated_at = now()"
         " FROM report_items i WHERE i.report_file_id = %s AND e.id = i.event_id"
-        " AND e.state = 'reported'",
+        " AND e.state = 'reported' RETURNING e.uti",
         (file_id,),
-    )
+    ).fetchall()
+    refresh_trades(conn, row["tenant_id"], sorted({r["uti"] for r in touched}))
     conn.execute(
         "INSERT INTO audit_log (tenant_id, actor, actor_type, action, entity_type, entity_id,"
         " after) VALUES (%s, 'submit', 'system', 'report_file.submitted', 'report_file', %s, %s)",
@@ -319,12 +322,15 @@ def _reject(conn: psycopg.Connection[Any], row: dict[str, Any], code: str, reaso
         " WHERE report_file_id = %s AND status = 'pending'",
         (code, f"{code}: {reason}"[:2000], file_id),
     ).rowcount
-    conn.execute(
+    from shared.services.process import refresh_trades  # trades.state follows
+
+    touched = conn.execute(
         "UPDATE trade_events e SET state = 'nacked', updated_at = now()"
         " FROM report_items i WHERE i.report_file_id = %s AND e.id = i.event_id"
-        " AND e.state IN ('reported', 'submitted')",
+        " AND e.state IN ('reported', 'submitted') RETURNING e.uti",
         (file_id,),
-    )
+    ).fetchall()
+    refresh_trades(conn, row["tenant_id"], sorted({r["uti"] for r in touched}))
     raise_alert(conn, tenant_id=row["tenant_id"], kind="tr.file_rejected", severity="critical",
                 dedup_key=f"tr-file-rejected:{file_id}",
                 summary=f"The {row['regime']} TR refused report file {file_id} ({items} "

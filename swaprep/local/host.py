@@ -99,6 +99,7 @@ class Activation:
     error: str | None = None
     logs: list[str] = field(default_factory=list)
     queue: str | None = None  # the queue a consumer activation was asked to drain
+    tenant_id: str | None = None  # whom the run was for, when one tenant (see _requested_for)
 
     @property
     def success(self) -> bool:
@@ -124,6 +125,27 @@ class Activation:
             "error": self.error,
             "logs": self.logs,
         }
+
+
+def _consumer_defaults(manifest: ActionManifest) -> dict[str, Any]:
+    """A queue consumer's lease settings as action-level parameters (deployed as such on NCP):
+    a wake-up invocation names only the queue, and without these its batch was leased for
+    the code's default (120 s), so a crashed consumer's batch waited minutes, not seconds."""
+    if manifest.queue is None:
+        return {}
+    return {"batch_size": manifest.queue.batch_size,
+            "visibility_timeout_s": manifest.queue.visibility_timeout_s}
+
+
+def _requested_for(params: Mapping[str, Any]) -> str | None:
+    """The tenant a run is for: a web request's, as the gateway's authorizer verified it.
+    Other runs (triggers, queue consumers, cron) may span tenants and stay tenant-less."""
+    context = params.get("__authorizer")
+    tenant = context.get("tenant_id") if isinstance(context, Mapping) else None
+    try:
+        return str(uuid.UUID(str(tenant))) if tenant else None
+    except ValueError:
+        return None
 
 
 class Host:
@@ -264,7 +286,8 @@ class Host:
         manifest = self.actions.get(action)
         if manifest is None:
             raise UnknownAction(f"The requested resource '{NAMESPACE}/{action}' does not exist.")
-        merged = merge_parameters(self.package_params, manifest.params, trigger_params, params)
+        merged = merge_parameters(self.package_params, _consumer_defaults(manifest),
+                                  manifest.params, trigger_params, params)
         size = len(json.dumps(merged, ensure_ascii=False).encode("utf-8"))
         if size > PARAMS_LIMIT_BYTES:
             raise ParametersTooLarge(
@@ -277,6 +300,7 @@ class Host:
             trigger=trigger,
             started_at=_now(),
             queue=queue if isinstance(queue, str) else None,
+            tenant_id=_requested_for(merged),
         )
         with self._lock:
             self._in_flight[activation.id] = activation

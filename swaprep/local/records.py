@@ -22,9 +22,11 @@ from typing import Any, Protocol
 
 log = logging.getLogger("swaprep.local.records")
 
+# The tenant by sub-select: a run for a tenant deleted meanwhile keeps its record, tenant-less.
 UPSERT = (
-    "INSERT INTO activations (id, action, trigger, started_at, ended_at, duration_ms, status,"
-    " cold_start, result, error, logs) VALUES (%s, %s, %s, %s, %s, %s, %s, %s, %s::jsonb, %s, %s)"
+    "INSERT INTO activations (id, action, tenant_id, trigger, started_at, ended_at, duration_ms,"
+    " status, cold_start, result, error, logs) VALUES (%s, %s,"
+    " (SELECT id FROM tenants WHERE id = %s::uuid), %s, %s, %s, %s, %s, %s, %s::jsonb, %s, %s)"
     " ON CONFLICT (id) DO UPDATE SET ended_at = EXCLUDED.ended_at,"
     " duration_ms = EXCLUDED.duration_ms, status = EXCLUDED.status,"
     " cold_start = EXCLUDED.cold_start, result = EXCLUDED.result, error = EXCLUDED.error,"
@@ -36,6 +38,7 @@ WRITE_ATTEMPTS = 3
 class Recordable(Protocol):
     id: str
     action: str
+    tenant_id: str | None
     trigger: str | None
     started_at: Any
     ended_at: Any
@@ -60,6 +63,7 @@ def _row(activation: Recordable) -> tuple[Any, ...]:
     return (
         activation.id,
         activation.action,
+        activation.tenant_id,
         activation.trigger,
         activation.started_at,
         activation.ended_at,

@@ -247,10 +247,10 @@ class LocalStack:
             key_id = os.environ.get("AWS_ACCESS_KEY_ID", S3_ACCESS_KEY_ID)
             secret = os.environ.get("AWS_SECRET_ACCESS_KEY") or self.secret("s3_secret_access_key")
         else:
-            from moto.server import ThreadedMotoServer
+            from swaprep.local.s3cors import MotoS3Server  # moto, with S3's bucket CORS
 
             port = pick_port(self.ports["s3"])
-            self._moto = ThreadedMotoServer(ip_address=LOOPBACK, port=port, verbose=False)
+            self._moto = MotoS3Server(LOOPBACK, port)
             self._moto.start()
             self._parts.append(("s3 api", self._moto.stop))
             host, port = self._moto.get_host_and_port()
@@ -387,6 +387,23 @@ class LocalStack:
         gateway.start()
         self.gateway = gateway
         self._parts.append(("api gateway", gateway.stop))
+        self._allow_console_uploads(gateway.cors.origins)
+
+    def _allow_console_uploads(self, origins: frozenset[str]) -> None:
+        """Bucket CORS on the inbound bucket for the console's origins (the gateway's URL or
+        config `cors_origins`): the console PUTs uploads to a presigned URL from the browser,
+        as an operator allows it on NCP Object Storage (docs/CONFIG.md)."""
+        from botocore.exceptions import ClientError
+
+        from swaprep.local.s3cors import console_upload_rule
+
+        bucket = self.buckets["inbound"]
+        try:
+            self._s3.put_bucket_cors(Bucket=bucket, CORSConfiguration={
+                "CORSRules": [console_upload_rule(origins)]})
+        except ClientError as exc:  # an external S3 API without bucket CORS (e.g. MinIO)
+            log.warning("bucket CORS on %s refused (%s): the console's uploads will fail",
+                        bucket, exc.response["Error"].get("Code"))
 
     def _endpoints(self) -> dict[str, Any]:
         return {

@@ -1,23 +1,56 @@
-"""The operations console in Debian's chromium against the local stack with the demo data:
-`npm run e2e` (frontend/e2e/console.e2e.mjs) signs in, walks every screen, saves screenshots
-under frontend/test-results/ and runs axe on each."""
+"""The operations console in Debian's chromium against one local stack with the demo data.
+
+- `npm run e2e` (frontend/e2e/console.e2e.mjs) signs in and walks every entry of the main
+  nav. Each screen gets a screenshot under frontend/test-results/ and an axe run, and the
+  demo viewer must see no mutation controls.
+- `npm run e2e:flows` (frontend/e2e/flows.e2e.mjs) uploads an FEP file from the browser and
+  watches its rows reach ACK, NACK and invalid. It repairs the invalid row and resubmits a
+  NACKed one, and sees both ACKed. Then a second tenant's user must see none of the first
+  tenant's data.
+
+The stack runs its cron a little fast (one cron minute every few seconds), so that a batch of
+a few events goes to the TR within seconds instead of at the next minute.
+"""
 
 from __future__ import annotations
 
+import contextlib
+import csv
+import io
+import json
 import os
+import secrets
 import shutil
 import subprocess
+import tempfile
 import time
 import uuid
+from collections.abc import Iterator
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
+from typing import Any
 
 import pytest
 
+from swaprep.local.demo import (
+    CCP_LEI,
+    CSV_COLUMNS,
+    DEMO_TENANT,
+    DEMO_TENANT_NAME,
+    UNREGISTERED_LEI,
+    demo_files,
+    demo_lei,
+    kst_today,
+)
 from swaprep.local.stack import LocalStack
+from tests.support.fep_rows import csv_cells, fep_row
 
 pytestmark = pytest.mark.e2e
 FRONTEND = Path(__file__).resolve().parents[2] / "frontend"
+RESULTS = FRONTEND / "test-results"
 CHROMIUM = os.environ.get("CHROMIUM", "/usr/bin/chromium")
+CRON_SPEEDUP = 15  # a cron minute every 4 s: generate's flush and the monitor's sweep
+UNFINISHED = ("received", "valid", "reported", "submitted")
 
 
 def _missing() -> str | None:
@@ -30,20 +63,41 @@ def _missing() -> str | None:
     return None
 
 
+def _build_if_stale() -> None:
+    """frontend/dist as `./dev up` keeps it: rebuilt when a source is newer than it."""
+    built = FRONTEND / "dist" / "index.html"
+    sources = [FRONTEND / "index.html", FRONTEND / "package-lock.json", FRONTEND / "vite.config.ts",
+               *(p for p in (FRONTEND / "src").rglob("*") if p.is_file())]
+    if built.is_file() and all(p.stat().st_mtime <= built.stat().st_mtime for p in sources):
+        return
+    subprocess.run(["npm", "run", "--silent", "build"], cwd=FRONTEND, check=True, timeout=300)
+
+
+def _fast_clock():
+    start = time.time()
+    return lambda: start + (time.time() - start) * CRON_SPEEDUP
+
+
+def _events(stack: LocalStack) -> dict[str, int]:
+    with stack.db.system() as conn:
+        return {r["state"]: r["n"] for r in conn.execute(
+            "SELECT state, count(*) AS n FROM trade_events GROUP BY state")}
+
+
 def _wait_for_demo(stack: LocalStack, timeout_s: float = 150) -> dict[str, int]:
-    """Until the demo shows what the console must show: ACKs, NACKs and invalid events."""
+    """Until the demo has settled: ACKs, NACKs and invalid events, nothing on its way."""
     deadline = time.monotonic() + timeout_s
     while True:
-        with stack.db.system() as conn:
-            states = {r["state"]: r["n"] for r in conn.execute(
-                "SELECT state, count(*) AS n FROM trade_events GROUP BY state")}
-        if all(states.get(s) for s in ("acked", "nacked", "invalid")):
+        states = _events(stack)
+        if all(states.get(s) for s in ("acked", "nacked", "invalid")) \
+                and not set(states) & set(UNFINISHED):
             return states
         assert time.monotonic() < deadline, f"the demo did not settle: {states}"
         time.sleep(1)
 
 
-def test_console_walkthrough_in_chromium(state_dir):
+@pytest.fixture(scope="module")
+def console_stack() -> Iterator[LocalStack]:
     reason = _missing()
     if reason:
         # `./dev test` (and so CI) installs all of it: there a missing piece is a failure,
@@ -51,21 +105,178 @@ def test_console_walkthrough_in_chromium(state_dir):
         if os.environ.get("CI") or os.environ.get("SWAPREP_REQUIRE_CONSOLE"):
             pytest.fail(f"the console's browser test cannot run: {reason}")
         pytest.skip(reason)
-    if not (FRONTEND / "dist" / "index.html").is_file():
-        subprocess.run(["npm", "run", "build"], cwd=FRONTEND, check=True)
+    _build_if_stale()
+    # Not under pytest's 0700 tmp dir: the embedded server may run as the `postgres` user.
+    base = Path(tempfile.mkdtemp(prefix="swaprep-ui-"))
+    os.chmod(base, 0o755)
     ports = dict.fromkeys(("api", "invoke", "s3", "postgres", "trsim", "trsim_admin"), 0)
-    with LocalStack(state_dir=state_dir, ports=ports, bucket_prefix=f"ui{uuid.uuid4().hex[:8]}",
-                    write_endpoints=False, frontend_dist=FRONTEND / "dist") as stack:
-        stack.seed_demo()
-        print("demo events:", _wait_for_demo(stack))
-        env = {**os.environ, "SWAPREP_URL": stack.endpoints["api"], "SWAPREP_USER": "demo-admin",
-               "SWAPREP_PASSWORD": stack.secret("password_demo-admin", 12),
-               "SWAPREP_VIEWER_PASSWORD": stack.secret("password_demo-viewer", 12),
-               "CHROMIUM": CHROMIUM}
-        run = subprocess.run(["npm", "run", "--silent", "e2e"], cwd=FRONTEND, env=env,
-                             capture_output=True, text=True, timeout=240)
-    print(run.stdout[-6000:])
+    try:
+        with LocalStack(state_dir=base / "state", ports=ports,
+                        bucket_prefix=f"ui{uuid.uuid4().hex[:8]}", write_endpoints=False,
+                        frontend_dist=FRONTEND / "dist", cron_clock=_fast_clock()) as stack:
+            stack.seed_demo()
+            print("demo events:", _wait_for_demo(stack))
+            yield stack
+    finally:
+        shutil.rmtree(base, ignore_errors=True)
+
+
+def _npm(script: str, env: dict[str, str], timeout_s: float) -> subprocess.CompletedProcess:
+    run = subprocess.run(["npm", "run", "--silent", script], cwd=FRONTEND,
+                         env={**os.environ, "CHROMIUM": CHROMIUM, **env},
+                         capture_output=True, text=True, timeout=timeout_s)
+    print(run.stdout[-8000:], run.stderr[-4000:])
+    return run
+
+
+def _manifest(name: str, started: float) -> dict[str, Any]:
+    path = RESULTS / name
+    assert path.is_file() and path.stat().st_mtime >= started, f"{name} was not written"
+    manifest = json.loads(path.read_text())
+    for screen in manifest["screens"]:  # each screenshot written by this run
+        shot = RESULTS / screen["file"]
+        assert shot.is_file() and shot.stat().st_mtime >= started, screen
+    return manifest
+
+
+def test_console_walkthrough_in_chromium(console_stack):
+    stack, started = console_stack, time.time()
+    run = _npm("e2e", {"SWAPREP_URL": stack.endpoints["api"], "SWAPREP_USER": "demo-admin",
+                       "SWAPREP_PASSWORD": stack.secret("password_demo-admin", 12),
+                       "SWAPREP_VIEWER_PASSWORD": stack.secret("password_demo-viewer", 12)},
+               timeout_s=180)
     assert run.returncode == 0, run.stdout[-4000:] + run.stderr[-4000:]
-    shots = sorted(p.name for p in (FRONTEND / "test-results").glob("*.png"))
+    manifest = _manifest("screens.json", started)
+    walked = {s["route"]: s for s in manifest["screens"] if s.get("nav")}
+    nav = [entry["route"] for entry in manifest["nav"]]
+    # One screenshot (and axe run) per nav entry the console showed, whatever it has grown to.
+    assert nav and set(walked) == set(nav), (nav, sorted(walked))
+    assert {"dashboard", "trades", "errors", "files"} <= set(nav), nav
+    names = {s["file"] for s in manifest["screens"]}
     assert {"01-sign-in.png", "02-dashboard.png", "03-trades.png", "04-trade-detail.png",
-            "05-errors.png", "06-files.png", "07-viewer-errors.png"} <= set(shots), shots
+            "05-errors.png", "06-files.png", "07-viewer-errors.png"} <= names, sorted(names)
+    assert all(s["title"] for s in walked.values()), "every nav screen has an <h1>"
+
+
+# -- the flows ----------------------------------------------------------------------------------
+
+TENANT_LEI = demo_lei(1)  # the demo tenant's (swaprep/local/demo.py)
+KNOWN_CP = demo_lei(100)  # a demo counterparty: in the TR's LEI register
+LATE_CP = demo_lei(198)  # well-formed, registered only after the first NACK (the resubmit)
+TENANT2_LEI = demo_lei(2)
+# The register the TR simulator holds during the flows: every LEI the demo and the flows use,
+# but LATE_CP (UNREGISTERED_LEI is never registered: swaprep/trsim/checks.py).
+REGISTER = {TENANT_LEI, TENANT2_LEI, CCP_LEI, *(demo_lei(n) for n in range(100, 106))}
+
+
+def _row(lei: str, trade_id: str, **overrides: str) -> dict[str, str]:
+    """A KRW fixed/float IRS NEWT in the demo FEP's CSV profile, executed three hours ago."""
+    executed = datetime.now(UTC).replace(microsecond=0) - timedelta(hours=3)
+    return fep_row(lei, trade_id, executed=executed, **{
+        "counterparty_lei": KNOWN_CP, "counterparty_name": "Alpha Global Bank", **overrides})
+
+
+def _csv(rows: list[dict[str, str]]) -> bytes:
+    out = io.StringIO()
+    writer = csv.writer(out, lineterminator="\n")
+    writer.writerow(CSV_COLUMNS)
+    writer.writerows(csv_cells(row) for row in rows)
+    return out.getvalue().encode()
+
+
+def _second_tenant(stack: LocalStack, slug: str, password: str) -> str:
+    """The second tenant and its admin, as the demo seeds its own (a tenant row: there is no
+    tenant service; the user through the auth service, audited). Returns the username."""
+    from shared.services.auth import create_user
+    from shared.services.operations.base import Actor
+
+    with stack.db.system() as conn:
+        tenant_id = conn.execute(
+            "INSERT INTO tenants (slug, name, lei) VALUES (%s, 'Flow Securities', %s)"
+            " RETURNING id", (slug, TENANT2_LEI)).fetchone()["id"]
+    actor = Actor(id="cli:e2e", name="cli:e2e", kind="system", role="admin")
+    username = f"{slug}-admin"
+    with stack.db.tenant(tenant_id) as conn:
+        create_user(conn, actor, tenant_id=tenant_id, username=username, password=password,
+                    role="admin", display_name="Flow Securities Admin")
+    return username
+
+
+def flow_plan(stack: LocalStack, folder: Path) -> dict[str, Any]:
+    """What flows.e2e.mjs does and expects: the first tenant's FEP file (written to `folder`)
+    with its rows' UTIs and intended outcomes, the repair and the resubmission, and a second
+    tenant (created here, with its own file dropped over the S3 API as an FEP would)."""
+    run_id = uuid.uuid4().hex[:6].upper()
+    prefix = f"FLOW-{run_id}"
+    rows = {  # trade id -> (row, the state the console must show after the upload)
+        "A1": (_row(TENANT_LEI, f"{prefix}-A1"), "acked"),
+        "A2": (_row(TENANT_LEI, f"{prefix}-A2", notional_1="25000000000", fixed_rate="3.1"),
+               "acked"),
+        "NK": (_row(TENANT_LEI, f"{prefix}-NK", counterparty_lei=UNREGISTERED_LEI,
+                    counterparty_name="Omega Capital Partners"), "nacked"),
+        "LT": (_row(TENANT_LEI, f"{prefix}-LT", counterparty_lei=LATE_CP,
+                    counterparty_name="Late Registrant Bank"), "nacked"),
+        # a sign lost in the FEP's export: both legs of the swap carry the negative notional
+        "RP": (_row(TENANT_LEI, f"{prefix}-RP", notional_1="-10000000000"), "invalid"),
+    }
+    uti = {key: row["uti"] for key, (row, _) in rows.items()}
+    file_name = f"flow-{run_id.lower()}.csv"
+    (folder / file_name).write_bytes(_csv([row for row, _ in rows.values()]))
+
+    slug, password = f"flow-{run_id.lower()}", secrets.token_urlsafe(12)
+    username = _second_tenant(stack, slug, password)
+    file2 = f"flow-b-{run_id.lower()}.csv"
+    stack.s3_client().put_object(
+        Bucket=stack.buckets["inbound"], ContentType="text/csv",
+        Key=f"{slug}/{datetime.now(UTC):%Y-%m-%d}/{file2}",
+        Body=_csv([_row(TENANT2_LEI, f"{prefix}-B1"),
+                   _row(TENANT2_LEI, f"{prefix}-B2", notional_currency_1="KRX")]))
+    demo_names = [f.key.rsplit("/", 1)[1] for f in demo_files(kst_today())]
+    return {
+        "file": str(folder / file_name), "file_name": file_name, "trade_id_prefix": prefix,
+        "file_events": {"acked": 2, "nacked": 2, "invalid": 1},
+        "states": {uti[key]: state for key, (_, state) in rows.items()},
+        "repair": {"uti": uti["RP"], "rule": "SR-EC-022", "changes": [
+            {"field": f"legs[{leg}].notional.amount", "value": "10000000000"} for leg in (0, 1)]},
+        "resubmit": {"uti": uti["LT"], "code": "TR-ID-003", "register": {
+            "url": f"{stack.trsim.admin_url}/admin/leis",
+            "known": sorted(REGISTER | {LATE_CP})}},
+        "tenant2": {
+            "user": username, "password": password, "slug": slug,
+            "own": {"trades": f"{TENANT2_LEI}{prefix.replace('-', '')}B1", "files": file2,
+                    "errors": "SR-EC-023"},
+            # Every first-tenant UTI starts with its LEI; its files and name besides.
+            "foreign": [TENANT_LEI, DEMO_TENANT, DEMO_TENANT_NAME, file_name, *demo_names],
+            "foreign_uti": uti["A1"],
+        },
+        "settle_s": 120,
+    }
+
+
+@contextlib.contextmanager
+def register(stack: LocalStack, leis: set[str]) -> Iterator[None]:
+    """The TR simulator's LEI register for the flows (none otherwise: every LEI known)."""
+    stack.trsim.set_known_leis(leis)
+    try:
+        yield
+    finally:
+        stack.trsim.set_known_leis(None)
+
+
+def test_upload_to_ack_repair_resubmit_and_a_second_tenant_in_chromium(console_stack, tmp_path):
+    stack, started = console_stack, time.time()
+    print("before the flows:", _wait_for_demo(stack))
+    plan_file = tmp_path / "plan.json"
+    plan_file.write_text(json.dumps(flow_plan(stack, tmp_path), indent=2))
+    with register(stack, REGISTER):
+        run = _npm("e2e:flows", {
+            "SWAPREP_URL": stack.endpoints["api"], "SWAPREP_USER": "demo-admin",
+            "SWAPREP_PASSWORD": stack.secret("password_demo-admin", 12),
+            "SWAPREP_FLOW_PLAN": str(plan_file)}, timeout_s=420)
+    assert run.returncode == 0, run.stdout[-4000:] + run.stderr[-4000:]
+    manifest = _manifest("flows.json", started)
+    shots = {s["file"] for s in manifest["screens"]}
+    assert {"flow-01-files.png", "flow-03-repaired.png", "flow-04-resubmitted.png",
+            "flow-05-repaired-acked.png", "flow-06-resubmitted-acked.png",
+            "tenant2-foreign-trade.png"} <= shots, sorted(shots)
+    assert any(s.startswith("tenant2-") and "trades" in s for s in shots), sorted(shots)

@@ -26,6 +26,7 @@ from typing import Any
 import pytest
 
 from swaprep.local.demo import CSV_COLUMNS, demo_lei
+from tests.support.fep_rows import fep_row
 
 pytestmark = pytest.mark.e2e
 
@@ -58,21 +59,8 @@ RECORDS: list[tuple[str, dict[str, str], dict[str, Any]]] = [
 
 
 def _row(trade_id: str, overrides: dict[str, str]) -> dict[str, str]:
-    row = {
-        "trade_id": trade_id, "uti": f"{TENANT_LEI}{trade_id.replace('-', '')}",
-        "action_type": "NEWT", "event_type": "TRAD",
-        "execution_timestamp": T0.isoformat(), "event_timestamp": T0.isoformat(),
-        "effective_date": (T0.date() + timedelta(days=2)).isoformat(),
-        "expiration_date": (T0.date() + timedelta(days=2 + 365 * 5)).isoformat(),
-        "asset_class": "IR", "product": "InterestRate:IRSwap:FixedFloat",
-        "counterparty_1_lei": TENANT_LEI, "counterparty_2_lei": KNOWN_CP,
-        "counterparty_2_name": "Alpha Global Bank", "direction": "PAY_FIXED",
-        "notional_1": "10000000000", "notional_currency_1": "KRW", "fixed_rate": "3.25",
-        "floating_index": "KRW-CD-KSDA-BLOOMBERG", "floating_tenor": "3M", "spread_bps": "0",
-        "cleared": "N", "execution_venue": "XOFF",
-    }
-    row.update(overrides)
-    return row
+    return fep_row(TENANT_LEI, trade_id, executed=T0, counterparty_lei=KNOWN_CP,
+                   counterparty_name="Alpha Global Bank", **overrides)
 
 
 def fep_csv() -> bytes:

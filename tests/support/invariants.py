@@ -137,6 +137,14 @@ def check_pipeline(db, tenant_id, *, expected_records: int | None = None,
             "   WHERE s.report_file_id = f.id AND s.outcome = 'accepted') AS accepted_ids,"
             " (SELECT count(*) FROM report_items i WHERE i.report_file_id = f.id) AS items"
             " FROM report_files f").fetchall()
+        # What the trades list shows: a trade is invalid while any of its events is, else it
+        # has its latest event's state (process.refresh_trades), kept by every stage.
+        stale_trades = conn.execute(
+            "SELECT t.uti, t.state, e.state AS latest FROM trades t"
+            " JOIN trade_events e ON e.id = t.last_event_id"
+            " WHERE t.state IS DISTINCT FROM CASE WHEN EXISTS (SELECT 1 FROM trade_events x"
+            "   WHERE x.tenant_id = t.tenant_id AND x.uti = t.uti AND x.state = 'invalid')"
+            "   THEN 'invalid' ELSE e.state END ORDER BY t.uti").fetchall()
     with db.system() as conn:
         dead = conn.execute("SELECT queue, body, last_error FROM dead_letters"
                             " WHERE tenant_id = %s AND redriven_at IS NULL",
@@ -196,6 +204,10 @@ def check_pipeline(db, tenant_id, *, expected_records: int | None = None,
             misplaced.append(f"{name} is {e['state']} but its items are {sorted(statuses)}")
     if unfinished:
         problems.append("events not in a terminal state: " + _examples(unfinished))
+    if stale_trades:
+        problems.append("trades whose state is not their events' (the trades list would show "
+                        "it): " + _examples([f"{t['uti']} {t['state']} (latest event "
+                                             f"{t['latest']})" for t in stale_trades]))
     if unexplained:
         problems.append("invalid events without a rejecting issue: " + _examples(unexplained))
     if misplaced:

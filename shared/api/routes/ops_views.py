@@ -2,11 +2,12 @@
 tenant's rows only.
 
 Decisions: activations are platform rows; a tenant sees only those run for it (tenant_id is
-the caller's). Tenant-less runs (cron sweeps, the monitor, anything spanning tenants) are not
-shown to anyone through this API, admins included: their results and logs can describe other
-tenants' work. The platform team reads them with the CLI. The audit log is readable by every
-role, viewers included: auditors have the viewer role, and the log holds no secrets (changes
-are recorded before/after without passwords or keys).
+the caller's: its web requests, a web run's result reduced to its status code). Tenant-less
+runs (cron sweeps, the monitor, anything spanning tenants) are not shown to anyone through
+this API, admins included: their results and logs can describe other tenants' work. The
+platform team reads them with the CLI. The audit log is readable by every role, viewers
+included: auditors have the viewer role, and the log holds no secrets (changes are recorded
+before/after without passwords or keys).
 """
 
 from __future__ import annotations

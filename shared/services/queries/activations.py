@@ -14,9 +14,15 @@ from shared.services.queries.sql import Where
 
 SORT = Sort("started", (SortKey("a.started_at", datetime), SortKey("a.id", str)))
 
-# The logs stay out of lists (they can be large); `error` says why a run failed.
+# The logs stay out of lists (they can be large); `error` says why a run failed. A web run's
+# result is the HTTP answer it gave one caller (an API key's secret, shown once, among them):
+# only its status code is shown, to every role.
 _SELECT = """SELECT a.id, a.action, a.trigger, a.started_at, a.ended_at, a.duration_ms,
-    a.status, a.cold_start, a.result, a.error FROM activations a"""
+    a.status, a.cold_start,
+    CASE WHEN a.trigger LIKE 'api_gateway%%'
+         THEN jsonb_build_object('statusCode', a.result -> 'statusCode')
+         ELSE a.result END AS result,
+    a.error FROM activations a"""
 
 
 def list_activations(conn: psycopg.Connection[Any], query: ActivationsQuery) -> dict[str, Any]:

@@ -521,3 +521,18 @@ def test_paging_walks_every_trade_once_in_order_and_caches_by_etag(api, world, p
         assert status == 304 and body is None and headers["ETag"] == etag
         status, _, _ = api(path, token=people["victor"], headers={"if-none-match": '"other"'})
         assert status == 200
+
+
+def test_a_web_runs_answer_is_shown_as_its_status_code_only(api, db, tenant, world, people):
+    """A web run's result is the HTTP answer one caller got (an API key's secret, shown once,
+    among them): a viewer listing activations sees its status code, nothing of its body."""
+    run_id = uuid.uuid4().hex
+    answer = {"statusCode": 201, "body": json.dumps({"key": "srk_live_secret_shown_once"})}
+    with db.tenant(tenant) as conn:
+        conn.execute("INSERT INTO activations (id, action, tenant_id, trigger, started_at,"
+                     " status, result) VALUES (%s, 'api', %s, 'api_gateway', now(), 'success',"
+                     " %s::jsonb)", (run_id, tenant, json.dumps(answer)))
+    _, page, _ = api("/api/activations", "action=api", token=people["victor"])
+    [shown] = [a for a in page["items"] if a["id"] == run_id]
+    assert shown["result"] == {"statusCode": 201}
+    assert "srk_live" not in json.dumps(page)

@@ -20,6 +20,7 @@ pytestmark = pytest.mark.functional
 class _Run:
     id: str
     action: str = "records_test"
+    tenant_id: str | None = None
     trigger: str | None = "test"
     started_at: datetime = field(default_factory=lambda: datetime.now(UTC))
     ended_at: datetime | None = None
@@ -95,3 +96,26 @@ def test_close_writes_what_is_pending_and_later_records_are_ignored(db):
     late = _Run(id=uuid.uuid4().hex)
     recorder.record(late)  # after close: dropped, not an error
     assert _rows(db, late.id) == []
+
+
+def test_a_run_for_a_tenant_is_recorded_as_theirs_unless_the_tenant_is_gone(db):
+    with db.system() as conn:
+        tenant = conn.execute("INSERT INTO tenants (slug, name, lei, regimes) VALUES"
+                              " (%s, 'Records', %s, '{krx}') RETURNING id",
+                              (f"rec-{uuid.uuid4().hex[:8]}", "5493001KJTIIGC8Y1R12")
+                              ).fetchone()["id"]
+    recorder = ActivationRecorder(db, max_delay_s=5.0)
+    try:
+        theirs, orphan = _Run(id=uuid.uuid4().hex), _Run(id=uuid.uuid4().hex)
+        theirs.tenant_id, orphan.tenant_id = str(tenant), str(uuid.uuid4())
+        for run in (theirs, orphan):
+            run.end()
+            recorder.record(run)
+        assert recorder.flush()
+        with db.system() as conn:
+            owners = {r["id"]: r["tenant_id"] for r in conn.execute(
+                "SELECT id, tenant_id FROM activations WHERE id = ANY(%s)",
+                ([theirs.id, orphan.id],))}
+        assert owners == {theirs.id: tenant, orphan.id: None}
+    finally:
+        recorder.close()

@@ -105,3 +105,35 @@ def test_an_sqs_message_from_another_producer_reaches_the_handler_and_dead_lette
     assert report["dead_lettered"] == 1
     [dead] = q.dead_letters("process")
     assert dead.body == {"raw": "<trade>not json</trade>"} and dead.tenant_id is None
+
+
+def test_a_retry_the_queue_refuses_for_a_moment_is_scheduled_when_it_is_back(backend,
+                                                                              monkeypatch):
+    """The database went away under the handler and the queue with it: the retry is tried
+    again over a few seconds instead of leaving the message to wait out its whole lease."""
+    import shared.platform.batch as batch
+
+    monkeypatch.setattr(batch, "QUEUE_PATIENCE_S", (0.01, 0.01, 0.01, 0.01))
+    monkeypatch.setattr(batch.time, "sleep", lambda s: None)
+    q = backend.make(fast(max_receives=5))
+    [sent] = q.send("process", [OutgoingMessage({"n": 1}, backend.tenant)])
+    real_retry, refusals = q.retry, []
+
+    def flaky_retry(message, error):
+        if len(refusals) < 2:
+            refusals.append(error)
+            raise ConnectionError("server closed the connection unexpectedly")
+        return real_retry(message, error)
+
+    monkeypatch.setattr(q, "retry", flaky_retry)
+
+    def handler(message):
+        raise RuntimeError("the database is restarting")
+
+    report = consume(q, "process", handler, visibility_timeout_s=300, batch_size=1,
+                     deadline_epoch_s=None)
+    assert len(refusals) == 2 and report["failed"] >= 1
+    # Scheduled by the third try: the message is back on the retry back-off, not the 300 s lease.
+    m = q.metrics("process")
+    assert m.in_flight == 0 and m.visible + m.delayed + m.dead_letters == 1, m
+    assert report["batchItemFailures"][0]["itemIdentifier"] == sent
