@@ -41,9 +41,9 @@ pytestmark = pytest.mark.e2e
 
 KNOWN_CP, UNKNOWN_CP = demo_lei(100), demo_lei(101)  # good check digits; the TR knows one
 CRON_SPEEDUP = 30
-# Recovery paths include a 120 s lease takeover (a reader presumed dead after a DB restart)
-# and queue back-offs of minutes: a scenario that settles does so at once, a bound of 150 s
-# made the slow-but-correct recoveries fail on a busy CI machine.
+# Every scenario settles in seconds (the whole module in about a minute); the bound is for a
+# busy CI machine, and a slow-but-correct recovery (a consumer's lease or the ingest queue's
+# 330 s one, were a commit ever lost) still passes. A scenario that settles returns at once.
 SETTLE_S = int(os.environ.get("FAULTS_SETTLE_S", "360"))
 NOW = datetime.now(UTC).replace(microsecond=0)
 T0 = NOW - timedelta(hours=3)
