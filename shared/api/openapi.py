@@ -66,10 +66,8 @@ STR, INT, BOOL = {"type": "string"}, {"type": "integer"}, {"type": "boolean"}
 NSTR = {"type": ["string", "null"]}
 TIME = {"type": "string", "format": "date-time"}
 NTIME = {"type": ["string", "null"], "format": "date-time"}
-# What `response()` makes of a datetime (json default=str: "2026-11-20 01:00:00+00:00", a
-# space for the T): not RFC 3339 date-time, so not claimed to be.
-STAMP = {"type": "string", "description": "ISO 8601 timestamp with a space for the T"}
-NSTAMP = {**STAMP, "type": ["string", "null"]}
+# `response()` writes a datetime with isoformat() ("2026-11-20T01:00:00+00:00"): RFC 3339.
+STAMP, NSTAMP = TIME, NTIME
 PRESIGNED = _obj(["url", "expires_in", "expires_at"], url={"type": "string", "format": "uri"},
                  expires_in=INT, expires_at=TIME)
 
