@@ -28,8 +28,10 @@ rmSync(`${OUT}${MANIFEST}`, { force: true }); // a stale manifest must not pass 
 const prepare = {
   async dashboard(page) {
     await page.getByTestId("tile-received").waitFor();
-    const received = await page.getByTestId("tile-received").locator(".value").innerText();
-    run.step(`dashboard: received today ${received.replace(/\D/g, "")}`);
+    const received = Number((await page.getByTestId("tile-received").locator(".value").innerText()).replace(/\D/g, ""));
+    run.step(`dashboard: received today ${received}`);
+    // The demo's files were uploaded today: the front page must show them at once.
+    if (!(received > 0)) run.fail("dashboard: 'received' today is 0 right after the demo's upload");
   },
   async trades(page) {
     const rows = page.locator("main table tbody tr");

@@ -1,9 +1,13 @@
 """Today's figures for the console's front page (`GET /api/stats`): cheap on any volume.
 
-Counts come from the rollup counters of today's local day (events by their event timestamp,
-like the volumes timeline: a few dozen counter rows), late reports from the partial index
-`trade_events_late` restricted to deadlines falling today, and the at-risk count from the same
-index over the monitor's at-risk window. No statement reads more than a day's worth of rows."""
+"Today" is what came in today: events created (received by ingest or the online API) on
+today's local day, counted by their current state from `trade_events_tenant_received` (an
+index-only range of one tenant's day; migration 0011). An FEP's T+1 file holds yesterday's
+trades, so counting by event timestamp (as the volumes timeline does) showed an empty day
+while the operations staff worked through that file. Late reports come from the partial
+index `trade_events_late` restricted to deadlines falling today, and the at-risk count from
+the same index over the monitor's at-risk window. No statement reads more than a day's worth
+of one tenant's rows."""
 
 from __future__ import annotations
 
@@ -14,12 +18,21 @@ from zoneinfo import ZoneInfo
 import psycopg
 
 from shared.services.queries.filters import DashboardQuery, StatsQuery
-from shared.services.queries.stats import late_reports, volumes
+from shared.services.queries.stats import late_reports
+from shared.services.queries.stats import period as stats_period
+from shared.services.queries.volumes import NOT_COUNTED, acceptance_rate
 
 # Funnel stages as cumulative sets of current states: an acked event was also valid and
 # submitted. Cancelled and superseded events left the funnel (counted in by_state only).
 PASSED_VALIDATION = ("valid", "reported", "submitted", "acked", "nacked")
 SENT_TO_TR = ("submitted", "acked", "nacked")
+
+# Index-only on trade_events_tenant_received (migration 0011).
+_RECEIVED = """
+SELECT e.state, count(*) AS n FROM trade_events e
+WHERE e.tenant_id = app.current_tenant() AND e.created_at >= %(start)s AND e.created_at < %(end)s
+GROUP BY 1
+"""
 
 # Not acknowledged yet, deadline ahead but within the window. The conditions imply the
 # predicate of trade_events_late, so this is an index-only range scan of the window.
@@ -33,23 +46,27 @@ WHERE e.tenant_id = app.current_tenant() AND e.deadline_at IS NOT NULL
 
 def dashboard(conn: psycopg.Connection[Any], query: DashboardQuery, *,
               at_risk_window_s: int, today: date | None = None) -> dict[str, Any]:
-    """Received / valid / submitted / acked / nacked events of today (event timestamp's local
-    day in `tz`), late reports due today, and events at risk of missing their deadline."""
+    """Received / valid / submitted / acked / nacked events of today (received on the local
+    day in `tz`, by their state now), late reports due today, and events at risk of missing
+    their deadline."""
     day = today or datetime.now(ZoneInfo(query.tz)).date()
     period = StatsQuery(date_from=day, date_to=day, tz=query.tz)
-    totals = volumes(conn, period)["totals"]
-    by_state: dict[str, int] = totals["by_state"]
+    start, end = stats_period(period)
+    by_state: dict[str, int] = {
+        r["state"]: int(r["n"]) for r in conn.execute(
+            _RECEIVED, {"start": start, "end": end}, prepare=False)}
+    acked, nacked = by_state.get("acked", 0), by_state.get("nacked", 0)
     late = late_reports(conn, period)
     at_risk = conn.execute(_AT_RISK, (at_risk_window_s,), prepare=False).fetchone()["n"]
     return {
         "day": day.isoformat(), "tz": query.tz,
-        "received": totals["total"],
+        "received": sum(n for state, n in by_state.items() if state not in NOT_COUNTED),
         "valid": sum(by_state.get(s, 0) for s in PASSED_VALIDATION),
         "invalid": by_state.get("invalid", 0),
         "submitted": sum(by_state.get(s, 0) for s in SENT_TO_TR),
-        "acked": totals["acked"], "nacked": totals["nacked"],
-        "acceptance_rate": totals["acceptance_rate"],
+        "acked": acked, "nacked": nacked,
+        "acceptance_rate": acceptance_rate(acked, nacked),
         "late": late["acked_late"] + late["open_overdue"], "late_detail": late,
         "at_risk": int(at_risk), "at_risk_window_s": at_risk_window_s,
-        "by_state": by_state,
+        "by_state": dict(sorted(by_state.items())),
     }

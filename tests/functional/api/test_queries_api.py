@@ -296,22 +296,27 @@ def test_stats_endpoints_agree_with_the_events(api, db, world, people, tenant):
     assert status == 400 and "'top'" in problem["detail"]
 
 
-def test_dashboard_counts_today_from_the_counters(api, db, tenant, beta, people):
+def test_dashboard_counts_what_came_in_today(api, db, tenant, beta, people):
+    """Today's tiles count the events received today (an FEP's T+1 file: yesterday's trades,
+    uploaded this morning) by their state now; late and at-risk go by deadline."""
     now = datetime.now(UTC)
+    earlier = now - timedelta(days=3)
     states = ["received", "invalid", "valid", "valid", "submitted", "acked", "acked", "nacked",
               "superseded", "cancelled"]
-    for n, state in enumerate(states):
-        seed.event(db, tenant, f"TODAY{n:03d}", state=state, ts=now - timedelta(seconds=30))
-    seed.event(db, tenant, "LATE-OPEN", state="submitted", ts=now - timedelta(days=3),
+    for n, state in enumerate(states):  # traded yesterday, received just now
+        seed.event(db, tenant, f"TODAY{n:03d}", state=state, ts=now - timedelta(days=1))
+    seed.event(db, tenant, "LATE-OPEN", state="submitted", ts=earlier, created=earlier,
                deadline=now - timedelta(seconds=1))
-    seed.event(db, tenant, "LATE-ACKED", state="acked", ts=now - timedelta(days=3),
+    seed.event(db, tenant, "LATE-ACKED", state="acked", ts=earlier, created=earlier,
                deadline=now - timedelta(seconds=2), updated=now)
-    seed.event(db, tenant, "RISK", state="valid", ts=now - timedelta(days=3),
+    seed.event(db, tenant, "RISK", state="valid", ts=earlier, created=earlier,
                deadline=now + timedelta(minutes=30))
-    seed.event(db, tenant, "SAFE-LATER", state="valid", ts=now - timedelta(days=3),
+    seed.event(db, tenant, "SAFE-LATER", state="valid", ts=earlier, created=earlier,
                deadline=now + timedelta(hours=5))
-    seed.event(db, tenant, "SAFE-ACKED", state="acked", ts=now - timedelta(days=3),
+    seed.event(db, tenant, "SAFE-ACKED", state="acked", ts=earlier, created=earlier,
                deadline=now + timedelta(minutes=30))
+    # Dated today but received days ago (not today's intake), and another tenant's event.
+    seed.event(db, tenant, "OLD-INTAKE", state="acked", ts=now, created=earlier)
     seed.event(db, beta, "BETA-TODAY", state="acked", ts=now - timedelta(seconds=30),
                deadline=now + timedelta(minutes=10))
 

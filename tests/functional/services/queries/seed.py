@@ -22,20 +22,20 @@ def event(db: Database, tenant: Any, uti: str, *, action: str = "NEWT",
           ts: datetime = T0, state: str = "acked", asset_class: str | None = "INTR",
           regimes: list[str] | None = None, payload: dict[str, Any] | None = None,
           trade_id: str | None = None, deadline: datetime | None = None,
-          updated: datetime | None = None, file_id: Any = None, row_no: int | None = None
-          ) -> uuid.UUID:
+          updated: datetime | None = None, file_id: Any = None, row_no: int | None = None,
+          created: datetime | None = None) -> uuid.UUID:
     body = payload or {"uti": uti, "action_type": action}
     text = json.dumps(body, sort_keys=True)
     with db.tenant(tenant) as conn:
         return conn.execute(
             "INSERT INTO trade_events (tenant_id, uti, trade_id, source, action_type,"
             " event_timestamp, asset_class, regimes, payload, payload_hash, state, deadline_at,"
-            " updated_at, file_id, row_no)"
+            " updated_at, file_id, row_no, created_at)"
             " VALUES (%s, %s, %s, 'file', %s, %s, %s, %s, %s, %s, %s, %s,"
-            " coalesce(%s, now()), %s, %s) RETURNING id",
+            " coalesce(%s, now()), %s, %s, coalesce(%s, now())) RETURNING id",
             (tenant, uti, trade_id, action, ts, asset_class, regimes or ["krx"], text,
              hashlib.sha256(text.encode()).hexdigest(), state, deadline, updated, file_id,
-             row_no)).fetchone()["id"]
+             row_no, created)).fetchone()["id"]
 
 
 def trade(db: Database, tenant: Any, uti: str, *, state: str = "acked",
