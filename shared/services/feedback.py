@@ -28,6 +28,7 @@ from typing import Any
 
 import psycopg
 
+from shared.adapters.db.database import retry_transaction
 from shared.platform.logging import get_logger, log_context
 from shared.platform.triggers import ObjectEvent
 from shared.services.alerts import raise_alert
@@ -144,8 +145,15 @@ def apply_feedback_object(event: ObjectEvent, *, db: Any, store: Any) -> Feedbac
         log.warning("feedback for unknown tenant", extra={"key": event.key})
         return FeedbackOutcome(event.bucket, event.key, "rejected", reason=reason)
     tenant_id, slug = found
-    with log_context(tenant_id=str(tenant_id)), db.tenant(tenant_id) as conn:
-        outcome = _apply(conn, tenant_id, slug, event, body, sha256)
+
+    def apply() -> FeedbackOutcome:
+        with log_context(tenant_id=str(tenant_id)), db.tenant(tenant_id) as conn:
+            return _apply(conn, tenant_id, slug, event, body, sha256)
+
+    # Applying feedback locks the trades it moves (in UTI order), and the stages before it
+    # lock trades too: a deadlock victim is run again rather than left to the lost-trigger
+    # sweep (an object trigger is not retried).
+    outcome = retry_transaction(apply)
     log.info("feedback", extra=outcome.as_dict())
     return outcome
 

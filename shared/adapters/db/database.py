@@ -10,13 +10,16 @@ transaction and can never leak to the next user of a pooled connection.
 from __future__ import annotations
 
 import atexit
+import random
 import threading
+import time
 import uuid
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
-from typing import Any
+from typing import Any, TypeVar
 
 import psycopg
+import psycopg.errors
 from psycopg.rows import dict_row
 from psycopg_pool import ConnectionPool
 
@@ -98,6 +101,26 @@ class Database:
             ).fetchone()
         assert row is not None
         return {"version": row["version"], "rls_enforced": not row["bypasses_rls"]}
+
+
+# PostgreSQL aborted the transaction whole (a deadlock victim, a serialization failure), so
+# running it again from the start is safe and usually succeeds.
+RETRYABLE = (psycopg.errors.DeadlockDetected, psycopg.errors.SerializationFailure)
+T = TypeVar("T")
+
+
+def retry_transaction(work: Callable[[], T], *, attempts: int = 4, pause_s: float = 0.1,
+                      sleep: Callable[[float], None] = time.sleep) -> T:
+    """`work()` (which opens and commits its own transaction), run again with a growing,
+    jittered pause when PostgreSQL aborted it as RETRYABLE; other errors pass through."""
+    for attempt in range(1, attempts + 1):
+        try:
+            return work()
+        except RETRYABLE:
+            if attempt == attempts:
+                raise
+            sleep(pause_s * attempt * random.uniform(0.5, 1.5))
+    raise AssertionError("unreachable")
 
 
 _databases: dict[str, Database] = {}
