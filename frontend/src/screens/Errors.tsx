@@ -1,4 +1,4 @@
-import { useCallback, useEffect, useRef, useState, type FormEvent } from "react";
+import { useState, type FormEvent } from "react";
 import { ApiError } from "../api/client";
 import { canMutate, useApi, useMe } from "../api/context";
 import { usePolled } from "../api/hooks";
@@ -10,6 +10,7 @@ import { RepairForm } from "../components/RepairForm";
 import { RuleCard } from "../components/RuleExplanation";
 import { Empty, Loading, ProblemBox } from "../components/States";
 import { Time } from "../components/Time";
+import { usePagedList } from "../components/lists/usePagedList";
 import { useI18n } from "../i18n";
 import type { MessageKey } from "../i18n/en";
 import { href, navigate } from "../router";
@@ -57,35 +58,9 @@ const asApiError = (exc: unknown) => (exc instanceof ApiError ? exc : new ApiErr
 
 /** A group's rows, newest first, keyset-paged ("load more"); `reload` starts over. */
 function useItemPages(kind: Kind, groupKey: string, status: IssueStatus | null) {
-  const api = useApi();
-  const [rows, setRows] = useState<Item[]>([]);
-  const [cursor, setCursor] = useState<string | null>(null);
-  const [loading, setLoading] = useState(true);
-  const [error, setError] = useState<ApiError | null>(null);
-  const generation = useRef(0);
-  const load = useCallback(
-    async (after: string | null) => {
-      const mine = after === null ? ++generation.current : generation.current;
-      setLoading(true);
-      setError(null);
-      try {
-        const page = await api.get<{ items: Item[]; next_cursor: string | null }>(
-          `/api/errors/${kind}/${encodeURIComponent(groupKey)}`,
-          { limit: ITEMS_PAGE, cursor: after ?? undefined, status: kind === "rule" ? status ?? undefined : undefined },
-        );
-        if (mine !== generation.current) return; // a newer load started meanwhile
-        setRows((old) => (after === null ? page.items : [...old, ...page.items]));
-        setCursor(page.next_cursor);
-      } catch (exc) {
-        if (mine === generation.current) setError(asApiError(exc));
-      } finally {
-        if (mine === generation.current) setLoading(false);
-      }
-    },
-    [api, kind, groupKey, status],
-  );
-  useEffect(() => void load(null), [load]);
-  return { rows, cursor, loading, error, reload: () => load(null), more: () => cursor && load(cursor) };
+  const list = usePagedList<Item>(`/api/errors/${kind}/${encodeURIComponent(groupKey)}`,
+    { status: kind === "rule" ? status ?? undefined : undefined }, ITEMS_PAGE);
+  return { ...list, reload: list.refresh, more: list.loadMore };
 }
 
 function IssueTriage({ count, busy, onAssign, onResolve }: {

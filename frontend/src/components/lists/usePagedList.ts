@@ -17,6 +17,8 @@ export interface PagedList<T> {
   /** The next page after the API's cursor, with the same filters (the API binds cursors to them). */
   loadMore: () => void;
   retry: () => void;
+  /** The first page again, shown in place of the rows when it arrives (they stay meanwhile). */
+  refresh: () => void;
   /** Replace rows in place (after a change the API confirmed), without reloading the list. */
   update: (change: (row: T) => T) => void;
 }
@@ -25,7 +27,7 @@ const PAGE = 50;
 
 /** A keyset-paged list: the first page when the filters change, "load more" appends the next.
  * An answer for filters that changed meanwhile is dropped. */
-export function usePagedList<T>(path: string, query: Query): PagedList<T> {
+export function usePagedList<T>(path: string, query: Query, pageSize: number = PAGE): PagedList<T> {
   const api = useApi();
   const key = path + JSON.stringify(query);
   const [rows, setRows] = useState<T[]>([]);
@@ -44,7 +46,7 @@ export function usePagedList<T>(path: string, query: Query): PagedList<T> {
       setError(null);
       try {
         const { path: p, query: q } = current.current;
-        const page = await api.get<Page<T>>(p, { ...q, limit: PAGE, cursor: after ?? undefined });
+        const page = await api.get<Page<T>>(p, { ...q, limit: pageSize, cursor: after ?? undefined });
         if (mine !== generation.current) return;
         setRows((old) => (after === null ? page.items : [...old, ...page.items]));
         setCursor(page.next_cursor);
@@ -55,7 +57,7 @@ export function usePagedList<T>(path: string, query: Query): PagedList<T> {
         if (mine === generation.current) setLoading(false);
       }
     },
-    [api],
+    [api, pageSize],
   );
 
   useEffect(() => {
@@ -71,6 +73,7 @@ export function usePagedList<T>(path: string, query: Query): PagedList<T> {
     error,
     loadMore: () => cursor && void load(cursor),
     retry: () => setAttempt((a) => a + 1),
+    refresh: () => void load(null),
     update: (change) => setRows((old) => old.map(change)),
   };
 }
