@@ -34,19 +34,21 @@ def describe(exc: BaseException) -> str:
 
 # When the handler failed because the database went away, the queue (in PostgreSQL) is gone
 # too: scheduling the retry then fails, and the message would wait out its whole lease (the
-# ingest queue's is 330 s). A restarted server is usually back within these pauses.
+# ingest queue's is 330 s); so would a lease ingest could not give up (STALE_OWNER_S). A
+# restarted server is usually back within these pauses.
 QUEUE_PATIENCE_S = (0.5, 1.0, 2.0, 4.0)
 
 
-def _patiently(call: Callable[[], Any], time_left: Callable[[], float]) -> Any:
-    """`call()`, tried again after each pause of QUEUE_PATIENCE_S while time is left."""
+def patiently(call: Callable[[], Any], time_left: Callable[[], float] = lambda: math.inf) -> Any:
+    """`call()` (a short write to the database or the queue), tried again after each pause of
+    QUEUE_PATIENCE_S while time is left; the last failure is raised."""
     for pause_s in QUEUE_PATIENCE_S:
         try:
             return call()
         except Exception:
             if time_left() < pause_s:
                 raise
-            log.warning("the queue refused a call; trying again in %.1f s", pause_s,
+            log.warning("a database or queue call failed; trying again in %.1f s", pause_s,
                         exc_info=True)
             time.sleep(pause_s)
     return call()
@@ -115,7 +117,7 @@ def consume(
                     handler(message)
                 except Exception as exc:  # a handler failure is data, not a crash of the run
                     error = describe(exc)
-                    outcome = _patiently(lambda m=message, e=error: queue.retry(m, e),
+                    outcome = patiently(lambda m=message, e=error: queue.retry(m, e),
                                          time_left)
                     report["failed"] += 1
                     failures[message.id] = {"itemIdentifier": message.id, "error": error}

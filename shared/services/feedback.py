@@ -32,6 +32,7 @@ from shared.adapters.db.database import retry_transaction
 from shared.platform.logging import get_logger, log_context
 from shared.platform.triggers import ObjectEvent
 from shared.services.alerts import raise_alert
+from shared.services.trade_state import refresh_trades
 
 log = get_logger("swaprep.feedback")
 
@@ -276,8 +277,6 @@ def _apply_records(conn: psycopg.Connection[Any], tenant_id: Any, slug: str,
         )
         # An event reported under several regimes has one state: a NACK from any TR wins
         # over another TR's ACK, since it needs somebody's attention.
-        from shared.services.process import refresh_trades  # trades.state follows
-
         touched = conn.execute(
             "UPDATE trade_events e SET state = v.state, updated_at = now()"
             " FROM unnest(%s::uuid[], %s::text[]) AS v(id, state)"

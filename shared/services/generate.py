@@ -36,6 +36,7 @@ from shared.domain.model import TradeEvent
 from shared.formats.writers.base import ReportWriter
 from shared.formats.writers.base import writer_for as default_writer_for
 from shared.platform.logging import get_logger, log_context
+from shared.services.trade_state import ACTION_RANK_SQL, refresh_trades
 
 log = get_logger("swaprep.generate")
 
@@ -46,11 +47,6 @@ DEFAULT_REGIMES = ("krx",)
 # Event states that may still owe a regime its report: `valid`, or (an event reportable
 # under several regimes) already on its way to the TR under another regime.
 REPORTABLE_STATES = ("valid", "reported", "submitted", "acked", "nacked")
-# Same event timestamp: what opens a trade goes before what changes or ends it.
-ACTION_RANK_SQL = (
-    "CASE e.action_type WHEN 'NEWT' THEN 0 WHEN 'POSC' THEN 0 WHEN 'TERM' THEN 2"
-    " WHEN 'EROR' THEN 3 ELSE 1 END"
-)
 TR_NAMES = {"krx": "KRX-TR", "cftc-part45": "CFTC-SDR", "emir": "EMIR-TR"}
 SPOOL_BYTES = 16 * 1024 * 1024  # larger report files go through a temp file, multipart
 
@@ -349,8 +345,6 @@ def _record_file(conn: psycopg.Connection[Any], *, tenant_id: str, regime: str,
         )
     # An event with no regimes of its own is pinned to the tenant's as they are now, so that
     # what it still owes (regimes minus reported_regimes) stays well-defined.
-    from shared.services.process import refresh_trades  # trades.state follows
-
     touched = conn.execute(
         "UPDATE trade_events SET"
         " state = CASE WHEN state = 'valid' THEN 'reported' ELSE state END,"

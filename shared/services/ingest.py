@@ -47,6 +47,7 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from typing import Any, BinaryIO
 
+from shared.platform.batch import consume, patiently
 from shared.platform.logging import get_logger, log_context
 from shared.platform.triggers import ObjectEvent
 from shared.services.alerts import raise_alert
@@ -580,22 +581,18 @@ def _partial(reason: str, reading: _Reading, buffer: list) -> str:
             "recognised as duplicates)")
 
 
-RELEASE_TRIES_S = (0.5, 1.0, 2.0, 4.0)  # a restarted database is usually back within these
-
-
 def _release(db, reading: _Reading) -> None:
     """Give the file's reader lease up so that a retry reads at once. When the database is
     what failed, try for a few seconds: a lease left behind holds the file STALE_OWNER_S."""
-    for attempt, pause_s in enumerate((0.0, *RELEASE_TRIES_S)):
-        time.sleep(pause_s)
-        try:
-            with db.tenant(reading.tenant_id) as conn:
-                conn.execute("UPDATE ingest_files SET parse_owner = NULL WHERE id = %s"
-                             " AND parse_owner = %s", (reading.file_id, reading.owner))
-            return
-        except Exception:
-            if attempt == len(RELEASE_TRIES_S):  # the lease now just runs out
-                log.warning("could not release the file's reader lease", exc_info=True)
+    def release() -> None:
+        with db.tenant(reading.tenant_id) as conn:
+            conn.execute("UPDATE ingest_files SET parse_owner = NULL WHERE id = %s"
+                         " AND parse_owner = %s", (reading.file_id, reading.owner))
+
+    try:
+        patiently(release)
+    except Exception:  # the lease now just runs out
+        log.warning("could not release the file's reader lease", exc_info=True)
 
 
 def _outcome(reading: _Reading, status: str, reason: str | None = None) -> ParseOutcome:
@@ -612,8 +609,6 @@ def drain_ingest_queue(*, db, store, queue, invoker=None, deadline_epoch_s: floa
                        batch_size: int = 1, visibility_timeout_s: float = VISIBILITY_S,
                        clock: Callable[[], float] = time.time) -> dict[str, Any]:
     """Read queued files until the `ingest` queue is empty or the deadline is near."""
-    from shared.platform.batch import consume
-
     outcomes: list[dict[str, Any]] = []
 
     def handler(message) -> None:

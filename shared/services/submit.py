@@ -46,6 +46,7 @@ from shared.adapters.tr.base import (
 from shared.platform.config import ConfigError
 from shared.platform.logging import get_logger, log_context
 from shared.services.alerts import raise_alert
+from shared.services.trade_state import refresh_trades
 
 log = get_logger("swaprep.submit")
 
@@ -290,8 +291,6 @@ def _record_receipt(conn: psycopg.Connection[Any], row: dict[str, Any], attempt:
         "          ELSE 'submitted' END WHERE id = %s",
         (receipt.tr_message_id, file_id),
     )
-    from shared.services.process import refresh_trades  # trades.state follows
-
     touched = conn.execute(
         "UPDATE trade_events e SET state = 'submitted', updated_at = now()"
         " FROM report_items i WHERE i.report_file_id = %s AND e.id = i.event_id"
@@ -322,8 +321,6 @@ def _reject(conn: psycopg.Connection[Any], row: dict[str, Any], code: str, reaso
         " WHERE report_file_id = %s AND status = 'pending'",
         (code, f"{code}: {reason}"[:2000], file_id),
     ).rowcount
-    from shared.services.process import refresh_trades  # trades.state follows
-
     touched = conn.execute(
         "UPDATE trade_events e SET state = 'nacked', updated_at = now()"
         " FROM report_items i WHERE i.report_file_id = %s AND e.id = i.event_id"

@@ -21,7 +21,7 @@ instant; the order generate reports in), inside the message's tenant transaction
 - Issues (reject and warn) go to `validation_issues` with rule id, field, value and both
   languages; any reject makes the event `invalid` (it waits for repair), else `valid`.
 - `trades`: the lifecycle (unreported / live / terminated / errored / ported) from replaying
-  the accepted events, and the state (see `process.refresh_trades`).
+  the accepted events, and the state (see `trade_state.refresh_trades`).
 - One `generate` nudge `{"tenant_id", "regime", "key"}` per regime of the valid events.
 """
 
@@ -41,7 +41,7 @@ from shared.domain.issues import Issue, has_rejects
 from shared.domain.lifecycle import TradeState, replay
 from shared.domain.model import ActionType, EventType, Level, TradeEvent
 from shared.platform.logging import get_logger
-from shared.services.process import ACTION_RANK_SQL, EVENT_ORDER_SQL, refresh_trades
+from shared.services.trade_state import ACTION_RANK_SQL, EVENT_ORDER_SQL, refresh_trades
 
 log = get_logger("swaprep.validate")
 

@@ -18,7 +18,10 @@ import json
 import logging
 import threading
 import time
-from typing import Any, Protocol
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:  # host imports this module: the type only
+    from swaprep.local.host import Activation
 
 log = logging.getLogger("swaprep.local.records")
 
@@ -35,21 +38,6 @@ UPSERT = (
 WRITE_ATTEMPTS = 3
 
 
-class Recordable(Protocol):
-    id: str
-    action: str
-    tenant_id: str | None
-    trigger: str | None
-    started_at: Any
-    ended_at: Any
-    duration_ms: int | None
-    status: str
-    cold_start: bool | None
-    result: dict[str, Any] | None
-    error: str | None
-    logs: list[str]
-
-
 def _json_for_postgres(value: Any) -> str:
     # jsonb cannot hold U+0000; an action may still return it inside a string.
     return json.dumps(value, ensure_ascii=False).replace("\\u0000", "\\ufffd")
@@ -59,7 +47,7 @@ def _no_nul(text: str | None) -> str | None:
     return None if text is None else text.replace("\x00", "\ufffd")
 
 
-def _row(activation: Recordable) -> tuple[Any, ...]:
+def _row(activation: Activation) -> tuple[Any, ...]:
     return (
         activation.id,
         activation.action,
@@ -86,7 +74,7 @@ class ActivationRecorder:
         self._cond = threading.Condition()
         # id -> (sequence number, the activation); the activation object is read when the
         # batch is written, so a later state change of the same activation is simply newer.
-        self._pending: dict[str, tuple[int, Recordable]] = {}
+        self._pending: dict[str, tuple[int, Activation]] = {}
         self._recorded = 0  # sequence number of the last record handed in
         self._written = 0  # every record with a sequence number up to this one is done
         self._closed = False
@@ -94,7 +82,7 @@ class ActivationRecorder:
                                         daemon=True)
         self._thread.start()
 
-    def record(self, activation: Recordable) -> None:
+    def record(self, activation: Activation) -> None:
         """Note the activation's current state (call again when it changes)."""
         with self._cond:
             if self._closed:
@@ -136,7 +124,7 @@ class ActivationRecorder:
                 self._written = max(self._written, upto)
                 self._cond.notify_all()
 
-    def _write(self, activations: list[Recordable]) -> None:
+    def _write(self, activations: list[Activation]) -> None:
         rows = [_row(a) for a in activations]
         for attempt in range(1, WRITE_ATTEMPTS + 1):
             try:

@@ -12,8 +12,9 @@
   stack was down are not caught up (NCP's Cron trigger does not either).
 - `QueueDispatcher` stands in for the event-source mapping NCP lacks: when a queue has ready
   messages and its consumer is not already running for it, the consumer is invoked with
-  `{"queue", "batch_size", "visibility_timeout_s"}`; a failing consumer is retried with
-  exponential backoff rather than in a tight loop.
+  `{"queue"}`, as every wake-up is (its `batch_size` and `visibility_timeout_s` are action
+  parameters, see `host._consumer_defaults`); a failing consumer is retried with exponential
+  backoff rather than in a tight loop.
 """
 
 from __future__ import annotations
@@ -291,12 +292,7 @@ class QueueDispatcher(_Loop):
                 continue
             if self.host.is_running(manifest.name, queue=queue):
                 continue
-            assert manifest.queue is not None
-            params = {
-                "queue": queue,
-                "batch_size": manifest.queue.batch_size,
-                "visibility_timeout_s": manifest.queue.visibility_timeout_s,
-            }
+            params = {"queue": queue}  # batch size and lease: the action's own parameters
             try:
                 self.host.submit(
                     manifest.name, params, trigger=f"queue:{queue}", on_done=self._done(queue)

@@ -138,7 +138,7 @@ def check_pipeline(db, tenant_id, *, expected_records: int | None = None,
             " (SELECT count(*) FROM report_items i WHERE i.report_file_id = f.id) AS items"
             " FROM report_files f").fetchall()
         # What the trades list shows: a trade is invalid while any of its events is, else it
-        # has its latest event's state (process.refresh_trades), kept by every stage.
+        # has its latest event's state (trade_state.refresh_trades), kept by every stage.
         stale_trades = conn.execute(
             "SELECT t.uti, t.state, e.state AS latest FROM trades t"
             " JOIN trade_events e ON e.id = t.last_event_id"

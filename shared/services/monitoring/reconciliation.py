@@ -19,12 +19,11 @@ from typing import Any
 
 from shared.services.monitoring.common import AlertSpec, bound, publish
 from shared.services.monitoring.settings import MonitorSettings
+from shared.services.trade_state import ACTION_RANK_SQL
 
 KINDS = ("reconciliation.breaks",)
-# The lifecycle order of shared/services/process.py (ACTION_RANK_SQL / EVENT_ORDER_SQL),
-# latest first; kept here so the monitor does not import the process stage.
-_LATEST = ("e.uti, e.event_timestamp DESC, CASE e.action_type WHEN 'NEWT' THEN 0 WHEN 'POSC'"
-           " THEN 0 WHEN 'TERM' THEN 2 WHEN 'EROR' THEN 3 ELSE 1 END DESC, e.created_at DESC,"
+# The lifecycle order (trade_state.EVENT_ORDER_SQL), latest first.
+_LATEST = (f"e.uti, e.event_timestamp DESC, {ACTION_RANK_SQL} DESC, e.created_at DESC,"
            " e.row_no DESC NULLS LAST, e.id DESC")
 
 _BREAKS = f"""

@@ -155,7 +155,8 @@ def repair(conn: psycopg.Connection[Any], event_id: Any, changes: Mapping[str, A
     """A new version of the event with `changes`, queued for validation (module docstring).
 
     `conn`: a transaction of the event's tenant (or a system one); the caller commits."""
-    from shared.services.process import insert_events, refresh_trades, upsert_trades
+    from shared.services.process import insert_events, upsert_trades
+    from shared.services.trade_state import refresh_trades
 
     require(actor, "repair events")
     row = _repairable(conn, event_id, lock=True)

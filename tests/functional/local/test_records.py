@@ -4,37 +4,26 @@ from __future__ import annotations
 
 import time
 import uuid
-from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import pytest
 
-from swaprep.local.host import fetch_activations
+from swaprep.local.host import Activation, fetch_activations
 from swaprep.local.records import ActivationRecorder
 
 pytestmark = pytest.mark.functional
 
 
-@dataclass
-class _Run:
-    id: str
-    action: str = "records_test"
-    tenant_id: str | None = None
-    trigger: str | None = "test"
-    started_at: datetime = field(default_factory=lambda: datetime.now(UTC))
-    ended_at: datetime | None = None
-    duration_ms: int | None = None
-    status: str = "running"
-    cold_start: bool | None = None
-    result: dict[str, Any] | None = None
-    error: str | None = None
-    logs: list[str] = field(default_factory=list)
+def _run() -> Activation:
+    return Activation(id=uuid.uuid4().hex, action="records_test", trigger="test",
+                      started_at=datetime.now(UTC))
 
-    def end(self, status: str = "success", **result: Any) -> None:
-        self.ended_at = self.started_at + timedelta(milliseconds=12)
-        self.duration_ms, self.status, self.result = 12, status, result
-        self.logs = ["2026-11-22T00:00:00Z stdout: done\x00"]
+
+def _end(run: Activation, status: str = "success", **result: Any) -> None:
+    run.ended_at = run.started_at + timedelta(milliseconds=12)
+    run.duration_ms, run.status, run.result = 12, status, result
+    run.logs = ["2026-11-22T00:00:00Z stdout: done\x00"]
 
 
 def _rows(db, run_id: str) -> list[dict[str, Any]]:
@@ -44,17 +33,17 @@ def _rows(db, run_id: str) -> list[dict[str, Any]]:
 def test_a_running_row_then_its_outcome_and_never_the_reverse(db):
     recorder = ActivationRecorder(db, max_delay_s=5.0)  # only flush() writes promptly
     try:
-        run = _Run(id=uuid.uuid4().hex)
+        run = _run()
         recorder.record(run)
         assert recorder.flush()
         assert _rows(db, run.id)[0]["status"] == "running"
 
         # The start of a second run and its end land in one batch: the outcome wins.
-        quick = _Run(id=uuid.uuid4().hex)
+        quick = _run()
         recorder.record(quick)
-        quick.end(answer=42, text="a\x00b")
+        _end(quick, answer=42, text="a\x00b")
         recorder.record(quick)
-        run.end("application_error", error="bad input")
+        _end(run, "application_error", error="bad input")
         run.error = "bad input"
         recorder.record(run)
         assert recorder.flush()
@@ -72,9 +61,9 @@ def test_a_running_row_then_its_outcome_and_never_the_reverse(db):
 def test_records_are_written_without_a_flush_within_the_delay(db):
     recorder = ActivationRecorder(db, max_delay_s=0.02)
     try:
-        runs = [_Run(id=uuid.uuid4().hex) for _ in range(50)]
+        runs = [_run() for _ in range(50)]
         for run in runs:
-            run.end()
+            _end(run)
             recorder.record(run)
         deadline = time.monotonic() + 5
         while time.monotonic() < deadline:
@@ -88,12 +77,12 @@ def test_records_are_written_without_a_flush_within_the_delay(db):
 
 def test_close_writes_what_is_pending_and_later_records_are_ignored(db):
     recorder = ActivationRecorder(db, max_delay_s=5.0)
-    run = _Run(id=uuid.uuid4().hex)
-    run.end()
+    run = _run()
+    _end(run)
     recorder.record(run)
     recorder.close()
     assert _rows(db, run.id)[0]["status"] == "success"
-    late = _Run(id=uuid.uuid4().hex)
+    late = _run()
     recorder.record(late)  # after close: dropped, not an error
     assert _rows(db, late.id) == []
 
@@ -106,10 +95,10 @@ def test_a_run_for_a_tenant_is_recorded_as_theirs_unless_the_tenant_is_gone(db):
                               ).fetchone()["id"]
     recorder = ActivationRecorder(db, max_delay_s=5.0)
     try:
-        theirs, orphan = _Run(id=uuid.uuid4().hex), _Run(id=uuid.uuid4().hex)
+        theirs, orphan = _run(), _run()
         theirs.tenant_id, orphan.tenant_id = str(tenant), str(uuid.uuid4())
         for run in (theirs, orphan):
-            run.end()
+            _end(run)
             recorder.record(run)
         assert recorder.flush()
         with db.system() as conn:

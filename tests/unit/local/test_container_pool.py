@@ -126,9 +126,10 @@ def test_a_newcomer_queues_behind_waiters_instead_of_taking_a_released_container
     pool = _pool(1)
     held, _ = pool.acquire()
     early: list[Any] = []
-    _acquire_in_thread(pool, early, threading.Event()).join(0.05)
+    early_thread = _acquire_in_thread(pool, early, threading.Event())
     _until_waiting(pool, 1)
     pool.release(held, reusable=True)  # goes to the waiter, not to the idle list
+    early_thread.join(2)
     late: list[Any] = []
     late_thread = _acquire_in_thread(pool, late, threading.Event())
     _until_waiting(pool, 1)
