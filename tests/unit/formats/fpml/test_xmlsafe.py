@@ -70,11 +70,46 @@ def _parse_all(data: bytes) -> list:
     return list(xmlsafe.iterparse(io.BytesIO(data)))
 
 
+ONE_HARMLESS_ENTITY = b"""<?xml version="1.0"?>
+<!DOCTYPE dataDocument [<!ENTITY firm "Alpha Bank">]>
+<dataDocument xmlns="http://www.fpml.org/FpML-5/confirmation"><party>&firm;</party></dataDocument>
+"""
+
+
+@pytest.mark.parametrize("document", [BILLION_LAUGHS, ONE_HARMLESS_ENTITY],
+                         ids=["bomb-libxml2-guard-may-fire-first", "entity-our-check-fires"])
+def test_entity_declarations_are_refused_as_unsafe_whichever_layer_stops_them(document):
+    """A bomb trips libxml2's amplification guard before our DTD check on recent lxml; a lone
+    entity passes libxml2 and meets ours. Either way the caller gets our refusal."""
+    with pytest.raises(xmlsafe.UnsafeXml, match="declares XML entities"):
+        _parse_all(document)
+    with pytest.raises(xmlsafe.UnsafeXml, match="declares XML entities"):
+        xmlsafe.fromstring(document)
+    with pytest.raises(UnreadableFile, match=r"^bomb\.xml: the document declares XML entities"):
+        list(FpmlReader().read(io.BytesIO(document), file_name="bomb.xml"))
+
+
 def test_billion_laughs_is_refused_without_expansion():
     with pytest.raises(xmlsafe.UnsafeXml):
         _parse_all(BILLION_LAUGHS)
     with pytest.raises(UnreadableFile, match="entities"):
         list(FpmlReader().read(io.BytesIO(BILLION_LAUGHS), file_name="bomb.xml"))
+
+
+def test_a_plain_syntax_error_stays_a_syntax_error():
+    """The prolog scan only names what it refuses: broken XML is still reported as broken."""
+    from lxml import etree
+
+    with pytest.raises(etree.XMLSyntaxError):
+        _parse_all(b"<dataDocument><trade></dataDocument>")
+    with pytest.raises(UnreadableFile, match="not well-formed XML"):
+        list(FpmlReader().read(io.BytesIO(b"<a><b></a>"), file_name="broken.xml"))
+
+
+def test_large_documents_stream_past_the_recorded_prolog():
+    body = b"".join(b"<trade><id>%d</id></trade>" % i for i in range(60_000))
+    events = _parse_all(b"<dataDocument>" + body + b"</dataDocument>")
+    assert sum(1 for event, el in events if event == "end" and el.tag == "id") == 60_000
 
 
 def test_external_entity_is_not_read(tmp_path):
