@@ -6,9 +6,11 @@ virtualenv/bin/activate_this.py if `virtualenv/` exists, then imports `main` fro
     __main__.py                  the action (+ the other non-test files of functions/<action>/)
     shared/                      the shared library, without caches
     virtualenv/bin/activate_this.py                  made by the `virtualenv` tool
-    virtualenv/lib/python3.13/site-packages/         ONLY this action's requirements.txt
+    virtualenv/lib/python3.13/site-packages/         ONLY this action's locked requirements
 
-Dependencies are installed as CPython 3.13 manylinux x86_64 wheels whatever the build machine,
+Dependencies come from the action's hashed `requirements.lock` (written by `./dev lock` from its
+requirements.txt, within the development lock's versions: see swaprep.locking), installed with
+`pip --require-hashes --no-deps` as CPython 3.13 manylinux x86_64 wheels whatever the build machine,
 then pruned of what cannot run on NCP (botocore models of other services, caches, tests,
 console scripts). The pruned site-packages is cached under `.swaprep/cache/site-packages/`
 by a hash of the requirements and the build recipe, so a rebuild only zips. Zips are
@@ -42,9 +44,9 @@ PLATFORMS = ("manylinux2014_x86_64", "manylinux_2_17_x86_64", "manylinux_2_28_x8
 KEEP_SERVICE_DATA = frozenset({"s3", "sqs", "sts"})
 DATA_DIRS = ("botocore/data", "boto3/data")  # top-level files there (endpoints.json, ...) stay
 TEST_DIR_NAMES = frozenset({"tests", "test"})
-ACTION_EXCLUDED_FILES = frozenset({"requirements.txt", "conftest.py"})
+ACTION_EXCLUDED_FILES = frozenset({"requirements.txt", "requirements.lock", "conftest.py"})
 # Bump when pruning or the pip recipe changes, so cached site-packages are rebuilt.
-RECIPE_VERSION = 1
+RECIPE_VERSION = 2  # 2: installs from the hashed lock
 
 _PRUNED_DIR_NAMES = TEST_DIR_NAMES | {"__pycache__"}
 FIXED_DATE = (1980, 1, 1, 0, 0, 0)  # zip timestamps: reproducible archives
@@ -93,24 +95,8 @@ def discover_actions(functions_dir: Path) -> list[str]:
 # Dependencies
 
 
-def _requirements_text(path: Path, seen: frozenset[Path] = frozenset()) -> str:
-    """The requirements file with its -r/-c includes, so the cache key sees them too."""
-    if not path.is_file() or path in seen:
-        return ""
-    text = path.read_text(encoding="utf-8")
-    parts = [text]
-    for line in text.splitlines():
-        words = line.split()
-        if len(words) == 2 and words[0] in ("-r", "-c", "--requirement", "--constraint"):
-            parts.append(_requirements_text((path.parent / words[1]).resolve(), seen | {path}))
-    return "\n".join(parts)
-
-
-def _has_requirements(text: str) -> bool:
-    return any(line.split("#", 1)[0].strip() for line in text.splitlines())
-
-
 def _cache_key(requirements: str) -> str:
+    """The cache slot for a lock's text and the build recipe."""
     recipe = {
         "requirements": requirements,
         "python": RUNTIME_PYTHON,
@@ -121,8 +107,9 @@ def _cache_key(requirements: str) -> str:
     return hashlib.sha256(json.dumps(recipe, sort_keys=True).encode()).hexdigest()[:20]
 
 
-def _pip_install(requirements_file: Path, target: Path, cache_dir: Path) -> None:
-    command = [sys.executable, "-m", "pip", "install", "--target", str(target)]
+def _pip_install(lock_file: Path, target: Path, cache_dir: Path) -> None:
+    command = [sys.executable, "-m", "pip", "install", "--target", str(target),
+               "--require-hashes", "--no-deps", "--isolated"]
     for platform in PLATFORMS:
         command += ["--platform", platform]
     command += [
@@ -134,13 +121,13 @@ def _pip_install(requirements_file: Path, target: Path, cache_dir: Path) -> None
         "--disable-pip-version-check",
         "--no-input",
         "--quiet",
-        "-r", str(requirements_file),
+        "-r", str(lock_file),
     ]  # fmt: skip
     result = subprocess.run(command, capture_output=True, text=True, check=False)
     if result.returncode != 0:
         detail = (result.stderr or result.stdout).strip()[-3000:]
         raise PackagingError(
-            f"pip could not install {requirements_file} as CPython {RUNTIME_PYTHON} "
+            f"pip could not install {lock_file} as CPython {RUNTIME_PYTHON} "
             f"manylinux x86_64 wheels (source-only packages cannot be used):\n{detail}"
         )
 
@@ -165,19 +152,45 @@ def prune_site_packages(site: Path) -> None:
     shutil.rmtree(site / "__pycache__", ignore_errors=True)  # of top-level modules (six.py)
 
 
+def locked_requirements(requirements_file: Path) -> Path | None:
+    """The action's hashed lock beside its requirements.txt, or None when it needs nothing.
+    An action with requirements but no lock (or a lock older than a change to them) is
+    refused: a zip must carry exactly the versions the tests ran with."""
+    from swaprep.locking import ACTION_LOCK, LockError, check_lock, file_requirements
+
+    try:
+        requirements = file_requirements(requirements_file) if requirements_file.is_file() else []
+    except LockError as exc:
+        raise PackagingError(str(exc)) from exc
+    if not requirements:
+        return None
+    lock = requirements_file.with_name(ACTION_LOCK)
+    if not lock.is_file():
+        raise PackagingError(f"{lock} is missing: run `./dev lock` to resolve "
+                             f"{requirements_file.name} into a hashed lock")
+    problems = check_lock(requirements, lock.read_text(encoding="utf-8"), str(lock),
+                          python=RUNTIME_PYTHON)
+    if problems:
+        raise PackagingError("the lock does not answer the action's requirements (run "
+                             "`./dev lock`):\n" + "\n".join(problems))
+    return lock
+
+
 def install_dependencies(
     requirements_file: Path, cache_dir: Path, *, refresh: bool = False
 ) -> tuple[Path, bool]:
-    """A pruned site-packages for these requirements: (its path, whether it came from cache)."""
-    requirements = _requirements_text(requirements_file)
+    """A pruned site-packages for the action's locked requirements: (its path, whether it came
+    from cache)."""
+    lock = locked_requirements(requirements_file)
+    requirements = lock.read_text(encoding="utf-8") if lock else ""
     site = cache_dir / "site-packages" / _cache_key(requirements)
     if site.is_dir() and not refresh:
         return site, True
     site.parent.mkdir(parents=True, exist_ok=True)
     staging = Path(tempfile.mkdtemp(prefix=f"{site.name}.", dir=site.parent))
     try:
-        if _has_requirements(requirements):
-            _pip_install(requirements_file, staging, cache_dir)
+        if lock is not None:
+            _pip_install(lock, staging, cache_dir)
             prune_site_packages(staging)
         if refresh:
             shutil.rmtree(site, ignore_errors=True)
@@ -239,6 +252,14 @@ def create_virtualenv(dest: Path, cache_dir: Path) -> None:
         )
 
 
+def _drop_build_command(pyvenv_cfg: Path) -> None:
+    """virtualenv records the command that made it, temporary path included: informational
+    only, and it would make every rebuilt skeleton (and so every zip) differ."""
+    lines = pyvenv_cfg.read_text(encoding="utf-8").splitlines(keepends=True)
+    pyvenv_cfg.write_text("".join(line for line in lines if not line.startswith("command =")),
+                          encoding="utf-8")
+
+
 def virtualenv_skeleton(cache_dir: Path, *, refresh: bool = False) -> Path:
     """The empty virtualenv every zip carries, made once per cache: its files embed the path
     it was made at, so one fixed copy keeps rebuilt zips byte-identical."""
@@ -249,6 +270,7 @@ def virtualenv_skeleton(cache_dir: Path, *, refresh: bool = False) -> Path:
     staging = Path(tempfile.mkdtemp(prefix=f"{skeleton.name}.", dir=skeleton.parent))
     try:
         create_virtualenv(staging / "virtualenv", cache_dir)
+        _drop_build_command(staging / "virtualenv" / "pyvenv.cfg")
         if refresh:
             shutil.rmtree(skeleton, ignore_errors=True)
         try:

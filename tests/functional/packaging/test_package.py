@@ -12,8 +12,10 @@ from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
+from packaging.utils import canonicalize_name
 
 from swaprep.cli import main as cli
+from swaprep.locking import ACTION_LOCK, parse_lock
 from swaprep.packaging import SITE_PACKAGES, ZIP_LIMIT_BYTES, build_action
 
 pytestmark = pytest.mark.packaging
@@ -82,7 +84,7 @@ def test_probe_zip_runs_under_the_launcher_steps(tmp_path: Path) -> None:
         f"{site}/botocore/data/endpoints.json",
         f"{site}/botocore/data/s3/2006-03-01/service-2.json.gz",
     } <= names
-    assert "requirements.txt" not in names
+    assert "requirements.txt" not in names and "requirements.lock" not in names
     assert not [n for n in names if "__pycache__" in n or n.endswith(".pyc")]
     assert not [n for n in names if n.startswith(f"{site}/botocore/data/ec2/")]
     assert not [n for n in names if n.startswith("virtualenv/bin/python")]  # symlinks skipped
@@ -130,6 +132,44 @@ def test_rebuild_uses_the_cache_and_is_reproducible(tmp_path: Path) -> None:
     assert second.sha256 == first.sha256
     assert any(dep.startswith("psycopg-binary==") for dep in second.dependencies)
     assert any(dep.startswith("botocore==") for dep in second.dependencies)
+
+
+def test_zips_rebuilt_from_the_lock_are_byte_identical_and_carry_exactly_its_versions(
+        tmp_path: Path) -> None:
+    """Two installs from the hashed lock (the second ignoring the cache) give the same bytes,
+    and the zip's libraries are the lock's pins, nothing more and nothing else."""
+    cache = tmp_path / "cache"
+    build_action("probe", functions_dir=FIXTURE_FUNCTIONS, out_dir=tmp_path / "a",
+                 cache_dir=cache)
+    again = build_action("probe", functions_dir=FIXTURE_FUNCTIONS, out_dir=tmp_path / "b",
+                         cache_dir=cache, refresh=True)
+    assert not again.deps_from_cache
+    first_zip, again_zip = tmp_path / "a" / "probe.zip", tmp_path / "b" / "probe.zip"
+    assert first_zip.read_bytes() == again_zip.read_bytes()
+    locked = parse_lock((FIXTURE_FUNCTIONS / "probe" / ACTION_LOCK).read_text())
+    shipped = {canonicalize_name(dep.split("==")[0]): dep.split("==")[1]
+               for dep in again.dependencies}
+    assert shipped == {name: pin.version for name, pin in locked.items()}
+
+
+def test_an_action_without_its_lock_is_refused(tiny_functions: Path, tmp_path: Path) -> None:
+    (tiny_functions / "tiny" / "requirements.txt").write_text("boto3>=1.34\n")
+    code, output = _run_cli("tiny", "--functions-dir", str(tiny_functions),
+                            "--out", str(tmp_path / "o"))
+    assert code != 0
+    assert "requirements.lock is missing: run `./dev lock`" in output
+    assert not (tmp_path / "o" / "tiny.zip").exists()
+
+
+def test_an_action_whose_lock_is_older_than_its_requirements_is_refused(
+        tiny_functions: Path, tmp_path: Path) -> None:
+    probe_lock = (FIXTURE_FUNCTIONS / "probe" / ACTION_LOCK).read_text()
+    (tiny_functions / "tiny" / "requirements.txt").write_text("boto3>=1.34\nlxml>=5\n")
+    (tiny_functions / "tiny" / ACTION_LOCK).write_text(probe_lock)
+    code, output = _run_cli("tiny", "--functions-dir", str(tiny_functions),
+                            "--out", str(tmp_path / "o"))
+    assert code != 0
+    assert "lxml>=5 is not in the lock" in output
 
 
 @pytest.fixture
