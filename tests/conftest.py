@@ -70,3 +70,14 @@ def s3_clean(s3_endpoint) -> str:
     """The S3 endpoint, emptied before the test."""
     requests.post(f"{s3_endpoint}/moto-api/reset", timeout=10).raise_for_status()
     return s3_endpoint
+
+
+@pytest.fixture
+def reporting_clock():
+    """Pins the code's clock to the instant the pipeline fixture rows are reported at
+    (tests/functional/services/pipeline_support.py), ticking on in real time from there."""
+    from shared.adapters import clock
+    from tests.functional.services.pipeline_support import REPORTING_NOW
+
+    with clock.pinned(REPORTING_NOW) as pinned:
+        yield pinned

@@ -21,6 +21,8 @@ from datetime import UTC, datetime
 from typing import Any
 from urllib.parse import unquote, unquote_plus
 
+from shared.adapters import clock
+
 BUCKET_FIELDS = ("bucket", "bucketName", "bucket_name", "container", "container_name",
                  "containerName")
 KEY_FIELDS = ("key", "objectKey", "object_key", "objectName", "object_name", "object")
@@ -153,7 +155,7 @@ def is_object_event(args: Mapping[str, Any]) -> bool:
 def cron_event_of(args: Mapping[str, Any], now: datetime | None = None) -> CronEvent:
     """The cron firing in `args`; a cron trigger may pass nothing at all, so `now` stands in."""
     fired = args.get("fired_at") or args.get("firedAt") or args.get("time")
-    fired_at = now or datetime.now(UTC)
+    fired_at = now or clock.now()
     if isinstance(fired, str):
         with contextlib.suppress(ValueError):
             fired_at = datetime.fromisoformat(fired.replace("Z", "+00:00"))
@@ -178,7 +180,7 @@ def object_storage_event(
     object key, event type; unconfirmed, see module docstring); `shape="aws"` is the S3
     notification format. Actions must accept both, which `object_events` does.
     """
-    when = (event_time or datetime.now(UTC)).isoformat().replace("+00:00", "Z")
+    when = (event_time or clock.now()).isoformat().replace("+00:00", "Z")
     if shape == "aws":
         from urllib.parse import quote_plus
 

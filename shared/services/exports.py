@@ -17,9 +17,10 @@ import uuid
 import zipfile
 from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
+from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
+from shared.adapters import clock
 from shared.services.operations.base import Actor, InvalidRequest, OperationError, audit
 
 if TYPE_CHECKING:
@@ -239,7 +240,7 @@ def export(db: Any, store: Any, actor: Actor, *, tenant_id: str, tenant_slug: st
 
     require(actor, "export data")
     query = parse_filters(kind, filters)
-    now = now or datetime.now(UTC)
+    now = now or clock.now()
     export_id = str(uuid.uuid4())
     with db.tenant(tenant_id) as conn:
         selection = select(conn, kind, query, limits)

@@ -27,11 +27,12 @@ import tempfile
 import uuid
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
-from datetime import UTC, datetime, timedelta
+from datetime import datetime, timedelta
 from typing import IO, Any, Protocol
 
 import psycopg
 
+from shared.adapters import clock
 from shared.domain.model import TradeEvent
 from shared.formats.writers.base import ReportWriter
 from shared.formats.writers.base import writer_for as default_writer_for
@@ -393,7 +394,7 @@ def generate_reports(
             if not picked:
                 break
             full = len(picked) >= settings.batch_size
-            current = now or datetime.now(UTC)
+            current = now or clock.now()
             if not _due(picked, full=full, flush=flush, now=current,
                         max_wait=timedelta(seconds=settings.max_wait_s)):
                 outcome.waiting += len(picked)

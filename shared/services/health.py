@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import time
 from collections.abc import Callable
-from datetime import UTC, datetime
 from typing import Any
 
+from shared.adapters import clock
 from shared.platform.logging import get_logger, redact_text
 
 log = get_logger("swaprep.health")
@@ -71,7 +71,7 @@ def health(
     healthy = all(c["status"] == "ok" for c in components.values())
     body = {
         "status": "ok" if healthy else "degraded",
-        "checked_at": datetime.now(UTC).isoformat(),
+        "checked_at": clock.now().isoformat(),
         "components": components,
     }
     return (200 if healthy else 503), body

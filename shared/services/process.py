@@ -24,12 +24,13 @@ import json
 import uuid
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
+from datetime import datetime
 from typing import Any
 
 import psycopg
 from psycopg.types.json import Jsonb
 
+from shared.adapters import clock
 from shared.adapters.queue.base import ReceivedMessage
 from shared.domain.model import TradeEvent
 from shared.platform.logging import get_logger
@@ -128,7 +129,7 @@ def prepare(event: TradeEvent, tenant: Tenant, *,
     regimes = event_regimes(result, tenant)
     errors: list[dict[str, Any]] = []
     if not result.uti:
-        errors += _uti_errors(result, regimes, enriched.problems, now or datetime.now(UTC))
+        errors += _uti_errors(result, regimes, enriched.problems, now or clock.now())
     if result.event_timestamp is None:
         errors.append({
             "code": UNKEYED_TIMESTAMP, "field": "event_timestamp",

@@ -31,11 +31,12 @@ import uuid
 from collections import defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
+from datetime import datetime
 from typing import Any, cast
 
 import psycopg
 
+from shared.adapters import clock
 from shared.adapters.queue.base import ReceivedMessage
 from shared.domain.issues import Issue, has_rejects
 from shared.domain.lifecycle import TradeState, replay
@@ -171,7 +172,7 @@ def validate_events(conn: psycopg.Connection[Any], tenant_id: uuid.UUID | str,
     """Judge the `received` events among `event_ids` whose turn it is (module docstring)."""
     from shared.domain.rules import ValidationContext, validate
 
-    now = now or datetime.now(UTC)
+    now = now or clock.now()
     tenant = str(tenant_id)
     outcome = ValidateOutcome()
     rows = conn.execute(_EVENTS, {"ids": [str(i) for i in event_ids]}).fetchall()
@@ -328,7 +329,7 @@ def issues_for(conn: psycopg.Connection[Any], tenant_id: uuid.UUID | str, event:
                 break
             if str(row["id"]) != str(instead_of) and row["state"] in ACCEPTED:
                 history.append(_past(row))
-    context = ValidationContext(now=now or datetime.now(UTC), regimes=tuple(regimes),
+    context = ValidationContext(now=now or clock.now(), regimes=tuple(regimes),
                                 history=cast(Sequence[TradeEvent], tuple(history)))
     return validate(event, context)
 

@@ -35,6 +35,7 @@ from typing import Any
 import boto3
 from botocore.exceptions import ClientError
 
+from shared.adapters import clock
 from shared.adapters.queue.base import (
     DLQ_SUFFIX,
     MAX_BODY_BYTES,
@@ -269,7 +270,7 @@ class SqsQueue(Queue):
                         body=body,
                         tenant_id=tenant,
                         receive_count=int(attributes.get("ApproximateReceiveCount", 1)),
-                        sent_at=_from_ms(attributes.get("SentTimestamp")) or datetime.now(UTC),
+                        sent_at=_from_ms(attributes.get("SentTimestamp")) or clock.now(),
                         lease_expires_at=lease_end,
                     )
                 )

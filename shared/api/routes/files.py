@@ -12,10 +12,11 @@ from __future__ import annotations
 import functools
 import re
 import unicodedata
-from datetime import UTC, datetime, timedelta
+from datetime import datetime, timedelta
 from types import SimpleNamespace
 from typing import Any
 
+from shared.adapters import clock
 from shared.api.bodies import parse_body
 from shared.api.routes.operations import caller, operation_error
 from shared.platform.action import ActionContext
@@ -111,7 +112,7 @@ def post_upload(request: WebRequest, ctx: ActionContext) -> dict:
         raise HttpError(422, "Invalid request body", "; ".join(
             f"{e['field']}: {e['message']}" for e in errors), extra={"errors": errors})
     slug = who.tenant_slug
-    now = datetime.now(UTC)
+    now = clock.now()
     bucket, key = ctx.config.bucket("inbound"), upload_key(slug, name, now)
     store = wiring.object_store(ctx.config)
     if store.exists(bucket, key):  # keep what was uploaded: the ledger points at it
@@ -173,7 +174,7 @@ def get_report_download(request: WebRequest, ctx: ActionContext) -> dict:
                                                       filename=name)
     return response(200, {"url": url, "file_name": name, "regime": row["regime"],
                           "expires_in": ttl, "expires_at": (
-                              datetime.now(UTC) + timedelta(seconds=ttl)).isoformat()},
+                              clock.now() + timedelta(seconds=ttl)).isoformat()},
                     headers=NO_STORE, request_id=request.request_id)
 
 

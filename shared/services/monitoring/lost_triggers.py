@@ -12,9 +12,10 @@ looks known to the ingest ledger by key; the sweep does not re-hash known keys.
 
 from __future__ import annotations
 
-from datetime import UTC, datetime, timedelta
+from datetime import datetime, timedelta
 from typing import Any
 
+from shared.adapters import clock
 from shared.platform.logging import get_logger
 from shared.platform.triggers import ObjectEvent
 from shared.services.monitoring.common import Budget
@@ -33,7 +34,7 @@ def sweep_lost_triggers(db, store, queue, invoker, buckets: dict[str, str],
                         now: datetime | None = None, **_: Any) -> dict[str, Any]:
     """`buckets`: logical name (inbound, feedback) -> physical bucket."""
     budget = budget or Budget()
-    cutoff = (now or datetime.now(UTC)) - timedelta(seconds=settings.lost_trigger_grace_s)
+    cutoff = (now or clock.now()) - timedelta(seconds=settings.lost_trigger_grace_s)
     result: dict[str, Any] = {}
     for logical in ("inbound", "feedback"):
         if logical in buckets and budget.allows(10):

@@ -11,12 +11,13 @@ of one tenant's rows."""
 
 from __future__ import annotations
 
-from datetime import date, datetime
+from datetime import date
 from typing import Any
 from zoneinfo import ZoneInfo
 
 import psycopg
 
+from shared.adapters import clock
 from shared.services.queries.filters import DashboardQuery, StatsQuery
 from shared.services.queries.stats import late_reports
 from shared.services.queries.stats import period as stats_period
@@ -49,7 +50,7 @@ def dashboard(conn: psycopg.Connection[Any], query: DashboardQuery, *,
     """Received / valid / submitted / acked / nacked events of today (received on the local
     day in `tz`, by their state now), late reports due today, and events at risk of missing
     their deadline."""
-    day = today or datetime.now(ZoneInfo(query.tz)).date()
+    day = today or clock.today(ZoneInfo(query.tz))
     period = StatsQuery(date_from=day, date_to=day, tz=query.tz)
     start, end = stats_period(period)
     by_state: dict[str, int] = {

@@ -13,6 +13,7 @@ import json
 import uuid
 from datetime import UTC, datetime, timedelta
 from urllib.parse import quote, urlencode
+from zoneinfo import ZoneInfo
 
 import pytest
 
@@ -284,9 +285,17 @@ def test_stats_endpoints_agree_with_the_events(api, db, world, people, tenant):
     status, acceptance, _ = api("/api/stats/acceptance", STATS, token=people["victor"])
     assert acceptance["totals"] == {"acked": 0, "nacked": 0, "acceptance_rate": None}
     assert [b["start"] for b in acceptance["buckets"]] == ["2026-11-20T00:00:00+09:00"]
-    status, rejections, _ = api("/api/stats/rejections", {**STATS, "top": 5},
+    # Rejections count the issues raised in the period: raised when the stages ran (today by
+    # the system's clock), whatever day the trades are dated; a day either side for midnight.
+    today = datetime.now(ZoneInfo("Asia/Seoul")).date()
+    raised = {"date_from": (today - timedelta(days=1)).isoformat(),
+              "date_to": (today + timedelta(days=1)).isoformat()}
+    status, rejections, _ = api("/api/stats/rejections", {**raised, "top": 5},
                                 token=people["victor"])
     assert status == 200 and "SR-EC-023" in {r["code"] for r in rejections["rules"]}
+    # TR codes count the NACKs of report files made in the period (seeded in November).
+    status, rejections, _ = api("/api/stats/rejections", {**STATS, "top": 5},
+                                token=people["victor"])
     assert rejections["tr_codes"] == [{"code": "E042", "count": 1}]
     status, late, _ = api("/api/stats/late", STATS, token=people["victor"])
     assert status == 200 and set(late) == {"acked_late", "open_overdue", "open_overdue_by_state"}

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import uuid
 from collections import Counter
+from datetime import UTC, datetime
 from typing import Any
 
 import pytest
@@ -26,6 +27,13 @@ HEADER = ("trade_id,uti,action_type,event_type,execution_timestamp,event_timesta
           "effective_date,expiration_date,asset_class,product,counterparty_1_lei,"
           "counterparty_2_lei,counterparty_2_name,direction,notional_1,notional_currency_1,"
           "fixed_rate,floating_index,floating_tenor,cleared,upi")
+
+
+# When the fixture rows below are judged: the afternoon of their trade day in Seoul (Friday
+# 2026-11-20, 17:00 KST), well inside KRX's T+1 deadline. The stages read "now" from the pinned
+# clock, so whether a row is late never depends on the day the tests run.
+# (The fixture `reporting_clock` in tests/conftest.py pins it; `pipeline` asks for it.)
+REPORTING_NOW = datetime(2026, 11, 20, 8, 0, tzinfo=UTC)
 
 
 def uti(n: int) -> str:
@@ -141,7 +149,7 @@ class Pipeline:
 
 
 @pytest.fixture
-def pipeline(db, store, database_url) -> Pipeline:
+def pipeline(db, store, database_url, reporting_clock) -> Pipeline:
     return Pipeline(db, store, database_url)
 
 
