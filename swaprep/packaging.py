@@ -263,7 +263,7 @@ def _drop_build_command(pyvenv_cfg: Path) -> None:
 def virtualenv_skeleton(cache_dir: Path, *, refresh: bool = False) -> Path:
     """The empty virtualenv every zip carries, made once per cache: its files embed the path
     it was made at, so one fixed copy keeps rebuilt zips byte-identical."""
-    skeleton = cache_dir / f"virtualenv-python{RUNTIME_PYTHON}"
+    skeleton = cache_dir / f"virtualenv-python{RUNTIME_PYTHON}-r{RECIPE_VERSION}"
     if skeleton.is_dir() and not refresh:
         return skeleton
     skeleton.parent.mkdir(parents=True, exist_ok=True)
