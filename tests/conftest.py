@@ -12,6 +12,7 @@ import pytest
 import requests
 
 from shared.adapters.db import Database
+from tests.support import session_clock
 from tests.support.servers import PostgresForTests, moto_server
 
 # NCP's Object Storage has no ListObjectsV2: any call to it, from any client, fails the test.
@@ -22,13 +23,32 @@ os.environ.setdefault("AWS_SECRET_ACCESS_KEY", "testing")
 os.environ.setdefault("AWS_DEFAULT_REGION", "kr-standard")
 
 
+def pytest_configure(config: pytest.Config) -> None:
+    instant = session_clock.start()  # SWAPREP_TEST_NOW: the whole session at that instant
+    if instant is not None:
+        config.stash[_SESSION_INSTANT] = instant
+
+
+def pytest_unconfigure(config: pytest.Config) -> None:
+    session_clock.stop()
+
+
+def pytest_report_header(config: pytest.Config) -> str | None:
+    instant = config.stash.get(_SESSION_INSTANT, None)
+    return f"clock pinned at {instant.isoformat()} ({session_clock.NOW_VARIABLE})" \
+        if instant else None
+
+
+_SESSION_INSTANT = pytest.StashKey()
+
+
 @pytest.fixture(scope="session")
 def postgres() -> PostgresForTests:
     # Not under pytest's tmp dir: that is private to us (0700), and the server may run as the
     # unprivileged `postgres` user, which must be able to reach its data directory.
     base = Path(tempfile.mkdtemp(prefix="swaprep-test-pg-"))
     os.chmod(base, 0o755)
-    server = PostgresForTests(base)
+    server = PostgresForTests(base, env=session_clock.postgres_env())
     yield server
     server.stop()
     shutil.rmtree(base, ignore_errors=True)

@@ -19,7 +19,7 @@ import shutil
 import socket
 import subprocess
 import time
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 import psycopg
@@ -77,6 +77,9 @@ class EmbeddedPostgres:
 
     data_dir: Path
     port: int | None = None
+    # Extra environment for the server's processes (the clock-matrix tests run it under
+    # libfaketime so that now() agrees with the pinned clock of the code under test).
+    env: dict[str, str] = field(default_factory=dict)
 
     def __post_init__(self) -> None:
         self.data_dir = Path(self.data_dir).resolve()
@@ -92,7 +95,7 @@ class EmbeddedPostgres:
             os.setuid(uid)
 
     def _run(self, *args: str, check: bool = True) -> subprocess.CompletedProcess:
-        env = {**os.environ, "LC_ALL": "C.UTF-8", "LANG": "C.UTF-8"}
+        env = {**os.environ, "LC_ALL": "C.UTF-8", "LANG": "C.UTF-8", **self.env}
         return subprocess.run(
             [str(self._bin / args[0]), *args[1:]],
             preexec_fn=self._preexec if self._user else None,

@@ -22,8 +22,8 @@ class PostgresForTests:
     """One server per test session; each test gets a fresh database cloned from a migrated
     template, so tests are isolated and cheap (a template copy takes milliseconds)."""
 
-    def __init__(self, base_dir) -> None:
-        self.server = EmbeddedPostgres(base_dir / "pgdata").start()
+    def __init__(self, base_dir, env: dict[str, str] | None = None) -> None:
+        self.server = EmbeddedPostgres(base_dir / "pgdata", env=env or {}).start()
         self.admin_url = self.server.url()
         self.server.ensure_database(TEMPLATE_DB, APP_ROLE, APP_PASSWORD)
         migrations.migrate(self.server.url(TEMPLATE_DB, APP_ROLE, APP_PASSWORD))

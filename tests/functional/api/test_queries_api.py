@@ -11,12 +11,12 @@ from __future__ import annotations
 import base64
 import json
 import uuid
-from datetime import UTC, datetime, timedelta
+from datetime import datetime, timedelta
 from urllib.parse import quote, urlencode
-from zoneinfo import ZoneInfo
 
 import pytest
 
+from shared.adapters import clock
 from shared.platform import tokens
 from shared.services import apikeys
 from shared.services.alerts import raise_alert
@@ -111,7 +111,7 @@ def world(pipeline, db, tenant, beta, people) -> dict:
                                  tr_message_id="MSG-ALPHA-1")
     seed.audit(db, tenant, action="event.repaired", entity_type="trade",
                entity_id=valid[0]["uti"], actor="otto")
-    started = datetime.now(UTC) - timedelta(minutes=5)
+    started = clock.now() - timedelta(minutes=5)
     with db.tenant(tenant) as conn:
         raise_alert(conn, tenant_id=tenant, kind="tr.nack", severity="warning",
                     dedup_key="alpha", summary="Alpha NACKs", details={})
@@ -272,6 +272,7 @@ def test_reports_list_and_detail_with_submissions(api, world, people):
     assert [r["id"] for r in page["items"]] == [world["report_id"]]
 
 
+@pytest.mark.date_sensitive
 def test_stats_endpoints_agree_with_the_events(api, db, world, people, tenant):
     with db.tenant(tenant) as conn:
         states = {r["state"]: r["n"] for r in conn.execute(
@@ -285,9 +286,11 @@ def test_stats_endpoints_agree_with_the_events(api, db, world, people, tenant):
     status, acceptance, _ = api("/api/stats/acceptance", STATS, token=people["victor"])
     assert acceptance["totals"] == {"acked": 0, "nacked": 0, "acceptance_rate": None}
     assert [b["start"] for b in acceptance["buckets"]] == ["2026-11-20T00:00:00+09:00"]
-    # Rejections count the issues raised in the period: raised when the stages ran (today by
-    # the system's clock), whatever day the trades are dated; a day either side for midnight.
-    today = datetime.now(ZoneInfo("Asia/Seoul")).date()
+    # Rejections count the issues raised in the period: when the database recorded them (its
+    # clock, today), whatever day the trades are dated; a day either side for midnight.
+    with db.system() as conn:
+        today = conn.execute("SELECT (now() AT TIME ZONE 'Asia/Seoul')::date AS d"
+                             ).fetchone()["d"]
     raised = {"date_from": (today - timedelta(days=1)).isoformat(),
               "date_to": (today + timedelta(days=1)).isoformat()}
     status, rejections, _ = api("/api/stats/rejections", {**raised, "top": 5},
@@ -305,10 +308,11 @@ def test_stats_endpoints_agree_with_the_events(api, db, world, people, tenant):
     assert status == 400 and "'top'" in problem["detail"]
 
 
+@pytest.mark.date_sensitive
 def test_dashboard_counts_what_came_in_today(api, db, tenant, beta, people):
     """Today's tiles count the events received today (an FEP's T+1 file: yesterday's trades,
     uploaded this morning) by their state now; late and at-risk go by deadline."""
-    now = datetime.now(UTC)
+    now = clock.now()
     earlier = now - timedelta(days=3)
     states = ["received", "invalid", "valid", "valid", "submitted", "acked", "acked", "nacked",
               "superseded", "cancelled"]

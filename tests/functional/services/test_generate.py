@@ -10,6 +10,7 @@ from datetime import UTC, datetime, timedelta
 import pytest
 from lxml import etree
 
+from shared.adapters import clock
 from shared.adapters.objectstore import ObjectStore
 from shared.adapters.queue import OutgoingMessage
 from shared.adapters.queue.postgres import PostgresQueue
@@ -119,6 +120,7 @@ def event(uti: str, action: str, at: datetime, base: TradeEvent) -> TradeEvent:
 # -- batching ------------------------------------------------------------------------------------
 
 
+@pytest.mark.date_sensitive
 def test_full_batches_are_written_at_once_and_the_remainder_waits(db, two_tenants, store, send,
                                                                   queue):
     alpha, _ = two_tenants
@@ -131,7 +133,7 @@ def test_full_batches_are_written_at_once_and_the_remainder_waits(db, two_tenant
     # Files of one transaction keep their order for submit (an older file goes first).
     assert [str(f["id"]) for f in files_of(db, alpha)] == [
         f.report_file_id for f in outcome.files]
-    day = datetime.now(UTC).strftime("%Y-%m-%d")
+    day = clock.now().strftime("%Y-%m-%d")
     for row in files_of(db, alpha):
         assert row["status"] == "generated" and row["regime"] == "krx"
         assert row["bucket"] == OUTBOUND and row["record_count"] == 10
@@ -157,6 +159,7 @@ def test_full_batches_are_written_at_once_and_the_remainder_waits(db, two_tenant
     assert {a["action"] for a in audit} == {"report_file.generated"}
 
 
+@pytest.mark.date_sensitive
 def test_a_batch_goes_out_when_its_oldest_event_has_waited_long_enough(db, two_tenants, store,
                                                                        send):
     alpha, _ = two_tenants
@@ -171,6 +174,7 @@ def test_a_batch_goes_out_when_its_oldest_event_has_waited_long_enough(db, two_t
     assert states(db, alpha) == {"reported": 6}
 
 
+@pytest.mark.date_sensitive
 def test_a_near_reporting_deadline_makes_a_batch_due(db, two_tenants, store, send):
     alpha, _ = two_tenants
     [event_id] = insert(db, alpha, demo_events(1))
@@ -181,6 +185,7 @@ def test_a_near_reporting_deadline_makes_a_batch_due(db, two_tenants, store, sen
     assert len(generate(db, alpha, store, send, settings=SMALL).files) == 1
 
 
+@pytest.mark.date_sensitive
 def test_the_cron_flush_sends_every_tenants_partial_batch_and_keeps_tenants_apart(
         db, two_tenants, store, send, queue):
     alpha, beta = two_tenants

@@ -128,6 +128,7 @@ def test_dead_letters_raise_one_deduplicated_critical_alert_resolved_by_redrive(
 
 # -- deadlines ------------------------------------------------------------------------------------
 
+@pytest.mark.date_sensitive
 def test_late_and_at_risk_events_per_tenant_and_they_clear(db, two_tenants):
     alpha, beta = two_tenants
     with db.tenant(alpha) as conn:
@@ -162,6 +163,7 @@ def test_late_and_at_risk_events_per_tenant_and_they_clear(db, two_tenants):
                                                  ("beta-securities", "deadline:at-risk")}
 
 
+@pytest.mark.date_sensitive
 def test_the_at_risk_window_is_configurable(db, two_tenants):
     with db.tenant(two_tenants[0]) as conn:
         add_event(conn, two_tenants[0], "UTI-1", deadline="now() + interval '3 hours'")
@@ -229,6 +231,7 @@ def test_stuck_ingest_and_report_files_alert_per_tenant_and_clear(db, two_tenant
 
 # -- TR silence -----------------------------------------------------------------------------------
 
+@pytest.mark.date_sensitive
 def test_tr_silence_per_tenant_and_regime_escalates_and_clears(db, two_tenants):
     alpha, beta = two_tenants
     with db.tenant(alpha) as conn:
@@ -261,6 +264,7 @@ def test_tr_silence_per_tenant_and_regime_escalates_and_clears(db, two_tenants):
 
 # -- reconciliation -------------------------------------------------------------------------------
 
+@pytest.mark.date_sensitive
 def test_reconciliation_records_breaks_per_tenant_and_resolves_them(db, two_tenants):
     alpha, beta = two_tenants
     past = "now() - interval '1 hour'"
@@ -336,6 +340,7 @@ def received(conn, tenant, n, at, *, state="valid", validated=None, file_id=None
         (tenant, file_id, f"{tag}-{at:%m%d%H%M}-", at, tag, state, at, validated, n))]
 
 
+@pytest.mark.date_sensitive
 def test_volume_drop_against_earlier_business_days_per_tenant_and_it_clears(db, two_tenants):
     alpha, beta = two_tenants
     later = WINDOW + timedelta(minutes=5)
@@ -361,6 +366,7 @@ def test_volume_drop_against_earlier_business_days_per_tenant_and_it_clears(db, 
     assert open_alerts(db, "anomaly.") == {}
 
 
+@pytest.mark.date_sensitive
 def test_rejection_spikes_by_rule_and_by_source_file(db, two_tenants):
     alpha, beta = two_tenants
     with db.system() as conn:

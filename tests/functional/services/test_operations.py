@@ -41,7 +41,7 @@ from swaprep.local.demo import demo_lei
 from tests.functional.services import pipeline_support
 from tests.functional.services.pipeline_support import csv_file, csv_row, uti
 
-pytestmark = pytest.mark.functional
+pytestmark = [pytest.mark.functional, pytest.mark.date_sensitive]  # also at fixed instants
 
 pipeline, store, tenant = pipeline_support.pipeline, pipeline_support.store, pipeline_support.tenant
 

@@ -19,7 +19,7 @@ from tests.functional.services.pipeline_support import (
     uti,
 )
 
-pytestmark = pytest.mark.functional
+pytestmark = [pytest.mark.functional, pytest.mark.date_sensitive]  # also at fixed instants
 
 # fixtures shared by the pipeline-front tests
 pipeline, store, tenant = pipeline_support.pipeline, pipeline_support.store, pipeline_support.tenant

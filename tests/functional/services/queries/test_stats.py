@@ -10,6 +10,7 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
+from shared.adapters import clock
 from shared.services.queries import rollup, stats
 from shared.services.queries.filters import StatsQuery
 from tests.functional.services.queries import seed
@@ -91,6 +92,7 @@ def check(db, tenant, q: StatsQuery) -> dict:
 @pytest.mark.parametrize(("unit", "tz"), [("day", "Asia/Seoul"), ("week", "Asia/Seoul"),
                                           ("month", "UTC"), ("day", "America/New_York"),
                                           ("day", "Asia/Kolkata")])
+@pytest.mark.date_sensitive
 def test_volumes_add_up_to_the_raw_events(db, two_tenants, unit, tz):
     a, b = two_tenants
     rng = random.Random(7)
@@ -156,9 +158,10 @@ def drift(db) -> int:
         return sum(conn.execute(sql).fetchone()["n"] for sql in (hourly, daily))
 
 
+@pytest.mark.date_sensitive
 def test_rejections_late_reports_and_counterparties(db, two_tenants):
     a, b = two_tenants
-    now = datetime.now(UTC)
+    now = clock.now()
     day = now - timedelta(days=2)
     q = StatsQuery(date_from=(now - timedelta(days=5)).date(), date_to=now.date(), tz="UTC")
     ids = [seed.event(db, a, f"L{i}", ts=day, state=s, deadline=day + timedelta(hours=1),
