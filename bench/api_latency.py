@@ -9,7 +9,9 @@ stack's JWT secret (as `swaprep token`), then drives `--clients` concurrent keep
 every endpoint in turn for `--seconds`, side by side in the same run with two floors: GET
 /api/health (gateway + authorizer-less action + its checks) and GET /api/auth/me (gateway +
 authorizer + api action + one row).
-It prints a markdown table: p50, p99, requests/s and non-200 answers per endpoint.
+It prints a markdown table: p50, p99, requests/s and non-200 answers per endpoint. It measures
+nothing (exits 1) when the loader's outcome check finds the database not holding the data it
+generated (bench/api_queries_data.py).
 
 Run: `.venv/bin/python bench/api_latency.py [--events 1000000] [--clients 1,32] [--seconds 20]`
 """
@@ -199,7 +201,8 @@ def main() -> int:
                         bucket_prefix="bench",
                         extra_params={"gateway_rate_limits": "off"}) as stack:
             began = time.monotonic()
-            api_queries_data.load(stack.database_url, args.events, 20_000, 90, 5)
+            if not api_queries_data.load(stack.database_url, args.events, 20_000, 90, 5):
+                return api_queries_data.EXIT_MISMATCH  # measuring other data than meant
             print(f"loaded {args.events:,} events in {time.monotonic() - began:.0f} s",
                   flush=True)
             with stack.db.system() as conn:

@@ -10,6 +10,11 @@ so the rollup triggers of migration 0008 run as they do in production (then the 
 compacted, as the monitor's cron tick does). No raw rows: the files list is not among the
 measured queries.
 
+The data is dated back from the running clock (now, and the `--days` before it). After
+loading, the outcome check compares, per tenant, what was generated with what the database
+holds: events per state (and per state in the stats rollup the triggers keep), NACKs per TR
+code and trades per state; when they differ it says so loudly, with the counts, and exits 1.
+
 Run: `.venv/bin/python bench/api_queries_data.py postgresql://... [--events 1000000]`
      `--explain` then prints EXPLAIN ANALYZE timings and the service-call p50 of the trades
      list (first page and filtered), trade detail and the stats queries.
@@ -25,6 +30,7 @@ import statistics
 import sys
 import time
 import uuid
+from collections import Counter
 from collections.abc import Iterable, Iterator
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -34,6 +40,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 import psycopg
 
+from bench.outcome import EXIT_MISMATCH, check_outcome
 from swaprep.local.demo import demo_lei
 
 ASSETS = (("INTR", 70, "InterestRate:IRSwap:FixedFloat"), ("CURR", 20, "ForeignExchange:Swap"),
@@ -184,6 +191,20 @@ class TenantData:
                 last_action, regimes, executed, min(ts, self.now)))
         self.file_count = len(self.events) // file_size + 1
 
+    def intended(self) -> Counter[str]:
+        """What the database should hold of this tenant: events per state (also in the
+        stats rollup), NACKs per TR code, trades per state (keys as `final_counts`)."""
+        counts: Counter[str] = Counter()
+        for event in self.events:
+            counts[f"events {event[14]}"] += 1
+            counts[f"rollup {event[14]}"] += 1
+        for _, state, _, code in self.reportable:
+            if state == "nacked":
+                counts[f"nacked {code}"] += 1
+        for trade in self.trades:
+            counts[f"trades {trade[8]}"] += 1
+        return +counts
+
     def ingest_files(self) -> Iterator[tuple]:
         for n in range(self.file_count):
             received = self.now - timedelta(days=self.days) + timedelta(
@@ -226,7 +247,25 @@ EVENT_COLUMNS = ("id", "tenant_id", "file_id", "row_no", "source", "uti", "trade
                  "reported_regimes")
 
 
-def load(url: str, events: int, other: int, days: int, seed: int) -> None:
+def final_counts(conn: psycopg.Connection, tenant_id: uuid.UUID) -> Counter[str]:
+    """What the database holds of one tenant, keyed as `TenantData.intended`."""
+    rows = conn.execute(
+        "SELECT 'events ' || state, count(*) FROM trade_events WHERE tenant_id = %(t)s"
+        " GROUP BY state"
+        " UNION ALL SELECT 'rollup ' || key, sum(events) FROM (SELECT key, events"
+        " FROM trade_event_rollup WHERE tenant_id = %(t)s AND dim = 'state' UNION ALL"
+        " SELECT key, events FROM trade_event_rollup_delta WHERE tenant_id = %(t)s"
+        " AND dim = 'state') AS r GROUP BY key"
+        " UNION ALL SELECT 'nacked ' || coalesce(tr_code, '(no code)'), count(*)"
+        " FROM report_items WHERE tenant_id = %(t)s AND status = 'nacked' GROUP BY tr_code"
+        " UNION ALL SELECT 'trades ' || state, count(*) FROM trades WHERE tenant_id = %(t)s"
+        " GROUP BY state", {"t": tenant_id}).fetchall()
+    return Counter({key: int(n) for key, n in rows})
+
+
+def load(url: str, events: int, other: int, days: int, seed: int) -> bool:
+    """Load both tenants; False (after saying so loudly) when the database does not hold
+    what was generated."""
     now = datetime.now(UTC).replace(microsecond=0)
     began = time.monotonic()
     with psycopg.connect(url) as conn:
@@ -287,6 +326,15 @@ def load(url: str, events: int, other: int, days: int, seed: int) -> None:
                       "report_items", "report_files", "ingest_files", "audit_log"):
             conn.execute(f"VACUUM ANALYZE {table}")
     print(f"loaded and analysed in {time.monotonic() - began:.1f}s", flush=True)
+    ok = True
+    with psycopg.connect(url) as conn:
+        conn.execute("SELECT set_config('app.system', 'on', true)")
+        for data in tenants:
+            slug = conn.execute("SELECT slug FROM tenants WHERE id = %s",
+                                (data.tenant_id,)).fetchone()[0]
+            ok &= check_outcome(data.intended(), final_counts(conn, data.tenant_id),
+                                what=f"{slug}: {len(data.events):,} events loaded")
+    return ok
 
 
 class _Explaining:
@@ -371,8 +419,9 @@ def main() -> None:
     parser.add_argument("--plans", action="store_true", help="with --explain: print plans")
     parser.add_argument("--runs", type=int, default=30)
     args = parser.parse_args()
-    if not args.no_load:
-        load(args.database_url, args.events, args.other_events, args.days, args.seed)
+    if not args.no_load and not load(args.database_url, args.events, args.other_events,
+                                     args.days, args.seed):
+        sys.exit(EXIT_MISMATCH)
     if args.explain or args.no_load:
         explain(args.database_url, args.runs)
 

@@ -1,10 +1,16 @@
 """Records per second through the pure trade domain, stage by stage.
 
 read (bytes -> CSV rows) -> canonical (rows -> TradeEvent via the default FEP profile)
--> enrich (UTI, derived fields) -> validate (every SR-* rule) -> write (one batch report per
-regime). Input: N generated FEP rows (swaprep/local/demo.py, with its ~10 % planted errors).
+-> enrich (UTI, derived fields) -> validate (every SR-* rule, with the UTI's accepted history
+as the pipeline's validate stage has it) -> write (one batch report per regime). Input: N
+generated FEP rows (swaprep/local/demo.py, with its ~10 % planted errors), made for today in
+Korea (KST) and judged by the running clock.
 
-Run: `.venv/bin/python bench/domain_pipeline.py [--rows 100000]`
+Then the outcome check: the records' outcomes here (valid, invalid per reject rule, parse
+error per code) against what the generator intended (ack and nack are both `valid`: no TR
+judges here). When they differ the bench says so loudly, with the counts, and exits 1.
+
+Run: `.venv/bin/python bench/domain_pipeline.py [--rows 100000] [--trade-date YYYY-MM-DD]`
 """
 
 from __future__ import annotations
@@ -14,32 +20,46 @@ import csv
 import io
 import sys
 import time
-from datetime import UTC, datetime
+from collections import Counter, defaultdict
+from datetime import UTC, date, datetime
+from pathlib import Path
 
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+
+from bench.outcome import EXIT_MISMATCH, check_outcome, intended_counts, tally
 from shared.domain.enrichment import enrich
+from shared.domain.model import TradeEvent
 from shared.domain.rules.context import ValidationContext
 from shared.domain.rules.engine import validate
 from shared.formats.readers import reader_for
 from shared.formats.writers.base import writer_for
-from swaprep.local.demo import generate_fep_csv
+from swaprep.local.demo import demo_fep_records, kst_today, write_fep_csv
 
 CHUNK = 1000  # records per chunk, as the pipeline's process stage takes them from the queue
 STAGES = ("canonical (profile -> model)", "enrich", "validate (krx)", "write krx",
           "write cftc-part45", "write emir")
 
 
-def main() -> None:
+def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--rows", type=int, default=100_000)
+    parser.add_argument("--trade-date", type=date.fromisoformat, default=None,
+                        help="the day the file is made for (YYYY-MM-DD); default: today in KST")
     args = parser.parse_args()
 
-    content, _ = generate_fep_csv(rows=args.rows)
-    now = datetime(2026, 11, 20, 18, 0, tzinfo=UTC)
-    # The demo FEP reports to the KRX TR; CFTC/EMIR would also demand UPIs it does not carry.
-    context = ValidationContext(now=now, regimes=("krx",))
+    today = kst_today()
+    day = args.trade_date or today
+    # the seed of generate_fep_csv(): the same draws every run, dated for `day`
+    records = demo_fep_records(args.rows, seed=20261122, day=day, broken_rows=False)
+    content = write_fep_csv(records)
+    intended = intended_counts((r.intent for r in records), tr=False)
+    del records
+    now = datetime.now(UTC)  # the clock the pipeline's stages read
     writers = {regime: writer_for(regime) for regime in ("krx", "cftc-part45", "emir")}
     seconds = dict.fromkeys(STAGES, 0.0)
     counts = dict.fromkeys(STAGES, 0)
+    actual: Counter[str] = Counter()
+    history: dict[str | None, list[TradeEvent]] = defaultdict(list)  # accepted, per UTI
 
     started = time.perf_counter()
     rows = sum(1 for _ in csv.reader(io.TextIOWrapper(io.BytesIO(content), encoding="utf-8")))
@@ -50,10 +70,18 @@ def main() -> None:
         enriched = [enrich(e).event for e in chunk]
         seconds["enrich"] += time.perf_counter() - t
         t = time.perf_counter()
-        issues = [validate(e, context) for e in enriched]
+        valid = []
+        for event in enriched:
+            past = history[event.uti]
+            # The demo FEP reports to the KRX TR (CFTC/EMIR would also demand UPIs it lacks).
+            issues = validate(event, ValidationContext(now=now, regimes=("krx",),
+                                                       history=tuple(past)))
+            rejects = {i.rule_id for i in issues if i.severity == "reject"}
+            if not rejects:
+                past.append(event)
+                valid.append(event)
+            tally(actual, "invalid" if rejects else "valid", rejects)
         seconds["validate (krx)"] += time.perf_counter() - t
-        valid = [e for e, found in zip(enriched, issues, strict=True)
-                 if not any(i.severity == "reject" for i in found)]
         for regime, writer in writers.items():
             t = time.perf_counter()
             writer.write_batch(valid, io.BytesIO(), reporting_timestamp=now)
@@ -64,24 +92,28 @@ def main() -> None:
         return len(valid)
 
     valid_total, chunk = 0, []
-    records = iter(reader_for("csv").read(io.BytesIO(content), file_name="bench.csv"))
+    reader = iter(reader_for("csv").read(io.BytesIO(content), file_name="bench.csv"))
     while True:
         t = time.perf_counter()
-        record = next(records, None)
+        record = next(reader, None)
         seconds["canonical (profile -> model)"] += time.perf_counter() - t
         if record is None:
             break
         counts["canonical (profile -> model)"] += 1
         if record.event is not None:
             chunk.append(record.event)
+        else:
+            tally(actual, "parse_error", [e.code for e in record.errors])
         if len(chunk) == CHUNK:
             valid_total += run_chunk(chunk)
             chunk = []
     if chunk:
         valid_total += run_chunk(chunk)
 
-    print(f"{args.rows} generated FEP rows in chunks of {CHUNK}, python "
-          f"{sys.version.split()[0]}; {valid_total} without reject-level issues")
+    print(f"{args.rows} generated FEP rows for {day}"
+          f"{'' if day == today else f' (NOT today: today in KST is {today})'}"
+          f" in chunks of {CHUNK}, python {sys.version.split()[0]};"
+          f" {valid_total} without reject-level issues")
     print(f"{'stage':<30} {'records':>9} {'seconds':>9} {'records/s':>11}")
     print(f"{'read (csv rows)':<30} {rows - 1:>9} {read_s:>9.2f} {(rows - 1) / read_s:>11,.0f}")
     for stage in STAGES:
@@ -89,7 +121,10 @@ def main() -> None:
               f"{counts[stage] / seconds[stage]:>11,.0f}")
     total = sum(seconds[s] for s in STAGES[:4])
     print(f"{'end to end, krx':<30} {args.rows:>9} {total:>9.2f} {args.rows / total:>11,.0f}")
+    if not check_outcome(intended, actual, what=f"domain stages, {args.rows:,} rows for {day}"):
+        return EXIT_MISMATCH
+    return 0
 
 
 if __name__ == "__main__":
-    main()
+    sys.exit(main())

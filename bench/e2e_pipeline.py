@@ -7,7 +7,14 @@ would), and watches the database until every record is in a final state. It prin
 
 - events/s from upload to ACK (acked + nacked events over the wall time to the last feedback);
 - per stage, when it finished its last item (seconds after the upload) and its throughput;
-- per action, activations and busy seconds (from the activation records).
+- per action, activations and busy seconds (from the activation records);
+- the outcome check: the final states (events acked, nacked per TR code, invalid per reject
+  rule; rows in parse error per code, duplicates) against what the generator intended for
+  every record. When they differ the bench says so loudly, with the counts, and exits 1.
+
+The file is made for today in Korea (KST) by the running clock, as the stages and the TR
+simulator judge it by that clock (a valuation older than 14 days is NACKed TR-VA-001);
+`--trade-date` makes it for another day, which the outcome check then shows.
 
 Run: `.venv/bin/python bench/e2e_pipeline.py --events 100000` (and `--events 1000000`).
 """
@@ -20,9 +27,14 @@ import shutil
 import sys
 import tempfile
 import time
-from datetime import UTC, datetime
+from collections import Counter
+from datetime import UTC, date, datetime
 from pathlib import Path
 from typing import Any
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+
+from bench.outcome import EXIT_MISMATCH, check_outcome, intended_counts, pipeline_counts
 
 # The watched progress, each a count that only grows; the stage is done when it stops at
 # its final value. (name, SQL over the tenant's rows)
@@ -47,6 +59,11 @@ def _parse_args() -> argparse.Namespace:
     parser.add_argument("--poll-s", type=float, default=2.0)
     parser.add_argument("--timeout-s", type=float, default=4 * 3600)
     parser.add_argument("--keep", action="store_true", help="keep the state directory")
+    parser.add_argument("--trade-date", type=date.fromisoformat, default=None,
+                        help="the day the file is made for (YYYY-MM-DD; trades on the business"
+                             " days before it); default: today in Korea (KST)")
+    parser.add_argument("--broken-rows", action="store_true",
+                        help="also parse errors and re-sent rows (duplicates), as in the demo")
     return parser.parse_args()
 
 
@@ -92,20 +109,57 @@ def _activation_busy(db, since: datetime) -> list[dict[str, Any]]:
             (since,)).fetchall()
 
 
+def _final_counts(db, tenant_id) -> Counter[str]:
+    """The tenant's final states, keyed as the generator's intent (bench/outcome.py)."""
+    with db.tenant(tenant_id) as conn:
+        def by(sql: str) -> dict[str, int]:
+            return {r["k"]: r["n"] for r in conn.execute(sql)}
+
+        return pipeline_counts(
+            events=by("SELECT state AS k, count(*) AS n FROM trade_events GROUP BY state"),
+            rows=by("SELECT state AS k, count(*) AS n FROM raw_rows GROUP BY state"),
+            duplicates=conn.execute(
+                "SELECT count(*) AS n FROM raw_rows WHERE duplicate").fetchone()["n"],
+            nack_codes=by(  # feedback keeps a record's codes comma-joined
+                "SELECT code AS k, count(DISTINCT i.event_id) AS n FROM report_items i"
+                " JOIN trade_events e ON e.id = i.event_id,"
+                " unnest(string_to_array(coalesce(i.tr_code, '(no code)'), ',')) AS code"
+                " WHERE i.status = 'nacked' AND e.state = 'nacked' GROUP BY code"),
+            reject_rules=by(
+                "SELECT v.rule_id AS k, count(DISTINCT v.event_id) AS n"
+                " FROM validation_issues v JOIN trade_events e ON e.id = v.event_id"
+                " WHERE v.severity = 'reject' AND e.state = 'invalid' GROUP BY v.rule_id"),
+            parse_codes=by(
+                "SELECT c.code AS k, count(*) AS n FROM raw_rows r, LATERAL (SELECT DISTINCT"
+                " coalesce(x->>'code', '(no code)') AS code FROM jsonb_array_elements("
+                "coalesce(r.errors, '[]'::jsonb)) AS x) AS c"
+                " WHERE r.state = 'parse_error' GROUP BY c.code"),
+        )
+
+
 def main() -> int:
     args = _parse_args()
-    sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
     import boto3
     from botocore.config import Config as BotoConfig
 
-    from swaprep.local.demo import demo_lei, generate_fep_csv
+    from swaprep.local.demo import demo_fep_records, demo_lei, kst_today, write_fep_csv
     from swaprep.local.stack import LocalStack
 
     base = Path(tempfile.mkdtemp(prefix="swaprep-bench-"))
     os.chmod(base, 0o755)  # the embedded server may run as the `postgres` user
-    print(f"generating {args.events:,} FEP records ...", flush=True)
-    content, intent = generate_fep_csv(rows=args.events)
-    print(f"  {len(content) / 2**20:,.1f} MiB; generator intent: {intent}", flush=True)
+    today = kst_today()
+    day = args.trade_date or today
+    print(f"generating {args.events:,} FEP records for {day} "
+          f"({'today in KST' if day == today else f'NOT today: today in KST is {today}'}) ...",
+          flush=True)
+    # the seed of generate_fep_csv(): the same draws every run, dated for `day`
+    records = demo_fep_records(args.events, seed=20261122, day=day,
+                               broken_rows=args.broken_rows)
+    content = write_fep_csv(records)
+    intended = intended_counts(r.intent for r in records)
+    del records
+    shown = {k: v for k, v in intended.items() if " " not in k}
+    print(f"  {len(content) / 2**20:,.1f} MiB; generator intent: {shown}", flush=True)
     ports = dict.fromkeys(("api", "invoke", "s3", "postgres", "trsim", "trsim_admin"), 0)
     try:
         with LocalStack(state_dir=base / "state", ports=ports, mirror_s3=False,
@@ -145,6 +199,9 @@ def main() -> int:
                     break
                 if at > args.timeout_s:
                     print(f"did not settle in {args.timeout_s:.0f} s: {counts}", flush=True)
+                    check_outcome(intended, _final_counts(stack.db, tenant_id),
+                                  what=f"e2e pipeline, {args.events:,} records for {day},"
+                                       " unsettled")
                     return 1
                 time.sleep(args.poll_s)
 
@@ -157,6 +214,7 @@ def main() -> int:
                 files = conn.execute(
                     "SELECT count(*) AS n, coalesce(avg(record_count), 0) AS avg"
                     " FROM report_files").fetchone()
+            final = _final_counts(stack.db, tenant_id)
             busy = _activation_busy(stack.db, started_at)
     finally:
         if not args.keep:
@@ -181,6 +239,9 @@ def main() -> int:
     for row in busy:
         print(f"| {row['action']} | {row['runs']:,} | {float(row['busy_s']):,.1f} |"
               f" {row['failed']} |")
+    if not check_outcome(intended, final,
+                         what=f"e2e pipeline, {args.events:,} records for {day}"):
+        return EXIT_MISMATCH
     return 0
 
 

@@ -44,6 +44,11 @@ DEMO_COUNTERPARTIES = ("한국데모증권", "Alpha Global Bank", "서울자산�
 # A day with demo business days before it (Fri 20 Nov 2026 and earlier): the default for
 # callers that do not say which day the file is made.
 DEFAULT_DAY = date(2026, 11, 21)
+# A clean valuation must still be fresh when the TR judges it (at most 14 days old:
+# swaprep/trsim/checks.py STALE_VALUATION) on the upload day and the day after. After a long
+# holiday (Chuseok with the weekends around it) the five business days before the upload day
+# reach back 14 calendar days, so only trades last touched within this window are valued.
+VALUATION_WINDOW = timedelta(days=12)
 DEMO_CSV_ROWS, DEMO_KR_ROWS, DEMO_FPML_TRADES = 3000, 150, 60
 KST = timezone(timedelta(hours=9), "KST")
 CSV_COLUMNS = (
@@ -204,6 +209,7 @@ class _Desk:
         self.days = business_days_before(day, 5)
         # nothing is stamped on or after the upload day: the file is yesterday's and earlier
         self.cutoff = datetime.combine(day, time(0), KST).astimezone(UTC) - timedelta(minutes=1)
+        self.fresh_from = self.cutoff - VALUATION_WINDOW  # a clean valuation is stamped after
         self.reporting_lei = demo_lei(1)
         self.records: list[DemoRecord] = []
         self.trades: dict[str, _Pool] = {s: _Pool() for s in (
@@ -224,9 +230,12 @@ class _Desk:
         if state in self.trades:
             self.trades[state].add(trade)
 
-    def pick(self, state: str) -> _Trade | None:
+    def pick(self, state: str, *, since: datetime | None = None) -> _Trade | None:
+        """A random trade in `state` with room for an event before the cutoff (and, with
+        `since`, last touched after it)."""
         return self.trades[state].sample(
-            self.rng, lambda t: t.last + timedelta(hours=4) < self.cutoff)
+            self.rng, lambda t: t.last + timedelta(hours=4) < self.cutoff
+            and (since is None or t.last >= since))
 
     def next_stamp(self, trade: _Trade) -> datetime:
         stamp = trade.last + timedelta(minutes=self.rng.randint(15, 200), seconds=self.n % 60)
@@ -315,7 +324,7 @@ class _Desk:
             row["early_termination_date"] = row["event_timestamp"][:10]
             self.emit(row)
             return self.move(trade, "terminated")
-        if choice < 0.94 and (trade := self.pick("live")):
+        if choice < 0.94 and (trade := self.pick("live", since=self.fresh_from)):
             return self.emit(self.valu(trade))
         if choice < 0.97 and (trade := self.pick("live")):
             row = self.lifecycle_row(trade, "EROR")
