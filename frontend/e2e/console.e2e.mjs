@@ -2,7 +2,9 @@
 // in as the demo admin and walks every entry of the main nav: it clicks the entry, waits for
 // the <h1> and for loading to end, saves test-results/NN-<route>.png and runs axe (serious or
 // critical violations fail). Some screens get a closer look: trades (a filter, then a trade's
-// detail), errors (a repair preview), files (the upload control). It writes the screens it
+// detail), errors (a repair preview), files (the upload control). Then it switches to Korean
+// and saves the dashboard, the trades and a trade's detail as *-ko.png (states and actions in
+// Korean words, Hangul drawn with a Korean font). It writes the screens it
 // walked to test-results/screens.json, which tests/e2e/test_console.py checks against the
 // files. With SWAPREP_VIEWER_PASSWORD set, it also checks that the demo viewer sees no
 // mutation controls.
@@ -108,6 +110,63 @@ async function walk(page) {
   return nav;
 }
 
+const HANGUL = /[\uAC00-\uD7A3]/;
+// Faces that draw Hangul: Noto Sans CJK KR (Debian's fonts-noto-cjk, which ./dev test installs),
+// Apple SD Gothic Neo, Malgun Gothic, Nanum and the older Korean faces.
+const KOREAN_FACE = /CJK|Korean|\bKR\b|Gothic|Nanum|Hangul|Malgun|Gulim|Dotum|Batang|Myeongjo|Baekmuk|^Un[A-Z]/i;
+
+/** The faces chromium drew an element's text with (DevTools' CSS.getPlatformFontsForNode). */
+async function facesOf(page, selector) {
+  const cdp = await page.context().newCDPSession(page);
+  try {
+    await cdp.send("DOM.enable");
+    await cdp.send("CSS.enable");
+    const { root } = await cdp.send("DOM.getDocument");
+    const { nodeId } = await cdp.send("DOM.querySelector", { nodeId: root.nodeId, selector });
+    return (await cdp.send("CSS.getPlatformFontsForNode", { nodeId })).fonts.map((f) => f.familyName);
+  } finally {
+    await cdp.detach().catch(() => {});
+  }
+}
+
+/** The Korean console after the language switch: the dashboard and the trades list (states and
+ * actions as Korean words) and a trade's detail, saved as *-ko.png. Hangul must be drawn with a
+ * Korean face, not as empty boxes. */
+async function korean(page) {
+  try {
+    await page.locator("header nav a[href='#/']").click();
+    await settled(page);
+    await page.getByTestId("tile-received").waitFor();
+    const heading = await page.locator("main h1").first().innerText();
+    if (!HANGUL.test(heading)) run.fail(`Korean dashboard: the heading is not Korean: ${heading}`);
+    const faces = await facesOf(page, "main h1");
+    run.step(`Korean dashboard: "${heading}" drawn with ${faces.join(", ")}`);
+    if (!faces.some((f) => KOREAN_FACE.test(f))) {
+      run.fail(`Korean text is drawn with ${faces.join(", ") || "no face"}: no Korean font on this machine (apt-get install fonts-noto-cjk; ./dev test does)`);
+    }
+    await run.check(page, "02-dashboard-ko", { route: "dashboard", lang: "ko" });
+
+    await page.locator("header nav a[href='#/trades']").click();
+    await settled(page);
+    await page.locator("main table tbody tr").first().waitFor();
+    const states = (await page.locator("main table tbody tr [class*='state-']").allInnerTexts()).map((s) => s.trim());
+    if (!states.length || !states.every((s) => HANGUL.test(s))) run.fail(`Korean trades: the states should be Korean words: ${states.slice(0, 10).join(", ")}`);
+    const actions = (await page.locator("main table tbody tr td").allInnerTexts()).filter((c) => /^[A-Z]{4} \(/.test(c.trim()));
+    if (!actions.length || !actions.every((a) => HANGUL.test(a))) run.fail("Korean trades: the actions should read like NEWT (신규)");
+    await run.check(page, "03-trades-ko", { route: "trades", lang: "ko" });
+
+    await page.locator("main table tbody tr").first().focus();
+    await page.keyboard.press("Enter");
+    await page.locator("ol.timeline > li").first().waitFor();
+    await settled(page);
+    const version = await page.locator("ol.timeline > li h3").first().innerText();
+    if (!HANGUL.test(version)) run.fail(`Korean trade detail: the first version's action and state should be Korean words: ${version}`);
+    await run.check(page, "04-trade-detail-ko", { route: "trades/<uti>", lang: "ko" });
+  } catch (exc) {
+    await run.stopped(page, new Error(`Korean: ${exc.message}`));
+  }
+}
+
 const browser = await launch();
 let page;
 let nav = [];
@@ -133,6 +192,7 @@ try {
   run.step("Korean");
   await page.getByLabel("Language").selectOption("ko");
   await page.locator("header nav a[href='#/trades']", { hasText: "거래" }).waitFor();
+  await korean(page);
 
   if (VIEWER_PASSWORD) {
     run.step("viewer: no mutation controls");

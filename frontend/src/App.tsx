@@ -1,6 +1,7 @@
 import { lazy, Suspense, useCallback, useEffect, useMemo, useState } from "react";
 import type { User } from "./api/client";
 import { MeContext, useApi } from "./api/context";
+import { codeLabel } from "./components/lists/labels";
 import { Loading } from "./components/States";
 import { useI18n, type Lang } from "./i18n";
 import type { MessageKey } from "./i18n/en";
@@ -119,7 +120,7 @@ export function App() {
           {me && (
             <>
               <span className="who">
-                {me.user.display_name ?? me.user.username} · {me.user.tenant} · {t("role", { role: me.user.role })}
+                {me.user.display_name ?? me.user.username} · {me.user.tenant} · {t("role", { role: codeLabel(t, "role", me.user.role) })}
               </span>
               <button type="button" onClick={me.signOut}>
                 {t("signout")}

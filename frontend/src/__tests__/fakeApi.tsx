@@ -2,7 +2,7 @@
 import type { ReactNode } from "react";
 import { ApiClient } from "../api/client";
 import { ApiContext, MeContext } from "../api/context";
-import { I18nProvider } from "../i18n";
+import { I18nProvider, type Lang } from "../i18n";
 import type { User } from "../api/client";
 
 export interface Call {
@@ -37,9 +37,11 @@ export function fakeClient(respond: Responder): { client: ApiClient; calls: Call
 export const ADMIN: User = { id: "u1", username: "demo-admin", role: "admin", tenant: "demo-bank", tenant_id: "t1" };
 export const VIEWER: User = { ...ADMIN, id: "u2", username: "demo-viewer", role: "viewer" };
 
-export function Providers({ client, user = ADMIN, children }: { client: ApiClient; user?: User; children: ReactNode }) {
+export function Providers({ client, user = ADMIN, lang = "en", children }: {
+  client: ApiClient; user?: User; lang?: Lang; children: ReactNode;
+}) {
   return (
-    <I18nProvider lang="en">
+    <I18nProvider lang={lang}>
       <ApiContext.Provider value={client}>
         <MeContext.Provider value={{ user, signOut: () => {} }}>{children}</MeContext.Provider>
       </ApiContext.Provider>

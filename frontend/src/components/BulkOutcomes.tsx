@@ -1,4 +1,5 @@
 import { useT } from "../i18n";
+import { codeLabel } from "./lists/labels";
 
 /** One id's outcome in a bulk answer (POST /api/events/resubmit, /api/issues/assign, ...). */
 export interface ItemOutcome {
@@ -25,7 +26,7 @@ export function BulkOutcomes({ outcome, labelFor }: { outcome: BulkOutcome; labe
       <ul aria-label={t("bulk.list")}>
         {outcome.items.map((o) => (
           <li key={o.id} className={o.ok ? "ok" : "bad"} data-testid={`outcome-${o.id}`}>
-            <code>{labelFor(o.id)}</code> <span className="badge">{o.outcome}</span>
+            <code>{labelFor(o.id)}</code> <span className="badge">{codeLabel(t, "bulk_outcome", o.outcome)}</span>
             {o.message && <> {o.message}</>}
           </li>
         ))}

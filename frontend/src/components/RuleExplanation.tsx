@@ -1,5 +1,6 @@
 import { ruleTitle, type Rule } from "../api/rules";
 import { useI18n } from "../i18n";
+import { codeLabel } from "./lists/labels";
 
 /** One line next to an issue: what its rule checks, in the UI language. */
 export function RuleNote({ rule }: { rule: Rule | undefined }) {
@@ -20,7 +21,7 @@ export function RuleCard({ rule }: { rule: Rule | undefined }) {
   return (
     <div className="rule-card" aria-label={t("rules.card", { id: rule.id })} role="note">
       <p>
-        <strong>{rule.id}</strong> <span className="badge">{lang === "ko" ? rule.severity_ko ?? rule.severity : rule.severity}</span>{" "}
+        <strong>{rule.id}</strong> <span className="badge">{codeLabel(t, "issue_severity", rule.severity)}</span>{" "}
         {ruleTitle(rule, lang)}
       </p>
       <dl>

@@ -1,5 +1,6 @@
 import { useState, type FormEvent } from "react";
 import { useT } from "../i18n";
+import { codeLabel } from "./lists/labels";
 
 export interface TradeFilterValues {
   q: string;
@@ -29,8 +30,9 @@ export function filtersFromParams(params: URLSearchParams): TradeFilterValues {
   };
 }
 
-function MultiSelect({ id, label, options, value, onChange }: {
+function MultiSelect({ id, label, options, value, onChange, optionLabel = (o) => o }: {
   id: string; label: string; options: string[]; value: string[]; onChange: (v: string[]) => void;
+  optionLabel?: (option: string) => string;
 }) {
   return (
     <div className="field">
@@ -38,7 +40,7 @@ function MultiSelect({ id, label, options, value, onChange }: {
       <select id={id} multiple size={Math.min(options.length, 5)} value={value}
         onChange={(e) => onChange([...e.target.selectedOptions].map((o) => o.value))}>
         {options.map((o) => (
-          <option key={o} value={o}>{o}</option>
+          <option key={o} value={o}>{optionLabel(o)}</option>
         ))}
       </select>
     </div>
@@ -64,8 +66,10 @@ export function TradeFilters({ value, onApply }: { value: TradeFilterValues; onA
         <label htmlFor="f-cp">{t("trades.counterparty")}</label>
         <input id="f-cp" value={draft.counterparty} onChange={(e) => set("counterparty", e.target.value)} maxLength={200} />
       </div>
-      <MultiSelect id="f-state" label={t("trades.state")} options={STATES} value={draft.state} onChange={(v) => set("state", v)} />
-      <MultiSelect id="f-ac" label={t("trades.asset_class")} options={ASSET_CLASSES} value={draft.asset_class} onChange={(v) => set("asset_class", v)} />
+      <MultiSelect id="f-state" label={t("trades.state")} options={STATES} value={draft.state} onChange={(v) => set("state", v)}
+        optionLabel={(o) => codeLabel(t, "state", o)} />
+      <MultiSelect id="f-ac" label={t("trades.asset_class")} options={ASSET_CLASSES} value={draft.asset_class}
+        onChange={(v) => set("asset_class", v)} optionLabel={(o) => codeLabel(t, "asset_class", o)} />
       <MultiSelect id="f-regime" label={t("trades.regime")} options={REGIMES} value={draft.regime} onChange={(v) => set("regime", v)} />
       <div className="actions">
         <button type="submit">{t("trades.apply")}</button>

@@ -1,5 +1,6 @@
 import type { CsvValue } from "../csv";
 import { useT, type Translate } from "../i18n";
+import { codeLabel } from "./lists/labels";
 import { DataTable, type Column } from "./DataTable";
 import { Time } from "./Time";
 
@@ -31,9 +32,9 @@ export function tradeColumns(t: Translate): TradeColumn[] {
   return [
     { key: "uti", header: t("col.uti"), render: (r) => <code>{r.uti}</code>, csv: (r) => r.uti, required: true },
     { key: "trade_id", header: t("col.trade_id"), render: (r) => r.trade_id ?? "—", csv: (r) => r.trade_id },
-    { key: "state", header: t("col.state"), render: (r) => <span className={`badge state-${r.state}`}>{r.state}</span>, csv: (r) => r.state },
-    { key: "action", header: t("col.action"), render: (r) => r.last_action_type ?? "—", csv: (r) => r.last_action_type },
-    { key: "asset_class", header: t("col.asset_class"), render: (r) => r.asset_class ?? "—", csv: (r) => r.asset_class },
+    { key: "state", header: t("col.state"), render: (r) => <span className={`badge state-${r.state}`}>{codeLabel(t, "state", r.state)}</span>, csv: (r) => r.state },
+    { key: "action", header: t("col.action"), render: (r) => (r.last_action_type ? codeLabel(t, "action_type", r.last_action_type) : "—"), csv: (r) => r.last_action_type },
+    { key: "asset_class", header: t("col.asset_class"), render: (r) => (r.asset_class ? codeLabel(t, "asset_class", r.asset_class) : "—"), csv: (r) => r.asset_class },
     { key: "product", header: t("col.product"), render: (r) => r.product ?? "—", csv: (r) => r.product },
     { key: "cp", header: t("col.counterparty"), render: (r) => r.counterparty_2_name ?? r.counterparty_2 ?? "—", csv: (r) => r.counterparty_2_name ?? r.counterparty_2 },
     { key: "cp2_lei", header: t("col.counterparty_lei"), render: (r) => (r.counterparty_2 ? <code>{r.counterparty_2}</code> : "—"), csv: (r) => r.counterparty_2 },

@@ -2,6 +2,7 @@ import { useState } from "react";
 import { usePolled, useLoad } from "../api/hooks";
 import { ruleTitle, useRules } from "../api/rules";
 import { BarChart, type Bar } from "../components/BarChart";
+import { codeLabel } from "../components/lists/labels";
 import { Empty, Loading, ProblemBox } from "../components/States";
 import { Time } from "../components/Time";
 import { number, percent, userZone } from "../format";
@@ -259,7 +260,7 @@ export default function Dashboard() {
               <ul className="alerts">
                 {alerts.data.items.map((a) => (
                   <li key={a.id} className={`alert ${a.severity}`}>
-                    <span className="badge">{a.severity}</span> <code>{a.kind}</code> {a.summary}{" "}
+                    <span className="badge">{codeLabel(t, "severity", a.severity)}</span> <code>{a.kind}</code> {a.summary}{" "}
                     <Time value={a.last_seen_at} />
                   </li>
                 ))}

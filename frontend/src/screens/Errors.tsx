@@ -6,6 +6,7 @@ import { ruleTitle, useRules } from "../api/rules";
 import { BulkOutcomes, type BulkOutcome } from "../components/BulkOutcomes";
 import { DataTable, type Column } from "../components/DataTable";
 import { IssueStatus } from "../components/IssueStatus";
+import { codeLabel } from "../components/lists/labels";
 import { RepairForm } from "../components/RepairForm";
 import { RuleCard } from "../components/RuleExplanation";
 import { Empty, Loading, ProblemBox } from "../components/States";
@@ -192,7 +193,7 @@ function Items({ kind, groupKey, status, canAct, onChanged }: {
             onChange={(e) => navigate(href("/errors", { kind, key: groupKey, status: e.target.value || undefined }))}>
             <option value="">{t("errors.status_all")}</option>
             {ISSUE_STATUSES.map((s) => (
-              <option key={s} value={s}>{t(`errors.status.${s}` as MessageKey)}</option>
+              <option key={s} value={s}>{codeLabel(t, "issue_status", s)}</option>
             ))}
           </select>
         </div>

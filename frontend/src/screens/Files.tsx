@@ -3,6 +3,7 @@ import { ApiError } from "../api/client";
 import { canMutate, useApi, useMe } from "../api/context";
 import { useLoad } from "../api/hooks";
 import { DataTable, type Column } from "../components/DataTable";
+import { codeLabel } from "../components/lists/labels";
 import { Empty, Loading, ProblemBox } from "../components/States";
 import { Time } from "../components/Time";
 import { useT } from "../i18n";
@@ -92,10 +93,10 @@ export default function Files() {
   const files = useLoad<{ items: FileRow[] }>(`files:${version}`, (api) => api.get("/api/files", { limit: 50 }));
   const columns: Column<FileRow>[] = [
     { key: "name", header: t("files.name"), render: (f) => <code>{f.object_key}</code> },
-    { key: "status", header: t("files.status"), render: (f) => <span className={`badge file-${f.status}`}>{f.status}</span> },
+    { key: "status", header: t("files.status"), render: (f) => <span className={`badge file-${f.status}`}>{codeLabel(t, "file_status", f.status)}</span> },
     { key: "rows", header: t("files.rows"), render: (f) => f.row_count ?? "—" },
     { key: "events", header: t("files.events"), render: (f) =>
-      Object.entries(f.events_by_state).map(([s, n]) => `${s} ${n}`).join(" · ") || "—" },
+      Object.entries(f.events_by_state).map(([s, n]) => `${codeLabel(t, "state", s)} ${n}`).join(" · ") || "—" },
     { key: "reason", header: t("files.reason"), render: (f) => f.reject_reason ?? "" },
     { key: "received", header: t("files.received"), render: (f) => <Time value={f.received_at} /> },
   ];

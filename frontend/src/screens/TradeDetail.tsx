@@ -1,6 +1,7 @@
 import { useLoad } from "../api/hooks";
 import { useRules } from "../api/rules";
 import { IssueStatus } from "../components/IssueStatus";
+import { codeLabel } from "../components/lists/labels";
 import { RuleNote } from "../components/RuleExplanation";
 import { Empty, Loading, ProblemBox } from "../components/States";
 import { Time } from "../components/Time";
@@ -108,7 +109,7 @@ export default function TradeDetail({ uti }: { uti: string }) {
         <>
           {detail.data.trade && (
             <p>
-              <span className={`badge state-${detail.data.trade.state}`}>{detail.data.trade.state}</span>{" "}
+              <span className={`badge state-${detail.data.trade.state}`}>{codeLabel(t, "state", detail.data.trade.state)}</span>{" "}
               {detail.data.trade.trade_id} {detail.data.trade.counterparty_2_name ?? ""}
             </p>
           )}
@@ -118,8 +119,9 @@ export default function TradeDetail({ uti }: { uti: string }) {
               {detail.data.events.map((e) => (
                 <li key={e.id} className={`event state-${e.state}`}>
                   <h3>
-                    {t("detail.version", { version: e.version })} · {e.action_type}
-                    {e.event_type ? `/${e.event_type}` : ""} · <span className={`badge state-${e.state}`}>{e.state}</span>{" "}
+                    {t("detail.version", { version: e.version })} · {codeLabel(t, "action_type", e.action_type)}
+                    {e.event_type ? `/${codeLabel(t, "event_type", e.event_type)}` : ""} ·{" "}
+                    <span className={`badge state-${e.state}`}>{codeLabel(t, "state", e.state)}</span>{" "}
                     <Time value={e.event_timestamp} />
                   </h3>
                   <Diff changes={e.changes} />
@@ -129,7 +131,7 @@ export default function TradeDetail({ uti }: { uti: string }) {
                       <ul className="issues">
                         {e.issues.map((i) => (
                           <li key={i.id}>
-                            <strong>{i.rule_id}</strong> <span className="badge">{i.severity}</span>
+                            <strong>{i.rule_id}</strong> <span className="badge">{codeLabel(t, "issue_severity", i.severity)}</span>
                             {i.field && <> <code>{i.field}</code></>}
                             {i.value !== null && <> = <code>{i.value}</code></>}: {lang === "ko" && i.message_ko ? i.message_ko : i.message}
                             {" "}<IssueStatus status={i.status} assignee={i.assignee} />
@@ -145,7 +147,7 @@ export default function TradeDetail({ uti }: { uti: string }) {
                       <ul>
                         {e.report_items.map((r) => (
                           <li key={r.id}>
-                            {r.regime} → {r.tr}: <span className={`badge item-${r.status}`}>{r.status}</span>
+                            {r.regime} → {r.tr}: <span className={`badge item-${r.status}`}>{codeLabel(t, "item_status", r.status)}</span>
                             {r.tr_code && <> <code>{r.tr_code}</code> {r.tr_message}</>} <Time value={r.file_created_at} />
                           </li>
                         ))}
@@ -165,7 +167,7 @@ export default function TradeDetail({ uti }: { uti: string }) {
               <ul>
                 {detail.data.feedback.map((f) => (
                   <li key={f.id}>
-                    {f.status} {f.tr_message_id} · ACK {f.ack_count} · NACK {f.nack_count} <Time value={f.received_at} />
+                    {codeLabel(t, "feedback_status", f.status)} {f.tr_message_id} · ACK {f.ack_count} · NACK {f.nack_count} <Time value={f.received_at} />
                   </li>
                 ))}
               </ul>
