@@ -44,7 +44,10 @@ PLATFORMS = ("manylinux2014_x86_64", "manylinux_2_17_x86_64", "manylinux_2_28_x8
 KEEP_SERVICE_DATA = frozenset({"s3", "sqs", "sts"})
 DATA_DIRS = ("botocore/data", "boto3/data")  # top-level files there (endpoints.json, ...) stay
 TEST_DIR_NAMES = frozenset({"tests", "test"})
-ACTION_EXCLUDED_FILES = frozenset({"requirements.txt", "requirements.lock", "conftest.py"})
+# action.toml is the deploy's manifest, read from the checkout: kept out of the zip so that a
+# changed memory or schedule is not also a code change.
+ACTION_EXCLUDED_FILES = frozenset({"requirements.txt", "requirements.lock", "conftest.py",
+                                   "action.toml"})
 # Bump when pruning or the pip recipe changes, so cached site-packages are rebuilt.
 RECIPE_VERSION = 2  # 2: installs from the hashed lock
 

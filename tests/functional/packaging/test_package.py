@@ -194,10 +194,10 @@ def test_action_files_and_empty_requirements(tiny_functions: Path, tmp_path: Pat
     assert code == 0, output
     with zipfile.ZipFile(tmp_path / "o" / "tiny.zip") as archive:
         names = set(archive.namelist())
-    assert {"__main__.py", "helper.py", "action.toml", "virtualenv/bin/activate_this.py"} <= names
+    assert {"__main__.py", "helper.py", "virtualenv/bin/activate_this.py"} <= names
     assert f"{SITE_PACKAGES}/" in names  # kept, empty
     assert not {n for n in names if n.startswith(SITE_PACKAGES + "/") and not n.endswith("/")}
-    assert not names & {"test_tiny.py", "tests/test_more.py", "requirements.txt"}
+    assert not names & {"test_tiny.py", "tests/test_more.py", "requirements.txt", "action.toml"}
     assert not [n for n in names if "__pycache__" in n]
     assert not (tmp_path / "o" / "not_an_action.zip").exists()
 

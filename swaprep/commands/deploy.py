@@ -1,0 +1,91 @@
+"""`swaprep deploy plan|apply|destroy --env NAME`: NCP Cloud Functions from the manifests.
+
+`plan` exits 0 when nothing is pending and 2 when something is (Terraform's
+-detailed-exitcode); `apply` shows the plan, then makes only those changes, in dependency
+order, each an idempotent create-or-update, so a rerun after a failure finishes the rest.
+Secrets are masked in everything printed.
+"""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+import click
+
+from swaprep.deploy.envfile import DeployEnvError
+
+
+def _root() -> Path:
+    from swaprep.packaging import project_root
+
+    return project_root()
+
+
+def _session(env_name: str, root: Path | None, *, build: bool):
+    from swaprep.deploy.session import DeploySession
+
+    try:
+        return DeploySession.open(env_name, root=root or _root(), build=build,
+                                  log=lambda message: click.echo(message, err=True))
+    except DeployEnvError as exc:
+        raise click.ClickException(str(exc)) from exc
+
+
+_env_option = click.option("--env", "env_name", required=True, metavar="NAME",
+                           help="deploy/envs/NAME.toml (local, dev, prod, ...)")
+_root_option = click.option("--root", type=click.Path(file_okay=False, path_type=Path),
+                            default=None, help="The checkout to deploy (default: this one).")
+
+
+@click.group(name="deploy")
+def command() -> None:
+    """Deploy the actions, triggers and package parameters to NCP Cloud Functions."""
+
+
+@command.command()
+@_env_option
+@_root_option
+def plan(env_name: str, root: Path | None) -> None:
+    """Show what apply would create, change or remove (exit 2 when something is pending)."""
+    session = _session(env_name, root, build=True)
+    with session.errors_in_plain_words():
+        result = session.plan()
+    click.echo(session.env.mask(result.render()))
+    sys.exit(2 if result.pending else 0)
+
+
+@command.command()
+@_env_option
+@_root_option
+@click.option("--yes", is_flag=True, help="Apply without asking (CI, scripts).")
+def apply(env_name: str, root: Path | None, yes: bool) -> None:
+    """Build the zips, then create or update only what differs."""
+    session = _session(env_name, root, build=True)
+    with session.errors_in_plain_words():
+        result = session.plan()
+        click.echo(session.env.mask(result.render()))
+        if not result.pending:
+            return
+        if not yes and not click.confirm("Apply these changes?", default=False):
+            raise click.ClickException("nothing applied")
+        done = session.apply(result, log=lambda message: click.echo(session.env.mask(message)))
+    click.echo(f"Applied {done} change(s).")
+
+
+@command.command()
+@_env_option
+@_root_option
+@click.option("--yes", is_flag=True, help="Remove without asking.")
+def destroy(env_name: str, root: Path | None, yes: bool) -> None:
+    """Remove the triggers, actions and package the deploy made (buckets and data stay)."""
+    session = _session(env_name, root, build=False)
+    with session.errors_in_plain_words():
+        result = session.destroy_plan()
+        click.echo(session.env.mask(result.render()))
+        if not result.pending:
+            return
+        if not yes and not click.confirm("Remove these?", default=False):
+            raise click.ClickException("nothing removed")
+        done = session.apply(result, log=lambda message: click.echo(session.env.mask(message)))
+    click.echo(f"Removed {done} resource(s).")

@@ -1,0 +1,186 @@
+"""`swaprep deploy` against the local NCP Cloud Functions control plane, over signed HTTP: the
+plan an operator reads, an apply that converges, a rerun after a failure that finishes without
+duplicates, NCP's refusals in plain words, and no secret anywhere in what is printed."""
+
+from __future__ import annotations
+
+import logging
+import textwrap
+from pathlib import Path
+
+import pytest
+import requests
+from click.testing import CliRunner
+
+from swaprep.cli import main as cli
+from swaprep.ncp.controlplane import ControlPlane
+
+pytestmark = pytest.mark.functional
+
+ACCESS_KEY, SECRET_KEY = "LOCAL-AK-1234", "local-secret-key-5678"
+DB_PASSWORD = "Pg-Very-Secret-99"
+ENVIRON = {"T_NCP_ACCESS_KEY": ACCESS_KEY, "T_NCP_SECRET_KEY": SECRET_KEY,
+           "T_DATABASE_URL": f"postgresql://swaprep:{DB_PASSWORD}@10.0.2.6:5432/swaprep"}
+
+ACTIONS = {
+    "api": 'memory_mb = 256\ntimeout_s = 30\nweb = true\n',
+    "reader": textwrap.dedent("""\
+        memory_mb = 512
+        timeout_s = 300
+
+        [[triggers]]
+        type = "object_storage"
+        bucket = "inbound"
+        events = ["ObjectCreated:*"]
+
+        [queue]
+        name = "reader"
+        batch_size = 1
+        visibility_timeout_s = 330
+        """),
+    "ticker": textwrap.dedent("""\
+        memory_mb = 128
+        timeout_s = 60
+
+        [[triggers]]
+        type = "cron"
+        schedule = "* * * * *"
+        params = { task = "tick" }
+        """),
+}
+
+
+@pytest.fixture
+def plane(tmp_path: Path):
+    with ControlPlane(tmp_path / "ncp" / "state.json", ACCESS_KEY, SECRET_KEY) as control:
+        yield control
+
+
+@pytest.fixture
+def checkout(tmp_path: Path, plane: ControlPlane) -> Path:
+    root = tmp_path / "checkout"
+    for name, manifest in ACTIONS.items():
+        folder = root / "functions" / name
+        folder.mkdir(parents=True)
+        (folder / "__main__.py").write_text(f"def main(args):\n    return {{'action': '{name}'}}\n")
+        (folder / "action.toml").write_text(manifest)
+        (folder / "requirements.txt").write_text("# nothing beyond the standard library\n")
+    (root / "deploy" / "envs").mkdir(parents=True)
+    (root / "deploy" / "envs" / "t.toml").write_text(textwrap.dedent(f"""\
+        [ncp]
+        cloud_functions_url = "{plane.url}"
+        access_key = {{ env = "T_NCP_ACCESS_KEY" }}
+        secret_key = {{ env = "T_NCP_SECRET_KEY" }}
+
+        [functions]
+        package = "swaprep"
+        vpc_no = "1001"
+        subnet_no = "2001"
+
+        [buckets]
+        inbound = "t-inbound"
+
+        [parameters]
+        database_url = {{ env = "T_DATABASE_URL" }}
+        log_level = "INFO"
+        """))
+    return root
+
+
+def deploy(root: Path, *args: str, environ: dict[str, str] | None = None) -> tuple[int, str]:
+    result = CliRunner().invoke(cli, ["deploy", *args, "--env", "t", "--root", str(root)],
+                                env={**ENVIRON, **(environ or {})}, catch_exceptions=False)
+    return result.exit_code, result.output
+
+
+def test_plan_apply_plan_round_trip(checkout, plane, caplog):
+    caplog.set_level(logging.DEBUG)
+    code, planned = deploy(checkout, "plan")
+    assert code == 2, planned
+    assert "+ package swaprep (create)" in planned and "+ action api (create)" in planned
+    assert "+ trigger ticker-cron-1 (create)" in planned
+    assert "Plan: 6 to create, 0 to change, 0 to remove." in planned
+
+    code, applied = deploy(checkout, "apply", "--yes")
+    assert code == 0, applied
+    assert "Applied 6 change(s)." in applied
+    deployed = {a.name: a for a in plane.deployed_actions()}
+    assert set(deployed) == {"api", "reader", "ticker"}
+    assert (deployed["api"].type, deployed["api"].raw_http) == ("web", True)
+    assert (deployed["reader"].memory_mb, deployed["reader"].timeout_ms) == (512, 300_000)
+    assert deployed["reader"].parameters == {"batch_size": 1, "visibility_timeout_s": 330}
+    assert deployed["ticker"].package_parameters["bucket_inbound"] == "t-inbound"
+    triggers = {t.name: t for t in plane.deployed_triggers()}
+    assert triggers["ticker-cron-1"].actions == ("swaprep/ticker",)
+    assert triggers["ticker-cron-1"].options == {"cronOption": "* * * * *"}
+    assert triggers["reader-objectstorage-1"].actions == ("swaprep/reader",)
+
+    code, again = deploy(checkout, "plan")
+    assert code == 0, again
+    assert again.strip().endswith("No changes: what is deployed matches the manifests and the "
+                                  "environment.")
+    code, second = deploy(checkout, "apply", "--yes")
+    assert code == 0 and "Applied" not in second  # a second apply changes nothing
+
+    for text in (planned, applied, again, second, caplog.text):
+        assert DB_PASSWORD not in text and SECRET_KEY not in text
+
+
+def test_a_changed_manifest_is_exactly_that_change(checkout, plane):
+    assert deploy(checkout, "apply", "--yes")[0] == 0
+    (checkout / "functions" / "reader" / "action.toml").write_text(
+        ACTIONS["reader"].replace("memory_mb = 512", "memory_mb = 1024"))
+    (checkout / "functions" / "ticker" / "action.toml").write_text(
+        ACTIONS["ticker"].replace('"* * * * *"', '"*/5 * * * *"'))
+    code, planned = deploy(checkout, "plan")
+    assert code == 2
+    assert "~ action reader\n    memory_mb: 512 -> 1024" in planned
+    assert "~ trigger ticker-cron-1\n    schedule: '* * * * *' -> '*/5 * * * *'" in planned
+    assert "Plan: 0 to create, 2 to change, 0 to remove." in planned
+    assert deploy(checkout, "apply", "--yes")[0] == 0
+    assert {a.name: a.memory_mb for a in plane.deployed_actions()}["reader"] == 1024
+    assert deploy(checkout, "plan")[0] == 0
+
+
+def test_an_apply_cut_short_by_ncp_finishes_on_the_next_run_without_duplicates(checkout, plane):
+    # Every answer for the third action fails beyond the client's retries: the run stops there.
+    plane.inject_fault(status=503, count=50, path_prefix="/ncf/api/v2/packages/swaprep/actions/"
+                       "ticker")
+    code, failed = deploy(checkout, "apply", "--yes")
+    assert code == 1
+    assert "503" in failed and "ticker" in failed and "gave up after" in failed
+    assert {a.name for a in plane.deployed_actions()} == {"api", "reader"}
+    requests.delete(f"{plane.url}/_faults", timeout=5)  # NCP is answering again
+    code, planned = deploy(checkout, "plan")
+    assert code == 2 and "+ action ticker (create)" in planned
+    assert "api (create)" not in planned  # what was done is not done again
+    assert deploy(checkout, "apply", "--yes")[0] == 0
+    assert sorted(a.name for a in plane.deployed_actions()) == ["api", "reader", "ticker"]
+    assert sorted(t.name for t in plane.deployed_triggers()) == [
+        "reader-objectstorage-1", "ticker-cron-1"]
+    assert all(len(t.actions) == 1 for t in plane.deployed_triggers())
+    assert deploy(checkout, "plan")[0] == 0
+
+
+def test_a_body_ncp_refuses_is_reported_with_the_field_and_the_reason(checkout, plane):
+    (checkout / "functions" / "ticker" / "action.toml").write_text(
+        ACTIONS["ticker"].replace("memory_mb = 128", "memory_mb = 300"))
+    code, output = deploy(checkout, "apply", "--yes")
+    assert code == 1
+    assert "limits.memory must be one of 128, 256, 512, 1024 (got 300)" in output
+    assert "PUT /ncf/api/v2/packages/swaprep/actions/ticker" in output
+
+
+def test_a_wrong_key_is_refused_and_nothing_secret_is_printed(checkout, plane):
+    code, output = deploy(checkout, "plan", environ={"T_NCP_SECRET_KEY": "not-the-key-0000"})
+    assert code == 1 and "401" in output
+    assert "not-the-key-0000" not in output and DB_PASSWORD not in output
+
+
+def test_destroy_removes_what_the_deploy_made(checkout, plane):
+    assert deploy(checkout, "apply", "--yes")[0] == 0
+    code, output = deploy(checkout, "destroy", "--yes")
+    assert code == 0, output
+    assert "- trigger ticker-cron-1 (delete)" in output and "- package swaprep (delete)" in output
+    assert plane.deployed_actions() == [] and plane.deployed_triggers() == []
+    assert deploy(checkout, "plan")[0] == 2
