@@ -194,7 +194,7 @@ def main() -> int:
 
     base = Path(tempfile.mkdtemp(prefix="swaprep-bench-api-"))
     os.chmod(base, 0o755)  # the embedded server may run as the `postgres` user
-    ports = dict.fromkeys(("api", "invoke", "s3", "postgres", "trsim", "trsim_admin"), 0)
+    ports = dict.fromkeys(("api", "invoke", "s3", "postgres", "trsim", "trsim_admin", "ncp"), 0)
     try:
         with LocalStack(state_dir=base / "state", ports=ports, mirror_s3=False,
                         containers_per_action=args.containers, write_endpoints=False,

@@ -160,7 +160,7 @@ def main() -> int:
     del records
     shown = {k: v for k, v in intended.items() if " " not in k}
     print(f"  {len(content) / 2**20:,.1f} MiB; generator intent: {shown}", flush=True)
-    ports = dict.fromkeys(("api", "invoke", "s3", "postgres", "trsim", "trsim_admin"), 0)
+    ports = dict.fromkeys(("api", "invoke", "s3", "postgres", "trsim", "trsim_admin", "ncp"), 0)
     try:
         with LocalStack(state_dir=base / "state", ports=ports, mirror_s3=False,
                         containers_per_action=args.containers, write_endpoints=False,

@@ -27,8 +27,9 @@ class DeploySession:
     def open(cls, env_name: str, *, root: Path, build: bool, log: Log) -> DeploySession:
         from swaprep.deploy.ncf import CloudFunctionsApi
         from swaprep.local.manifest import load_actions
+        from swaprep.local.settings import state_dir
 
-        env = load_env(env_name, root=root)
+        env = load_env(env_name, root=root, state_dir=state_dir())  # $SWAPREP_HOME or .swaprep
         manifests = load_actions(root / "functions")
         zips: dict[str, Path] = {}
         if build:

@@ -44,7 +44,7 @@ log = logging.getLogger("swaprep.local.stack")
 
 # Stable defaults, so URLs stay the same between runs; a taken port falls back to a free one.
 DEFAULT_PORTS = {"api": 8780, "invoke": 8781, "s3": 8782, "postgres": 8783, "trsim": 8784,
-                 "trsim_admin": 8785}
+                 "trsim_admin": 8785, "ncp": 8786}
 DB_NAME = DB_ROLE = "swaprep"
 S3_REGION = "kr-standard"
 S3_ACCESS_KEY_ID = "swaprep-local"
@@ -140,6 +140,7 @@ class LocalStack:
         self._moto: Any = None
         self._s3: Any = None
         self.trsim: Any = None  # swaprep.trsim.TrSimulator, once started
+        self.control_plane: Any = None  # swaprep.ncp.controlplane.ControlPlane, once started
         self._parts: list[tuple[str, Callable[[], None]]] = []  # stopped in reverse order
         self._stopped = threading.Event()
         self._started = False
@@ -172,6 +173,7 @@ class LocalStack:
         self._start_database()
         self._start_s3()
         self._start_trsim()
+        self._start_control_plane()
         self._start_host()
         self._start_triggers()
         self._start_gateway()
@@ -304,6 +306,17 @@ class LocalStack:
         ).start()
         self._parts.append(("tr simulator", self.trsim.stop))
 
+    def _start_control_plane(self) -> None:
+        """The stand-in for NCP's Cloud Functions management API (swaprep/ncp), the target of
+        `swaprep deploy --env local`; its keys are generated secrets like the others."""
+        from swaprep.ncp.controlplane import ControlPlane
+
+        self.control_plane = ControlPlane(
+            self.state_dir / "ncp" / "state.json", self.secret("ncp_access_key", 12),
+            self.secret("ncp_secret_key", 24), port=pick_port(self.ports["ncp"]))
+        self.control_plane.start()
+        self._parts.append(("ncp control plane", self.control_plane.stop))
+
     def _package_params(self) -> dict[str, Any]:
         key_id, secret = self._s3_credentials
         params: dict[str, Any] = {
@@ -415,6 +428,7 @@ class LocalStack:
             "invoke_token": self.invoke_token,
             "trsim": self.trsim.url,
             "trsim_admin": self.trsim.admin_url,
+            "ncp": self.control_plane.url,
             # The package parameters, so `swaprep invoke` runs actions as the stack does.
             "config": self.config,
             "buckets": self.buckets,
@@ -430,7 +444,7 @@ class LocalStack:
         from psycopg.conninfo import conninfo_to_dict
 
         shown = {k: self.endpoints.get(k)
-                 for k in ("api", "console", "s3", "invoke", "trsim", "trsim_admin")}
+                 for k in ("api", "console", "s3", "invoke", "trsim", "trsim_admin", "ncp")}
         if self.database_url:
             info = conninfo_to_dict(self.database_url)
             shown["database"] = (

@@ -109,7 +109,7 @@ def console_stack() -> Iterator[LocalStack]:
     # Not under pytest's 0700 tmp dir: the embedded server may run as the `postgres` user.
     base = Path(tempfile.mkdtemp(prefix="swaprep-ui-"))
     os.chmod(base, 0o755)
-    ports = dict.fromkeys(("api", "invoke", "s3", "postgres", "trsim", "trsim_admin"), 0)
+    ports = dict.fromkeys(("api", "invoke", "s3", "postgres", "trsim", "trsim_admin", "ncp"), 0)
     try:
         with LocalStack(state_dir=base / "state", ports=ports,
                         bucket_prefix=f"ui{uuid.uuid4().hex[:8]}", write_endpoints=False,

@@ -118,7 +118,8 @@ def stack():
     # Not under pytest's 0700 tmp dir: the embedded server may run as the `postgres` user.
     base = Path(tempfile.mkdtemp(prefix="swaprep-faults-"))
     os.chmod(base, 0o755)
-    ports = {"api": 0, "invoke": 0, "s3": 0, "postgres": 0, "trsim": 0, "trsim_admin": 0}
+    ports = {"api": 0, "invoke": 0, "s3": 0, "postgres": 0, "trsim": 0, "trsim_admin": 0,
+             "ncp": 0}
     try:
         with LocalStack(state_dir=base / "state", ports=ports, poll_interval_s=0.25,
                         bucket_prefix=f"flt{uuid.uuid4().hex[:8]}", cron_clock=_fast_clock(),
@@ -501,7 +502,8 @@ def test_a_1_gb_file(tmp_path):
 
     base = Path(tempfile.mkdtemp(prefix="swaprep-faults-gb-"))
     os.chmod(base, 0o755)
-    ports = {"api": 0, "invoke": 0, "s3": 0, "postgres": 0, "trsim": 0, "trsim_admin": 0}
+    ports = {"api": 0, "invoke": 0, "s3": 0, "postgres": 0, "trsim": 0, "trsim_admin": 0,
+             "ncp": 0}
     slug, lei = "one-gigabyte", demo_lei(31)
     try:
         with LocalStack(state_dir=base / "state", ports=ports, poll_interval_s=0.25,

@@ -61,7 +61,7 @@ def test_the_demo_settles_with_every_state_on_show_in_well_under_two_minutes(sta
 
     from swaprep.local import demo
 
-    ports = dict.fromkeys(("api", "invoke", "s3", "postgres", "trsim", "trsim_admin"), 0)
+    ports = dict.fromkeys(("api", "invoke", "s3", "postgres", "trsim", "trsim_admin", "ncp"), 0)
     with LocalStack(state_dir=state_dir, ports=ports, bucket_prefix=f"e2e{uuid.uuid4().hex[:8]}",
                     write_endpoints=False) as stack:
         started = time.monotonic()

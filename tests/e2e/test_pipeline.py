@@ -164,7 +164,8 @@ def _pipeline_stack(state_dir):
     LEI register knows everyone but UNKNOWN_CP (so that record is NACKed TR-ID-003)."""
     from swaprep.local.stack import LocalStack
 
-    ports = {"api": 0, "invoke": 0, "s3": 0, "postgres": 0, "trsim": 0, "trsim_admin": 0}
+    ports = {"api": 0, "invoke": 0, "s3": 0, "postgres": 0, "trsim": 0, "trsim_admin": 0,
+             "ncp": 0}
     with LocalStack(
         state_dir=state_dir, ports=ports, poll_interval_s=0.25,
         bucket_prefix=f"e2e{uuid.uuid4().hex[:8]}", cron_clock=_fast_clock(),
