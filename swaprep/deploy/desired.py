@@ -17,7 +17,8 @@ from swaprep.deploy.envfile import DeployEnv
 from swaprep.local.manifest import ActionManifest, CronTrigger, ObjectStorageTrigger
 
 RUNTIME_KIND = "python:3.13"
-KINDS = ("package", "action", "trigger")  # creation order; deletion runs in reverse
+# Creation order; deletion runs in reverse.
+KINDS = ("package", "action", "trigger", "bucket_cors", "bucket_lifecycle")
 
 
 @dataclass(frozen=True)
@@ -103,11 +104,14 @@ def trigger_resources(env: DeployEnv, manifest: ActionManifest) -> list[Resource
 
 def desired_state(env: DeployEnv, manifests: Mapping[str, ActionManifest],
                   zips: Mapping[str, Path] | None = None) -> list[Resource]:
-    """Every resource the system needs, in creation order (package, actions, triggers)."""
+    """Every resource the system needs, in creation order (package, actions, triggers,
+    bucket settings)."""
+    from swaprep.deploy.buckets import bucket_resources
+
     zips = zips or {}
     resources = [package_resource(env)]
     for name in sorted(manifests):
         resources.append(action_resource(env, manifests[name], zips.get(name)))
     for name in sorted(manifests):
         resources.extend(trigger_resources(env, manifests[name]))
-    return resources
+    return resources + bucket_resources(env)

@@ -24,8 +24,9 @@ A value is a literal, or a table naming where it comes from:
 - `{ endpoint = "NAME" }`: the running local stack's `.swaprep/endpoints.json` (`--env local`);
 - `{ stack_secret = "NAME" }`: the local stack's generated secret of that name;
 - `{ stack_parameter = "NAME" }`: the local stack's own package parameter (what its actions use).
-Anything from `env` or `stack_secret`, or marked `secret = true`, is a secret: its value never
-appears in a plan, a log line or an error, only its name.
+Anything from `env` or `stack_secret` (unless marked `secret = false`), or marked
+`secret = true`, is a secret: its value never appears in a plan, a log line or an error, only
+its name.
 """
 
 from __future__ import annotations
@@ -86,7 +87,11 @@ class _Resolver:
     _stack_config: dict[str, Any] | None = None
 
     def value(self, where: str, raw: Any) -> Any:
+        if isinstance(raw, list):
+            return [self.value(f"{where}[{i}]", item) for i, item in enumerate(raw)]
         if not isinstance(raw, dict):
+            return raw
+        if where == "ncp.switches":  # literal settings, not a reference
             return raw
         sources = [s for s in SOURCES if s in raw]
         unknown = sorted(set(raw) - set(SOURCES) - {"secret"})
@@ -96,7 +101,7 @@ class _Resolver:
         source = sources[0]
         name = raw[source]
         resolved = getattr(self, f"_from_{source}")(where, str(name))
-        if raw.get("secret") or source in ("env", "stack_secret"):
+        if raw.get("secret", source in ("env", "stack_secret")):
             self.secrets.add(str(resolved))
         return resolved
 

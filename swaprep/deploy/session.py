@@ -6,6 +6,7 @@ import contextlib
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import click
 
@@ -21,10 +22,12 @@ class DeploySession:
     env: DeployEnv
     root: Path
     desired: list[Resource]
-    api: object  # swaprep.deploy.ncf.CloudFunctionsApi
+    api: Any  # swaprep.deploy.ncf.CloudFunctionsApi: package, actions, triggers
+    bucket_api: Any  # swaprep.deploy.buckets.BucketSettingsApi: bucket CORS and lifecycle
 
     @classmethod
     def open(cls, env_name: str, *, root: Path, build: bool, log: Log) -> DeploySession:
+        from swaprep.deploy.buckets import BucketSettingsApi
         from swaprep.deploy.ncf import CloudFunctionsApi
         from swaprep.local.manifest import load_actions
         from swaprep.local.settings import state_dir
@@ -42,13 +45,17 @@ class DeploySession:
             except PackagingError as exc:
                 raise click.ClickException(str(exc)) from exc
             zips = {b.name: b.zip_path for b in builds}
-        return cls(env, root, desired_state(env, manifests, zips), CloudFunctionsApi.for_env(env))
+        return cls(env, root, desired_state(env, manifests, zips), CloudFunctionsApi.for_env(env),
+                   BucketSettingsApi.for_env(env))
+
+    def _actual(self) -> list[Resource]:
+        return self.api.read(self.env.package) + self.bucket_api.read()
 
     def plan(self) -> Plan:
-        return diff(self.desired, self.api.read(self.env.package))
+        return diff(self.desired, self._actual())
 
     def destroy_plan(self) -> Plan:
-        return diff([], self.api.read(self.env.package))
+        return diff([], self._actual())
 
     def apply(self, plan: Plan, *, log: Log) -> int:
         """Each change in order; a failure stops the run and the next apply starts there."""
@@ -60,19 +67,27 @@ class DeploySession:
         return done
 
     def _one(self, change: Change) -> None:
+        target = self.bucket_api if change.resource.kind.startswith("bucket_") else self.api
         if change.verb == DELETE:
-            self.api.delete(change.resource)
+            target.delete(change.resource)
         else:
-            self.api.put(change.resource)
+            target.put(change.resource)
 
     @contextlib.contextmanager
     def errors_in_plain_words(self) -> Iterator[None]:
+        from botocore.exceptions import ClientError
+
         from swaprep.ncp.client import NcpApiError
 
         try:
             yield
         except NcpApiError as exc:
             raise click.ClickException(self.env.mask(str(exc))) from exc
+        except ClientError as exc:  # the S3 API of Object Storage
+            error = exc.response.get("Error", {})
+            raise click.ClickException(self.env.mask(
+                f"Object Storage refused {exc.operation_name}: {error.get('Code')} "
+                f"{error.get('Message', '')}".strip())) from exc
         except OSError as exc:
             raise click.ClickException(self.env.mask(
                 f"NCP could not be reached ({exc}); nothing after the last 'done' line was "

@@ -8,6 +8,7 @@ import logging
 import textwrap
 from pathlib import Path
 
+import boto3
 import pytest
 import requests
 from click.testing import CliRunner
@@ -56,8 +57,22 @@ def plane(tmp_path: Path):
         yield control
 
 
+BUCKETS = {"inbound": "t-inbound", "feedback": "t-feedback"}
+CONSOLE = "https://console.bank.example"
+
+
 @pytest.fixture
-def checkout(tmp_path: Path, plane: ControlPlane) -> Path:
+def s3(s3_clean):
+    client = boto3.client("s3", endpoint_url=s3_clean, region_name="kr-standard",
+                          aws_access_key_id="testing", aws_secret_access_key="testing")
+    for bucket in BUCKETS.values():
+        client.create_bucket(Bucket=bucket, CreateBucketConfiguration={
+            "LocationConstraint": "kr-standard"})
+    return client
+
+
+@pytest.fixture
+def checkout(tmp_path: Path, plane: ControlPlane, s3, s3_clean) -> Path:
     root = tmp_path / "checkout"
     for name, manifest in ACTIONS.items():
         folder = root / "functions" / name
@@ -79,10 +94,17 @@ def checkout(tmp_path: Path, plane: ControlPlane) -> Path:
 
         [buckets]
         inbound = "t-inbound"
+        feedback = "t-feedback"
+
+        [console]
+        origins = ["{CONSOLE}"]
 
         [parameters]
         database_url = {{ env = "T_DATABASE_URL" }}
         log_level = "INFO"
+        s3_endpoint_url = "{s3_clean}"
+        s3_access_key_id = "testing"
+        s3_secret_access_key = "testing"
         """))
     return root
 
@@ -93,17 +115,19 @@ def deploy(root: Path, *args: str, environ: dict[str, str] | None = None) -> tup
     return result.exit_code, result.output
 
 
-def test_plan_apply_plan_round_trip(checkout, plane, caplog):
+def test_plan_apply_plan_round_trip(checkout, plane, s3, caplog):
     caplog.set_level(logging.DEBUG)
     code, planned = deploy(checkout, "plan")
     assert code == 2, planned
     assert "+ package swaprep (create)" in planned and "+ action api (create)" in planned
     assert "+ trigger ticker-cron-1 (create)" in planned
-    assert "Plan: 6 to create, 0 to change, 0 to remove." in planned
+    assert "+ bucket_cors t-inbound (create)" in planned
+    assert "+ bucket_lifecycle t-feedback (create)" in planned
+    assert "Plan: 9 to create, 0 to change, 0 to remove." in planned
 
     code, applied = deploy(checkout, "apply", "--yes")
     assert code == 0, applied
-    assert "Applied 6 change(s)." in applied
+    assert "Applied 9 change(s)." in applied
     deployed = {a.name: a for a in plane.deployed_actions()}
     assert set(deployed) == {"api", "reader", "ticker"}
     assert (deployed["api"].type, deployed["api"].raw_http) == ("web", True)
@@ -114,6 +138,11 @@ def test_plan_apply_plan_round_trip(checkout, plane, caplog):
     assert triggers["ticker-cron-1"].actions == ("swaprep/ticker",)
     assert triggers["ticker-cron-1"].options == {"cronOption": "* * * * *"}
     assert triggers["reader-objectstorage-1"].actions == ("swaprep/reader",)
+    [cors] = s3.get_bucket_cors(Bucket="t-inbound")["CORSRules"]
+    assert cors["AllowedOrigins"] == [CONSOLE] and "PUT" in cors["AllowedMethods"]
+    [rule] = s3.get_bucket_lifecycle_configuration(Bucket="t-feedback")["Rules"]
+    assert rule["AbortIncompleteMultipartUpload"] == {"DaysAfterInitiation": 7}
+    assert "Expiration" not in rule  # records are kept: nothing is expired
 
     code, again = deploy(checkout, "plan")
     assert code == 0, again
@@ -177,10 +206,16 @@ def test_a_wrong_key_is_refused_and_nothing_secret_is_printed(checkout, plane):
     assert "not-the-key-0000" not in output and DB_PASSWORD not in output
 
 
-def test_destroy_removes_what_the_deploy_made(checkout, plane):
+def test_destroy_removes_what_the_deploy_made(checkout, plane, s3):
+    s3.put_bucket_lifecycle_configuration(Bucket="t-feedback", LifecycleConfiguration={"Rules": [
+        {"ID": "operators-own", "Status": "Enabled", "Filter": {"Prefix": "tmp/"},
+         "Expiration": {"Days": 1}}]})
     assert deploy(checkout, "apply", "--yes")[0] == 0
+    assert len(s3.get_bucket_lifecycle_configuration(Bucket="t-feedback")["Rules"]) == 2
     code, output = deploy(checkout, "destroy", "--yes")
     assert code == 0, output
     assert "- trigger ticker-cron-1 (delete)" in output and "- package swaprep (delete)" in output
     assert plane.deployed_actions() == [] and plane.deployed_triggers() == []
+    [left] = s3.get_bucket_lifecycle_configuration(Bucket="t-feedback")["Rules"]
+    assert left["ID"] == "operators-own"  # an operator's own rule stays
     assert deploy(checkout, "plan")[0] == 2

@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from swaprep.deploy.desired import desired_state
+from swaprep.deploy.desired import KINDS, desired_state
 from swaprep.deploy.envfile import DeployEnvError, load_env
 from swaprep.deploy.plan import CREATE, DELETE, UPDATE, diff
 from swaprep.local.manifest import load_actions
@@ -105,7 +105,8 @@ def test_nothing_deployed_means_everything_is_created_in_dependency_order(checko
     plan = diff(wanted, [])
     assert plan.pending and {c.verb for c in plan.changes} == {CREATE}
     kinds = [c.resource.kind for c in plan.changes]
-    assert kinds == sorted(kinds, key=["package", "action", "trigger"].index)
+    assert kinds == sorted(kinds, key=list(KINDS).index)
+    assert {"bucket_lifecycle"} <= set(kinds)
     assert "Plan: " in plan.render() and "to create" in plan.render()
 
 
@@ -148,3 +149,37 @@ def test_a_changed_secret_is_reported_without_its_value(checkout):
     text = diff(new, old).render()
     assert "parameters.database_url: (secret) changed" in text
     assert DB_PASSWORD not in text and "Rotated-9931" not in text
+
+
+def test_every_shipped_environment_resolves_with_its_inputs_present(tmp_path):
+    """deploy/envs/*.toml name only sections, sources and Terraform outputs that exist: fed
+    every variable they name and every output, each loads; a value marked secret = false is
+    shown, the rest of what comes from the environment is masked."""
+    import re
+    import shutil
+    import tomllib
+
+    names = sorted(p.stem for p in (ROOT / "deploy" / "envs").glob("*.toml"))
+    assert {"local", "dev", "prod"} <= set(names)
+    shutil.copytree(ROOT / "deploy", tmp_path / "deploy")
+    state = tmp_path / "state"
+    state.mkdir()
+    for name in names:
+        text = (ROOT / "deploy" / "envs" / f"{name}.toml").read_text()
+        environ = {v: f"value-of-{v}" for v in re.findall(r'env = "([A-Z0-9_]+)"', text)}
+        outputs = {o: {"value": "12345"} for o in re.findall(r'terraform_output = "(\w+)"', text)}
+        terraform = tomllib.loads(text).get("terraform", {}).get("outputs")
+        if terraform:
+            (tmp_path / terraform).parent.mkdir(parents=True, exist_ok=True)
+            (tmp_path / terraform).write_text(json.dumps(outputs))
+        stack_keys = set(re.findall(r'stack_(?:secret|parameter) = "([\w-]+)"', text))
+        (state / "secrets.json").write_text(json.dumps({k: f"secret-{k}" for k in stack_keys}))
+        (state / "endpoints.json").write_text(json.dumps({
+            "ncp": "http://127.0.0.1:1", "api": "http://127.0.0.1:2",
+            "config": {k: f"param-{k}" for k in stack_keys}}))
+        env = load_env(name, root=tmp_path, environ=environ, state_dir=state)
+        assert env.package == "swaprep" and env.ncp["cloud_functions_url"]
+        if name != "local":
+            assert env.mask("value-of-NCLOUD_SECRET_KEY") == "***"
+            origins = "value-of-SWAPREP_CONSOLE_ORIGINS"
+            assert env.mask(origins) == origins
