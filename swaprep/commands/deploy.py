@@ -40,7 +40,7 @@ _root_option = click.option("--root", type=click.Path(file_okay=False, path_type
 
 @click.group(name="deploy")
 def command() -> None:
-    """Deploy the actions, triggers and package parameters to NCP Cloud Functions."""
+    """Deploy the actions, triggers, package parameters and bucket settings to NCP; verify."""
 
 
 @command.command()
@@ -89,3 +89,28 @@ def destroy(env_name: str, root: Path | None, yes: bool) -> None:
             raise click.ClickException("nothing removed")
         done = session.apply(result, log=lambda message: click.echo(session.env.mask(message)))
     click.echo(f"Removed {done} resource(s).")
+
+
+@command.command()
+@_env_option
+@_root_option
+@click.option("--timeout-s", type=click.FloatRange(min=1), default=300.0, show_default=True,
+              help="How long the canary may take to reach its final state.")
+def verify(env_name: str, root: Path | None, timeout_s: float) -> None:
+    """Smoke test: /api/health through the gateway, then a canary file followed to its ACK."""
+    from swaprep.deploy.envfile import load_env
+    from swaprep.deploy.verify import verify as run_verify
+    from swaprep.local.settings import state_dir
+
+    try:
+        env = load_env(env_name, root=root or _root(), state_dir=state_dir())
+        result = run_verify(env, timeout_s=timeout_s,
+                            log=lambda line: click.echo(env.mask(line)))
+    except DeployEnvError as exc:
+        raise click.ClickException(str(exc)) from exc
+    except OSError as exc:
+        raise click.ClickException(f"the gateway or Object Storage could not be reached: {exc}")\
+            from exc
+    if not result.ok:
+        raise click.ClickException("verify failed: see the lines above")
+    click.echo("verify: OK (the canary was acknowledged by the TR)")

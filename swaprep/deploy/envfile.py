@@ -42,7 +42,8 @@ from typing import Any
 ENVS_DIR = Path("deploy/envs")
 DEFAULT_TERRAFORM_OUTPUTS = Path("infra/terraform/outputs.json")
 SOURCES = ("env", "terraform_output", "endpoint", "stack_secret", "stack_parameter")
-_SECTIONS = {"ncp", "functions", "buckets", "parameters", "terraform", "gateway", "console"}
+_SECTIONS = {"ncp", "functions", "buckets", "parameters", "terraform", "gateway", "console",
+             "verify"}
 
 
 class DeployEnvError(ValueError):
@@ -59,6 +60,7 @@ class DeployEnv:
     parameters: dict[str, Any]
     gateway: dict[str, Any] = field(default_factory=dict)
     console: dict[str, Any] = field(default_factory=dict)
+    verify: dict[str, Any] = field(default_factory=dict)  # swaprep/deploy/verify.py
     secrets: frozenset[str] = frozenset()  # resolved secret values, to mask in any output
 
     @property
@@ -199,4 +201,5 @@ def load_env(name: str, *, root: Path, environ: Mapping[str, str] | None = None,
     buckets = {k: str(v) for k, v in section("buckets").items()}
     return DeployEnv(name=name, path=path, ncp=ncp, functions=functions, buckets=buckets,
                      parameters=section("parameters"), gateway=section("gateway"),
-                     console=section("console"), secrets=frozenset(resolver.secrets))
+                     console=section("console"), verify=section("verify"),
+                     secrets=frozenset(resolver.secrets))
