@@ -55,6 +55,18 @@ def plan(env_name: str, root: Path | None) -> None:
     sys.exit(2 if result.pending else 0)
 
 
+def _carry_out(session, result, *, yes: bool, question: str, refused: str, done_as: str) -> None:
+    """Show the plan, ask (unless --yes), make the changes; print how many were made."""
+    with session.errors_in_plain_words():
+        click.echo(session.env.mask(result.render()))
+        if not result.pending:
+            return
+        if not yes and not click.confirm(question, default=False):
+            raise click.ClickException(refused)
+        done = session.apply(result, log=lambda message: click.echo(session.env.mask(message)))
+    click.echo(done_as.format(done))
+
+
 @command.command()
 @_env_option
 @_root_option
@@ -64,13 +76,8 @@ def apply(env_name: str, root: Path | None, yes: bool) -> None:
     session = _session(env_name, root, build=True)
     with session.errors_in_plain_words():
         result = session.plan()
-        click.echo(session.env.mask(result.render()))
-        if not result.pending:
-            return
-        if not yes and not click.confirm("Apply these changes?", default=False):
-            raise click.ClickException("nothing applied")
-        done = session.apply(result, log=lambda message: click.echo(session.env.mask(message)))
-    click.echo(f"Applied {done} change(s).")
+    _carry_out(session, result, yes=yes, question="Apply these changes?",
+               refused="nothing applied", done_as="Applied {} change(s).")
 
 
 @command.command()
@@ -78,17 +85,13 @@ def apply(env_name: str, root: Path | None, yes: bool) -> None:
 @_root_option
 @click.option("--yes", is_flag=True, help="Remove without asking.")
 def destroy(env_name: str, root: Path | None, yes: bool) -> None:
-    """Remove the triggers, actions and package the deploy made (buckets and data stay)."""
+    """Remove the triggers, actions, package and bucket settings the deploy made (buckets and
+    their data stay)."""
     session = _session(env_name, root, build=False)
     with session.errors_in_plain_words():
         result = session.destroy_plan()
-        click.echo(session.env.mask(result.render()))
-        if not result.pending:
-            return
-        if not yes and not click.confirm("Remove these?", default=False):
-            raise click.ClickException("nothing removed")
-        done = session.apply(result, log=lambda message: click.echo(session.env.mask(message)))
-    click.echo(f"Removed {done} resource(s).")
+    _carry_out(session, result, yes=yes, question="Remove these?", refused="nothing removed",
+               done_as="Removed {} resource(s).")
 
 
 @command.command()
