@@ -3,8 +3,10 @@
 JSON in, JSON out. Each attempt is signed afresh (`swaprep.ncp.signing`) over the path with
 query exactly as `requests` puts it on the wire (`PreparedRequest.path_url`). Retries with
 exponential backoff and jitter on 429/500/502/503/504 and on connection errors, honouring
-`Retry-After`; every NCP management call the deploy tool makes is idempotent (PUT upserts,
-GET, DELETE, link-action), so a retry after a lost answer is safe.
+`Retry-After`; the Cloud Functions calls the deploy tool makes are idempotent (PUT upserts,
+GET, DELETE, link-action), so a retry after a lost answer is safe. API Gateway creates are
+POST: names are unique per scope, so a retried create whose first answer was lost comes back
+as a duplicate-name refusal (never a second copy); the caller lists by name to find it.
 
 Secrets stay out of every exception text and log line: the secret key, the signature, and
 the values a request body carries under `parameters` (a DB password travels there) and in

@@ -1,4 +1,5 @@
-"""A local, stateful stand-in for NCP's Cloud Functions v2 management API, on loopback.
+"""A local, stateful stand-in for NCP's Cloud Functions v2 and API Gateway v1 management
+APIs, on loopback, one server for both.
 
     with ControlPlane(state_path, access_key, secret_key) as plane:
         client = NcpClient(plane.url, access_key, secret_key)
@@ -11,6 +12,10 @@ Serves under `/ncf/api/v2`, as https://cloudfunctions.apigw.ntruss.com does:
   (`?type=basic|web|sequence|sequence-web`, `?platform=vpc|classic`, `?code=true|false`);
 - `GET /triggers`; `PUT|GET|DELETE /triggers/{name}` (`?type=cron|object_storage`);
   `POST|DELETE /triggers/{name}/link-action` `{"action", "package"}`.
+Serves under `/api/v1`, as https://apigateway.apigw.ntruss.com does, NCP's API Gateway v1
+management API as its OpenAPI description (apigw_v1.json) has it: products, APIs, resources
+and methods (Cloud Functions endpoints), authorizers, stages and deploys, usage plans, API
+keys (`gateway.py` lists the operations; `deployed_gateway()` is what the local stack reads).
 Every request must carry a valid signature v2 for the configured key pair and a timestamp
 less than 5 minutes off (401 otherwise); bodies are checked against the documented limits
 (`validation.py`) and the open questions are settled by `switches.py`. Errors come as
@@ -18,7 +23,7 @@ less than 5 minutes off (401 otherwise); bodies are checked against the document
 (`state.py`), so a restart keeps it; `deployed_actions()` is what the local function host
 will read.
 
-TEST-ONLY fault injection, NOT under /ncf and unauthenticated (loopback callers only):
+TEST-ONLY fault injection, NOT under /ncf or /api and unauthenticated (loopback callers only):
 `POST /_faults` `{"status": 429|500|502|503|504, "count": N, "path_prefix": "/ncf/...",
 "retry_after": seconds}` answers the next N matching requests with that error, and
 `{"drop": N, "path_prefix": ...}` closes the next N connections without an answer (with
@@ -41,10 +46,18 @@ from urllib.parse import parse_qs, unquote, urlsplit
 
 from swaprep.local.httpd import BodyTooLarge, LoopbackServer, QuietHandler
 from swaprep.ncp import validation as v
+from swaprep.ncp.apigw_spec import PREFIX as GATEWAY_PREFIX
+from swaprep.ncp.gateway import GatewayControl
+from swaprep.ncp.gateway_wiring import DeployedGateway
 from swaprep.ncp.registry import DeployedAction, DeployedTrigger, Registry
 from swaprep.ncp.signing import SignatureRejected, verify_request
 from swaprep.ncp.state import StateStore
-from swaprep.ncp.switches import DEFAULT_SWITCHES, Switches
+from swaprep.ncp.switches import (
+    DEFAULT_GATEWAY_SWITCHES,
+    DEFAULT_SWITCHES,
+    GatewaySwitches,
+    Switches,
+)
 
 log = logging.getLogger("swaprep.ncp.controlplane")
 
@@ -157,6 +170,9 @@ class _Handler(QuietHandler):
     def do_DELETE(self) -> None:
         self._handle()
 
+    def do_PATCH(self) -> None:
+        self._handle()
+
     @property
     def _plane(self) -> ControlPlane:
         return self.server.context["plane"]
@@ -164,8 +180,8 @@ class _Handler(QuietHandler):
     def _refuse(self, refusal: v.Refusal, headers: dict[str, str] | None = None) -> None:
         self.send_json(refusal.status, refusal.body(), headers)
 
-    def _no_content(self) -> None:
-        self.send_response(204)
+    def _no_content(self, status: int = 204) -> None:
+        self.send_response(status)
         self.send_header("Content-Length", "0")
         self.end_headers()
 
@@ -186,7 +202,7 @@ class _Handler(QuietHandler):
         if split.path == FAULTS_PATH:
             self._admin(raw)
             return
-        if not (split.path == API_PREFIX or split.path.startswith(API_PREFIX + "/")):
+        if _api_of(split.path) is None:
             self._refuse(v.Refusal(v.ROUTE_NOT_FOUND, f"path: no API at {split.path}",
                                    "field: path"))
             return
@@ -197,16 +213,18 @@ class _Handler(QuietHandler):
         status, payload = self._answer(split.path, split.query, raw)
         if fault is not None:  # the work is done, the answer is lost
             self._inject(fault)
-        elif status == 204:
-            self._no_content()
+        elif payload is None:  # 204, or a 200 the spec documents without content
+            self._no_content(status)
         else:
             self.send_json(status, payload)
 
     def _answer(self, path: str, query: str, raw: bytes) -> tuple[int, Any]:
         try:
             self._plane.authenticate(self.command, self.path, self.headers)
-            return self._plane.dispatch(self.command, path[len(API_PREFIX):] or "/",
-                                         parse_qs(query, keep_blank_values=True), raw)
+            prefix = _api_of(path)
+            target = self._plane.dispatch if prefix == API_PREFIX else self._plane.gateway.dispatch
+            return target(self.command, path[len(prefix or ""):] or "/",
+                          parse_qs(query, keep_blank_values=True), raw)
         except SignatureRejected as rejected:
             refusal = v.Refusal(v.AUTHENTICATION_FAILED, f"Authentication Failed: {rejected}",
                                 f"field: {rejected.field}")
@@ -254,9 +272,19 @@ class _Handler(QuietHandler):
             self._refuse(refusal)
 
 
+def _api_of(path: str) -> str | None:
+    """The API prefix `path` falls under (Cloud Functions or API Gateway), or None."""
+    for prefix in (API_PREFIX, GATEWAY_PREFIX):
+        if path == prefix or path.startswith(prefix + "/"):
+            return prefix
+    return None
+
+
 class ControlPlane:
-    """The local Cloud Functions control plane: `start()` returns its base URL (API under
-    `/ncf/api/v2`), `stop()` ends it; also a context manager."""
+    """The local NCP control plane: `start()` returns its base URL (Cloud Functions under
+    `/ncf/api/v2`, API Gateway under `/api/v1`), `stop()` ends it; also a context manager.
+    `check_responses=True` (tests) checks every API Gateway answer against NCP's spec and
+    answers 500 when one does not fit."""
 
     def __init__(
         self,
@@ -265,12 +293,17 @@ class ControlPlane:
         secret_key: str,
         *,
         switches: Switches = DEFAULT_SWITCHES,
+        gateway_switches: GatewaySwitches = DEFAULT_GATEWAY_SWITCHES,
         port: int = 0,
         clock: Callable[[], float] = time.time,
+        check_responses: bool = False,
     ) -> None:
         self.access_key, self._secret_key = access_key, secret_key
         self.switches, self.clock, self._port = switches, clock, port
+        self.gateway_switches = gateway_switches
         self.registry = Registry(StateStore(state_path), switches, clock)
+        self.gateway = GatewayControl(self.registry, gateway_switches, clock,
+                                      check_responses=check_responses)
         self.faults = FaultPlan()
         self._server: LoopbackServer | None = None
 
@@ -285,8 +318,9 @@ class ControlPlane:
         if self._server is None:
             self._server = LoopbackServer(self._port, _Handler, plane=self)
             self._server.start("ncp-control-plane")
-            log.info("NCP control plane on %s (switches: %s)", self._server.url,
-                     self.switches.describe())
+            log.info("NCP control plane on %s (switches: %s; gateway switches: %s)",
+                     self._server.url, self.switches.describe(),
+                     self.gateway_switches.describe())
         return self._server.url
 
     def stop(self) -> None:
@@ -315,6 +349,11 @@ class ControlPlane:
 
     def deployed_triggers(self) -> list[DeployedTrigger]:
         return self.registry.deployed_triggers()
+
+    def deployed_gateway(self) -> DeployedGateway:
+        """The API Gateway wiring: products, APIs, stages with what each one serves (its last
+        deployment's resources and methods), authorizers, usage plans and API keys."""
+        return self.gateway.deployed()
 
     def inject_fault(self, **spec: Any) -> None:
         """In-process twin of `POST /_faults` (same keys)."""

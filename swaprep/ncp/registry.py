@@ -408,6 +408,29 @@ class Registry:
                         for key in record["actions"]],
         }
 
+    # -- for the API Gateway stand-in, whose state lives in the same file ---------------------
+
+    @property
+    def lock(self) -> threading.RLock:
+        """The lock every change of the shared state holds (re-entrant)."""
+        return self._lock
+
+    def section(self, name: str, factory: Callable[[], dict[str, Any]]) -> dict[str, Any]:
+        """A top-level part of the state beside packages/actions/triggers (created empty on
+        first use, so state files written before it existed still load)."""
+        with self._lock:
+            return self._data.setdefault(name, factory())
+
+    def save(self) -> None:
+        with self._lock:
+            self._save()
+
+    def action_record(self, package: str, name: str, platform: str) -> dict[str, Any] | None:
+        """The stored action `package/name` on `platform`, or None (no refusal raised)."""
+        with self._lock:
+            record = self._actions.get(_key(package, name))
+            return record if record is not None and record["platform"] == platform else None
+
     # -- what the local function host reads ---------------------------------------------------
 
     def deployed_actions(self) -> list[DeployedAction]:

@@ -1,6 +1,8 @@
 """The local control plane's state: one JSON file, action zips as files beside it.
 
-`<state_path>` holds packages, actions and triggers; `<state_path>.zips/<package>/` holds one
+`<state_path>` holds packages, actions and triggers, and under "gateway" the API Gateway
+stand-in's products, APIs, resources, stages, authorizers, usage plans and API keys (added on
+first use, so older files load as they are); `<state_path>.zips/<package>/` holds one
 zip per action version (named by content hash), so the state file stays small and the local
 function host can run a deployed zip straight from disk. Writes are atomic (temp + rename):
 a stop or a crash leaves the previous state, never half a file.

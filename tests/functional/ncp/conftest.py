@@ -1,4 +1,6 @@
-"""A local NCP Cloud Functions control plane on loopback and a signed client for it."""
+"""A local NCP control plane (Cloud Functions v2 + API Gateway v1) on loopback and a signed
+client for it. The plane checks every API Gateway answer against NCP's spec
+(`check_responses=True`): an answer that does not fit comes back as a 500."""
 
 from __future__ import annotations
 
@@ -21,6 +23,11 @@ def api(path: str) -> str:
     return "/ncf/api/v2" + path
 
 
+def gw(path: str) -> str:
+    """A path of the API Gateway v1 management API."""
+    return "/api/v1" + path
+
+
 @pytest.fixture
 def state_path(tmp_path: Path) -> Path:
     return tmp_path / "ncp" / "state.json"
@@ -28,7 +35,7 @@ def state_path(tmp_path: Path) -> Path:
 
 @pytest.fixture
 def plane(state_path: Path) -> Iterator[ControlPlane]:
-    with ControlPlane(state_path, ACCESS_KEY, SECRET_KEY) as started:
+    with ControlPlane(state_path, ACCESS_KEY, SECRET_KEY, check_responses=True) as started:
         yield started
 
 
