@@ -32,9 +32,14 @@ def _activation_line(activation: Any) -> str:
 @click.option("--containers", default=2, show_default=True, type=click.IntRange(1, 32),
               help="Containers per action (concurrent activations of one action).")
 @click.option("--quiet", "-q", is_flag=True, help="No line per finished activation.")
+@click.option("--actions-from", type=click.Choice(["checkout", "deployed"]),
+              envvar="SWAPREP_ACTIONS_FROM", default=None,
+              help="Run functions/ as checked out (default), or the zips that `swaprep deploy "
+                   "apply --env local` put into the stack's NCP control plane.")
 def command(
     demo: bool, functions: Path | None, api_port: int | None, s3_port: int | None,
     invoke_port: int | None, pg_port: int | None, containers: int, quiet: bool,
+    actions_from: str | None,
 ) -> None:
     """Run PostgreSQL, the S3 API, the function host, triggers and API Gateway locally."""
     from swaprep.local.manifest import ManifestError
@@ -46,7 +51,8 @@ def command(
     ports = {name: port for name, port in (
         ("api", api_port), ("s3", s3_port), ("invoke", invoke_port), ("postgres", pg_port)
     ) if port is not None}
-    stack = LocalStack(functions_root=functions, ports=ports, containers_per_action=containers)
+    stack = LocalStack(functions_root=functions, ports=ports, containers_per_action=containers,
+                       source=actions_from)
 
     def stop_requested(signum: int, _frame: Any) -> None:
         stack.request_stop()

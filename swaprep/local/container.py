@@ -1,9 +1,12 @@
 """Containers: worker processes that run one action's activations, one at a time.
 
 A `Container` is a `runner.py` subprocess (see there for the protocol, which follows the
-OpenWhisk Python launcher). Activations go in as JSON lines on its stdin; results come back
-as JSON lines on a dedicated pipe; stdout and stderr are read continuously and become the
-activation's log lines, `<ISO time> stdout|stderr: <text>` as `wsk activation logs` shows
+OpenWhisk Python launcher): an action folder of the checkout run by the host's interpreter
+with the repo root on its path, or (`repo_root=None`) a deployed zip unpacked by the host,
+run by a CPython 3.13 started with `-I` exactly as the launcher runs it (see `deployed.py`).
+Activations go in as JSON lines on its stdin; results come back as JSON lines on a
+dedicated pipe; stdout and stderr are read continuously and become the activation's log
+lines, `<ISO time> stdout|stderr: <text>` as `wsk activation logs` shows
 them. A `ContainerPool` keeps up to N warm containers per action, as NCP keeps and reuses
 containers per action: module globals survive between activations of one container.
 """
@@ -53,6 +56,10 @@ class PoolClosed(ContainerError):
     pass
 
 
+class PoolRetired(PoolClosed):
+    """The pool was replaced (a new version of its action was deployed): run elsewhere."""
+
+
 def _stamp() -> str:
     return datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
 
@@ -64,9 +71,10 @@ class Container:
         self,
         action: ActionManifest,
         *,
-        repo_root: Path,
+        repo_root: Path | None,
         env: Mapping[str, str],
         python: str,
+        main: str = "main",
     ) -> None:
         self.action = action
         self.id = uuid.uuid4().hex[:12]
@@ -80,9 +88,16 @@ class Container:
         self._eof = False
         self._buffer = b""
         read_fd, write_fd = os.pipe()
+        if repo_root is None:
+            # A deployed zip: an isolated interpreter (no PYTHON* variables, no user site, not
+            # the runner's folder on sys.path), unbuffered as PYTHONUNBUFFERED would make it.
+            command = [python, "-I", "-u", str(RUNNER), str(action.path), "", str(write_fd),
+                       main]
+        else:
+            command = [python, str(RUNNER), str(action.path), str(repo_root), str(write_fd)]
         try:
             self.proc = subprocess.Popen(
-                [python, str(RUNNER), str(action.path), str(repo_root), str(write_fd)],
+                command,
                 stdin=subprocess.PIPE,
                 stdout=subprocess.PIPE,
                 stderr=subprocess.PIPE,
@@ -300,14 +315,17 @@ class ContainerPool:
     it before the woken waiter, and an unlucky activation waited seconds under load.)
     """
 
-    def __init__(self, action: ActionManifest, factory: Callable[[], Container], size: int):
+    def __init__(self, action: ActionManifest, factory: Callable[[], Container], size: int,
+                 *, code: Any = None):
         self.action = action
+        self.code = code  # the deployed code its containers run (host.DeployedCode), if any
         self.size = max(1, size)
         self._factory = factory
         self._idle: list[Container] = []
         self._busy: set[Container] = set()
         self._starting = 0
         self._closed = False
+        self._retired = False
         self._waiters: collections.deque[_Waiter] = collections.deque()
         self._cond = threading.Condition()
 
@@ -315,7 +333,7 @@ class ContainerPool:
         """A container for one activation and whether it is new (a cold start)."""
         with self._cond:
             if self._closed:
-                raise PoolClosed("the function host is stopping")
+                raise self._closed_error()
             container = self._take_idle() if not self._waiters else None
             if container is not None:
                 return container, False
@@ -330,8 +348,13 @@ class ContainerPool:
             if waiter.container is not None:
                 return waiter.container, False
             if not waiter.may_start:
-                raise PoolClosed("the function host is stopping")
+                raise self._closed_error()
         return self._start(), True
+
+    def _closed_error(self) -> PoolClosed:
+        if self._retired:
+            return PoolRetired(f"a newer version of {self.action.name} replaced this one")
+        return PoolClosed("the function host is stopping")
 
     def _take_idle(self) -> Container | None:
         while self._idle:
@@ -357,7 +380,7 @@ class ContainerPool:
             if self._closed:
                 self._busy.discard(container)
                 container.close()
-                raise PoolClosed("the function host is stopping")
+                raise self._closed_error()
         return container
 
     def _hand_on(self) -> None:
@@ -398,6 +421,31 @@ class ContainerPool:
     def busy_pids(self) -> list[int]:
         with self._cond:
             return [c.proc.pid for c in self._busy if c.alive]
+
+    def pids(self) -> list[int]:
+        """Process ids of every live container, idle or busy."""
+        with self._cond:
+            return [c.proc.pid for c in (*self._idle, *self._busy) if c.alive]
+
+    def retire(self) -> None:
+        """Take no more activations (a new version of the action replaced this pool): idle
+        containers stop now, busy ones finish their activation and stop when released, and
+        queued activations are told to go to the new pool (`PoolRetired`)."""
+        with self._cond:
+            self._closed = self._retired = True
+            idle = list(self._idle)
+            self._idle.clear()
+            waiters, self._waiters = list(self._waiters), collections.deque()
+        for waiter in waiters:
+            waiter.event.set()
+        for container in idle:
+            container.close(grace_s=0.5)
+
+    @property
+    def drained(self) -> bool:
+        """Closed, and no container of it runs or starts any more."""
+        with self._cond:
+            return self._closed and not self._busy and not self._starting
 
     @property
     def counts(self) -> dict[str, int]:

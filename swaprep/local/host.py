@@ -8,6 +8,16 @@ outcome when it ends, both written off the invocation path as the platform does 
 `records.py`). Status and error texts follow OpenWhisk's (`ActivationResponse`,
 `Messages`): an action result with an `error` field is an application error; a result that
 is not a JSON object, too large, or from a process that died is a developer error.
+
+An action runs from one of two places. By default, its folder in the checkout
+(functions/<name>/) under the host's own interpreter. Or, once `replace_actions()` gave it a
+`DeployedCode` (what `LocalStack.run_deployed()` does after `swaprep deploy apply --env
+local`), from the zip the local NCP control plane received: unpacked per version, run by a
+CPython 3.13 started in isolated mode through the launcher's steps, with the deployed
+limits and parameters (deployed package < deployed action < trigger < invocation, beneath
+them only the local platform's own `platform_params`). Warm reuse, records, logs and limits
+are the same either way; each activation's `annotations` say which code ran (OpenWhisk's
+`path`, `kind`, `limits`, `initTime`, plus where the code came from).
 """
 
 from __future__ import annotations
@@ -34,6 +44,7 @@ from swaprep.local.container import (
     ContainerTimeout,
     InitFailed,
     PoolClosed,
+    PoolRetired,
 )
 from swaprep.local.manifest import ActionManifest
 from swaprep.local.records import ActivationRecorder
@@ -100,6 +111,10 @@ class Activation:
     logs: list[str] = field(default_factory=list)
     queue: str | None = None  # the queue a consumer activation was asked to drain
     tenant_id: str | None = None  # whom the run was for, when one tenant (see _requested_for)
+    # OpenWhisk's path, kind, limits and initTime, and which code ran: `source` "checkout"
+    # or "deployed", `code` (the folder), and for deployed code its `version`, `zip_sha256`
+    # and `python` (see Host._annotations).
+    annotations: dict[str, Any] = field(default_factory=dict)
 
     @property
     def success(self) -> bool:
@@ -124,7 +139,30 @@ class Activation:
             "result": self.result,
             "error": self.error,
             "logs": self.logs,
+            "annotations": [{"key": k, "value": v} for k, v in self.annotations.items()],
         }
+
+
+@dataclass(frozen=True)
+class DeployedCode:
+    """Where and how a deployed action's code runs: one version's zip, unpacked by
+    `swaprep.local.deployed.unpack` (the action's `ActionManifest.path` is that folder)."""
+
+    package: str  # "-" for an action outside any package
+    name: str
+    version: str
+    kind: str  # python:3.13
+    main: str  # the function the launcher imports from main__
+    zip_path: Path
+    zip_sha256: str
+    package_params: dict[str, Any]  # the deployed package's default parameters
+    python: str  # the CPython 3.13 interpreter the worker runs under (with -I)
+    env: dict[str, str]  # the worker's whole environment (nothing of the host's shell)
+
+    @property
+    def path(self) -> str:
+        """The action's OpenWhisk path below the namespace: `package/name` or `name`."""
+        return self.name if self.package == "-" else f"{self.package}/{self.name}"
 
 
 def _consumer_defaults(manifest: ActionManifest) -> dict[str, Any]:
@@ -166,19 +204,23 @@ class Host:
         python: str = sys.executable,
         env: Mapping[str, str] | None = None,
         idle_timeout_s: float = 600.0,
+        deployed: Mapping[str, DeployedCode] | None = None,
     ) -> None:
         self.actions = dict(actions)
+        self.deployed: dict[str, DeployedCode] = dict(deployed or {})
         self.package_params: dict[str, Any] = dict(package_params or {})
+        # Beneath a deployed action's own layers: what the local platform itself offers its
+        # actions (the stack's invoke API for wake-ups, as NCP's REST API is on NCP).
+        self.platform_params: dict[str, Any] = {}
         self.db = db
         self.repo_root = Path(repo_root).resolve()
         self.containers_per_action = containers_per_action
         self.idle_timeout_s = idle_timeout_s
         self._python = python
         self._env = {**(os.environ if env is None else env), "PYTHONUNBUFFERED": "1"}
-        self._pools = {
-            name: ContainerPool(m, self._factory(m), containers_per_action)
-            for name, m in self.actions.items()
-        }
+        self._pools = {name: self._pool(m, self.deployed.get(name))
+                       for name, m in self.actions.items()}
+        self._retired: list[ContainerPool] = []  # replaced pools whose last runs may go on
         self._lock = threading.Lock()
         self._recent: OrderedDict[str, Activation] = OrderedDict()
         self._in_flight: dict[str, Activation] = {}
@@ -190,13 +232,53 @@ class Host:
         self.listeners: list[Callable[[Activation], None]] = []
         self._records = ActivationRecorder(db) if db is not None else None
 
-    def _factory(self, manifest: ActionManifest) -> Callable[[], Container]:
+    def _pool(self, manifest: ActionManifest, code: DeployedCode | None) -> ContainerPool:
         def make() -> Container:
+            if code is not None:
+                return Container(manifest, repo_root=None, env=code.env, python=code.python,
+                                 main=code.main)
             return Container(
                 manifest, repo_root=self.repo_root, env=self._env, python=self._python
             )
 
-        return make
+        return ContainerPool(manifest, make, self.containers_per_action, code=code)
+
+    def replace_actions(
+        self,
+        actions: Mapping[str, ActionManifest],
+        deployed: Mapping[str, DeployedCode] | None = None,
+    ) -> list[str]:
+        """Run `actions` from now on (those in `deployed` from their deployed code), as NCP
+        does after an action is updated: an unchanged action keeps its warm containers; a
+        changed or removed one takes no new activation, its running ones finish in their old
+        containers, which then stop; activations queued for it move to the new version.
+        Returns the names of the actions that changed."""
+        deployed = dict(deployed or {})
+        with self._lock:
+            if self._stopping.is_set():
+                raise HostStopped("the function host is stopping")
+            pools: dict[str, ContainerPool] = {}
+            for name, manifest in actions.items():
+                pool = self._pools.get(name)
+                if pool is not None and pool.action == manifest and pool.code == deployed.get(
+                        name):
+                    pools[name] = pool
+                else:
+                    pools[name] = self._pool(manifest, deployed.get(name))
+            retired = [p for n, p in self._pools.items() if pools.get(n) is not p]
+            changed = sorted({n for n in (*self._pools, *pools)
+                              if pools.get(n) is not self._pools.get(n)})
+            self.actions, self.deployed, self._pools = dict(actions), deployed, pools
+            self._retired = [p for p in self._retired if not p.drained] + retired
+        for pool in retired:
+            pool.retire()
+        return changed
+
+    def code_folders(self) -> set[Path]:
+        """The folders of every deployed version that runs or may still run here."""
+        with self._lock:
+            pools = [*self._pools.values(), *(p for p in self._retired if not p.drained)]
+        return {p.action.path for p in pools if p.code is not None}
 
     # -- lifecycle -------------------------------------------------------------------------
     def start(self) -> Host:
@@ -206,14 +288,19 @@ class Host:
 
     def _reap_loop(self) -> None:
         while not self._stopping.wait(10.0):
-            for pool in self._pools.values():
+            with self._lock:
+                pools = list(self._pools.values())
+                self._retired = [p for p in self._retired if not p.drained]
+            for pool in pools:
                 pool.reap_idle(self.idle_timeout_s)
 
     def stop(self, grace_s: float = 2.0) -> None:
         """Refuse new work, give running activations `grace_s` to end, then kill the rest."""
         self._stopping.set()
         self.wait_idle(grace_s)
-        for pool in self._pools.values():
+        with self._lock:
+            pools = [*self._pools.values(), *self._retired]
+        for pool in pools:
             pool.close()
         with self._lock:
             threads = list(self._threads)
@@ -283,11 +370,18 @@ class Host:
     ) -> tuple[ActionManifest, dict[str, Any], Activation]:
         if self._stopping.is_set():
             raise HostStopped("the function host is stopping")
-        manifest = self.actions.get(action)
+        with self._lock:
+            manifest, code = self.actions.get(action), self.deployed.get(action)
         if manifest is None:
             raise UnknownAction(f"The requested resource '{NAMESPACE}/{action}' does not exist.")
-        merged = merge_parameters(self.package_params, _consumer_defaults(manifest),
-                                  manifest.params, trigger_params, params)
+        if code is not None:
+            # NCP's layers, all from what was deployed (a consumer's lease settings are
+            # action parameters there: the deploy puts them in).
+            merged = merge_parameters(self.platform_params, code.package_params,
+                                      manifest.params, trigger_params, params)
+        else:
+            merged = merge_parameters(self.package_params, _consumer_defaults(manifest),
+                                      manifest.params, trigger_params, params)
         size = len(json.dumps(merged, ensure_ascii=False).encode("utf-8"))
         if size > PARAMS_LIMIT_BYTES:
             raise ParametersTooLarge(
@@ -313,22 +407,34 @@ class Host:
         self, manifest: ActionManifest, params: dict[str, Any], activation: Activation
     ) -> Activation:
         started = time.monotonic()
-        pool = self._pools[manifest.name]
         try:
-            try:
-                container, cold = pool.acquire()
-            except PoolClosed:
-                self._finish(activation, started, "developer_error",
-                             "The local stack stopped before the activation ran.")
-                return activation
-            except Exception as exc:
-                log.exception("cannot start a container for %s", manifest.name)
-                self._finish(activation, started, "developer_error",
-                             f"Failed to provision resources to run the action: {exc}")
-                return activation
+            while True:
+                with self._lock:
+                    pool = self._pools.get(manifest.name)
+                if pool is None:
+                    self._finish(activation, started, "developer_error",
+                                 "The action was deleted before the activation ran.")
+                    return activation
+                try:
+                    container, cold = pool.acquire()
+                    break
+                except PoolRetired:
+                    continue  # a new version was deployed meanwhile: run that one
+                except PoolClosed:
+                    self._finish(activation, started, "developer_error",
+                                 "The local stack stopped before the activation ran.")
+                    return activation
+                except Exception as exc:
+                    log.exception("cannot start a container for %s", manifest.name)
+                    self._finish(activation, started, "developer_error",
+                                 f"Failed to provision resources to run the action: {exc}")
+                    return activation
+            manifest = pool.action  # the version that runs (its limits, its code)
+            activation.annotations = _annotations(manifest, pool.code)
             activation.cold_start = cold
             try:
-                outcome = self._run_in(container, cold, manifest, params, activation)
+                outcome = self._run_in(container, cold, manifest, params, activation,
+                                       pool.code)
             except Exception as exc:  # a host bug must not leave a record `running`
                 log.exception("activation %s of %s failed in the host", activation.id,
                               manifest.name)
@@ -352,11 +458,15 @@ class Host:
         manifest: ActionManifest,
         params: dict[str, Any],
         activation: Activation,
+        code: DeployedCode | None = None,
     ) -> _Outcome:
         timeout_ms = manifest.timeout_ms
         if cold:
+            init_started = time.monotonic()
             try:
                 container.init(manifest.timeout_s)
+                activation.annotations["initTime"] = round(
+                    (time.monotonic() - init_started) * 1000)
             except ContainerTimeout:
                 container.kill()
                 return _Outcome("timeout", _timed_out(timeout_ms, init=True), reusable=False)
@@ -373,7 +483,7 @@ class Host:
         message = {
             "value": params,
             "namespace": NAMESPACE,
-            "action_name": f"/{NAMESPACE}/{manifest.name}",
+            "action_name": f"/{NAMESPACE}/{code.path if code else manifest.name}",
             "activation_id": activation.id,
             "transaction_id": uuid.uuid4().hex,
             "deadline": int(time.time() * 1000) + timeout_ms,
@@ -462,10 +572,25 @@ class Host:
     def pool_counts(self, action: str) -> dict[str, int]:
         return self._pools[action].counts
 
+    def pids(self, action: str) -> list[int]:
+        """Process ids of the action's live containers (idle or busy)."""
+        return self._pools[action].pids()
+
     def busy_pids(self, action: str) -> list[int]:
         """Process ids of the action's containers running an activation now (fault tests
         kill one mid-batch)."""
         return self._pools[action].busy_pids()
+
+
+def _annotations(manifest: ActionManifest, code: DeployedCode | None) -> dict[str, Any]:
+    limits = {"timeout": manifest.timeout_ms, "memory": manifest.memory_mb}
+    if code is None:
+        return {"path": f"{NAMESPACE}/{manifest.name}",
+                "kind": f"python:{sys.version_info.major}.{sys.version_info.minor}",
+                "limits": limits, "source": "checkout", "code": str(manifest.path)}
+    return {"path": f"{NAMESPACE}/{code.path}", "kind": code.kind, "limits": limits,
+            "source": "deployed", "code": str(manifest.path), "version": code.version,
+            "zip_sha256": code.zip_sha256, "python": code.python}
 
 
 ACTIVATION_COLUMNS = (

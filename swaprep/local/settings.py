@@ -17,6 +17,20 @@ def state_dir() -> Path:
     return Path(__file__).resolve().parents[2] / ".swaprep"
 
 
+ACTION_SOURCES = ("checkout", "deployed")
+
+
+def actions_source() -> str:
+    """Where the local stack runs actions from by default: "checkout" (functions/, what
+    `./dev up` does) unless $SWAPREP_ACTIONS_FROM says "deployed" (the zips deployed into
+    the stack's NCP control plane by `swaprep deploy apply --env local`)."""
+    value = os.environ.get("SWAPREP_ACTIONS_FROM", "").strip().lower() or "checkout"
+    if value not in ACTION_SOURCES:
+        raise click.ClickException(
+            f"SWAPREP_ACTIONS_FROM={value!r}: must be one of {', '.join(ACTION_SOURCES)}")
+    return value
+
+
 def endpoints_file() -> Path:
     return state_dir() / "endpoints.json"
 

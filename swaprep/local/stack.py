@@ -12,6 +12,18 @@ the function host with its invoke API, the Object Storage / Cron / queue trigger
 API Gateway serving the console. Everything binds to 127.0.0.1. `stop()` (also on leaving
 the `with` block) stops them in reverse order. `endpoints` (also written to
 `<state_dir>/endpoints.json`, mode 0600, removed on stop) says where everything is.
+
+Actions run from the checkout (`functions_root`, the default) or, with `source="deployed"`
+(or $SWAPREP_ACTIONS_FROM=deployed, or `run_deployed()` on a running stack), from what was
+deployed into the stack's NCP control plane by `swaprep deploy apply --env local`: each
+action's zip unpacked per version under `<state_dir>/deployed/code/`, run by CPython 3.13
+through the OpenWhisk launcher's steps with the deployed limits and parameters, and fired by
+the deployed cron and Object Storage triggers (see `swaprep.local.deployed`). The stack then
+follows the control plane: a later deploy is running within a second of its last change.
+
+    with LocalStack(source="deployed") as stack:   # nothing runs yet
+        ...  # swaprep deploy apply --env local (SWAPREP_HOME=stack.state_dir)
+        stack.run_deployed()                       # now, rather than within a second
 """
 
 from __future__ import annotations
@@ -39,6 +51,7 @@ from swaprep.local.manifest import (
     ObjectStorageTrigger,
     load_actions,
 )
+from swaprep.local.triggers import _Loop
 
 log = logging.getLogger("swaprep.local.stack")
 
@@ -77,6 +90,30 @@ def _with_settings(actions: dict[str, ActionManifest],
     return actions
 
 
+class _DeployWatcher(_Loop):
+    """Runs what is deployed once the control plane's state has stopped changing for one
+    interval (a deploy is many calls); a state that could not be run is not retried."""
+
+    name = "deploy-watcher"
+
+    def __init__(self, stack: LocalStack, interval_s: float = 0.5) -> None:
+        super().__init__(interval_s)
+        self.stack = stack
+        self._last: Any = None
+        self._failed: Any = None
+
+    def tick(self) -> None:
+        snapshot = self.stack._deployed_state()
+        settled, self._last = snapshot == self._last, snapshot
+        if not settled or snapshot in (self.stack._deployed_seen, self._failed):
+            return
+        try:
+            self.stack._sync_deployed()
+        except Exception as exc:
+            self._failed = snapshot
+            log.error("the deployed code cannot run: %s", exc)
+
+
 def _write_private_json(path: Path, payload: Mapping[str, Any]) -> None:
     path.parent.mkdir(parents=True, exist_ok=True)
     tmp = path.with_name(f".{path.name}.tmp")
@@ -91,6 +128,9 @@ class LocalStack:
 
     Ports: `ports` overrides DEFAULT_PORTS per name (api, invoke, s3, postgres); 0 means any
     free port (what tests use). `cron_clock` replaces time.time for the cron scheduler.
+    `source`: "checkout" (functions_root's actions) or "deployed" (see the module's text);
+    `action_settings` and `extra_params` apply to checkout actions only (deployed ones run
+    with their deployed limits and parameters).
     """
 
     def __init__(
@@ -110,7 +150,11 @@ class LocalStack:
         cron_clock: Callable[[], float] | None = None,
         write_endpoints: bool = True,
         action_settings: Mapping[str, Mapping[str, float]] | None = None,
+        source: str | None = None,
     ) -> None:
+        self.source = source or settings.actions_source()
+        if self.source not in settings.ACTION_SOURCES:
+            raise StackError(f"source {self.source!r}: one of {', '.join(settings.ACTION_SOURCES)}")
         self.functions_root = Path(functions_root or REPO_ROOT / "functions").resolve()
         self.state_dir = Path(state_dir or settings.state_dir()).resolve()
         self._database_url = database_url or os.environ.get("DATABASE_URL") or None
@@ -128,7 +172,11 @@ class LocalStack:
         # leases and activations so that crash recovery happens in seconds, not minutes.
         self.action_settings = {k: dict(v) for k, v in (action_settings or {}).items()}
 
-        self.actions: dict[str, ActionManifest] = {}
+        self.actions: dict[str, ActionManifest] = {}  # what the host runs now
+        self._checkout_actions: dict[str, ActionManifest] = {}
+        self._deploy_lock = threading.Lock()
+        self._deployed_seen: Any = None  # the control plane's state the host runs
+        self._watcher: _DeployWatcher | None = None
         self.database_url: str = ""
         self.s3_endpoint_url: str = ""
         self.invoke_token = ""  # random per start, never logged
@@ -168,7 +216,12 @@ class LocalStack:
 
     def _start(self) -> None:
         logging.getLogger("werkzeug").setLevel(logging.ERROR)  # moto's per-request lines
-        self.actions = _with_settings(load_actions(self.functions_root), self.action_settings)
+        self._checkout_actions = _with_settings(load_actions(self.functions_root),
+                                                self.action_settings)
+        deployed = self.source == "deployed"
+        if deployed:
+            self._check_runtime()  # refuse before anything starts
+        self.actions = {} if deployed else self._checkout_actions
         self._prepare_state_dir()
         self._start_database()
         self._start_s3()
@@ -177,6 +230,8 @@ class LocalStack:
         self._start_host()
         self._start_triggers()
         self._start_gateway()
+        if deployed:
+            self.run_deployed()  # what an earlier deploy left in the control plane, if any
         self.endpoints = self._endpoints()
         if self.write_endpoints:
             _write_private_json(self.state_dir / "endpoints.json", self.endpoints)
@@ -350,9 +405,9 @@ class LocalStack:
         invoke.start()
         self._parts.append(("invoke api", invoke.stop))
         self._invoke = invoke
-        self.host.package_params.update(
-            local_invoke_url=invoke.url, local_invoke_token=self.invoke_token
-        )
+        wiring = {"local_invoke_url": invoke.url, "local_invoke_token": self.invoke_token}
+        self.host.package_params.update(wiring)
+        self.host.platform_params = dict(wiring)  # beneath deployed actions' own parameters
         self.config = self.host.package_params
 
     def _start_triggers(self) -> None:
@@ -388,6 +443,81 @@ class LocalStack:
             self.host, self.db, consumers, interval_s=self.poll_interval_s
         ).start()
         self._parts.append(("queue dispatcher", self.dispatcher.stop))
+
+    # -- deployed code ---------------------------------------------------------------------
+    @property
+    def deployed_root(self) -> Path:
+        """Where deployed zips are unpacked, one folder per action version."""
+        return self.state_dir / "deployed" / "code"
+
+    @staticmethod
+    def _check_runtime() -> str:
+        from swaprep.local.deployed import DeployedCodeError, runtime_python
+
+        try:
+            return runtime_python()
+        except DeployedCodeError as exc:
+            raise StackError(str(exc)) from exc
+
+    def run_deployed(self) -> dict[str, Any]:
+        """Run, from now on, the actions and triggers deployed into this stack's control
+        plane instead of functions_root's, and keep following the control plane (a later
+        deploy runs within a second of its last change). Returns what runs: {"actions":
+        {name: version}, "triggers": {trigger: action}, "skipped": {what: why}, "changed":
+        [names]}. StackError when deployed code cannot run here (no CPython 3.13)."""
+        if not self._started or self.host is None:
+            raise StackError("run_deployed: the stack is not running")
+        from swaprep.local.deployed import DeployedCodeError
+
+        try:
+            summary = self._sync_deployed()
+        except DeployedCodeError as exc:
+            raise StackError(str(exc)) from exc
+        if self._watcher is None:
+            self._watcher = _DeployWatcher(self).start()
+            self._parts.append(("deploy watcher", self._stop_watcher))
+        return summary
+
+    def _stop_watcher(self) -> None:
+        watcher, self._watcher = self._watcher, None
+        if watcher is not None:
+            watcher.stop()
+
+    def _deployed_state(self) -> tuple[Any, Any]:
+        plane = self.control_plane
+        return plane.deployed_actions(), plane.deployed_triggers()
+
+    def _sync_deployed(self) -> dict[str, Any]:
+        from swaprep.local import deployed
+        from swaprep.local.gateway import routes_for
+
+        assert self.host is not None
+        with self._deploy_lock:
+            state = self._deployed_state()
+            switches = self.control_plane.switches
+            found = deployed.load(
+                *state, root=self.deployed_root, checkout=self._checkout_actions,
+                bucket_field=switches.object_storage_bucket_field,
+                events_field=switches.object_storage_events_field,
+            )
+            changed = self.host.replace_actions(found.actions, found.code)
+            self.actions = found.actions
+            self.source = "deployed"
+            self.poller.rebind(found.object_storage)
+            self.cron.replace(found.crons)
+            self.dispatcher.consumers = {m.queue.name: m for m in found.actions.values()
+                                         if m.queue}
+            self.gateway.routes = routes_for(self.host)
+            deployed.prune(self.deployed_root, self.host.code_folders())
+            self._deployed_seen = state
+            if self.endpoints:
+                self.endpoints.update(actions=sorted(self.actions), actions_from=self.source)
+                if self.write_endpoints:
+                    _write_private_json(self.state_dir / "endpoints.json", self.endpoints)
+            summary = {**found.summary(), "changed": changed}
+        log.info("running deployed code: %s", ", ".join(
+            f"{name} {version}" for name, version in summary["actions"].items()) or "none")
+        return summary
 
     def _start_gateway(self) -> None:
         from swaprep.local.gateway import Gateway
@@ -434,6 +564,7 @@ class LocalStack:
             "buckets": self.buckets,
             "state_dir": str(self.state_dir),
             "functions_root": str(self.functions_root),
+            "actions_from": self.source,
             "actions": sorted(self.actions),
             "pid": os.getpid(),
             "started_at": datetime.now(UTC).isoformat(),

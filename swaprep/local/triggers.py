@@ -10,6 +10,9 @@
 - `CronScheduler` fires 5-field crontab triggers (croniter, UTC) with the trigger's params
   plus `shared.platform.triggers.cron_event(schedule, fired_at)`. Missed firings while the
   stack was down are not caught up (NCP's Cron trigger does not either).
+- What they fire can change while they run (`ObjectStoragePoller.rebind`,
+  `CronScheduler.replace`, `QueueDispatcher.consumers`): the stack rewires them from the
+  deployed triggers when it runs deployed code (see `swaprep.local.deployed`).
 - `QueueDispatcher` stands in for the event-source mapping NCP lacks: when a queue has ready
   messages and its consumer is not already running for it, the consumer is invoked with
   `{"queue"}`, as every wake-up is (its `batch_size` and `visibility_timeout_s` are action
@@ -101,6 +104,7 @@ class ObjectStoragePoller(_Loop):
         super().__init__(interval_s)
         self.client = client
         self.host = host
+        self.state_root = state_root
         self.bindings = {bucket: list(b) for bucket, b in bindings.items()}
         mirrored = set(mirror_buckets)
         self.indexes = {
@@ -109,6 +113,25 @@ class ObjectStoragePoller(_Loop):
         }
         self._lock = threading.Lock()  # tick() and a final sync() never overlap
         self._missing: set[str] = set()
+
+    def rebind(self, bindings: Mapping[str, list[Binding]]) -> None:
+        """Fire `bindings` from now on. A bucket not watched so far starts with what it holds
+        now marked as seen: as on NCP, a new trigger fires for later uploads only."""
+        with self._lock:
+            self.bindings = {bucket: list(b) for bucket, b in bindings.items()}
+            for bucket in sorted(set(self.bindings) - set(self.indexes)):
+                index = BucketIndex(self.state_root, bucket, mirror=False)
+                try:
+                    listing = list_objects(self.client, bucket)
+                except Exception as exc:
+                    log.warning("cannot list bucket %s: %s", bucket, exc)
+                    listing = {}
+                for key in [k for k in index.entries if k not in listing]:
+                    index.drop(key)
+                for key, (etag, size) in listing.items():
+                    index.set(key, Entry(etag=etag, size=size, seen=True))
+                index.save()
+                self.indexes[bucket] = index
 
     def restore(self) -> int:
         """Put mirrored objects back into S3 (call before `start`)."""
@@ -221,9 +244,16 @@ class CronScheduler(_Loop):
         self.host = host
         self.clock = clock
         self._croniter = croniter
-        self._entries = [(action, trigger) for action, trigger in triggers]
+        self._lock = threading.Lock()
+        self.replace(triggers)
+
+    def replace(self, triggers: Iterable[tuple[str, CronTrigger]]) -> None:
+        """Fire these triggers from now on (their next firing after now)."""
+        entries = [(action, trigger) for action, trigger in triggers]
         now = self._now()
-        self._next = [self._after(t.schedule, now) for _, t in self._entries]
+        upcoming = [self._after(t.schedule, now) for _, t in entries]
+        with self._lock:
+            self._entries, self._next = entries, upcoming
 
     def _now(self) -> datetime:
         return datetime.fromtimestamp(self.clock(), UTC)
@@ -233,11 +263,14 @@ class CronScheduler(_Loop):
 
     def tick(self) -> None:
         now = self._now()
-        for i, (action, trigger) in enumerate(self._entries):
-            due = self._next[i]
-            if now < due:
-                continue
-            self._next[i] = self._after(trigger.schedule, now)
+        due_now = []
+        with self._lock:
+            for i, (action, trigger) in enumerate(self._entries):
+                due = self._next[i]
+                if now >= due:
+                    self._next[i] = self._after(trigger.schedule, now)
+                    due_now.append((action, trigger, due))
+        for action, trigger, due in due_now:
             try:
                 self.host.submit(
                     action, _cron_event(trigger.schedule, due), trigger=f"cron:{trigger.schedule}",
@@ -247,9 +280,11 @@ class CronScheduler(_Loop):
                 log.warning("cron trigger of %s refused: %s", action, exc)
 
     def _wait(self) -> float:
-        if not self._next:
+        with self._lock:
+            upcoming = list(self._next)
+        if not upcoming:
             return self.interval_s
-        until = (min(self._next) - self._now()).total_seconds()
+        until = (min(upcoming) - self._now()).total_seconds()
         return max(0.01, min(self.interval_s, until))
 
 
