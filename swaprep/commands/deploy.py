@@ -1,4 +1,5 @@
-"""`swaprep deploy plan|apply|destroy --env NAME`: NCP Cloud Functions from the manifests.
+"""`swaprep deploy plan|apply|destroy --env NAME`: NCP Cloud Functions, the API Gateway in front
+of the web actions, and bucket settings, from the manifests.
 
 `plan` exits 0 when nothing is pending and 2 when something is (Terraform's
 -detailed-exitcode); `apply` shows the plan, then makes only those changes, in dependency
@@ -40,7 +41,8 @@ _root_option = click.option("--root", type=click.Path(file_okay=False, path_type
 
 @click.group(name="deploy")
 def command() -> None:
-    """Deploy the actions, triggers, package parameters and bucket settings to NCP; verify."""
+    """Deploy the actions, triggers, package parameters, API Gateway and bucket settings to
+    NCP; verify."""
 
 
 @command.command()
@@ -85,8 +87,8 @@ def apply(env_name: str, root: Path | None, yes: bool) -> None:
 @_root_option
 @click.option("--yes", is_flag=True, help="Remove without asking.")
 def destroy(env_name: str, root: Path | None, yes: bool) -> None:
-    """Remove the triggers, actions, package and bucket settings the deploy made (buckets and
-    their data stay)."""
+    """Remove the API Gateway, triggers, actions, package and bucket settings the deploy made
+    (buckets and their data stay)."""
     session = _session(env_name, root, build=False)
     with session.errors_in_plain_words():
         result = session.destroy_plan()
@@ -106,7 +108,7 @@ def verify(env_name: str, root: Path | None, timeout_s: float) -> None:
     from swaprep.local.settings import state_dir
 
     try:
-        env = load_env(env_name, root=root or _root(), state_dir=state_dir())
+        env = load_env(env_name, root=root or _root(), state_dir=state_dir()).with_verify()
         result = run_verify(env, timeout_s=timeout_s,
                             log=lambda line: click.echo(env.mask(line)))
     except DeployEnvError as exc:

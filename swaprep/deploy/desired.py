@@ -1,4 +1,5 @@
-"""What should exist on NCP Cloud Functions, from the action manifests and a deploy env.
+"""What should exist on NCP (Cloud Functions, API Gateway, bucket settings), from the action
+manifests and a deploy env.
 
 Resources are plain data: a kind, a name, the fields the deploy compares and sends (`spec`),
 the fields it only sends (`extra`: a zip too big to compare by value) and what must exist first.
@@ -17,8 +18,10 @@ from swaprep.deploy.envfile import DeployEnv
 from swaprep.local.manifest import ActionManifest, CronTrigger, ObjectStorageTrigger
 
 RUNTIME_KIND = "python:3.13"
-# Creation order; deletion runs in reverse.
-KINDS = ("package", "action", "trigger", "bucket_cors", "bucket_lifecycle")
+# Creation order; deletion runs in reverse (swaprep/deploy/gateway.py: the API Gateway kinds).
+KINDS = ("package", "action", "trigger", "gateway_authorizer", "gateway_product", "gateway_api",
+         "gateway_route", "gateway_stage", "gateway_usage_plan", "bucket_cors",
+         "bucket_lifecycle")
 
 
 @dataclass(frozen=True)
@@ -104,9 +107,10 @@ def trigger_resources(env: DeployEnv, manifest: ActionManifest) -> list[Resource
 
 def desired_state(env: DeployEnv, manifests: Mapping[str, ActionManifest],
                   zips: Mapping[str, Path] | None = None) -> list[Resource]:
-    """Every resource the system needs, in creation order (package, actions, triggers,
-    bucket settings)."""
+    """Every resource the system needs, in creation order (package, actions, triggers, the
+    API Gateway of the web actions, bucket settings)."""
     from swaprep.deploy.buckets import bucket_resources
+    from swaprep.deploy.gateway import gateway_resources
 
     zips = zips or {}
     resources = [package_resource(env)]
@@ -114,4 +118,4 @@ def desired_state(env: DeployEnv, manifests: Mapping[str, ActionManifest],
         resources.append(action_resource(env, manifests[name], zips.get(name)))
     for name in sorted(manifests):
         resources.extend(trigger_resources(env, manifests[name]))
-    return resources + bucket_resources(env)
+    return resources + gateway_resources(env, manifests) + bucket_resources(env)

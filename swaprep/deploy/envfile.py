@@ -3,8 +3,11 @@
     [ncp]
     region = "KR"
     cloud_functions_url = "https://cloudfunctions.apigw.ntruss.com"   # or { endpoint = "ncp" }
+    api_gateway_url = "https://apigateway.apigw.ntruss.com"          # or { endpoint = "ncp" }
     access_key = { env = "NCLOUD_ACCESS_KEY" }
     secret_key = { env = "NCLOUD_SECRET_KEY" }
+    switches = { }              # literal: swaprep.ncp.switches.Switches fields
+    gateway_switches = { }      # literal: swaprep.ncp.switches.GatewaySwitches fields
 
     [functions]
     package = "swaprep"
@@ -16,6 +19,10 @@
 
     [parameters]                # package default parameters (docs/CONFIG.md)
     database_url = { env = "SWAPREP_DATABASE_URL", secret = true }
+
+    [gateway]                   # the API Gateway: swaprep/deploy/gateway.py
+    product = "swaprep"
+    stage = "v1"
 
 A value is a literal, or a table naming where it comes from:
 - `{ env = "NAME" }`: an environment variable (a missing one is an error naming it);
@@ -35,7 +42,7 @@ import json
 import os
 import tomllib
 from collections.abc import Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
@@ -62,6 +69,20 @@ class DeployEnv:
     console: dict[str, Any] = field(default_factory=dict)
     verify: dict[str, Any] = field(default_factory=dict)  # swaprep/deploy/verify.py
     secrets: frozenset[str] = frozenset()  # resolved secret values, to mask in any output
+    # [verify] is resolved only by `with_verify()`: plan and apply must not need the canary
+    # user's password (on the local stack it exists only once the demo is seeded).
+    _resolver: Any = field(default=None, repr=False, compare=False)
+    _raw_verify: dict[str, Any] = field(default_factory=dict, repr=False, compare=False)
+
+    def with_verify(self) -> DeployEnv:
+        """This environment with its [verify] section resolved (and its secrets masked)."""
+        if self._resolver is None:
+            return self
+        before = set(self._resolver.secrets)
+        verify = {key: self._resolver.value(f"verify.{key}", raw)
+                  for key, raw in self._raw_verify.items()}
+        added = set(self._resolver.secrets) - before
+        return replace(self, verify=verify, secrets=self.secrets | frozenset(added))
 
     @property
     def package(self) -> str:
@@ -93,7 +114,7 @@ class _Resolver:
             return [self.value(f"{where}[{i}]", item) for i, item in enumerate(raw)]
         if not isinstance(raw, dict):
             return raw
-        if where == "ncp.switches":  # literal settings, not a reference
+        if where in ("ncp.switches", "ncp.gateway_switches"):  # literal, not a reference
             return raw
         sources = [s for s in SOURCES if s in raw]
         unknown = sorted(set(raw) - set(SOURCES) - {"secret"})
@@ -199,7 +220,10 @@ def load_env(name: str, *, root: Path, environ: Mapping[str, str] | None = None,
         if required not in ncp:
             raise DeployEnvError(f"{path}: ncp.{required} is required")
     buckets = {k: str(v) for k, v in section("buckets").items()}
+    raw_verify = data.get("verify", {})
+    if not isinstance(raw_verify, dict):
+        raise DeployEnvError(f"{path}: [verify] must be a table")
     return DeployEnv(name=name, path=path, ncp=ncp, functions=functions, buckets=buckets,
                      parameters=section("parameters"), gateway=section("gateway"),
-                     console=section("console"), verify=section("verify"),
-                     secrets=frozenset(resolver.secrets))
+                     console=section("console"), secrets=frozenset(resolver.secrets),
+                     _resolver=resolver, _raw_verify=raw_verify)

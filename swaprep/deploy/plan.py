@@ -1,8 +1,10 @@
 """The difference between what should exist and what does, as an ordered list of changes.
 
-Creates and updates run in dependency order (package, actions, triggers), removals in the
-reverse; the rendering names changed fields and shows old and new values, except for secret
-fields, which show only that they changed.
+Creates and updates run in dependency order (`desired.KINDS`), removals in the reverse, except
+that a kind in `REMOVE_BEFORE` is removed just before the changes of the kind it names when
+there are any: a route taken out of the API before the stage is deployed again, so the stage's
+new snapshot no longer serves it. The rendering names changed fields and shows old and new
+values, except for secret fields, which show only that they changed.
 """
 
 from __future__ import annotations
@@ -14,6 +16,7 @@ from typing import Any
 from swaprep.deploy.desired import KINDS, Resource
 
 CREATE, UPDATE, DELETE = "create", "update", "delete"
+REMOVE_BEFORE = {"gateway_route": "gateway_stage"}
 _SYMBOL = {CREATE: "+", UPDATE: "~", DELETE: "-"}
 
 
@@ -108,4 +111,10 @@ def diff(desired: Iterable[Resource], actual: Iterable[Resource]) -> Plan:
     removals = [Change(DELETE, resource) for key, resource in
                 sorted(have.items(), key=lambda kv: (-order[kv[1].kind], kv[0]))
                 if key not in want]
-    return Plan(tuple(forward + removals))
+    changing = {c.resource.kind for c in forward}
+    early = [c for c in removals if REMOVE_BEFORE.get(c.resource.kind) in changing]
+    for removal in early:
+        before = order[REMOVE_BEFORE[removal.resource.kind]]
+        at = next(i for i, c in enumerate(forward) if order[c.resource.kind] >= before)
+        forward.insert(at, removal)
+    return Plan(tuple(forward + [c for c in removals if c not in early]))

@@ -11,7 +11,7 @@ from typing import Any
 import click
 
 from swaprep.deploy.desired import Resource, desired_state
-from swaprep.deploy.envfile import DeployEnv, load_env
+from swaprep.deploy.envfile import DeployEnv, DeployEnvError, load_env
 from swaprep.deploy.plan import DELETE, Change, Plan, diff
 
 Log = Callable[[str], None]
@@ -24,16 +24,28 @@ class DeploySession:
     desired: list[Resource]
     api: Any  # swaprep.deploy.ncf.CloudFunctionsApi: package, actions, triggers
     bucket_api: Any  # swaprep.deploy.buckets.BucketSettingsApi: bucket CORS and lifecycle
+    gateway_api: Any = None  # swaprep.deploy.gateway.GatewayApi (None: no ncp.api_gateway_url)
 
     @classmethod
     def open(cls, env_name: str, *, root: Path, build: bool, log: Log) -> DeploySession:
         from swaprep.deploy.buckets import BucketSettingsApi
+        from swaprep.deploy.gateway import GatewayApi, unexpressible_public
         from swaprep.deploy.ncf import CloudFunctionsApi
         from swaprep.local.manifest import load_actions
         from swaprep.local.settings import state_dir
 
         env = load_env(env_name, root=root, state_dir=state_dir())  # $SWAPREP_HOME or .swaprep
         manifests = load_actions(root / "functions")
+        desired = desired_state(env, manifests)  # checked before anything is built
+        gateway_api = GatewayApi.for_env(env)
+        if gateway_api is None and any(r.kind.startswith("gateway_") for r in desired):
+            raise DeployEnvError(f"{env.path}: ncp.api_gateway_url is required: a web action's "
+                                 "manifest has a [gateway] section")
+        for name in sorted(manifests):
+            for route in unexpressible_public(manifests[name]):
+                log(f"warning: functions/{name}/action.toml: public route {route} stays behind "
+                    "the authorizer on NCP: a resource path segment is letters, digits, _, - "
+                    "and + only (apigw_v1.json)")
         zips: dict[str, Path] = {}
         if build:
             from swaprep.packaging import PackagingError, build_actions
@@ -46,10 +58,11 @@ class DeploySession:
                 raise click.ClickException(str(exc)) from exc
             zips = {b.name: b.zip_path for b in builds}
         return cls(env, root, desired_state(env, manifests, zips), CloudFunctionsApi.for_env(env),
-                   BucketSettingsApi.for_env(env))
+                   BucketSettingsApi.for_env(env), gateway_api)
 
     def _actual(self) -> list[Resource]:
-        return self.api.read(self.env.package) + self.bucket_api.read()
+        gateway = self.gateway_api.read(self.desired) if self.gateway_api else []
+        return self.api.read(self.env.package) + gateway + self.bucket_api.read()
 
     def plan(self) -> Plan:
         return diff(self.desired, self._actual())
@@ -67,7 +80,9 @@ class DeploySession:
         return done
 
     def _one(self, change: Change) -> None:
-        target = self.bucket_api if change.resource.kind.startswith("bucket_") else self.api
+        kind = change.resource.kind
+        target = (self.bucket_api if kind.startswith("bucket_")
+                  else self.gateway_api if kind.startswith("gateway_") else self.api)
         if change.verb == DELETE:
             target.delete(change.resource)
         else:
@@ -81,7 +96,7 @@ class DeploySession:
 
         try:
             yield
-        except NcpApiError as exc:
+        except (NcpApiError, DeployEnvError) as exc:
             raise click.ClickException(self.env.mask(str(exc))) from exc
         except ClientError as exc:  # the S3 API of Object Storage
             error = exc.response.get("Error", {})

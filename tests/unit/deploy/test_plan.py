@@ -183,3 +183,33 @@ def test_every_shipped_environment_resolves_with_its_inputs_present(tmp_path):
             assert env.mask("value-of-NCLOUD_SECRET_KEY") == "***"
             origins = "value-of-SWAPREP_CONSOLE_ORIGINS"
             assert env.mask(origins) == origins
+
+
+def test_plan_and_apply_need_no_verify_secret_and_verify_names_the_missing_one(tmp_path):
+    """The local env's [verify] password exists only once the demo is seeded: loading the env
+    for a plan must not need it; verify says which secret is missing."""
+    import shutil
+
+    shutil.copytree(ROOT / "deploy", tmp_path / "deploy")
+    state = tmp_path / "state"
+    state.mkdir()
+    config = {k: f"param-{k}" for k in ("bucket_inbound", "bucket_outbound", "bucket_feedback",
+                                        "bucket_frontend", "database_url", "s3_endpoint_url",
+                                        "s3_access_key_id", "s3_secret_access_key",
+                                        "jwt_signing_secret", "tr_url_krx", "tr_api_key_krx",
+                                        "tr_url_emir", "tr_api_key_emir", "tr_url_cftc_part45",
+                                        "tr_api_key_cftc_part45")}
+    (state / "endpoints.json").write_text(json.dumps({"ncp": "http://127.0.0.1:1",
+                                                      "api": "http://127.0.0.1:2",
+                                                      "config": config}))
+    (state / "secrets.json").write_text(json.dumps({"ncp_access_key": "ak",
+                                                    "ncp_secret_key": "sk"}))
+    env = load_env("local", root=tmp_path, environ={}, state_dir=state)
+    assert env.verify == {}
+    with pytest.raises(DeployEnvError, match=r"verify\.password: the local stack has no "
+                                             r"secret 'password_demo-viewer'"):
+        env.with_verify()
+    (state / "secrets.json").write_text(json.dumps({"ncp_access_key": "ak", "ncp_secret_key":
+                                                    "sk", "password_demo-viewer": "pw-7781"}))
+    env = load_env("local", root=tmp_path, environ={}, state_dir=state).with_verify()
+    assert env.verify["username"] == "demo-viewer" and env.mask("pw-7781") == "***"
