@@ -116,16 +116,20 @@ def _summary(plan: ReleasePlan) -> str:
     )
 
 
-def _upload(store: ObjectStore, bucket: str, root: Path, plan: ReleasePlan) -> None:
+def upload_release(s3: Any, bucket: str, root: Path, plan: ReleasePlan,
+                   index_metadata: dict[str, str] | None = None) -> None:
+    """Carry the plan out with a boto3 S3 client: assets first, index.html last (with
+    `index_metadata`, e.g. the release digest `swaprep deploy` compares)."""
     from botocore.exceptions import BotoCoreError, ClientError
 
     for obj in plan.objects:
+        extra = {"Metadata": index_metadata} if index_metadata and obj.path == INDEX else {}
         try:
             with open(root / obj.path, "rb") as body:
                 # The adapter's put has no Cache-Control; its client keeps NCP's limits.
-                store.client.put_object(
+                s3.put_object(
                     Bucket=bucket, Key=obj.key, Body=body,
-                    ContentType=obj.content_type, CacheControl=obj.cache_control,
+                    ContentType=obj.content_type, CacheControl=obj.cache_control, **extra,
                 )
         except (ClientError, BotoCoreError, OSError) as exc:
             live = "" if obj.path == INDEX else f"; the live {plan.prefix}{INDEX} is unchanged"
@@ -189,7 +193,7 @@ def command(
         return
 
     store = _open_store(config, endpoint, bucket)
-    _upload(store, bucket, dist.resolve(), plan)
+    upload_release(store.client, bucket, dist.resolve(), plan)
     click.echo(f"uploaded {len(plan.objects)} object(s), {plan.total_bytes:,} bytes, to {where}")
     if not prune:
         return

@@ -21,7 +21,7 @@ RUNTIME_KIND = "python:3.13"
 # Creation order; deletion runs in reverse (swaprep/deploy/gateway.py: the API Gateway kinds).
 KINDS = ("package", "action", "trigger", "gateway_authorizer", "gateway_product", "gateway_api",
          "gateway_route", "gateway_stage", "gateway_usage_plan", "bucket_cors",
-         "bucket_lifecycle")
+         "bucket_lifecycle", "console")
 
 
 @dataclass(frozen=True)

@@ -25,10 +25,12 @@ class DeploySession:
     api: Any  # swaprep.deploy.ncf.CloudFunctionsApi: package, actions, triggers
     bucket_api: Any  # swaprep.deploy.buckets.BucketSettingsApi: bucket CORS and lifecycle
     gateway_api: Any = None  # swaprep.deploy.gateway.GatewayApi (None: no ncp.api_gateway_url)
+    console_api: Any = None  # swaprep.deploy.console.ConsoleApi: the build in the frontend bucket
 
     @classmethod
     def open(cls, env_name: str, *, root: Path, build: bool, log: Log) -> DeploySession:
         from swaprep.deploy.buckets import BucketSettingsApi
+        from swaprep.deploy.console import ConsoleApi, console_resource
         from swaprep.deploy.gateway import GatewayApi, unexpressible_public
         from swaprep.deploy.ncf import CloudFunctionsApi
         from swaprep.local.manifest import load_actions
@@ -57,12 +59,20 @@ class DeploySession:
             except PackagingError as exc:
                 raise click.ClickException(str(exc)) from exc
             zips = {b.name: b.zip_path for b in builds}
-        return cls(env, root, desired_state(env, manifests, zips), CloudFunctionsApi.for_env(env),
-                   BucketSettingsApi.for_env(env), gateway_api)
+        desired = desired_state(env, manifests, zips)
+        console = console_resource(env, root)
+        if console is not None:
+            desired.append(console)
+        elif "frontend" in env.buckets:
+            log("console: no build in frontend/dist (cd frontend && npm run build): not published")
+        buckets = BucketSettingsApi.for_env(env)
+        return cls(env, root, desired, CloudFunctionsApi.for_env(env), buckets, gateway_api,
+                   ConsoleApi(buckets.s3, env.buckets.get("frontend")))
 
     def _actual(self) -> list[Resource]:
         gateway = self.gateway_api.read(self.desired) if self.gateway_api else []
-        return self.api.read(self.env.package) + gateway + self.bucket_api.read()
+        console = self.console_api.read() if self.console_api else []
+        return self.api.read(self.env.package) + gateway + self.bucket_api.read() + console
 
     def plan(self) -> Plan:
         return diff(self.desired, self._actual())
@@ -82,7 +92,8 @@ class DeploySession:
     def _one(self, change: Change) -> None:
         kind = change.resource.kind
         target = (self.bucket_api if kind.startswith("bucket_")
-                  else self.gateway_api if kind.startswith("gateway_") else self.api)
+                  else self.gateway_api if kind.startswith("gateway_")
+                  else self.console_api if kind == "console" else self.api)
         if change.verb == DELETE:
             target.delete(change.resource)
         else:

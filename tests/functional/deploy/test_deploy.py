@@ -57,7 +57,7 @@ def plane(tmp_path: Path):
         yield control
 
 
-BUCKETS = {"inbound": "t-inbound", "feedback": "t-feedback"}
+BUCKETS = {"inbound": "t-inbound", "feedback": "t-feedback", "frontend": "t-console"}
 CONSOLE = "https://console.bank.example"
 
 
@@ -95,6 +95,7 @@ def checkout(tmp_path: Path, plane: ControlPlane, s3, s3_clean) -> Path:
         [buckets]
         inbound = "t-inbound"
         feedback = "t-feedback"
+        frontend = "t-console"
 
         [console]
         origins = ["{CONSOLE}"]
@@ -123,11 +124,11 @@ def test_plan_apply_plan_round_trip(checkout, plane, s3, caplog):
     assert "+ trigger ticker-cron-1 (create)" in planned
     assert "+ bucket_cors t-inbound (create)" in planned
     assert "+ bucket_lifecycle t-feedback (create)" in planned
-    assert "Plan: 9 to create, 0 to change, 0 to remove." in planned
+    assert "Plan: 10 to create, 0 to change, 0 to remove." in planned
 
     code, applied = deploy(checkout, "apply", "--yes")
     assert code == 0, applied
-    assert "Applied 9 change(s)." in applied
+    assert "Applied 10 change(s)." in applied
     deployed = {a.name: a for a in plane.deployed_actions()}
     assert set(deployed) == {"api", "reader", "ticker"}
     assert (deployed["api"].type, deployed["api"].raw_http) == ("web", True)
@@ -219,3 +220,33 @@ def test_destroy_removes_what_the_deploy_made(checkout, plane, s3):
     [left] = s3.get_bucket_lifecycle_configuration(Bucket="t-feedback")["Rules"]
     assert left["ID"] == "operators-own"  # an operator's own rule stays
     assert deploy(checkout, "plan")[0] == 2
+
+
+def test_the_console_build_is_published_once_per_release(checkout, plane, s3):
+    dist = checkout / "frontend" / "dist"
+    (dist / "assets").mkdir(parents=True)
+    (dist / "index.html").write_text('<script src="/assets/app-Bx7Q2kLm.js"></script>')
+    (dist / "assets" / "app-Bx7Q2kLm.js").write_text("console.log('release 1')")
+    code, planned = deploy(checkout, "plan")
+    assert code == 2 and "+ console t-console (create)" in planned
+    assert deploy(checkout, "apply", "--yes")[0] == 0
+    index = s3.head_object(Bucket="t-console", Key="index.html")
+    asset = s3.head_object(Bucket="t-console", Key="assets/app-Bx7Q2kLm.js")
+    assert index["CacheControl"] == "no-cache" and "immutable" in asset["CacheControl"]
+    assert index["Metadata"]["swaprep-release"]
+    assert deploy(checkout, "plan")[0] == 0  # the same build is not published again
+
+    (dist / "assets" / "app-Bx7Q2kLm.js").unlink()
+    (dist / "assets" / "app-Zq9w3Er1.js").write_text("console.log('release 2')")
+    (dist / "index.html").write_text('<script src="/assets/app-Zq9w3Er1.js"></script>')
+    code, planned = deploy(checkout, "plan")
+    assert code == 2 and "~ console t-console\n    release_sha256:" in planned
+    assert deploy(checkout, "apply", "--yes")[0] == 0
+    body = s3.get_object(Bucket="t-console", Key="index.html")["Body"].read().decode()
+    assert "app-Zq9w3Er1.js" in body
+    # the previous release's chunk stays for browser tabs still running it
+    assert s3.head_object(Bucket="t-console", Key="assets/app-Bx7Q2kLm.js")
+
+    code, removed = deploy(checkout, "destroy", "--yes")
+    assert code == 0 and "- console t-console (delete)" in removed
+    assert s3.list_objects(Bucket="t-console").get("Contents") is None
