@@ -26,15 +26,17 @@ from packaging.requirements import InvalidRequirement, Requirement
 from packaging.utils import canonicalize_name
 from packaging.version import Version
 
+from swaprep.packaging import RUNTIME_PYTHON
+
 DEV_LOCK = "requirements-dev.lock"
 ACTION_REQUIREMENTS = "requirements.txt"
 ACTION_LOCK = "requirements.lock"
 # The folders whose actions get a lock: the deployed ones and the test fixtures that the
 # packaging tests build into zips.
 FUNCTION_DIRS = ("functions", "tests/fixtures/functions")
-# The oldest Python the project supports (pyproject's requires-python) and NCP's runtime.
+# The oldest Python the project supports (pyproject's requires-python); NCP's runtime is the
+# packager's RUNTIME_PYTHON.
 DEV_PYTHON = "3.11"
-RUNTIME_PYTHON = "3.13"
 RUNTIME_PLATFORM = "x86_64-manylinux_2_17"
 COMPILE_COMMAND = "./dev lock"
 PROJECT_LABEL = "(pyproject.toml)"  # how uv names the project in a `# via` annotation

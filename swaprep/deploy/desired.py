@@ -16,8 +16,8 @@ from typing import Any
 
 from swaprep.deploy.envfile import DeployEnv
 from swaprep.local.manifest import ActionManifest, CronTrigger, ObjectStorageTrigger
+from swaprep.ncp.validation import PYTHON_KIND as RUNTIME_KIND
 
-RUNTIME_KIND = "python:3.13"
 # Creation order; deletion runs in reverse (swaprep/deploy/gateway.py: the API Gateway kinds).
 KINDS = ("package", "action", "trigger", "gateway_authorizer", "gateway_product", "gateway_api",
          "gateway_route", "gateway_stage", "gateway_usage_plan", "bucket_cors",

@@ -47,10 +47,10 @@ from swaprep.local.manifest import (
     CronTrigger,
     ObjectStorageTrigger,
 )
+from swaprep.ncp.validation import PYTHON_KIND as RUNTIME_KIND
 
 log = logging.getLogger("swaprep.local.deployed")
 
-RUNTIME_KIND = "python:3.13"  # NCP's only Python runtime
 RUNTIME_VERSION = (3, 13)
 RUNTIME_PYTHON_VARIABLE = "SWAPREP_RUNTIME_PYTHON"
 MAX_UNPACKED_BYTES = 1 << 30  # a 38 MB zip that inflates beyond this is not an action

@@ -41,7 +41,7 @@ MAX_ZIP_BYTES = 38_000_000
 REQUEST_OVERHEAD_BYTES = 2 * 1_048_576
 PYTHON_KIND = "python:3.13"
 KNOWN_KINDS = frozenset({
-    "python:3.13", "nodejs:22", "java", "java:21", "swift:3.1.1", "php:7.3", "go:1.19",
+    PYTHON_KIND, "nodejs:22", "java", "java:21", "swift:3.1.1", "php:7.3", "go:1.19",
     "dotnet:2.2",
 })
 ACTION_TYPES = ("basic", "web", "sequence", "sequence-web")
