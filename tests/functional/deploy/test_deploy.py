@@ -8,13 +8,11 @@ import logging
 import textwrap
 from pathlib import Path
 
-import boto3
 import pytest
 import requests
-from click.testing import CliRunner
 
-from swaprep.cli import main as cli
 from swaprep.ncp.controlplane import ControlPlane
+from tests.functional.deploy.support import make_buckets, run_deploy, write_actions, write_env
 
 pytestmark = pytest.mark.functional
 
@@ -63,25 +61,14 @@ CONSOLE = "https://console.bank.example"
 
 @pytest.fixture
 def s3(s3_clean):
-    client = boto3.client("s3", endpoint_url=s3_clean, region_name="kr-standard",
-                          aws_access_key_id="testing", aws_secret_access_key="testing")
-    for bucket in BUCKETS.values():
-        client.create_bucket(Bucket=bucket, CreateBucketConfiguration={
-            "LocationConstraint": "kr-standard"})
-    return client
+    return make_buckets(s3_clean, BUCKETS.values())
 
 
 @pytest.fixture
 def checkout(tmp_path: Path, plane: ControlPlane, s3, s3_clean) -> Path:
     root = tmp_path / "checkout"
-    for name, manifest in ACTIONS.items():
-        folder = root / "functions" / name
-        folder.mkdir(parents=True)
-        (folder / "__main__.py").write_text(f"def main(args):\n    return {{'action': '{name}'}}\n")
-        (folder / "action.toml").write_text(manifest)
-        (folder / "requirements.txt").write_text("# nothing beyond the standard library\n")
-    (root / "deploy" / "envs").mkdir(parents=True)
-    (root / "deploy" / "envs" / "t.toml").write_text(textwrap.dedent(f"""\
+    write_actions(root, ACTIONS)
+    write_env(root, "t", textwrap.dedent(f"""\
         [ncp]
         cloud_functions_url = "{plane.url}"
         access_key = {{ env = "T_NCP_ACCESS_KEY" }}
@@ -111,9 +98,7 @@ def checkout(tmp_path: Path, plane: ControlPlane, s3, s3_clean) -> Path:
 
 
 def deploy(root: Path, *args: str, environ: dict[str, str] | None = None) -> tuple[int, str]:
-    result = CliRunner().invoke(cli, ["deploy", *args, "--env", "t", "--root", str(root)],
-                                env={**ENVIRON, **(environ or {})}, catch_exceptions=False)
-    return result.exit_code, result.output
+    return run_deploy(root, "t", *args, environ={**ENVIRON, **(environ or {})})
 
 
 def test_plan_apply_plan_round_trip(checkout, plane, s3, caplog):

@@ -12,14 +12,12 @@ from collections import Counter
 from pathlib import Path
 from typing import Any
 
-import boto3
 import pytest
 import requests
-from click.testing import CliRunner
 
-from swaprep.cli import main as cli
 from swaprep.ncp.client import NcpClient
 from swaprep.ncp.controlplane import ControlPlane
+from tests.functional.deploy.support import make_buckets, run_deploy, write_actions, write_env
 
 pytestmark = pytest.mark.functional
 
@@ -75,24 +73,14 @@ def plane(tmp_path: Path):
 
 @pytest.fixture
 def s3(s3_clean):
-    client = boto3.client("s3", endpoint_url=s3_clean, region_name="kr-standard",
-                          aws_access_key_id="testing", aws_secret_access_key="testing")
-    client.create_bucket(Bucket="g-inbound", CreateBucketConfiguration={
-        "LocationConstraint": "kr-standard"})
-    return client
+    return make_buckets(s3_clean, ["g-inbound"])
 
 
 @pytest.fixture
 def checkout(tmp_path: Path, plane: ControlPlane, s3, s3_clean) -> Path:
     root = tmp_path / "checkout"
-    for name, manifest in ACTIONS.items():
-        folder = root / "functions" / name
-        folder.mkdir(parents=True)
-        (folder / "__main__.py").write_text(f"def main(args):\n    return {{'action': '{name}'}}\n")
-        (folder / "action.toml").write_text(manifest)
-        (folder / "requirements.txt").write_text("# nothing beyond the standard library\n")
-    (root / "deploy" / "envs").mkdir(parents=True)
-    (root / "deploy" / "envs" / "t.toml").write_text(textwrap.dedent(f"""\
+    write_actions(root, ACTIONS)
+    write_env(root, "t", textwrap.dedent(f"""\
         [ncp]
         region = "KR"
         cloud_functions_url = "{plane.url}"
@@ -125,9 +113,7 @@ def checkout(tmp_path: Path, plane: ControlPlane, s3, s3_clean) -> Path:
 
 
 def deploy(root: Path, *args: str) -> tuple[int, str]:
-    result = CliRunner().invoke(cli, ["deploy", *args, "--env", "t", "--root", str(root)],
-                                env=ENVIRON, catch_exceptions=False)
-    return result.exit_code, result.output
+    return run_deploy(root, "t", *args, environ=ENVIRON)
 
 
 def served(plane: ControlPlane) -> dict[tuple[str, str], Any]:

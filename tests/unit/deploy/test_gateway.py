@@ -4,10 +4,7 @@ usage plan's numbers from the manifest, names NCP accepts, and the order of the 
 
 from __future__ import annotations
 
-import json
 import re
-import shutil
-import tomllib
 from dataclasses import replace
 from pathlib import Path
 
@@ -24,6 +21,7 @@ from swaprep.deploy.gateway import (
 )
 from swaprep.deploy.plan import CREATE, DELETE, UPDATE, diff
 from swaprep.local.manifest import load_actions
+from tests.unit.deploy.shipped_envs import load_shipped_envs
 
 ROOT = Path(__file__).resolve().parents[3]
 
@@ -186,23 +184,7 @@ def test_destroy_removes_the_gateway_in_reverse_order(tmp_path, manifests):
 
 
 def test_every_shipped_environment_has_a_gateway_ncp_accepts(tmp_path, manifests):
-    shutil.copytree(ROOT / "deploy", tmp_path / "deploy")
-    state = tmp_path / "state"
-    state.mkdir()
-    for name in sorted(p.stem for p in (ROOT / "deploy" / "envs").glob("*.toml")):
-        text = (ROOT / "deploy" / "envs" / f"{name}.toml").read_text()
-        environ = {v: f"value-of-{v}" for v in re.findall(r'env = "([A-Z0-9_]+)"', text)}
-        outputs = {o: {"value": "12345"} for o in re.findall(r'terraform_output = "(\w+)"', text)}
-        terraform = tomllib.loads(text).get("terraform", {}).get("outputs")
-        if terraform:
-            (tmp_path / terraform).parent.mkdir(parents=True, exist_ok=True)
-            (tmp_path / terraform).write_text(json.dumps(outputs))
-        stack_keys = set(re.findall(r'stack_(?:secret|parameter) = "([\w-]+)"', text))
-        (state / "secrets.json").write_text(json.dumps({k: f"secret-{k}" for k in stack_keys}))
-        (state / "endpoints.json").write_text(json.dumps({
-            "ncp": "http://127.0.0.1:1", "api": "http://127.0.0.1:2",
-            "config": {k: f"param-{k}" for k in stack_keys}}))
-        env = load_env(name, root=tmp_path, environ=environ, state_dir=state)
+    for name, env in load_shipped_envs(tmp_path):
         assert env.ncp["api_gateway_url"], name
         settings = GatewaySettings.of(env)
         assert (settings.product, settings.stage) == ("swaprep", "v1"), name

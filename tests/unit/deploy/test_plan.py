@@ -155,29 +155,10 @@ def test_every_shipped_environment_resolves_with_its_inputs_present(tmp_path):
     """deploy/envs/*.toml name only sections, sources and Terraform outputs that exist: fed
     every variable they name and every output, each loads; a value marked secret = false is
     shown, the rest of what comes from the environment is masked."""
-    import re
-    import shutil
-    import tomllib
+    from tests.unit.deploy.shipped_envs import load_shipped_envs, shipped_env_names
 
-    names = sorted(p.stem for p in (ROOT / "deploy" / "envs").glob("*.toml"))
-    assert {"local", "dev", "prod"} <= set(names)
-    shutil.copytree(ROOT / "deploy", tmp_path / "deploy")
-    state = tmp_path / "state"
-    state.mkdir()
-    for name in names:
-        text = (ROOT / "deploy" / "envs" / f"{name}.toml").read_text()
-        environ = {v: f"value-of-{v}" for v in re.findall(r'env = "([A-Z0-9_]+)"', text)}
-        outputs = {o: {"value": "12345"} for o in re.findall(r'terraform_output = "(\w+)"', text)}
-        terraform = tomllib.loads(text).get("terraform", {}).get("outputs")
-        if terraform:
-            (tmp_path / terraform).parent.mkdir(parents=True, exist_ok=True)
-            (tmp_path / terraform).write_text(json.dumps(outputs))
-        stack_keys = set(re.findall(r'stack_(?:secret|parameter) = "([\w-]+)"', text))
-        (state / "secrets.json").write_text(json.dumps({k: f"secret-{k}" for k in stack_keys}))
-        (state / "endpoints.json").write_text(json.dumps({
-            "ncp": "http://127.0.0.1:1", "api": "http://127.0.0.1:2",
-            "config": {k: f"param-{k}" for k in stack_keys}}))
-        env = load_env(name, root=tmp_path, environ=environ, state_dir=state)
+    assert {"local", "dev", "prod"} <= set(shipped_env_names())
+    for name, env in load_shipped_envs(tmp_path):
         assert env.package == "swaprep" and env.ncp["cloud_functions_url"]
         if name != "local":
             assert env.mask("value-of-NCLOUD_SECRET_KEY") == "***"
