@@ -124,7 +124,5 @@ def _normal(rules: list[dict[str, Any]]) -> list[dict[str, Any]]:
         for key in ("AllowedOrigins", "AllowedMethods", "AllowedHeaders", "ExposeHeaders"):
             if key in rule:
                 rule[key] = list(rule[key])
-        if "Filter" in rule and rule["Filter"] == {"Prefix": ""}:
-            rule["Filter"] = {"Prefix": ""}
         normal.append(rule)
     return normal

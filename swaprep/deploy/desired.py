@@ -8,15 +8,14 @@ Nothing here talks to NCP; `plan` diffs these against what the control plane hol
 
 from __future__ import annotations
 
-import hashlib
 from collections.abc import Mapping
 from dataclasses import dataclass, field
-from pathlib import Path
 from typing import Any
 
 from swaprep.deploy.envfile import DeployEnv
 from swaprep.local.manifest import ActionManifest, CronTrigger, ObjectStorageTrigger
 from swaprep.ncp.validation import PYTHON_KIND as RUNTIME_KIND
+from swaprep.packaging import ActionBuild
 
 # Creation order; deletion runs in reverse (swaprep/deploy/gateway.py: the API Gateway kinds).
 KINDS = ("package", "action", "trigger", "gateway_authorizer", "gateway_product", "gateway_api",
@@ -52,14 +51,6 @@ def _consumer_parameters(manifest: ActionManifest) -> dict[str, Any]:
             "visibility_timeout_s": manifest.queue.visibility_timeout_s}
 
 
-def zip_digest(path: Path) -> str:
-    digest = hashlib.sha256()
-    with path.open("rb") as built:
-        for block in iter(lambda: built.read(1024 * 1024), b""):
-            digest.update(block)
-    return digest.hexdigest()
-
-
 def package_resource(env: DeployEnv) -> Resource:
     parameters = {**{f"bucket_{k}": v for k, v in env.buckets.items()}, **env.parameters}
     secret = frozenset(f"parameters.{k}" for k, v in parameters.items()
@@ -67,7 +58,8 @@ def package_resource(env: DeployEnv) -> Resource:
     return Resource("package", env.package, {"parameters": parameters}, secret_fields=secret)
 
 
-def action_resource(env: DeployEnv, manifest: ActionManifest, zip_path: Path | None) -> Resource:
+def action_resource(env: DeployEnv, manifest: ActionManifest,
+                    build: ActionBuild | None) -> Resource:
     vpc = {k: env.functions[k] for k in ("vpc_no", "subnet_no") if k in env.functions}
     spec: dict[str, Any] = {
         "type": "web" if manifest.web else "basic",
@@ -77,10 +69,10 @@ def action_resource(env: DeployEnv, manifest: ActionManifest, zip_path: Path | N
         "raw_http": manifest.web,  # web actions read __ow_body/__ow_query: raw HTTP
         "parameters": {**manifest.params, **_consumer_parameters(manifest)},
         "vpc": vpc,
-        "code_sha256": zip_digest(zip_path) if zip_path else None,
+        "code_sha256": build.sha256 if build else None,  # computed by the packager
     }
     return Resource("action", manifest.name, spec, depends_on=(f"package:{env.package}",),
-                    extra={"zip_path": zip_path})
+                    extra={"zip_path": build.zip_path if build else None})
 
 
 def trigger_resources(env: DeployEnv, manifest: ActionManifest) -> list[Resource]:
@@ -106,16 +98,16 @@ def trigger_resources(env: DeployEnv, manifest: ActionManifest) -> list[Resource
 
 
 def desired_state(env: DeployEnv, manifests: Mapping[str, ActionManifest],
-                  zips: Mapping[str, Path] | None = None) -> list[Resource]:
+                  builds: Mapping[str, ActionBuild] | None = None) -> list[Resource]:
     """Every resource the system needs, in creation order (package, actions, triggers, the
     API Gateway of the web actions, bucket settings)."""
     from swaprep.deploy.buckets import bucket_resources
     from swaprep.deploy.gateway import gateway_resources
 
-    zips = zips or {}
+    builds = builds or {}
     resources = [package_resource(env)]
     for name in sorted(manifests):
-        resources.append(action_resource(env, manifests[name], zips.get(name)))
+        resources.append(action_resource(env, manifests[name], builds.get(name)))
     for name in sorted(manifests):
         resources.extend(trigger_resources(env, manifests[name]))
     return resources + gateway_resources(env, manifests) + bucket_resources(env)

@@ -13,6 +13,7 @@ import click
 from swaprep.deploy.desired import Resource, desired_state
 from swaprep.deploy.envfile import DeployEnv, DeployEnvError, load_env
 from swaprep.deploy.plan import DELETE, Change, Plan, diff
+from swaprep.packaging import ActionBuild
 
 Log = Callable[[str], None]
 
@@ -48,18 +49,18 @@ class DeploySession:
                 log(f"warning: functions/{name}/action.toml: public route {route} stays behind "
                     "the authorizer on NCP: a resource path segment is letters, digits, _, - "
                     "and + only (apigw_v1.json)")
-        zips: dict[str, Path] = {}
+        builds: dict[str, ActionBuild] = {}
         if build:
             from swaprep.packaging import PackagingError, build_actions
 
             log(f"building {len(manifests)} action zip(s) from their locks ...")
             try:
-                builds = build_actions(sorted(manifests), functions_dir=root / "functions",
+                built = build_actions(sorted(manifests), functions_dir=root / "functions",
                                        out_dir=root / "build" / "actions", log=log)
             except PackagingError as exc:
                 raise click.ClickException(str(exc)) from exc
-            zips = {b.name: b.zip_path for b in builds}
-        desired = desired_state(env, manifests, zips)
+            builds = {b.name: b for b in built}
+        desired = desired_state(env, manifests, builds)
         console = console_resource(env, root)
         if console is not None:
             desired.append(console)
