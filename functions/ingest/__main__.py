@@ -6,6 +6,7 @@ the `ingest` queue until it is empty or the activation's deadline is near.
 """
 
 from shared.platform.action import ActionContext, action
+from shared.platform.config import Config
 from shared.platform.triggers import object_events
 from shared.services import wiring
 from shared.services.ingest import VISIBILITY_S, drain_ingest_queue, ingest_object
@@ -24,6 +25,8 @@ def main(args: dict, ctx: ActionContext) -> dict:
         ingest_object(event, **adapters).as_dict() for event in object_events(args)]
     read = drain_ingest_queue(
         **adapters, deadline_epoch_s=ctx.deadline_epoch_s,
-        visibility_timeout_s=float(args.get("visibility_timeout_s") or VISIBILITY_S),
+        # the action's own parameter (action.toml), as for the queue stages
+        visibility_timeout_s=Config(args, env={}).number("visibility_timeout_s", VISIBILITY_S,
+                                                         minimum=1),
     )
     return {"files": files, "read": read}

@@ -53,4 +53,4 @@ def webhook_from_config(config: Any) -> Webhook | None:
     url = config.get("webhook_url")
     if not url:
         return None
-    return Webhook(str(url), float(config.get("webhook_timeout_s", 5.0)))
+    return Webhook(str(url), config.number("webhook_timeout_s", 5.0))

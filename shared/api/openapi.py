@@ -17,11 +17,11 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from shared.domain.roles import ROLES, roles_that_may
+
 SPEC_PATH = Path(__file__).with_name("openapi.json")
 JSON = "application/json"
 PROBLEM = "application/problem+json"
-ROLES = ("admin", "operator", "viewer")
-OPERATORS = ("admin", "operator")
 
 
 def ref(name: str) -> dict[str, str]:
@@ -47,7 +47,7 @@ class Op:
     params: tuple[dict[str, Any], ...] = ()
     errors: tuple[int, ...] = ()
     public: bool = False
-    roles: tuple[str, ...] = ROLES
+    roles: tuple[str, ...] = roles_that_may("read")
     credential: str = "user"
     media: str = JSON
     cached: bool = False  # answers 200 with an ETag, and 304 to a matching If-None-Match
@@ -158,9 +158,14 @@ SCHEMAS: dict[str, dict[str, Any]] = {
 
 # -- the operations --------------------------------------------------------------------------------
 
-ADMIN = {"roles": ("admin",)}
+
+def needs(permission: str) -> dict[str, tuple[str, ...]]:
+    """`roles` for an operation the route checks `permission` for (shared.domain.roles)."""
+    return {"roles": roles_that_may(permission)}
+
+
+USERS, KEYS = needs("manage_users"), needs("manage_api_keys")
 DETAIL = {"errors": (400, 414), "cached": True}  # a detail takes no query parameter
-ACT = {"roles": OPERATORS}
 
 OPERATIONS: tuple[Op, ...] = (
     Op("GET", "/api/health", "State of the database, buckets and queues", "health",
@@ -176,17 +181,17 @@ OPERATIONS: tuple[Op, ...] = (
        "auth", _obj(["revoked"], revoked=INT), body="Logout", body_optional=True),
     Op("GET", "/api/auth/me", "The caller", "auth", ref("Me"), credential="any"),
     # administration
-    Op("GET", "/api/admin/users", "The tenant's users", "admin", _items(ref("User")), **ADMIN),
+    Op("GET", "/api/admin/users", "The tenant's users", "admin", _items(ref("User")), **USERS),
     Op("POST", "/api/admin/users", "Create a user", "admin", ref("User"), ok=201,
-       body="NewUser", errors=(409,), **ADMIN),
+       body="NewUser", errors=(409,), **USERS),
     Op("PATCH", "/api/admin/users/{user_id}", "Change a user", "admin", ref("User"),
-       body="UserChange", errors=(404, 409), **ADMIN),
+       body="UserChange", errors=(404, 409), **USERS),
     Op("GET", "/api/admin/api-keys", "The tenant's API keys", "admin", _items(ref("ApiKey")),
-       **ADMIN),
+       **KEYS),
     Op("POST", "/api/admin/api-keys", "Create an API key (shown once)", "admin", ref("ApiKey"),
-       ok=201, body="NewKey", **ADMIN),
+       ok=201, body="NewKey", **KEYS),
     Op("DELETE", "/api/admin/api-keys/{key_id}", "Revoke an API key", "admin", ref("ApiKey"),
-       errors=(404, 409), **ADMIN),
+       errors=(404, 409), **KEYS),
     # ingestion
     Op("POST", "/api/ingest/events", "Online ingestion of events (an FEP's API key)", "ingest",
        ref("IngestAnswer"), ok=202, body="IngestBody", credential="api_key", roles=(),
@@ -198,30 +203,30 @@ OPERATIONS: tuple[Op, ...] = (
        ref("RepairOutcome"), body="Repair", errors=(404, 409), params=(
            {"name": "preview", "in": "query", "required": False, "schema": {
                "type": "string", "enum": ["true", "false"]},
-            "description": "true: answer as /repair/preview does"},), **ACT),
+            "description": "true: answer as /repair/preview does"},), **needs("repair")),
     Op("POST", "/api/events/{event_id}/repair/preview", "What validation would say of a repair",
        "events", ref("RepairPreview"), body="Repair", errors=(404, 409)),
     Op("POST", "/api/events/resubmit", "Resubmit events", "events", ref("BulkOutcome"),
-       body="Events", **ACT),
+       body="Events", **needs("resubmit")),
     Op("POST", "/api/events/cancel", "Cancel events", "events", ref("BulkOutcome"),
-       body="Cancel", **ACT),
+       body="Cancel", **needs("cancel")),
     Op("POST", "/api/events/{event_id}/revalidate", "Validate an event again", "events",
-       ref("ItemOutcome"), errors=(404, 409), **ACT),
+       ref("ItemOutcome"), errors=(404, 409), **needs("revalidate")),
     Op("POST", "/api/dead-letters/redrive", "Redrive dead letters of a queue", "events",
-       ref("RedriveOutcome"), body="Redrive", **ACT),
+       ref("RedriveOutcome"), body="Redrive", **needs("redrive")),
     Op("POST", "/api/issues/assign", "Assign validation issues", "issues", ref("BulkOutcome"),
-       body="Assign", **ACT),
+       body="Assign", **needs("triage")),
     Op("POST", "/api/issues/resolve", "Resolve validation issues", "issues",
-       ref("BulkOutcome"), body="Resolve", **ACT),
+       ref("BulkOutcome"), body="Resolve", **needs("triage")),
     Op("POST", "/api/alerts/{alert_id}/ack", "Acknowledge an alert", "alerts",
-       ref("ItemOutcome"), errors=(404, 409), **ACT),
+       ref("ItemOutcome"), errors=(404, 409), **needs("acknowledge")),
     # files
     Op("POST", "/api/uploads", "A presigned PUT into the inbound bucket", "files",
-       ref("UploadUrl"), ok=201, body="Upload", errors=(409,), **ACT),
+       ref("UploadUrl"), ok=201, body="Upload", errors=(409,), **needs("upload")),
     Op("GET", "/api/reports/{report_id}/download", "A presigned GET for a report file",
        "reports", ref("DownloadUrl"), errors=(404, 409)),
     Op("POST", "/api/exports", "A signed zip of a selection", "files", ref("ExportBundle"),
-       ok=201, body="ExportRequest", **ACT),
+       ok=201, body="ExportRequest", **needs("export")),
     Op("GET", "/api/metrics", "The tenant's figures (Prometheus text format 0.0.4)",
        "metrics", {"type": "string"}, media="text/plain; version=0.0.4; charset=utf-8"),
     # queries: every role reads its own tenant (docs/QUERIES.md)

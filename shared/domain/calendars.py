@@ -10,6 +10,10 @@ The day counting follows the rule texts: the execution day itself never counts, 
 deadline falls on the N-th business day *after* the execution date, whether or not that date
 was a business day (a trade done on a Saturday is due at the end of Monday, T+1).
 
+Which calendar, zone and day count a regime uses is part of the regime, in
+`shared.domain.regimes` (`Regime.deadline`, and `CALENDAR_ONLY` for UK EMIR); this module owns
+the holiday sets and the counting.
+
 - KRX: KR public holidays (substitute and election days included) and weekends; trade date
   in Asia/Seoul (UTC+9); due T+1, a CCP T+0.
 - CFTC: US federal holidays (observed days included) and weekends; trade date in
@@ -19,11 +23,11 @@ was a business day (a trade done on a Saturday is due at the end of Monday, T+1)
 
 Why these calendars:
 - KRX: FSC Notice 2019-4 says "next business day after trade date"; the TR's exact cut-off
-  time is not published, so the deadline is the end of that Korean day (24:00 KST). Give
-  `REGIMES["KRX"]` a `cutoff` (e.g. `time(18, 0)`) once the TR publishes one. `holidays` KR is
-  the statutory public-holiday calendar; the KRX market calendar (XKRX) also closes on
-  31 December, which would only move the deadline later, so the public calendar is the safe
-  (earlier) choice.
+  time is not published, so the deadline is the end of that Korean day (24:00 KST). Give the
+  KRX entry of `shared.domain.regimes` a `cutoff` (e.g. `time(18, 0)`) once the TR publishes
+  one. `holidays` KR is the statutory public-holiday calendar; the KRX market calendar (XKRX)
+  also closes on 31 December, which would only move the deadline later, so the public calendar
+  is the safe (earlier) choice.
 - CFTC: 17 CFR 45.1 as amended in 2020 (85 FR 75503) defines a business day by Saturdays,
   Sundays and *Federal* holidays, and the execution date by reference to eastern time. So the
   federal calendar (`holidays` US, public category), not the NYSE one: NYSE closes on Good
@@ -40,14 +44,22 @@ an at-risk alert comes early rather than late. KRX: CCP -> same day (T+0).
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
-from datetime import UTC, date, datetime, time, timedelta, timezone, tzinfo
+from datetime import UTC, date, datetime, time, timedelta
 from functools import cache
-from zoneinfo import ZoneInfo
 
 import holidays
 
+from shared.domain.regimes import (
+    CFTC_T1_KINDS,
+    KST,
+    RegimeCalendar,
+    deadline_rule,
+    deadline_rules,
+)
+
 __all__ = [
+    "CFTC_T1_KINDS",
+    "KST",
     "REGIMES",
     "RegimeCalendar",
     "add_business_days",
@@ -57,71 +69,13 @@ __all__ = [
     "reporting_deadline",
 ]
 
-KST = timezone(timedelta(hours=9), "KST")  # Korea has had no DST since 1988: no tz database needed
-
-# CFTC entities that must report by T+1 (§45.3(a) venues, §45.3(b)(1) SD/MSP/DCO).
-CFTC_T1_KINDS = frozenset({"SD", "MSP", "DCO", "SEF", "DCM"})
-
-
-@dataclass(frozen=True)
-class RegimeCalendar:
-    name: str
-    calendar: str  # key for business_calendar()
-    zone_name: str  # where the trade date and the end of the deadline day are taken
-    days: int = 1  # business days after the execution date
-    cutoff: time | None = None  # local time on the deadline day; None = end of that day
-    days_by_kind: dict[str, int] = field(default_factory=dict)
-    days_other_kind: int | None = None  # for a known-but-unlisted kind; None: same as `days`
-
-    @property
-    def zone(self) -> tzinfo:
-        return _zone(self.zone_name)
-
-    def days_for(self, counterparty_kind: str | None) -> int:
-        if counterparty_kind is None:
-            return self.days
-        kind = counterparty_kind.strip().upper()
-        if kind in self.days_by_kind:
-            return self.days_by_kind[kind]
-        return self.days if self.days_other_kind is None else self.days_other_kind
-
-
-REGIMES: dict[str, RegimeCalendar] = {
-    "KRX": RegimeCalendar("KRX", "KR", "KST", days=1, days_by_kind={"CCP": 0}),
-    "CFTC": RegimeCalendar(
-        "CFTC", "US", "America/New_York", days=1,
-        days_by_kind=dict.fromkeys(CFTC_T1_KINDS, 1), days_other_kind=2,
-    ),
-    "EMIR": RegimeCalendar("EMIR", "TARGET", "UTC", days=1),
-    "UKEMIR": RegimeCalendar("UKEMIR", "GB", "Europe/London", days=1),
-}
-
-
-@cache
-def _zone(name: str) -> tzinfo:
-    # Resolved on first use, not at import: importing this module never needs the tz database
-    # (KRX and EMIR never do; CFTC and UK EMIR need it, from the OS or the `tzdata` package).
-    if name == "KST":
-        return KST
-    if name == "UTC":
-        return UTC
-    return ZoneInfo(name)
-
-# Spellings used across the code base (TradeEvent.regimes uses cftc-part45, emir, krx).
-_ALIASES = {
-    "krx": "KRX", "krx-tr": "KRX", "kr": "KRX",
-    "cftc": "CFTC", "cftc-part45": "CFTC", "cftc-part43": "CFTC", "cftc45": "CFTC",
-    "emir": "EMIR", "esma": "EMIR", "emir-refit": "EMIR", "eu-emir": "EMIR",
-    "ukemir": "UKEMIR", "uk-emir": "UKEMIR", "fca": "UKEMIR",
-}
+# The rules live with the regimes (shared.domain.regimes); this is the calendars' view of them.
+REGIMES = deadline_rules()
 
 
 def regime_key(regime: str) -> str:
-    """KRX, CFTC, EMIR or UKEMIR for any accepted spelling; ValueError otherwise."""
-    key = _ALIASES.get(regime.strip().lower().replace("_", "-"))
-    if key is None:
-        raise ValueError(f"unknown regime {regime!r}: expected one of {sorted(REGIMES)}")
-    return key
+    """KRX, CFTC, EMIR or UKEMIR for any accepted spelling; ValueError (UnknownRegime) otherwise."""
+    return deadline_rule(regime).name
 
 
 @cache
@@ -143,14 +97,14 @@ def _is_open(day: date, calendar: holidays.HolidayBase) -> bool:
 
 
 def is_business_day(regime: str, day: date) -> bool:
-    return _is_open(day, business_calendar(REGIMES[regime_key(regime)].calendar))
+    return _is_open(day, business_calendar(deadline_rule(regime).calendar))
 
 
 def add_business_days(regime: str, day: date, n: int) -> date:
     """The n-th business day after `day` (n >= 0; n = 0 returns `day` itself)."""
     if n < 0:
         raise ValueError("n must be >= 0")
-    calendar = business_calendar(REGIMES[regime_key(regime)].calendar)
+    calendar = business_calendar(deadline_rule(regime).calendar)
     current = day
     for _ in range(n):
         current += timedelta(days=1)
@@ -161,7 +115,7 @@ def add_business_days(regime: str, day: date, n: int) -> date:
 
 def trade_date(regime: str, execution_timestamp: datetime) -> date:
     """The execution date in the regime's time zone (a naive timestamp is taken as UTC)."""
-    spec = REGIMES[regime_key(regime)]
+    spec = deadline_rule(regime)
     return _aware(execution_timestamp).astimezone(spec.zone).date()
 
 
@@ -171,7 +125,7 @@ def reporting_deadline(regime: str, execution_timestamp: datetime, *,
 
     Due means: before this instant. See the module docstring for calendars and kinds.
     """
-    spec = REGIMES[regime_key(regime)]
+    spec = deadline_rule(regime)
     executed_on = _aware(execution_timestamp).astimezone(spec.zone).date()
     due_day = add_business_days(spec.name, executed_on, spec.days_for(counterparty_kind))
     if spec.cutoff is None:

@@ -1,4 +1,4 @@
-"""Identifier checks: LEI (ISO 17442), ISIN (ISO 6166), UTI (ISO 23897), UPI (ISO 4914).
+"""Identifier checks: LEI (ISO 17442), ISIN (ISO 6166), UTI (ISO 23897), UPI (ISO 4914), UUID.
 
 Each `check_*` returns None when the value is valid, else a short reason a user can act on
 ("check digits do not match", "53 characters, at most 52"); the validation rules put the
@@ -12,16 +12,16 @@ UPI: only the shape is checked (12 characters, A-Z 0-9, "QZ" prefix). The check 
 algorithm (ISO 7064 MOD 31,30 per a closed, unmerged python-stdnum PR) is not verified against
 the standard, so it is not enforced here; the DSB is the only issuer, and a UPI unknown to
 reference data is the stronger check.
+
+python-stdnum is imported where a check digit is computed, not at import: actions that only
+need `is_uuid` (the authorizer, submit, feedback) do not ship it.
 """
 
 from __future__ import annotations
 
 import re
-
-from stdnum import isin as _isin
-from stdnum import lei as _lei
-from stdnum.exceptions import InvalidChecksum, InvalidComponent, InvalidFormat, InvalidLength
-from stdnum.iso7064 import mod_97_10
+import uuid
+from typing import Any
 
 __all__ = [
     "UTI_MAX_LENGTH",
@@ -29,12 +29,14 @@ __all__ = [
     "check_lei",
     "check_upi",
     "check_uti",
+    "is_uuid",
     "is_valid_isin",
     "is_valid_lei",
     "is_valid_upi",
     "is_valid_uti",
     "lei_with_check_digits",
     "uti_generator_lei",
+    "uuid_or_none",
 ]
 
 UTI_MAX_LENGTH = 52
@@ -65,6 +67,9 @@ def check_lei(value: object) -> str | None:
         return f"LEI has {len(value)} characters, expected 20"
     if not _LEI_SHAPE.fullmatch(value):
         return "LEI must be 18 characters A-Z 0-9 followed by 2 check digits"
+    from stdnum import lei as _lei
+    from stdnum.exceptions import InvalidChecksum, InvalidComponent, InvalidFormat, InvalidLength
+
     try:
         _lei.validate(value)
     except InvalidChecksum:
@@ -87,6 +92,9 @@ def check_isin(value: object) -> str | None:
     assert isinstance(value, str)
     if len(value) != 12:
         return f"ISIN has {len(value)} characters, expected 12"
+    from stdnum import isin as _isin
+    from stdnum.exceptions import InvalidChecksum, InvalidComponent, InvalidFormat, InvalidLength
+
     if value[:2] in NON_COUNTRY_ISIN_PREFIXES:
         # stdnum knows only ISO 3166 prefixes; check these by pattern and Luhn digit alone.
         if not (value.isalnum() and value[-1].isdigit()):
@@ -160,7 +168,23 @@ def is_valid_upi(value: object) -> bool:
 
 
 def lei_with_check_digits(base18: str) -> str:
-    """A LEI from its first 18 characters (for test data and fixtures)."""
+    """A LEI from its first 18 characters (demo data, fixtures): the ISO 7064 MOD 97-10 digits
+    `check_lei` verifies, from the same library."""
     if not re.fullmatch(r"[A-Z0-9]{18}", base18):
         raise ValueError("an LEI base is 18 characters A-Z 0-9")
+    from stdnum.iso7064 import mod_97_10
+
     return base18 + mod_97_10.calc_check_digits(base18)
+
+
+def uuid_or_none(value: Any) -> str | None:
+    """`value` as a canonical UUID string, or None when it is not one (an id from a URL, a
+    message or a token: not ours means "not found", never a 500)."""
+    try:
+        return str(uuid.UUID(str(value)))
+    except ValueError:
+        return None
+
+
+def is_uuid(value: Any) -> bool:
+    return uuid_or_none(value) is not None

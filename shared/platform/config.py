@@ -9,9 +9,13 @@ a setting is looked up as `args["database_url"]`, then `args["DATABASE_URL"]`, t
 
 from __future__ import annotations
 
+import contextlib
+import math
 import os
 from collections.abc import Mapping
-from typing import Any
+from typing import Any, TypeVar
+
+_N = TypeVar("_N", int, float)
 
 NCP_OBJECT_STORAGE_ENDPOINT = "https://kr.object.ncloudstorage.com"
 NCP_OBJECT_STORAGE_REGION = "kr-standard"
@@ -76,14 +80,36 @@ class Config:
             )
         return value
 
-    def get_int(self, name: str, default: int) -> int:
+    def integer(self, name: str, default: int, *, minimum: int | None = None,
+                maximum: int | None = None) -> int:
+        """A whole number ("25", 25 or 25.0); ConfigError naming the setting and the value when
+        it is not one or is outside [minimum, maximum]: a typo fails at start, not mid-run."""
         value = self.get(name, default)
-        try:
-            return int(value)
-        except (TypeError, ValueError) as exc:
-            raise ConfigError(
-                f"setting '{name.lower()}' must be an integer, got {value!r}"
-            ) from exc
+        parsed: int | None = None
+        if isinstance(value, int) and not isinstance(value, bool):
+            parsed = value
+        elif isinstance(value, float) and value.is_integer():
+            parsed = int(value)
+        elif isinstance(value, str):
+            with contextlib.suppress(ValueError):
+                parsed = int(value.strip())
+        if parsed is None:
+            raise ConfigError(f"setting '{name.lower()}' must be an integer, got {value!r}")
+        return _within(name, parsed, minimum, maximum)
+
+    def number(self, name: str, default: float, *, minimum: float | None = None,
+               maximum: float | None = None) -> float:
+        """A (decimal) number, checked as `integer` is; NaN and infinity are refused."""
+        value = self.get(name, default)
+        parsed: float | None = None
+        if isinstance(value, int | float) and not isinstance(value, bool):
+            parsed = float(value)
+        elif isinstance(value, str):
+            with contextlib.suppress(ValueError):
+                parsed = float(value.strip())
+        if parsed is None or not math.isfinite(parsed):
+            raise ConfigError(f"setting '{name.lower()}' must be a number, got {value!r}")
+        return _within(name, parsed, minimum, maximum)
 
     def get_bool(self, name: str, default: bool = False) -> bool:
         value = self.get(name, default)
@@ -102,3 +128,15 @@ class Config:
             value = self.get(name)
             shown[name] = "***" if value and is_secret(name) else value
         return shown
+
+
+def _within(name: str, value: _N, minimum: _N | None, maximum: _N | None) -> _N:
+    low = minimum is not None and value < minimum
+    high = maximum is not None and value > maximum
+    if low or high:
+        if minimum is not None and maximum is not None:
+            bounds = f"between {minimum} and {maximum}"
+        else:
+            bounds = f"at least {minimum}" if low else f"at most {maximum}"
+        raise ConfigError(f"setting '{name.lower()}' must be {bounds}, got {value!r}")
+    return value

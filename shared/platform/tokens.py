@@ -16,9 +16,10 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
+from shared.domain.roles import ROLES, strongest
+
 ISSUER = "swaprep"
 AUDIENCE = "swaprep-api"
-ROLES = ("admin", "operator", "viewer")
 
 
 def mint(
@@ -93,8 +94,8 @@ class JwksSettings:
             audience=str(config.get("jwt_audience")),
             tenant_claim=str(config.get("jwt_tenant_claim", "tenant")),
             role_claim=str(config.get("jwt_role_claim", "role")),
-            cache_s=float(config.get("jwt_jwks_cache_s", 300)),
-            refetch_cooldown_s=float(config.get("jwt_jwks_refetch_cooldown_s", 5)),
+            cache_s=config.number("jwt_jwks_cache_s", 300, minimum=0),
+            refetch_cooldown_s=config.number("jwt_jwks_refetch_cooldown_s", 5, minimum=0),
         )
 
 
@@ -155,8 +156,8 @@ class JwksVerifier:
 
 def strongest_role(value: Any) -> str | None:
     """A role claim as one of ROLES: a name, or a list of names (groups) -> the strongest."""
-    names = [value] if isinstance(value, str) else value if isinstance(value, list) else []
-    return next((role for role in ROLES if role in names), None)
+    return strongest([value] if isinstance(value, str) else value if isinstance(value, list)
+                     else [])
 
 
 _verifiers: dict[JwksSettings, JwksVerifier] = {}

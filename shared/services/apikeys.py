@@ -30,6 +30,9 @@ from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
+from shared.domain.identifiers import is_uuid
+from shared.domain.roles import ROLES
+
 KEY_PREFIX = "srk_"
 SCOPES = ("ingest",)  # what a key may do; users get roles through tokens instead
 PREFIX_ALPHABET = string.ascii_lowercase + string.digits
@@ -137,7 +140,7 @@ def list_keys(conn: Any) -> list[dict[str, Any]]:
 def revoke(conn: Any, prefix_or_id: str, revoked_by: uuid.UUID | str | None = None,
            request_id: str | None = None) -> bool:
     """Revoke a key by prefix or id; False if no such active key is visible."""
-    column = "id" if _is_uuid(prefix_or_id) else "prefix"
+    column = "id" if is_uuid(prefix_or_id) else "prefix"
     with _dict_cursor(conn) as cur:
         row = cur.execute(
             f"UPDATE api_keys SET revoked_at = now() WHERE {column} = %s AND revoked_at IS NULL"
@@ -147,14 +150,6 @@ def revoke(conn: Any, prefix_or_id: str, revoked_by: uuid.UUID | str | None = No
     _audit(conn, row["tenant_id"], revoked_by, "api_key.revoked", row["prefix"],
            {"revoked_at": row["revoked_at"].isoformat()}, before={"revoked_at": None},
            request_id=request_id)
-    return True
-
-
-def _is_uuid(text: str) -> bool:
-    try:
-        uuid.UUID(text)
-    except ValueError:
-        return False
     return True
 
 
@@ -296,8 +291,6 @@ def check_token(token: str, verify_token: Callable[[str], dict[str, Any]],
         reason, detail = _TOKEN_ERRORS.get(type(exc).__name__,
                                            ("invalid_token", "the token cannot be read"))
         return AuthFailure(reason, detail, extra={"error": type(exc).__name__})
-    from shared.platform.tokens import ROLES
-
     if claims.get("external"):
         found = resolve_tenant(str(claims.get("tenant_ref"))) if resolve_tenant else None
         if found is None:
@@ -305,7 +298,7 @@ def check_token(token: str, verify_token: Callable[[str], dict[str, Any]],
                                extra={"tenant_ref": str(claims.get("tenant_ref"))[:100]})
         claims = {**claims, "tenant_id": found[0], "tenant": found[1]}
     tenant, role = claims.get("tenant_id"), claims.get("role")
-    if not tenant or role not in ROLES or not _is_uuid(str(tenant)):
+    if not tenant or role not in ROLES or not is_uuid(tenant):
         return AuthFailure("bad_claims", "the token names no valid tenant and role")
     return Principal("user", str(claims["sub"]), str(tenant), role=role,
                      name=claims.get("tenant"))
@@ -323,7 +316,7 @@ def tenant_by_ref(db: Any, ref: str) -> tuple[str, str] | None:
     cached = _tenants.get(key)
     if cached and cached[0] > time.monotonic():
         return cached[1]
-    column = "id" if _is_uuid(ref) else "slug"
+    column = "id" if is_uuid(ref) else "slug"
     with db.system() as conn:
         row = conn.execute(f"SELECT id, slug FROM tenants WHERE {column} = %s", (ref,)).fetchone()
     if row is None:

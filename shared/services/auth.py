@@ -30,6 +30,8 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
+from shared.domain.identifiers import is_uuid
+from shared.domain.roles import ROLES
 from shared.platform import tokens
 from shared.services.operations.base import Actor, Conflict, InvalidRequest, NotFound, audit
 
@@ -62,13 +64,13 @@ class AuthSettings:
         if not secret:
             raise ConfigError("setting 'jwt_signing_secret' is missing: sign-in issues HS256"
                               " tokens signed with it")
-        return cls(str(secret), access_ttl_s=config.get_int("jwt_access_ttl_s", 900),
-                   refresh_ttl_s=config.get_int("jwt_refresh_ttl_s", 12 * 3600),
-                   max_failures=config.get_int("sign_in_max_failures", 10),
-                   failure_window_s=config.get_int("sign_in_failure_window_s", 900),
-                   hash_time_cost=config.get_int("password_hash_time_cost", 3),
-                   hash_memory_kib=config.get_int("password_hash_memory_kib", 65536),
-                   hash_parallelism=config.get_int("password_hash_parallelism", 4))
+        return cls(str(secret), access_ttl_s=config.integer("jwt_access_ttl_s", 900),
+                   refresh_ttl_s=config.integer("jwt_refresh_ttl_s", 12 * 3600),
+                   max_failures=config.integer("sign_in_max_failures", 10),
+                   failure_window_s=config.integer("sign_in_failure_window_s", 900),
+                   hash_time_cost=config.integer("password_hash_time_cost", 3),
+                   hash_memory_kib=config.integer("password_hash_memory_kib", 65536),
+                   hash_parallelism=config.integer("password_hash_parallelism", 4))
 
     @property
     def hasher(self) -> Any:
@@ -118,9 +120,9 @@ def _dummy_hash(hasher: Any) -> str:
 
 def password_hasher(config: Any) -> Any:
     """The argon2 hasher the config asks for (`password_hash_*`; RFC 9106 low-memory default)."""
-    return _hasher(config.get_int("password_hash_time_cost", DEFAULT_COST[0]),
-                   config.get_int("password_hash_memory_kib", DEFAULT_COST[1]),
-                   config.get_int("password_hash_parallelism", DEFAULT_COST[2]))
+    return _hasher(config.integer("password_hash_time_cost", DEFAULT_COST[0]),
+                   config.integer("password_hash_memory_kib", DEFAULT_COST[1]),
+                   config.integer("password_hash_parallelism", DEFAULT_COST[2]))
 
 
 def hash_password(password: str, hasher: Any = None) -> str:
@@ -294,7 +296,7 @@ def logout(db: Any, *, tenant_id: str, user_id: str, user_name: str,
            refresh_token: str | None = None, request_id: str | None = None) -> int:
     """Revoke the session of `refresh_token` (its whole family), or every session of the user
     without one; the number of refresh tokens revoked. Another user's token is not touched."""
-    if not _is_uuid(user_id):
+    if not is_uuid(user_id):
         return 0  # a script's token (`swaprep token`) or an IdP's: no sessions here
     with db.tenant(tenant_id) as conn:
         if refresh_token:
@@ -339,7 +341,7 @@ def public_user(row: dict[str, Any]) -> dict[str, Any]:
 
 def get_user(conn: Any, user_id: str) -> dict[str, Any] | None:
     """A user visible in this transaction (RLS: the tenant's own), or None."""
-    if not _is_uuid(user_id):
+    if not is_uuid(user_id):
         return None
     row = conn.execute(f"SELECT {_USER_COLUMNS} FROM users u JOIN tenants t ON t.id ="
                        " u.tenant_id WHERE u.id = %s", (user_id,)).fetchone()
@@ -378,8 +380,8 @@ def _check_new_user(username: str, password: str, role: str) -> None:
                                  " starting with a letter or digit"))
     if (problem := password_problem(password, username)) is not None:
         errors.append(FieldError("password", problem))
-    if role not in tokens.ROLES:
-        errors.append(FieldError("role", f"must be one of {', '.join(tokens.ROLES)}"))
+    if role not in ROLES:
+        errors.append(FieldError("role", f"must be one of {', '.join(ROLES)}"))
     if errors:
         raise InvalidRequest("the user cannot be created", errors)
 
@@ -399,7 +401,7 @@ def update_user(conn: Any, actor: Actor, user_id: str, changes: Mapping[str, Any
         raise InvalidRequest("the user cannot be changed", [FieldError(
             None, f"give some of {', '.join(UPDATABLE)}"
             + (f"; unknown: {', '.join(unknown)}" if unknown else ""))])
-    if _is_uuid(user_id):
+    if is_uuid(user_id):
         conn.execute("SELECT 1 FROM users WHERE id = %s FOR UPDATE", (user_id,))
     before = get_user(conn, user_id)
     if before is None:
@@ -407,8 +409,8 @@ def update_user(conn: Any, actor: Actor, user_id: str, changes: Mapping[str, Any
     after = {**before, **{k: v for k, v in changes.items() if k != "password"}}
     password = changes.get("password")
     errors = []
-    if after["role"] not in tokens.ROLES:
-        errors.append(FieldError("role", f"must be one of {', '.join(tokens.ROLES)}"))
+    if after["role"] not in ROLES:
+        errors.append(FieldError("role", f"must be one of {', '.join(ROLES)}"))
     if not isinstance(after["disabled"], bool):
         errors.append(FieldError("disabled", "must be true or false"))
     if password is not None and (problem := password_problem(password, before["username"])):
@@ -444,11 +446,3 @@ def update_user(conn: Any, actor: Actor, user_id: str, changes: Mapping[str, Any
 
 def _audited(user: dict[str, Any]) -> dict[str, Any]:
     return {k: user[k] for k in ("username", "display_name", "role", "disabled")}
-
-
-def _is_uuid(text: str) -> bool:
-    try:
-        uuid.UUID(str(text))
-    except ValueError:
-        return False
-    return True

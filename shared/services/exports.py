@@ -238,7 +238,7 @@ def export(db: Any, store: Any, actor: Actor, *, tenant_id: str, tenant_slug: st
     """Select, zip, store under `<tenant>/exports/<id>.zip`, audit (the caller presigns)."""
     from shared.services.operations.base import require
 
-    require(actor, "export data")
+    require(actor, "export", "export data")
     query = parse_filters(kind, filters)
     now = now or clock.now()
     export_id = str(uuid.uuid4())

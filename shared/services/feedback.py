@@ -21,7 +21,6 @@ from __future__ import annotations
 
 import hashlib
 import json
-import uuid
 from collections import Counter
 from dataclasses import dataclass, field
 from typing import Any
@@ -29,6 +28,7 @@ from typing import Any
 import psycopg
 
 from shared.adapters.db.database import retry_transaction
+from shared.domain.identifiers import uuid_or_none
 from shared.platform.logging import get_logger, log_context
 from shared.platform.triggers import ObjectEvent
 from shared.services.alerts import raise_alert
@@ -221,10 +221,7 @@ def _apply(conn: psycopg.Connection[Any], tenant_id: Any, slug: str, event: Obje
 
 def _report_file(conn: psycopg.Connection[Any], report_file_id: Any,
                  message_id: str) -> dict[str, Any] | None:
-    try:
-        wanted = str(uuid.UUID(str(report_file_id))) if report_file_id else None
-    except ValueError:
-        wanted = None
+    wanted = uuid_or_none(report_file_id)
     # The same lock submit takes: feedback and a (late) submit of one file never interleave.
     if wanted:
         row = conn.execute("SELECT * FROM report_files WHERE id = %s FOR NO KEY UPDATE",

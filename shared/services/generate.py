@@ -33,6 +33,7 @@ from typing import IO, Any, Protocol
 import psycopg
 
 from shared.adapters import clock
+from shared.domain import regimes as regime_registry
 from shared.domain.model import TradeEvent
 from shared.formats.writers.base import ReportWriter
 from shared.formats.writers.base import writer_for as default_writer_for
@@ -44,11 +45,9 @@ log = get_logger("swaprep.generate")
 SUBMIT_QUEUE = "submit"
 GENERATE_QUEUE = "generate"
 RENDER_RULE = "SR-SC-033"  # the catalogue's "report schema: the writer's concern"
-DEFAULT_REGIMES = ("krx",)
 # Event states that may still owe a regime its report: `valid`, or (an event reportable
 # under several regimes) already on its way to the TR under another regime.
 REPORTABLE_STATES = ("valid", "reported", "submitted", "acked", "nacked")
-TR_NAMES = {"krx": "KRX-TR", "cftc-part45": "CFTC-SDR", "emir": "EMIR-TR"}
 SPOOL_BYTES = 16 * 1024 * 1024  # larger report files go through a temp file, multipart
 
 Sender = Callable[[psycopg.Connection[Any], str, list[dict[str, Any]], Any], None]
@@ -69,14 +68,11 @@ class GenerateSettings:
 
     @classmethod
     def from_config(cls, config: Any) -> GenerateSettings:
-        settings = cls(
-            batch_size=config.get_int("report_batch_size", cls.batch_size),
-            max_wait_s=float(config.get("report_max_wait_s", cls.max_wait_s)),
-            files_per_run=config.get_int("report_files_per_run", cls.files_per_run),
+        return cls(
+            batch_size=config.integer("report_batch_size", cls.batch_size, minimum=1),
+            max_wait_s=config.number("report_max_wait_s", cls.max_wait_s, minimum=0),
+            files_per_run=config.integer("report_files_per_run", cls.files_per_run, minimum=1),
         )
-        if settings.batch_size < 1 or settings.files_per_run < 1 or settings.max_wait_s < 0:
-            raise ValueError(f"generate settings out of range: {settings}")
-        return settings
 
 
 @dataclass(frozen=True)
@@ -180,7 +176,7 @@ def _tenant(conn: psycopg.Connection[Any], tenant_id: str) -> tuple[str, list[st
     row = conn.execute("SELECT slug, regimes FROM tenants WHERE id = %s", (tenant_id,)).fetchone()
     if row is None:
         raise LookupError(f"tenant {tenant_id} does not exist (or is not visible here)")
-    return row["slug"], list(row["regimes"] or DEFAULT_REGIMES)
+    return row["slug"], list(row["regimes"] or regime_registry.DEFAULT_TENANT_REGIMES)
 
 
 def _pick(conn: psycopg.Connection[Any], params: dict[str, Any], limit: int,
@@ -321,6 +317,11 @@ def object_key_for(slug: str, regime: str, day: datetime, report_file_id: str,
     return f"{slug}/{regime}/{day:%Y-%m-%d}/{report_file_id}{extension}"
 
 
+def _tr_name(regime: str) -> str:
+    known = regime_registry.REGISTRY.get(regime)
+    return known.tr_name if known else regime
+
+
 def record_ref(uti: str, action_type: str, position: int) -> str:
     return f"{uti}:{action_type}:{position}"
 
@@ -334,8 +335,7 @@ def _record_file(conn: psycopg.Connection[Any], *, tenant_id: str, regime: str,
         "INSERT INTO report_files (id, tenant_id, regime, tr, bucket, object_key, record_count,"
         " status, created_at) VALUES (%s, %s, %s, %s, %s, %s, %s, 'generated',"
         " clock_timestamp())",
-        (report_file_id, tenant_id, regime, TR_NAMES.get(regime, regime), bucket, key,
-         len(written)),
+        (report_file_id, tenant_id, regime, _tr_name(regime), bucket, key, len(written)),
     )
     with conn.cursor() as cur:
         cur.executemany(

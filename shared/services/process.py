@@ -32,6 +32,7 @@ from psycopg.types.json import Jsonb
 
 from shared.adapters import clock
 from shared.adapters.queue.base import ReceivedMessage
+from shared.domain import regimes as regime_registry
 from shared.domain.model import TradeEvent
 from shared.platform.logging import get_logger
 from shared.services.trade_state import refresh_trades
@@ -40,8 +41,6 @@ log = get_logger("swaprep.process")
 
 VALIDATE_QUEUE = "validate"
 MAX_IDS_PER_MESSAGE = 500  # ~19 KB of ids: far below the 256 KiB message limit
-KNOWN_REGIMES = ("krx", "cftc-part45", "emir")
-_REGIME_BY_KEY = {"KRX": "krx", "CFTC": "cftc-part45", "EMIR": "emir"}
 UNKEYED_TIMESTAMP = "PROC-001"
 UNKEYED_UTI = "PROC-002"
 
@@ -57,7 +56,8 @@ def tenant_settings(conn: psycopg.Connection[Any], tenant_id: uuid.UUID | str) -
                        (str(tenant_id),)).fetchone()
     if row is None:
         raise LookupError(f"tenant {tenant_id} does not exist (or is not visible here)")
-    return Tenant(row["id"], row["lei"], tuple(row["regimes"] or ("krx",)))
+    return Tenant(row["id"], row["lei"],
+                  tuple(row["regimes"] or regime_registry.DEFAULT_TENANT_REGIMES))
 
 
 @dataclass
@@ -85,16 +85,15 @@ class Prepared:
 
 
 def event_regimes(event: TradeEvent, tenant: Tenant) -> tuple[str, ...]:
-    """The regimes the record names (any spelling the calendars know), else the tenant's."""
-    from shared.domain.calendars import regime_key
-
+    """The reporting regimes the record names (any spelling the registry knows), else the
+    tenant's. A name with no report (UK EMIR, a typo) is dropped, not reported."""
     named: list[str] = []
     for name in event.regimes:
         try:
-            regime = _REGIME_BY_KEY.get(regime_key(name))
-        except ValueError:
-            regime = None
-        if regime and regime not in named:
+            regime = regime_registry.resolve(name).key
+        except regime_registry.UnknownRegime:
+            continue
+        if regime not in named:
             named.append(regime)
     return tuple(named) or tenant.regimes
 

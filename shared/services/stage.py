@@ -16,6 +16,7 @@ from typing import TYPE_CHECKING, Any
 
 from shared.adapters.queue.base import ReceivedMessage
 from shared.platform.action import ActionContext
+from shared.platform.config import Config
 from shared.platform.logging import log_context
 from shared.services import wiring
 
@@ -79,11 +80,13 @@ def run_stage(name: str, args: dict, ctx: ActionContext, handle: StageHandler) -
             if first_time(conn, name, message_key(message)):
                 handle(conn, message, stage)
 
+    # The queue's settings are the action's own parameters (action.toml), not the environment.
+    params = Config(args, env={})
     remaining = ctx.remaining_s()
     report = consume(
         stage.queue, queue_name, handler,
-        batch_size=int(args.get("batch_size") or 10),
-        visibility_timeout_s=float(args.get("visibility_timeout_s") or 120),
+        batch_size=params.integer("batch_size", 10, minimum=1),
+        visibility_timeout_s=params.number("visibility_timeout_s", 120, minimum=1),
         deadline_epoch_s=ctx.deadline_epoch_s if remaining is not None else None,
     )
     stage.wake_consumers()

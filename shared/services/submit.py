@@ -27,7 +27,6 @@ transaction so that failed attempts stay on record when the stage's transaction 
 from __future__ import annotations
 
 import json
-import uuid
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
@@ -43,6 +42,7 @@ from shared.adapters.tr.base import (
     TrTransport,
     TrUnauthorized,
 )
+from shared.domain.identifiers import uuid_or_none
 from shared.platform.config import ConfigError
 from shared.platform.logging import get_logger, log_context
 from shared.services.alerts import raise_alert
@@ -156,9 +156,8 @@ def submit_report_file(
     `after_post` runs after the TR's 202 and before the file is updated (tests put a crash
     there). Raises when the message should be retried by the queue.
     """
-    try:
-        file_id = str(uuid.UUID(str(report_file_id)))
-    except ValueError:
+    file_id = uuid_or_none(report_file_id)
+    if file_id is None:
         log.error("submit message without a valid report_file_id",
                   extra={"report_file_id": report_file_id})
         return SubmitOutcome(str(report_file_id), "missing", reason="not a report file id")

@@ -6,11 +6,11 @@ The key is printed once, at creation; only its prefix and a hash are stored.
 from __future__ import annotations
 
 import contextlib
-import uuid
 from collections.abc import Iterator
 
 import click
 
+from shared.domain.identifiers import is_uuid
 from shared.services import apikeys
 from swaprep.local.settings import resolve_database_url
 
@@ -84,16 +84,10 @@ def list_(tenant_slug: str, database_url: str | None) -> None:
 def revoke(tenant_slug: str, key: str, database_url: str | None) -> None:
     """Revoke KEY (its prefix, id, or the whole key) at once."""
     ref = apikeys.key_prefix(key) or key
-    if not (len(ref) == apikeys.PREFIX_LENGTH or _is_uuid(ref)):
+    if not (len(ref) == apikeys.PREFIX_LENGTH or is_uuid(ref)):
         raise click.ClickException(f"{key!r} is not a key prefix, key id or key")
     with _tenant_db(tenant_slug, database_url) as (db, tenant_id), db.tenant(tenant_id) as conn:
         revoked = apikeys.revoke(conn, ref)
     if not revoked:
         raise click.ClickException(f"no active key {ref} for {tenant_slug}")
     click.echo(f"revoked {ref}")
-
-
-def _is_uuid(text: str) -> bool:
-    with contextlib.suppress(ValueError):
-        return bool(uuid.UUID(text))
-    return False

@@ -17,9 +17,11 @@ from pathlib import Path
 
 import click
 
+from shared.domain.regimes import keys as regime_keys
+
 
 @click.command(name="report")
-@click.option("--regime", required=True, type=click.Choice(["cftc-part45", "emir", "krx"]))
+@click.option("--regime", required=True, type=click.Choice(regime_keys()))
 @click.option("--reporting-timestamp", default=None,
               help="ISO 8601 reporting timestamp (default: now, UTC).")
 @click.option("--refdata-dir", envvar="SWAPREP_REFDATA_DIR", default=None,

@@ -5,6 +5,7 @@ from __future__ import annotations
 import click
 import psycopg
 
+from shared.domain.roles import ROLES
 from shared.platform import tokens
 from swaprep.local import secrets
 from swaprep.local.settings import resolve_database_url
@@ -12,7 +13,7 @@ from swaprep.local.settings import resolve_database_url
 
 @click.command(name="token")
 @click.option("--tenant", "tenant_slug", required=True, help="Tenant slug, e.g. demo-bank.")
-@click.option("--role", type=click.Choice(tokens.ROLES), default="viewer", show_default=True)
+@click.option("--role", type=click.Choice(ROLES), default="viewer", show_default=True)
 @click.option("--subject", default="local-script", show_default=True, help="Who the token is for.")
 @click.option("--ttl", "ttl_s", default=3600, show_default=True, help="Lifetime in seconds.")
 @click.option("--database-url", envvar="DATABASE_URL", help="Defaults to the local stack's.")

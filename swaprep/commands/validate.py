@@ -27,10 +27,10 @@ import click
 from shared.domain.issues import Issue, Severity
 from shared.domain.lifecycle import REFUSALS
 from shared.domain.model import TradeEvent
+from shared.domain.regimes import keys as regime_keys
 from shared.domain.rules import ValidationContext, validate
 from shared.formats.readers import detect_format, reader_for
 from shared.formats.readers.base import ParsedRecord, UnreadableFile
-from shared.formats.writers.base import REGIMES
 
 HEAD_BYTES = 4096
 
@@ -186,7 +186,7 @@ def _summary_text(summary: Summary, lang: str) -> str:
 @click.command(name="validate")
 @click.argument("file", type=click.Path(exists=True, dir_okay=False, path_type=Path))
 @click.option("--json", "as_json", is_flag=True, help="One JSON document instead of a table.")
-@click.option("--regime", "regimes", multiple=True, type=click.Choice(REGIMES),
+@click.option("--regime", "regimes", multiple=True, type=click.Choice(regime_keys()),
               help="Judge under this regime (repeatable). Default: each record's own regimes.")
 @click.option("--lang", type=click.Choice(("en", "ko")), default="en", show_default=True,
               help="Language of the table's messages (JSON carries both).")

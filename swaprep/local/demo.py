@@ -36,6 +36,8 @@ from typing import Any
 
 import psycopg
 
+from shared.domain.identifiers import lei_with_check_digits
+
 DEMO_TENANT = "demo-bank"
 DEMO_TENANT_NAME = "Demo Bank Korea"
 DEMO_USERS = (("demo-admin", "admin"), ("demo-viewer", "viewer"))
@@ -66,12 +68,6 @@ _IDENTITY = ("trade_id", "uti", "action_type", "event_type", "execution_timestam
              "event_timestamp", "effective_date", "expiration_date", "asset_class", "product",
              "counterparty_1_lei", "counterparty_2_lei", "counterparty_2_name", "cleared",
              "ccp_lei", "execution_venue")
-
-
-def lei_with_check_digits(base18: str) -> str:
-    """ISO 17442 LEI: 18 characters plus ISO 7064 MOD 97-10 check digits."""
-    digits = "".join(str(int(c, 36)) for c in base18 + "00")
-    return f"{base18}{98 - int(digits) % 97:02d}"
 
 
 def demo_lei(n: int) -> str:

@@ -36,6 +36,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any, NamedTuple
 
+from shared.domain.identifiers import uuid_or_none
 from shared.platform.config import merge_parameters
 from swaprep.local.container import (
     Container,
@@ -180,10 +181,7 @@ def _requested_for(params: Mapping[str, Any]) -> str | None:
     Other runs (triggers, queue consumers, cron) may span tenants and stay tenant-less."""
     context = params.get("__authorizer")
     tenant = context.get("tenant_id") if isinstance(context, Mapping) else None
-    try:
-        return str(uuid.UUID(str(tenant))) if tenant else None
-    except ValueError:
-        return None
+    return uuid_or_none(tenant) if tenant else None
 
 
 class Host:

@@ -40,6 +40,8 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
+from shared.adapters.tr.base import config_suffix
+from shared.domain.regimes import keys as regime_keys
 from swaprep.local import settings
 from swaprep.local.host import REPO_ROOT, Activation, Host, fetch_activations
 from swaprep.local.httpd import LOOPBACK, pick_port
@@ -386,9 +388,10 @@ class LocalStack:
         }
         # The same key `swaprep token` signs with (swaprep.local.secrets, same file).
         params["jwt_signing_secret"] = self.secret("jwt_signing_secret", 32)
-        for regime in ("krx", "emir", "cftc_part45"):  # shared/adapters/tr: tr_url_<regime>
-            params[f"tr_url_{regime}"] = self.trsim.url
-            params[f"tr_api_key_{regime}"] = self.secret("tr_api_key")
+        for regime in regime_keys():  # every regime's TR is the simulator (shared/adapters/tr)
+            suffix = config_suffix(regime)
+            params[f"tr_url_{suffix}"] = self.trsim.url
+            params[f"tr_api_key_{suffix}"] = self.secret("tr_api_key")
         params.update(self.extra_params)
         return params
 

@@ -40,6 +40,7 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
 
+from shared.domain import regimes
 from shared.domain.identifiers import check_lei
 from swaprep.local.httpd import BodyTooLarge, LoopbackServer, QuietHandler
 from swaprep.trsim.checks import RecordResult, Repository
@@ -47,7 +48,7 @@ from swaprep.trsim.records import FileRefused, read_file
 
 log = logging.getLogger("swaprep.trsim")
 
-REGIMES = ("cftc-part45", "emir", "krx")
+REGIMES = regimes.keys()  # the regimes our pipeline reports: one TR endpoint takes them all
 MAX_BODY_BYTES = 50 * 1024 * 1024
 _FOLDER = re.compile(r"^[a-z0-9][a-z0-9-]{1,62}$")  # a tenant slug, as tenants.slug allows
 MAX_FEEDBACK_WRITE_ATTEMPTS = 20

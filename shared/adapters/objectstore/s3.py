@@ -81,10 +81,10 @@ class ObjectStoreSettings:
             access_key_id=config.get("s3_access_key_id"),
             secret_access_key=config.get("s3_secret_access_key"),
             addressing_style=config.get("s3_addressing_style", "path"),
-            multipart_threshold=config.get_int(
+            multipart_threshold=config.integer(
                 "s3_multipart_threshold", DEFAULT_MULTIPART_THRESHOLD
             ),
-            multipart_chunksize=config.get_int(
+            multipart_chunksize=config.integer(
                 "s3_multipart_chunksize", DEFAULT_MULTIPART_CHUNKSIZE
             ),
         )

@@ -46,7 +46,8 @@ def queue_from_config(config: Config, db: Database | None = None) -> Queue:
         options = {
             "prefix": str(config.get("queue_prefix", "")),
             "known_queues": known,
-            "wait_time_s": config.get_int("sqs_wait_time_s", 0),
+            # SQS refuses a long-poll wait outside 0..20 s: say so at start, naming the setting
+            "wait_time_s": config.integer("sqs_wait_time_s", 0, minimum=0, maximum=20),
         }
         if backend == "sqs":
             return SqsQueue.connect(

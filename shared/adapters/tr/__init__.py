@@ -1,7 +1,8 @@
 """TR transport: the port (base.py), the HTTPS adapter (https.py) and the PostgreSQL-backed
 circuit breaker (breaker.py), wired from configuration by `transport_from_config`.
 
-Settings (action/package parameters or environment; `<regime>` is krx, emir or cftc_part45):
+Settings (action/package parameters or environment; `<regime>` is a registered regime's
+`config_suffix` (shared.domain.regimes): krx, emir or cftc_part45):
     tr_url_<regime>, tr_api_key_<regime>   endpoint and key of that regime's TR (required)
     tr_timeout_s            per request (connect and each read), default 10
     tr_max_attempts         requests per activation for one file, default 3
@@ -17,8 +18,6 @@ from collections.abc import Callable
 from typing import Any
 
 from shared.adapters.tr.base import (
-    MEDIA_TYPES,
-    REGIMES,
     CircuitOpen,
     TrError,
     TrReceipt,
@@ -29,11 +28,9 @@ from shared.adapters.tr.base import (
     TrUnauthorized,
     config_suffix,
 )
-from shared.platform.config import Config, ConfigError
+from shared.platform.config import Config
 
 __all__ = [
-    "MEDIA_TYPES",
-    "REGIMES",
     "CircuitOpen",
     "TrError",
     "TrReceipt",
@@ -48,24 +45,17 @@ __all__ = [
 ]
 
 
-def _float(config: Config, name: str, default: float) -> float:
-    value = config.get(name, default)
-    try:
-        return float(value)
-    except (TypeError, ValueError) as exc:
-        raise ConfigError(f"setting '{name}' must be a number, got {value!r}") from exc
-
-
 def breaker_from_config(config: Config, regime: str, db: Any):
     from shared.adapters.tr.breaker import BreakerPolicy, CircuitBreaker
 
-    timeout = _float(config, "tr_timeout_s", 10.0)
-    attempts = config.get_int("tr_max_attempts", 3)
+    timeout = config.number("tr_timeout_s", 10.0, minimum=0)
+    attempts = config.integer("tr_max_attempts", 3, minimum=1)
+    backoff_max = config.number("tr_backoff_max_s", 5.0, minimum=0)
     policy = BreakerPolicy(
-        failure_threshold=config.get_int("tr_breaker_threshold", 5),
-        cooldown_s=_float(config, "tr_breaker_cooldown_s", 60.0),
+        failure_threshold=config.integer("tr_breaker_threshold", 5, minimum=1),
+        cooldown_s=config.number("tr_breaker_cooldown_s", 60.0, minimum=0),
         # a probe's lease: long enough for all its requests, so two probes never overlap
-        probe_timeout_s=attempts * (timeout + _float(config, "tr_backoff_max_s", 5.0)) + 10,
+        probe_timeout_s=attempts * (timeout + backoff_max) + 10,
     )
     return CircuitBreaker(db, regime, policy)
 
@@ -80,10 +70,10 @@ def transport_from_config(config: Config, regime: str, db: Any, *,
     inner = HttpsTrTransport(
         config.require(f"tr_url_{suffix}"),
         config.require(f"tr_api_key_{suffix}"),
-        timeout_s=_float(config, "tr_timeout_s", 10.0),
-        max_attempts=config.get_int("tr_max_attempts", 3),
-        backoff_base_s=_float(config, "tr_backoff_base_s", 0.5),
-        backoff_max_s=_float(config, "tr_backoff_max_s", 5.0),
+        timeout_s=config.number("tr_timeout_s", 10.0, minimum=0),
+        max_attempts=config.integer("tr_max_attempts", 3, minimum=1),
+        backoff_base_s=config.number("tr_backoff_base_s", 0.5, minimum=0),
+        backoff_max_s=config.number("tr_backoff_max_s", 5.0, minimum=0),
         remaining_s=remaining_s,
     )
     return GuardedTransport(inner, breaker_from_config(config, regime, db))

@@ -15,8 +15,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Protocol
 
-REGIMES = ("cftc-part45", "emir", "krx")
-MEDIA_TYPES = {"cftc-part45": "application/json", "emir": "application/xml", "krx": "text/csv"}
+from shared.domain import regimes
 
 
 def config_suffix(regime: str) -> str:
@@ -35,7 +34,10 @@ class TrSubmission:
 
     @property
     def media_type(self) -> str:
-        return self.content_type or MEDIA_TYPES.get(self.regime, "application/octet-stream")
+        if self.content_type:
+            return self.content_type
+        known = regimes.REGISTRY.get(self.regime)
+        return known.media_type if known else "application/octet-stream"
 
 
 @dataclass(frozen=True)

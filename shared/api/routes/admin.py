@@ -13,6 +13,8 @@ from typing import Any
 
 from shared.api.bodies import parse_body
 from shared.api.principal import principal_for
+from shared.domain.identifiers import is_uuid
+from shared.domain.roles import ROLES, may, roles_that_may
 from shared.platform.action import ActionContext
 from shared.platform.web import HttpError, Router, WebRequest, response
 from shared.services import wiring
@@ -29,7 +31,7 @@ def models() -> SimpleNamespace:
 
     from shared.services.auth import PASSWORD_MAX, PASSWORD_MIN
 
-    Role = Literal["admin", "operator", "viewer"]
+    Role = Literal[ROLES]  # type: ignore[valid-type]  # Literal[(a, b)] is Literal[a, b]
 
     class Strict(BaseModel):
         model_config = ConfigDict(extra="forbid")
@@ -57,21 +59,24 @@ def models() -> SimpleNamespace:
     return SimpleNamespace(NewUser=NewUser, UserChange=UserChange, NewKey=NewKey)
 
 
-def _admin(request: WebRequest, ctx: ActionContext) -> tuple[Any, str, str | None]:
+def _admin(request: WebRequest, ctx: ActionContext,
+           permission: str) -> tuple[Any, str, str | None]:
     """(the calling admin as an audit Actor, their tenant, their users row id or None for an
-    identity provider's user); 401 without a credential, 403 without the admin role."""
+    identity provider's user); 401 without a credential, 403 without the role `permission`
+    (manage_users or manage_api_keys) needs."""
     from shared.services import auth
     from shared.services.operations.base import Actor
 
     principal = principal_for(request, ctx)
-    if principal.kind != "user" or principal.role != "admin":
+    if principal.kind != "user" or not may(principal.role, permission):
         who = f"role {principal.role}" if principal.kind == "user" else "an API key"
-        raise HttpError(403, "Forbidden", f"user and API-key management needs the admin role;"
+        needed = " or ".join(reversed(roles_that_may(permission)))
+        raise HttpError(403, "Forbidden", f"user and API-key management needs the {needed} role;"
                         f" the caller has {who}")
     with wiring.database(ctx.config).tenant(principal.tenant_id) as conn:
         user = auth.get_user(conn, principal.subject)
     actor = Actor(id=principal.subject, name=user["username"] if user else principal.subject,
-                  kind="user", role="admin", request_id=request.request_id)
+                  kind="user", role=principal.role, request_id=request.request_id)
     return actor, principal.tenant_id, user["id"] if user else None
 
 
@@ -87,7 +92,7 @@ def _operation_error(exc: Any) -> HttpError:
 def list_users(request: WebRequest, ctx: ActionContext) -> dict:
     from shared.services import auth
 
-    _, tenant_id, _ = _admin(request, ctx)
+    _, tenant_id, _ = _admin(request, ctx, "manage_users")
     with wiring.database(ctx.config).tenant(tenant_id) as conn:
         users = auth.list_users(conn)
     return response(200, {"items": users}, headers={"Cache-Control": "no-store"},
@@ -99,7 +104,7 @@ def create_user(request: WebRequest, ctx: ActionContext) -> dict:
     from shared.services import auth
     from shared.services.operations.base import OperationError
 
-    actor, tenant_id, _user_id = _admin(request, ctx)
+    actor, tenant_id, _user_id = _admin(request, ctx, "manage_users")
     body = parse_body(request, models().NewUser)
     try:
         with wiring.database(ctx.config).tenant(tenant_id) as conn:
@@ -118,7 +123,7 @@ def update_user(request: WebRequest, ctx: ActionContext) -> dict:
     from shared.services import auth
     from shared.services.operations.base import OperationError
 
-    actor, tenant_id, _user_id = _admin(request, ctx)
+    actor, tenant_id, _user_id = _admin(request, ctx, "manage_users")
     body = parse_body(request, models().UserChange)
     changes = {name: getattr(body, name) for name in body.model_fields_set}
     if changes.get("role", "") is None or changes.get("disabled", "") is None:
@@ -154,7 +159,7 @@ def _find_key(conn: Any, column: str, value: str) -> dict[str, Any] | None:
 def list_keys(request: WebRequest, ctx: ActionContext) -> dict:
     from shared.services import apikeys
 
-    _, tenant_id, _ = _admin(request, ctx)
+    _, tenant_id, _ = _admin(request, ctx, "manage_api_keys")
     with wiring.database(ctx.config).tenant(tenant_id) as conn:
         keys = [_key(row) for row in apikeys.list_keys(conn)]
     return response(200, {"items": keys}, headers={"Cache-Control": "no-store"},
@@ -165,7 +170,7 @@ def list_keys(request: WebRequest, ctx: ActionContext) -> dict:
 def create_key(request: WebRequest, ctx: ActionContext) -> dict:
     from shared.services import apikeys
 
-    _actor, tenant_id, user_id = _admin(request, ctx)
+    _actor, tenant_id, user_id = _admin(request, ctx, "manage_api_keys")
     body = parse_body(request, models().NewKey)
     with wiring.database(ctx.config).tenant(tenant_id) as conn:
         key = apikeys.create_key(conn, tenant_id, body.name, body.scopes, created_by=user_id,
@@ -182,9 +187,9 @@ def create_key(request: WebRequest, ctx: ActionContext) -> dict:
 def revoke_key(request: WebRequest, ctx: ActionContext) -> dict:
     from shared.services import apikeys
 
-    _actor, tenant_id, user_id = _admin(request, ctx)
+    _actor, tenant_id, user_id = _admin(request, ctx, "manage_api_keys")
     key_id = request.path_params["key_id"]
-    if not _is_uuid(key_id):
+    if not is_uuid(key_id):
         raise HttpError(404, "Not found", f"no API key {key_id[:64]} in this tenant")
     with wiring.database(ctx.config).tenant(tenant_id) as conn:
         row = _find_key(conn, "id", key_id)
@@ -197,13 +202,3 @@ def revoke_key(request: WebRequest, ctx: ActionContext) -> dict:
         row = _find_key(conn, "id", key_id)
     assert row is not None
     return response(200, _key(row), request_id=request.request_id)
-
-
-def _is_uuid(text: str) -> bool:
-    import uuid
-
-    try:
-        uuid.UUID(text)
-    except ValueError:
-        return False
-    return True

@@ -80,7 +80,7 @@ def models() -> SimpleNamespace:
 def _ttl(ctx: ActionContext, name: str) -> int:
     from shared.adapters.objectstore.s3 import MAX_PRESIGN_SECONDS
 
-    return max(1, min(ctx.config.get_int(name, DEFAULT_URL_TTL_S), MAX_PRESIGN_SECONDS))
+    return max(1, min(ctx.config.integer(name, DEFAULT_URL_TTL_S), MAX_PRESIGN_SECONDS))
 
 
 # -- uploads ------------------------------------------------------------------------------------
@@ -90,7 +90,7 @@ def post_upload(request: WebRequest, ctx: ActionContext) -> dict:
     from shared.services.ingest import FORMATS
     from shared.services.operations.base import audit
 
-    who = caller(request, ctx, "uploading files")
+    who = caller(request, ctx, "upload", "uploading files")
     body = parse_body(request, models().Upload)
     errors = []
     try:
@@ -101,7 +101,7 @@ def post_upload(request: WebRequest, ctx: ActionContext) -> dict:
     if name and ext not in FORMATS:
         errors.append({"field": "file_name", "message": f"the extension must be one of "
                        f"{', '.join(sorted(FORMATS))} (the file format comes from it)"})
-    max_bytes = ctx.config.get_int("upload_max_bytes", DEFAULT_UPLOAD_MAX_BYTES)
+    max_bytes = ctx.config.integer("upload_max_bytes", DEFAULT_UPLOAD_MAX_BYTES)
     if body.size > max_bytes:
         raise HttpError(413, "File too large", f"size: {body.size} bytes is over the "
                         f"{max_bytes} bytes an upload may have")
@@ -151,7 +151,8 @@ def _profiles() -> frozenset[str]:
 
 @router.route("GET", "/api/reports/{report_id}/download")
 def get_report_download(request: WebRequest, ctx: ActionContext) -> dict:
-    from shared.services.operations.base import audit, uuid_or_none
+    from shared.domain.identifiers import uuid_or_none
+    from shared.services.operations.base import audit
 
     who = caller(request, ctx, None)
     report_id = request.path_params["report_id"]
@@ -185,12 +186,12 @@ def post_export(request: WebRequest, ctx: ActionContext) -> dict:
     from shared.services import exports
     from shared.services.operations import OperationError
 
-    who = caller(request, ctx, "exporting data")
+    who = caller(request, ctx, "export", "exporting data")
     body = parse_body(request, models().ExportRequest)
     config = ctx.config
     limits = exports.Limits(
-        max_rows=config.get_int("export_max_rows", exports.DEFAULT_MAX_ROWS),
-        max_bytes=config.get_int("export_max_bytes", exports.DEFAULT_MAX_BYTES))
+        max_rows=config.integer("export_max_rows", exports.DEFAULT_MAX_ROWS),
+        max_bytes=config.integer("export_max_bytes", exports.DEFAULT_MAX_BYTES))
     store = wiring.object_store(config)
     try:
         done = exports.export(wiring.database(config), store, who.actor,

@@ -17,13 +17,13 @@ from typing import Any
 
 from shared.api.bodies import parse_body
 from shared.api.principal import principal_for
+from shared.domain.roles import may, roles_that_may
 from shared.platform.action import ActionContext
 from shared.platform.web import HttpError, Router, WebRequest, response
 from shared.services import wiring
 
 router = Router()
 MAX_IDS = 1000  # per bulk call: one transaction, one answer of bounded size
-MAY_ACT = ("admin", "operator")
 
 
 @dataclass(frozen=True)
@@ -33,9 +33,11 @@ class Caller:
     tenant_slug: str
 
 
-def caller(request: WebRequest, ctx: ActionContext, action: str | None) -> Caller:
-    """The signed-in user as an audit `Actor`. `action` (e.g. "repairing events") needs the
-    operator or admin role; None is reading, for every role. API keys only ingest: 403."""
+def caller(request: WebRequest, ctx: ActionContext, permission: str | None,
+           action: str | None = None) -> Caller:
+    """The signed-in user as an audit `Actor`. `permission` (a key of
+    `shared.domain.roles.PERMISSIONS`, `action` its words, e.g. "repairing events") needs the
+    role the table names; None is reading, for every role. API keys only ingest: 403."""
     from shared.services import auth
     from shared.services.operations import Actor
 
@@ -44,8 +46,9 @@ def caller(request: WebRequest, ctx: ActionContext, action: str | None) -> Calle
     if principal.kind != "user":
         raise HttpError(403, "Forbidden", f"{what} needs a signed-in user; an API key may only"
                         " ingest events")
-    if action and principal.role not in MAY_ACT:
-        raise HttpError(403, "Forbidden", f"{action} needs the operator or admin role; the "
+    if permission and not may(principal.role, permission):
+        needed = " or ".join(reversed(roles_that_may(permission)))  # weakest first
+        raise HttpError(403, "Forbidden", f"{what} needs the {needed} role; the "
                         f"caller has role {principal.role}")
     with wiring.database(ctx.config).tenant(principal.tenant_id) as conn:
         user = auth.get_user(conn, principal.subject)
@@ -154,7 +157,7 @@ def post_repair(request: WebRequest, ctx: ActionContext) -> dict:
 
     if (request.query_value("preview") or "").lower() in ("true", "1", "yes"):
         return _preview(request, ctx)
-    who = caller(request, ctx, "repairing events")
+    who = caller(request, ctx, "repair", "repairing events")
     body = parse_body(request, models().Repair)
     event_id = request.path_params["event_id"]
     outcome = _in_tenant(ctx, who, lambda conn, send: repair(conn, event_id, body.changes,
@@ -173,7 +176,7 @@ def post_repair_preview(request: WebRequest, ctx: ActionContext) -> dict:
 def post_resubmit(request: WebRequest, ctx: ActionContext) -> dict:
     from shared.services.operations import resubmit
 
-    who = caller(request, ctx, "resubmitting events")
+    who = caller(request, ctx, "resubmit", "resubmitting events")
     body = parse_body(request, models().Events)
     return _items(request, _in_tenant(ctx, who, lambda conn, send: resubmit(
         conn, body.event_ids, who.actor, send=send)))
@@ -183,7 +186,7 @@ def post_resubmit(request: WebRequest, ctx: ActionContext) -> dict:
 def post_cancel(request: WebRequest, ctx: ActionContext) -> dict:
     from shared.services.operations import cancel
 
-    who = caller(request, ctx, "cancelling events")
+    who = caller(request, ctx, "cancel", "cancelling events")
     body = parse_body(request, models().Cancel)
     return _items(request, _in_tenant(ctx, who, lambda conn, _: cancel(
         conn, body.event_ids, who.actor, body.reason)))
@@ -193,7 +196,7 @@ def post_cancel(request: WebRequest, ctx: ActionContext) -> dict:
 def post_revalidate(request: WebRequest, ctx: ActionContext) -> dict:
     from shared.services.operations import Conflict, NotFound, revalidate
 
-    who = caller(request, ctx, "re-validating events")
+    who = caller(request, ctx, "revalidate", "re-validating events")
     event_id = request.path_params["event_id"]
     [outcome] = _in_tenant(ctx, who, lambda conn, send: revalidate(conn, [event_id], who.actor,
                                                                    send=send))
@@ -210,7 +213,7 @@ def post_redrive(request: WebRequest, ctx: ActionContext) -> dict:
     from shared.services.operations import OperationError, redrive
     from shared.services.pipeline import CONSUMERS
 
-    who = caller(request, ctx, "redriving dead letters")
+    who = caller(request, ctx, "redrive", "redriving dead letters")
     body = parse_body(request, models().Redrive)
     try:  # the service reads the port system-wide and keeps the caller's tenant's letters
         outcome = redrive(wiring.database(ctx.config), wiring.queue(ctx.config), body.queue,
@@ -226,7 +229,7 @@ def post_redrive(request: WebRequest, ctx: ActionContext) -> dict:
 def post_assign(request: WebRequest, ctx: ActionContext) -> dict:
     from shared.services.operations import assign_issues
 
-    who = caller(request, ctx, "assigning issues")
+    who = caller(request, ctx, "triage", "assigning issues")
     body = parse_body(request, models().Assign)
     return _items(request, _in_tenant(ctx, who, lambda conn, _: assign_issues(
         conn, body.issue_ids, body.assignee, who.actor)))
@@ -236,7 +239,7 @@ def post_assign(request: WebRequest, ctx: ActionContext) -> dict:
 def post_resolve(request: WebRequest, ctx: ActionContext) -> dict:
     from shared.services.operations import resolve_issues
 
-    who = caller(request, ctx, "resolving issues")
+    who = caller(request, ctx, "triage", "resolving issues")
     body = parse_body(request, models().Resolve)
     return _items(request, _in_tenant(ctx, who, lambda conn, _: resolve_issues(
         conn, body.issue_ids, who.actor, note=body.note)))
@@ -246,7 +249,7 @@ def post_resolve(request: WebRequest, ctx: ActionContext) -> dict:
 def post_ack(request: WebRequest, ctx: ActionContext) -> dict:
     from shared.services.operations import ack_alert
 
-    who = caller(request, ctx, "acknowledging alerts")
+    who = caller(request, ctx, "acknowledge", "acknowledging alerts")
     alert_id = request.path_params["alert_id"]
     outcome = _in_tenant(ctx, who, lambda conn, _: ack_alert(conn, alert_id, who.actor))
     return response(200, outcome.as_dict(), request_id=request.request_id)

@@ -9,14 +9,16 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from datetime import datetime
+from importlib import import_module
 from typing import BinaryIO, Protocol
 
+from shared.domain import regimes
 from shared.domain.model import TradeEvent
 
 
 class ReportWriter(Protocol):
-    regime: str  # cftc-part45 | emir | krx
-    media_type: str  # application/json, application/xml, text/csv
+    regime: str  # its key in shared.domain.regimes.REGISTRY
+    media_type: str  # the registry's media type of that regime
     extension: str  # .json, .xml, .csv
 
     def write_one(self, event: TradeEvent, *, reporting_timestamp: datetime) -> bytes:
@@ -28,21 +30,11 @@ class ReportWriter(Protocol):
         """Write every event into one report file on `out`; return the record count."""
 
 
-REGIMES = ("cftc-part45", "emir", "krx")
-
-
 def writer_for(regime: str) -> ReportWriter:
-    """The writer of `regime`; imported lazily so an action loads only the one it uses."""
-    if regime == "cftc-part45":
-        from shared.formats.writers.cftc import CftcPart45Writer
+    """The writer of `regime`; imported lazily so an action loads only the one it uses.
 
-        return CftcPart45Writer()
-    if regime == "emir":
-        from shared.formats.writers.emir import EmirRefitWriter
-
-        return EmirRefitWriter()
-    if regime == "krx":
-        from shared.formats.writers.krx import KrxCsvWriter
-
-        return KrxCsvWriter()
-    raise ValueError(f"unknown regime {regime!r}: expected one of {', '.join(REGIMES)}")
+    `UnknownRegime` (a ValueError) for a regime the registry does not know.
+    """
+    module, _, name = regimes.regime(regime).writer.partition(":")
+    writer_class: type[ReportWriter] = getattr(import_module(module), name)
+    return writer_class()

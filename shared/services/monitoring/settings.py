@@ -43,17 +43,17 @@ class MonitorSettings:
                 continue
             name = f.name if f.name.startswith("webhook_") else f"monitor_{f.name}"
             default = getattr(cls, f.name)
-            values[f.name] = (_number(config, name, float(default)) if isinstance(default, float)
-                              else config.get_int(name, default))
+            values[f.name] = (config.number(name, default) if isinstance(default, float)
+                              else config.integer(name, default))
         volume, rejections = VolumeThresholds(), RejectionThresholds()
         values["volume"] = VolumeThresholds(
-            drop_ratio=_number(config, "monitor_volume_drop_ratio", volume.drop_ratio),
-            spike_ratio=_number(config, "monitor_volume_spike_ratio", volume.spike_ratio),
-            min_baseline=_number(config, "monitor_volume_min_baseline", volume.min_baseline))
+            drop_ratio=config.number("monitor_volume_drop_ratio", volume.drop_ratio),
+            spike_ratio=config.number("monitor_volume_spike_ratio", volume.spike_ratio),
+            min_baseline=config.number("monitor_volume_min_baseline", volume.min_baseline))
         values["rejections"] = RejectionThresholds(
-            min_count=config.get_int("monitor_rejection_min_count", rejections.min_count),
-            min_rate=_number(config, "monitor_rejection_min_rate", rejections.min_rate),
-            spike_ratio=_number(config, "monitor_rejection_spike_ratio", rejections.spike_ratio))
+            min_count=config.integer("monitor_rejection_min_count", rejections.min_count),
+            min_rate=config.number("monitor_rejection_min_rate", rejections.min_rate),
+            spike_ratio=config.number("monitor_rejection_spike_ratio", rejections.spike_ratio))
         wanted = config.get("monitor_checks")
         if wanted:
             names = tuple(n.strip() for n in str(wanted).split(",") if n.strip())
@@ -63,11 +63,3 @@ class MonitorSettings:
                                   f"{', '.join(unknown)}; known: {', '.join(CHECKS)}")
             values["checks"] = names
         return cls(**values)
-
-
-def _number(config: Config, name: str, default: float) -> float:
-    value = config.get(name, default)
-    try:
-        return float(value)
-    except (TypeError, ValueError) as exc:
-        raise ConfigError(f"setting '{name}' must be a number, got {value!r}") from exc

@@ -5,10 +5,11 @@ action's transaction."""
 from __future__ import annotations
 
 import json
-import uuid
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, Protocol
+
+from shared.domain.roles import ROLES, may, roles_that_may
 
 if TYPE_CHECKING:
     import psycopg
@@ -16,8 +17,6 @@ if TYPE_CHECKING:
     from shared.adapters.queue import Queue
 
 ACTOR_KINDS = ("user", "api_key", "system")
-ROLES = ("admin", "operator", "viewer")
-MAY_ACT = ("admin", "operator")  # a viewer reads; only these change anything
 
 
 @dataclass(frozen=True)
@@ -92,18 +91,12 @@ class InvalidRepair(InvalidRequest):
     what makes it unkeyable): nothing was written."""
 
 
-def require(actor: Actor, action: str) -> None:
-    """Defence in depth: the API checks roles first, the service checks again."""
-    if actor.role not in MAY_ACT:
+def require(actor: Actor, permission: str, action: str) -> None:
+    """Defence in depth: the API checks roles first, the service checks again. `permission`
+    is a key of `shared.domain.roles.PERMISSIONS`, `action` the words for the message."""
+    if not may(actor.role, permission):
         raise Forbidden(f"{actor.name} ({actor.role}) may not {action}: "
-                        f"only {' or '.join(MAY_ACT)} roles may")
-
-
-def uuid_or_none(value: Any) -> str | None:
-    try:
-        return str(uuid.UUID(str(value)))
-    except ValueError:
-        return None
+                        f"only {' or '.join(roles_that_may(permission))} roles may")
 
 
 # -- per-item outcomes of bulk actions -----------------------------------------------------------

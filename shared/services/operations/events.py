@@ -8,6 +8,7 @@ import uuid
 from collections.abc import Iterable
 from typing import TYPE_CHECKING, Any
 
+from shared.domain.identifiers import uuid_or_none
 from shared.services.operations.base import (
     Actor,
     Conflict,
@@ -18,7 +19,6 @@ from shared.services.operations.base import (
     each,
     fetch_or_404,
     require,
-    uuid_or_none,
 )
 
 if TYPE_CHECKING:
@@ -73,7 +73,7 @@ def resubmit(conn: psycopg.Connection[Any], event_ids: Iterable[Any], actor: Act
     """NACKed events back to `valid` with the NACKing regimes taken out of `reported_regimes`,
     so that generate puts them in the next report file of those regimes; one `generate`
     nudge per tenant and regime."""
-    require(actor, "resubmit events")
+    require(actor, "resubmit", "resubmit events")
     nudges: dict[tuple[str, str], None] = {}
 
     def one(event_id: str) -> ItemOutcome:
@@ -118,7 +118,7 @@ def cancel(conn: psycopg.Connection[Any], event_ids: Iterable[Any], actor: Actor
            reason: str) -> list[ItemOutcome]:
     """Withdraw events the TR has not got: state `cancelled`, open issues resolved, the reason
     in the audit. Once the TR has an event only a correction (EROR / TERM) can undo it."""
-    require(actor, "cancel events")
+    require(actor, "cancel", "cancel events")
     reason = (reason or "").strip()
     if not reason:
         raise InvalidRequest("a reason is required to cancel events: it is kept in the audit")
@@ -156,7 +156,7 @@ def revalidate(conn: psycopg.Connection[Any], event_ids: Iterable[Any], actor: A
     """Invalid events judged again as they are (e.g. a MODI refused while its NEWT was
     invalid, now that the NEWT is repaired): back to `received` and one `validate` message
     per tenant. Their issues stay until validation replaces them."""
-    require(actor, "re-validate events")
+    require(actor, "revalidate", "re-validate events")
     queued: dict[str, list[str]] = {}
 
     def one(event_id: str) -> ItemOutcome:

@@ -12,6 +12,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
+from shared.domain.identifiers import uuid_or_none
 from shared.services.operations.base import (
     Actor,
     Forbidden,
@@ -19,7 +20,6 @@ from shared.services.operations.base import (
     NotFound,
     audit,
     require,
-    uuid_or_none,
 )
 
 if TYPE_CHECKING:
@@ -45,7 +45,7 @@ def redrive(db: Any, queue_port: Queue, queue: str, ids: Sequence[Any] | None, a
     """Redrive the dead letters `ids` (`DeadLetter.id`, as the port names them), or all of
     them, of `queue`: the tenant's only when `tenant_id` is given, which a non-system actor
     must give. An id that is not a dead letter of that scope is `not_found`."""
-    require(actor, "redrive dead letters")
+    require(actor, "redrive", "redrive dead letters")
     tenant = None
     if tenant_id is not None:
         tenant = uuid_or_none(tenant_id)

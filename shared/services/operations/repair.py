@@ -14,6 +14,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
+from shared.domain.identifiers import uuid_or_none
 from shared.domain.model import TradeEvent
 from shared.services.operations.base import (
     Actor,
@@ -24,7 +25,6 @@ from shared.services.operations.base import (
     audit,
     fetch_or_404,
     require,
-    uuid_or_none,
 )
 from shared.services.operations.events import held_elsewhere
 from shared.services.operations.paths import Edit, apply_changes
@@ -158,7 +158,7 @@ def repair(conn: psycopg.Connection[Any], event_id: Any, changes: Mapping[str, A
     from shared.services.process import insert_events, upsert_trades
     from shared.services.trade_state import refresh_trades
 
-    require(actor, "repair events")
+    require(actor, "repair", "repair events")
     row = _repairable(conn, event_id, lock=True)
     edit = _edit(row, changes)
     tenant, prepared = _prepare(conn, row, edit.event, now)

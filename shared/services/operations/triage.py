@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from typing import TYPE_CHECKING, Any
 
+from shared.domain.identifiers import uuid_or_none
 from shared.services.operations.base import (
     Actor,
     Conflict,
@@ -15,7 +16,6 @@ from shared.services.operations.base import (
     each,
     fetch_or_404,
     require,
-    uuid_or_none,
 )
 
 if TYPE_CHECKING:
@@ -64,7 +64,7 @@ def list_issues(conn: psycopg.Connection[Any], *, status: str | None = "open",
 def assign_issues(conn: psycopg.Connection[Any], issue_ids: Iterable[Any], assignee: str,
                   actor: Actor) -> list[ItemOutcome]:
     """Issues to someone (`assigned`); a resolved issue stays resolved."""
-    require(actor, "assign issues")
+    require(actor, "triage", "assign issues")
     assignee = (assignee or "").strip()
     if not assignee:
         raise InvalidRequest("an assignee is required (who will look at the issues)")
@@ -88,7 +88,7 @@ def resolve_issues(conn: psycopg.Connection[Any], issue_ids: Iterable[Any], acto
                    note: str | None = None) -> list[ItemOutcome]:
     """Mark issues resolved (triage: e.g. a warning accepted as is). The event's state does
     not change: an invalid event becomes valid only through repair and validation."""
-    require(actor, "resolve issues")
+    require(actor, "triage", "resolve issues")
 
     def one(issue_id: str) -> ItemOutcome:
         row = fetch_or_404(conn, _ISSUE, _int_or_none(issue_id), f"issue {issue_id}")
@@ -107,7 +107,7 @@ def resolve_issues(conn: psycopg.Connection[Any], issue_ids: Iterable[Any], acto
 
 def ack_alert(conn: psycopg.Connection[Any], alert_id: Any, actor: Actor) -> ItemOutcome:
     """Someone is on it: `acked`, by whom and when. It stays until its cause clears."""
-    require(actor, "acknowledge alerts")
+    require(actor, "acknowledge", "acknowledge alerts")
     row = fetch_or_404(conn, "SELECT id, tenant_id, kind, status, acked_by, acked_at"
                        " FROM alerts WHERE id = %s FOR UPDATE", _int_or_none(alert_id),
                        f"alert {alert_id}")

@@ -8,6 +8,7 @@ from typing import Any
 
 import psycopg
 
+from shared.domain.identifiers import uuid_or_none
 from shared.services.queries.filters import FilesQuery
 from shared.services.queries.listing import fetch_page
 from shared.services.queries.paging import Sort, SortKey
@@ -62,9 +63,8 @@ def list_files(conn: psycopg.Connection[Any], query: FilesQuery) -> dict[str, An
 
 
 def file_detail(conn: psycopg.Connection[Any], file_id: str) -> dict[str, Any] | None:
-    try:
-        key = uuid.UUID(str(file_id))
-    except ValueError:
+    key = uuid_or_none(file_id)
+    if key is None:
         return None  # not an id of ours: the API answers 404, as for another tenant's id
     row = conn.execute(f"{_SELECT} WHERE f.tenant_id = app.current_tenant() AND f.id = %s",
                        (key,)).fetchone()

@@ -22,11 +22,13 @@ from pydantic import (
     model_validator,
 )
 
+from shared.domain.regimes import keys as regime_keys
 from shared.services.queries.paging import DEFAULT_LIMIT, MAX_LIMIT
 
 EventState = Literal["received", "invalid", "valid", "reported", "submitted", "acked",
                      "nacked", "cancelled", "superseded"]
-Regime = Literal["krx", "cftc-part45", "emir"]
+# Built from the registry (a tuple subscript is the same as listing the values).
+Regime = Literal[regime_keys()]  # type: ignore[valid-type]
 AssetClass = Literal["INTR", "CRDT", "CURR", "EQUI", "COMM"]
 ActionType = Literal["NEWT", "MODI", "CORR", "TERM", "EROR", "REVI", "VALU", "MARU", "POSC",
                      "PRTO"]

@@ -8,6 +8,7 @@ from typing import Any
 
 import psycopg
 
+from shared.domain.identifiers import uuid_or_none
 from shared.services.queries.filters import ReportsQuery
 from shared.services.queries.listing import fetch_page
 from shared.services.queries.paging import Sort, SortKey
@@ -64,9 +65,8 @@ def list_reports(conn: psycopg.Connection[Any], query: ReportsQuery) -> dict[str
 
 
 def report_detail(conn: psycopg.Connection[Any], report_file_id: str) -> dict[str, Any] | None:
-    try:
-        key = uuid.UUID(str(report_file_id))
-    except ValueError:
+    key = uuid_or_none(report_file_id)
+    if key is None:
         return None
     row = conn.execute(f"{_SELECT} WHERE rf.tenant_id = app.current_tenant() AND rf.id = %s",
                        (key,)).fetchone()

@@ -1,6 +1,10 @@
-"""LEI, ISIN, UTI and UPI checks with known-good and known-bad values."""
+"""LEI, ISIN, UTI, UPI and UUID checks with known-good and known-bad values."""
 
 from __future__ import annotations
+
+import subprocess
+import sys
+import uuid
 
 import pytest
 
@@ -9,12 +13,14 @@ from shared.domain.identifiers import (
     check_lei,
     check_upi,
     check_uti,
+    is_uuid,
     is_valid_isin,
     is_valid_lei,
     is_valid_upi,
     is_valid_uti,
     lei_with_check_digits,
     uti_generator_lei,
+    uuid_or_none,
 )
 from swaprep.local.demo import demo_lei
 
@@ -50,6 +56,26 @@ def test_bad_leis(lei, reason):
 def test_demo_broken_lei_is_caught():
     broken = demo_lei(100)[:-2] + "00"  # what the demo generator injects
     assert "check digits" in check_lei(broken)
+
+
+# Published LEIs (GLEIF's register): their check digits are recomputed from the first 18
+# characters, and one changed digit anywhere must fail (MOD 97-10 catches every single error).
+PUBLISHED_LEIS = [
+    "506700GE1G29325QX363",  # Global Legal Entity Identifier Foundation (GLEIF)
+    "5493001KJTIIGC8Y1R12",  # Bloomberg Finance L.P.
+    "7LTWFZYICNSX8D621K86",  # Deutsche Bank AG
+    "HWUPKR0MPOU8FGXBT394",  # Apple Inc.
+]
+
+
+@pytest.mark.parametrize("lei", PUBLISHED_LEIS)
+def test_published_leis_round_trip_through_one_implementation(lei):
+    assert lei_with_check_digits(lei[:18]) == lei
+    assert check_lei(lei) is None
+    for i in (0, 9, 17, 19):  # a base character, and a check digit
+        wrong = "1" if lei[i] != "1" else "2"
+        corrupted = lei[:i] + wrong + lei[i + 1:]
+        assert "check digits do not match" in check_lei(corrupted), corrupted
 
 
 def test_lei_with_check_digits_matches_the_standard():
@@ -103,3 +129,19 @@ def test_anna_dsb_otc_derivative_isins_with_ez_prefix_are_valid():
     # EZ is allocated by ISO 6166 to the ANNA DSB, not an ISO 3166 country.
     assert check_isin("EZ1HPK330CY9") is None
     assert check_isin("EZ1HPK330CY8") == "ISIN check digit does not match (Luhn)"
+
+
+def test_uuid_checks():
+    value = uuid.uuid4()
+    assert is_uuid(str(value)) and is_uuid(value) and is_uuid(str(value).upper())
+    assert uuid_or_none(str(value).upper()) == str(value)  # canonical: lower case, dashes
+    for bad in ("", "not-a-uuid", None, 42, f"{value}x", "srk_abcdefgh"):
+        assert not is_uuid(bad) and uuid_or_none(bad) is None
+
+
+def test_uuid_checks_do_not_need_stdnum():
+    # The authorizer, submit and feedback actions use is_uuid but do not ship python-stdnum.
+    code = ("import sys; sys.modules['stdnum'] = None\n"
+            "from shared.domain.identifiers import is_uuid\n"
+            "assert is_uuid('12345678-1234-5678-1234-567812345678')")
+    subprocess.run([sys.executable, "-c", code], check=True)

@@ -1,0 +1,48 @@
+"""Users' roles and what each may do: the one table the API, the services and the token code
+read, so a route, the service behind it and the OpenAPI document cannot disagree.
+
+Roles are ordered by power, strongest first; a role may do what its permission's minimum role
+may and everything a weaker role may. API keys have no role: they only ingest (their scope,
+`shared.services.apikeys.SCOPES`).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from typing import Any
+
+ROLES = ("admin", "operator", "viewer")  # strongest first
+
+# Every action the code checks -> the weakest role that may perform it.
+PERMISSIONS: dict[str, str] = {
+    "read": "viewer",  # the tenant's files, trades, errors, reports, figures; repair previews
+    "repair": "operator",
+    "resubmit": "operator",
+    "cancel": "operator",
+    "revalidate": "operator",
+    "redrive": "operator",  # dead letters
+    "triage": "operator",  # assign and resolve issues
+    "acknowledge": "operator",  # alerts
+    "upload": "operator",
+    "export": "operator",
+    "manage_users": "admin",
+    "manage_api_keys": "admin",
+}
+
+
+def may(role: Any, permission: str) -> bool:
+    """Whether `role` may do `permission`; an unknown or missing role may nothing. An unknown
+    permission is a bug in the caller, not a refusal: KeyError."""
+    minimum = ROLES.index(PERMISSIONS[permission])
+    return role in ROLES and ROLES.index(role) <= minimum
+
+
+def roles_that_may(permission: str) -> tuple[str, ...]:
+    """The roles allowed `permission`, strongest first (for messages and the API document)."""
+    return tuple(role for role in ROLES if may(role, permission))
+
+
+def strongest(names: Iterable[Any]) -> str | None:
+    """The most powerful known role among `names` (an identity provider's groups), or None."""
+    held = list(names)  # a claim's items need not be hashable
+    return next((role for role in ROLES if role in held), None)
