@@ -3,15 +3,16 @@ bucket (the CDN's origin) with the headers of `swaprep console-publish`, its ind
 carrying the digest of the release so a plan compares builds without downloading them.
 
 Without a build (no frontend/dist/index.html) there is nothing to publish and the plan says
-so; `./dev up` and `./dev test` build it. The Global Edge purge after a release is not done
-here yet (docs/DEPLOY.md): index.html is served no-cache, so a new release is seen at the next
-revalidation anyway.
+so; `./dev up` and `./dev test` build it. After a release is in the bucket, the Global Edge
+in front of it (`[console] edge_id`) is purged of the paths that changed under the same name
+(`cdn.py`), so no edge keeps serving the previous index.html whatever its cache settings.
 """
 
 from __future__ import annotations
 
 import hashlib
-from dataclasses import dataclass
+from collections.abc import Callable
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
 
@@ -19,6 +20,7 @@ from swaprep.deploy.desired import Resource
 from swaprep.deploy.envfile import DeployEnv
 
 RELEASE_METADATA = "swaprep-release"  # x-amz-meta-swaprep-release on index.html
+PURGED_METADATA = "swaprep-purged-edge"  # the edge purged after this release, once it was
 DIST = Path("frontend/dist")
 
 
@@ -32,18 +34,24 @@ def release_digest(dist: Path) -> str:
 
 
 def console_resource(env: DeployEnv, root: Path) -> Resource | None:
+    """The release, and the edge purged after it (`edge_id`: so a purge that failed after
+    the upload is a pending change, done by the next apply)."""
+    from swaprep.deploy.cdn import edge_id_of
+
     dist = root / DIST
     bucket = env.buckets.get("frontend")
     if bucket is None or not (dist / "index.html").is_file():
         return None
-    return Resource("console", bucket, {"release_sha256": release_digest(dist)},
-                    extra={"dist": dist})
+    return Resource("console", bucket, {"release_sha256": release_digest(dist),
+                                        "edge_id": edge_id_of(env)}, extra={"dist": dist})
 
 
 @dataclass
 class ConsoleApi:
     s3: Any
     bucket: str | None
+    edge: Any = None  # swaprep.deploy.cdn.EdgePurge, or None: no edge to purge
+    log: Callable[[str], None] = print
 
     def read(self) -> list[Resource]:
         from botocore.exceptions import ClientError
@@ -56,18 +64,31 @@ class ConsoleApi:
             if exc.response["Error"].get("Code") in ("404", "NoSuchKey", "NoSuchBucket"):
                 return []
             raise
-        release = (head.get("Metadata") or {}).get(RELEASE_METADATA)
-        return [Resource("console", self.bucket, {"release_sha256": release})] if release else []
+        metadata = head.get("Metadata") or {}
+        release, purged = metadata.get(RELEASE_METADATA), metadata.get(PURGED_METADATA)
+        if not release:
+            return []
+        return [Resource("console", self.bucket, {
+            "release_sha256": release, "edge_id": int(purged) if purged else None})]
 
     def put(self, resource: Resource) -> None:
         from swaprep.commands.console_publish import scan_dist, upload_release
-        from swaprep.console_release import plan_release
+        from swaprep.console_release import INDEX, plan_release
 
         dist = resource.extra["dist"]
         plan = plan_release(scan_dist(dist))
-        upload_release(self.s3, resource.name, dist.resolve(), plan,
-                       index_metadata={RELEASE_METADATA: resource.spec["release_sha256"]})
+        metadata = {RELEASE_METADATA: resource.spec["release_sha256"]}
+        upload_release(self.s3, resource.name, dist.resolve(), plan, index_metadata=metadata)
         # Objects of earlier releases stay: open browser tabs may still load their chunks.
+        if self.edge is not None:
+            from swaprep.deploy.cdn import purge_targets
+
+            self.edge.purge(purge_targets(plan), self.log)
+            # Only now is the purge recorded (index.html again, same bytes): a purge that
+            # failed leaves the change pending, and the next apply publishes and purges again.
+            index = replace(plan, objects=tuple(o for o in plan.objects if o.path == INDEX))
+            upload_release(self.s3, resource.name, dist.resolve(), index, index_metadata={
+                **metadata, PURGED_METADATA: str(self.edge.edge_id)})
 
     def delete(self, resource: Resource) -> None:
         """Destroy: take the console down (index.html first, so nothing half-gone is served)."""

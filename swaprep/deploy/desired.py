@@ -18,8 +18,8 @@ from swaprep.ncp.validation import PYTHON_KIND as RUNTIME_KIND
 from swaprep.packaging import ActionBuild
 
 # Creation order; deletion runs in reverse (swaprep/deploy/gateway.py: the API Gateway kinds).
-KINDS = ("package", "action", "trigger", "gateway_authorizer", "gateway_product", "gateway_api",
-         "gateway_route", "gateway_stage", "gateway_usage_plan", "bucket_cors",
+KINDS = ("package", "action", "schema", "trigger", "gateway_authorizer", "gateway_product",
+         "gateway_api", "gateway_route", "gateway_stage", "gateway_usage_plan", "bucket_cors",
          "bucket_lifecycle", "console")
 
 
@@ -99,15 +99,19 @@ def trigger_resources(env: DeployEnv, manifest: ActionManifest) -> list[Resource
 
 def desired_state(env: DeployEnv, manifests: Mapping[str, ActionManifest],
                   builds: Mapping[str, ActionBuild] | None = None) -> list[Resource]:
-    """Every resource the system needs, in creation order (package, actions, triggers, the
-    API Gateway of the web actions, bucket settings)."""
+    """Every resource the system needs, in creation order (package, actions, the schema's
+    migrations, triggers, the API Gateway of the web actions, bucket settings)."""
     from swaprep.deploy.buckets import bucket_resources
     from swaprep.deploy.gateway import gateway_resources
+    from swaprep.deploy.schema import schema_resource
 
     builds = builds or {}
     resources = [package_resource(env)]
     for name in sorted(manifests):
         resources.append(action_resource(env, manifests[name], builds.get(name)))
+    schema = schema_resource(env, manifests)
+    if schema is not None:
+        resources.append(schema)
     for name in sorted(manifests):
         resources.extend(trigger_resources(env, manifests[name]))
     return resources + gateway_resources(env, manifests) + bucket_resources(env)

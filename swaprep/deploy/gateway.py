@@ -44,6 +44,12 @@ NCP's spec cannot express every manifest route: a resource path segment is lette
 `_`, `-` and `+` only, so a public route such as `GET /api/openapi.json` stays behind the
 authorizer (`unexpressible_public` lists them; the plan warns). An authorizer payload name is
 letters, digits and `_` only: `X-API-Key` cannot be one.
+
+CORS: a browser's preflight carries no `Authorization` header, so behind the authorizer it
+would be refused before reaching the action's own CORS answer; the gateway answers it instead.
+Every route's resource carries the console's origin (`[console] origins`) with the methods and
+headers of `shared/platform/web.py`'s policy. NCP's `corsAllowOrigin` holds 45 characters: one
+origin, so an env naming several is refused here rather than half-applied at NCP.
 """
 
 from __future__ import annotations
@@ -60,6 +66,7 @@ from typing import Any
 from swaprep.deploy.desired import Resource
 from swaprep.deploy.envfile import DeployEnv, DeployEnvError
 from swaprep.local.manifest import ActionManifest
+from swaprep.ncp.apigw_spec import CORS_FIELDS
 from swaprep.ncp.client import CLOUD_FUNCTIONS_PREFIX, NcpApiError, NcpClient
 from swaprep.ncp.switches import GatewaySwitches
 
@@ -80,6 +87,7 @@ DEFAULT_HEADERS = ("Authorization",)
 DEFAULT_CACHE_TTL_S = 60
 USAGE_PLAN_NAME_CHARS = 20
 USAGE_PLAN_DESCRIPTION_CHARS = 50
+CORS_ORIGIN_CHARS = 45  # PatchResourceRequest.corsAllowOrigin, Length(Min/Max): 0/45
 
 
 # -- settings -------------------------------------------------------------------------------------
@@ -202,6 +210,33 @@ def unexpressible_public(manifest: ActionManifest) -> list[str]:
             if not expressible(resource_path(path))]
 
 
+def gateway_cors(env: DeployEnv) -> dict[str, str]:
+    """The CORS fields of every route's resource (all empty when the console has no origin of
+    its own: it is then served from the API's origin and needs none)."""
+    from shared.platform.web import (
+        CORS_ALLOW_HEADERS,
+        CORS_ALLOW_METHODS,
+        CORS_EXPOSE_HEADERS,
+        CORS_MAX_AGE_S,
+    )
+    from swaprep.deploy.buckets import console_origins
+
+    origins = console_origins(env)
+    if not origins:
+        return dict.fromkeys(CORS_FIELDS, "")
+    if len(origins) > 1 or len(origins[0]) > CORS_ORIGIN_CHARS:
+        raise DeployEnvError(
+            f"{env.path}: console.origins: NCP's API Gateway takes one CORS origin of up to "
+            f"{CORS_ORIGIN_CHARS} characters per resource (corsAllowOrigin in apigw_v1.json); "
+            f"got {', '.join(origins)}. Serve the console from one domain (the CDN's)")
+    return {"corsAllowOrigin": origins[0], "corsAllowMethods": ",".join(CORS_ALLOW_METHODS),
+            "corsAllowHeaders": ",".join(CORS_ALLOW_HEADERS),
+            "corsExposeHeaders": ",".join(CORS_EXPOSE_HEADERS),
+            "corsMaxAge": str(CORS_MAX_AGE_S),
+            # The console sends a bearer token, never cookies.
+            "corsAllowCredentials": "false"}
+
+
 def routes_digest(routes: Iterable[Resource]) -> str:
     """The sha256 over every route's method, path and settings."""
     rows = sorted([r.name.split(" ", 1)[1], r.spec] for r in routes)
@@ -222,6 +257,7 @@ def gateway_resources(env: DeployEnv, manifests: Mapping[str, ActionManifest]) -
     if not fronted:
         return []
     settings = GatewaySettings.of(env)
+    cors = gateway_cors(env)
     authorizers: list[Resource] = []
     product = Resource("gateway_product", settings.product,
                        {"subscription": settings.subscription})
@@ -252,7 +288,7 @@ def gateway_resources(env: DeployEnv, manifests: Mapping[str, ActionManifest]) -
         target = settings.action_reference(manifest.name)
         url = settings.endpoint_url(manifest.name)
         guarded = {"action": target, "authentication": "AUTHORIZER" if authorizer else "NONE",
-                   "authorizer": authorizer, "api_key_required": False}
+                   "authorizer": authorizer, "api_key_required": False, "cors": cors}
         wanted: dict[str, dict[str, Any]] = {}
         for route in spec.routes:
             wanted[f"ANY {resource_path(route)}"] = guarded
@@ -479,7 +515,8 @@ class GatewayApi:
                         "authorizer": self._authorizer_names.get(authorizer, authorizer)
                         if authorizer else None,
                         "api_key_required": bool((method.get("requiredApiKey") or {})
-                                                 .get("required"))}
+                                                 .get("required")),
+                        "cors": {name: str(resource.get(name) or "") for name in CORS_FIELDS}}
                 routes.append(Resource("gateway_route", f"{api} {method['methodName']} {path}",
                                        spec, extra={**ids, "resource_id": resource["resourceId"],
                                                     "path": path,
@@ -624,6 +661,10 @@ class GatewayApi:
         api, method, path = resource.name.split(" ", 2)
         base = self._api_base(api)
         resource_id = self._ensure_resource(base, path)
+        cors = resource.spec["cors"]
+        current = self._resources(base)[path]
+        if any(str(current.get(name) or "") != cors[name] for name in CORS_FIELDS):
+            self._call("PATCH", f"{base}/resources/{resource_id}", body=cors)
         where = f"{base}/resources/{resource_id}/methods"
         body = self._method_body(resource, method)
         patch = {k: v for k, v in body.items() if k != "methodName"}

@@ -27,13 +27,16 @@ class DeploySession:
     bucket_api: Any  # swaprep.deploy.buckets.BucketSettingsApi: bucket CORS and lifecycle
     gateway_api: Any = None  # swaprep.deploy.gateway.GatewayApi (None: no ncp.api_gateway_url)
     console_api: Any = None  # swaprep.deploy.console.ConsoleApi: the build in the frontend bucket
+    schema_api: Any = None  # swaprep.deploy.schema.SchemaApi: migrations, by the migrate action
 
     @classmethod
     def open(cls, env_name: str, *, root: Path, build: bool, log: Log) -> DeploySession:
         from swaprep.deploy.buckets import BucketSettingsApi
+        from swaprep.deploy.cdn import EdgePurge
         from swaprep.deploy.console import ConsoleApi, console_resource
         from swaprep.deploy.gateway import GatewayApi, unexpressible_public
         from swaprep.deploy.ncf import CloudFunctionsApi
+        from swaprep.deploy.schema import SchemaApi
         from swaprep.local.manifest import load_actions
         from swaprep.local.settings import state_dir
 
@@ -68,18 +71,24 @@ class DeploySession:
             log("console: no build in frontend/dist (cd frontend && npm run build): not published")
         buckets = BucketSettingsApi.for_env(env)
         return cls(env, root, desired, CloudFunctionsApi.for_env(env), buckets, gateway_api,
-                   ConsoleApi(buckets.s3, env.buckets.get("frontend")))
+                   ConsoleApi(buckets.s3, env.buckets.get("frontend"), EdgePurge.for_env(env),
+                              log),
+                   SchemaApi.for_env(env, log) if any(r.kind == "schema" for r in desired)
+                   else None)
 
-    def _actual(self) -> list[Resource]:
+    def _actual(self, *, schema: bool = True) -> list[Resource]:
         gateway = self.gateway_api.read(self.desired) if self.gateway_api else []
         console = self.console_api.read() if self.console_api else []
-        return self.api.read(self.env.package) + gateway + self.bucket_api.read() + console
+        tables = self.schema_api.read() if self.schema_api and schema else []
+        return (self.api.read(self.env.package) + tables + gateway + self.bucket_api.read()
+                + console)
 
     def plan(self) -> Plan:
         return diff(self.desired, self._actual())
 
     def destroy_plan(self) -> Plan:
-        return diff([], self._actual())
+        # The schema is never destroyed (the tables hold the firm's reports), nor read.
+        return diff([], self._actual(schema=False))
 
     def apply(self, plan: Plan, *, log: Log) -> int:
         """Each change in order; a failure stops the run and the next apply starts there."""
@@ -94,7 +103,8 @@ class DeploySession:
         kind = change.resource.kind
         target = (self.bucket_api if kind.startswith("bucket_")
                   else self.gateway_api if kind.startswith("gateway_")
-                  else self.console_api if kind == "console" else self.api)
+                  else self.console_api if kind == "console"
+                  else self.schema_api if kind == "schema" else self.api)
         if change.verb == DELETE:
             target.delete(change.resource)
         else:

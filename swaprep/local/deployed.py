@@ -322,3 +322,64 @@ def _not_runnable(action: Any) -> str | None:
     if action.zip_path is None or not Path(action.zip_path).is_file():
         return "its zip is missing from the control plane's state"
     return None
+
+
+# -- the invoke API: one deployed action run on request -------------------------------------------
+
+
+class DeployedRunner:
+    """What the control plane's `POST /packages/{p}/actions/{a}` (Post Action) runs: the
+    deployed zip of that action, unpacked under `root` and run by a function host of its
+    own (one per deployed version, kept warm, replaced when the action is deployed again),
+    so the invoke API works whichever code the stack's own host runs.
+
+        runner = DeployedRunner(root)
+        activation_id, finished = runner(deployed_action, {"command": "status"}, 60.0)
+
+    `finished` is None when the run outlasted `wait_s` (it goes on; NCP then answers with the
+    activation id only)."""
+
+    def __init__(self, root: Path, *, home: Path | None = None,
+                 python: str | None = None) -> None:
+        self.root, self.home, self.python = Path(root), home, python
+        self._hosts: dict[str, tuple[str, Any]] = {}  # "package/action" -> (version, Host)
+        self._lock = threading.Lock()
+
+    def _host(self, action: Any) -> Any:
+        from swaprep.local.host import Host
+
+        key = f"{action.package}/{action.name}"
+        with self._lock:
+            current = self._hosts.get(key)
+            if current is not None and current[0] == action.version:
+                return current[1]
+            loaded = load([action], [], root=self.root, home=self.home, python=self.python)
+            if action.name not in loaded.actions:
+                raise DeployedCodeError(f"{key} cannot run locally: "
+                                        f"{loaded.skipped.get(key, 'not runnable')}")
+            host = Host(loaded.actions, deployed=loaded.code, containers_per_action=1)
+            host.start()
+            self._hosts[key] = (action.version, host)
+        if current is not None:
+            current[1].stop()  # the previous version's runs finish first
+        return host
+
+    def __call__(self, action: Any, params: Mapping[str, Any],
+                 wait_s: float) -> tuple[str, Any]:
+        finished = threading.Event()
+        done: list[Any] = []
+
+        def record(activation: Any) -> None:
+            done.append(activation)
+            finished.set()
+
+        activation_id = self._host(action).submit(action.name, dict(params), on_done=record)
+        if not finished.wait(wait_s):
+            return activation_id, None
+        return activation_id, done[0]
+
+    def stop(self) -> None:
+        with self._lock:
+            hosts, self._hosts = list(self._hosts.values()), {}
+        for _, host in hosts:
+            host.stop()

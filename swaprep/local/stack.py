@@ -63,6 +63,7 @@ DEFAULT_PORTS = {"api": 8780, "invoke": 8781, "s3": 8782, "postgres": 8783, "trs
 DB_NAME = DB_ROLE = "swaprep"
 S3_REGION = "kr-standard"
 S3_ACCESS_KEY_ID = "swaprep-local"
+CONSOLE_EDGE_ID = 1001  # the control plane's Global Edge (deploy/envs/local.toml console.edge_id)
 
 
 class StackError(RuntimeError):
@@ -364,13 +365,20 @@ class LocalStack:
         self._parts.append(("tr simulator", self.trsim.stop))
 
     def _start_control_plane(self) -> None:
-        """The stand-in for NCP's Cloud Functions management API (swaprep/ncp), the target of
-        `swaprep deploy --env local`; its keys are generated secrets like the others."""
+        """The stand-in for NCP's Cloud Functions, API Gateway and Global Edge management APIs
+        (swaprep/ncp), the target of `swaprep deploy --env local`; its keys are generated
+        secrets like the others, and it knows one edge, in front of the frontend bucket."""
+        from swaprep.local.deployed import DeployedRunner
         from swaprep.ncp.controlplane import ControlPlane
 
+        # Post Action (what `swaprep deploy` invokes the migrate action with) runs the deployed
+        # zip on a host of its own, whichever code the stack's host runs.
+        runner = DeployedRunner(self.state_dir / "deployed" / "invoked")
+        self._parts.append(("invoke API runner", runner.stop))
         self.control_plane = ControlPlane(
             self.state_dir / "ncp" / "state.json", self.secret("ncp_access_key", 12),
-            self.secret("ncp_secret_key", 24), port=pick_port(self.ports["ncp"]))
+            self.secret("ncp_secret_key", 24), port=pick_port(self.ports["ncp"]),
+            edges={CONSOLE_EDGE_ID: self.buckets["frontend"]}, invoker=runner)
         self.control_plane.start()
         self._parts.append(("ncp control plane", self.control_plane.stop))
 

@@ -32,6 +32,9 @@ from jsonschema.exceptions import ValidationError, best_match
 SPEC_PATH = Path(__file__).with_name("apigw_v1.json")
 PREFIX = "/api/v1"  # the path of the spec's `servers` URL
 SPEC_METHODS = ("get", "put", "post", "delete", "patch")
+# A resource's CORS settings (PostResourceRequest / PatchResourceRequest / ResourceDto).
+CORS_FIELDS = ("corsAllowOrigin", "corsAllowMethods", "corsAllowHeaders",
+               "corsAllowCredentials", "corsExposeHeaders", "corsMaxAge")
 
 _LENGTH = re.compile(r"(?:^|<br>)Length\(Min/Max\): ([\d,]+)/([\d,]+)")
 _MIN = re.compile(r"(?:^|<br>)Min: (-?[\d,]+)")

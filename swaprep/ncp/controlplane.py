@@ -10,12 +10,16 @@ Serves under `/ncf/api/v2`, as https://cloudfunctions.apigw.ntruss.com does:
 - `GET /packages`; `PUT|GET|DELETE /packages/{pkg}`;
 - `GET /packages/{pkg}/actions`; `PUT|GET|DELETE /packages/{pkg}/actions/{action}`
   (`?type=basic|web|sequence|sequence-web`, `?platform=vpc|classic`, `?code=true|false`);
+- `POST /packages/{pkg}/actions/{action}` (`?timeout=0..60000` ms): Post Action, run by the
+  `invoker` the plane was given (the deployed zip on a local function host);
 - `GET /triggers`; `PUT|GET|DELETE /triggers/{name}` (`?type=cron|object_storage`);
   `POST|DELETE /triggers/{name}/link-action` `{"action", "package"}`.
 Serves under `/api/v1`, as https://apigateway.apigw.ntruss.com does, NCP's API Gateway v1
 management API as its OpenAPI description (apigw_v1.json) has it: products, APIs, resources
 and methods (Cloud Functions endpoints), authorizers, stages and deploys, usage plans, API
 keys (`gateway.py` lists the operations; `deployed_gateway()` is what the local stack reads).
+Serves `POST /api/v1/purge`, as https://edge.apigw.ntruss.com does: Global Edge's purge of the
+edges it is given (`edge.py`; `deployed_purges()` lists what was purged).
 Every request must carry a valid signature v2 for the configured key pair and a timestamp
 less than 5 minutes off (401 otherwise); bodies are checked against the documented limits
 (`validation.py`) and the open questions are settled by `switches.py`. Errors come as
@@ -39,7 +43,7 @@ import re
 import socket
 import threading
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from pathlib import Path
 from typing import Any
 from urllib.parse import parse_qs, unquote, urlsplit
@@ -47,6 +51,7 @@ from urllib.parse import parse_qs, unquote, urlsplit
 from swaprep.local.httpd import BodyTooLarge, LoopbackServer, QuietHandler
 from swaprep.ncp import validation as v
 from swaprep.ncp.apigw_spec import PREFIX as GATEWAY_PREFIX
+from swaprep.ncp.edge import EdgeControl, Purge
 from swaprep.ncp.gateway import GatewayControl
 from swaprep.ncp.gateway_wiring import DeployedGateway
 from swaprep.ncp.registry import DeployedAction, DeployedTrigger, Registry
@@ -62,6 +67,10 @@ from swaprep.ncp.switches import (
 log = logging.getLogger("swaprep.ncp.controlplane")
 
 API_PREFIX = "/ncf/api/v2"
+INVOKE_WAIT_MAX_MS = 60_000  # Post Action's `timeout` query: 0-60,000 ms, default 60,000
+# Runs a deployed action with parameters, waiting up to the seconds given: (activation id,
+# the finished activation or None). swaprep.local.deployed.DeployedRunner is the local one.
+Invoker = Callable[[DeployedAction, dict[str, Any], float], tuple[str, Any]]
 FAULTS_PATH = "/_faults"
 FAULT_STATUSES = frozenset({429, 500, 502, 503, 504})
 METHOD_NOT_ALLOWED = v.ErrorCode(405, "100", "Method Not Allowed")
@@ -222,9 +231,11 @@ class _Handler(QuietHandler):
         try:
             self._plane.authenticate(self.command, self.path, self.headers)
             prefix = _api_of(path)
-            target = self._plane.dispatch if prefix == API_PREFIX else self._plane.gateway.dispatch
-            return target(self.command, path[len(prefix or ""):] or "/",
-                          parse_qs(query, keep_blank_values=True), raw)
+            rest = path[len(prefix or ""):] or "/"
+            target = (self._plane.dispatch if prefix == API_PREFIX
+                      else self._plane.edge.dispatch if self._plane.edge.handles(rest)
+                      else self._plane.gateway.dispatch)
+            return target(self.command, rest, parse_qs(query, keep_blank_values=True), raw)
         except SignatureRejected as rejected:
             refusal = v.Refusal(v.AUTHENTICATION_FAILED, f"Authentication Failed: {rejected}",
                                 f"field: {rejected.field}")
@@ -282,7 +293,8 @@ def _api_of(path: str) -> str | None:
 
 class ControlPlane:
     """The local NCP control plane: `start()` returns its base URL (Cloud Functions under
-    `/ncf/api/v2`, API Gateway under `/api/v1`), `stop()` ends it; also a context manager.
+    `/ncf/api/v2`, API Gateway and Global Edge's purge under `/api/v1`), `stop()` ends it;
+    also a context manager. `edges` maps the Global Edge ids it knows to what they front.
     `check_responses=True` (tests) checks every API Gateway answer against NCP's spec and
     answers 500 when one does not fit."""
 
@@ -297,6 +309,8 @@ class ControlPlane:
         port: int = 0,
         clock: Callable[[], float] = time.time,
         check_responses: bool = False,
+        edges: Mapping[int, str] | None = None,
+        invoker: Invoker | None = None,
     ) -> None:
         self.access_key, self._secret_key = access_key, secret_key
         self.switches, self.clock, self._port = switches, clock, port
@@ -304,6 +318,8 @@ class ControlPlane:
         self.registry = Registry(StateStore(state_path), switches, clock)
         self.gateway = GatewayControl(self.registry, gateway_switches, clock,
                                       check_responses=check_responses)
+        self.edge = EdgeControl(edges or {}, clock)
+        self.invoker = invoker
         self.faults = FaultPlan()
         self._server: LoopbackServer | None = None
 
@@ -355,9 +371,42 @@ class ControlPlane:
         deployment's resources and methods), authorizers, usage plans and API keys."""
         return self.gateway.deployed()
 
+    def deployed_purges(self) -> list[Purge]:
+        """The Global Edge purges asked for since this plane started (not kept on disk)."""
+        return self.edge.purges()
+
     def inject_fault(self, **spec: Any) -> None:
         """In-process twin of `POST /_faults` (same keys)."""
         self.faults.add(spec)
+
+    # -- Post Action: run a deployed action ------------------------------------------------
+
+    def _invoke(self, package: str, action: str, platform: str,
+                query: dict[str, list[str]], params: dict[str, Any]) -> tuple[int, Any]:
+        """Run the deployed zip with `params`; wait up to `?timeout=` ms (0..60,000, default
+        60,000) and answer the activation, or its id only when it runs on (as NCP does)."""
+        if self.invoker is None:
+            raise v.Refusal(v.NOT_EMULATED, "invoking is not emulated by this control plane "
+                            "(started without a runner)", "field: method")
+        self.registry.get_action(package, action, platform, False)  # exists, on this platform
+        raw = (query.get("timeout") or [str(INVOKE_WAIT_MAX_MS)])[-1]
+        if not raw.isdigit() or int(raw) > INVOKE_WAIT_MAX_MS:
+            raise v.invalid("timeout", f"must be 0 to {INVOKE_WAIT_MAX_MS} milliseconds "
+                            f"(got {raw!r})")
+        deployed = next(a for a in self.registry.deployed_actions()
+                        if (a.package, a.name) == (package, action))
+        started = self.clock()
+        activation_id, finished = self.invoker(deployed, params, int(raw) / 1000)
+        if finished is None:
+            return 200, {"content": {"activationId": activation_id}}
+        timings = {"activationId": activation_id, "start": int(started * 1000),
+                   "end": int(self.clock() * 1000), "duration": finished.duration_ms}
+        result = finished.result if finished.result is not None else {
+            "error": finished.error or finished.status}
+        outcome = {"result": result, "status": finished.status, "success": finished.success}
+        if self.switches.invoke_result_nested:
+            return 200, {"content": {**timings, "response": outcome}}
+        return 200, {"content": {**timings, **outcome}}
 
     # -- routing ------------------------------------------------------------------------------
 
@@ -406,8 +455,7 @@ class ControlPlane:
                 return 200, {"content": registry.get_action(package, action, platform,
                                                             include_code)}
             if method == "POST":
-                raise v.Refusal(v.NOT_EMULATED, "invoking is not part of the control plane: "
-                                "the local function host runs actions", "field: method")
+                return self._invoke(package, action, platform, query, body)
             registry.delete_action(package, action, platform)
             return 204, None
         if route == "triggers":

@@ -49,6 +49,7 @@ from typing import Any
 
 from swaprep.ncp import validation as v
 from swaprep.ncp.apigw_spec import (
+    CORS_FIELDS,
     PREFIX,
     MethodNotListed,
     NoSuchPath,
@@ -81,8 +82,6 @@ ID_CHARS = 10  # NCP's API pages: product, API and resource ids are up to 10 cha
 KEY_ALPHABET = string.ascii_letters + string.digits
 KEY_CHARS = 40
 ENDPOINT_KINDS = {"ncpEndPoint": "ncp", "httpEndPoint": "http", "mockEndPoint": "mock"}
-CORS_FIELDS = ("corsAllowOrigin", "corsAllowMethods", "corsAllowHeaders",
-               "corsAllowCredentials", "corsExposeHeaders", "corsMaxAge")
 STAGE_SETTINGS = ("endpointDomain", "cacheTtlSec", "throttleRps", "ipAclCode", "ipAclList",
                   "isMaintenance", "enabledContentEncoding", "minimumCompressionSize",
                   "statusCode", "response")

@@ -100,6 +100,16 @@ class Switches:
     Default True accepts both forms; False accepts the name form only.
     """
 
+    invoke_result_nested: bool = True
+    """Where a blocking Post Action (`POST /packages/{p}/actions/{a}?timeout=ms`) answer
+    carries what the action returned.
+
+    Doc gap: v2's Post Action page lists `content.activationId`, `content.duration`,
+    `content.start` and `content.end` and cuts off before the result. True: OpenWhisk's
+    activation record, `content.response.result` with `content.response.success` and
+    `status`; False: `content.result` beside the timings. The deploy tool reads either.
+    """
+
     def describe(self) -> dict[str, object]:
         """The switches and their values, for logs and answers."""
         return {field.name: getattr(self, field.name) for field in fields(self)}

@@ -32,8 +32,15 @@ def test_the_whole_system_deploys_into_the_local_control_plane(state_dir):
 
         code, planned = deploy("plan")
         assert code == 2, planned
+        assert "+ schema swaprep (create)" in planned
         code, applied = deploy("apply", "--yes")
         assert code == 0, applied
+        # `up` migrated the stack's database; the deployed migrate action, invoked through the
+        # control plane's Post Action, finds nothing owed
+        assert "migrations: the schema was already up to date" in applied
+        # the console (built by ./dev test) published, then its edge purged of the entry page
+        [purge] = stack.control_plane.deployed_purges()
+        assert purge.edge_id == 1001 and "/index.html" in purge.targets
         manifests = load_actions(ROOT / "functions")
         deployed = {a.name: a for a in stack.control_plane.deployed_actions()}
         assert set(deployed) == set(manifests)

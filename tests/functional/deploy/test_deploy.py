@@ -235,3 +235,66 @@ def test_the_console_build_is_published_once_per_release(checkout, plane, s3):
     code, removed = deploy(checkout, "destroy", "--yes")
     assert code == 0 and "- console t-console (delete)" in removed
     assert s3.list_objects(Bucket="t-console").get("Contents") is None
+
+
+def test_a_console_release_purges_the_edge_and_a_failed_purge_is_done_by_the_next_apply(
+        tmp_path, s3, s3_clean):
+    """The Global Edge in front of the frontend bucket is purged of the entry page (by URL:
+    quick) after each release and only then; a purge NCP refuses leaves the change pending,
+    so the rerun publishes and purges rather than leaving the old index.html at the edge."""
+    with ControlPlane(tmp_path / "ncp" / "state.json", ACCESS_KEY, SECRET_KEY,
+                      edges={4711: "t-console"}) as plane:
+        root = tmp_path / "checkout"
+        write_actions(root, {"api": ACTIONS["api"]})
+        write_env(root, "t", textwrap.dedent(f"""\
+            [ncp]
+            cloud_functions_url = "{plane.url}"
+            edge_url = "{plane.url}"
+            access_key = {{ env = "T_NCP_ACCESS_KEY" }}
+            secret_key = {{ env = "T_NCP_SECRET_KEY" }}
+
+            [functions]
+            package = "swaprep"
+            vpc_no = "1001"
+            subnet_no = "2001"
+
+            [buckets]
+            frontend = "t-console"
+
+            [console]
+            edge_id = "4711"
+
+            [parameters]
+            s3_endpoint_url = "{s3_clean}"
+            s3_access_key_id = "testing"
+            s3_secret_access_key = "testing"
+            """))
+        dist = root / "frontend" / "dist"
+        (dist / "assets").mkdir(parents=True)
+        (dist / "index.html").write_text('<script src="/assets/app-Bx7Q2kLm.js"></script>')
+        (dist / "assets" / "app-Bx7Q2kLm.js").write_text("console.log('release 1')")
+        (dist / "robots.txt").write_text("User-agent: *\n")
+        code, applied = deploy(root, "apply", "--yes")
+        assert code == 0, applied
+        [purge] = plane.deployed_purges()
+        assert (purge.edge_id, purge.purge_type) == (4711, "URL")
+        # the entry page under both its names and the other unhashed file; never a hashed one
+        assert purge.targets == ("/", "/robots.txt", "/index.html")
+        assert "purged 3 path(s) from Global Edge 4711" in applied
+        assert deploy(root, "plan")[0] == 0
+        assert deploy(root, "apply", "--yes")[0] == 0
+        assert len(plane.deployed_purges()) == 1  # nothing new published, nothing purged
+
+        (dist / "index.html").write_text('<script src="/assets/app-Zq9w3Er1.js"></script>')
+        (dist / "assets" / "app-Zq9w3Er1.js").write_text("console.log('release 2')")
+        plane.inject_fault(status=503, count=5, path_prefix="/api/v1/purge")
+        code, failed = deploy(root, "apply", "--yes")
+        assert code == 1 and "/api/v1/purge" in failed
+        # the release is in the bucket, but the purge is still owed: the plan says so
+        body = s3.get_object(Bucket="t-console", Key="index.html")["Body"].read().decode()
+        assert "app-Zq9w3Er1.js" in body
+        code, planned = deploy(root, "plan")
+        assert code == 2 and "edge_id: (none) -> 4711" in planned
+        assert deploy(root, "apply", "--yes")[0] == 0
+        assert [p.targets for p in plane.deployed_purges()][-1] == purge.targets
+        assert deploy(root, "plan")[0] == 0

@@ -301,3 +301,47 @@ def test_destroy_removes_the_gateway_in_an_order_the_stand_in_accepts(checkout, 
     assert plane.deployed_actions() == []
     code, planned = deploy(checkout, "plan")
     assert code == 2 and "+ gateway_product swaprep (create)" in planned
+
+
+def test_the_console_origin_is_answered_by_the_gateway_and_a_new_origin_redeploys(checkout,
+                                                                                  plane):
+    """A browser's preflight carries no token, so the gateway (not the authorizer-guarded
+    action) must answer it: every route's resource carries the console's origin, and moving
+    the console to another domain updates each route, deploys the stage again and moves the
+    inbound bucket's upload grant."""
+    env_file = checkout / "deploy" / "envs" / "t.toml"
+    base = env_file.read_text()
+    env_file.write_text(base + '\n[console]\norigins = ["https://console.bank.example"]\n')
+    assert deploy(checkout, "apply", "--yes")[0] == 0
+    stage = plane.deployed_gateway().stage("swaprep", "api", "v1")
+    assert stage is not None and stage.deployment is not None
+    leaves = {r.path: r for r in stage.deployment.resources if r.methods}
+    assert sorted(leaves) == ["/api/auth/token", "/api/health", "/api/{proxy+}"]
+    for resource in leaves.values():
+        assert resource.cors["corsAllowOrigin"] == "https://console.bank.example"
+        assert "Authorization" in resource.cors["corsAllowHeaders"].split(",")
+        assert "OPTIONS" in resource.cors["corsAllowMethods"].split(",")
+        assert resource.cors["corsAllowCredentials"] == "false"
+    assert deploy(checkout, "plan")[0] == 0
+
+    env_file.write_text(base + '\n[console]\norigins = ["https://ops.bank.example"]\n')
+    code, planned = deploy(checkout, "plan")
+    changes = [line for line in planned.splitlines() if line[:2] in ("+ ", "~ ", "- ")]
+    assert changes == ["~ gateway_route swaprep/api ANY /api/{proxy+}",
+                       "~ gateway_route swaprep/api GET /api/health",
+                       "~ gateway_route swaprep/api POST /api/auth/token",
+                       f"~ gateway_stage {STAGE}",
+                       "~ bucket_cors g-inbound"]  # the console's uploads follow it too
+    assert "https://ops.bank.example" in planned
+    assert deploy(checkout, "apply", "--yes")[0] == 0
+    stage = plane.deployed_gateway().stage("swaprep", "api", "v1")
+    assert {r.cors["corsAllowOrigin"] for r in stage.deployment.resources  # type: ignore[union-attr]
+            if r.methods} == {"https://ops.bank.example"}
+    code, left = deploy(checkout, "plan")
+    assert code == 0, left
+
+    # two origins cannot be expressed in NCP's 45-character field: refused before any change
+    env_file.write_text(base + '\n[console]\norigins = ["https://ops.bank.example", '
+                               '"https://console.bank.example"]\n')
+    code, refused = deploy(checkout, "plan")
+    assert code == 1 and "console.origins" in refused and "one CORS origin" in refused

@@ -37,6 +37,7 @@ def test_defaults_are_the_documented_reading() -> None:
         "get_action_code_by_default": False,
         "omitted_type_means_basic": True,
         "link_action_accepts_path": True,
+        "invoke_result_nested": True,
     }
 
 
