@@ -96,7 +96,7 @@ def s3_clean(s3_endpoint) -> str:
 def reporting_clock():
     """Pins the code's clock to the instant the pipeline fixture rows are reported at
     (tests/functional/services/pipeline_support.py), ticking on in real time from there."""
-    from shared.adapters import clock
+    from shared.platform import clock
     from tests.functional.services.pipeline_support import REPORTING_NOW
 
     with clock.pinned(REPORTING_NOW) as pinned:

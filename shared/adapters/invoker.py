@@ -49,7 +49,8 @@ def _post(url: str, body: dict[str, Any], headers: dict[str, str], timeout_s: fl
         return json.loads(response.read() or b"null")
 
 
-def ncp_signature(method: str, uri: str, timestamp_ms: str, access_key: str, secret_key: str):
+def ncp_signature(method: str, uri: str, timestamp_ms: str, access_key: str,
+                  secret_key: str) -> str:
     """NCP API Gateway signature v2: base64(HMAC-SHA256(secret, "METHOD URI\\nts\\naccess"))."""
     message = f"{method} {uri}\n{timestamp_ms}\n{access_key}"
     digest = hmac.new(secret_key.encode(), message.encode(), hashlib.sha256).digest()

@@ -15,7 +15,7 @@ import sys
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import Any, TypedDict
 
 from shared.domain.roles import ROLES, roles_that_may
 
@@ -159,13 +159,22 @@ SCHEMAS: dict[str, dict[str, Any]] = {
 # -- the operations --------------------------------------------------------------------------------
 
 
-def needs(permission: str) -> dict[str, tuple[str, ...]]:
+class _Roles(TypedDict):
+    roles: tuple[str, ...]
+
+
+class _Detail(TypedDict):
+    errors: tuple[int, ...]
+    cached: bool
+
+
+def needs(permission: str) -> _Roles:
     """`roles` for an operation the route checks `permission` for (shared.domain.roles)."""
     return {"roles": roles_that_may(permission)}
 
 
 USERS, KEYS = needs("manage_users"), needs("manage_api_keys")
-DETAIL = {"errors": (400, 414), "cached": True}  # a detail takes no query parameter
+DETAIL: _Detail = {"errors": (400, 414), "cached": True}  # a detail takes no query parameter
 
 OPERATIONS: tuple[Op, ...] = (
     Op("GET", "/api/health", "State of the database, buckets and queues", "health",
@@ -294,7 +303,8 @@ def _model_schemas(models: dict[str, Any]) -> dict[str, Any]:
 
     _, top = models_json_schema([(m, "validation") for m in models.values()],
                                 ref_template="#/components/schemas/{model}")
-    return top.get("$defs", {})
+    defs: dict[str, Any] = top.get("$defs", {})
+    return defs
 
 
 def _ingest_body() -> dict[str, Any]:
@@ -369,7 +379,7 @@ def _headers(*names: str) -> dict[str, Any]:
 
 
 def _problem(status: int) -> dict[str, Any]:
-    headers = ("X-Request-Id", *_RATE)
+    headers: tuple[str, ...] = ("X-Request-Id", *_RATE)
     if status == 401:
         headers += ("WWW-Authenticate",)
     if status == 429:

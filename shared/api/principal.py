@@ -1,11 +1,18 @@
 """Who is calling: the principal the gateway's authorizer passed, or the same check here."""
 
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
 from shared.platform.action import ActionContext
 from shared.platform.web import HttpError, WebRequest
 from shared.services import wiring
 
+if TYPE_CHECKING:
+    from shared.services.apikeys import Principal
 
-def principal_for(request: WebRequest, ctx: ActionContext):
+
+def principal_for(request: WebRequest, ctx: ActionContext) -> Principal:
     """The caller, as the gateway's authorizer passed it; without one (how NCP forwards the
     authorizer's context is not documented, or the action was reached directly), the same
     check runs here, so no protected route answers without a valid credential."""

@@ -77,7 +77,7 @@ def parse_query(request: WebRequest, model: Any, *, fixed: Mapping[str, Any] | N
 
 
 def _parameter_error(error: Mapping[str, Any]) -> dict[str, Any]:
-    loc = error.get("loc") or ()
+    loc: tuple[int | str, ...] = error.get("loc") or ()
     message = str(error["msg"]).removeprefix("Value error, ")
     if len(loc) > 1 and isinstance(loc[1], int):
         message = f"value {loc[1] + 1}: {message}"  # an item of a list filter
@@ -97,7 +97,7 @@ def in_tenant(ctx: ActionContext, tenant_id: str, work: Callable[[Any], Any]) ->
 
 
 def read_list(request: WebRequest, ctx: ActionContext, model: Any,
-              service: Callable[[Any, Any], Any], **options: Any) -> dict:
+              service: Callable[[Any, Any], Any], **options: Any) -> dict[str, Any]:
     """A list route: the caller, the filters, the service in the tenant's transaction."""
     tenant_id = reader(request, ctx)
     query = parse_query(request, model, **options)
@@ -106,7 +106,7 @@ def read_list(request: WebRequest, ctx: ActionContext, model: Any,
 
 
 def read_one(request: WebRequest, ctx: ActionContext, what: str, param: str,
-             service: Callable[[Any, str], Any]) -> dict:
+             service: Callable[[Any, str], Any]) -> dict[str, Any]:
     """A detail route: the path parameter (URL-decoded) looked up; None is a 404, for an
     unknown id as for another tenant's (a 403 would confirm it exists)."""
     tenant_id = reader(request, ctx)

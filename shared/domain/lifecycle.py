@@ -260,18 +260,22 @@ class TradeLifecycle:
         if not decision.accepted:
             return self, decision
         action = event.action_type
-        changes: dict[str, object] = {"state": decision.after, "accepted": self.accepted + 1}
-        if action in (A.NEWT, A.POSC) and self.opened_by is None:
-            changes["opened_by"] = action
+        opened_by = self.opened_by
+        if action in (A.NEWT, A.POSC) and opened_by is None:
+            opened_by = action
+        level, execution_timestamp = self.level, self.execution_timestamp
         if action in (A.NEWT, A.POSC, A.CORR, A.REVI):  # the reports that may set these
-            changes["level"] = event.level
+            level = event.level
             if event.execution_timestamp is not None:
-                changes["execution_timestamp"] = utc(event.execution_timestamp)
+                execution_timestamp = utc(event.execution_timestamp)
+        revive_to = self.revive_to
         if action is A.EROR:
-            changes["revive_to"] = self.state
+            revive_to = self.state
         elif action is A.REVI:
-            changes["revive_to"] = None
-        return replace(self, **changes), decision
+            revive_to = None
+        return replace(self, state=decision.after, accepted=self.accepted + 1,
+                       opened_by=opened_by, level=level,
+                       execution_timestamp=execution_timestamp, revive_to=revive_to), decision
 
     def _refusal_rule(self, action: ActionType) -> str:
         if self.state is S.PORTED:

@@ -176,7 +176,7 @@ class _FormatConfig(_Strict):
     delimiter: str = ","
     quotechar: str = '"'
     encoding: str = "auto"
-    skip_lines: int = Field(0, ge=0)  # title lines before the header
+    skip_lines: int = Field(default=0, ge=0)  # title lines before the header
     decimal_separator: str = "."
     thousands_separator: str = ""
     date_formats: list[str] = ["iso"]

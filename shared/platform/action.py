@@ -60,12 +60,17 @@ def _correlation(args: Mapping[str, Any]) -> str | None:
     return str(value) if value else None
 
 
-def action(name: str) -> Callable[[Callable[[dict, ActionContext], dict]], Callable[[dict], dict]]:
+# An action's parameters and its result: JSON objects. `Main` is what the platform invokes.
+Payload = dict[str, Any]
+Main = Callable[[Payload], Payload]
+
+
+def action(name: str) -> Callable[[Callable[[Payload, ActionContext], Payload]], Main]:
     """Wrap a basic (trigger/queue/cron) action handler `handler(args, ctx) -> dict`."""
 
-    def wrap(handler: Callable[[dict, ActionContext], dict]) -> Callable[[dict], dict]:
+    def wrap(handler: Callable[[Payload, ActionContext], Payload]) -> Main:
         @functools.wraps(handler)
-        def main(args: dict) -> dict:
+        def main(args: Payload) -> Payload:
             ctx = _context(name, args)
             slog.configure(ctx.config.get("log_level", "INFO"))
             started = time.perf_counter()
@@ -92,12 +97,12 @@ def action(name: str) -> Callable[[Callable[[dict, ActionContext], dict]], Calla
 
 def web_action(
     name: str,
-) -> Callable[[Callable[[WebRequest, ActionContext], dict]], Callable[[dict], dict]]:
+) -> Callable[[Callable[[WebRequest, ActionContext], Payload]], Main]:
     """Wrap a web action handler `handler(request, ctx) -> {statusCode, headers, body}`."""
 
-    def wrap(handler: Callable[[WebRequest, ActionContext], dict]) -> Callable[[dict], dict]:
+    def wrap(handler: Callable[[WebRequest, ActionContext], Payload]) -> Main:
         @functools.wraps(handler)
-        def main(args: dict) -> dict:
+        def main(args: Payload) -> Payload:
             ctx = _context(name, args)
             slog.configure(ctx.config.get("log_level", "INFO"))
             request = WebRequest.from_args(args)

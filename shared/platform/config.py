@@ -119,7 +119,8 @@ class Config:
 
     def bucket(self, logical: str) -> str:
         """Physical bucket name for a logical one: inbound, outbound, feedback, frontend."""
-        return self.require(f"bucket_{logical}")
+        name: str = self.require(f"bucket_{logical}")
+        return name
 
     def describe(self, names: list[str]) -> dict[str, Any]:
         """Settings for display, with secrets masked."""

@@ -110,7 +110,8 @@ def _body_bytes(result: Mapping[str, Any]) -> bytes | None:
     return body.encode("utf-8")
 
 
-def finalize(method: str, request_headers: Mapping[str, str], result: dict[str, Any]) -> dict:
+def finalize(method: str, request_headers: Mapping[str, str],
+             result: dict[str, Any]) -> dict[str, Any]:
     """Apply ETag/304, Cache-Control and gzip to a handler's answer (returns a new dict)."""
     status = result.get("statusCode", 200)
     headers = dict(result.get("headers") or {})

@@ -16,7 +16,7 @@ import re
 import sys
 import time
 from collections.abc import Iterator
-from typing import Any
+from typing import Any, TextIO
 
 from shared.platform.config import is_secret
 
@@ -80,15 +80,15 @@ class JsonFormatter(logging.Formatter):
         return json.dumps(redact(line), default=str, ensure_ascii=False)
 
 
-class _StdoutHandler(logging.StreamHandler):
+class _StdoutHandler(logging.StreamHandler[TextIO]):
     """Writes to the current `sys.stdout`, which the platform (or a test) may swap."""
 
-    @property  # type: ignore[override]
-    def stream(self):
+    @property
+    def stream(self) -> TextIO:
         return sys.stdout
 
     @stream.setter
-    def stream(self, _value) -> None:
+    def stream(self, _value: TextIO) -> None:
         pass
 
 

@@ -21,7 +21,7 @@ from datetime import UTC, datetime
 from typing import Any
 from urllib.parse import unquote, unquote_plus
 
-from shared.adapters import clock
+from shared.platform import clock
 
 BUCKET_FIELDS = ("bucket", "bucketName", "bucket_name", "container", "container_name",
                  "containerName")
@@ -90,7 +90,8 @@ def _from_record(record: Mapping[str, Any]) -> ObjectEvent | None:
     if not isinstance(s3, Mapping):
         return None
     bucket = _name_of(s3.get("bucket"))
-    obj = s3.get("object") if isinstance(s3.get("object"), Mapping) else {}
+    found = s3.get("object")
+    obj: Mapping[str, Any] = found if isinstance(found, Mapping) else {}
     key = obj.get("key")
     if not bucket or not isinstance(key, str):
         return None

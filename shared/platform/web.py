@@ -120,7 +120,9 @@ def _json_value(value: Any) -> Any:
     return isoformat() if callable(isoformat) else str(value)
 
 
-def problem(error: HttpError, request_id: str | None = None, instance: str | None = None):
+def problem(
+    error: HttpError, request_id: str | None = None, instance: str | None = None
+) -> dict[str, Any]:
     doc: dict[str, Any] = {"type": error.type, "title": error.title, "status": error.status}
     if error.detail:
         doc["detail"] = error.detail
@@ -210,7 +212,9 @@ class CorsPolicy:
         return cls(frozenset(o for o in items if o))
 
     def allows(self, origin: str | None) -> bool:
-        return bool(origin) and origin.strip().rstrip("/").lower() in self.origins
+        if not origin:
+            return False
+        return origin.strip().rstrip("/").lower() in self.origins
 
     @staticmethod
     def is_preflight(method: str, headers: Mapping[str, str]) -> bool:

@@ -21,7 +21,6 @@ from __future__ import annotations
 import functools
 import hashlib
 import hmac
-import json
 import re
 import secrets
 import string
@@ -76,22 +75,13 @@ def check_scopes(scopes: Sequence[str]) -> list[str]:
     return sorted(set(scopes))
 
 
-def _dict_cursor(conn: Any) -> Any:
-    from psycopg.rows import dict_row
-
-    return conn.cursor(row_factory=dict_row)  # also on plain psycopg connections (demo seed)
-
-
 def _insert_key(conn: Any, tenant_id: uuid.UUID | str, name: str, scopes: Sequence[str],
                 created_by: uuid.UUID | str | None, key: str, prefix: str) -> bool:
-    with _dict_cursor(conn) as cur:
-        row = cur.execute(
-            "INSERT INTO api_keys (tenant_id, name, prefix, key_hash, scopes, created_by)"
-            " VALUES (%s, %s, %s, %s, %s, %s) ON CONFLICT (prefix) DO NOTHING RETURNING id",
-            (str(tenant_id), name, prefix, hash_key(key), list(scopes),
-             str(created_by) if created_by else None),
-        ).fetchone()
-    return row is not None
+    from shared.adapters.db import identity
+
+    return identity.insert_api_key(conn, tenant_id=tenant_id, name=name, prefix=prefix,
+                                   key_hash=hash_key(key), scopes=scopes,
+                                   created_by=created_by)
 
 
 def create_key(conn: Any, tenant_id: uuid.UUID | str, name: str,
@@ -131,20 +121,18 @@ def seed_demo_api_key(conn: Any, tenant_id: uuid.UUID | str, *,
 
 def list_keys(conn: Any) -> list[dict[str, Any]]:
     """The keys visible in this transaction (a tenant's under RLS), never their hashes."""
-    with _dict_cursor(conn) as cur:
-        return cur.execute(
-            "SELECT id, tenant_id, name, prefix, scopes, created_by, created_at, last_used_at,"
-            " revoked_at FROM api_keys ORDER BY created_at, prefix").fetchall()
+    from shared.adapters.db import identity
+
+    return identity.list_api_keys(conn)
 
 
 def revoke(conn: Any, prefix_or_id: str, revoked_by: uuid.UUID | str | None = None,
            request_id: str | None = None) -> bool:
     """Revoke a key by prefix or id; False if no such active key is visible."""
+    from shared.adapters.db import identity
+
     column = "id" if is_uuid(prefix_or_id) else "prefix"
-    with _dict_cursor(conn) as cur:
-        row = cur.execute(
-            f"UPDATE api_keys SET revoked_at = now() WHERE {column} = %s AND revoked_at IS NULL"
-            " RETURNING tenant_id, prefix, revoked_at", (prefix_or_id,)).fetchone()
+    row = identity.revoke_api_key(conn, column, prefix_or_id)
     if row is None:
         return False
     _audit(conn, row["tenant_id"], revoked_by, "api_key.revoked", row["prefix"],
@@ -156,13 +144,12 @@ def revoke(conn: Any, prefix_or_id: str, revoked_by: uuid.UUID | str | None = No
 def _audit(conn: Any, tenant_id: Any, user_id: Any, action: str, prefix: str,
            after: dict[str, Any], *, before: dict[str, Any] | None = None,
            request_id: str | None = None) -> None:
-    with _dict_cursor(conn) as cur:
-        cur.execute(
-            "INSERT INTO audit_log (tenant_id, actor, actor_type, action, entity_type, entity_id,"
-            " before, after, request_id) VALUES (%s, %s, %s, %s, 'api_key', %s, %s, %s, %s)",
-            (str(tenant_id), str(user_id) if user_id else "cli", "user" if user_id else "system",
-             action, prefix, None if before is None else json.dumps(before), json.dumps(after),
-             request_id))
+    from shared.adapters.db import audit
+
+    audit.record(conn, tenant_id=tenant_id, actor=str(user_id) if user_id else "cli",
+                 actor_type="user" if user_id else "system", action=action,
+                 entity_type="api_key", entity_id=prefix, before=before, after=after,
+                 request_id=request_id)
 
 
 # -- principals --------------------------------------------------------------------------------
@@ -233,10 +220,10 @@ def check_key(db: Any, presented: str) -> Principal | AuthFailure:
     if prefix is None:
         return AuthFailure("malformed_key", "the API key is not of the form srk_<prefix>_<secret>",
                            "ApiKey")
+    from shared.adapters.db import identity
+
     with db.system() as conn:  # the key says which tenant; nothing else does yet
-        row = conn.execute(
-            "SELECT id, tenant_id, name, key_hash, scopes, revoked_at FROM api_keys"
-            " WHERE prefix = %s", (prefix,)).fetchone()
+        row = identity.find_api_key_for_check(conn, prefix)
         matches = hmac.compare_digest(hash_key(presented.strip()),
                                       row["key_hash"] if row else _DUMMY_HASH)
         if row is None or not matches:
@@ -246,10 +233,7 @@ def check_key(db: Any, presented: str) -> Principal | AuthFailure:
         if row["revoked_at"] is not None:
             return AuthFailure("revoked_key", "the API key has been revoked", "ApiKey",
                                tenant_id=str(row["tenant_id"]), key_prefix=prefix)
-        conn.execute(
-            "UPDATE api_keys SET last_used_at = now() WHERE id = %s AND (last_used_at IS NULL"
-            " OR last_used_at < now() - make_interval(secs => %s))",
-            (row["id"], LAST_USED_EVERY_S))
+        identity.touch_api_key_last_used(conn, row["id"], LAST_USED_EVERY_S)
     return Principal("api_key", str(row["id"]), str(row["tenant_id"]),
                      scopes=tuple(row["scopes"]), name=row["name"], prefix=prefix)
 
@@ -312,13 +296,14 @@ def tenant_by_ref(db: Any, ref: str) -> tuple[str, str] | None:
     """(id, slug) of the tenant with this slug or id; found ones are cached briefly."""
     import time
 
+    from shared.adapters.db import tenants
+
     key = (str(getattr(db, "url", id(db))), ref)
     cached = _tenants.get(key)
     if cached and cached[0] > time.monotonic():
         return cached[1]
-    column = "id" if is_uuid(ref) else "slug"
     with db.system() as conn:
-        row = conn.execute(f"SELECT id, slug FROM tenants WHERE {column} = %s", (ref,)).fetchone()
+        row = tenants.by_id(conn, ref) if is_uuid(ref) else tenants.by_slug(conn, ref)
     if row is None:
         return None
     found = (str(row["id"]), row["slug"])
@@ -364,10 +349,10 @@ def record_failure(db: Any, failure: AuthFailure, *, method: str, path: str,
              "scheme": failure.scheme, **failure.extra}
     if failure.key_prefix:
         after["key_prefix"] = failure.key_prefix
+    from shared.adapters.db import audit
+
     with db.system() as conn:
-        conn.execute(
-            "INSERT INTO audit_log (tenant_id, actor, actor_type, action, entity_type, entity_id,"
-            " after, request_id) VALUES (%s, 'anonymous', 'anonymous', 'auth.failed', %s, %s,"
-            " %s, %s)",
-            (failure.tenant_id, "api_key" if failure.key_prefix else None, failure.key_prefix,
-             json.dumps(after), request_id))
+        audit.record(conn, tenant_id=failure.tenant_id, actor="anonymous",
+                     actor_type="anonymous", action="auth.failed",
+                     entity_type="api_key" if failure.key_prefix else None,
+                     entity_id=failure.key_prefix, after=after, request_id=request_id)

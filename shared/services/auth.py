@@ -22,7 +22,6 @@ from __future__ import annotations
 
 import functools
 import hashlib
-import json
 import re
 import secrets
 import uuid
@@ -30,6 +29,8 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
+from shared.adapters.db import audit as audit_log
+from shared.adapters.db import identity
 from shared.domain.identifiers import is_uuid
 from shared.domain.roles import ROLES
 from shared.platform import tokens
@@ -40,8 +41,6 @@ _REFRESH = re.compile(rf"^{REFRESH_PREFIX}[A-Za-z0-9_-]{{43}}$")
 PASSWORD_MIN, PASSWORD_MAX = 12, 1024  # the upper bound keeps one hash from being a DoS lever
 USERNAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._@-]{2,99}$")
 INVALID_CREDENTIALS = "the username or password is not correct"
-_USER_COLUMNS = ("u.id, u.tenant_id, u.username, u.display_name, u.role, u.disabled,"
-                 " u.created_at, u.last_login_at, t.slug AS tenant")
 
 
 @dataclass(frozen=True)
@@ -161,9 +160,8 @@ def sign_in(db: Any, settings: AuthSettings, username: str, password: str, *,
         retry_after = _retry_after(conn, key, settings)
         if retry_after is not None:
             _failed(conn, None, "throttled", {"username": username[:100], **where}, request_id)
-        row = None if retry_after is not None else conn.execute(
-            f"SELECT {_USER_COLUMNS}, u.password_hash FROM users u JOIN tenants t"
-            " ON t.id = u.tenant_id WHERE u.username = %s", (username,)).fetchone()
+        row = None if retry_after is not None else identity.find_user_for_sign_in(conn,
+                                                                                  username)
     if retry_after is not None:
         raise AuthError(429, "throttled", f"too many failed sign-ins for this username; try "
                         f"again in {retry_after} s", retry_after=retry_after)
@@ -173,33 +171,30 @@ def sign_in(db: Any, settings: AuthSettings, username: str, password: str, *,
         reason = ("unknown_user" if row is None else "bad_password" if not matches
                   else "user_disabled")
         with db.system() as conn:
-            conn.execute("INSERT INTO sign_in_failures (username) VALUES (%s)", (key,))
-            conn.execute("DELETE FROM sign_in_failures WHERE at < now() - make_interval("
-                         "secs => %s)", (settings.failure_window_s,))
+            identity.add_sign_in_failure(conn, key)
+            identity.prune_sign_in_failures(conn, settings.failure_window_s)
             _failed(conn, row["tenant_id"] if row else None, reason,
                     {"username": username[:100], **where}, request_id)
         raise AuthError(401, "invalid_credentials", INVALID_CREDENTIALS)
     with db.system() as conn:
         if settings.hasher.check_needs_rehash(row["password_hash"]):
-            conn.execute("UPDATE users SET password_hash = %s WHERE id = %s",
-                         (hash_password(password, settings.hasher), row["id"]))
-        conn.execute("UPDATE users SET last_login_at = now() WHERE id = %s", (row["id"],))
-        conn.execute("DELETE FROM sign_in_failures WHERE username = %s", (key,))
-        _audit_auth(conn, row["tenant_id"], row["username"], str(row["id"]), "user",
-                    "auth.signed_in", {"remote": remote}, request_id)
+            identity.set_password_hash(conn, row["id"],
+                                       hash_password(password, settings.hasher))
+        identity.touch_last_login(conn, row["id"])
+        identity.clear_sign_in_failures(conn, key)
+        audit_log.record(conn, tenant_id=row["tenant_id"], actor=row["username"],
+                         actor_type="user", action="auth.signed_in", entity_type="user",
+                         entity_id=row["id"], after={"remote": remote}, actor_id=row["id"],
+                         request_id=request_id)
         return _session(conn, settings, row, family_id=uuid.uuid4(), parent_id=None)
 
 
 def _retry_after(conn: Any, key: str, settings: AuthSettings) -> int | None:
     """Seconds until `key` may try again, None when it may now. Blocked while the window
     holds `max_failures` failures: until the max_failures-th latest one leaves it."""
-    row = conn.execute(
-        "SELECT ceil(extract(epoch FROM at + make_interval(secs => %s) - now()))::int AS s"
-        " FROM sign_in_failures WHERE username = %s AND at > now() - make_interval(secs => %s)"
-        " ORDER BY at DESC OFFSET %s LIMIT 1",
-        (settings.failure_window_s, key, settings.failure_window_s,
-         settings.max_failures - 1)).fetchone()
-    return max(1, row["s"]) if row else None
+    seconds = identity.sign_in_retry_after_s(conn, key, window_s=settings.failure_window_s,
+                                             max_failures=settings.max_failures)
+    return max(1, seconds) if seconds is not None else None
 
 
 # -- refresh tokens -----------------------------------------------------------------------------
@@ -212,11 +207,10 @@ def _session(conn: Any, settings: AuthSettings, user: dict[str, Any], *, family_
              parent_id: Any) -> Session:
     """A new access token and a new refresh token (of `family_id`) for `user`."""
     refresh = REFRESH_PREFIX + secrets.token_urlsafe(32)
-    conn.execute(
-        "INSERT INTO refresh_tokens (tenant_id, user_id, family_id, parent_id, token_hash,"
-        " expires_at) VALUES (%s, %s, %s, %s, %s, now() + make_interval(secs => %s))",
-        (user["tenant_id"], user["id"], family_id, parent_id, hash_refresh_token(refresh),
-         settings.refresh_ttl_s))
+    identity.insert_refresh_token(conn, tenant_id=user["tenant_id"], user_id=user["id"],
+                                  family_id=family_id, parent_id=parent_id,
+                                  token_hash=hash_refresh_token(refresh),
+                                  ttl_s=settings.refresh_ttl_s)
     access = tokens.mint(settings.signing_secret, subject=str(user["id"]),
                          tenant_id=str(user["tenant_id"]), tenant_slug=user["tenant"],
                          role=user["role"], ttl_s=settings.access_ttl_s)
@@ -242,11 +236,7 @@ def refresh(db: Any, settings: AuthSettings, token: str, *, request_id: str | No
 
 def _rotate(conn: Any, settings: AuthSettings, token: str, where: dict[str, Any],
             request_id: str | None) -> Session | AuthError:
-    row = conn.execute(
-        f"SELECT r.id AS token_id, r.family_id, r.rotated_at, r.revoked_at,"
-        f" r.expires_at <= now() AS expired, {_USER_COLUMNS} FROM refresh_tokens r"
-        " JOIN users u ON u.id = r.user_id JOIN tenants t ON t.id = r.tenant_id"
-        " WHERE r.token_hash = %s FOR UPDATE OF r", (hash_refresh_token(token),)).fetchone()
+    row = identity.lock_refresh_token(conn, hash_refresh_token(token))
     if row is None:
         _failed(conn, None, "unknown_refresh_token", where, request_id)
         return AuthError(401, "invalid_refresh_token", "the refresh token is not valid")
@@ -269,8 +259,7 @@ def _rotate(conn: Any, settings: AuthSettings, token: str, where: dict[str, Any]
         _revoke_family(conn, row["family_id"], "user_disabled")
         _failed(conn, tenant, "user_disabled", where, request_id)
         return AuthError(401, "invalid_refresh_token", "the refresh token is not valid")
-    conn.execute("UPDATE refresh_tokens SET rotated_at = now() WHERE id = %s",
-                 (row["token_id"],))
+    identity.mark_refresh_token_rotated(conn, row["token_id"])
     return _session(conn, settings, row, family_id=row["family_id"], parent_id=row["token_id"])
 
 
@@ -286,9 +275,7 @@ def revoke_user_sessions(conn: Any, user_id: Any, reason: str) -> int:
 def _revoke(conn: Any, column: str, value: Any, reason: str) -> int:
     """Revoke the matching tokens (rotated ones too, so a replay reads as revoked); the number
     of live sessions that ended."""
-    rows = conn.execute(
-        f"UPDATE refresh_tokens SET revoked_at = now(), revoked_reason = %s WHERE {column} = %s"
-        " AND revoked_at IS NULL RETURNING rotated_at", (reason, value)).fetchall()
+    rows = identity.revoke_refresh_tokens(conn, column, value, reason)
     return sum(1 for row in rows if row["rotated_at"] is None)
 
 
@@ -300,14 +287,15 @@ def logout(db: Any, *, tenant_id: str, user_id: str, user_name: str,
         return 0  # a script's token (`swaprep token`) or an IdP's: no sessions here
     with db.tenant(tenant_id) as conn:
         if refresh_token:
-            row = conn.execute("SELECT family_id FROM refresh_tokens WHERE token_hash = %s"
-                               " AND user_id = %s", (hash_refresh_token(refresh_token.strip()),
-                                                     user_id)).fetchone()
-            revoked = _revoke_family(conn, row["family_id"], "logout") if row else 0
+            family_id = identity.find_refresh_family(
+                conn, hash_refresh_token(refresh_token.strip()), user_id)
+            revoked = _revoke_family(conn, family_id, "logout") if family_id is not None else 0
         else:
             revoked = revoke_user_sessions(conn, user_id, "logout")
-        _audit_auth(conn, tenant_id, user_name, user_id, "user", "auth.logged_out",
-                    {"revoked": revoked, "all_sessions": not refresh_token}, request_id)
+        audit_log.record(conn, tenant_id=tenant_id, actor=user_name, actor_type="user",
+                         action="auth.logged_out", entity_type="user", entity_id=user_id,
+                         after={"revoked": revoked, "all_sessions": not refresh_token},
+                         actor_id=user_id, request_id=request_id)
     return revoked
 
 
@@ -315,17 +303,11 @@ def logout(db: Any, *, tenant_id: str, user_id: str, user_name: str,
 
 def _failed(conn: Any, tenant_id: Any, reason: str, details: dict[str, Any],
             request_id: str | None) -> None:
-    _audit_auth(conn, tenant_id, "anonymous", None, "anonymous", "auth.failed",
-                {"reason": reason, "method": "POST", **details}, request_id)
-
-
-def _audit_auth(conn: Any, tenant_id: Any, actor: str, actor_id: str | None, actor_type: str,
-                action: str, after: dict[str, Any], request_id: str | None) -> None:
-    conn.execute(
-        "INSERT INTO audit_log (tenant_id, actor, actor_id, actor_type, action, entity_type,"
-        " entity_id, after, request_id) VALUES (%s, %s, %s, %s, %s, 'user', %s, %s, %s)",
-        (tenant_id, actor, actor_id, actor_type, action, actor_id,
-         json.dumps(after, default=str), request_id))
+    """An `auth.failed` row: no actor is known, only what was attempted."""
+    audit_log.record(conn, tenant_id=tenant_id, actor="anonymous", actor_type="anonymous",
+                     action="auth.failed", entity_type="user", entity_id=None,
+                     after={"reason": reason, "method": "POST", **details},
+                     request_id=request_id)
 
 
 # -- users (tenant admins) ----------------------------------------------------------------------
@@ -343,31 +325,27 @@ def get_user(conn: Any, user_id: str) -> dict[str, Any] | None:
     """A user visible in this transaction (RLS: the tenant's own), or None."""
     if not is_uuid(user_id):
         return None
-    row = conn.execute(f"SELECT {_USER_COLUMNS} FROM users u JOIN tenants t ON t.id ="
-                       " u.tenant_id WHERE u.id = %s", (user_id,)).fetchone()
+    row = identity.find_user(conn, user_id)
     return public_user(row) if row else None
 
 
 def list_users(conn: Any) -> list[dict[str, Any]]:
-    rows = conn.execute(f"SELECT {_USER_COLUMNS} FROM users u JOIN tenants t ON t.id ="
-                        " u.tenant_id ORDER BY u.username").fetchall()
-    return [public_user(row) for row in rows]
+    return [public_user(row) for row in identity.list_users(conn)]
 
 
 def create_user(conn: Any, actor: Actor, *, tenant_id: str, username: str, password: str,
                 role: str, display_name: str | None = None, hasher: Any = None
                 ) -> dict[str, Any]:
     _check_new_user(username, password, role)
-    row = conn.execute(
-        "INSERT INTO users (tenant_id, username, display_name, password_hash, role)"
-        " VALUES (%s, %s, %s, %s, %s) ON CONFLICT (username) DO NOTHING RETURNING id",
-        (tenant_id, username, display_name, hash_password(password, hasher), role)).fetchone()
-    if row is None:
+    user_id = identity.insert_user(conn, tenant_id=tenant_id, username=username,
+                                   display_name=display_name,
+                                   password_hash=hash_password(password, hasher), role=role)
+    if user_id is None:
         raise Conflict(f"username '{username}' is taken; choose another")
-    user = get_user(conn, str(row["id"]))
+    user = get_user(conn, str(user_id))
     assert user is not None
     audit(conn, actor, tenant_id=tenant_id, action="user.created", entity_type="user",
-          entity_id=row["id"], before=None, after=_audited(user))
+          entity_id=user_id, before=None, after=_audited(user))
     return user
 
 
@@ -402,7 +380,7 @@ def update_user(conn: Any, actor: Actor, user_id: str, changes: Mapping[str, Any
             None, f"give some of {', '.join(UPDATABLE)}"
             + (f"; unknown: {', '.join(unknown)}" if unknown else ""))])
     if is_uuid(user_id):
-        conn.execute("SELECT 1 FROM users WHERE id = %s FOR UPDATE", (user_id,))
+        identity.lock_user(conn, user_id)
     before = get_user(conn, user_id)
     if before is None:
         raise NotFound(f"no user {user_id} in this tenant")
@@ -417,19 +395,15 @@ def update_user(conn: Any, actor: Actor, user_id: str, changes: Mapping[str, Any
         errors.append(FieldError("password", problem))
     if errors:
         raise InvalidRequest("the user cannot be changed", errors)
-    if before["role"] == "admin" and not before["disabled"] and (
-            after["role"] != "admin" or after["disabled"]):
-        others = conn.execute(
-            "SELECT count(*) AS n FROM users WHERE role = 'admin' AND NOT disabled AND id <> %s",
-            (user_id,)).fetchone()["n"]
-        if not others:
-            raise Conflict(f"{before['username']} is the tenant's last active admin: make"
-                           " another user admin first")
-    conn.execute(
-        "UPDATE users SET role = %s, disabled = %s, display_name = %s,"
-        " password_hash = coalesce(%s, password_hash) WHERE id = %s",
-        (after["role"], after["disabled"], after["display_name"],
-         hash_password(password, hasher) if password is not None else None, user_id))
+    loses_admin = before["role"] == "admin" and not before["disabled"] and (
+        after["role"] != "admin" or after["disabled"])
+    if loses_admin and not identity.count_other_active_admins(conn, user_id):
+        raise Conflict(f"{before['username']} is the tenant's last active admin: make"
+                       " another user admin first")
+    identity.update_user(conn, user_id, role=after["role"], disabled=after["disabled"],
+                         display_name=after["display_name"],
+                         password_hash=hash_password(password, hasher)
+                         if password is not None else None)
     ended = 0
     if after["disabled"] and not before["disabled"]:
         ended = revoke_user_sessions(conn, user_id, "user_disabled")

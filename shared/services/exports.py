@@ -20,7 +20,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
-from shared.adapters import clock
+from shared.platform import clock
 from shared.services.operations.base import Actor, InvalidRequest, OperationError, audit
 
 if TYPE_CHECKING:
@@ -34,16 +34,6 @@ ISSUE_PAGE = 1000
 # Spreadsheets run a cell starting with these as a formula (CSV injection): such text is
 # prefixed with an apostrophe; numbers (e.g. -1.5) are left alone.
 _FORMULA = ("=", "+", "-", "@", "\t", "\r")
-
-_ISSUES = """
-SELECT i.id, i.rule_id, i.severity, i.field, i.value, i.regime, i.message, i.status,
-       i.assignee, i.created_at, i.resolved_at, e.id AS event_id, e.uti, e.trade_id,
-       e.action_type, e.state AS event_state, f.object_key AS file, e.row_no
-FROM validation_issues i JOIN trade_events e ON e.id = i.event_id
-LEFT JOIN ingest_files f ON f.id = e.file_id
-WHERE {where} ORDER BY i.id LIMIT %s
-"""
-
 
 class ExportTooLarge(OperationError):
     status, code = 413, "too_large"
@@ -83,10 +73,10 @@ class Export:
 
 def filter_model(kind: str) -> Any:
     """The list's own filter model for `kind` (pydantic; `limit`/`cursor` are refused)."""
-    from shared.services.queries.filters import IssuesQuery, ReportsQuery, Text, TradesQuery
+    from shared.services.queries.filters import IssuesQuery, ReportsQuery, Text100, TradesQuery
 
     class ErrorsFilter(IssuesQuery):
-        rule_id: Text(100) | None = None
+        rule_id: Text100 | None = None
 
     return {"trades": TradesQuery, "reports": ReportsQuery, "errors": ErrorsFilter}[kind]
 
@@ -128,18 +118,14 @@ def _pages(list_page: Callable[[Any], dict[str, Any]], query: Any) -> Iterator[d
 
 
 def _issues(conn: psycopg.Connection[Any], query: Any) -> Iterator[dict[str, Any]]:
-    from shared.services.queries.sql import Where
+    from shared.adapters.db.reads.errors import export_issues
     from shared.services.queries.values import jsonable
 
     last = 0
     while True:
-        w = Where("i.tenant_id = app.current_tenant()", "i.id > %s")
-        w.params.append(last)
-        w.any("i.status", query.status)
-        w.any("i.severity", query.severity)
-        w.any("i.regime", query.regime)
-        w.maybe(query.rule_id, "i.rule_id = %s")
-        rows = conn.execute(_ISSUES.format(where=w.sql), [*w.params, ISSUE_PAGE]).fetchall()
+        rows = export_issues(conn, after_id=last, limit=ISSUE_PAGE, status=query.status,
+                             severity=query.severity, regime=query.regime,
+                             rule_id=query.rule_id)
         yield from jsonable(rows)
         if len(rows) < ISSUE_PAGE:
             return
@@ -148,6 +134,7 @@ def _issues(conn: psycopg.Connection[Any], query: Any) -> Iterator[dict[str, Any
 
 def select(conn: psycopg.Connection[Any], kind: str, query: Any, limits: Limits) -> Selection:
     """The rows of the caller's tenant matching `query`; ExportTooLarge beyond the cap."""
+    from shared.adapters.db.reads.reports import report_objects
     from shared.services.queries.reports import list_reports
     from shared.services.queries.trades import list_trades
 
@@ -170,9 +157,8 @@ def select(conn: psycopg.Connection[Any], kind: str, query: Any, limits: Limits)
     if kind == "reports":
         keys = [str(r["id"]) for r in selection.rows if r.get("object_key")]
         if keys:
-            selection.objects = [(r["bucket"], r["object_key"]) for r in conn.execute(
-                "SELECT bucket, object_key FROM report_files WHERE id = ANY(%s::uuid[])"
-                " AND object_key IS NOT NULL ORDER BY created_at, id", (keys,))]
+            selection.objects = [(r["bucket"], r["object_key"])
+                                 for r in report_objects(conn, keys)]
     return selection
 
 

@@ -27,6 +27,8 @@ from typing import Any
 
 import psycopg
 
+from shared.adapters.db import audit, report_files, tr_feedback
+from shared.adapters.db import tenants as tenants_db
 from shared.adapters.db.database import retry_transaction
 from shared.domain.identifiers import uuid_or_none
 from shared.platform.logging import get_logger, log_context
@@ -120,10 +122,7 @@ def _tenant_for(db: Any, key: str) -> tuple[Any, str] | None:
     if not folder:
         return None
     with db.system() as conn:
-        rows = conn.execute(
-            "SELECT id, slug FROM tenants WHERE slug = lower(%s) OR lei = upper(%s)"
-            " ORDER BY (slug = lower(%s)) DESC LIMIT 2", (folder, folder, folder),
-        ).fetchall()
+        rows = tenants_db.for_folder(conn, folder)
     if not rows or (len(rows) > 1 and rows[0]["slug"] != folder.lower()):
         return None  # unknown, or an LEI two tenants share: ambiguous
     return rows[0]["id"], rows[0]["slug"]
@@ -161,33 +160,24 @@ def apply_feedback_object(event: ObjectEvent, *, db: Any, store: Any) -> Feedbac
 
 def _apply(conn: psycopg.Connection[Any], tenant_id: Any, slug: str, event: ObjectEvent,
            body: bytes, sha256: str) -> FeedbackOutcome:
-    ledger = conn.execute(
-        "INSERT INTO tr_feedback (tenant_id, bucket, object_key, sha256)"
-        " VALUES (%s, %s, %s, %s) ON CONFLICT (tenant_id, sha256) DO UPDATE"
-        " SET deliveries = tr_feedback.deliveries + 1, last_seen_at = now()"
-        " RETURNING id, (xmax = 0) AS inserted, status, object_key, report_file_id",
-        (tenant_id, event.bucket, event.key, sha256),
-    ).fetchone()
+    ledger = tr_feedback.record_delivery(conn, tenant_id=tenant_id, bucket=event.bucket,
+                                         object_key=event.key, sha256=sha256)
     if not ledger["inserted"]:
-        conn.execute(
-            "INSERT INTO audit_log (tenant_id, actor, actor_type, action, entity_type,"
-            " entity_id, after) VALUES (%s, 'feedback', 'system', 'tr_feedback.duplicate',"
-            " 'tr_feedback', %s, %s)",
-            (tenant_id, str(ledger["id"]), json.dumps(
-                {"bucket": event.bucket, "key": event.key, "sha256": sha256,
-                 "same_content_as": ledger["object_key"]})),
-        )
+        audit.record(conn, tenant_id=tenant_id, actor="feedback", actor_type="system",
+                     action="tr_feedback.duplicate", entity_type="tr_feedback",
+                     entity_id=str(ledger["id"]),
+                     after={"bucket": event.bucket, "key": event.key, "sha256": sha256,
+                            "same_content_as": ledger["object_key"]})
         return FeedbackOutcome(event.bucket, event.key, "duplicate", slug,
                                str(ledger["report_file_id"] or "") or None,
                                reason=f"same content as {ledger['object_key']} "
                                       f"({ledger['status']})")
     feedback_id = ledger["id"]
 
-    def refuse(reason: str, file_id: str | None = None, message_id: str | None = None):
-        conn.execute(
-            "UPDATE tr_feedback SET status = 'rejected', error = %s, report_file_id = %s,"
-            " tr_message_id = %s WHERE id = %s",
-            (reason[:2000], file_id, message_id, feedback_id))
+    def refuse(reason: str, file_id: str | None = None,
+               message_id: str | None = None) -> FeedbackOutcome:
+        tr_feedback.mark_rejected(conn, feedback_id, error=reason[:2000],
+                                  report_file_id=file_id, tr_message_id=message_id)
         raise_alert(conn, tenant_id=tenant_id, kind="tr.feedback_rejected", severity="warning",
                     dedup_key=f"tr-feedback-rejected:{event.key}",
                     summary=f"TR feedback file {event.key} could not be applied: {reason}",
@@ -224,22 +214,17 @@ def _report_file(conn: psycopg.Connection[Any], report_file_id: Any,
     wanted = uuid_or_none(report_file_id)
     # The same lock submit takes: feedback and a (late) submit of one file never interleave.
     if wanted:
-        row = conn.execute("SELECT * FROM report_files WHERE id = %s FOR NO KEY UPDATE",
-                           (wanted,)).fetchone()
+        row = report_files.lock_report_file(conn, wanted)
         if row is not None:
             return row
-    return conn.execute("SELECT * FROM report_files WHERE tr_message_id = %s"
-                        " FOR NO KEY UPDATE", (message_id,)).fetchone()
+    return report_files.lock_report_file_by_message(conn, message_id)
 
 
 def _apply_records(conn: psycopg.Connection[Any], tenant_id: Any, slug: str,
                    event: ObjectEvent, feedback_id: int, report_file: dict[str, Any],
                    message_id: str, records: list[_Record]) -> FeedbackOutcome:
     file_id = str(report_file["id"])
-    items = conn.execute(
-        "SELECT id, position, record_ref, event_id, status FROM report_items"
-        " WHERE report_file_id = %s", (file_id,),
-    ).fetchall()
+    items = report_files.report_items_of(conn, file_id)
     by_ref = {i["record_ref"]: i for i in items}
     by_position = {i["position"]: i for i in items}
     final: dict[int, str] = {}  # item id -> status set by this file
@@ -265,23 +250,14 @@ def _apply_records(conn: psycopg.Connection[Any], tenant_id: Any, slug: str,
         updates.append((item["id"], status, record.tr_code, record.tr_message, item["event_id"]))
 
     if updates:
-        conn.execute(
-            "UPDATE report_items i SET status = v.status, tr_code = v.code, tr_message = v.msg"
-            " FROM unnest(%s::bigint[], %s::text[], %s::text[], %s::text[])"
-            " AS v(id, status, code, msg) WHERE i.id = v.id AND i.status = 'pending'",
-            ([u[0] for u in updates], [u[1] for u in updates], [u[2] for u in updates],
-             [u[3] for u in updates]),
-        )
+        report_files.settle_pending_items(
+            conn, [u[0] for u in updates], [u[1] for u in updates], [u[2] for u in updates],
+            [u[3] for u in updates])
         # An event reported under several regimes has one state: a NACK from any TR wins
         # over another TR's ACK, since it needs somebody's attention.
-        touched = conn.execute(
-            "UPDATE trade_events e SET state = v.state, updated_at = now()"
-            " FROM unnest(%s::uuid[], %s::text[]) AS v(id, state)"
-            " WHERE e.id = v.id AND (e.state IN ('reported', 'submitted')"
-            "   OR (e.state = 'acked' AND v.state = 'nacked')) RETURNING e.uti",
-            ([u[4] for u in updates], [u[1] for u in updates]),
-        ).fetchall()
-        refresh_trades(conn, tenant_id, sorted({r["uti"] for r in touched}))
+        touched = report_files.settle_events(conn, [u[4] for u in updates],
+                                             [u[1] for u in updates])
+        refresh_trades(conn, tenant_id, sorted(set(touched)))
     acked = sum(1 for u in updates if u[1] == "acked")
     nacked = len(updates) - acked
     file_status = _file_status(conn, report_file, message_id)
@@ -293,11 +269,9 @@ def _apply_records(conn: psycopg.Connection[Any], tenant_id: Any, slug: str,
                     dedup_key=f"tr-feedback-unmatched:{file_id}",
                     summary=f"TR feedback {event.key}: {error}",
                     details={"report_file_id": file_id, "unmatched": unmatched[:100]})
-    conn.execute(
-        "UPDATE tr_feedback SET status = 'applied', report_file_id = %s, tr_message_id = %s,"
-        " ack_count = %s, nack_count = %s, error = %s WHERE id = %s",
-        (file_id, message_id, acked, nacked, error, feedback_id),
-    )
+    tr_feedback.mark_applied(conn, feedback_id, report_file_id=file_id,
+                             tr_message_id=message_id, ack_count=acked, nack_count=nacked,
+                             error=error)
     if nacked:
         codes = Counter(c.strip() for u in updates if u[1] == "nacked"
                         for c in (u[2] or "").split(",") if c.strip())
@@ -308,14 +282,11 @@ def _apply_records(conn: psycopg.Connection[Any], tenant_id: Any, slug: str,
                             + ", ".join(f"{c} x{n}" for c, n in codes.most_common(5)),
                     details={"report_file_id": file_id, "tr_message_id": message_id,
                              "codes": dict(codes), "feedback_key": event.key})
-    conn.execute(
-        "INSERT INTO audit_log (tenant_id, actor, actor_type, action, entity_type, entity_id,"
-        " after) VALUES (%s, 'feedback', 'system', 'tr_feedback.applied', 'report_file', %s,"
-        " %s)",
-        (tenant_id, file_id, json.dumps({
-            "key": event.key, "tr_message_id": message_id, "acked": acked, "nacked": nacked,
-            "unchanged": unchanged, "unmatched": len(unmatched), "status": file_status})),
-    )
+    audit.record(conn, tenant_id=tenant_id, actor="feedback", actor_type="system",
+                 action="tr_feedback.applied", entity_type="report_file", entity_id=file_id,
+                 after={"key": event.key, "tr_message_id": message_id, "acked": acked,
+                        "nacked": nacked, "unchanged": unchanged,
+                        "unmatched": len(unmatched), "status": file_status})
     return FeedbackOutcome(event.bucket, event.key, "applied", slug, file_id, message_id,
                            acked, nacked, unchanged, len(unmatched), file_status)
 
@@ -323,13 +294,8 @@ def _apply_records(conn: psycopg.Connection[Any], tenant_id: Any, slug: str,
 def _file_status(conn: psycopg.Connection[Any], report_file: dict[str, Any],
                  message_id: str) -> str:
     """Recompute the file's status from its items; a whole-file refusal stays as it is."""
-    counts = conn.execute(
-        "SELECT count(*) FILTER (WHERE status = 'pending') AS pending,"
-        " count(*) FILTER (WHERE status = 'acked') AS acked,"
-        " count(*) FILTER (WHERE status = 'nacked') AS nacked"
-        " FROM report_items WHERE report_file_id = %s", (report_file["id"],),
-    ).fetchone()
-    status = report_file["status"]
+    counts = report_files.item_status_counts(conn, report_file["id"])
+    status: str = report_file["status"]
     if not report_file["reject_code"] and (counts["acked"] or counts["nacked"]):
         if not counts["pending"] and not counts["nacked"]:
             status = "acked"
@@ -339,10 +305,5 @@ def _file_status(conn: psycopg.Connection[Any], report_file: dict[str, Any],
             status = "partially_acked"
     # Feedback can overtake the submit that crashed after its POST: the TR's word is proof
     # the file is there, so its message id is recorded here too.
-    conn.execute(
-        "UPDATE report_files SET status = %s, tr_message_id = coalesce(tr_message_id, %s),"
-        " submitted_at = coalesce(submitted_at, now()), feedback_at = now(),"
-        " updated_at = now() WHERE id = %s",
-        (status, message_id, report_file["id"]),
-    )
+    report_files.record_file_feedback(conn, report_file["id"], status, message_id)
     return status

@@ -22,7 +22,6 @@ regime but not in this batch) is held back, so the TR never sees a MODI before i
 
 from __future__ import annotations
 
-import json
 import tempfile
 import uuid
 from collections.abc import Callable, Iterable, Sequence
@@ -32,22 +31,21 @@ from typing import IO, Any, Protocol
 
 import psycopg
 
-from shared.adapters import clock
+from shared.adapters.db import audit, report_files
+from shared.adapters.db import tenants as tenants_db
+from shared.adapters.db.report_files import RENDER_RULE
 from shared.domain import regimes as regime_registry
 from shared.domain.model import TradeEvent
 from shared.formats.writers.base import ReportWriter
 from shared.formats.writers.base import writer_for as default_writer_for
+from shared.platform import clock
 from shared.platform.logging import get_logger, log_context
-from shared.services.trade_state import ACTION_RANK_SQL, refresh_trades
+from shared.services.trade_state import refresh_trades
 
 log = get_logger("swaprep.generate")
 
 SUBMIT_QUEUE = "submit"
 GENERATE_QUEUE = "generate"
-RENDER_RULE = "SR-SC-033"  # the catalogue's "report schema: the writer's concern"
-# Event states that may still owe a regime its report: `valid`, or (an event reportable
-# under several regimes) already on its way to the TR under another regime.
-REPORTABLE_STATES = ("valid", "reported", "submitted", "acked", "nacked")
 SPOOL_BYTES = 16 * 1024 * 1024  # larger report files go through a temp file, multipart
 
 Sender = Callable[[psycopg.Connection[Any], str, list[dict[str, Any]], Any], None]
@@ -118,62 +116,16 @@ class _Candidate:
 
 # -- selection -------------------------------------------------------------------------------
 
-# The conditions under which event `e` still owes regime %(regime)s a report. The first two
-# lines repeat the partial index's predicate (0004_generate.sql) so the planner can use it.
-_OWES = f"""
-    e.state IN ({", ".join(f"'{s}'" for s in REPORTABLE_STATES)})
-    AND cardinality(e.reported_regimes) < greatest(cardinality(e.regimes), 1)
-    AND %(regime)s = ANY(CASE WHEN cardinality(e.regimes) = 0
-                              THEN %(defaults)s::text[] ELSE e.regimes END)
-    AND NOT %(regime)s = ANY(e.reported_regimes)
-    AND NOT EXISTS (SELECT 1 FROM validation_issues v
-                    WHERE v.event_id = e.id AND v.rule_id = '{RENDER_RULE}'
-                      AND v.regime = %(regime)s AND v.status <> 'resolved')
-"""
-
-_PICK = f"""
-SELECT e.id, e.uti, e.action_type, e.event_timestamp, {ACTION_RANK_SQL} AS rank,
-       e.created_at, e.deadline_at, e.payload
-FROM trade_events e
-WHERE e.tenant_id = %(tenant)s AND {_OWES} AND NOT (e.id = ANY(%(skip)s::uuid[]))
-ORDER BY e.event_timestamp, rank, e.created_at, e.row_no NULLS LAST, e.id
-LIMIT %(limit)s
-FOR UPDATE OF e SKIP LOCKED
-"""
-
-# Earlier events of the picked UTIs that are still on their way: not yet validated, or owing
-# this regime a report but not picked (locked by someone else, or beyond this batch).
-_PENDING_BEFORE = f"""
-SELECT e.uti, e.event_timestamp, {ACTION_RANK_SQL} AS rank
-FROM trade_events e
-WHERE e.tenant_id = %(tenant)s AND e.uti = ANY(%(utis)s) AND NOT (e.id = ANY(%(picked)s::uuid[]))
-  AND (e.state = 'received' OR ({_OWES}))
-"""
-
-_PAIRS = f"""
-SELECT DISTINCT e.tenant_id, r.regime
-FROM trade_events e
-JOIN tenants t ON t.id = e.tenant_id
-CROSS JOIN LATERAL unnest(CASE WHEN cardinality(e.regimes) = 0 THEN t.regimes
-                               ELSE e.regimes END) AS r(regime)
-WHERE e.state IN ({", ".join(f"'{s}'" for s in REPORTABLE_STATES)})
-  AND cardinality(e.reported_regimes) < greatest(cardinality(e.regimes), 1)
-  AND NOT r.regime = ANY(e.reported_regimes)
-  AND (%(tenant)s::uuid IS NULL OR e.tenant_id = %(tenant)s::uuid)
-ORDER BY 1, 2
-"""
-
 
 def pending_pairs(conn: psycopg.Connection[Any],
                   tenant_id: uuid.UUID | str | None = None) -> list[tuple[uuid.UUID, str]]:
     """(tenant, regime) pairs with events that still owe a report: across all tenants in a
     system transaction, the current tenant's in a tenant transaction."""
-    rows = conn.execute(_PAIRS, {"tenant": str(tenant_id) if tenant_id else None}).fetchall()
-    return [(row["tenant_id"], row["regime"]) for row in rows]
+    return report_files.pending_report_pairs(conn, str(tenant_id) if tenant_id else None)
 
 
 def _tenant(conn: psycopg.Connection[Any], tenant_id: str) -> tuple[str, list[str]]:
-    row = conn.execute("SELECT slug, regimes FROM tenants WHERE id = %s", (tenant_id,)).fetchone()
+    row = tenants_db.by_id(conn, tenant_id)
     if row is None:
         raise LookupError(f"tenant {tenant_id} does not exist (or is not visible here)")
     return row["slug"], list(row["regimes"] or regime_registry.DEFAULT_TENANT_REGIMES)
@@ -181,22 +133,22 @@ def _tenant(conn: psycopg.Connection[Any], tenant_id: str) -> tuple[str, list[st
 
 def _pick(conn: psycopg.Connection[Any], params: dict[str, Any], limit: int,
           skip: Sequence[uuid.UUID]) -> list[_Candidate]:
-    rows = conn.execute(_PICK, {**params, "limit": limit, "skip": list(skip)}).fetchall()
+    rows = report_files.lock_owed_events(conn, **params, limit=limit, skip=skip)
     return [_Candidate(**row) for row in rows]
 
 
 def _hold_back(conn: psycopg.Connection[Any], params: dict[str, Any],
                picked: list[_Candidate]) -> tuple[list[_Candidate], list[_Candidate]]:
     """(ready, held): held are the picked events behind an unpicked earlier one of their UTI."""
-    rows = conn.execute(_PENDING_BEFORE, {
-        **params, "utis": sorted({c.uti for c in picked}), "picked": [c.id for c in picked],
-    }).fetchall()
+    rows = report_files.pending_earlier_events(
+        conn, **params, utis=sorted({c.uti for c in picked}), picked=[c.id for c in picked])
     first_pending: dict[str, tuple[datetime, int]] = {}
     for row in rows:
         key = (row["event_timestamp"], row["rank"])
         if row["uti"] not in first_pending or key < first_pending[row["uti"]]:
             first_pending[row["uti"]] = key
-    ready, held = [], []
+    ready: list[_Candidate] = []
+    held: list[_Candidate] = []
     for candidate in picked:
         blocker = first_pending.get(candidate.uti)
         (held if blocker is not None and candidate.order >= blocker else ready).append(candidate)
@@ -282,29 +234,20 @@ def _render(writer: ReportWriter | None, writer_error: str | None,
 
 def _audit(conn: psycopg.Connection[Any], tenant_id: str, action: str, entity_type: str,
            entity_id: str, after: dict[str, Any]) -> None:
-    conn.execute(
-        "INSERT INTO audit_log (tenant_id, actor, actor_type, action, entity_type, entity_id,"
-        " after) VALUES (%s, 'generate', 'system', %s, %s, %s, %s)",
-        (tenant_id, action, entity_type, entity_id, json.dumps(after, default=str)),
-    )
+    audit.record(conn, tenant_id=tenant_id, actor="generate", actor_type="system",
+                 action=action, entity_type=entity_type, entity_id=entity_id, after=after)
 
 
 def _invalidate(conn: psycopg.Connection[Any], tenant_id: str, regime: str,
                 bad: list[tuple[_Candidate, str]]) -> list[str]:
     for candidate, problem in bad:
-        conn.execute(
-            "INSERT INTO validation_issues (tenant_id, event_id, rule_id, severity, message,"
-            " message_ko, regime) VALUES (%s, %s, %s, 'reject', %s, %s, %s)",
-            (tenant_id, candidate.id, RENDER_RULE,
-             f"the {regime} report cannot be written for this event: {problem}",
-             f"{regime} 보고서를 작성할 수 없습니다: {problem}", regime),
-        )
+        report_files.insert_reject_issue(
+            conn, tenant_id=tenant_id, event_id=candidate.id, rule_id=RENDER_RULE,
+            message=f"the {regime} report cannot be written for this event: {problem}",
+            message_ko=f"{regime} 보고서를 작성할 수 없습니다: {problem}", regime=regime)
         # Only a `valid` event becomes invalid; one already reported under another regime
         # keeps its state and is excluded from this regime by its open issue.
-        conn.execute(
-            "UPDATE trade_events SET state = 'invalid', updated_at = now()"
-            " WHERE id = %s AND state = 'valid'", (candidate.id,),
-        )
+        report_files.invalidate_valid_event(conn, candidate.id)
         _audit(conn, tenant_id, "trade_event.unrenderable", "trade_event", str(candidate.id),
                {"regime": regime, "rule_id": RENDER_RULE, "error": problem})
         log.warning("event cannot be rendered", extra={"event_id": str(candidate.id),
@@ -329,32 +272,20 @@ def record_ref(uti: str, action_type: str, position: int) -> str:
 def _record_file(conn: psycopg.Connection[Any], *, tenant_id: str, regime: str,
                  report_file_id: str, bucket: str, key: str, written: list[_Candidate],
                  defaults: list[str]) -> None:
-    # clock_timestamp(), not now(): files written in one transaction must keep their order,
-    # which submit follows (an older file of the same TR goes first: a NEWT before its MODI).
-    conn.execute(
-        "INSERT INTO report_files (id, tenant_id, regime, tr, bucket, object_key, record_count,"
-        " status, created_at) VALUES (%s, %s, %s, %s, %s, %s, %s, 'generated',"
-        " clock_timestamp())",
-        (report_file_id, tenant_id, regime, _tr_name(regime), bucket, key, len(written)),
-    )
-    with conn.cursor() as cur:
-        cur.executemany(
-            "INSERT INTO report_items (tenant_id, report_file_id, event_id, position, record_ref)"
-            " VALUES (%s, %s, %s, %s, %s)",
-            [(tenant_id, report_file_id, c.id, n, record_ref(c.uti, c.action_type, n))
-             for n, c in enumerate(written, start=1)],
-        )
+    # Stamped with the statement's clock, not the transaction's: files written in one
+    # transaction keep their order, which submit follows (an older file of the same TR goes
+    # first: a NEWT before its MODI).
+    report_files.insert_report_file(
+        conn, report_file_id=report_file_id, tenant_id=tenant_id, regime=regime,
+        tr=_tr_name(regime), bucket=bucket, object_key=key, record_count=len(written))
+    report_files.insert_report_items(
+        conn, [(tenant_id, report_file_id, c.id, n, record_ref(c.uti, c.action_type, n))
+               for n, c in enumerate(written, start=1)])
     # An event with no regimes of its own is pinned to the tenant's as they are now, so that
     # what it still owes (regimes minus reported_regimes) stays well-defined.
-    touched = conn.execute(
-        "UPDATE trade_events SET"
-        " state = CASE WHEN state = 'valid' THEN 'reported' ELSE state END,"
-        " regimes = CASE WHEN cardinality(regimes) = 0 THEN %(defaults)s::text[] ELSE regimes END,"
-        " reported_regimes = array_append(reported_regimes, %(regime)s), updated_at = now()"
-        " WHERE id = ANY(%(ids)s::uuid[]) RETURNING uti",
-        {"defaults": defaults, "regime": regime, "ids": [c.id for c in written]},
-    ).fetchall()
-    refresh_trades(conn, tenant_id, sorted({r["uti"] for r in touched}))
+    touched = report_files.mark_events_reported(
+        conn, event_ids=[c.id for c in written], regime=regime, defaults=defaults)
+    refresh_trades(conn, tenant_id, sorted(set(touched)))
     _audit(conn, tenant_id, "report_file.generated", "report_file", report_file_id,
            {"regime": regime, "record_count": len(written), "bucket": bucket,
             "object_key": key})

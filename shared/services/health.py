@@ -6,7 +6,7 @@ import time
 from collections.abc import Callable
 from typing import Any
 
-from shared.adapters import clock
+from shared.platform import clock
 from shared.platform.logging import get_logger, redact_text
 
 log = get_logger("swaprep.health")

@@ -47,7 +47,7 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from typing import Any, BinaryIO
 
-from shared.platform.batch import consume, patiently
+from shared.adapters.queue.consumer import consume, patiently
 from shared.platform.logging import get_logger, log_context
 from shared.platform.triggers import ObjectEvent
 from shared.services.alerts import raise_alert
@@ -120,6 +120,8 @@ def ingest_object(event: ObjectEvent, *, db, store, queue, invoker=None) -> Inge
 
     No wake-up (`invoker` is accepted for symmetry): the ingest action drains its own queue
     right after recording the files of its event."""
+    from shared.adapters.db import audit, ingest_files
+    from shared.adapters.db import tenants as tenants_db
     from shared.adapters.queue import OutgoingMessage
 
     if not event.created:
@@ -127,8 +129,7 @@ def ingest_object(event: ObjectEvent, *, db, store, queue, invoker=None) -> Inge
     head = store.head(event.bucket, event.key)
     slug = tenant_slug_for(event.key, head.metadata)
     with db.system() as conn:
-        row = conn.execute("SELECT id, fep_profile FROM tenants WHERE slug = %s",
-                           (slug,)).fetchone()
+        row = tenants_db.by_slug(conn, slug)
         if row is None:
             reason = (f"no tenant '{slug}'" if slug else
                       "no tenant: put the file under '<tenant>/' or set metadata 'tenant'")
@@ -160,34 +161,25 @@ def ingest_object(event: ObjectEvent, *, db, store, queue, invoker=None) -> Inge
         rejection = "unknown file format: expected .csv, .jsonl or .xml (FpML)"
 
     with log_context(tenant_id=str(tenant_id)), db.tenant(tenant_id) as conn:
-        inserted = conn.execute(
-            "INSERT INTO ingest_files (tenant_id, bucket, object_key, sha256, size_bytes, format,"
-            " source, status, reject_reason, profile, line_index)"
-            " VALUES (%s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s)"
-            " ON CONFLICT (tenant_id, sha256) DO NOTHING RETURNING id",
-            (tenant_id, event.bucket, event.key, sha256, size, file_format,
-             head.metadata.get("source", "object-storage"),
-             "rejected" if rejection else "received", rejection, profile, json.dumps(index)),
-        ).fetchone()
-        if inserted is None:
-            original = conn.execute(
-                "SELECT id, object_key FROM ingest_files WHERE tenant_id = %s AND sha256 = %s",
-                (tenant_id, sha256),
-            ).fetchone()
-            conn.execute(
-                "INSERT INTO audit_log (tenant_id, actor, actor_type, action, entity_type,"
-                " entity_id, after) VALUES (%s, 'ingest', 'system', 'ingest.duplicate_file',"
-                " 'ingest_file', %s, %s)",
-                (tenant_id, str(original["id"]),
-                 json.dumps({"bucket": event.bucket, "key": event.key, "sha256": sha256,
-                             "same_content_as": original["object_key"]})),
-            )
+        file_id = ingest_files.insert_object_file(
+            conn, tenant_id=tenant_id, bucket=event.bucket, object_key=event.key, sha256=sha256,
+            size_bytes=size, file_format=file_format,
+            source=head.metadata.get("source", "object-storage"),
+            status="rejected" if rejection else "received", reject_reason=rejection,
+            profile=profile, line_index=index)
+        if file_id is None:
+            original = ingest_files.original_file(conn, tenant_id, sha256)
+            assert original is not None  # the row the insert conflicted with (same tenant)
+            audit.record(conn, tenant_id=tenant_id, actor="ingest", actor_type="system",
+                         action="ingest.duplicate_file", entity_type="ingest_file",
+                         entity_id=str(original["id"]),
+                         after={"bucket": event.bucket, "key": event.key, "sha256": sha256,
+                                "same_content_as": original["object_key"]})
             log.info("duplicate file ignored", extra={"key": event.key, "sha256": sha256})
             return IngestOutcome(
                 event.bucket, event.key, "duplicate", slug, str(original["id"]),
                 reason=f"same content as {original['object_key']}",
             )
-        file_id = inserted["id"]
         if rejection:
             log.warning("file rejected", extra={"key": event.key, "reason": rejection})
             return IngestOutcome(event.bucket, event.key, "rejected", slug, str(file_id), rejection)
@@ -293,7 +285,7 @@ def _resume_stream(store, file: dict[str, Any], line: int) -> BinaryIO:
         yield rest
         yield from blocks
 
-    return io.BufferedReader(_IterStream(stream(), close), HASH_CHUNK)  # type: ignore[return-value]
+    return io.BufferedReader(_IterStream(stream(), close), HASH_CHUNK)
 
 
 def _reader(file: dict[str, Any], encoding: str | None):
@@ -345,7 +337,7 @@ def _clean(text: str) -> str:
 
 
 def _row(record, row_no: int, chunk_no: int, tenant_id, file_id) -> tuple:
-    """One raw_rows tuple for COPY, with the parse result as JSON text."""
+    """One raw_rows tuple for COPY (`ingest_files.RAW_COLUMNS`), the parse result as JSON text."""
     event = record.event
     if event is not None and not record.errors:
         if event.source is not None:
@@ -386,6 +378,7 @@ def _store_chunk(db, queue, reading: _Reading, records: list, *, next_line: int 
                  handover: bool = False, extra: dict[str, Any] | None = None) -> None:
     """Store `records` as the next chunk, advance the cursor, queue its `process` message; with
     `final_status` also close the file. One transaction: all of it or none of it."""
+    from shared.adapters.db import ingest_files
     from shared.adapters.queue import OutgoingMessage
 
     chunk_no = reading.chunk_no
@@ -397,27 +390,16 @@ def _store_chunk(db, queue, reading: _Reading, records: list, *, next_line: int 
     done = final_status is not None
     with db.tenant(reading.tenant_id) as conn:
         # Compare-and-set on the cursor: only the owner, and only if this chunk is still next.
-        updated = conn.execute(
-            "UPDATE ingest_files SET parse_cursor = %(cursor)s, row_count = %(rows)s,"
-            " chunk_count = %(chunks)s, parse_heartbeat = now(), updated_at = now(),"
-            " status = coalesce(%(status)s, 'parsing'), reject_reason = %(reason)s,"
-            " parsed_at = CASE WHEN %(done)s THEN now() END,"
-            " parse_owner = CASE WHEN %(release)s THEN NULL ELSE parse_owner END,"
-            " encoding = coalesce(%(encoding)s, encoding),"
-            " first_record_line = coalesce(%(first)s, first_record_line),"
-            " header = coalesce(%(header)s, header)"
-            " WHERE id = %(file)s AND parse_owner = %(owner)s"
-            " AND coalesce((parse_cursor->>'chunk_no')::int, 0) = %(chunk)s RETURNING id",
-            {"cursor": json.dumps(cursor), "rows": row_count, "chunks": chunk_count,
-             "status": final_status, "reason": reason, "done": done,
-             "release": done or handover, "encoding": (extra or {}).get("encoding"),
-             "first": reading.first_record_line, "header": (extra or {}).get("header"),
-             "file": reading.file_id, "owner": reading.owner, "chunk": chunk_no},
-        ).fetchone()
-        if updated is None:
+        if not ingest_files.advance_parse_cursor(
+                conn, file_id=reading.file_id, owner=reading.owner, chunk_no=chunk_no,
+                cursor=cursor, row_count=row_count, chunk_count=chunk_count,
+                status=final_status, reason=reason, done=done, release=done or handover,
+                encoding=(extra or {}).get("encoding"),
+                first_record_line=reading.first_record_line,
+                header=(extra or {}).get("header")):
             raise _LostOwnership
         if rows:
-            _copy_rows(conn, rows)
+            ingest_files.copy_raw_rows(conn, rows)
             queue.send(PROCESS_QUEUE, [OutgoingMessage(
                 body={"file_id": str(reading.file_id), "chunk_no": chunk_no,
                       "key": f"{reading.file_id}:{chunk_no}"},
@@ -432,45 +414,21 @@ def _store_chunk(db, queue, reading: _Reading, records: list, *, next_line: int 
     reading.stored_rows += len(rows)
 
 
-_RAW_COLUMNS = ("tenant_id, file_id, row_no, chunk_no, line_no, content, uti, trade_id,"
-                " parse_result")
-
-
-def _copy_rows(conn, rows: list[tuple]) -> None:
-    """COPY the rows in. PostgreSQL refuses COPY FROM into a table under row-level security,
-    so they are copied into a session-local staging table and moved with one INSERT, which
-    the tenant policy checks like any other."""
-    conn.execute(
-        "CREATE TEMP TABLE IF NOT EXISTS raw_rows_load (tenant_id uuid, file_id uuid,"
-        " row_no integer, chunk_no integer, line_no integer, content text, uti text,"
-        " trade_id text, parse_result jsonb) ON COMMIT DELETE ROWS")
-    with conn.cursor() as cur, cur.copy(f"COPY raw_rows_load ({_RAW_COLUMNS}) FROM STDIN") as copy:
-        for row in rows:
-            copy.write_row(row)
-    conn.execute(f"INSERT INTO raw_rows ({_RAW_COLUMNS}) SELECT {_RAW_COLUMNS} FROM raw_rows_load")
-
-
 def _claim(db, tenant_id, file_id, owner: uuid.UUID) -> dict[str, Any] | None:
+    from shared.adapters.db import ingest_files
+
     with db.tenant(tenant_id) as conn:
-        return conn.execute(
-            "UPDATE ingest_files SET parse_owner = %(owner)s, parse_heartbeat = now(),"
-            " status = 'parsing', updated_at = now()"
-            " WHERE id = %(file)s AND status IN ('received', 'parsing')"
-            " AND (parse_owner IS NULL"
-            "      OR parse_heartbeat < now() - make_interval(secs => %(stale)s))"
-            " RETURNING *",
-            {"owner": owner, "file": file_id, "stale": STALE_OWNER_S},
-        ).fetchone()
+        return ingest_files.lease_file_for_reading(conn, file_id, owner, STALE_OWNER_S)
 
 
 def _watch_later(db, queue, tenant_id, file_id) -> str:
     """The file is being read by a live reader: come back later, in case it dies."""
+    from shared.adapters.db import ingest_files
     from shared.adapters.queue import OutgoingMessage
 
     with db.tenant(tenant_id) as conn:
-        row = conn.execute("SELECT status FROM ingest_files WHERE id = %s",
-                           (file_id,)).fetchone()
-        if row is None or row["status"] not in ("received", "parsing"):
+        status = ingest_files.file_status(conn, file_id)
+        if status not in ("received", "parsing"):
             return "done"
         # No dedup id: this message is replaced one for one, so their number never grows.
         queue.send(INGEST_QUEUE, [OutgoingMessage(
@@ -513,6 +471,7 @@ def parse_file(tenant_id: uuid.UUID | str, file_id: uuid.UUID | str, *, db, stor
                 encoding = _detect(store, file)
                 extra["encoding"] = encoding
             if skip == 0 and reading.row_no:
+                assert resume_line is not None  # skip is 0 with rows read only when by_line
                 stream = _resume_stream(store, file, int(resume_line))
             else:
                 stream = store.open(file["bucket"], file["object_key"])
@@ -584,10 +543,11 @@ def _partial(reason: str, reading: _Reading, buffer: list) -> str:
 def _release(db, reading: _Reading) -> None:
     """Give the file's reader lease up so that a retry reads at once. When the database is
     what failed, try for a few seconds: a lease left behind holds the file STALE_OWNER_S."""
+    from shared.adapters.db import ingest_files
+
     def release() -> None:
         with db.tenant(reading.tenant_id) as conn:
-            conn.execute("UPDATE ingest_files SET parse_owner = NULL WHERE id = %s"
-                         " AND parse_owner = %s", (reading.file_id, reading.owner))
+            ingest_files.release_reader_lease(conn, reading.file_id, reading.owner)
 
     try:
         patiently(release)

@@ -133,6 +133,7 @@ def read_events(events: Sequence[Any], *, profile: str | None, name: str) -> lis
 def ingest_events(db: Any, principal: Any, body: bytes, *, request_id: str,
                   profile: str | None = None, queue: Any, invoker: Any = None) -> IngestAnswer:
     """Record one request (see the module docstring); `principal` must hold the ingest scope."""
+    from shared.adapters.db import ingest_files
     from shared.adapters.queue import OutgoingMessage
     from shared.services.process import MAX_IDS_PER_MESSAGE
 
@@ -142,17 +143,12 @@ def ingest_events(db: Any, principal: Any, body: bytes, *, request_id: str,
     records = read_events(events, profile=profile, name=object_key)
     tenant_id = principal.tenant_id
     with db.tenant(tenant_id) as conn:
-        row = conn.execute(
-            "INSERT INTO ingest_files (tenant_id, bucket, object_key, sha256, size_bytes, format,"
-            " source, status, profile, row_count, chunk_count, parsed_at)"
-            " VALUES (%s, %s, %s, %s, %s, 'jsonl', %s, 'parsed', %s, %s, 1, now())"
-            " ON CONFLICT (tenant_id, sha256) DO NOTHING RETURNING id",
-            (tenant_id, BUCKET, object_key, sha256, len(body), principal.name, profile,
-             len(records)),
-        ).fetchone()
-        if row is None:
+        file_id = ingest_files.insert_api_file(
+            conn, tenant_id=tenant_id, bucket=BUCKET, object_key=object_key, sha256=sha256,
+            size_bytes=len(body), source=principal.name, profile=profile,
+            row_count=len(records))
+        if file_id is None:
             return _replay(conn, principal, sha256, request_id)
-        file_id = row["id"]
         new_ids = _store(conn, tenant_id, file_id, records)
         for n in range(0, len(new_ids), MAX_IDS_PER_MESSAGE):
             queue.send(PROCESS_QUEUE, [OutgoingMessage(
@@ -170,6 +166,7 @@ def ingest_events(db: Any, principal: Any, body: bytes, *, request_id: str,
 
 def _store(conn: Any, tenant_id: Any, file_id: uuid.UUID, records: list[Any]) -> list[Any]:
     """raw_rows for every record and trade_events for the good ones; the new events' ids."""
+    from shared.adapters.db import ingest_files
     from shared.services.process import Prepared, insert_events, prepare, tenant_settings
 
     tenant = tenant_settings(conn, tenant_id)
@@ -198,23 +195,18 @@ def _store(conn: Any, tenant_id: Any, file_id: uuid.UUID, records: list[Any]) ->
             row.update(state="event", event_id=event_id, duplicate=not new)
             if new:
                 new_ids.append(event_id)
-    with conn.cursor() as cur:
-        cur.executemany(
-            "INSERT INTO raw_rows (tenant_id, file_id, row_no, chunk_no, line_no, content, state,"
-            " error, errors, parse_result, uti, trade_id, event_id, duplicate)"
-            " VALUES (%(tenant)s, %(file)s, %(row_no)s, 0, %(row_no)s, %(content)s, %(state)s,"
-            " %(error)s, %(errors)s, %(result)s, %(uti)s, %(trade_id)s, %(event_id)s,"
-            " %(duplicate)s)",
-            [{**row, "tenant": tenant_id, "file": file_id} for row in rows])
+    ingest_files.insert_api_rows(conn, [{**row, "tenant": tenant_id, "file": file_id}
+                                        for row in rows])
     return new_ids
 
 
 def _raw_row(record: Any, row_no: int, errors: list[dict[str, Any]] | None) -> dict[str, Any]:
-    event = record.event if errors is None else None
     if errors is None:
+        event = record.event
         result = '{"event":' + event.model_dump_json(exclude_defaults=True) + "}"
         error_text = None
     else:
+        event = None
         result = json.dumps({"errors": errors}, ensure_ascii=False)
         error_text = "; ".join(
             f"{e.get('code')}{' [' + e['field'] + ']' if e.get('field') else ''}: "
@@ -230,11 +222,10 @@ def _raw_row(record: Any, row_no: int, errors: list[dict[str, Any]] | None) -> d
 
 def _answer(conn: Any, file_id: Any, request_id: str, *, replayed: bool) -> IngestAnswer:
     """The answer, read back from what is stored: a replay answers exactly the same."""
+    from shared.adapters.db import ingest_files
+
     accepted, rejected = [], []
-    for row in conn.execute(
-            "SELECT r.row_no, r.state, r.event_id, r.duplicate, r.errors, e.uti FROM raw_rows r"
-            " LEFT JOIN trade_events e ON e.id = r.event_id WHERE r.file_id = %s"
-            " ORDER BY r.row_no", (file_id,)):
+    for row in ingest_files.rows_with_events(conn, file_id):
         index = row["row_no"] - 1
         if row["state"] == "event":
             accepted.append({"index": index, "event_id": str(row["event_id"]),
@@ -249,9 +240,10 @@ def _answer(conn: Any, file_id: Any, request_id: str, *, replayed: bool) -> Inge
 
 
 def _replay(conn: Any, principal: Any, sha256: str, request_id: str) -> IngestAnswer:
-    first = conn.execute(
-        "SELECT id, bucket, object_key FROM ingest_files WHERE tenant_id = %s AND sha256 = %s",
-        (principal.tenant_id, sha256)).fetchone()
+    from shared.adapters.db import ingest_files
+
+    first = ingest_files.first_file_with_content(conn, principal.tenant_id, sha256)
+    assert first is not None  # the row the insert conflicted with (same tenant)
     if first["bucket"] != BUCKET:
         raise IngestRequestError(
             409, "Already ingested as a file",
@@ -264,11 +256,11 @@ def _replay(conn: Any, principal: Any, sha256: str, request_id: str) -> IngestAn
 
 def _audit(conn: Any, principal: Any, file_id: Any, request_id: str,
            body: dict[str, Any]) -> None:
+    from shared.adapters.db import audit
+
     after = {"accepted": len(body["accepted"]), "rejected": len(body["rejected"]),
              "duplicates": sum(1 for a in body["accepted"] if a["duplicate"]),
              "replayed": body["replayed"], "key_name": principal.name}
-    conn.execute(
-        "INSERT INTO audit_log (tenant_id, actor, actor_type, action, entity_type, entity_id,"
-        " after, request_id) VALUES (%s, %s, 'api_key', 'ingest.api_batch', 'ingest_file', %s,"
-        " %s, %s)",
-        (principal.tenant_id, principal.actor, str(file_id), json.dumps(after), request_id))
+    audit.record(conn, tenant_id=principal.tenant_id, actor=principal.actor,
+                 actor_type="api_key", action="ingest.api_batch", entity_type="ingest_file",
+                 entity_id=str(file_id), after=after, request_id=request_id)

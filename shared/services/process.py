@@ -30,10 +30,12 @@ from typing import Any
 import psycopg
 from psycopg.types.json import Jsonb
 
-from shared.adapters import clock
+from shared.adapters.db import ingest_files, trade_events, trades
+from shared.adapters.db import tenants as tenants_db
 from shared.adapters.queue.base import ReceivedMessage
 from shared.domain import regimes as regime_registry
 from shared.domain.model import TradeEvent
+from shared.platform import clock
 from shared.platform.logging import get_logger
 from shared.services.trade_state import refresh_trades
 
@@ -52,8 +54,7 @@ class Tenant:
 
 
 def tenant_settings(conn: psycopg.Connection[Any], tenant_id: uuid.UUID | str) -> Tenant:
-    row = conn.execute("SELECT id, lei, regimes FROM tenants WHERE id = %s",
-                       (str(tenant_id),)).fetchone()
+    row = tenants_db.by_id(conn, tenant_id)
     if row is None:
         raise LookupError(f"tenant {tenant_id} does not exist (or is not visible here)")
     return Tenant(row["id"], row["lei"],
@@ -162,24 +163,6 @@ def _uti_errors(event: TradeEvent, regimes: Sequence[str], problems: list[str],
              "message_ko": "UTI가 없고 생성할 수도 없습니다"}]
 
 
-_INSERT_EVENT = """
-INSERT INTO trade_events (tenant_id, file_id, row_no, source, uti, prior_uti, trade_id,
-    action_type, event_type, event_timestamp, asset_class, regimes, payload, payload_hash,
-    deadline_at, enrichment)
-VALUES (%(tenant)s, %(file)s, %(row)s, %(source)s, %(uti)s, %(prior_uti)s, %(trade_id)s,
-    %(action)s, %(event_type)s, %(ts)s, %(asset_class)s, %(regimes)s, %(payload)s, %(hash)s,
-    %(deadline)s, %(filled)s)
-ON CONFLICT (tenant_id, uti, action_type, event_timestamp, payload_hash) DO NOTHING
-RETURNING id
-"""
-
-_FIND_EVENT = """
-SELECT id FROM trade_events
-WHERE tenant_id = %(tenant)s AND uti = %(uti)s AND action_type = %(action)s
-  AND event_timestamp = %(ts)s AND payload_hash = %(hash)s
-"""
-
-
 def _event_params(tenant: Tenant, prepared: Prepared, source: str, file_id: Any,
                   row_no: int | None) -> dict[str, Any]:
     event = prepared.event
@@ -208,37 +191,7 @@ def insert_events(conn: psycopg.Connection[Any], tenant: Tenant,
     if not items:
         return []
     params = [_event_params(tenant, p, source, f, r) for p, f, r in items]
-    results: list[tuple[uuid.UUID, bool]] = []
-    with conn.cursor() as cur:
-        cur.executemany(_INSERT_EVENT, params, returning=True)
-        inserted = []
-        while True:
-            row = cur.fetchone()
-            inserted.append(row["id"] if row else None)
-            if not cur.nextset():
-                break
-        for new_id, param in zip(inserted, params, strict=True):
-            if new_id is not None:
-                results.append((new_id, True))
-                continue
-            existing = cur.execute(_FIND_EVENT, param).fetchone()
-            assert existing is not None, "conflict without a conflicting event"
-            results.append((existing["id"], False))
-    return results
-
-
-# Set-based rather than executemany: a prepared statement's generic plan, on young tables with
-# stale statistics, picked a (file_id, state) index over the primary key and made every update
-# scan the file's rows. Joining the primary key against unnest() keeps each one a key lookup.
-_UPDATE_ROWS = """
-UPDATE raw_rows r
-SET state = v.state, event_id = v.event_id, duplicate = v.duplicate, error = v.error,
-    errors = v.errors::jsonb
-FROM unnest(%(rows)s::int[], %(states)s::text[], %(events)s::uuid[], %(duplicates)s::bool[],
-            %(errors)s::text[], %(details)s::text[])
-     AS v(row_no, state, event_id, duplicate, error, errors)
-WHERE r.file_id = %(file)s AND r.row_no = v.row_no
-"""
+    return trade_events.insert_trade_events(conn, params)
 
 
 def process_chunk(conn: psycopg.Connection[Any], tenant_id: uuid.UUID | str,
@@ -246,13 +199,9 @@ def process_chunk(conn: psycopg.Connection[Any], tenant_id: uuid.UUID | str,
                   now: datetime | None = None) -> ProcessOutcome:
     """Turn the chunk's `stored` rows into events or parse errors (see the module docstring)."""
     tenant = tenant_settings(conn, tenant_id)
-    # No state filter in SQL: with one, stale statistics could send the planner to the
-    # (file_id, state) index and through every unprocessed row of a large file.
-    rows = [r for r in conn.execute(
-        "SELECT row_no, state, parse_result FROM raw_rows WHERE file_id = %s AND chunk_no = %s"
-        " ORDER BY row_no FOR UPDATE",
-        (str(file_id), chunk_no),
-    ) if r["state"] == "stored"]
+    # No state filter in SQL (see ingest_files.lock_chunk_rows).
+    rows = [r for r in ingest_files.lock_chunk_rows(conn, file_id, chunk_no)
+            if r["state"] == "stored"]
     outcome = ProcessOutcome(rows=len(rows))
     updates: list[dict[str, Any]] = []
     to_insert: list[tuple[Prepared, Any, int | None]] = []
@@ -286,14 +235,7 @@ def process_chunk(conn: psycopg.Connection[Any], tenant_id: uuid.UUID | str,
             outcome.duplicates += 1
     outcome.events = len(outcome.event_ids)
     if updates:
-        conn.execute(_UPDATE_ROWS, {
-            "file": str(file_id), "rows": [u["row"] for u in updates],
-            "states": [u["state"] for u in updates], "events": [u["event"] for u in updates],
-            "duplicates": [u["duplicate"] for u in updates],
-            "errors": [u["error"] for u in updates],
-            "details": [None if u["errors"] is None else json.dumps(u["errors"],
-                                                                     ensure_ascii=False)
-                        for u in updates]})
+        ingest_files.record_row_outcomes(conn, file_id, updates)
     upsert_trades(conn, tenant, new_events)
     return outcome
 
@@ -303,42 +245,19 @@ def process_online(conn: psycopg.Connection[Any], tenant_id: uuid.UUID | str,
     """Events the API inserted (`insert_events`, source "api"): fill what is missing (regimes,
     deadline), upsert their trades and pass them on to validation."""
     tenant = tenant_settings(conn, tenant_id)
-    rows = conn.execute(
-        "SELECT id, payload, regimes, deadline_at FROM trade_events"
-        " WHERE id = ANY(%s::uuid[]) AND state = 'received' ORDER BY id FOR UPDATE",
-        ([str(i) for i in event_ids],),
-    ).fetchall()
+    rows = trade_events.lock_received_events(conn, event_ids)
     outcome = ProcessOutcome(rows=len(rows))
     events = []
     for row in rows:
         event = TradeEvent.model_validate(row["payload"])
         regimes = tuple(row["regimes"]) or event_regimes(event, tenant)
         deadline = row["deadline_at"] or deadline_for(event, regimes)
-        conn.execute("UPDATE trade_events SET regimes = %s, deadline_at = %s, updated_at = now()"
-                     " WHERE id = %s", (list(regimes), deadline, row["id"]))
+        trade_events.set_event_regimes(conn, row["id"], regimes, deadline)
         events.append(event)
         outcome.event_ids.append(row["id"])
     outcome.events = len(events)
     upsert_trades(conn, tenant, events)
     return outcome
-
-
-_UPSERT_TRADE = """
-INSERT INTO trades (tenant_id, uti, trade_id, asset_class, product, counterparty_1,
-    counterparty_2, lifecycle, state, regimes, executed_at)
-VALUES (%(tenant)s, %(uti)s, %(trade_id)s, %(asset_class)s, %(product)s, %(cp1)s, %(cp2)s,
-    'unreported', 'received', %(regimes)s, %(executed)s)
-ON CONFLICT (tenant_id, uti) DO UPDATE SET
-    trade_id = coalesce(EXCLUDED.trade_id, trades.trade_id),
-    asset_class = coalesce(EXCLUDED.asset_class, trades.asset_class),
-    product = coalesce(EXCLUDED.product, trades.product),
-    counterparty_1 = coalesce(EXCLUDED.counterparty_1, trades.counterparty_1),
-    counterparty_2 = coalesce(EXCLUDED.counterparty_2, trades.counterparty_2),
-    regimes = ARRAY(SELECT DISTINCT r FROM unnest(trades.regimes || EXCLUDED.regimes) AS r
-                    ORDER BY r),
-    executed_at = coalesce(trades.executed_at, EXCLUDED.executed_at),
-    updated_at = now()
-"""
 
 
 def upsert_trades(conn: psycopg.Connection[Any], tenant: Tenant,
@@ -363,8 +282,7 @@ def upsert_trades(conn: psycopg.Connection[Any], tenant: Tenant,
             "regimes": list(event_regimes(event, tenant)),
             "executed": event.execution_timestamp,
         })
-    with conn.cursor() as cur:
-        cur.executemany(_UPSERT_TRADE, params)
+    trades.upsert_trade_rows(conn, params)
     refresh_trades(conn, tenant.id, sorted(latest))
 
 

@@ -66,7 +66,7 @@ def message_key(message: ReceivedMessage) -> str:
 
 def run_stage(name: str, args: dict, ctx: ActionContext, handle: StageHandler) -> dict:
     """Consume the queue named in `args` (default: the stage's own) through `handle`."""
-    from shared.platform.batch import consume
+    from shared.adapters.queue.consumer import consume
     from shared.platform.idempotency import first_time
 
     stage = StageContext(ctx)

@@ -26,13 +26,13 @@ transaction so that failed attempts stay on record when the stage's transaction 
 
 from __future__ import annotations
 
-import json
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
 import psycopg
 
+from shared.adapters.db import audit, report_files
 from shared.adapters.tr.base import (
     CircuitOpen,
     TrReceipt,
@@ -51,21 +51,10 @@ from shared.services.trade_state import refresh_trades
 log = get_logger("swaprep.submit")
 
 WITH_TR = ("submitted", "acked", "partially_acked")  # the TR has it: never sent again
-NOT_YET_SENT = ("generated", "submitting")  # an older file in these states goes first
-# An older unsent file of the same tenant and TR that holds an event of a UTI this file also
-# reports: it must reach the TR first (a NEWT's file before its MODI's). Files with no UTI in
-# common go in any order, so one stuck file does not hold up the tenant's other reports.
-_OLDER_FILE_FIRST = """
-SELECT o.id, o.status FROM report_files o
-WHERE o.tenant_id = %s AND o.regime = %s AND o.tr = %s AND o.created_at < %s
-  AND o.status = ANY(%s)
-  AND EXISTS (SELECT 1 FROM report_items mi
-              JOIN trade_events me ON me.id = mi.event_id
-              JOIN trade_events oe ON oe.tenant_id = me.tenant_id AND oe.uti = me.uti
-              JOIN report_items oi ON oi.event_id = oe.id
-              WHERE mi.report_file_id = %s AND oi.report_file_id = o.id)
-ORDER BY o.created_at LIMIT 1
-"""
+# An older unsent file (in these states) of the same tenant and TR that holds an event of a
+# UTI this file also reports goes first (a NEWT's file before its MODI's). Files with no UTI
+# in common go in any order, so one stuck file does not hold up the tenant's other reports.
+NOT_YET_SENT = ("generated", "submitting")
 ORDER_WAIT_S = 5  # first re-check of an older file's progress; doubles up to MAX_DEFER_S
 MAX_DEFER_S = 300
 ORDER_ALERT_AFTER = 8  # deferrals behind an older file before somebody is told
@@ -101,28 +90,15 @@ def _alert_now(db: Any, tenant_id: Any, **alert: Any) -> None:
 
 def _start_attempt(db: Any, tenant_id: Any, report_file_id: str) -> int:
     with db.tenant(tenant_id) as conn:
-        row = conn.execute(
-            "INSERT INTO submissions (tenant_id, report_file_id, attempt)"
-            " SELECT %(t)s, %(f)s, coalesce(max(attempt), 0) + 1 FROM submissions"
-            " WHERE report_file_id = %(f)s RETURNING attempt",
-            {"t": tenant_id, "f": report_file_id},
-        ).fetchone()
-    return int(row["attempt"])
-
-
-_FINISH = (
-    "UPDATE submissions SET finished_at = now(), http_status = %(status)s,"
-    " tr_message_id = %(mid)s, outcome = %(outcome)s, error = %(error)s"
-    " WHERE report_file_id = %(f)s AND attempt = %(n)s"
-)
+        return report_files.start_submission(conn, tenant_id, report_file_id)
 
 
 def _finish_attempt(conn: psycopg.Connection[Any], report_file_id: str, attempt: int, *,
                     outcome: str | None, status: int | None = None, mid: str | None = None,
                     error: str | None = None) -> None:
-    conn.execute(_FINISH, {"f": report_file_id, "n": attempt, "outcome": outcome,
-                           "status": status, "mid": mid,
-                           "error": error[:2000] if error else None})
+    report_files.finish_submission(conn, report_file_id, attempt, outcome=outcome,
+                                   status=status, mid=mid,
+                                   error=error[:2000] if error else None)
 
 
 def _finish_attempt_now(db: Any, tenant_id: Any, report_file_id: str, attempt: int,
@@ -133,8 +109,7 @@ def _finish_attempt_now(db: Any, tenant_id: Any, report_file_id: str, attempt: i
 
 def _forget_attempt(db: Any, tenant_id: Any, report_file_id: str, attempt: int) -> None:
     with db.tenant(tenant_id) as conn:
-        conn.execute("DELETE FROM submissions WHERE report_file_id = %s AND attempt = %s",
-                     (report_file_id, attempt))
+        report_files.delete_submission(conn, report_file_id, attempt)
 
 
 # -- the use case -----------------------------------------------------------------------------
@@ -172,11 +147,7 @@ def _submit(conn: psycopg.Connection[Any], tenant_id: Any, file_id: str, *, db: 
             deferrals: int, after_post: Callable[[TrReceipt], None] | None) -> SubmitOutcome:
     from shared.adapters.objectstore import ObjectNotFound
 
-    row = conn.execute(
-        "SELECT rf.*, t.slug AS tenant_slug, t.lei AS tenant_lei FROM report_files rf"
-        " JOIN tenants t ON t.id = rf.tenant_id WHERE rf.id = %s FOR NO KEY UPDATE OF rf",
-        (file_id,),
-    ).fetchone()
+    row = report_files.lock_report_file_for_submit(conn, file_id)
     if row is None:
         log.error("report file not found for this tenant")
         return SubmitOutcome(file_id, "missing", reason="no such report file")
@@ -189,9 +160,9 @@ def _submit(conn: psycopg.Connection[Any], tenant_id: Any, file_id: str, *, db: 
     if row["status"] == "building":
         raise NotReady(f"report file {file_id} is still being built")
 
-    older = conn.execute(_OLDER_FILE_FIRST, (row["tenant_id"], row["regime"], row["tr"],
-                                              row["created_at"], list(NOT_YET_SENT), file_id),
-                         ).fetchone()
+    older = report_files.older_file_first(
+        conn, tenant_id=row["tenant_id"], regime=row["regime"], tr=row["tr"],
+        created_at=row["created_at"], statuses=list(NOT_YET_SENT), file_id=file_id)
     if older is not None:
         wait = min(ORDER_WAIT_S * 2 ** min(deferrals, 10), MAX_DEFER_S)
         if deferrals + 1 == ORDER_ALERT_AFTER:
@@ -209,8 +180,7 @@ def _submit(conn: psycopg.Connection[Any], tenant_id: Any, file_id: str, *, db: 
         body = store.get_bytes(bucket, row["object_key"])
     except ObjectNotFound:
         reason = f"report file object s3://{bucket}/{row['object_key']} is missing"
-        conn.execute("UPDATE report_files SET status = 'failed', reject_reason = %s,"
-                     " updated_at = now() WHERE id = %s", (reason, file_id))
+        report_files.mark_file_failed(conn, file_id, reason)
         raise_alert(conn, tenant_id=row["tenant_id"], kind="tr.report_file_missing",
                     severity="critical", dedup_key=f"tr-file-missing:{file_id}",
                     summary=reason, details={"report_file_id": file_id})
@@ -283,27 +253,13 @@ def _record_receipt(conn: psycopg.Connection[Any], row: dict[str, Any], attempt:
                     summary=f"The TR gave report file {file_id} a second message id "
                             f"{receipt.tr_message_id} (first {known})",
                     details={"first": known, "second": receipt.tr_message_id})
-    conn.execute(
-        "UPDATE report_files SET tr_message_id = coalesce(tr_message_id, %s),"
-        " submitted_at = coalesce(submitted_at, now()), updated_at = now(),"
-        " status = CASE WHEN status IN ('acked', 'partially_acked', 'rejected') THEN status"
-        "          ELSE 'submitted' END WHERE id = %s",
-        (receipt.tr_message_id, file_id),
-    )
-    touched = conn.execute(
-        "UPDATE trade_events e SET state = 'submitted', updated_at = now()"
-        " FROM report_items i WHERE i.report_file_id = %s AND e.id = i.event_id"
-        " AND e.state = 'reported' RETURNING e.uti",
-        (file_id,),
-    ).fetchall()
-    refresh_trades(conn, row["tenant_id"], sorted({r["uti"] for r in touched}))
-    conn.execute(
-        "INSERT INTO audit_log (tenant_id, actor, actor_type, action, entity_type, entity_id,"
-        " after) VALUES (%s, 'submit', 'system', 'report_file.submitted', 'report_file', %s, %s)",
-        (row["tenant_id"], file_id, json.dumps({
-            "tr_message_id": receipt.tr_message_id, "attempt": attempt,
-            "replayed": receipt.replayed, "records": receipt.records})),
-    )
+    report_files.mark_file_submitted(conn, file_id, receipt.tr_message_id)
+    touched = report_files.mark_file_events_submitted(conn, file_id)
+    refresh_trades(conn, row["tenant_id"], sorted(set(touched)))
+    audit.record(conn, tenant_id=row["tenant_id"], actor="submit", actor_type="system",
+                 action="report_file.submitted", entity_type="report_file", entity_id=file_id,
+                 after={"tr_message_id": receipt.tr_message_id, "attempt": attempt,
+                        "replayed": receipt.replayed, "records": receipt.records})
     log.info("report file submitted", extra={
         "tr_message_id": receipt.tr_message_id, "attempt": attempt,
         "replayed": receipt.replayed})
@@ -312,21 +268,10 @@ def _record_receipt(conn: psycopg.Connection[Any], row: dict[str, Any], attempt:
 def _reject(conn: psycopg.Connection[Any], row: dict[str, Any], code: str, reason: str) -> None:
     """The TR refused the whole file: every record in it ends NACKed with the file's code."""
     file_id = str(row["id"])
-    conn.execute(
-        "UPDATE report_files SET status = 'rejected', reject_code = %s, reject_reason = %s,"
-        " updated_at = now() WHERE id = %s", (code, reason[:2000], file_id))
-    items = conn.execute(
-        "UPDATE report_items SET status = 'nacked', tr_code = %s, tr_message = %s"
-        " WHERE report_file_id = %s AND status = 'pending'",
-        (code, f"{code}: {reason}"[:2000], file_id),
-    ).rowcount
-    touched = conn.execute(
-        "UPDATE trade_events e SET state = 'nacked', updated_at = now()"
-        " FROM report_items i WHERE i.report_file_id = %s AND e.id = i.event_id"
-        " AND e.state IN ('reported', 'submitted') RETURNING e.uti",
-        (file_id,),
-    ).fetchall()
-    refresh_trades(conn, row["tenant_id"], sorted({r["uti"] for r in touched}))
+    report_files.mark_file_rejected(conn, file_id, code, reason[:2000])
+    items = report_files.nack_pending_items(conn, file_id, code, f"{code}: {reason}"[:2000])
+    touched = report_files.mark_file_events_nacked(conn, file_id)
+    refresh_trades(conn, row["tenant_id"], sorted(set(touched)))
     raise_alert(conn, tenant_id=row["tenant_id"], kind="tr.file_rejected", severity="critical",
                 dedup_key=f"tr-file-rejected:{file_id}",
                 summary=f"The {row['regime']} TR refused report file {file_id} ({items} "
@@ -343,14 +288,9 @@ def _hand_on(conn: psycopg.Connection[Any], stage: Any, message: Any, file_id: s
     it wait with growing delays (up to MAX_DEFER_S), each on its own timer; after a crash or a
     TR outage, a chain of them would otherwise drain one long delay at a time. A duplicate
     message is harmless: the next file is locked and checked before anything is sent."""
-    following = conn.execute(
-        "SELECT n.id FROM report_files f JOIN report_files n ON n.tenant_id = f.tenant_id"
-        " AND n.regime = f.regime AND n.tr = f.tr AND n.created_at > f.created_at"
-        " WHERE f.id = %s AND n.status = ANY(%s) ORDER BY n.created_at LIMIT 1",
-        (file_id, list(NOT_YET_SENT)),
-    ).fetchone()
+    following = report_files.next_file_after(conn, file_id, list(NOT_YET_SENT))
     if following is not None:
-        stage.send(conn, message.queue, [{"report_file_id": str(following["id"]),
+        stage.send(conn, message.queue, [{"report_file_id": str(following),
                                           "key": f"after:{file_id}"}], message.tenant_id)
 
 

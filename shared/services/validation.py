@@ -36,13 +36,15 @@ from typing import Any, cast
 
 import psycopg
 
-from shared.adapters import clock
+from shared.adapters.db import ingest_files, trade_events, trades
+from shared.adapters.db import tenants as tenants_db
 from shared.adapters.queue.base import ReceivedMessage
 from shared.domain.issues import Issue, has_rejects
 from shared.domain.lifecycle import TradeState, replay
 from shared.domain.model import ActionType, EventType, Level, TradeEvent
+from shared.platform import clock
 from shared.platform.logging import get_logger
-from shared.services.trade_state import ACTION_RANK_SQL, EVENT_ORDER_SQL, refresh_trades
+from shared.services.trade_state import refresh_trades
 
 log = get_logger("swaprep.validate")
 
@@ -88,52 +90,6 @@ class ValidateOutcome:
                 "regimes": sorted(self.regimes)}
 
 
-_EVENTS = f"""
-SELECT e.id, e.uti, e.trade_id, e.state, e.payload, e.regimes, e.file_id, e.row_no,
-       e.created_at, e.event_timestamp, {ACTION_RANK_SQL} AS rank,
-       coalesce(f.received_at, e.created_at) AS arrived_at
-FROM trade_events e LEFT JOIN ingest_files f ON f.id = e.file_id
-WHERE e.id = ANY(%(ids)s::uuid[])
-ORDER BY {EVENT_ORDER_SQL}
-"""
-
-# LATERAL: one index lookup per UTI / trade id, whatever the planner's estimates (see
-# process._TRADE_EVENTS).
-_SEQUENCES = f"""
-SELECT e.id, e.uti, e.state, e.action_type, e.event_type, e.level, e.execution_timestamp,
-       e.event_timestamp, e.rank
-FROM unnest(%(utis)s::text[]) AS u(uti)
-CROSS JOIN LATERAL (
-    SELECT e.id, e.uti, e.state, e.action_type, e.event_type, e.payload->>'level' AS level,
-           e.payload->>'execution_timestamp' AS execution_timestamp, e.event_timestamp,
-           e.created_at, e.row_no, {ACTION_RANK_SQL} AS rank
-    FROM trade_events e
-    WHERE e.tenant_id = %(tenant)s AND e.uti = u.uti AND e.state <> 'superseded'
-) AS e
-ORDER BY e.uti, e.event_timestamp, e.rank, e.created_at, e.row_no NULLS LAST, e.id
-"""
-
-_STORED_ROWS = """
-SELECT r.uti, r.trade_id, r.file_id, r.row_no, f.received_at, f.object_key
-FROM (SELECT r.* FROM unnest(%(utis)s::text[]) AS u(uti)
-      CROSS JOIN LATERAL (SELECT * FROM raw_rows r
-                          WHERE r.tenant_id = %(tenant)s AND r.state = 'stored'
-                            AND r.uti = u.uti) AS r
-      UNION
-      SELECT r.* FROM unnest(%(trade_ids)s::text[]) AS t(trade_id)
-      CROSS JOIN LATERAL (SELECT * FROM raw_rows r
-                          WHERE r.tenant_id = %(tenant)s AND r.state = 'stored'
-                            AND r.trade_id = t.trade_id) AS r) AS r
-JOIN ingest_files f ON f.id = r.file_id
-"""
-
-_READING_FILES = """
-SELECT id, object_key, received_at FROM ingest_files
-WHERE tenant_id = %(tenant)s AND status IN ('received', 'parsing') AND received_at < %(before)s
-ORDER BY received_at
-"""
-
-
 def _past(row: dict[str, Any]) -> _Past:
     executed = row["execution_timestamp"]
     return _Past(
@@ -175,24 +131,21 @@ def validate_events(conn: psycopg.Connection[Any], tenant_id: uuid.UUID | str,
     now = now or clock.now()
     tenant = str(tenant_id)
     outcome = ValidateOutcome()
-    rows = conn.execute(_EVENTS, {"ids": [str(i) for i in event_ids]}).fetchall()
+    rows = trade_events.events_to_judge(conn, event_ids)
     todo = [r for r in rows if r["state"] == "received"]
     outcome.skipped = len(rows) - len(todo)
     if not todo:
         return outcome
-    tenant_regimes = conn.execute("SELECT regimes FROM tenants WHERE id = %s",
-                                  (tenant,)).fetchone()["regimes"]
+    found = tenants_db.by_id(conn, tenant)
+    tenant_regimes = found["regimes"] if found else None
     utis = sorted({r["uti"] for r in todo})
     # Read after the events, in this transaction: a record processed meanwhile is then seen as
     # an event (or its row as still stored), never as neither.
-    stored = conn.execute(_STORED_ROWS, {
-        "tenant": tenant, "utis": utis,
-        "trade_ids": sorted({r["trade_id"] for r in todo if r["trade_id"]}),
-    }).fetchall()
-    reading = conn.execute(_READING_FILES, {
-        "tenant": tenant, "before": max(r["arrived_at"] for r in todo)}).fetchall()
+    stored = ingest_files.unprocessed_rows_of(
+        conn, tenant, utis, sorted({r["trade_id"] for r in todo if r["trade_id"]}))
+    reading = ingest_files.files_being_read(conn, tenant, max(r["arrived_at"] for r in todo))
     sequences: dict[str, list[_Item]] = defaultdict(list)
-    for row in conn.execute(_SEQUENCES, {"tenant": tenant, "utis": utis}):
+    for row in trade_events.uti_sequences(conn, tenant, utis):
         sequences[row["uti"]].append(_Item(row["id"], row["state"], _past(row)))
     items = {item.id: item for sequence in sequences.values() for item in sequence}
 
@@ -210,7 +163,10 @@ def validate_events(conn: psycopg.Connection[Any], tenant_id: uuid.UUID | str,
             if item.state in ACCEPTED:
                 history.append(item.past)
         event = TradeEvent.model_validate(row["payload"])
-        regimes = tuple(row["regimes"] or tenant_regimes)
+        own_or_tenant = row["regimes"] or tenant_regimes
+        # the events' tenant is visible with them (foreign key); its regimes are never empty
+        assert own_or_tenant is not None
+        regimes = tuple(own_or_tenant)
         context = ValidationContext(now=now, regimes=regimes,
                                     history=cast(Sequence[TradeEvent], tuple(history)))
         issues = validate(event, context)
@@ -225,28 +181,14 @@ def validate_events(conn: psycopg.Connection[Any], tenant_id: uuid.UUID | str,
 
     judged = outcome.valid + outcome.invalid
     if judged:
-        conn.execute("DELETE FROM validation_issues WHERE event_id = ANY(%s::uuid[])"
-                     " AND status = 'open'", ([str(i) for i in judged],))
+        trade_events.delete_open_issues(conn, judged)
     if issue_rows:
-        with conn.cursor() as cur:
-            cur.executemany(
-                "INSERT INTO validation_issues (tenant_id, event_id, rule_id, severity, field,"
-                " message, message_ko, regime, value) VALUES (%(tenant)s, %(event)s, %(rule)s,"
-                " %(severity)s, %(field)s, %(message)s, %(message_ko)s, %(regime)s, %(value)s)",
-                issue_rows)
+        trade_events.insert_issues(conn, issue_rows)
     updates = [{"id": i, "state": "valid", "waiting": None} for i in outcome.valid]
     updates += [{"id": i, "state": "invalid", "waiting": None} for i in outcome.invalid]
     updates += [{"id": i, "state": "received", "waiting": why}
                 for i, why in outcome.waiting.items()]
-    # set-based, keyed on the primary key (see process._UPDATE_ROWS)
-    conn.execute(
-        "UPDATE trade_events e SET state = v.state, waiting_for = v.waiting,"
-        " validated_at = CASE WHEN v.state = 'received' THEN e.validated_at ELSE now() END,"
-        " updated_at = now()"
-        " FROM unnest(%s::uuid[], %s::text[], %s::text[]) AS v(id, state, waiting)"
-        " WHERE e.id = v.id AND e.state = 'received'",
-        ([u["id"] for u in updates], [u["state"] for u in updates],
-         [u["waiting"] for u in updates]))
+    trade_events.record_judgements(conn, updates)
     judged_ids = set(judged)
     touched = sorted({r["uti"] for r in todo if r["id"] in judged_ids})
     _refresh_lifecycles(conn, tenant, touched, sequences, tenant_regimes)
@@ -262,7 +204,8 @@ def _issue_row(tenant: str, event_id: uuid.UUID, issue: Issue) -> dict[str, Any]
 
 
 def _refresh_lifecycles(conn: psycopg.Connection[Any], tenant: str, utis: Sequence[str],
-                        sequences: dict[str, list[_Item]], tenant_regimes: Sequence[str]) -> None:
+                        sequences: dict[str, list[_Item]],
+                        tenant_regimes: Sequence[str] | None) -> None:
     """`trades.lifecycle` from replaying each UTI's accepted events (the first regime's rules:
     CFTC's and the others' machines differ only in what they accept, not in the states)."""
     if not utis:
@@ -273,10 +216,7 @@ def _refresh_lifecycles(conn: psycopg.Connection[Any], tenant: str, utis: Sequen
         accepted = [item.past for item in sequences[uti] if item.state in ACCEPTED]
         lifecycle, _ = replay(accepted, regime=regime)
         lifecycles.append(LIFECYCLE[lifecycle.state])
-    # set-based, keyed on the primary key (see process._UPDATE_ROWS)
-    conn.execute("UPDATE trades t SET lifecycle = v.lifecycle, updated_at = now()"
-                 " FROM unnest(%s::text[], %s::text[]) AS v(uti, lifecycle)"
-                 " WHERE t.tenant_id = %s AND t.uti = v.uti", (list(utis), lifecycles, tenant))
+    trades.set_lifecycles(conn, tenant, utis, lifecycles)
 
 
 def wait_delay_s(attempt: int) -> int:
@@ -324,7 +264,7 @@ def issues_for(conn: psycopg.Connection[Any], tenant_id: uuid.UUID | str, event:
     key = (event.event_timestamp, _ACTION_RANK.get(event.action_type.value, 1))
     history: list[_Past] = []
     if event.uti and event.event_timestamp is not None:
-        for row in conn.execute(_SEQUENCES, {"tenant": str(tenant_id), "utis": [event.uti]}):
+        for row in trade_events.uti_sequences(conn, str(tenant_id), [event.uti]):
             if (row["event_timestamp"], row["rank"]) > key:
                 break
             if str(row["id"]) != str(instead_of) and row["state"] in ACCEPTED:
@@ -336,10 +276,7 @@ def issues_for(conn: psycopg.Connection[Any], tenant_id: uuid.UUID | str, event:
 
 def open_issues(conn: psycopg.Connection[Any], event_id: uuid.UUID | str) -> list[dict[str, Any]]:
     """The event's open issues, rule by rule (for tests and the API)."""
-    return conn.execute(
-        "SELECT rule_id, severity, field, regime, message, message_ko, value"
-        " FROM validation_issues WHERE event_id = %s AND status = 'open' ORDER BY id",
-        (str(event_id),)).fetchall()
+    return trade_events.open_issues(conn, event_id)
 
 
 __all__ = ["ValidateOutcome", "handle_validate", "issues_for", "open_issues",

@@ -25,7 +25,7 @@ from typing import Any
 
 import requests
 
-from shared.adapters import clock
+from shared.platform import clock
 from swaprep.deploy.envfile import DeployEnv, DeployEnvError
 
 FINAL = {"acked": True, "nacked": False, "invalid": False, "cancelled": False}

@@ -14,7 +14,7 @@ import glob
 import os
 from datetime import UTC, datetime
 
-from shared.adapters import clock
+from shared.platform import clock
 
 NOW_VARIABLE = "SWAPREP_TEST_NOW"
 LIBFAKETIME_GLOBS = ("/usr/lib/*/faketime/libfaketime.so.1", "/usr/lib/faketime/libfaketime.so.1",

@@ -20,7 +20,7 @@ from typing import Any, TypeVar
 
 import psycopg
 import psycopg.errors
-from psycopg.rows import dict_row
+from psycopg.rows import DictRow, dict_row
 from psycopg_pool import ConnectionPool
 
 TenantId = uuid.UUID | str
@@ -53,6 +53,8 @@ class Database:
         # inside NCP's timeout, not hang it on psycopg_pool's 30 s default.
         self.pool = ConnectionPool(
             url,
+            # rows are dicts (row_factory below); the class says so to the type checker
+            connection_class=psycopg.Connection[DictRow],
             min_size=min_size,
             max_size=max_size,
             timeout=timeout_s,

@@ -12,6 +12,7 @@ import hashlib
 import re
 from dataclasses import dataclass
 from importlib import resources
+from typing import Any
 
 import psycopg
 
@@ -81,7 +82,7 @@ def migrate(url: str) -> list[Migration]:
     return done
 
 
-def status(url: str) -> list[dict]:
+def status(url: str) -> list[dict[str, Any]]:
     with psycopg.connect(url) as conn:
         ledger = applied(conn)
     return [

@@ -292,7 +292,8 @@ class ObjectStore:
         params.update(_extra_args(content_type, metadata))
         with _errors(bucket, key):
             response = self.client.put_object(**params)
-        return response.get("ETag", "").strip('"')
+        etag: str = response.get("ETag", "")
+        return etag.strip('"')
 
     def upload_fileobj(
         self,
@@ -340,7 +341,8 @@ class ObjectStore:
         """The whole object in memory: for small objects only (use iter_chunks/open otherwise)."""
         body = self._get_body(bucket, key)
         try:
-            return body.read()
+            data: bytes = body.read()
+            return data
         finally:
             body.close()
 
@@ -368,7 +370,7 @@ class ObjectStore:
     def open(self, bucket: str, key: str, buffer_size: int = DEFAULT_CHUNK_SIZE) -> BinaryIO:
         """A readable, buffered binary stream over the object (wrap it in io.TextIOWrapper
         for text); close it, or use it as a context manager, to release the connection."""
-        return io.BufferedReader(_BodyReader(self._get_body(bucket, key)), buffer_size)  # type: ignore[return-value]
+        return io.BufferedReader(_BodyReader(self._get_body(bucket, key)), buffer_size)
 
     def head(self, bucket: str, key: str) -> ObjectInfo:
         with _errors(bucket, key):
@@ -490,9 +492,10 @@ class ObjectStore:
         if filename:
             params["ResponseContentDisposition"] = _content_disposition(filename)
         with _errors(bucket, key):
-            return self.client.generate_presigned_url(
+            url: str = self.client.generate_presigned_url(
                 "get_object", Params=params, ExpiresIn=_check_expiry(expires_s)
             )
+        return url
 
     def presign_put(
         self, bucket: str, key: str, expires_s: int = 900, content_type: str | None = None,
@@ -507,9 +510,10 @@ class ObjectStore:
         if content_length is not None:
             params["ContentLength"] = int(content_length)
         with _errors(bucket, key):
-            return self.client.generate_presigned_url(
+            url: str = self.client.generate_presigned_url(
                 "put_object", Params=params, ExpiresIn=_check_expiry(expires_s)
             )
+        return url
 
 
 def _extra_args(content_type: str | None, metadata: Mapping[str, str] | None) -> dict[str, Any]:

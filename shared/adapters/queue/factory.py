@@ -43,19 +43,16 @@ def queue_from_config(config: Config, db: Database | None = None) -> Queue:
     if backend in ("sqs", "localstack"):
         from shared.adapters.queue.sqs import SqsQueue
 
-        options = {
-            "prefix": str(config.get("queue_prefix", "")),
-            "known_queues": known,
-            # SQS refuses a long-poll wait outside 0..20 s: say so at start, naming the setting
-            "wait_time_s": config.integer("sqs_wait_time_s", 0, minimum=0, maximum=20),
-        }
+        prefix = str(config.get("queue_prefix", ""))
+        # SQS refuses a long-poll wait outside 0..20 s: say so at start, naming the setting
+        wait_time_s = config.integer("sqs_wait_time_s", 0, minimum=0, maximum=20)
         if backend == "sqs":
             return SqsQueue.connect(
                 endpoint_url=config.get("sqs_endpoint_url"),
                 region=config.get("sqs_region"),
                 access_key_id=config.get("sqs_access_key_id"),
                 secret_access_key=config.get("sqs_secret_access_key"),
-                **options,
+                prefix=prefix, known_queues=known, wait_time_s=wait_time_s,
             )
         import localstack_client.session
 
@@ -63,7 +60,8 @@ def queue_from_config(config: Config, db: Database | None = None) -> Queue:
             region_name=config.get("sqs_region") or "us-east-1",
             localstack_host=config.get("localstack_host"),
         )
-        return SqsQueue(session.client("sqs"), **options)
+        return SqsQueue(session.client("sqs"), prefix=prefix, known_queues=known,
+                        wait_time_s=wait_time_s)
 
     raise ConfigError(
         f"setting 'queue_backend' must be one of {', '.join(BACKENDS)}, got {backend!r}"

@@ -35,7 +35,6 @@ from typing import Any
 import boto3
 from botocore.exceptions import ClientError
 
-from shared.adapters import clock
 from shared.adapters.queue.base import (
     DLQ_SUFFIX,
     MAX_BODY_BYTES,
@@ -51,6 +50,7 @@ from shared.adapters.queue.base import (
 )
 from shared.adapters.queue.exceptions import InvalidMessage, SendError
 from shared.adapters.queue.policy import RetryPolicy
+from shared.platform import clock
 
 log = logging.getLogger(__name__)
 
@@ -102,7 +102,8 @@ def decode(raw: str) -> tuple[dict[str, Any], str | None]:
     return (parsed, None) if isinstance(parsed, dict) else ({"raw": raw}, None)
 
 
-def _chunks(entries: list[dict[str, Any]], max_bytes: int = MAX_BODY_BYTES) -> Iterator[list]:
+def _chunks(entries: list[dict[str, Any]],
+            max_bytes: int = MAX_BODY_BYTES) -> Iterator[list[dict[str, Any]]]:
     """SendMessageBatch takes 10 entries and (classic limit) 256 KiB in all."""
     chunk: list[dict[str, Any]] = []
     size = 0
@@ -171,9 +172,10 @@ class SqsQueue(Queue):
 
     def _url_or_none(self, name: str) -> str | None:
         try:
-            return self.client.get_queue_url(QueueName=name)["QueueUrl"]
+            url: str = self.client.get_queue_url(QueueName=name)["QueueUrl"]
         except self.client.exceptions.QueueDoesNotExist:
             return None
+        return url
 
     def _urls_for(self, queue: str) -> tuple[str, str]:
         """(queue URL, DLQ URL), creating both when missing; cached for warm activations."""
@@ -247,7 +249,8 @@ class SqsQueue(Queue):
             MessageSystemAttributeNames=_SYSTEM_ATTRIBUTES,
             **extra,
         )
-        return response.get("Messages", [])
+        messages: list[dict[str, Any]] = response.get("Messages", [])
+        return messages
 
     def receive(
         self, queue: str, max_messages: int, visibility_timeout_s: float

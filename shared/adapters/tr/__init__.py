@@ -15,7 +15,7 @@ Settings (action/package parameters or environment; `<regime>` is a registered r
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from shared.adapters.tr.base import (
     CircuitOpen,
@@ -29,6 +29,9 @@ from shared.adapters.tr.base import (
     config_suffix,
 )
 from shared.platform.config import Config
+
+if TYPE_CHECKING:
+    from shared.adapters.tr.breaker import CircuitBreaker
 
 __all__ = [
     "CircuitOpen",
@@ -45,7 +48,7 @@ __all__ = [
 ]
 
 
-def breaker_from_config(config: Config, regime: str, db: Any):
+def breaker_from_config(config: Config, regime: str, db: Any) -> CircuitBreaker:
     from shared.adapters.tr.breaker import BreakerPolicy, CircuitBreaker
 
     timeout = config.number("tr_timeout_s", 10.0, minimum=0)

@@ -98,7 +98,7 @@ class CircuitBreaker:
             conn.execute(_ENSURE, (self.name,))
             row = conn.execute(_LOCK, (self.name,)).fetchone()
             failures = row["consecutive_failures"] + 1
-            opens = row["state"] == "half_open" or (
+            opens: bool = row["state"] == "half_open" or (
                 row["state"] == "closed" and failures >= self.policy.failure_threshold)
             conn.execute(
                 "UPDATE tr_circuit_breakers SET consecutive_failures = %(n)s,"

@@ -135,7 +135,8 @@ class HttpsTrTransport:
         """Seconds to wait before the next request, or None: give up now."""
         if attempt >= self.max_attempts:
             return None
-        ceiling = min(self.backoff_max_s, self.backoff_base_s * 2 ** (attempt - 1))
+        # 2 ** int is typed Any (a negative exponent makes it a float)
+        ceiling: float = min(self.backoff_max_s, self.backoff_base_s * 2 ** (attempt - 1))
         wait = self._random() * ceiling  # full jitter: retries of many files spread out
         if exc.retry_after_s is not None:
             if exc.retry_after_s > self.backoff_max_s:

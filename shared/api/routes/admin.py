@@ -73,6 +73,7 @@ def _admin(request: WebRequest, ctx: ActionContext,
         needed = " or ".join(reversed(roles_that_may(permission)))
         raise HttpError(403, "Forbidden", f"user and API-key management needs the {needed} role;"
                         f" the caller has {who}")
+    assert principal.role is not None  # may() allows no missing role
     with wiring.database(ctx.config).tenant(principal.tenant_id) as conn:
         user = auth.get_user(conn, principal.subject)
     actor = Actor(id=principal.subject, name=user["username"] if user else principal.subject,
@@ -147,14 +148,6 @@ def _key(row: dict[str, Any]) -> dict[str, Any]:
             "revoked_at": row["revoked_at"]}
 
 
-def _find_key(conn: Any, column: str, value: str) -> dict[str, Any] | None:
-    """A key of this transaction's tenant (RLS) by id or prefix; never its hash."""
-    assert column in ("id", "prefix")
-    return conn.execute(
-        "SELECT id, name, prefix, scopes, created_by, created_at, last_used_at, revoked_at"
-        f" FROM api_keys WHERE {column} = %s", (value,)).fetchone()
-
-
 @router.route("GET", "/api/admin/api-keys")
 def list_keys(request: WebRequest, ctx: ActionContext) -> dict:
     from shared.services import apikeys
@@ -168,6 +161,7 @@ def list_keys(request: WebRequest, ctx: ActionContext) -> dict:
 
 @router.route("POST", "/api/admin/api-keys")
 def create_key(request: WebRequest, ctx: ActionContext) -> dict:
+    from shared.adapters.db import identity
     from shared.services import apikeys
 
     _actor, tenant_id, user_id = _admin(request, ctx, "manage_api_keys")
@@ -175,7 +169,7 @@ def create_key(request: WebRequest, ctx: ActionContext) -> dict:
     with wiring.database(ctx.config).tenant(tenant_id) as conn:
         key = apikeys.create_key(conn, tenant_id, body.name, body.scopes, created_by=user_id,
                                  request_id=request.request_id)
-        row = _find_key(conn, "prefix", apikeys.key_prefix(key) or "")
+        row = identity.find_api_key(conn, "prefix", apikeys.key_prefix(key) or "")
     assert row is not None
     # The only time the key is shown: it is stored hashed.
     return response(201, {**_key(row), "key": key}, headers={
@@ -185,6 +179,7 @@ def create_key(request: WebRequest, ctx: ActionContext) -> dict:
 
 @router.route("DELETE", "/api/admin/api-keys/{key_id}")
 def revoke_key(request: WebRequest, ctx: ActionContext) -> dict:
+    from shared.adapters.db import identity
     from shared.services import apikeys
 
     _actor, tenant_id, user_id = _admin(request, ctx, "manage_api_keys")
@@ -192,13 +187,13 @@ def revoke_key(request: WebRequest, ctx: ActionContext) -> dict:
     if not is_uuid(key_id):
         raise HttpError(404, "Not found", f"no API key {key_id[:64]} in this tenant")
     with wiring.database(ctx.config).tenant(tenant_id) as conn:
-        row = _find_key(conn, "id", key_id)
+        row = identity.find_api_key(conn, "id", key_id)
         if row is None:
             raise HttpError(404, "Not found", f"no API key {key_id} in this tenant")
         if row["revoked_at"] is not None:
             raise HttpError(409, "Conflict", f"API key {row['prefix']} was already revoked at"
                             f" {row['revoked_at'].isoformat()}")
         apikeys.revoke(conn, key_id, user_id, request_id=request.request_id)
-        row = _find_key(conn, "id", key_id)
+        row = identity.find_api_key(conn, "id", key_id)
     assert row is not None
     return response(200, _key(row), request_id=request.request_id)

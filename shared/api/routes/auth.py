@@ -55,7 +55,7 @@ def _settings(ctx: ActionContext) -> Any:
 
 
 @router.route("POST", "/api/auth/token")
-def post_token(request: WebRequest, ctx: ActionContext) -> dict:
+def post_token(request: WebRequest, ctx: ActionContext) -> dict[str, Any]:
     from shared.services import auth
 
     body = parse_body(request, models().SignIn)
@@ -69,7 +69,7 @@ def post_token(request: WebRequest, ctx: ActionContext) -> dict:
 
 
 @router.route("POST", "/api/auth/refresh")
-def post_refresh(request: WebRequest, ctx: ActionContext) -> dict:
+def post_refresh(request: WebRequest, ctx: ActionContext) -> dict[str, Any]:
     from shared.services import auth
 
     body = parse_body(request, models().Refresh)
@@ -83,7 +83,7 @@ def post_refresh(request: WebRequest, ctx: ActionContext) -> dict:
 
 
 @router.route("POST", "/api/auth/logout")
-def post_logout(request: WebRequest, ctx: ActionContext) -> dict:
+def post_logout(request: WebRequest, ctx: ActionContext) -> dict[str, Any]:
     from shared.services import auth
 
     principal = principal_for(request, ctx)
@@ -99,7 +99,7 @@ def post_logout(request: WebRequest, ctx: ActionContext) -> dict:
 
 
 @router.route("GET", "/api/auth/me")
-def get_me(request: WebRequest, ctx: ActionContext) -> dict:
+def get_me(request: WebRequest, ctx: ActionContext) -> dict[str, Any]:
     principal = principal_for(request, ctx)
     me: dict[str, Any] = {"kind": principal.kind, "subject": principal.subject,
                           "tenant_id": principal.tenant_id}

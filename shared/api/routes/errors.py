@@ -27,7 +27,7 @@ def _errors_query() -> Any:
         """Which kinds of groups (all by default); status / severity / regime narrow the
         validation-issue groups only (NACKs and dead letters have none of them)."""
 
-        kind: Many(Literal["rule", "tr_code", "queue"]) = Field(default_factory=list)
+        kind: Many[Literal["rule", "tr_code", "queue"]] = Field(default_factory=list)
 
     return ErrorsQuery
 
@@ -50,12 +50,12 @@ def _groups(conn: Any, query: Any) -> dict[str, Any]:
 
 
 @router.route("GET", "/api/errors")
-def error_groups(request: WebRequest, ctx: ActionContext) -> dict:
+def error_groups(request: WebRequest, ctx: ActionContext) -> dict[str, Any]:
     return read_list(request, ctx, _errors_query(), _groups)
 
 
 @router.route("GET", "/api/errors/{kind}/{key}")
-def error_items(request: WebRequest, ctx: ActionContext) -> dict:
+def error_items(request: WebRequest, ctx: ActionContext) -> dict[str, Any]:
     from shared.services.queries.errors import error_items as service
     from shared.services.queries.filters import ErrorItemsQuery
 

@@ -16,9 +16,9 @@ from datetime import datetime, timedelta
 from types import SimpleNamespace
 from typing import Any
 
-from shared.adapters import clock
 from shared.api.bodies import parse_body
 from shared.api.routes.operations import caller, operation_error
+from shared.platform import clock
 from shared.platform.action import ActionContext
 from shared.platform.web import HttpError, Router, WebRequest, response
 from shared.services import wiring
@@ -151,15 +151,15 @@ def _profiles() -> frozenset[str]:
 
 @router.route("GET", "/api/reports/{report_id}/download")
 def get_report_download(request: WebRequest, ctx: ActionContext) -> dict:
+    from shared.adapters.db import api_reads
     from shared.domain.identifiers import uuid_or_none
     from shared.services.operations.base import audit
 
     who = caller(request, ctx, None)
     report_id = request.path_params["report_id"]
+    report_uuid = uuid_or_none(report_id)
     with wiring.database(ctx.config).tenant(who.tenant_id) as conn:
-        row = conn.execute("SELECT id, regime, status, bucket, object_key FROM report_files"
-                           " WHERE id = %s", (uuid_or_none(report_id),)).fetchone() \
-            if uuid_or_none(report_id) else None
+        row = api_reads.find_report_file(conn, report_uuid) if report_uuid else None
         if row is None:  # another tenant's id too (RLS): not found, never forbidden
             raise HttpError(404, "Not found", f"no report file {report_id[:64]} in this tenant")
         if not row["object_key"]:

@@ -1,5 +1,7 @@
 """GET /api/health: public; the state of every component the pipeline needs."""
 
+from typing import Any
+
 from shared.platform.action import ActionContext
 from shared.platform.web import Router, WebRequest, response
 from shared.services import health, wiring
@@ -9,7 +11,7 @@ router = Router()
 
 
 @router.route("GET", "/api/health")
-def get_health(request: WebRequest, ctx: ActionContext) -> dict:
+def get_health(request: WebRequest, ctx: ActionContext) -> dict[str, Any]:
     config = ctx.config
     buckets = {name: config.bucket(name) for name in wiring.logical_buckets()}
     # Adapters are built inside each check: a bad endpoint or a missing setting is that

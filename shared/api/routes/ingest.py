@@ -1,5 +1,7 @@
 """POST /api/ingest/events: online ingestion with an FEP's API key (docs/API.md)."""
 
+from typing import Any
+
 from shared.api.principal import principal_for
 from shared.platform.action import ActionContext
 from shared.platform.web import JSON, HttpError, Router, WebRequest, response
@@ -9,7 +11,7 @@ router = Router()
 
 
 @router.route("POST", "/api/ingest/events")
-def post_ingest_events(request: WebRequest, ctx: ActionContext) -> dict:
+def post_ingest_events(request: WebRequest, ctx: ActionContext) -> dict[str, Any]:
     from shared.services import online_ingest
 
     principal = principal_for(request, ctx)

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from shared.api.reading import read_list, read_one
 from shared.platform.action import ActionContext
 from shared.platform.web import Router, WebRequest
@@ -10,7 +12,7 @@ router = Router()
 
 
 @router.route("GET", "/api/files")
-def list_files(request: WebRequest, ctx: ActionContext) -> dict:
+def list_files(request: WebRequest, ctx: ActionContext) -> dict[str, Any]:
     from shared.services.queries.files import list_files as service
     from shared.services.queries.filters import FilesQuery
 
@@ -18,7 +20,7 @@ def list_files(request: WebRequest, ctx: ActionContext) -> dict:
 
 
 @router.route("GET", "/api/files/{file_id}")
-def file_detail(request: WebRequest, ctx: ActionContext) -> dict:
+def file_detail(request: WebRequest, ctx: ActionContext) -> dict[str, Any]:
     from shared.services.queries.files import file_detail as service
 
     return read_one(request, ctx, "ingest file", "file_id", service)

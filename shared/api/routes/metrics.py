@@ -53,11 +53,6 @@ def render(families: Iterable[Family]) -> str:
     return "\n".join(lines) + "\n"
 
 
-def _counts(conn: Any, sql: str) -> dict[tuple[str, ...], int]:
-    return {tuple(str(v) for v in list(row.values())[:-1]): int(list(row.values())[-1])
-            for row in conn.execute(sql)}
-
-
 def _family(name: str, kind: str, help_: str, tenant: str, label: str, values: Iterable[str],
             counts: Mapping[tuple[str, ...], int]) -> Family:
     known = list(values)
@@ -69,20 +64,17 @@ def _family(name: str, kind: str, help_: str, tenant: str, label: str, values: I
 def collect(conn: Any, tenant: str, *, queues: bool) -> list[Family]:
     """The tenant's figures; `queues` only where queues live in PostgreSQL (an SQS backend
     has no per-tenant depth to count)."""
+    from shared.adapters.db import api_reads
+
     families = [
         _family("swaprep_events", "gauge", "Trade events by state.", tenant, "state",
-                EVENT_STATES,
-                _counts(conn, "SELECT state, count(*) FROM trade_events GROUP BY 1")),
+                EVENT_STATES, api_reads.count_events_by_state(conn)),
         _family("swaprep_files", "gauge", "Ingested files by status.", tenant, "status",
-                FILE_STATUSES,
-                _counts(conn, "SELECT status, count(*) FROM ingest_files GROUP BY 1")),
+                FILE_STATUSES, api_reads.count_files_by_status(conn)),
         _family("swaprep_submissions", "counter", "Submissions to a TR by outcome.", tenant,
-                "outcome", SUBMISSION_OUTCOMES,
-                _counts(conn, "SELECT outcome, count(*) FROM submissions"
-                              " WHERE outcome IS NOT NULL GROUP BY 1")),
+                "outcome", SUBMISSION_OUTCOMES, api_reads.count_submissions_by_outcome(conn)),
     ]
-    alerts = _counts(conn, "SELECT severity, status, count(*) FROM alerts"
-                           " WHERE status <> 'resolved' GROUP BY 1, 2")
+    alerts = api_reads.count_unresolved_alerts(conn)
     families.append(Family("swaprep_alerts_open", "gauge",
                            "Unresolved alerts by severity and status (open or acked).", [
                                ({"tenant": tenant, "severity": s, "status": st},
@@ -93,13 +85,10 @@ def collect(conn: Any, tenant: str, *, queues: bool) -> list[Family]:
 
         families.append(_family(
             "swaprep_queue_messages", "gauge", "Messages waiting or in flight, by queue.",
-            tenant, "queue", sorted(CONSUMERS),
-            _counts(conn, "SELECT queue, count(*) FROM queue_messages GROUP BY 1")))
+            tenant, "queue", sorted(CONSUMERS), api_reads.count_queue_messages(conn)))
         families.append(_family(
             "swaprep_dead_letters", "gauge", "Dead letters not redriven, by queue.", tenant,
-            "queue", sorted(CONSUMERS),
-            _counts(conn, "SELECT queue, count(*) FROM dead_letters"
-                          " WHERE redriven_at IS NULL GROUP BY 1")))
+            "queue", sorted(CONSUMERS), api_reads.count_dead_letters(conn)))
     return families
 
 

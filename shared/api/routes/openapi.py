@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import functools
 from pathlib import Path
+from typing import Any
 
 from shared.platform.web import Router, WebRequest, response
 
@@ -24,7 +25,7 @@ def _spec() -> tuple[str, str]:
 
 
 @router.route("GET", "/api/openapi.json")
-def get_openapi(request: WebRequest, ctx: object) -> dict:
+def get_openapi(request: WebRequest, ctx: object) -> dict[str, Any]:
     text, etag = _spec()
     return response(200, text, headers={"Cache-Control": CACHE_CONTROL, "ETag": etag},
                     request_id=request.request_id)

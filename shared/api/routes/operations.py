@@ -38,6 +38,7 @@ def caller(request: WebRequest, ctx: ActionContext, permission: str | None,
     """The signed-in user as an audit `Actor`. `permission` (a key of
     `shared.domain.roles.PERMISSIONS`, `action` its words, e.g. "repairing events") needs the
     role the table names; None is reading, for every role. API keys only ingest: 403."""
+    from shared.adapters.db import tenants
     from shared.services import auth
     from shared.services.operations import Actor
 
@@ -53,14 +54,14 @@ def caller(request: WebRequest, ctx: ActionContext, permission: str | None,
     with wiring.database(ctx.config).tenant(principal.tenant_id) as conn:
         user = auth.get_user(conn, principal.subject)
         # the slug from the database: an identity provider's token may name the tenant by id
-        tenant = conn.execute("SELECT slug FROM tenants WHERE id = %s",
-                              (principal.tenant_id,)).fetchone()
-    if tenant is None:
+        tenant = tenants.by_id(conn, principal.tenant_id)
+        tenant_slug = tenant["slug"] if tenant else None
+    if tenant_slug is None:
         raise HttpError(403, "Forbidden", f"tenant {principal.tenant_id} does not exist")
     # An identity provider's user has no users row: its subject names it in the audit.
     actor = Actor(id=principal.subject, name=user["username"] if user else principal.subject,
                   kind="user", role=principal.role or "viewer", request_id=request.request_id)
-    return Caller(actor, principal.tenant_id, tenant["slug"])
+    return Caller(actor, principal.tenant_id, tenant_slug)
 
 
 def operation_error(exc: Any) -> HttpError:

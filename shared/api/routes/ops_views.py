@@ -12,6 +12,8 @@ before/after without passwords or keys).
 
 from __future__ import annotations
 
+from typing import Any
+
 from shared.api.reading import read_list
 from shared.platform.action import ActionContext
 from shared.platform.web import Router, WebRequest
@@ -20,7 +22,7 @@ router = Router()
 
 
 @router.route("GET", "/api/alerts")
-def list_alerts(request: WebRequest, ctx: ActionContext) -> dict:
+def list_alerts(request: WebRequest, ctx: ActionContext) -> dict[str, Any]:
     from shared.services.queries.alerts import list_alerts as service
     from shared.services.queries.filters import AlertsQuery
 
@@ -28,7 +30,7 @@ def list_alerts(request: WebRequest, ctx: ActionContext) -> dict:
 
 
 @router.route("GET", "/api/activations")
-def list_activations(request: WebRequest, ctx: ActionContext) -> dict:
+def list_activations(request: WebRequest, ctx: ActionContext) -> dict[str, Any]:
     from shared.services.queries.activations import list_activations as service
     from shared.services.queries.filters import ActivationsQuery
 
@@ -36,7 +38,7 @@ def list_activations(request: WebRequest, ctx: ActionContext) -> dict:
 
 
 @router.route("GET", "/api/audit")
-def list_audit(request: WebRequest, ctx: ActionContext) -> dict:
+def list_audit(request: WebRequest, ctx: ActionContext) -> dict[str, Any]:
     from shared.services.queries.audit import list_audit as service
     from shared.services.queries.filters import AuditQuery
 

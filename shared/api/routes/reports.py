@@ -3,6 +3,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from shared.api.reading import read_list, read_one
 from shared.platform.action import ActionContext
 from shared.platform.web import Router, WebRequest
@@ -11,7 +13,7 @@ router = Router()
 
 
 @router.route("GET", "/api/reports")
-def list_reports(request: WebRequest, ctx: ActionContext) -> dict:
+def list_reports(request: WebRequest, ctx: ActionContext) -> dict[str, Any]:
     from shared.services.queries.filters import ReportsQuery
     from shared.services.queries.reports import list_reports as service
 
@@ -19,7 +21,7 @@ def list_reports(request: WebRequest, ctx: ActionContext) -> dict:
 
 
 @router.route("GET", "/api/reports/{report_id}")
-def report_detail(request: WebRequest, ctx: ActionContext) -> dict:
+def report_detail(request: WebRequest, ctx: ActionContext) -> dict[str, Any]:
     from shared.services.queries.reports import report_detail as service
 
     return read_one(request, ctx, "report file", "report_id", service)

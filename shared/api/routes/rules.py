@@ -104,13 +104,13 @@ def _catalogue() -> tuple[tuple[str, str], dict[str, tuple[str, str]]]:
     return rendered({"items": views}), {v["id"]: rendered(v) for v in views}
 
 
-def _answer(request: WebRequest, text: str, etag: str) -> dict:
+def _answer(request: WebRequest, text: str, etag: str) -> dict[str, Any]:
     return response(200, text, headers={"Cache-Control": CACHE_CONTROL, "ETag": etag},
                     request_id=request.request_id)
 
 
 @router.route("GET", "/api/rules")
-def list_rules(request: WebRequest, ctx: ActionContext) -> dict:
+def list_rules(request: WebRequest, ctx: ActionContext) -> dict[str, Any]:
     reader(request, ctx)  # any signed-in role; an API key 403, no credential 401
     parse_query(request, _no_parameters())
     (text, etag), _ = _catalogue()
@@ -118,7 +118,7 @@ def list_rules(request: WebRequest, ctx: ActionContext) -> dict:
 
 
 @router.route("GET", "/api/rules/{rule_id}")
-def get_rule(request: WebRequest, ctx: ActionContext) -> dict:
+def get_rule(request: WebRequest, ctx: ActionContext) -> dict[str, Any]:
     reader(request, ctx)
     parse_query(request, _no_parameters())
     wanted = unquote(request.path_params["rule_id"]).strip().upper()

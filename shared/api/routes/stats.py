@@ -40,38 +40,38 @@ def _counterparties(conn: Any, query: Any) -> dict[str, Any]:
 
 
 @router.route("GET", "/api/stats/volumes")
-def volumes(request: WebRequest, ctx: ActionContext) -> dict:
+def volumes(request: WebRequest, ctx: ActionContext) -> dict[str, Any]:
     from shared.services.queries.stats import volumes as service
 
     return read_list(request, ctx, _stats_query(), service, exclude=NO_TOP)
 
 
 @router.route("GET", "/api/stats/acceptance")
-def acceptance(request: WebRequest, ctx: ActionContext) -> dict:
+def acceptance(request: WebRequest, ctx: ActionContext) -> dict[str, Any]:
     return read_list(request, ctx, _stats_query(), _acceptance, exclude=NO_TOP)
 
 
 @router.route("GET", "/api/stats/rejections")
-def rejections(request: WebRequest, ctx: ActionContext) -> dict:
+def rejections(request: WebRequest, ctx: ActionContext) -> dict[str, Any]:
     from shared.services.queries.stats import rejections as service
 
     return read_list(request, ctx, _stats_query(), service, exclude=("unit",))
 
 
 @router.route("GET", "/api/stats/late")
-def late(request: WebRequest, ctx: ActionContext) -> dict:
+def late(request: WebRequest, ctx: ActionContext) -> dict[str, Any]:
     from shared.services.queries.stats import late_reports as service
 
     return read_list(request, ctx, _stats_query(), service, exclude=("unit", "top"))
 
 
 @router.route("GET", "/api/stats/counterparties")
-def counterparties(request: WebRequest, ctx: ActionContext) -> dict:
+def counterparties(request: WebRequest, ctx: ActionContext) -> dict[str, Any]:
     return read_list(request, ctx, _stats_query(), _counterparties, exclude=("unit",))
 
 
 @router.route("GET", "/api/stats")
-def summary(request: WebRequest, ctx: ActionContext) -> dict:
+def summary(request: WebRequest, ctx: ActionContext) -> dict[str, Any]:
     from shared.services.monitoring.settings import MonitorSettings
     from shared.services.queries.dashboard import dashboard
     from shared.services.queries.filters import DashboardQuery

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from shared.api.reading import read_list, read_one
 from shared.platform.action import ActionContext
 from shared.platform.web import Router, WebRequest
@@ -12,7 +14,7 @@ router = Router()
 # -- trades -------------------------------------------------------------------------------------
 
 @router.route("GET", "/api/trades")
-def list_trades(request: WebRequest, ctx: ActionContext) -> dict:
+def list_trades(request: WebRequest, ctx: ActionContext) -> dict[str, Any]:
     from shared.services.queries.filters import TradesQuery
     from shared.services.queries.trades import list_trades as service
 
@@ -20,7 +22,7 @@ def list_trades(request: WebRequest, ctx: ActionContext) -> dict:
 
 
 @router.route("GET", "/api/trades/{uti}")
-def trade_detail(request: WebRequest, ctx: ActionContext) -> dict:
+def trade_detail(request: WebRequest, ctx: ActionContext) -> dict[str, Any]:
     from shared.services.queries.trades import trade_detail as service
 
     return read_one(request, ctx, "trade with UTI", "uti", service)

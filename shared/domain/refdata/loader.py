@@ -5,9 +5,11 @@ from __future__ import annotations
 import csv
 import io
 import re
+from collections.abc import Iterable
 from functools import lru_cache
 from importlib import resources
 from pathlib import Path
+from typing import TypeVar
 
 from shared.domain.refdata.tables import EntityInfo, RefData
 
@@ -53,8 +55,12 @@ def _rows(text: str) -> list[dict[str, str]]:
             for row in csv.DictReader(lines)]
 
 
-def _first_wins(pairs) -> dict:
-    out: dict = {}
+K = TypeVar("K")
+V = TypeVar("V")
+
+
+def _first_wins(pairs: Iterable[tuple[K, V]]) -> dict[K, V]:
+    out: dict[K, V] = {}
     for key, value in pairs:
         out.setdefault(key, value)
     return out

@@ -48,7 +48,7 @@ class Violation:
 Check = Callable[["TradeEvent", "ValidationContext"], Iterable[Violation] | None]
 
 
-class _Template(dict):
+class _Template(dict[str, object]):
     """Missing placeholders stay visible instead of raising: a message is never lost."""
 
     def __missing__(self, key: str) -> str:

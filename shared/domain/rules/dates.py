@@ -7,7 +7,7 @@ with the other sequence rules in `sequence.py`.
 from __future__ import annotations
 
 from collections.abc import Iterator
-from datetime import date
+from datetime import date, datetime
 
 from shared.domain.issues import Severity
 from shared.domain.model import ActionType, TradeEvent, utc
@@ -17,7 +17,7 @@ from shared.domain.rules.context import ValidationContext
 A = ActionType
 
 
-def _z(value) -> str:
+def _z(value: datetime) -> str:
     return utc(value).isoformat().replace("+00:00", "Z")
 
 

@@ -13,7 +13,7 @@ from __future__ import annotations
 
 from dataclasses import replace
 
-from shared.domain.issues import Issue
+from shared.domain.issues import Issue, Severity
 from shared.domain.model import TradeEvent
 from shared.domain.rules.base import Rule, all_rules
 from shared.domain.rules.context import ValidationContext
@@ -51,7 +51,7 @@ def validate(event: TradeEvent, context: ValidationContext,
 def _merge_regimes(found: list[Issue], active: tuple[str, ...]) -> list[Issue]:
     """One issue without a regime for a problem found identically under every active regime."""
     merged: list[Issue] = []
-    seen: set[tuple] = set()
+    seen: set[tuple[Severity, str | None, str, str, str | None]] = set()
     for issue in found:
         if issue.regime is None:
             merged.append(issue)

@@ -4,8 +4,9 @@ product classification and the CFI-derived contract type."""
 from __future__ import annotations
 
 from datetime import date
+from typing import TypeVar
 
-from shared.domain.model import Money, Period, PeriodUnit
+from shared.domain.model import AssetClass, Money, Period, PeriodUnit
 from shared.formats.fpml.terms import OptionData, PaymentTerms, Terms
 from shared.formats.fpml.xml import (
     Element,
@@ -18,6 +19,8 @@ from shared.formats.fpml.xml import (
     text,
     to_date,
 )
+
+T = TypeVar("T")
 
 _UNITS = {"D": PeriodUnit.DAY, "W": PeriodUnit.WEEK, "M": PeriodUnit.MONTH,
           "Y": PeriodUnit.YEAR, "T": PeriodUnit.EXPIRY}
@@ -105,9 +108,9 @@ def classify(product: Element, terms: Terms) -> None:
     if terms.cfi is None:
         # some messages carry the CFI without a scheme
         for node in findall(product, "productType"):
-            value = text(node)
-            if value and len(value) == 6 and value.isalpha() and value.isupper():
-                terms.cfi = value
+            bare = text(node)
+            if bare and len(bare) == 6 and bare.isalpha() and bare.isupper():
+                terms.cfi = bare
                 break
 
 
@@ -164,13 +167,13 @@ def payment(el: Element, payment_type: str | None) -> PaymentTerms | None:
                         receiver=href(el, "receiverPartyReference"))
 
 
-def require(value, what: str):
+def require(value: T | None, what: str) -> T:
     if value is None:
         raise MappingError(f"{what} is missing", what)
     return value
 
 
-def option_terms(product: Element, asset_class: str) -> tuple[Terms, OptionData]:
+def option_terms(product: Element, asset_class: AssetClass) -> tuple[Terms, OptionData]:
     """Terms and option data every FpML option product starts from: the buyer is the first
     party, the option type comes from `optionType` (anything but call/put is OTHR)."""
     terms = Terms(asset_class=asset_class, contract_type="OPTN", instrument_type="Option")

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from shared.domain.model import Underlier
+from shared.domain.model import AssetClass, Underlier
 from shared.formats.fpml.common import (
     adjustable_date,
     classify,
@@ -12,7 +12,7 @@ from shared.formats.fpml.common import (
     period,
     premium,
 )
-from shared.formats.fpml.terms import LegTerms, OptionData, PaymentTerms, Terms
+from shared.formats.fpml.terms import CreditValue, LegTerms, OptionData, PaymentTerms, Terms
 from shared.formats.fpml.xml import (
     Element,
     decimal,
@@ -49,7 +49,7 @@ def seniority(general: Element | None) -> str | None:
 
 
 def cds(product: Element, ids: dict[str, Element]) -> Terms:
-    terms = Terms(asset_class="CRDT", contract_type="SWAP", instrument_type="Swap")
+    terms = Terms(asset_class=AssetClass.CRDT, contract_type="SWAP", instrument_type="Swap")
     classify(product, terms)
     general = find(product, "generalTerms")
     terms.buyer = href(general, "buyerPartyReference")
@@ -78,7 +78,7 @@ def cds(product: Element, ids: dict[str, Element]) -> Terms:
                 payer=href(initial, "payerPartyReference"),
                 receiver=href(initial, "receiverPartyReference")))
     index = find(general, "indexReferenceInformation")
-    credit: dict = {"seniority": seniority(general)}
+    credit: dict[str, CreditValue] = {"seniority": seniority(general)}
     if index is not None:
         credit.update(series=integer(index, "indexSeries"),
                       version=integer(index, "indexAnnexVersion"),
@@ -132,7 +132,7 @@ def cds(product: Element, ids: dict[str, Element]) -> Terms:
 def cds_option(product: Element, ids: dict[str, Element]) -> Terms:
     underlying = find(product, "creditDefaultSwap")
     inner = cds(underlying, ids) if underlying is not None else Terms()
-    terms = Terms(asset_class="CRDT", contract_type="SWPT", instrument_type="Option")
+    terms = Terms(asset_class=AssetClass.CRDT, contract_type="SWPT", instrument_type="Option")
     classify(product, terms)
     terms.buyer = href(product, "buyerPartyReference")
     terms.seller = href(product, "sellerPartyReference")

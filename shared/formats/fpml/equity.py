@@ -3,9 +3,10 @@
 
 from __future__ import annotations
 
+from datetime import date
 from decimal import Decimal
 
-from shared.domain.model import Money, Period, PeriodUnit, Underlier
+from shared.domain.model import AssetClass, Money, Period, PeriodUnit, Underlier
 from shared.formats.fpml.common import (
     adjustable_date,
     classify,
@@ -67,7 +68,7 @@ def _settlement(terms: Terms, el: Element | None) -> None:
 
 
 def option(product: Element, ids: dict[str, Element]) -> Terms:
-    terms, data = option_terms(product, "EQUI")
+    terms, data = option_terms(product, AssetClass.EQUI)
     exercise = find(product, "equityExercise")
     fill_exercise(data, exercise_element(product))
     _settlement(terms, exercise)
@@ -101,7 +102,7 @@ def option(product: Element, ids: dict[str, Element]) -> Terms:
     return terms
 
 
-def _leg_dates(leg: Element) -> tuple:
+def _leg_dates(leg: Element) -> tuple[date | None, date | None]:
     start = (adjustable_date(find(leg, "effectiveDate"))
              or adjustable_date(find(leg, "interestLegCalculationPeriodDates/effectiveDate")))
     end = (adjustable_date(find(leg, "terminationDate"))
@@ -112,7 +113,7 @@ def _leg_dates(leg: Element) -> tuple:
 
 
 def return_swap(product: Element, ids: dict[str, Element]) -> Terms:
-    terms = Terms(asset_class="EQUI", contract_type="SWAP", instrument_type="Swap",
+    terms = Terms(asset_class=AssetClass.EQUI, contract_type="SWAP", instrument_type="Swap",
                   report_sides=False)
     classify(product, terms)
     terms.buyer = href(product, "buyerPartyReference")
@@ -172,7 +173,7 @@ def return_swap(product: Element, ids: dict[str, Element]) -> Terms:
 
 
 def dividend_swap(product: Element, ids: dict[str, Element]) -> Terms:
-    terms = Terms(asset_class="EQUI", contract_type="SWAP", instrument_type="Swap")
+    terms = Terms(asset_class=AssetClass.EQUI, contract_type="SWAP", instrument_type="Swap")
     classify(product, terms)
     dividend = find(product, "dividendLeg")
     fixed = find(product, "fixedLeg")

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from decimal import Decimal
 
+from shared.domain.model import AssetClass
 from shared.formats.fpml.common import (
     adjustable_date,
     classify,
@@ -38,7 +39,7 @@ def _exchanged(el: Element | None) -> LegTerms | None:
 
 def single_leg(product: Element, ids: dict[str, Element]) -> Terms:
     """fxSingleLeg: outright forward or NDF (also the near/far legs of an fxSwap)."""
-    terms = Terms(asset_class="CURR", contract_type="FORW", instrument_type="Forward")
+    terms = Terms(asset_class=AssetClass.CURR, contract_type="FORW", instrument_type="Forward")
     classify(product, terms)
     legs = [leg for leg in (_exchanged(find(product, "exchangedCurrency1")),
                             _exchanged(find(product, "exchangedCurrency2"))) if leg]
@@ -75,7 +76,7 @@ def swap(product: Element, ids: dict[str, Element]) -> Terms:
 
 
 def option(product: Element, ids: dict[str, Element]) -> Terms:
-    terms = Terms(asset_class="CURR", contract_type="OPTN", instrument_type="Option")
+    terms = Terms(asset_class=AssetClass.CURR, contract_type="OPTN", instrument_type="Option")
     classify(product, terms)
     terms.buyer = href(product, "buyerPartyReference")
     terms.seller = href(product, "sellerPartyReference")

@@ -321,7 +321,7 @@ def _economics(event: TradeEvent, terms: Terms, msg: Message, refdata: RefData,
     event.exchange_rate = terms.exchange_rate
     event.exchange_rate_basis = terms.exchange_rate_basis
     if terms.credit:
-        event.credit = CreditTerms(**terms.credit)
+        event.credit = CreditTerms.model_validate(terms.credit)
     event.other_payments = [
         OtherPayment(payment_type=p.payment_type, amount=p.amount, payment_date=p.payment_date,
                      payer=msg.lei(p.payer), receiver=msg.lei(p.receiver))

@@ -169,7 +169,9 @@ def read_message(el: Element) -> Message:
 
 
 def _zoned(value: str | None) -> bool:
-    return bool(value) and (value.endswith("Z") or "+" in value[10:] or "-" in value[10:])
+    if not value:
+        return False
+    return value.endswith("Z") or "+" in value[10:] or "-" in value[10:]
 
 
 def _trading_event(el: Element) -> TradingEvent:

@@ -3,10 +3,10 @@ cap/floor, swaption, bond option and debt forwards (genericProduct)."""
 
 from __future__ import annotations
 
-from datetime import timedelta
+from datetime import date, timedelta
 from decimal import Decimal
 
-from shared.domain.model import Money, NotionalStep, Underlier
+from shared.domain.model import AssetClass, Money, NotionalStep, Underlier
 from shared.formats.fpml.common import (
     adjustable_date,
     classify,
@@ -127,7 +127,7 @@ def _fx_linked_currency(streams: list[Element], legs: list[LegTerms]) -> None:
 
 
 def swap(product: Element, ids: dict[str, Element]) -> Terms:
-    terms = Terms(asset_class="INTR", contract_type="SWAP", instrument_type="Swap")
+    terms = Terms(asset_class=AssetClass.INTR, contract_type="SWAP", instrument_type="Swap")
     classify(product, terms)
     streams = findall(product, "swapStream")
     terms.legs = [stream_leg(s, ids) for s in streams]
@@ -167,7 +167,7 @@ def _settlement(terms: Terms) -> None:
 
 
 def cap_floor(product: Element, ids: dict[str, Element]) -> Terms:
-    terms = Terms(asset_class="INTR", contract_type="OPTN", instrument_type="Option")
+    terms = Terms(asset_class=AssetClass.INTR, contract_type="OPTN", instrument_type="Option")
     classify(product, terms)
     stream = find(product, "capFloorStream")
     leg = stream_leg(stream, ids) if stream is not None else LegTerms()
@@ -197,7 +197,7 @@ def cap_floor(product: Element, ids: dict[str, Element]) -> Terms:
 
 
 def fra(product: Element, ids: dict[str, Element]) -> Terms:
-    terms = Terms(asset_class="INTR", contract_type="FRAS", instrument_type="Forward",
+    terms = Terms(asset_class=AssetClass.INTR, contract_type="FRAS", instrument_type="Forward",
                   report_sides=False)
     classify(product, terms)
     terms.buyer = href(product, "buyerPartyReference")
@@ -220,7 +220,7 @@ def fra(product: Element, ids: dict[str, Element]) -> Terms:
     return terms
 
 
-def _fra_fixing(product: Element, start) -> object:
+def _fra_fixing(product: Element, start: date | None) -> date | None:
     """The FRA's fixing date: the fixingDateOffset (business days) from its start date."""
     offset = find(product, "fixingDateOffset")
     days = integer(offset, "periodMultiplier") if offset is not None else None
@@ -237,7 +237,7 @@ def _fra_fixing(product: Element, start) -> object:
 
 
 def swaption(product: Element, ids: dict[str, Element]) -> Terms:
-    terms = Terms(asset_class="INTR", contract_type="SWPT", instrument_type="Option")
+    terms = Terms(asset_class=AssetClass.INTR, contract_type="SWPT", instrument_type="Option")
     classify(product, terms)
     terms.buyer = href(product, "buyerPartyReference")
     terms.seller = href(product, "sellerPartyReference")
@@ -277,7 +277,7 @@ def swaption(product: Element, ids: dict[str, Element]) -> Terms:
 
 
 def bond_option(product: Element, ids: dict[str, Element]) -> Terms:
-    terms, option = option_terms(product, "INTR")
+    terms, option = option_terms(product, AssetClass.INTR)
     fill_exercise(option, exercise_element(product))
     amount, when, _payer, _receiver = premium(find(product, "premium"))
     option.premium, option.premium_payment_date = amount, when
@@ -330,10 +330,11 @@ def generic_forward(product: Element, ids: dict[str, Element]) -> Terms:
     return terms
 
 
-def _asset_class(primary: str | None) -> str | None:
+def _asset_class(primary: str | None) -> AssetClass | None:
     value = (primary or "").lower().replace(" ", "")
-    return {"interestrate": "INTR", "foreignexchange": "CURR", "credit": "CRDT",
-            "equity": "EQUI", "commodity": "COMM"}.get(value)
+    return {"interestrate": AssetClass.INTR, "foreignexchange": AssetClass.CURR,
+            "credit": AssetClass.CRDT, "equity": AssetClass.EQUI,
+            "commodity": AssetClass.COMM}.get(value)
 
 
 asset_class = _asset_class

@@ -11,7 +11,10 @@ from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal
 
-from shared.domain.model import Money, NotionalStep, Period, Underlier
+from shared.domain.model import AssetClass, Money, NotionalStep, Period, Underlier
+
+# a value of one of CreditTerms' fields (seniority, series, version, index_factor, ...)
+CreditValue = str | int | Decimal | None
 
 
 @dataclass
@@ -65,7 +68,7 @@ class PaymentTerms:
 
 @dataclass
 class Terms:
-    asset_class: str | None = None  # INTR, CURR, CRDT, EQUI, COMM
+    asset_class: AssetClass | None = None
     contract_type: str | None = None  # SWAP, FRAS, FORW, OPTN, SWPT, ...
     instrument_type: str | None = None  # Swap, Forward, Option
     taxonomy: str | None = None  # FpML product taxonomy, e.g. InterestRate:IRSwap:FixedFloat
@@ -91,7 +94,7 @@ class Terms:
     custom_basket: bool | None = None
     underlier_basket: bool | None = None
     other_payments: list[PaymentTerms] = field(default_factory=list)
-    credit: dict = field(default_factory=dict)  # CreditTerms fields
+    credit: dict[str, CreditValue] = field(default_factory=dict)  # CreditTerms fields
     price: Decimal | None = None
     price_currency: str | None = None
     price_notation: str | None = None

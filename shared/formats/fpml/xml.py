@@ -9,10 +9,13 @@ from __future__ import annotations
 
 from datetime import UTC, date, datetime
 from decimal import Decimal, InvalidOperation
+from typing import TypeAlias
 
 from lxml import etree
 
-Element = etree._Element
+# lxml ships no type information (lxml-stubs is a separate project), so to mypy this is `Any`;
+# the alias names what the annotations mean.
+Element: TypeAlias = etree._Element
 
 
 class MappingError(ValueError):
@@ -113,7 +116,7 @@ def timestamp(el: Element | None, path: str | None = None) -> datetime | None:
 
 def xpath_of(el: Element) -> str:
     """A readable absolute path with local names and 1-based positions, for error messages."""
-    parts = []
+    parts: list[str] = []
     node: Element | None = el
     while node is not None:
         name = local(node)

@@ -7,6 +7,7 @@ importing only that reader.
 from __future__ import annotations
 
 import posixpath
+from typing import Any
 
 from shared.formats.readers.base import Reader, UnreadableFile
 
@@ -28,8 +29,10 @@ def detect_format(name: str, head: bytes = b"") -> str:
     raise UnreadableFile(f"cannot tell the format of {name!r}: expected .csv, .jsonl or .xml")
 
 
-def reader_for(fmt: str, **options) -> Reader:
-    """A reader for `fmt` (csv, jsonl, fpml); CSV options include the mapping profile."""
+def reader_for(fmt: str, **options: Any) -> Reader:
+    """A reader for `fmt` (csv, jsonl, fpml); CSV options include the mapping profile.
+
+    `options` go to the chosen reader's constructor, whose own signature checks them."""
     if fmt == "csv":
         from shared.formats.readers.csv_reader import CsvReader
 

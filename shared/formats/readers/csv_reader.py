@@ -152,7 +152,8 @@ class CsvReader:
             yield ParsedRecord(position, event, tuple(value_errors), _raw(taken))
 
     # -- header
-    def _header(self, parser, feed: _LineFeed, file_name: str | None) -> list[str | None]:
+    def _header(self, parser: Iterator[list[str]], feed: _LineFeed,
+                file_name: str | None) -> list[str | None]:
         """Column index -> normalised profile column (None: not mapped, ignored)."""
         profile = self.profile
         where = f"{file_name or 'the file'}"
@@ -201,7 +202,7 @@ class CsvReader:
         return columns
 
     # -- record-level structure errors
-    def _ragged(self, row: list[str], columns: list, taken: list[Line]) -> RecordError:
+    def _ragged(self, row: list[str], columns: list[str | None], taken: list[Line]) -> RecordError:
         last = taken[-1]
         if len(row) < len(columns) and not last.terminated:
             return RecordError(code(FMT, Kind.TRUNCATED),

@@ -87,13 +87,12 @@ class FpmlReader:
                                     f"<{local(message)}> contains no <trade> to report",
                                     local(message)),))
             return
+        failure: MappingError | None = None
         try:
             msg = read_message(message)
             ids = id_index(message)
         except MappingError as exc:
             msg, ids, failure = None, {}, exc
-        else:
-            failure = None
         for index, trade in enumerate(trades, start=1):
             counter.n += 1
             trade_path = f"{path}/trade[{index}]" if len(trades) > 1 else f"{path}/trade"

@@ -31,7 +31,8 @@ class Line:
 
 
 def _read_sample(stream: BinaryIO) -> tuple[bytes, bool]:
-    parts, size = [], 0
+    parts: list[bytes] = []
+    size = 0
     while size < SAMPLE_BYTES:
         chunk = stream.read(SAMPLE_BYTES - size)
         if not chunk:

@@ -90,4 +90,4 @@ def jurisdiction(event: TradeEvent) -> str | None:
 
 
 def is_lei(value: str | None) -> bool:
-    return bool(value) and len(value) == 20 and value.isalnum()  # type: ignore[arg-type]
+    return value is not None and len(value) == 20 and value.isalnum()

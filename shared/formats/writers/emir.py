@@ -8,13 +8,13 @@ PosCmpnt, ValtnUpd, Err, Rvv, PortOut); elements follow the schema's sequence or
 from __future__ import annotations
 
 from collections.abc import Iterable
-from datetime import datetime
+from datetime import date, datetime
 from decimal import Decimal
 from typing import BinaryIO
 
 from lxml import etree
 
-from shared.domain.model import ActionType, Leg, Nature, Party, TradeEvent
+from shared.domain.model import ActionType, Leg, Nature, Party, Period, TradeEvent
 from shared.domain.refdata import RefData
 from shared.formats.writers.derive import (
     basis_points,
@@ -64,7 +64,8 @@ class EmirRefitWriter:
 
 
 def _serialize(doc: etree._Element) -> bytes:
-    return etree.tostring(doc, xml_declaration=True, encoding="UTF-8", pretty_print=True)
+    data: bytes = etree.tostring(doc, xml_declaration=True, encoding="UTF-8", pretty_print=True)
+    return data
 
 
 class _Builder:
@@ -313,7 +314,7 @@ def _transaction_data(parent: etree._Element, event: TradeEvent, variant: str,
     _other_payments(parent, event)
 
 
-def _dates(event: TradeEvent) -> tuple:
+def _dates(event: TradeEvent) -> tuple[date | None, date | None, date | None]:
     """(effective, expiration, settlement). An FRA is reported as the forward it is: it takes
     effect when traded, expires at the rate fixing and settles on its payment (start) date."""
     if event.product.contract_type == "FRAS":
@@ -427,7 +428,7 @@ def _years(value: tuple[str, int | None]) -> tuple[str, int | None]:
     return value
 
 
-def _term(parent: etree._Element, name: str, period) -> None:
+def _term(parent: etree._Element, name: str, period: Period | None) -> None:
     value = frequency(period)
     if value is None:
         return

@@ -41,7 +41,8 @@ def baseline_windows(window: datetime, days: int,
                      zone: tzinfo | None = None) -> list[datetime]:
     """The same clock window on each of the previous `days` business days, latest first.
     The business day is the date in `zone` (a Seoul morning is the previous UTC evening)."""
-    found, day = [], window
+    found: list[datetime] = []
+    day = window
     while len(found) < days:
         day -= timedelta(days=1)
         if is_business_day((day.astimezone(zone) if zone else day).date()):

@@ -9,9 +9,12 @@ stays open until acknowledged: a finished file is not seen again).
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import datetime, timedelta, timezone
 from typing import Any
 
+from shared.adapters.db import monitoring as monitor_db
+from shared.adapters.db import tenants as tenants_db
 from shared.services.alerts import raise_alert, resolve_alert
 from shared.services.monitoring import anomalies as judge
 from shared.services.monitoring.common import AlertSpec, bound
@@ -19,70 +22,20 @@ from shared.services.monitoring.settings import MonitorSettings
 
 KST = timezone(timedelta(hours=9), "KST")  # business days are Korean ones (KRX first)
 
-_VOLUME = """
-SELECT e.tenant_id, w.start, count(*) AS n
-FROM unnest(%(windows)s::timestamptz[]) AS w(start)
-JOIN trade_events e ON e.created_at >= w.start AND e.created_at < w.start + interval '5 min'
-GROUP BY 1, 2
-"""
-
-# Judged records per tenant and window; rejected ones by rule, by TR code, by source file.
-_JUDGED = """
-SELECT e.tenant_id, (e.validated_at >= %(window)s) AS current, count(*) AS n,
-       count(*) FILTER (WHERE e.state IN ('invalid', 'nacked')) AS rejected
-FROM trade_events e
-WHERE e.validated_at >= %(since)s AND e.validated_at < %(window)s + interval '5 min'
-GROUP BY 1, 2
-"""
-_BY_RULE = """
-SELECT e.tenant_id, (e.validated_at >= %(window)s) AS current, i.rule_id AS subject,
-       count(DISTINCT e.id) AS rejected
-FROM trade_events e JOIN validation_issues i ON i.event_id = e.id AND i.severity = 'reject'
-WHERE e.validated_at >= %(since)s AND e.validated_at < %(window)s + interval '5 min'
-GROUP BY 1, 2, 3
-"""
-_BY_FILE = """
-SELECT e.tenant_id, e.file_id, f.object_key, count(*) AS n,
-       count(*) FILTER (WHERE e.state IN ('invalid', 'nacked')) AS rejected
-FROM trade_events e JOIN ingest_files f ON f.id = e.file_id
-WHERE e.validated_at >= %(window)s AND e.validated_at < %(window)s + interval '5 min'
-GROUP BY 1, 2, 3
-"""
-_FEEDBACK = """
-SELECT i.tenant_id, (f.feedback_at >= %(window)s) AS current, count(*) AS n,
-       count(*) FILTER (WHERE i.status = 'nacked') AS rejected
-FROM report_items i JOIN report_files f ON f.id = i.report_file_id
-WHERE f.feedback_at >= %(since)s AND f.feedback_at < %(window)s + interval '5 min'
-  AND i.status <> 'pending'
-GROUP BY 1, 2
-"""
-_BY_CODE = """
-SELECT i.tenant_id, (f.feedback_at >= %(window)s) AS current, code AS subject,
-       count(*) AS rejected
-FROM report_items i JOIN report_files f ON f.id = i.report_file_id
-CROSS JOIN LATERAL unnest(string_to_array(i.tr_code, ',')) AS code
-WHERE f.feedback_at >= %(since)s AND f.feedback_at < %(window)s + interval '5 min'
-  AND i.status = 'nacked'
-GROUP BY 1, 2, 3
-"""
-
 
 def check_anomalies(db, settings: MonitorSettings, *, window: datetime | None = None,
                     **_: Any) -> dict[str, Any]:
     """Judge the last closed window (or `window`) once; returns what was found."""
     with db.system() as conn:
         bound(conn, settings.check_timeout_s)
-        now = conn.execute("SELECT now() AS now").fetchone()["now"]
+        now = monitor_db.database_now(conn)
         window = window or judge.last_closed_window(now)
-        last = conn.execute("SELECT last_window FROM monitor_checks WHERE name = 'anomalies'"
-                            " FOR UPDATE").fetchone()
-        if last and last["last_window"] and last["last_window"] >= window:
+        last = monitor_db.lock_anomaly_window(conn)
+        if last and last >= window:
             return {"window": window.isoformat(), "judged": False}
-        tenants = {r["id"]: r["slug"] for r in conn.execute("SELECT id, slug FROM tenants")}
+        tenants = {r["id"]: r["slug"] for r in tenants_db.every(conn)}
         findings = _judge(conn, window, tenants, settings)
-        conn.execute(
-            "INSERT INTO monitor_checks (name, last_window) VALUES ('anomalies', %s)"
-            " ON CONFLICT (name) DO UPDATE SET last_window = EXCLUDED.last_window", (window,))
+        monitor_db.save_anomaly_window(conn, window)
     return {"window": window.isoformat(), "judged": True, "findings": findings}
 
 
@@ -90,15 +43,16 @@ def _judge(conn, window: datetime, tenants: dict[Any, str],
            settings: MonitorSettings) -> list[str]:
     baseline = judge.baseline_windows(window, settings.anomaly_days, zone=KST)
     volumes: dict[Any, dict[datetime, int]] = {}
-    for row in conn.execute(_VOLUME, {"windows": [window, *baseline]}):
+    for row in monitor_db.event_volumes(conn, [window, *baseline]):
         volumes.setdefault(row["tenant_id"], {})[row["start"]] = row["n"]
-    params = {"window": window,
-              "since": window - timedelta(days=settings.rejection_trailing_days)}
-    rules, overall = _rates(conn, _JUDGED, _BY_RULE, params, "rule")
-    codes, _ = _rates(conn, _FEEDBACK, _BY_CODE, params, "tr")
+    since = window - timedelta(days=settings.rejection_trailing_days)
+    rules, overall = _rates(conn, monitor_db.judged_events, monitor_db.rejections_by_rule,
+                            window, since, "rule")
+    codes, _ = _rates(conn, monitor_db.tr_verdicts, monitor_db.nacks_by_code, window, since,
+                      "tr")
     files: dict[Any, dict[str, judge.Counts]] = {}
     names: dict[str, str] = {}
-    for row in conn.execute(_BY_FILE, params):
+    for row in monitor_db.rejections_by_file(conn, window=window):
         subject = f"file:{row['file_id']}"
         files.setdefault(row["tenant_id"], {})[subject] = judge.Counts(row["rejected"], row["n"])
         names[subject] = row["object_key"]
@@ -132,26 +86,28 @@ def _judge(conn, window: datetime, tenants: dict[Any, str],
 
 
 Side = dict[str, judge.Counts]
+Counting = Callable[..., list[dict[str, Any]]]  # a monitor_db count (window=, since=)
 
 
-def _rates(conn, totals_sql: str, subjects_sql: str, params: dict[str, Any],
+def _rates(conn, totals: Counting, subjects: Counting, window: datetime, since: datetime,
            prefix: str) -> tuple[dict[Any, tuple[Side, Side]], dict[Any, judge.Counts]]:
     """Per tenant: (window, trailing) rejected counts per subject over the records judged in
-    each; and the tenant's trailing rejected share over all subjects."""
-    totals: dict[tuple[Any, bool], int] = {}
+    each (`totals` counts the records, `subjects` the rejections per subject); and the
+    tenant's trailing rejected share over all subjects."""
+    judged: dict[tuple[Any, bool], int] = {}
     overall: dict[Any, judge.Counts] = {}
-    for row in conn.execute(totals_sql, params):
-        totals[(row["tenant_id"], row["current"])] = row["n"]
+    for row in totals(conn, window=window, since=since):
+        judged[(row["tenant_id"], row["current"])] = row["n"]
         if not row["current"]:
             overall[row["tenant_id"]] = judge.Counts(row["rejected"], row["n"])
     rates: dict[Any, tuple[Side, Side]] = {}
-    for row in conn.execute(subjects_sql, params):
-        total = totals.get((row["tenant_id"], row["current"]), 0)
+    for row in subjects(conn, window=window, since=since):
+        total = judged.get((row["tenant_id"], row["current"]), 0)
         side = rates.setdefault(row["tenant_id"], ({}, {}))[0 if row["current"] else 1]
         side[f"{prefix}:{row['subject']}"] = judge.Counts(row["rejected"], total)
     # A subject known from the trailing period but absent from a window with judged records
     # was seen at a share of 0 there (its alert clears).
-    for (tenant, current), total in totals.items():
+    for (tenant, current), total in judged.items():
         if current and tenant in rates:
             window_side, trailing = rates[tenant]
             for subject in trailing:

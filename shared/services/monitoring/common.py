@@ -7,6 +7,8 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
+from shared.adapters.db import alerts as alerts_db
+from shared.adapters.db import monitoring as monitor_db
 from shared.services.alerts import raise_alert, resolve_alert
 
 if TYPE_CHECKING:
@@ -33,8 +35,7 @@ def publish(conn: psycopg.Connection[Any], firing: Iterable[AlertSpec],
                     dedup_key=spec.dedup_key, summary=spec.summary, details=spec.details)
     live = {(str(s.tenant_id) if s.tenant_id else None, s.dedup_key) for s in firing}
     resolved = 0
-    for row in conn.execute("SELECT tenant_id, dedup_key FROM alerts"
-                            " WHERE kind = ANY(%s) AND status <> 'resolved'", (list(kinds),)):
+    for row in alerts_db.open_alert_keys(conn, list(kinds)):
         tenant = str(row["tenant_id"]) if row["tenant_id"] else None
         if (tenant, row["dedup_key"]) not in live:
             resolved += resolve_alert(conn, tenant_id=tenant, dedup_key=row["dedup_key"])
@@ -43,8 +44,7 @@ def publish(conn: psycopg.Connection[Any], firing: Iterable[AlertSpec],
 
 def bound(conn: psycopg.Connection[Any], seconds: float) -> None:
     """Cap every statement of this transaction: a slow check fails alone, the others run."""
-    conn.execute("SELECT set_config('statement_timeout', %s, true)",
-                 (f"{max(int(seconds * 1000), 1)}ms",))
+    monitor_db.bound_statements(conn, f"{max(int(seconds * 1000), 1)}ms")
 
 
 def age(seconds: float) -> str:

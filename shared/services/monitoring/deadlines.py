@@ -6,38 +6,22 @@ from __future__ import annotations
 
 from typing import Any
 
+from shared.adapters.db import monitoring as monitor_db
 from shared.services.monitoring.common import AlertSpec, bound, publish
 from shared.services.monitoring.settings import MonitorSettings
 
 KINDS = ("deadline.late", "deadline.at_risk")
 OWING = ["received", "invalid", "valid", "reported", "submitted", "nacked"]
 
-_SQL = """
-SELECT e.tenant_id, t.slug, e.deadline_at <= now() AS late, count(*) AS n,
-       min(e.deadline_at) AS earliest,
-       (array_agg(e.uti ORDER BY e.deadline_at, e.uti))[1:%(examples)s] AS examples
-FROM trade_events e
-JOIN tenants t ON t.id = e.tenant_id
-WHERE e.state = ANY(%(owing)s) AND e.deadline_at < now() + make_interval(secs => %(window)s)
-GROUP BY e.tenant_id, t.slug, e.deadline_at <= now()
-"""
-
-_STATES = """
-SELECT e.tenant_id, e.deadline_at <= now() AS late, e.state, count(*) AS n
-FROM trade_events e
-WHERE e.state = ANY(%(owing)s) AND e.deadline_at < now() + make_interval(secs => %(window)s)
-GROUP BY 1, 2, 3
-"""
-
 
 def check_deadlines(db, settings: MonitorSettings, **_: Any) -> dict[str, Any]:
-    params = {"owing": OWING, "window": settings.at_risk_window_s,
-              "examples": settings.examples}
+    window_s = settings.at_risk_window_s
     with db.system() as conn:
         bound(conn, settings.check_timeout_s)
-        groups = conn.execute(_SQL, params).fetchall()
+        groups = monitor_db.deadline_groups(conn, owing=OWING, window_s=window_s,
+                                            examples=settings.examples)
         states: dict[tuple[Any, bool], dict[str, int]] = {}
-        for row in conn.execute(_STATES, params):
+        for row in monitor_db.deadline_states(conn, owing=OWING, window_s=window_s):
             states.setdefault((row["tenant_id"], row["late"]), {})[row["state"]] = row["n"]
         firing = [_alert(g, states.get((g["tenant_id"], g["late"]), {}), settings)
                   for g in groups]

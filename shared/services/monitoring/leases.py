@@ -8,27 +8,18 @@ from __future__ import annotations
 
 from typing import Any
 
+from shared.adapters.db import monitoring as monitor_db
 from shared.services.monitoring.common import AlertSpec, age, bound, publish
 from shared.services.monitoring.settings import MonitorSettings
 
 KINDS = ("queue.lease_expired",)
 
-_SQL = """
-SELECT queue, count(*) AS n, max(receive_count) AS max_receives,
-       extract(epoch FROM now() - min(visible_at))::float8 AS oldest_s,
-       (array_agg(id ORDER BY visible_at))[1:%(examples)s] AS examples
-FROM queue_messages
-WHERE receipt IS NOT NULL AND receive_count >= 1
-  AND visible_at <= now() - make_interval(secs => %(grace)s)
-GROUP BY queue
-"""
-
 
 def check_leases(db, settings: MonitorSettings, **_: Any) -> dict[str, Any]:
     with db.system() as conn:
         bound(conn, settings.check_timeout_s)
-        rows = conn.execute(_SQL, {"grace": settings.lease_grace_s,
-                                   "examples": settings.examples}).fetchall()
+        rows = monitor_db.expired_leases(conn, grace_s=settings.lease_grace_s,
+                                         examples=settings.examples)
         firing = [AlertSpec(
             tenant_id=None, kind=KINDS[0], severity="warning",
             dedup_key=f"lease-expired:{r['queue']}",

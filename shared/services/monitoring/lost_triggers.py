@@ -15,19 +15,14 @@ from __future__ import annotations
 from datetime import datetime, timedelta
 from typing import Any
 
-from shared.adapters import clock
+from shared.adapters.db import monitoring as monitor_db
+from shared.platform import clock
 from shared.platform.logging import get_logger
 from shared.platform.triggers import ObjectEvent
 from shared.services.monitoring.common import Budget
 from shared.services.monitoring.settings import MonitorSettings
 
 log = get_logger("swaprep.monitor")
-
-_LEDGERS = {
-    "inbound": "SELECT object_key FROM ingest_files WHERE bucket = %s AND object_key = ANY(%s)",
-    "feedback": "SELECT object_key FROM tr_feedback WHERE bucket = %s AND object_key = ANY(%s)",
-}
-
 
 def sweep_lost_triggers(db, store, queue, invoker, buckets: dict[str, str],
                         settings: MonitorSettings, budget: Budget | None = None,
@@ -65,7 +60,8 @@ def _sweep_bucket(db, store, queue, logical: str, bucket: str, cutoff: datetime,
             reached_end = False
             break
     unknown = _unknown(db, logical, bucket, candidates)
-    handled, pending = [], []
+    handled: list[dict[str, Any]] = []
+    pending: list[str] = []
     for summary in unknown:
         if len(handled) >= settings.lost_trigger_max_objects or not budget.allows(10):
             pending.append(summary.key)
@@ -80,9 +76,8 @@ def _sweep_bucket(db, store, queue, logical: str, bucket: str, cutoff: datetime,
             pending.append(summary.key)
             continue
         with db.system() as conn:
-            conn.execute("INSERT INTO swept_objects (bucket, object_key, etag, outcome)"
-                         " VALUES (%s, %s, %s, %s) ON CONFLICT DO NOTHING",
-                         (bucket, summary.key, summary.etag, outcome["status"]))
+            monitor_db.record_swept_object(conn, bucket, summary.key, summary.etag,
+                                           outcome["status"])
         handled.append(outcome)
     again = [before[k] for k in pending] + ([resume] if resume is not None else [])
     _save_marker(db, bucket, min(again) if again else "" if reached_end else previous)
@@ -94,18 +89,13 @@ def _sweep_bucket(db, store, queue, logical: str, bucket: str, cutoff: datetime,
 
 def _marker(db, bucket: str) -> str:
     with db.system() as conn:
-        row = conn.execute("SELECT cursor ->> %s AS marker FROM monitor_checks"
-                           " WHERE name = 'lost_triggers'", (bucket,)).fetchone()
-    return (row or {}).get("marker") or ""
+        return monitor_db.sweep_marker(conn, bucket) or ""
 
 
 def _save_marker(db, bucket: str, marker: str) -> None:
     """Remember where the next run resumes ("" = from the first key)."""
     with db.system() as conn:
-        conn.execute(
-            "INSERT INTO monitor_checks (name, cursor) VALUES ('lost_triggers',"
-            " jsonb_build_object(%s::text, %s::text)) ON CONFLICT (name) DO UPDATE"
-            " SET cursor = monitor_checks.cursor || EXCLUDED.cursor", (bucket, marker))
+        monitor_db.save_sweep_marker(conn, bucket, marker)
 
 
 def _unknown(db, logical: str, bucket: str, candidates: list[Any]) -> list[Any]:
@@ -113,10 +103,8 @@ def _unknown(db, logical: str, bucket: str, candidates: list[Any]) -> list[Any]:
         return []
     keys = [c.key for c in candidates]
     with db.system() as conn:
-        known = {r["object_key"] for r in conn.execute(_LEDGERS[logical], (bucket, keys))}
-        swept = {(r["object_key"], r["etag"]) for r in conn.execute(
-            "SELECT object_key, etag FROM swept_objects WHERE bucket = %s"
-            " AND object_key = ANY(%s)", (bucket, keys))}
+        known = monitor_db.ledger_keys(conn, logical, bucket, keys)
+        swept = monitor_db.swept_objects(conn, bucket, keys)
     return [c for c in candidates if c.key not in known and (c.key, c.etag) not in swept]
 
 

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from shared.adapters.db import monitoring as monitor_db
 from shared.platform.logging import get_logger
 from shared.services.alerts import SEVERITIES, mark_notified
 from shared.services.monitoring.common import Budget
@@ -19,17 +20,6 @@ log = get_logger("swaprep.monitor")
 
 TIERS = (1, 10, 100, 1000)
 ICONS = {"info": ":information_source:", "warning": ":warning:", "critical": ":rotating_light:"}
-
-_DUE = """
-SELECT a.id, a.tenant_id, t.slug, a.kind, a.severity, a.summary, a.occurrences,
-       a.first_seen_at, a.last_seen_at, a.notified_state
-FROM alerts a LEFT JOIN tenants t ON t.id = a.tenant_id
-WHERE a.status = 'open' AND a.notified_state IS DISTINCT FROM a.severity || ':' || CASE
-    WHEN a.occurrences >= 1000 THEN 1000 WHEN a.occurrences >= 100 THEN 100
-    WHEN a.occurrences >= 10 THEN 10 ELSE 1 END  -- state_of(), so posted states are skipped
-ORDER BY array_position(%s::text[], a.severity) DESC, a.first_seen_at, a.id
-LIMIT 500
-"""
 
 
 def state_of(severity: str, occurrences: int) -> str:
@@ -80,7 +70,7 @@ def notify(db, webhook, settings: MonitorSettings, budget: Budget | None = None,
         return {"posted": 0, "webhook": "not configured"}
     budget = budget or Budget()
     with db.system() as conn:
-        rows = conn.execute(_DUE, (list(SEVERITIES),)).fetchall()
+        rows = monitor_db.alerts_due_notification(conn, SEVERITIES)
     posted, failed, pending = 0, None, 0
     for alert in rows:
         state = state_of(alert["severity"], alert["occurrences"])

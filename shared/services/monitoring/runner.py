@@ -11,6 +11,7 @@ import time
 from collections.abc import Callable
 from typing import Any
 
+from shared.adapters.db import monitoring as monitor_db
 from shared.platform.logging import get_logger, redact_text
 from shared.services.alerts import raise_alert, resolve_alert
 from shared.services.monitoring.common import Budget
@@ -90,20 +91,12 @@ def compact_rollup(db) -> dict[str, Any]:
 def _claim(db, name: str, interval_s: int) -> bool:
     """Take this run of the check unless it ran within `interval_s` (the row is the lease)."""
     with db.system() as conn:
-        return conn.execute(
-            "INSERT INTO monitor_checks AS c (name, last_run_at) VALUES (%s, now())"
-            " ON CONFLICT (name) DO UPDATE SET last_run_at = now()"
-            " WHERE c.last_run_at IS NULL"
-            "    OR c.last_run_at <= now() - make_interval(secs => %s)"
-            " RETURNING name", (name, interval_s)).fetchone() is not None
+        return monitor_db.claim_check_run(conn, name, interval_s)
 
 
 def _record(db, name: str, error: str | None, duration_ms: int) -> None:
     with db.system() as conn:
-        conn.execute(
-            "UPDATE monitor_checks SET duration_ms = %s, last_error = %s,"
-            " last_ok_at = CASE WHEN %s::text IS NULL THEN now() ELSE last_ok_at END"
-            " WHERE name = %s", (duration_ms, error, error, name))
+        monitor_db.record_check_run(conn, name, error, duration_ms)
         key = f"monitor-check:{name}"
         if error is None:
             resolve_alert(conn, tenant_id=None, dedup_key=key)

@@ -6,34 +6,19 @@ from __future__ import annotations
 
 from typing import Any
 
+from shared.adapters.db import monitoring as monitor_db
 from shared.services.monitoring.common import AlertSpec, age, bound, publish
 from shared.services.monitoring.settings import MonitorSettings
 
 KINDS = ("files.stuck",)
 
-_SQL = """
-SELECT tenant_id, 'ingest' AS what, id, object_key AS name, status,
-       extract(epoch FROM now() - received_at)::float8 AS age_s
-FROM ingest_files
-WHERE (status = 'received' AND received_at < now() - make_interval(secs => %(received)s))
-   OR (status = 'parsing'
-       AND coalesce(parse_heartbeat, updated_at) < now() - make_interval(secs => %(heartbeat)s))
-UNION ALL
-SELECT tenant_id, 'report', id, regime || ' report file ' || id, status,
-       extract(epoch FROM now() - updated_at)::float8
-FROM report_files
-WHERE status IN ('building', 'generated', 'submitting')
-  AND updated_at < now() - make_interval(secs => %(report)s)
-ORDER BY 1, 6 DESC
-"""
-
 
 def check_stuck_files(db, settings: MonitorSettings, **_: Any) -> dict[str, Any]:
     with db.system() as conn:
         bound(conn, settings.check_timeout_s)
-        rows = conn.execute(_SQL, {"received": settings.stuck_received_s,
-                                   "heartbeat": settings.stuck_parse_heartbeat_s,
-                                   "report": settings.stuck_report_s}).fetchall()
+        rows = monitor_db.stuck_files(conn, received_s=settings.stuck_received_s,
+                                      heartbeat_s=settings.stuck_parse_heartbeat_s,
+                                      report_s=settings.stuck_report_s)
         by_tenant: dict[Any, list[dict[str, Any]]] = {}
         for row in rows:
             by_tenant.setdefault(row["tenant_id"], []).append(row)

@@ -17,7 +17,10 @@ log = get_logger("swaprep.monitor")
 
 
 def sweep_queues(*, db, queue, invoker) -> dict[str, Any]:
-    woken, not_woken, dead, clear = [], [], {}, []
+    woken: list[str] = []
+    not_woken: list[str] = []
+    dead: dict[str, int] = {}
+    clear: list[str] = []
     for name in sorted(set(CONSUMERS) | set(queue.queues())):
         metrics = queue.metrics(name)
         consumer = CONSUMERS.get(name)

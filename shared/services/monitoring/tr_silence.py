@@ -5,27 +5,18 @@ from __future__ import annotations
 
 from typing import Any
 
+from shared.adapters.db import monitoring as monitor_db
 from shared.services.monitoring.common import AlertSpec, age, bound, publish
 from shared.services.monitoring.settings import MonitorSettings
 
 KINDS = ("tr.silence",)
 
-_SQL = """
-SELECT tenant_id, regime, count(*) AS n, sum(record_count) AS records,
-       extract(epoch FROM now() - min(submitted_at))::float8 AS oldest_s,
-       (array_agg(tr_message_id ORDER BY submitted_at))[1:%(examples)s] AS examples
-FROM report_files
-WHERE status = 'submitted' AND feedback_at IS NULL
-  AND submitted_at < now() - make_interval(secs => %(limit)s)
-GROUP BY tenant_id, regime
-"""
-
 
 def check_tr_silence(db, settings: MonitorSettings, **_: Any) -> dict[str, Any]:
     with db.system() as conn:
         bound(conn, settings.check_timeout_s)
-        rows = conn.execute(_SQL, {"limit": settings.tr_silence_s,
-                                   "examples": settings.examples}).fetchall()
+        rows = monitor_db.silent_report_files(conn, limit_s=settings.tr_silence_s,
+                                              examples=settings.examples)
         firing = [AlertSpec(
             tenant_id=r["tenant_id"], kind=KINDS[0],
             severity="critical" if r["oldest_s"] >= 4 * settings.tr_silence_s else "warning",

@@ -4,7 +4,6 @@ action's transaction."""
 
 from __future__ import annotations
 
-import json
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, Protocol
@@ -139,14 +138,13 @@ def each(conn: psycopg.Connection[Any], ids: Iterable[Any],
 def audit(conn: psycopg.Connection[Any], actor: Actor, *, tenant_id: Any, action: str,
           entity_type: str, entity_id: Any, before: dict[str, Any] | None,
           after: dict[str, Any] | None) -> None:
-    """One audit row for one entity, in the caller's transaction: it commits with the change."""
-    conn.execute(
-        "INSERT INTO audit_log (tenant_id, actor, actor_id, actor_type, action, entity_type,"
-        " entity_id, before, after, request_id) VALUES (%s, %s, %s, %s, %s, %s, %s, %s, %s, %s)",
-        (tenant_id, actor.name, actor.id, actor.kind, action, entity_type, str(entity_id),
-         None if before is None else json.dumps(before, default=str, ensure_ascii=False),
-         None if after is None else json.dumps(after, default=str, ensure_ascii=False),
-         actor.request_id))
+    """One audit row for one entity, in the caller's transaction: it commits with the change.
+    The actor's name, id, kind and request; the row is written by `audit.record`."""
+    from shared.adapters.db.audit import record
+
+    record(conn, tenant_id=tenant_id, actor=actor.name, actor_id=actor.id,
+           actor_type=actor.kind, action=action, entity_type=entity_type,
+           entity_id=str(entity_id), before=before, after=after, request_id=actor.request_id)
 
 
 # -- messages ---------------------------------------------------------------------------------
@@ -184,12 +182,13 @@ class QueueSender:
                 invoker.invoke_async(CONSUMERS[queue], {"queue": queue})
 
 
-def fetch_or_404(conn: psycopg.Connection[Any], sql: str, key: Any,
-                 entity: str) -> dict[str, Any]:
-    """The row `sql` selects (with `key` as its one parameter), or NotFound naming `entity`.
-    RLS hides another tenant's rows: they are not found either, never "forbidden" (which
-    would confirm that they exist)."""
-    row = conn.execute(sql, (key,)).fetchone() if key is not None else None
+def fetch_or_404(conn: psycopg.Connection[Any],
+                 fetch: Callable[[psycopg.Connection[Any], Any], dict[str, Any] | None],
+                 key: Any, entity: str) -> dict[str, Any]:
+    """The row `fetch(conn, key)` returns (an adapter's look-up), or NotFound naming `entity`;
+    a `key` of None (not an id at all) is not found without asking. RLS hides another tenant's
+    rows: they are not found either, never "forbidden" (which would confirm that they exist)."""
+    row = fetch(conn, key) if key is not None else None
     if row is None:
         raise NotFound(f"{entity} not found")
     return row

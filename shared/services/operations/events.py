@@ -8,6 +8,7 @@ import uuid
 from collections.abc import Iterable
 from typing import TYPE_CHECKING, Any
 
+from shared.adapters.db import operations as ops_db
 from shared.domain.identifiers import uuid_or_none
 from shared.services.operations.base import (
     Actor,
@@ -30,29 +31,16 @@ VALIDATE_QUEUE = "validate"
 CANCELLABLE = ("received", "invalid", "valid", "nacked")
 WITH_THE_TR = ("reported", "submitted", "acked")
 
-_LOCK = ("SELECT id, tenant_id, uti, state, regimes, reported_regimes FROM trade_events"
-         " WHERE id = %s FOR UPDATE")
-
-# Per regime, the event's item in the newest file: a regime whose latest verdict is NACK is
-# what a resubmission sends again (an earlier NACK since re-sent and pending is not).
-_LATEST_ITEMS = """
-SELECT DISTINCT ON (f.regime) f.regime, i.status, i.tr_code, i.tr_message, f.id AS file_id
-FROM report_items i JOIN report_files f ON f.id = i.report_file_id
-WHERE i.event_id = %s
-ORDER BY f.regime, f.created_at DESC, i.id DESC
-"""
-
 
 def held_elsewhere(conn: psycopg.Connection[Any], event_id: Any) -> str | None:
     """For a NACKed event: the regimes whose TR has it after all (latest item acked or
     pending), as text, or None. There only a correction can change it."""
-    held = [i for i in conn.execute(_LATEST_ITEMS, (event_id,)).fetchall()
-            if i["status"] != "nacked"]
+    held = [i for i in ops_db.latest_report_items(conn, event_id) if i["status"] != "nacked"]
     return ", ".join(f"{i['regime']} ({i['status']})" for i in held) or None
 
 
 def _event(conn: psycopg.Connection[Any], event_id: str) -> dict[str, Any]:
-    return fetch_or_404(conn, _LOCK, uuid_or_none(event_id), f"event {event_id}")
+    return fetch_or_404(conn, ops_db.lock_event, uuid_or_none(event_id), f"event {event_id}")
 
 
 def _refresh(conn: psycopg.Connection[Any], row: dict[str, Any]) -> None:
@@ -62,8 +50,7 @@ def _refresh(conn: psycopg.Connection[Any], row: dict[str, Any]) -> None:
 
 
 def _superseded(conn: psycopg.Connection[Any], row: dict[str, Any]) -> str:
-    newer = conn.execute("SELECT id, version FROM trade_events WHERE supersedes = %s",
-                         (row["id"],)).fetchone()
+    newer = ops_db.newer_version(conn, row["id"])
     return (f"; it was replaced by version {newer['version']} ({newer['id']})" if newer
             else "")
 
@@ -83,15 +70,14 @@ def resubmit(conn: psycopg.Connection[Any], event_ids: Iterable[Any], actor: Act
                     "superseded": _superseded(conn, row)}.get(row["state"], "")
             raise Conflict(f"event {event_id} is {row['state']}: only a NACKed event can be "
                            f"resubmitted{hint}")
-        latest = conn.execute(_LATEST_ITEMS, (row["id"],)).fetchall()
+        latest = ops_db.latest_report_items(conn, row["id"])
         nacks = [i for i in latest if i["status"] == "nacked"]
         regimes = sorted({i["regime"] for i in nacks})
         if not regimes:
             raise Conflict(f"event {event_id} is nacked but no report file of it holds a NACK "
                            "as its latest verdict: nothing to resubmit")
         remaining = [r for r in row["reported_regimes"] if r not in regimes]
-        conn.execute("UPDATE trade_events SET state = 'valid', reported_regimes = %s,"
-                     " updated_at = now() WHERE id = %s", (remaining, row["id"]))
+        ops_db.mark_event_resubmitted(conn, row["id"], remaining)
         _refresh(conn, row)
         for regime in regimes:
             nudges[(str(row["tenant_id"]), regime)] = None
@@ -137,11 +123,8 @@ def cancel(conn: psycopg.Connection[Any], event_ids: Iterable[Any], actor: Actor
         if state == "nacked" and (held := held_elsewhere(conn, row["id"])):
             raise Conflict(f"event {event_id} is nacked, but the {held} TR has it: "
                            "send a correction (EROR / TERM) there instead")
-        conn.execute("UPDATE trade_events SET state = 'cancelled', waiting_for = NULL,"
-                     " updated_at = now() WHERE id = %s", (row["id"],))
-        resolved = conn.execute(
-            "UPDATE validation_issues SET status = 'resolved', resolved_at = now()"
-            " WHERE event_id = %s AND status <> 'resolved'", (row["id"],)).rowcount
+        ops_db.mark_event_cancelled(conn, row["id"])
+        resolved = ops_db.resolve_event_issues(conn, row["id"])
         _refresh(conn, row)
         audit(conn, actor, tenant_id=row["tenant_id"], action="event.cancel",
               entity_type="trade_event", entity_id=row["id"], before={"state": state},
@@ -164,8 +147,7 @@ def revalidate(conn: psycopg.Connection[Any], event_ids: Iterable[Any], actor: A
         if row["state"] != "invalid":
             raise Conflict(f"event {event_id} is {row['state']}: only an invalid event can be "
                            "validated again")
-        conn.execute("UPDATE trade_events SET state = 'received', waiting_for = NULL,"
-                     " updated_at = now() WHERE id = %s", (row["id"],))
+        ops_db.mark_event_received(conn, row["id"])
         _refresh(conn, row)
         queued.setdefault(str(row["tenant_id"]), []).append(str(row["id"]))
         audit(conn, actor, tenant_id=row["tenant_id"], action="event.revalidate",

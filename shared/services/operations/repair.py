@@ -12,8 +12,10 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import datetime
+from functools import partial
 from typing import TYPE_CHECKING, Any
 
+from shared.adapters.db import operations as ops_db
 from shared.domain.identifiers import uuid_or_none
 from shared.domain.model import TradeEvent
 from shared.services.operations.base import (
@@ -37,9 +39,6 @@ if TYPE_CHECKING:
 VALIDATE_QUEUE = "validate"
 REPAIRABLE = ("invalid", "nacked")  # a NACK for bad data is fixed by a repair too
 READ_ONLY = ("source",)  # where the record came from is a fact, not an editable value
-
-_EVENT = ("SELECT id, tenant_id, state, uti, action_type, payload, payload_hash, version,"
-          " file_id, row_no FROM trade_events WHERE id = %s")
 
 
 @dataclass
@@ -72,8 +71,8 @@ class RepairPreview:
 
 
 def _repairable(conn: psycopg.Connection[Any], event_id: Any, *, lock: bool) -> dict[str, Any]:
-    row = fetch_or_404(conn, _EVENT + (" FOR UPDATE" if lock else ""), uuid_or_none(event_id),
-                       f"event {event_id}")
+    row = fetch_or_404(conn, partial(ops_db.repairable_event, lock=lock),
+                       uuid_or_none(event_id), f"event {event_id}")
     if row["state"] not in REPAIRABLE:
         raise Conflict(f"event {event_id} is {row['state']}: only an invalid or NACKed event "
                        f"can be repaired{_hint(conn, row)}")
@@ -87,8 +86,7 @@ def _repairable(conn: psycopg.Connection[Any], event_id: Any, *, lock: bool) -> 
 def _hint(conn: psycopg.Connection[Any], row: dict[str, Any]) -> str:
     state = row["state"]
     if state == "superseded":
-        newer = conn.execute("SELECT id, version, state FROM trade_events WHERE supersedes = %s",
-                             (row["id"],)).fetchone()
+        newer = ops_db.newer_version_with_state(conn, row["id"])
         if newer:
             return (f"; it was replaced by version {newer['version']} ({newer['id']}, "
                     f"{newer['state']}): repair that one")
@@ -168,20 +166,15 @@ def repair(conn: psycopg.Connection[Any], event_id: Any, changes: Mapping[str, A
     [(new_id, created)] = insert_events(conn, tenant, [(prepared, row["file_id"], row["row_no"])],
                                         source="repair")
     if not created:
-        twin = conn.execute("SELECT state FROM trade_events WHERE id = %s", (new_id,)).fetchone()
+        twin = ops_db.event_state(conn, new_id)
         raise Conflict(f"the repaired event would be identical to event {new_id} "
-                       f"({twin['state'] if twin else 'unknown'}), which already exists")
+                       f"({twin or 'unknown'}), which already exists")
     old_id, version = row["id"], row["version"] + 1
-    conn.execute("UPDATE trade_events SET version = %s, supersedes = %s WHERE id = %s",
-                 (version, old_id, new_id))
-    conn.execute("UPDATE trade_events SET state = 'superseded', waiting_for = NULL,"
-                 " updated_at = now() WHERE id = %s", (old_id,))
-    resolved = conn.execute(
-        "UPDATE validation_issues SET status = 'resolved', resolved_at = now()"
-        " WHERE event_id = %s AND status <> 'resolved'", (old_id,)).rowcount
+    ops_db.link_new_version(conn, new_id, version=version, supersedes=old_id)
+    ops_db.mark_event_superseded(conn, old_id)
+    resolved = ops_db.resolve_event_issues(conn, old_id)
     # The input row (and any duplicate of it) shows the record's current version.
-    rows = conn.execute("UPDATE raw_rows SET event_id = %s WHERE event_id = %s",
-                        (new_id, old_id)).rowcount
+    rows = ops_db.move_raw_rows(conn, old_id, new_id)
     upsert_trades(conn, tenant, [prepared.event])
     if row["uti"] != prepared.event.uti:  # the old trade lost this event
         refresh_trades(conn, tenant.id, [row["uti"]])

@@ -5,6 +5,8 @@ from __future__ import annotations
 from collections.abc import Iterable
 from typing import TYPE_CHECKING, Any
 
+from shared.adapters.db import alerts as alerts_db
+from shared.adapters.db import operations as ops_db
 from shared.domain.identifiers import uuid_or_none
 from shared.services.operations.base import (
     Actor,
@@ -22,9 +24,6 @@ if TYPE_CHECKING:
     import psycopg
 
 ISSUE_STATUSES = ("open", "assigned", "resolved")
-
-_ISSUE = ("SELECT id, tenant_id, event_id, rule_id, status, assignee FROM validation_issues"
-          " WHERE id = %s FOR UPDATE")
 
 
 def _int_or_none(value: Any) -> int | None:
@@ -46,19 +45,8 @@ def list_issues(conn: psycopg.Connection[Any], *, status: str | None = "open",
     if status is not None and status not in ISSUE_STATUSES:
         raise InvalidRequest(f"status must be one of {', '.join(ISSUE_STATUSES)}, "
                              f"got {status!r}")
-    return conn.execute(
-        "SELECT i.id, i.event_id, i.rule_id, i.severity, i.field, i.value, i.regime,"
-        " i.message, i.status, i.assignee, i.created_at, e.uti, e.action_type,"
-        " e.state AS event_state, f.object_key, e.row_no"
-        " FROM validation_issues i JOIN trade_events e ON e.id = i.event_id"
-        " LEFT JOIN ingest_files f ON f.id = e.file_id"
-        " WHERE (%(status)s::text IS NULL OR i.status = %(status)s"
-        "        OR (%(status)s = 'open' AND i.status = 'assigned'))"
-        "   AND (%(event)s::uuid IS NULL OR i.event_id = %(event)s::uuid)"
-        "   AND (%(rule)s::text IS NULL OR i.rule_id = %(rule)s)"
-        " ORDER BY i.id DESC LIMIT %(limit)s",
-        {"status": status, "event": str(event_id) if event_id else None, "rule": rule_id,
-         "limit": limit}).fetchall()
+    return ops_db.select_issues(conn, status=status, event_id=event_id, rule_id=rule_id,
+                                limit=limit)
 
 
 def assign_issues(conn: psycopg.Connection[Any], issue_ids: Iterable[Any], assignee: str,
@@ -70,11 +58,10 @@ def assign_issues(conn: psycopg.Connection[Any], issue_ids: Iterable[Any], assig
         raise InvalidRequest("an assignee is required (who will look at the issues)")
 
     def one(issue_id: str) -> ItemOutcome:
-        row = fetch_or_404(conn, _ISSUE, _int_or_none(issue_id), f"issue {issue_id}")
+        row = fetch_or_404(conn, ops_db.lock_issue, _int_or_none(issue_id), f"issue {issue_id}")
         if row["status"] == "resolved":
             raise Conflict(f"issue {issue_id} ({row['rule_id']}) is resolved already")
-        conn.execute("UPDATE validation_issues SET status = 'assigned', assignee = %s"
-                     " WHERE id = %s", (assignee, row["id"]))
+        ops_db.assign_issue(conn, row["id"], assignee)
         audit(conn, actor, tenant_id=row["tenant_id"], action="issue.assign",
               entity_type="validation_issue", entity_id=row["id"],
               before={"status": row["status"], "assignee": row["assignee"]},
@@ -91,11 +78,10 @@ def resolve_issues(conn: psycopg.Connection[Any], issue_ids: Iterable[Any], acto
     require(actor, "triage", "resolve issues")
 
     def one(issue_id: str) -> ItemOutcome:
-        row = fetch_or_404(conn, _ISSUE, _int_or_none(issue_id), f"issue {issue_id}")
+        row = fetch_or_404(conn, ops_db.lock_issue, _int_or_none(issue_id), f"issue {issue_id}")
         if row["status"] == "resolved":
             raise Conflict(f"issue {issue_id} ({row['rule_id']}) is resolved already")
-        conn.execute("UPDATE validation_issues SET status = 'resolved', resolved_at = now()"
-                     " WHERE id = %s", (row["id"],))
+        ops_db.resolve_issue(conn, row["id"])
         audit(conn, actor, tenant_id=row["tenant_id"], action="issue.resolve",
               entity_type="validation_issue", entity_id=row["id"],
               before={"status": row["status"], "assignee": row["assignee"]},
@@ -108,17 +94,14 @@ def resolve_issues(conn: psycopg.Connection[Any], issue_ids: Iterable[Any], acto
 def ack_alert(conn: psycopg.Connection[Any], alert_id: Any, actor: Actor) -> ItemOutcome:
     """Someone is on it: `acked`, by whom and when. It stays until its cause clears."""
     require(actor, "acknowledge", "acknowledge alerts")
-    row = fetch_or_404(conn, "SELECT id, tenant_id, kind, status, acked_by, acked_at"
-                       " FROM alerts WHERE id = %s FOR UPDATE", _int_or_none(alert_id),
-                       f"alert {alert_id}")
+    row = fetch_or_404(conn, alerts_db.lock_alert, _int_or_none(alert_id), f"alert {alert_id}")
     if row["status"] == "acked":
         raise Conflict(f"alert {alert_id} ({row['kind']}) was acknowledged already by "
                        f"{row['acked_by']} at {row['acked_at']:%Y-%m-%d %H:%M:%S %Z}")
     if row["status"] == "resolved":
         raise Conflict(f"alert {alert_id} ({row['kind']}) is resolved: nothing to acknowledge")
-    acked = conn.execute("UPDATE alerts SET status = 'acked', acked_by = %s, acked_at = now()"
-                         " WHERE id = %s RETURNING acked_at", (actor.name, row["id"])).fetchone()
+    acked_at = alerts_db.mark_alert_acked(conn, row["id"], actor.name)
     audit(conn, actor, tenant_id=row["tenant_id"], action="alert.ack", entity_type="alert",
           entity_id=row["id"], before={"status": row["status"]},
-          after={"status": "acked", "acked_by": actor.name, "acked_at": acked["acked_at"]})
+          after={"status": "acked", "acked_by": actor.name, "acked_at": acked_at})
     return ItemOutcome(str(alert_id), "acked", f"by {actor.name}")

@@ -7,7 +7,7 @@ trades, so counting by event timestamp (as the volumes timeline does) showed an 
 while the operations staff worked through that file. Late reports come from the partial
 index `trade_events_late` restricted to deadlines falling today, and the at-risk count from
 the same index over the monitor's at-risk window. No statement reads more than a day's worth
-of one tenant's rows."""
+of one tenant's rows (the statements: `shared.adapters.db.reads.dashboard`)."""
 
 from __future__ import annotations
 
@@ -17,7 +17,8 @@ from zoneinfo import ZoneInfo
 
 import psycopg
 
-from shared.adapters import clock
+from shared.adapters.db.reads import dashboard as db
+from shared.platform import clock
 from shared.services.queries.filters import DashboardQuery, StatsQuery
 from shared.services.queries.stats import late_reports
 from shared.services.queries.stats import period as stats_period
@@ -27,22 +28,6 @@ from shared.services.queries.volumes import NOT_COUNTED, acceptance_rate
 # submitted. Cancelled and superseded events left the funnel (counted in by_state only).
 PASSED_VALIDATION = ("valid", "reported", "submitted", "acked", "nacked")
 SENT_TO_TR = ("submitted", "acked", "nacked")
-
-# Index-only on trade_events_tenant_received (migration 0011).
-_RECEIVED = """
-SELECT e.state, count(*) AS n FROM trade_events e
-WHERE e.tenant_id = app.current_tenant() AND e.created_at >= %(start)s AND e.created_at < %(end)s
-GROUP BY 1
-"""
-
-# Not acknowledged yet, deadline ahead but within the window. The conditions imply the
-# predicate of trade_events_late, so this is an index-only range scan of the window.
-_AT_RISK = """
-SELECT count(*) AS n FROM trade_events e
-WHERE e.tenant_id = app.current_tenant() AND e.deadline_at IS NOT NULL
-  AND e.state NOT IN ('acked', 'cancelled', 'superseded')
-  AND e.deadline_at >= now() AND e.deadline_at < now() + make_interval(secs => %s)
-"""
 
 
 def dashboard(conn: psycopg.Connection[Any], query: DashboardQuery, *,
@@ -54,11 +39,10 @@ def dashboard(conn: psycopg.Connection[Any], query: DashboardQuery, *,
     period = StatsQuery(date_from=day, date_to=day, tz=query.tz)
     start, end = stats_period(period)
     by_state: dict[str, int] = {
-        r["state"]: int(r["n"]) for r in conn.execute(
-            _RECEIVED, {"start": start, "end": end}, prepare=False)}
+        r["state"]: int(r["n"]) for r in db.received_by_state(conn, start, end)}
     acked, nacked = by_state.get("acked", 0), by_state.get("nacked", 0)
     late = late_reports(conn, period)
-    at_risk = conn.execute(_AT_RISK, (at_risk_window_s,), prepare=False).fetchone()["n"]
+    at_risk = db.at_risk_count(conn, at_risk_window_s)
     return {
         "day": day.isoformat(), "tz": query.tz,
         "received": sum(n for state, n in by_state.items() if state not in NOT_COUNTED),

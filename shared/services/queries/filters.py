@@ -9,7 +9,7 @@ Text searches are prefix matches on indexed columns; any other text is just a va
 from __future__ import annotations
 
 from datetime import UTC, date, datetime
-from typing import Annotated, Any, Literal
+from typing import TYPE_CHECKING, Annotated, Any, Literal, TypeVar
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from pydantic import (
@@ -27,8 +27,10 @@ from shared.services.queries.paging import DEFAULT_LIMIT, MAX_LIMIT
 
 EventState = Literal["received", "invalid", "valid", "reported", "submitted", "acked",
                      "nacked", "cancelled", "superseded"]
-# Built from the registry (a tuple subscript is the same as listing the values).
-Regime = Literal[regime_keys()]  # type: ignore[valid-type]
+if TYPE_CHECKING:  # the registry's keys are known at run time only
+    Regime = str
+else:  # built from the registry (a tuple subscript is the same as listing the values)
+    Regime = Literal[regime_keys()]
 AssetClass = Literal["INTR", "CRDT", "CURR", "EQUI", "COMM"]
 ActionType = Literal["NEWT", "MODI", "CORR", "TERM", "EROR", "REVI", "VALU", "MARU", "POSC",
                      "PRTO"]
@@ -68,14 +70,20 @@ def _zone(value: str) -> str:
     return value
 
 
-def Text(max_length: int) -> Any:  # reads as a type in the models
-    return Annotated[str, StringConstraints(strip_whitespace=True, min_length=1,
-                                            max_length=max_length),
-                     AfterValidator(_printable)]
+def _text(max_length: int) -> StringConstraints:
+    return StringConstraints(strip_whitespace=True, min_length=1, max_length=max_length)
 
 
-def Many(item: Any, max_items: int = 20) -> Any:
-    return Annotated[list[item], BeforeValidator(_split), Field(max_length=max_items)]
+# Text of at most N characters, stripped, not empty, no control characters. Aliases, not calls:
+# a call is not a type to mypy.
+Text52 = Annotated[str, _text(52), AfterValidator(_printable)]
+Text100 = Annotated[str, _text(100), AfterValidator(_printable)]
+Text200 = Annotated[str, _text(200), AfterValidator(_printable)]
+Text300 = Annotated[str, _text(300), AfterValidator(_printable)]
+
+_Item = TypeVar("_Item")
+# `Many[X]`: a list of at most 20 X, given as a JSON list or a comma-separated string.
+Many = Annotated[list[_Item], BeforeValidator(_split), Field(max_length=20)]
 
 
 Instant = Annotated[datetime, AfterValidator(_utc)]
@@ -94,7 +102,7 @@ class Query(BaseModel):
 
     model_config = ConfigDict(extra="forbid", frozen=True)
 
-    limit: int = Field(DEFAULT_LIMIT, ge=1, le=MAX_LIMIT)
+    limit: int = Field(default=DEFAULT_LIMIT, ge=1, le=MAX_LIMIT)
     cursor: Annotated[str, StringConstraints(max_length=1000)] | None = None
 
     def filters(self) -> dict[str, Any]:
@@ -103,9 +111,9 @@ class Query(BaseModel):
 
 
 class FilesQuery(Query):
-    status: Many(FileStatus) = []
-    source: Text(100) | None = None
-    name: Text(300) | None = None  # object key prefix
+    status: Many[FileStatus] = []
+    source: Text100 | None = None
+    name: Text300 | None = None  # object key prefix
     received_from: Instant | None = None
     received_to: Instant | None = None
 
@@ -116,14 +124,14 @@ class FilesQuery(Query):
 
 
 class TradesQuery(Query):
-    state: Many(EventState) = []
-    regime: Many(Regime) = []
-    asset_class: Many(AssetClass) = []
-    action_type: Many(ActionType) = []
-    counterparty: Text(200) | None = None  # LEI prefix of either side, or the name's
-    uti: Text(52) | None = None  # prefix
-    trade_id: Text(100) | None = None  # prefix
-    q: Text(100) | None = None  # UTI or trade id prefix
+    state: Many[EventState] = []
+    regime: Many[Regime] = []
+    asset_class: Many[AssetClass] = []
+    action_type: Many[ActionType] = []
+    counterparty: Text200 | None = None  # LEI prefix of either side, or the name's
+    uti: Text52 | None = None  # prefix
+    trade_id: Text100 | None = None  # prefix
+    q: Text100 | None = None  # UTI or trade id prefix
     executed_from: Instant | None = None
     executed_to: Instant | None = None
     updated_from: Instant | None = None
@@ -138,9 +146,9 @@ class TradesQuery(Query):
 class IssuesQuery(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True)
 
-    status: Many(IssueStatus) = []
-    severity: Many(Severity) = []
-    regime: Many(Regime) = []
+    status: Many[IssueStatus] = []
+    severity: Many[Severity] = []
+    regime: Many[Regime] = []
 
 
 ErrorKind = Literal["rule", "tr_code", "queue"]
@@ -148,8 +156,8 @@ ErrorKind = Literal["rule", "tr_code", "queue"]
 
 class ErrorItemsQuery(Query):
     kind: ErrorKind
-    key: Text(100)
-    status: Many(IssueStatus) = []  # kind rule only
+    key: Text100
+    status: Many[IssueStatus] = []  # kind rule only
 
     @model_validator(mode="after")
     def _status_for_rules(self) -> ErrorItemsQuery:
@@ -159,9 +167,9 @@ class ErrorItemsQuery(Query):
 
 
 class ReportsQuery(Query):
-    status: Many(ReportStatus) = []
-    regime: Many(Regime) = []
-    tr_message_id: Text(100) | None = None  # prefix
+    status: Many[ReportStatus] = []
+    regime: Many[Regime] = []
+    tr_message_id: Text100 | None = None  # prefix
     created_from: Instant | None = None
     created_to: Instant | None = None
 
@@ -180,7 +188,7 @@ class StatsQuery(BaseModel):
     date_to: date
     unit: Literal["day", "week", "month"] = "day"
     tz: Zone = "Asia/Seoul"
-    top: int = Field(10, ge=1, le=100)
+    top: int = Field(default=10, ge=1, le=100)
 
     @model_validator(mode="after")
     def _range(self) -> StatsQuery:
@@ -201,14 +209,14 @@ class DashboardQuery(BaseModel):
 
 
 class AlertsQuery(Query):
-    status: Many(AlertStatus) = []
-    severity: Many(AlertSeverity) = []
-    kind: Text(100) | None = None
+    status: Many[AlertStatus] = []
+    severity: Many[AlertSeverity] = []
+    kind: Text100 | None = None
 
 
 class ActivationsQuery(Query):
-    action: Text(100) | None = None
-    status: Many(ActivationStatus) = []
+    action: Text100 | None = None
+    status: Many[ActivationStatus] = []
     started_from: Instant | None = None
     started_to: Instant | None = None
 
@@ -219,10 +227,10 @@ class ActivationsQuery(Query):
 
 
 class AuditQuery(Query):
-    actor: Text(200) | None = None
-    action: Text(100) | None = None  # prefix: "report_file." matches its actions
-    entity_type: Text(100) | None = None
-    entity_id: Text(200) | None = None
+    actor: Text200 | None = None
+    action: Text100 | None = None  # prefix: "report_file." matches its actions
+    entity_type: Text100 | None = None
+    entity_id: Text200 | None = None
     at_from: Instant | None = None
     at_to: Instant | None = None
 

@@ -1,26 +1,22 @@
-"""The one shape of every list query: filters, keyset condition, order, LIMIT n + 1."""
+"""The one shape of every list: decode the cursor into a keyset position, fetch a page + 1
+rows after it (the SQL is the adapter's: `shared.adapters.db.reads`), hand out the page and
+the next cursor."""
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from typing import Any
-
-import psycopg
 
 from shared.services.queries.filters import Query
 from shared.services.queries.paging import Sort, decode_cursor, page
-from shared.services.queries.sql import Where
+
+# (keyset position to resume after or None, how many rows) -> rows in the sort's order
+Fetch = Callable[[list[Any] | None, int], list[dict[str, Any]]]
 
 
-def fetch_page(conn: psycopg.Connection[Any], select: str, where: Where, sort: Sort,
-               query: Query, keys: Sequence[str]) -> dict[str, Any]:
-    """`select` is `SELECT ... FROM ...` (fixed text); `keys` name the sort keys in its rows."""
-    if query.cursor:
-        condition, params = sort.after(decode_cursor(query.cursor, sort, query.filters()))
-        where.add(condition, *params)
-    # prepare=False: planned for these values each time (~0.3 ms). A generic plan (psycopg
-    # prepares a statement on its 5th run) cannot see how selective a prefix or a date range
-    # is and picked a 5x slower walk for the counterparty search on 1M trades.
-    rows = conn.execute(f"{select} WHERE {where.sql} ORDER BY {sort.order_by} LIMIT %s",
-                        [*where.params, query.limit + 1], prepare=False).fetchall()
+def fetch_page(query: Query, sort: Sort, keys: Sequence[str], fetch: Fetch) -> dict[str, Any]:
+    """`keys` name the sort keys in the rows `fetch` returns; InvalidCursor for a cursor we
+    did not make for this sort and these filters."""
+    after = decode_cursor(query.cursor, sort, query.filters()) if query.cursor else None
+    rows = fetch(after, query.limit + 1)
     return page(rows, query.limit, sort, query.filters(), keys)

@@ -4,7 +4,8 @@ A page is `ORDER BY k1 DESC, k2 DESC LIMIT n + 1` after `(k1, k2) < (last k1, la
 OFFSET, so page 1000 costs what page 1 costs, and rows inserted during a walk cannot shift it
 (no duplicates, no gaps). The cursor is urlsafe base64 of a small JSON: the sort's name, the
 last row's key values and a fingerprint of the filters, so a cursor replayed with other
-filters or another sort is refused instead of silently walking the wrong set.
+filters or another sort is refused instead of silently walking the wrong set. The sorts and
+their SQL (order, keyset condition) are the adapter's: `shared.adapters.db.reads.paging`.
 """
 
 from __future__ import annotations
@@ -15,11 +16,14 @@ import hashlib
 import json
 import uuid
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
+from shared.adapters.db.reads.paging import Sort, SortKey
 from shared.services.queries.values import jsonable
+
+__all__ = ["DEFAULT_LIMIT", "MAX_LIMIT", "InvalidCursor", "Sort", "SortKey", "decode_cursor",
+           "encode_cursor", "fingerprint", "page"]
 
 DEFAULT_LIMIT = 50
 MAX_LIMIT = 500
@@ -28,33 +32,6 @@ _MAX_CURSOR = 1000
 
 class InvalidCursor(ValueError):
     """A cursor that was not made by us for this query: the API answers 400."""
-
-
-@dataclass(frozen=True)
-class SortKey:
-    column: str  # SQL expression, from code only (never from the request)
-    kind: type  # datetime, str, int or uuid.UUID: how the cursor's value is read back
-
-
-@dataclass(frozen=True)
-class Sort:
-    """A descending keyset order; the last key must be unique within the result."""
-
-    name: str
-    keys: tuple[SortKey, ...]
-    ascending: bool = False
-
-    @property
-    def order_by(self) -> str:
-        direction = "ASC" if self.ascending else "DESC"
-        return ", ".join(f"{k.column} {direction}" for k in self.keys)
-
-    def after(self, values: Sequence[Any]) -> tuple[str, list[Any]]:
-        """The WHERE condition for rows after `values` (a row comparison: one index range)."""
-        columns = ", ".join(k.column for k in self.keys)
-        marks = ", ".join("%s" for _ in self.keys)
-        op = ">" if self.ascending else "<"
-        return f"({columns}) {op} ({marks})", list(values)
 
 
 def fingerprint(filters: Mapping[str, Any]) -> str:

@@ -9,14 +9,14 @@ from typing import Any
 
 import psycopg
 
+from shared.adapters.db.reads import rollup as db
+
 
 def compact(conn: psycopg.Connection[Any]) -> int:
     """Fold every committed delta row into trade_event_rollup; returns how many were folded."""
-    row = conn.execute("SELECT app.compact_trade_event_rollup() AS folded").fetchone()
-    return int(row["folded"] if isinstance(row, dict) else row[0])
+    return db.compact_rollup(conn)
 
 
 def pending(conn: psycopg.Connection[Any]) -> int:
     """Delta rows not yet folded (visible to this scope): a health figure for the monitor."""
-    row = conn.execute("SELECT count(*) AS n FROM trade_event_rollup_delta").fetchone()
-    return int(row["n"] if isinstance(row, dict) else row[0])
+    return db.pending_deltas(conn)

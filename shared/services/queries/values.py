@@ -8,6 +8,11 @@ from datetime import date, datetime, time, timedelta
 from decimal import Decimal
 from typing import Any
 
+# The text-pattern helpers of the prefix filters live with the SQL they serve; re-exported.
+from shared.adapters.db.reads.where import like_escape, prefix_bounds
+
+__all__ = ["jsonable", "like_escape", "prefix_bounds"]
+
 # Values JSON takes as they are; checked by exact type first because a page of rows holds
 # thousands of them and a call per value was a third of a list request's CPU.
 _PLAIN = frozenset({str, int, float, bool, type(None)})
@@ -31,21 +36,3 @@ def jsonable(value: Any) -> Any:
     if isinstance(value, timedelta):
         return value.total_seconds()
     return value
-
-
-def prefix_bounds(prefix: str) -> tuple[str, str | None]:
-    """[lo, hi) of the strings starting with `prefix` in byte (text_pattern_ops) order.
-
-    The next string after every extension of `prefix` is `prefix` with its last character
-    incremented; UTF-8 byte order is code point order, so this holds for any text."""
-    last = ord(prefix[-1])
-    if last >= 0x10FFFF:
-        return prefix, None
-    nxt = last + 1
-    if 0xD800 <= nxt <= 0xDFFF:  # surrogates cannot be encoded: skip past them
-        nxt = 0xE000
-    return prefix, prefix[:-1] + chr(nxt)
-
-
-def like_escape(text: str) -> str:
-    return text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")

@@ -16,8 +16,7 @@ from urllib.parse import quote, urlencode
 
 import pytest
 
-from shared.adapters import clock
-from shared.platform import tokens
+from shared.platform import clock, tokens
 from shared.services import apikeys
 from shared.services.alerts import raise_alert
 from shared.services.monitoring.runner import compact_rollup

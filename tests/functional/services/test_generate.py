@@ -10,7 +10,6 @@ from datetime import UTC, datetime, timedelta
 import pytest
 from lxml import etree
 
-from shared.adapters import clock
 from shared.adapters.objectstore import ObjectStore
 from shared.adapters.queue import OutgoingMessage
 from shared.adapters.queue.postgres import PostgresQueue
@@ -19,6 +18,7 @@ from shared.domain.model import TradeEvent
 from shared.formats.readers import reader_for
 from shared.formats.writers.base import writer_for
 from shared.formats.writers.krx import parse_batch
+from shared.platform import clock
 from shared.platform.config import Config
 from shared.services.generate import GenerateSettings, flush_all, generate_reports
 from swaprep.local.demo import (

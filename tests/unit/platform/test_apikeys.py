@@ -35,10 +35,12 @@ def test_malformed_keys_have_no_prefix(text):
 
 
 def test_hash_is_sha256_of_the_whole_key_and_never_the_key():
-    key, _ = apikeys.generate_key()
+    key, prefix = apikeys.generate_key()
     stored = apikeys.hash_key(key)
     assert re.fullmatch(r"sha256:[0-9a-f]{64}", stored)
-    assert key not in stored and key.split("_")[-1] not in stored
+    # the secret is everything after srk_<prefix>_ (token_urlsafe may itself hold "_")
+    secret = key.removeprefix(f"{apikeys.KEY_PREFIX}{prefix}_")
+    assert len(secret) >= 40 and key not in stored and secret not in stored
     other = key[:-1] + ("A" if key[-1] != "A" else "B")
     assert apikeys.hash_key(other) != stored
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from shared.adapters.queue import OutgoingMessage, SqsQueue
-from shared.platform.batch import consume
+from shared.adapters.queue.consumer import consume
 from tests.functional.adapters.queue.conftest import fast, sqs_client
 
 pytestmark = pytest.mark.functional
@@ -111,7 +111,7 @@ def test_a_retry_the_queue_refuses_for_a_moment_is_scheduled_when_it_is_back(bac
                                                                               monkeypatch):
     """The database went away under the handler and the queue with it: the retry is tried
     again over a few seconds instead of leaving the message to wait out its whole lease."""
-    import shared.platform.batch as batch
+    import shared.adapters.queue.consumer as batch
 
     monkeypatch.setattr(batch, "QUEUE_PATIENCE_S", (0.01, 0.01, 0.01, 0.01))
     monkeypatch.setattr(batch.time, "sleep", lambda s: None)

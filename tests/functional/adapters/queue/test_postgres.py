@@ -13,7 +13,7 @@ import psycopg
 import pytest
 
 from shared.adapters.queue import OutgoingMessage, PostgresQueue, TenantScopeError
-from shared.platform.batch import consume
+from shared.adapters.queue.consumer import consume
 from tests.functional.adapters.queue.crashing_consumer import apply_effect
 
 pytestmark = pytest.mark.functional

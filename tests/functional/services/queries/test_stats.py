@@ -10,7 +10,7 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from shared.adapters import clock
+from shared.platform import clock
 from shared.services.queries import rollup, stats
 from shared.services.queries.filters import StatsQuery
 from tests.functional.services.queries import seed

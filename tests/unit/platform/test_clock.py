@@ -10,7 +10,7 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from shared.adapters import clock
+from shared.platform import clock
 
 # Judged against the clock: also run at fixed instants (tests/test_clock_matrix.py).
 pytestmark = pytest.mark.date_sensitive

@@ -13,6 +13,7 @@ Handlers must be idempotent (delivery is at-least-once): do the effect and
 
 from __future__ import annotations
 
+import functools
 import logging
 import math
 import time
@@ -117,8 +118,8 @@ def consume(
                     handler(message)
                 except Exception as exc:  # a handler failure is data, not a crash of the run
                     error = describe(exc)
-                    outcome = patiently(lambda m=message, e=error: queue.retry(m, e),
-                                         time_left)
+                    outcome = patiently(functools.partial(queue.retry, message, error),
+                                        time_left)
                     report["failed"] += 1
                     failures[message.id] = {"itemIdentifier": message.id, "error": error}
                     if outcome is RetryOutcome.DEAD_LETTERED:

@@ -1,0 +1,60 @@
+"""Reads `ingest_files` with what became of their records (`raw_rows`, `trade_events`)."""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Sequence
+from datetime import datetime
+from typing import Any
+
+import psycopg
+
+from shared.adapters.db.reads.paging import Sort, SortKey, select_page
+from shared.adapters.db.reads.where import Where
+
+SORT = Sort("received", (SortKey("f.received_at", datetime), SortKey("f.id", uuid.UUID)))
+KEYS = ("received_at", "id")
+
+_SELECT = """SELECT f.id, f.bucket, f.object_key, f.sha256, f.size_bytes, f.format, f.profile,
+    f.source, f.status, f.reject_reason, f.row_count, f.chunk_count, f.received_at,
+    f.parsed_at, f.updated_at
+FROM ingest_files f"""
+
+# Per file: raw rows by state, and the events they became by the event's state (a duplicate
+# row counts its first event). Index-only on raw_rows_file_state for the first.
+_COUNTS = """
+SELECT r.file_id, 'rows' AS kind, r.state, count(*) AS n
+FROM raw_rows r WHERE r.tenant_id = app.current_tenant() AND r.file_id = ANY(%(ids)s::uuid[])
+GROUP BY r.file_id, r.state
+UNION ALL
+SELECT r.file_id, 'events', e.state, count(*)
+FROM raw_rows r JOIN trade_events e ON e.id = r.event_id
+WHERE r.tenant_id = app.current_tenant() AND r.file_id = ANY(%(ids)s::uuid[])
+  AND r.event_id IS NOT NULL
+GROUP BY r.file_id, e.state
+"""
+
+
+def files_page(conn: psycopg.Connection[Any], *, after: Sequence[Any] | None, limit: int,
+               status: Sequence[str] = (), source: str | None = None,
+               name: str | None = None, received_from: datetime | None = None,
+               received_to: datetime | None = None) -> list[dict[str, Any]]:
+    """`name` is an object key prefix."""
+    w = Where("f.tenant_id = app.current_tenant()")
+    w.any("f.status", status)
+    w.maybe(source, "f.source = %s")
+    w.prefix("f.object_key", name)
+    w.maybe(received_from, "f.received_at >= %s")
+    w.maybe(received_to, "f.received_at < %s")
+    return select_page(conn, _SELECT, w, SORT, after, limit)
+
+
+def file_row(conn: psycopg.Connection[Any], file_id: str) -> dict[str, Any] | None:
+    """`file_id`: a canonical UUID string (`uuid_or_none`)."""
+    return conn.execute(f"{_SELECT} WHERE f.tenant_id = app.current_tenant() AND f.id = %s",
+                        (file_id,)).fetchone()
+
+
+def record_counts(conn: psycopg.Connection[Any], file_ids: list[str]) -> list[dict[str, Any]]:
+    """Rows `{file_id, kind ('rows' or 'events'), state, n}` for the files `file_ids`."""
+    return conn.execute(_COUNTS, {"ids": file_ids}).fetchall()

@@ -1,0 +1,149 @@
+"""Reads `trades` (the current state per UTI) and one UTI's whole history: its
+`trade_events`, their `validation_issues` and `report_items`, the report files'
+`submissions` and `tr_feedback`, and the `audit_log` rows about the trade and its events."""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Sequence
+from datetime import datetime
+from typing import Any
+
+import psycopg
+
+from shared.adapters.db.reads.paging import Sort, SortKey, select_page
+from shared.adapters.db.reads.where import Where, prefix_params, prefix_sql
+
+SORT = Sort("updated", (SortKey("t.updated_at", datetime), SortKey("t.uti", str)))
+KEYS = ("updated_at", "uti")
+
+_COLUMNS = """t.uti, t.trade_id, t.asset_class, t.product, t.counterparty_1, t.counterparty_2,
+    t.counterparty_2_name, t.lifecycle, t.state, t.last_event_id, t.last_action_type,
+    t.regimes, t.executed_at, t.updated_at"""
+
+
+def trades_page(conn: psycopg.Connection[Any], *, after: Sequence[Any] | None, limit: int,
+                state: Sequence[str] = (), regime: Sequence[str] = (),
+                asset_class: Sequence[str] = (), action_type: Sequence[str] = (),
+                executed_from: datetime | None = None, executed_to: datetime | None = None,
+                updated_from: datetime | None = None, updated_to: datetime | None = None,
+                uti: str | None = None, trade_id: str | None = None, q: str | None = None,
+                counterparty: str | None = None) -> list[dict[str, Any]]:
+    """`uti`, `trade_id` are prefixes, `q` a prefix of either; `counterparty` a prefix of
+    either side's LEI or of the other side's name (case-insensitive)."""
+    w = Where("t.tenant_id = app.current_tenant()")
+    w.any("t.state", state)
+    w.maybe(list(regime), "t.regimes && %s::text[]")
+    w.any("t.asset_class", asset_class)
+    w.any("t.last_action_type", action_type)
+    w.maybe(executed_from, "t.executed_at >= %s")
+    w.maybe(executed_to, "t.executed_at < %s")
+    w.maybe(updated_from, "t.updated_at >= %s")
+    w.maybe(updated_to, "t.updated_at < %s")
+    w.prefix("t.uti", uti)
+    w.prefix("t.trade_id", trade_id)
+    if q:
+        w.add(f"{prefix_sql('t.uti')} OR {prefix_sql('t.trade_id')}",
+              *prefix_params(q), *prefix_params(q))
+    if counterparty:
+        # Either side's LEI, or the other side's name (case-insensitive): a BitmapOr of
+        # three prefix indexes.
+        name = counterparty.lower()
+        w.add(f"{prefix_sql('t.counterparty_1')} OR {prefix_sql('t.counterparty_2')}"
+              f" OR {prefix_sql('t.counterparty_2_name_key')}",
+              *prefix_params(counterparty), *prefix_params(counterparty),
+              *prefix_params(name))
+    return select_page(conn, f"SELECT {_COLUMNS} FROM trades t", w, SORT, after, limit)
+
+
+def trade_row(conn: psycopg.Connection[Any], uti: str) -> dict[str, Any] | None:
+    return conn.execute(f"SELECT {_COLUMNS} FROM trades t"
+                        " WHERE t.tenant_id = app.current_tenant() AND t.uti = %s",
+                        (uti,)).fetchone()
+
+
+_EVENTS = """
+SELECT e.id, e.version, e.source, e.action_type, e.event_type, e.event_timestamp, e.state,
+       e.asset_class, e.regimes, e.reported_regimes, e.file_id, e.row_no, e.prior_uti,
+       e.trade_id, e.supersedes, e.deadline_at, e.waiting_for, e.enrichment, e.validated_at,
+       e.created_at, e.updated_at, e.payload
+FROM trade_events e
+WHERE e.tenant_id = app.current_tenant() AND e.uti = %s
+ORDER BY e.event_timestamp, e.created_at, e.row_no NULLS LAST, e.id
+LIMIT %s
+"""
+
+_ISSUES = """
+SELECT i.id, i.event_id, i.rule_id, i.severity, i.field, i.value, i.message, i.message_ko,
+       i.regime, i.status, i.assignee, i.created_at, i.resolved_at
+FROM validation_issues i
+WHERE i.tenant_id = app.current_tenant() AND i.event_id = ANY(%s)
+ORDER BY i.event_id, i.id
+"""
+
+_ITEMS = """
+SELECT ri.id, ri.event_id, ri.report_file_id, ri.position, ri.record_ref, ri.status,
+       ri.tr_code, ri.tr_message, rf.regime, rf.tr, rf.status AS file_status,
+       rf.tr_message_id, rf.created_at AS file_created_at, rf.submitted_at
+FROM report_items ri JOIN report_files rf ON rf.id = ri.report_file_id
+WHERE ri.tenant_id = app.current_tenant() AND ri.event_id = ANY(%s)
+ORDER BY rf.created_at, ri.id
+"""
+
+_SUBMISSIONS = """
+SELECT s.id, s.report_file_id, s.attempt, s.started_at, s.finished_at, s.http_status,
+       s.tr_message_id, s.outcome, s.error
+FROM submissions s
+WHERE s.tenant_id = app.current_tenant() AND s.report_file_id = ANY(%s)
+ORDER BY s.report_file_id, s.attempt
+"""
+
+_FEEDBACK = """
+SELECT f.id, f.report_file_id, f.object_key, f.status, f.tr_message_id, f.ack_count,
+       f.nack_count, f.error, f.deliveries, f.received_at, f.last_seen_at
+FROM tr_feedback f
+WHERE f.tenant_id = app.current_tenant() AND f.report_file_id = ANY(%s)
+ORDER BY f.received_at, f.id
+"""
+
+_AUDIT = """
+SELECT a.id, a.at, a.actor, a.actor_type, a.action, a.entity_type, a.entity_id, a.before,
+       a.after, a.request_id
+FROM audit_log a
+WHERE a.tenant_id = app.current_tenant()
+  AND ((a.entity_type = 'trade_event' AND a.entity_id = ANY(%s))
+       OR (a.entity_type = 'trade' AND a.entity_id = %s))
+ORDER BY a.at, a.id
+"""
+
+
+def trade_events(conn: psycopg.Connection[Any], uti: str, limit: int) -> list[dict[str, Any]]:
+    """The UTI's events in lifecycle order, at most `limit`."""
+    return conn.execute(_EVENTS, (uti, limit)).fetchall()
+
+
+def event_issues(conn: psycopg.Connection[Any],
+                 event_ids: list[uuid.UUID]) -> list[dict[str, Any]]:
+    return conn.execute(_ISSUES, (event_ids,)).fetchall()
+
+
+def event_report_items(conn: psycopg.Connection[Any],
+                       event_ids: list[uuid.UUID]) -> list[dict[str, Any]]:
+    """The events' report items with their report file's regime, TR and status."""
+    return conn.execute(_ITEMS, (event_ids,)).fetchall()
+
+
+def file_submissions(conn: psycopg.Connection[Any],
+                     report_file_ids: list[uuid.UUID]) -> list[dict[str, Any]]:
+    return conn.execute(_SUBMISSIONS, (report_file_ids,)).fetchall()
+
+
+def file_feedback(conn: psycopg.Connection[Any],
+                  report_file_ids: list[uuid.UUID]) -> list[dict[str, Any]]:
+    return conn.execute(_FEEDBACK, (report_file_ids,)).fetchall()
+
+
+def trade_audit(conn: psycopg.Connection[Any], event_ids: list[str],
+                uti: str) -> list[dict[str, Any]]:
+    """Audit rows about the events `event_ids` (as text) or the trade `uti`, oldest first."""
+    return conn.execute(_AUDIT, (event_ids, uti)).fetchall()

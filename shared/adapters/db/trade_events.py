@@ -1,0 +1,166 @@
+"""Trade events and what validation found in them: `trade_events` and `validation_issues`.
+
+`trade_events` holds every canonical event once per idempotency key (tenant, UTI, action
+type, event timestamp, payload hash), inserted by process (from raw rows), online ingest and
+repair, judged by validation; `validation_issues` holds the open (and resolved) findings of
+the rules for an event. Also the lifecycle order of a UTI's events (ACTION_RANK_SQL,
+EVENT_ORDER_SQL), which every query that orders events by it shares (a tenant's reporting
+settings come from `tenants.py`).
+
+Plain SQL with no domain imports, so that the stages that do not parse trades carry nothing
+more into their cold start. Every function runs in the caller's transaction and tenant scope.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any
+
+# A UTI's events in the order the lifecycle sees them (the same order generate reports them
+# in): event timestamp; at the same instant what opens a trade before what changes or ends it;
+# then arrival, then position in the file.
+ACTION_RANK_SQL = ("CASE e.action_type WHEN 'NEWT' THEN 0 WHEN 'POSC' THEN 0 WHEN 'TERM' THEN 2"
+                   " WHEN 'EROR' THEN 3 ELSE 1 END")
+EVENT_ORDER_SQL = "e.event_timestamp, rank, e.created_at, e.row_no NULLS LAST, e.id"
+
+
+# -- the tenant's reporting settings ----------------------------------------------------------
+
+
+# -- storing events -----------------------------------------------------------------------------
+
+_INSERT_EVENT = """
+INSERT INTO trade_events (tenant_id, file_id, row_no, source, uti, prior_uti, trade_id,
+    action_type, event_type, event_timestamp, asset_class, regimes, payload, payload_hash,
+    deadline_at, enrichment)
+VALUES (%(tenant)s, %(file)s, %(row)s, %(source)s, %(uti)s, %(prior_uti)s, %(trade_id)s,
+    %(action)s, %(event_type)s, %(ts)s, %(asset_class)s, %(regimes)s, %(payload)s, %(hash)s,
+    %(deadline)s, %(filled)s)
+ON CONFLICT (tenant_id, uti, action_type, event_timestamp, payload_hash) DO NOTHING
+RETURNING id
+"""
+
+_FIND_EVENT = """
+SELECT id FROM trade_events
+WHERE tenant_id = %(tenant)s AND uti = %(uti)s AND action_type = %(action)s
+  AND event_timestamp = %(ts)s AND payload_hash = %(hash)s
+"""
+
+
+def insert_trade_events(conn: Any, params: Sequence[dict[str, Any]]) -> list[tuple[Any, bool]]:
+    """Insert events once per idempotency key: `(event id, True if new)` per params dict, in
+    order; an event already stored answers its existing id.
+
+    Each dict: tenant, file, row, source, uti, prior_uti, trade_id, action, event_type, ts,
+    asset_class, regimes, payload, hash, deadline, filled."""
+    results: list[tuple[Any, bool]] = []
+    with conn.cursor() as cur:
+        cur.executemany(_INSERT_EVENT, params, returning=True)
+        inserted = []
+        while True:
+            row = cur.fetchone()
+            inserted.append(row["id"] if row else None)
+            if not cur.nextset():
+                break
+        for new_id, param in zip(inserted, params, strict=True):
+            if new_id is not None:
+                results.append((new_id, True))
+                continue
+            existing = cur.execute(_FIND_EVENT, param).fetchone()
+            assert existing is not None, "conflict without a conflicting event"
+            results.append((existing["id"], False))
+    return results
+
+
+def lock_received_events(conn: Any, event_ids: Sequence[str]) -> list[dict[str, Any]]:
+    """id, payload, regimes and deadline_at of those events still `received`, locked, by id."""
+    return conn.execute(
+        "SELECT id, payload, regimes, deadline_at FROM trade_events"
+        " WHERE id = ANY(%s::uuid[]) AND state = 'received' ORDER BY id FOR UPDATE",
+        ([str(i) for i in event_ids],),
+    ).fetchall()
+
+
+def set_event_regimes(conn: Any, event_id: Any, regimes: Sequence[str], deadline: Any) -> None:
+    """The event's regimes and reporting deadline."""
+    conn.execute("UPDATE trade_events SET regimes = %s, deadline_at = %s, updated_at = now()"
+                 " WHERE id = %s", (list(regimes), deadline, event_id))
+
+
+# -- validation ---------------------------------------------------------------------------------
+
+_EVENTS = f"""
+SELECT e.id, e.uti, e.trade_id, e.state, e.payload, e.regimes, e.file_id, e.row_no,
+       e.created_at, e.event_timestamp, {ACTION_RANK_SQL} AS rank,
+       coalesce(f.received_at, e.created_at) AS arrived_at
+FROM trade_events e LEFT JOIN ingest_files f ON f.id = e.file_id
+WHERE e.id = ANY(%(ids)s::uuid[])
+ORDER BY {EVENT_ORDER_SQL}
+"""
+
+# LATERAL: one index lookup per UTI / trade id, whatever the planner's estimates (see
+# trades.refresh's _TRADE_EVENTS).
+_SEQUENCES = f"""
+SELECT e.id, e.uti, e.state, e.action_type, e.event_type, e.level, e.execution_timestamp,
+       e.event_timestamp, e.rank
+FROM unnest(%(utis)s::text[]) AS u(uti)
+CROSS JOIN LATERAL (
+    SELECT e.id, e.uti, e.state, e.action_type, e.event_type, e.payload->>'level' AS level,
+           e.payload->>'execution_timestamp' AS execution_timestamp, e.event_timestamp,
+           e.created_at, e.row_no, {ACTION_RANK_SQL} AS rank
+    FROM trade_events e
+    WHERE e.tenant_id = %(tenant)s AND e.uti = u.uti AND e.state <> 'superseded'
+) AS e
+ORDER BY e.uti, e.event_timestamp, e.rank, e.created_at, e.row_no NULLS LAST, e.id
+"""
+
+
+def events_to_judge(conn: Any, event_ids: Sequence[str]) -> list[dict[str, Any]]:
+    """The events with what judging them needs (payload, regimes, position, `rank`, and
+    `arrived_at`: their file's arrival, else their own), in lifecycle order."""
+    return conn.execute(_EVENTS, {"ids": [str(i) for i in event_ids]}).fetchall()
+
+
+def uti_sequences(conn: Any, tenant_id: str, utis: Sequence[str]) -> list[dict[str, Any]]:
+    """Every event of these UTIs but the superseded, in lifecycle order per UTI, with what the
+    lifecycle machine reads (action and event type, level, execution timestamp as text)."""
+    return conn.execute(_SEQUENCES, {"tenant": tenant_id, "utis": utis}).fetchall()
+
+
+def delete_open_issues(conn: Any, event_ids: Sequence[Any]) -> None:
+    """Drop the events' open issues (they are about to be judged again)."""
+    conn.execute("DELETE FROM validation_issues WHERE event_id = ANY(%s::uuid[])"
+                 " AND status = 'open'", ([str(i) for i in event_ids],))
+
+
+def insert_issues(conn: Any, issue_rows: Sequence[dict[str, Any]]) -> None:
+    """One validation_issues row per dict of tenant, event, rule, severity, field, message,
+    message_ko, regime and value."""
+    with conn.cursor() as cur:
+        cur.executemany(
+            "INSERT INTO validation_issues (tenant_id, event_id, rule_id, severity, field,"
+            " message, message_ko, regime, value) VALUES (%(tenant)s, %(event)s, %(rule)s,"
+            " %(severity)s, %(field)s, %(message)s, %(message_ko)s, %(regime)s, %(value)s)",
+            issue_rows)
+
+
+def record_judgements(conn: Any, updates: Sequence[dict[str, Any]]) -> None:
+    """Each `received` event's new state and what it waits for (dicts of id, state, waiting);
+    `validated_at` is set unless it stays `received`. Set-based, keyed on the primary key
+    (see ingest_files.record_row_outcomes)."""
+    conn.execute(
+        "UPDATE trade_events e SET state = v.state, waiting_for = v.waiting,"
+        " validated_at = CASE WHEN v.state = 'received' THEN e.validated_at ELSE now() END,"
+        " updated_at = now()"
+        " FROM unnest(%s::uuid[], %s::text[], %s::text[]) AS v(id, state, waiting)"
+        " WHERE e.id = v.id AND e.state = 'received'",
+        ([u["id"] for u in updates], [u["state"] for u in updates],
+         [u["waiting"] for u in updates]))
+
+
+def open_issues(conn: Any, event_id: Any) -> list[dict[str, Any]]:
+    """The event's open issues, rule by rule."""
+    return conn.execute(
+        "SELECT rule_id, severity, field, regime, message, message_ko, value"
+        " FROM validation_issues WHERE event_id = %s AND status = 'open' ORDER BY id",
+        (str(event_id),)).fetchall()
