@@ -352,9 +352,9 @@ class _Explaining:
 
 def explain(url: str, runs: int) -> None:
     from shared.adapters.db import Database
-    from shared.services.queries import stats as stats_q
-    from shared.services.queries import trades as trades_q
-    from shared.services.queries.filters import StatsQuery, TradesQuery
+    from shared.services.reads import stats as stats_q
+    from shared.services.reads import trades as trades_q
+    from shared.services.reads.filters import StatsQuery, TradesQuery
 
     db = Database(url, max_size=2)
     with db.system() as conn:

@@ -25,7 +25,8 @@ def main(args: dict, ctx: ActionContext) -> dict:
 def _decide(args: dict, request, ctx: ActionContext) -> dict:
     from shared.platform import tokens
     from shared.platform.web import HttpError, problem
-    from shared.services import apikeys, wiring
+    from shared.services import bootstrap
+    from shared.services.identity import apikeys
 
     headers = dict(request.headers)
     for name, value in args.items():  # NCP's payload: headers passed as named parameters
@@ -33,7 +34,7 @@ def _decide(args: dict, request, ctx: ActionContext) -> dict:
             headers.setdefault(str(name).lower(), value)
     if apikeys.is_public(request.method, request.path):
         return {"statusCode": 200, "context": {"kind": "anonymous"}}
-    db = wiring.database(ctx.config)
+    db = bootstrap.database(ctx.config)
     result = apikeys.authenticate(db, headers,
                                   verify_token=tokens.verifier_from_config(ctx.config))
     if isinstance(result, apikeys.Principal):

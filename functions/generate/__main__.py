@@ -1,16 +1,16 @@
 """Queue consumer and cron: valid events -> batch report files -> `submit` messages."""
 
 from shared.platform.action import ActionContext, action
-from shared.services import wiring
-from shared.services.generate import GenerateSettings, flush_all, generate_for_tenant
-from shared.services.stage import StageContext, run_stage
+from shared.services import bootstrap
+from shared.services.pipeline.generate import GenerateSettings, flush_all, generate_for_tenant
+from shared.services.pipeline.stage import StageContext, run_stage
 
 
 @action("generate")
 def main(args: dict, ctx: ActionContext) -> dict:
     config = ctx.config
     settings = GenerateSettings.from_config(config)
-    store, bucket = wiring.object_store(config), config.bucket("outbound")
+    store, bucket = bootstrap.object_store(config), config.bucket("outbound")
     if args.get("task") == "flush":  # the cron trigger: batches that never filled go out now
         stage = StageContext(ctx)
         result = flush_all(db=stage.db, store=store, bucket=bucket, send=stage.send,

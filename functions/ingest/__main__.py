@@ -8,18 +8,18 @@ the `ingest` queue until it is empty or the activation's deadline is near.
 from shared.platform.action import ActionContext, action
 from shared.platform.config import Config
 from shared.platform.triggers import object_events
-from shared.services import wiring
-from shared.services.ingest import VISIBILITY_S, drain_ingest_queue, ingest_object
+from shared.services import bootstrap
+from shared.services.pipeline.ingest import VISIBILITY_S, drain_ingest_queue, ingest_object
 
 
 @action("ingest")
 def main(args: dict, ctx: ActionContext) -> dict:
     config = ctx.config
     adapters = {
-        "db": wiring.database(config),
-        "store": wiring.object_store(config),
-        "queue": wiring.queue(config),
-        "invoker": wiring.invoker(config),
+        "db": bootstrap.database(config),
+        "store": bootstrap.object_store(config),
+        "queue": bootstrap.queue(config),
+        "invoker": bootstrap.invoker(config),
     }
     files = [] if args.get("queue") else [
         ingest_object(event, **adapters).as_dict() for event in object_events(args)]

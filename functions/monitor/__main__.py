@@ -3,7 +3,7 @@ checks (docs/MONITOR.md). `task`: "tick" (both, the cron default), "sweep" or "c
 
 from shared.platform.action import ActionContext, action
 from shared.platform.triggers import cron_event_of
-from shared.services import wiring
+from shared.services import bootstrap
 
 TASKS = ("tick", "sweep", "checks")
 
@@ -19,14 +19,15 @@ def main(args: dict, ctx: ActionContext) -> dict:
     if task not in TASKS:
         return {"error": f"unknown task {task!r}: expected one of {', '.join(TASKS)}"}
     fired = cron_event_of(args)
-    db, queue, invoker = wiring.database(config), wiring.queue(config), wiring.invoker(config)
+    db, queue = bootstrap.database(config), bootstrap.queue(config)
+    invoker = bootstrap.invoker(config)
     result: dict = {"fired_at": fired.fired_at.isoformat()}
     if task in ("tick", "sweep"):
         result.update(sweep_queues(db=db, queue=queue, invoker=invoker))
     if task in ("tick", "checks"):
         settings = MonitorSettings.from_config(config)
         result["checks"] = run_checks(
-            db=db, settings=settings, store=wiring.object_store(config), queue=queue,
+            db=db, settings=settings, store=bootstrap.object_store(config), queue=queue,
             invoker=invoker, webhook=webhook_from_config(config),
             buckets={name: config.bucket(name) for name in ("inbound", "feedback")},
             deadline_epoch_s=ctx.deadline_epoch_s)

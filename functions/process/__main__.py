@@ -1,8 +1,8 @@
 """Queue consumer: chunks of raw rows (or online events) -> trade events -> `validate`."""
 
 from shared.platform.action import ActionContext, action
-from shared.services.process import handle_process
-from shared.services.stage import run_stage
+from shared.services.pipeline.process import handle_process
+from shared.services.pipeline.stage import run_stage
 
 
 @action("process")

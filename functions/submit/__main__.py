@@ -1,8 +1,9 @@
-"""Queue consumer `submit`: deliver report files to their TR (shared/services/submit.py)."""
+"""Queue consumer `submit`: deliver report files to their TR
+(shared/services/pipeline/submit.py)."""
 
 from shared.platform.action import ActionContext, action
-from shared.services.stage import run_stage
-from shared.services.submit import handle
+from shared.services.pipeline.stage import run_stage
+from shared.services.pipeline.submit import handle
 
 
 @action("submit")

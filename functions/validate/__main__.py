@@ -1,8 +1,8 @@
 """Queue consumer: trade events -> rules + lifecycle -> valid / invalid -> `generate` nudges."""
 
 from shared.platform.action import ActionContext, action
-from shared.services.stage import run_stage
-from shared.services.validation import handle_validate
+from shared.services.pipeline.stage import run_stage
+from shared.services.pipeline.validation import handle_validate
 
 
 @action("validate")

@@ -449,7 +449,7 @@ def _operation_id(op: Op) -> str:
 def _query_models() -> dict[str, Any]:
     """Component prefix -> the pydantic model a query route parses its query string into."""
     from shared.api.routes import errors
-    from shared.services.queries import filters
+    from shared.services.reads import filters
 
     names = ("FilesQuery", "TradesQuery", "ErrorItemsQuery", "ReportsQuery", "StatsQuery",
              "DashboardQuery", "AlertsQuery", "ActivationsQuery", "AuditQuery")

@@ -6,10 +6,10 @@ from typing import TYPE_CHECKING
 
 from shared.platform.action import ActionContext
 from shared.platform.web import HttpError, WebRequest
-from shared.services import wiring
+from shared.services import bootstrap
 
 if TYPE_CHECKING:
-    from shared.services.apikeys import Principal
+    from shared.services.identity.apikeys import Principal
 
 
 def principal_for(request: WebRequest, ctx: ActionContext) -> Principal:
@@ -17,12 +17,12 @@ def principal_for(request: WebRequest, ctx: ActionContext) -> Principal:
     authorizer's context is not documented, or the action was reached directly), the same
     check runs here, so no protected route answers without a valid credential."""
     from shared.platform import tokens
-    from shared.services import apikeys
+    from shared.services.identity import apikeys
 
     principal = apikeys.Principal.from_context(request.authorizer or {})
     if principal is not None:
         return principal
-    db = wiring.database(ctx.config)
+    db = bootstrap.database(ctx.config)
     result = apikeys.authenticate(db, request.headers,
                                   verify_token=tokens.verifier_from_config(ctx.config))
     if isinstance(result, apikeys.Principal):

@@ -12,7 +12,7 @@ from urllib.parse import unquote
 from shared.api.principal import principal_for
 from shared.platform.action import ActionContext
 from shared.platform.web import HttpError, WebRequest, response
-from shared.services import wiring
+from shared.services import bootstrap
 
 MAX_QUERY_CHARS = 4096  # far above any real filter set; a longer query string is refused
 _MAX_NAME = 64  # of a parameter name quoted back in an error
@@ -86,10 +86,10 @@ def _parameter_error(error: Mapping[str, Any]) -> dict[str, Any]:
 
 def in_tenant(ctx: ActionContext, tenant_id: str, work: Callable[[Any], Any]) -> Any:
     """`work(conn)` in the tenant's transaction (RLS); a cursor we did not make is a 400."""
-    from shared.services.queries.paging import InvalidCursor
+    from shared.services.reads.paging import InvalidCursor
 
     try:
-        with wiring.database(ctx.config).tenant(tenant_id) as conn:
+        with bootstrap.database(ctx.config).tenant(tenant_id) as conn:
             return work(conn)
     except InvalidCursor as exc:
         raise HttpError(400, "Invalid cursor", str(exc), extra={"errors": [

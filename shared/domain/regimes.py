@@ -8,7 +8,7 @@ the standard library, because actions whose zips lack `holidays` (generate, subm
 - `shared.adapters.tr` takes a submission's default media type from here;
 - `shared.domain.calendars` computes deadlines from `Regime.deadline` (it owns the holiday
   sets, this module owns which calendar, zone and day count a regime uses);
-- `shared.services.process` / `generate`, the queries' `regime` filter, the CLI and the TR
+- `shared.services.pipeline.process` / `generate`, the queries' `regime` filter, the CLI and the TR
   simulator take their key lists from `keys()`.
 
 Adding a regime = one `Regime` entry below, its writer class, and a migration widening the

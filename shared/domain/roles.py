@@ -3,7 +3,7 @@ read, so a route, the service behind it and the OpenAPI document cannot disagree
 
 Roles are ordered by power, strongest first; a role may do what its permission's minimum role
 may and everything a weaker role may. API keys have no role: they only ingest (their scope,
-`shared.services.apikeys.SCOPES`).
+`shared.services.identity.apikeys.SCOPES`).
 """
 
 from __future__ import annotations

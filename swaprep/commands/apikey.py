@@ -11,7 +11,7 @@ from collections.abc import Iterator
 import click
 
 from shared.domain.identifiers import is_uuid
-from shared.services import apikeys
+from shared.services.identity import apikeys
 from swaprep.local.settings import resolve_database_url
 
 _TENANT = click.option("--tenant", "tenant_slug", required=True,

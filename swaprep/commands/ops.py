@@ -129,9 +129,9 @@ def _wake(sender: Any, url: str) -> None:
         if endpoints.get("database_url") != url or not config.get("local_invoke_url"):
             raise LookupError("no local stack on this database")
         from shared.platform.config import Config
-        from shared.services import wiring
+        from shared.services import bootstrap
 
-        sender.wake(wiring.invoker(Config(config)))
+        sender.wake(bootstrap.invoker(Config(config)))
         click.echo(f"queued: {queued} message(s); consumers woken", err=True)
     except Exception:  # no stack, or it is down: the sweep picks the messages up
         click.echo(f"queued: {queued} message(s); the next sweep starts the consumers",

@@ -840,7 +840,7 @@ def seed(*, database_url: str, store, inbound_bucket: str, password_for) -> dict
             )
         # The demo FEP's ingest key: derived from a persisted local secret, so every restart
         # prints the same working key for POST /api/ingest/events.
-        from shared.services.apikeys import seed_demo_api_key
+        from shared.services.identity.apikeys import seed_demo_api_key
 
         api_key = seed_demo_api_key(conn, tenant_id, seed_secret=password_for("demo-fep-api-key"))
         has_files = conn.execute(

@@ -187,7 +187,7 @@ def _csv(rows: list[dict[str, str]]) -> bytes:
 def _second_tenant(stack: LocalStack, slug: str, password: str) -> str:
     """The second tenant and its admin, as the demo seeds its own (a tenant row: there is no
     tenant service; the user through the auth service, audited). Returns the username."""
-    from shared.services.auth import create_user
+    from shared.services.identity.auth import create_user
     from shared.services.operations.base import Actor
 
     with stack.db.system() as conn:

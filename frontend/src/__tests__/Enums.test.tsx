@@ -16,7 +16,7 @@ import { fakeClient, json, Providers, VIEWER } from "./fakeApi";
 
 const HANGUL = /[\uAC00-\uD7A3]/;
 
-// What the API returns (shared/services/queries/filters.py, the CHECKs of migration 0001).
+// What the API returns (shared/services/reads/filters.py, the CHECKs of migration 0001).
 const API = {
   state: ["received", "invalid", "valid", "reported", "submitted", "acked", "nacked", "cancelled", "superseded"],
   action_type: ["NEWT", "MODI", "CORR", "TERM", "EROR", "REVI", "VALU", "MARU", "POSC", "PRTO"],

@@ -1,10 +1,10 @@
 """Who may call: `users`, `refresh_tokens` and `sign_in_failures` (0009_auth.sql) and `api_keys`
 (issue #5); a tenant itself is read through `tenants.py`.
 
-The services `shared.services.auth` (sign-in, refresh, user management) and
-`shared.services.apikeys` (keys and the authorizer's check) decide; these functions only read
-and write the rows, in the caller's transaction and scope: sign-in, refresh and the key check
-run system-wide (the credential names no tenant until its row is found), user and key
+The services `shared.services.identity.auth` (sign-in, refresh, user management) and
+`shared.services.identity.apikeys` (keys and the authorizer's check) decide; these functions
+only read and write the rows, in the caller's transaction and scope: sign-in, refresh and the
+key check run system-wide (the credential names no tenant until its row is found), user and key
 management in the admin's tenant transaction (RLS). Hashes are made by the services: no secret
 reaches this module in clear.
 """

@@ -2,8 +2,8 @@
 
 Upserted by process (and repair) from what its events say of the trade; its `state`,
 `last_event_id` and `last_action_type` are refreshed by every stage that moves one of its
-events (`shared.services.trade_state.refresh_trades` computes them from the rows read here),
-its `lifecycle` by validation.
+events (`shared.services.pipeline.trade_state.refresh_trades` computes them from the rows
+read here), its `lifecycle` by validation.
 
 Plain SQL with no domain imports, so that the stages that do not parse trades (submit,
 feedback) carry nothing more into their cold start. Every function runs in the caller's

@@ -17,7 +17,7 @@ from shared.domain.identifiers import is_uuid
 from shared.domain.roles import ROLES, may, roles_that_may
 from shared.platform.action import ActionContext
 from shared.platform.web import HttpError, Router, WebRequest, response
-from shared.services import wiring
+from shared.services import bootstrap
 
 router = Router()
 PRINTABLE = r"^[^\x00-\x1f\x7f]*$"  # stored text: PostgreSQL refuses NUL (a 500 otherwise)
@@ -29,7 +29,7 @@ def models() -> SimpleNamespace:
 
     from pydantic import BaseModel, ConfigDict, Field, StrictBool
 
-    from shared.services.auth import PASSWORD_MAX, PASSWORD_MIN
+    from shared.services.identity.auth import PASSWORD_MAX, PASSWORD_MIN
 
     Role = Literal[ROLES]  # type: ignore[valid-type]  # Literal[(a, b)] is Literal[a, b]
 
@@ -64,7 +64,7 @@ def _admin(request: WebRequest, ctx: ActionContext,
     """(the calling admin as an audit Actor, their tenant, their users row id or None for an
     identity provider's user); 401 without a credential, 403 without the role `permission`
     (manage_users or manage_api_keys) needs."""
-    from shared.services import auth
+    from shared.services.identity import auth
     from shared.services.operations.base import Actor
 
     principal = principal_for(request, ctx)
@@ -74,7 +74,7 @@ def _admin(request: WebRequest, ctx: ActionContext,
         raise HttpError(403, "Forbidden", f"user and API-key management needs the {needed} role;"
                         f" the caller has {who}")
     assert principal.role is not None  # may() allows no missing role
-    with wiring.database(ctx.config).tenant(principal.tenant_id) as conn:
+    with bootstrap.database(ctx.config).tenant(principal.tenant_id) as conn:
         user = auth.get_user(conn, principal.subject)
     actor = Actor(id=principal.subject, name=user["username"] if user else principal.subject,
                   kind="user", role=principal.role, request_id=request.request_id)
@@ -91,10 +91,10 @@ def _operation_error(exc: Any) -> HttpError:
 
 @router.route("GET", "/api/admin/users")
 def list_users(request: WebRequest, ctx: ActionContext) -> dict:
-    from shared.services import auth
+    from shared.services.identity import auth
 
     _, tenant_id, _ = _admin(request, ctx, "manage_users")
-    with wiring.database(ctx.config).tenant(tenant_id) as conn:
+    with bootstrap.database(ctx.config).tenant(tenant_id) as conn:
         users = auth.list_users(conn)
     return response(200, {"items": users}, headers={"Cache-Control": "no-store"},
                     request_id=request.request_id)
@@ -102,13 +102,13 @@ def list_users(request: WebRequest, ctx: ActionContext) -> dict:
 
 @router.route("POST", "/api/admin/users")
 def create_user(request: WebRequest, ctx: ActionContext) -> dict:
-    from shared.services import auth
+    from shared.services.identity import auth
     from shared.services.operations.base import OperationError
 
     actor, tenant_id, _user_id = _admin(request, ctx, "manage_users")
     body = parse_body(request, models().NewUser)
     try:
-        with wiring.database(ctx.config).tenant(tenant_id) as conn:
+        with bootstrap.database(ctx.config).tenant(tenant_id) as conn:
             user = auth.create_user(conn, actor, tenant_id=tenant_id, username=body.username,
                                     password=body.password, role=body.role,
                                     display_name=body.display_name,
@@ -121,7 +121,7 @@ def create_user(request: WebRequest, ctx: ActionContext) -> dict:
 
 @router.route("PATCH", "/api/admin/users/{user_id}")
 def update_user(request: WebRequest, ctx: ActionContext) -> dict:
-    from shared.services import auth
+    from shared.services.identity import auth
     from shared.services.operations.base import OperationError
 
     actor, tenant_id, _user_id = _admin(request, ctx, "manage_users")
@@ -130,7 +130,7 @@ def update_user(request: WebRequest, ctx: ActionContext) -> dict:
     if changes.get("role", "") is None or changes.get("disabled", "") is None:
         raise HttpError(422, "Invalid request body", "role and disabled cannot be null")
     try:
-        with wiring.database(ctx.config).tenant(tenant_id) as conn:
+        with bootstrap.database(ctx.config).tenant(tenant_id) as conn:
             user = auth.update_user(conn, actor, request.path_params["user_id"], changes,
                                     hasher=auth.password_hasher(ctx.config))
     except OperationError as exc:
@@ -150,10 +150,10 @@ def _key(row: dict[str, Any]) -> dict[str, Any]:
 
 @router.route("GET", "/api/admin/api-keys")
 def list_keys(request: WebRequest, ctx: ActionContext) -> dict:
-    from shared.services import apikeys
+    from shared.services.identity import apikeys
 
     _, tenant_id, _ = _admin(request, ctx, "manage_api_keys")
-    with wiring.database(ctx.config).tenant(tenant_id) as conn:
+    with bootstrap.database(ctx.config).tenant(tenant_id) as conn:
         keys = [_key(row) for row in apikeys.list_keys(conn)]
     return response(200, {"items": keys}, headers={"Cache-Control": "no-store"},
                     request_id=request.request_id)
@@ -162,11 +162,11 @@ def list_keys(request: WebRequest, ctx: ActionContext) -> dict:
 @router.route("POST", "/api/admin/api-keys")
 def create_key(request: WebRequest, ctx: ActionContext) -> dict:
     from shared.adapters.db import identity
-    from shared.services import apikeys
+    from shared.services.identity import apikeys
 
     _actor, tenant_id, user_id = _admin(request, ctx, "manage_api_keys")
     body = parse_body(request, models().NewKey)
-    with wiring.database(ctx.config).tenant(tenant_id) as conn:
+    with bootstrap.database(ctx.config).tenant(tenant_id) as conn:
         key = apikeys.create_key(conn, tenant_id, body.name, body.scopes, created_by=user_id,
                                  request_id=request.request_id)
         row = identity.find_api_key(conn, "prefix", apikeys.key_prefix(key) or "")
@@ -180,13 +180,13 @@ def create_key(request: WebRequest, ctx: ActionContext) -> dict:
 @router.route("DELETE", "/api/admin/api-keys/{key_id}")
 def revoke_key(request: WebRequest, ctx: ActionContext) -> dict:
     from shared.adapters.db import identity
-    from shared.services import apikeys
+    from shared.services.identity import apikeys
 
     _actor, tenant_id, user_id = _admin(request, ctx, "manage_api_keys")
     key_id = request.path_params["key_id"]
     if not is_uuid(key_id):
         raise HttpError(404, "Not found", f"no API key {key_id[:64]} in this tenant")
-    with wiring.database(ctx.config).tenant(tenant_id) as conn:
+    with bootstrap.database(ctx.config).tenant(tenant_id) as conn:
         row = identity.find_api_key(conn, "id", key_id)
         if row is None:
             raise HttpError(404, "Not found", f"no API key {key_id} in this tenant")

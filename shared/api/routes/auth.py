@@ -10,7 +10,7 @@ from shared.api.bodies import parse_body
 from shared.api.principal import principal_for
 from shared.platform.action import ActionContext
 from shared.platform.web import HttpError, Router, WebRequest, response
-from shared.services import wiring
+from shared.services import bootstrap
 
 router = Router()
 NO_STORE = {"Cache-Control": "no-store", "Pragma": "no-cache"}  # tokens: RFC 6749 section 5.1
@@ -49,18 +49,18 @@ def _auth_error(exc: Any) -> HttpError:
 
 
 def _settings(ctx: ActionContext) -> Any:
-    from shared.services import auth
+    from shared.services.identity import auth
 
     return auth.AuthSettings.from_config(ctx.config)
 
 
 @router.route("POST", "/api/auth/token")
 def post_token(request: WebRequest, ctx: ActionContext) -> dict[str, Any]:
-    from shared.services import auth
+    from shared.services.identity import auth
 
     body = parse_body(request, models().SignIn)
     try:
-        session = auth.sign_in(wiring.database(ctx.config), _settings(ctx), body.username,
+        session = auth.sign_in(bootstrap.database(ctx.config), _settings(ctx), body.username,
                                body.password, request_id=request.request_id,
                                remote=request.headers.get("x-forwarded-for"))
     except auth.AuthError as exc:
@@ -70,11 +70,11 @@ def post_token(request: WebRequest, ctx: ActionContext) -> dict[str, Any]:
 
 @router.route("POST", "/api/auth/refresh")
 def post_refresh(request: WebRequest, ctx: ActionContext) -> dict[str, Any]:
-    from shared.services import auth
+    from shared.services.identity import auth
 
     body = parse_body(request, models().Refresh)
     try:
-        session = auth.refresh(wiring.database(ctx.config), _settings(ctx), body.refresh_token,
+        session = auth.refresh(bootstrap.database(ctx.config), _settings(ctx), body.refresh_token,
                                request_id=request.request_id,
                                remote=request.headers.get("x-forwarded-for"))
     except auth.AuthError as exc:
@@ -84,14 +84,14 @@ def post_refresh(request: WebRequest, ctx: ActionContext) -> dict[str, Any]:
 
 @router.route("POST", "/api/auth/logout")
 def post_logout(request: WebRequest, ctx: ActionContext) -> dict[str, Any]:
-    from shared.services import auth
+    from shared.services.identity import auth
 
     principal = principal_for(request, ctx)
     body = parse_body(request, models().Logout, optional=True)
     if principal.kind != "user":
         raise HttpError(403, "Forbidden", "logout is for users; an API key is revoked by an"
                         " admin (DELETE /api/admin/api-keys/{id})")
-    db = wiring.database(ctx.config)
+    db = bootstrap.database(ctx.config)
     revoked = auth.logout(db, tenant_id=principal.tenant_id, user_id=principal.subject,
                           user_name=_username(db, principal) or principal.subject,
                           refresh_token=body.refresh_token, request_id=request.request_id)
@@ -104,9 +104,9 @@ def get_me(request: WebRequest, ctx: ActionContext) -> dict[str, Any]:
     me: dict[str, Any] = {"kind": principal.kind, "subject": principal.subject,
                           "tenant_id": principal.tenant_id}
     if principal.kind == "user":
-        from shared.services import auth
+        from shared.services.identity import auth
 
-        with wiring.database(ctx.config).tenant(principal.tenant_id) as conn:
+        with bootstrap.database(ctx.config).tenant(principal.tenant_id) as conn:
             user = auth.get_user(conn, principal.subject)
         me.update(role=principal.role, tenant=principal.name,
                   username=user["username"] if user else None,
@@ -118,7 +118,7 @@ def get_me(request: WebRequest, ctx: ActionContext) -> dict[str, Any]:
 
 
 def _username(db: Any, principal: Any) -> str | None:
-    from shared.services import auth
+    from shared.services.identity import auth
 
     with db.tenant(principal.tenant_id) as conn:
         user = auth.get_user(conn, principal.subject)

@@ -21,7 +21,7 @@ def _errors_query() -> Any:
 
     from pydantic import Field
 
-    from shared.services.queries.filters import IssuesQuery, Many
+    from shared.services.reads.filters import IssuesQuery, Many
 
     class ErrorsQuery(IssuesQuery):
         """Which kinds of groups (all by default); status / severity / regime narrow the
@@ -33,7 +33,7 @@ def _errors_query() -> Any:
 
 
 def _groups(conn: Any, query: Any) -> dict[str, Any]:
-    from shared.services.queries import errors
+    from shared.services.reads import errors
 
     kinds = query.kind or KINDS
     items: list[dict[str, Any]] = []
@@ -56,8 +56,8 @@ def error_groups(request: WebRequest, ctx: ActionContext) -> dict[str, Any]:
 
 @router.route("GET", "/api/errors/{kind}/{key}")
 def error_items(request: WebRequest, ctx: ActionContext) -> dict[str, Any]:
-    from shared.services.queries.errors import error_items as service
-    from shared.services.queries.filters import ErrorItemsQuery
+    from shared.services.reads.errors import error_items as service
+    from shared.services.reads.filters import ErrorItemsQuery
 
     kind = unquote(request.path_params["kind"])
     if kind not in KINDS:

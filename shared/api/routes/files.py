@@ -21,7 +21,7 @@ from shared.api.routes.operations import caller, operation_error
 from shared.platform import clock
 from shared.platform.action import ActionContext
 from shared.platform.web import HttpError, Router, WebRequest, response
-from shared.services import wiring
+from shared.services import bootstrap
 
 router = Router()
 DEFAULT_URL_TTL_S = 900
@@ -87,8 +87,8 @@ def _ttl(ctx: ActionContext, name: str) -> int:
 
 @router.route("POST", "/api/uploads")
 def post_upload(request: WebRequest, ctx: ActionContext) -> dict:
-    from shared.services.ingest import FORMATS
     from shared.services.operations.base import audit
+    from shared.services.pipeline.ingest import FORMATS
 
     who = caller(request, ctx, "upload", "uploading files")
     body = parse_body(request, models().Upload)
@@ -114,7 +114,7 @@ def post_upload(request: WebRequest, ctx: ActionContext) -> dict:
     slug = who.tenant_slug
     now = clock.now()
     bucket, key = ctx.config.bucket("inbound"), upload_key(slug, name, now)
-    store = wiring.object_store(ctx.config)
+    store = bootstrap.object_store(ctx.config)
     if store.exists(bucket, key):  # keep what was uploaded: the ledger points at it
         raise HttpError(409, "Conflict", f"a file named {name} was already uploaded today "
                         f"({key}); upload it under another name")
@@ -126,7 +126,7 @@ def post_upload(request: WebRequest, ctx: ActionContext) -> dict:
     url = store.presign_put(bucket, key, ttl, content_type, metadata=metadata,
                             content_length=body.size)
     expires_at = now + timedelta(seconds=ttl)
-    with wiring.database(ctx.config).tenant(who.tenant_id) as conn:
+    with bootstrap.database(ctx.config).tenant(who.tenant_id) as conn:
         audit(conn, who.actor, tenant_id=who.tenant_id, action="upload.url_issued",
               entity_type="object", entity_id=f"{bucket}/{key}", before=None,
               after={"file_name": body.file_name, "size": body.size,
@@ -158,7 +158,7 @@ def get_report_download(request: WebRequest, ctx: ActionContext) -> dict:
     who = caller(request, ctx, None)
     report_id = request.path_params["report_id"]
     report_uuid = uuid_or_none(report_id)
-    with wiring.database(ctx.config).tenant(who.tenant_id) as conn:
+    with bootstrap.database(ctx.config).tenant(who.tenant_id) as conn:
         row = api_reads.find_report_file(conn, report_uuid) if report_uuid else None
         if row is None:  # another tenant's id too (RLS): not found, never forbidden
             raise HttpError(404, "Not found", f"no report file {report_id[:64]} in this tenant")
@@ -171,7 +171,7 @@ def get_report_download(request: WebRequest, ctx: ActionContext) -> dict:
               after={"bucket": bucket, "key": row["object_key"]})
     ttl = _ttl(ctx, "download_url_ttl_s")
     name = row["object_key"].rpartition("/")[2]
-    url = wiring.object_store(ctx.config).presign_get(bucket, row["object_key"], expires_s=ttl,
+    url = bootstrap.object_store(ctx.config).presign_get(bucket, row["object_key"], expires_s=ttl,
                                                       filename=name)
     return response(200, {"url": url, "file_name": name, "regime": row["regime"],
                           "expires_in": ttl, "expires_at": (
@@ -183,8 +183,8 @@ def get_report_download(request: WebRequest, ctx: ActionContext) -> dict:
 
 @router.route("POST", "/api/exports")
 def post_export(request: WebRequest, ctx: ActionContext) -> dict:
-    from shared.services import exports
     from shared.services.operations import OperationError
+    from shared.services.reads import exports
 
     who = caller(request, ctx, "export", "exporting data")
     body = parse_body(request, models().ExportRequest)
@@ -192,9 +192,9 @@ def post_export(request: WebRequest, ctx: ActionContext) -> dict:
     limits = exports.Limits(
         max_rows=config.integer("export_max_rows", exports.DEFAULT_MAX_ROWS),
         max_bytes=config.integer("export_max_bytes", exports.DEFAULT_MAX_BYTES))
-    store = wiring.object_store(config)
+    store = bootstrap.object_store(config)
     try:
-        done = exports.export(wiring.database(config), store, who.actor,
+        done = exports.export(bootstrap.database(config), store, who.actor,
                               tenant_id=who.tenant_id,
                               tenant_slug=who.tenant_slug,
                               kind=body.kind, filters=body.filters,

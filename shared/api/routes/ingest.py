@@ -5,14 +5,14 @@ from typing import Any
 from shared.api.principal import principal_for
 from shared.platform.action import ActionContext
 from shared.platform.web import JSON, HttpError, Router, WebRequest, response
-from shared.services import wiring
+from shared.services import bootstrap
 
 router = Router()
 
 
 @router.route("POST", "/api/ingest/events")
 def post_ingest_events(request: WebRequest, ctx: ActionContext) -> dict[str, Any]:
-    from shared.services import online_ingest
+    from shared.services.pipeline import online_ingest
 
     principal = principal_for(request, ctx)
     if principal.kind != "api_key" or online_ingest.SCOPE not in principal.scopes:
@@ -24,9 +24,9 @@ def post_ingest_events(request: WebRequest, ctx: ActionContext) -> dict[str, Any
     config = ctx.config
     try:
         answer = online_ingest.ingest_events(
-            wiring.database(config), principal, request.body, request_id=request.request_id,
-            profile=request.query_value("profile") or None, queue=wiring.queue(config),
-            invoker=wiring.invoker(config))
+            bootstrap.database(config), principal, request.body, request_id=request.request_id,
+            profile=request.query_value("profile") or None, queue=bootstrap.queue(config),
+            invoker=bootstrap.invoker(config))
     except online_ingest.IngestRequestError as exc:
         raise HttpError(exc.status, exc.title, exc.detail) from exc
     if answer.status != 202:

@@ -13,14 +13,14 @@ router = Router()
 
 @router.route("GET", "/api/files")
 def list_files(request: WebRequest, ctx: ActionContext) -> dict[str, Any]:
-    from shared.services.queries.files import list_files as service
-    from shared.services.queries.filters import FilesQuery
+    from shared.services.reads.files import list_files as service
+    from shared.services.reads.filters import FilesQuery
 
     return read_list(request, ctx, FilesQuery, service)
 
 
 @router.route("GET", "/api/files/{file_id}")
 def file_detail(request: WebRequest, ctx: ActionContext) -> dict[str, Any]:
-    from shared.services.queries.files import file_detail as service
+    from shared.services.reads.files import file_detail as service
 
     return read_one(request, ctx, "ingest file", "file_id", service)

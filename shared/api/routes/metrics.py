@@ -15,7 +15,7 @@ from typing import Any
 from shared.api.routes.operations import caller
 from shared.platform.action import ActionContext
 from shared.platform.web import Router, WebRequest, response
-from shared.services import wiring
+from shared.services import bootstrap
 
 router = Router()
 CONTENT_TYPE = "text/plain; version=0.0.4; charset=utf-8"
@@ -96,7 +96,7 @@ def collect(conn: Any, tenant: str, *, queues: bool) -> list[Family]:
 def get_metrics(request: WebRequest, ctx: ActionContext) -> dict:
     who = caller(request, ctx, None)  # every role may read its tenant's figures
     postgres_queues = ctx.config.get("queue_backend") == "postgres"
-    with wiring.database(ctx.config).tenant(who.tenant_id) as conn:
+    with bootstrap.database(ctx.config).tenant(who.tenant_id) as conn:
         families = collect(conn, who.tenant_slug, queues=postgres_queues)
     return response(200, render(families), content_type=CONTENT_TYPE,
                     headers={"Cache-Control": "no-store"}, request_id=request.request_id)

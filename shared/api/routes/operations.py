@@ -20,7 +20,7 @@ from shared.api.principal import principal_for
 from shared.domain.roles import may, roles_that_may
 from shared.platform.action import ActionContext
 from shared.platform.web import HttpError, Router, WebRequest, response
-from shared.services import wiring
+from shared.services import bootstrap
 
 router = Router()
 MAX_IDS = 1000  # per bulk call: one transaction, one answer of bounded size
@@ -39,7 +39,7 @@ def caller(request: WebRequest, ctx: ActionContext, permission: str | None,
     `shared.domain.roles.PERMISSIONS`, `action` its words, e.g. "repairing events") needs the
     role the table names; None is reading, for every role. API keys only ingest: 403."""
     from shared.adapters.db import tenants
-    from shared.services import auth
+    from shared.services.identity import auth
     from shared.services.operations import Actor
 
     principal = principal_for(request, ctx)
@@ -51,7 +51,7 @@ def caller(request: WebRequest, ctx: ActionContext, permission: str | None,
         needed = " or ".join(reversed(roles_that_may(permission)))  # weakest first
         raise HttpError(403, "Forbidden", f"{what} needs the {needed} role; the "
                         f"caller has role {principal.role}")
-    with wiring.database(ctx.config).tenant(principal.tenant_id) as conn:
+    with bootstrap.database(ctx.config).tenant(principal.tenant_id) as conn:
         user = auth.get_user(conn, principal.subject)
         # the slug from the database: an identity provider's token may name the tenant by id
         tenant = tenants.by_id(conn, principal.tenant_id)
@@ -121,14 +121,14 @@ def _in_tenant(ctx: ActionContext, who: Caller, work: Callable[[Any, Any], Any])
     commit (a lost wake-up only waits for the monitor's sweep)."""
     from shared.services.operations import OperationError, QueueSender
 
-    sender = QueueSender(wiring.queue(ctx.config))
+    sender = QueueSender(bootstrap.queue(ctx.config))
     try:
-        with wiring.database(ctx.config).tenant(who.tenant_id) as conn:
+        with bootstrap.database(ctx.config).tenant(who.tenant_id) as conn:
             result = work(conn, sender)
     except OperationError as exc:
         raise operation_error(exc) from None
     if sender.sent:
-        sender.wake(wiring.invoker(ctx.config))
+        sender.wake(bootstrap.invoker(ctx.config))
     return result
 
 
@@ -217,12 +217,12 @@ def post_redrive(request: WebRequest, ctx: ActionContext) -> dict:
     who = caller(request, ctx, "redrive", "redriving dead letters")
     body = parse_body(request, models().Redrive)
     try:  # the service reads the port system-wide and keeps the caller's tenant's letters
-        outcome = redrive(wiring.database(ctx.config), wiring.queue(ctx.config), body.queue,
+        outcome = redrive(bootstrap.database(ctx.config), bootstrap.queue(ctx.config), body.queue,
                           body.ids, who.actor, tenant_id=who.tenant_id)
     except OperationError as exc:
         raise operation_error(exc) from None
     if outcome.redriven and body.queue in CONSUMERS:
-        wiring.invoker(ctx.config).invoke_async(CONSUMERS[body.queue], {"queue": body.queue})
+        bootstrap.invoker(ctx.config).invoke_async(CONSUMERS[body.queue], {"queue": body.queue})
     return response(200, outcome.as_dict(), request_id=request.request_id)
 
 

@@ -23,23 +23,23 @@ router = Router()
 
 @router.route("GET", "/api/alerts")
 def list_alerts(request: WebRequest, ctx: ActionContext) -> dict[str, Any]:
-    from shared.services.queries.alerts import list_alerts as service
-    from shared.services.queries.filters import AlertsQuery
+    from shared.services.reads.alerts import list_alerts as service
+    from shared.services.reads.filters import AlertsQuery
 
     return read_list(request, ctx, AlertsQuery, service)
 
 
 @router.route("GET", "/api/activations")
 def list_activations(request: WebRequest, ctx: ActionContext) -> dict[str, Any]:
-    from shared.services.queries.activations import list_activations as service
-    from shared.services.queries.filters import ActivationsQuery
+    from shared.services.reads.activations import list_activations as service
+    from shared.services.reads.filters import ActivationsQuery
 
     return read_list(request, ctx, ActivationsQuery, service)
 
 
 @router.route("GET", "/api/audit")
 def list_audit(request: WebRequest, ctx: ActionContext) -> dict[str, Any]:
-    from shared.services.queries.audit import list_audit as service
-    from shared.services.queries.filters import AuditQuery
+    from shared.services.reads.audit import list_audit as service
+    from shared.services.reads.filters import AuditQuery
 
     return read_list(request, ctx, AuditQuery, service)

@@ -14,14 +14,14 @@ router = Router()
 
 @router.route("GET", "/api/reports")
 def list_reports(request: WebRequest, ctx: ActionContext) -> dict[str, Any]:
-    from shared.services.queries.filters import ReportsQuery
-    from shared.services.queries.reports import list_reports as service
+    from shared.services.reads.filters import ReportsQuery
+    from shared.services.reads.reports import list_reports as service
 
     return read_list(request, ctx, ReportsQuery, service)
 
 
 @router.route("GET", "/api/reports/{report_id}")
 def report_detail(request: WebRequest, ctx: ActionContext) -> dict[str, Any]:
-    from shared.services.queries.reports import report_detail as service
+    from shared.services.reads.reports import report_detail as service
 
     return read_one(request, ctx, "report file", "report_id", service)

@@ -16,14 +16,14 @@ NO_TOP = ("top",)  # only the top-N endpoints take it
 
 
 def _stats_query() -> Any:
-    from shared.services.queries.filters import StatsQuery
+    from shared.services.reads.filters import StatsQuery
 
     return StatsQuery
 
 
 def _acceptance(conn: Any, query: Any) -> dict[str, Any]:
     """The acceptance rate per bucket and in total, from the volumes' counters."""
-    from shared.services.queries.stats import volumes
+    from shared.services.reads.stats import volumes
 
     data = volumes(conn, query)
     rate = ("acked", "nacked", "acceptance_rate")
@@ -34,14 +34,14 @@ def _acceptance(conn: Any, query: Any) -> dict[str, Any]:
 
 
 def _counterparties(conn: Any, query: Any) -> dict[str, Any]:
-    from shared.services.queries.stats import counterparties
+    from shared.services.reads.stats import counterparties
 
     return {**counterparties(conn, query), "next_cursor": None}  # the top N: no more pages
 
 
 @router.route("GET", "/api/stats/volumes")
 def volumes(request: WebRequest, ctx: ActionContext) -> dict[str, Any]:
-    from shared.services.queries.stats import volumes as service
+    from shared.services.reads.stats import volumes as service
 
     return read_list(request, ctx, _stats_query(), service, exclude=NO_TOP)
 
@@ -53,14 +53,14 @@ def acceptance(request: WebRequest, ctx: ActionContext) -> dict[str, Any]:
 
 @router.route("GET", "/api/stats/rejections")
 def rejections(request: WebRequest, ctx: ActionContext) -> dict[str, Any]:
-    from shared.services.queries.stats import rejections as service
+    from shared.services.reads.stats import rejections as service
 
     return read_list(request, ctx, _stats_query(), service, exclude=("unit",))
 
 
 @router.route("GET", "/api/stats/late")
 def late(request: WebRequest, ctx: ActionContext) -> dict[str, Any]:
-    from shared.services.queries.stats import late_reports as service
+    from shared.services.reads.stats import late_reports as service
 
     return read_list(request, ctx, _stats_query(), service, exclude=("unit", "top"))
 
@@ -73,8 +73,8 @@ def counterparties(request: WebRequest, ctx: ActionContext) -> dict[str, Any]:
 @router.route("GET", "/api/stats")
 def summary(request: WebRequest, ctx: ActionContext) -> dict[str, Any]:
     from shared.services.monitoring.settings import MonitorSettings
-    from shared.services.queries.dashboard import dashboard
-    from shared.services.queries.filters import DashboardQuery
+    from shared.services.reads.dashboard import dashboard
+    from shared.services.reads.filters import DashboardQuery
 
     # The monitor's at-risk window, so the count matches its deadline.at_risk alert.
     window = MonitorSettings.from_config(ctx.config).at_risk_window_s

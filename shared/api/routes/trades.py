@@ -15,14 +15,14 @@ router = Router()
 
 @router.route("GET", "/api/trades")
 def list_trades(request: WebRequest, ctx: ActionContext) -> dict[str, Any]:
-    from shared.services.queries.filters import TradesQuery
-    from shared.services.queries.trades import list_trades as service
+    from shared.services.reads.filters import TradesQuery
+    from shared.services.reads.trades import list_trades as service
 
     return read_list(request, ctx, TradesQuery, service)
 
 
 @router.route("GET", "/api/trades/{uti}")
 def trade_detail(request: WebRequest, ctx: ActionContext) -> dict[str, Any]:
-    from shared.services.queries.trades import trade_detail as service
+    from shared.services.reads.trades import trade_detail as service
 
     return read_one(request, ctx, "trade with UTI", "uti", service)

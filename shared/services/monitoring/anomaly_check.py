@@ -15,8 +15,8 @@ from typing import Any
 
 from shared.adapters.db import monitoring as monitor_db
 from shared.adapters.db import tenants as tenants_db
-from shared.services.alerts import raise_alert, resolve_alert
 from shared.services.monitoring import anomalies as judge
+from shared.services.monitoring.alerts import raise_alert, resolve_alert
 from shared.services.monitoring.common import AlertSpec, bound
 from shared.services.monitoring.settings import MonitorSettings
 

@@ -9,7 +9,7 @@ from typing import TYPE_CHECKING, Any
 
 from shared.adapters.db import alerts as alerts_db
 from shared.adapters.db import monitoring as monitor_db
-from shared.services.alerts import raise_alert, resolve_alert
+from shared.services.monitoring.alerts import raise_alert, resolve_alert
 
 if TYPE_CHECKING:
     import psycopg

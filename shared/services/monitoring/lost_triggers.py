@@ -110,9 +110,9 @@ def _unknown(db, logical: str, bucket: str, candidates: list[Any]) -> list[Any]:
 
 def _hand_on(logical: str, event: ObjectEvent, *, db, store, queue) -> dict[str, Any]:
     if logical == "inbound":
-        from shared.services.ingest import ingest_object
+        from shared.services.pipeline.ingest import ingest_object
 
         return ingest_object(event, db=db, store=store, queue=queue).as_dict()
-    from shared.services.feedback import apply_feedback_object
+    from shared.services.pipeline.feedback import apply_feedback_object
 
     return apply_feedback_object(event, db=db, store=store).as_dict()

@@ -12,7 +12,7 @@ from typing import Any
 
 from shared.adapters.db import monitoring as monitor_db
 from shared.platform.logging import get_logger
-from shared.services.alerts import SEVERITIES, mark_notified
+from shared.services.monitoring.alerts import SEVERITIES, mark_notified
 from shared.services.monitoring.common import Budget
 from shared.services.monitoring.settings import MonitorSettings
 

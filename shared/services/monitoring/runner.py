@@ -13,7 +13,7 @@ from typing import Any
 
 from shared.adapters.db import monitoring as monitor_db
 from shared.platform.logging import get_logger, redact_text
-from shared.services.alerts import raise_alert, resolve_alert
+from shared.services.monitoring.alerts import raise_alert, resolve_alert
 from shared.services.monitoring.common import Budget
 from shared.services.monitoring.settings import CHECKS, MonitorSettings
 
@@ -78,7 +78,7 @@ def compact_rollup(db) -> dict[str, Any]:
     """Fold the stats rollup's deltas into its counters (the single writer the rollup needs;
     docs/QUERIES.md), every tick: the stats are exact without it, only slower as the delta
     table grows. A failure is logged and retried next tick; it never stops the checks."""
-    from shared.services.queries.rollup import compact
+    from shared.services.reads.rollup import compact
 
     try:
         with db.system() as conn:

@@ -10,7 +10,7 @@ from __future__ import annotations
 from typing import Any
 
 from shared.platform.logging import get_logger
-from shared.services.alerts import raise_alert, resolve_alert
+from shared.services.monitoring.alerts import raise_alert, resolve_alert
 from shared.services.pipeline import CONSUMERS
 
 log = get_logger("swaprep.monitor")

@@ -44,7 +44,7 @@ def _event(conn: psycopg.Connection[Any], event_id: str) -> dict[str, Any]:
 
 
 def _refresh(conn: psycopg.Connection[Any], row: dict[str, Any]) -> None:
-    from shared.services.trade_state import refresh_trades
+    from shared.services.pipeline.trade_state import refresh_trades
 
     refresh_trades(conn, row["tenant_id"], [row["uti"]])
 

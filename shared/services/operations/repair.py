@@ -34,7 +34,7 @@ from shared.services.operations.paths import Edit, apply_changes
 if TYPE_CHECKING:
     import psycopg
 
-    from shared.services.process import Prepared, Tenant
+    from shared.services.pipeline.process import Prepared, Tenant
 
 VALIDATE_QUEUE = "validate"
 REPAIRABLE = ("invalid", "nacked")  # a NACK for bad data is fixed by a repair too
@@ -117,7 +117,7 @@ def _edit(row: dict[str, Any], changes: Mapping[str, Any]) -> Edit:
 def _prepare(conn: psycopg.Connection[Any], row: dict[str, Any], event: TradeEvent,
              now: datetime | None) -> tuple[Tenant, Prepared]:
     """Enrichment and keying exactly as `process` does them."""
-    from shared.services.process import Prepared, prepare, tenant_settings
+    from shared.services.pipeline.process import Prepared, prepare, tenant_settings
 
     tenant = tenant_settings(conn, row["tenant_id"])
     prepared = prepare(event, tenant, now=now)
@@ -130,7 +130,7 @@ def _prepare(conn: psycopg.Connection[Any], row: dict[str, Any], event: TradeEve
 def preview_repair(conn: psycopg.Connection[Any], event_id: Any, changes: Mapping[str, Any],
                    actor: Actor, *, now: datetime | None = None) -> RepairPreview:
     """The issues validation would find in the edited event (reading only: any role may)."""
-    from shared.services.validation import issues_for
+    from shared.services.pipeline.validation import issues_for
 
     del actor  # reading: every role may preview; the actor is for symmetry with repair
     row = _repairable(conn, event_id, lock=False)
@@ -153,8 +153,8 @@ def repair(conn: psycopg.Connection[Any], event_id: Any, changes: Mapping[str, A
     """A new version of the event with `changes`, queued for validation (module docstring).
 
     `conn`: a transaction of the event's tenant (or a system one); the caller commits."""
-    from shared.services.process import insert_events, upsert_trades
-    from shared.services.trade_state import refresh_trades
+    from shared.services.pipeline.process import insert_events, upsert_trades
+    from shared.services.pipeline.trade_state import refresh_trades
 
     require(actor, "repair", "repair events")
     row = _repairable(conn, event_id, lock=True)

@@ -9,7 +9,7 @@ import json
 import pytest
 
 from shared.platform import tokens
-from shared.services import apikeys
+from shared.services.identity import apikeys
 from tests.functional.api.test_auth import (  # noqa: F401  (fixtures: api, users)
     PASSWORD,
     SECRET,

@@ -22,7 +22,7 @@ from jwt.algorithms import ECAlgorithm, RSAAlgorithm
 
 from shared.platform import tokens
 from shared.platform.config import Config, ConfigError
-from shared.services import apikeys
+from shared.services.identity import apikeys
 from tests.support.actions import load_main
 
 pytestmark = pytest.mark.functional

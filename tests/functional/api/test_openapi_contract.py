@@ -12,7 +12,7 @@ from openapi_spec_validator.validation.exceptions import OpenAPIValidationError
 
 from shared.api import openapi
 from shared.api.app import router
-from shared.services import apikeys
+from shared.services.identity import apikeys
 
 pytestmark = pytest.mark.functional
 SPEC = json.loads(openapi.SPEC_PATH.read_text(encoding="utf-8"))

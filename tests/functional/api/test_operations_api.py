@@ -15,8 +15,8 @@ import pytest
 from shared.adapters.queue import OutgoingMessage, RetryPolicy
 from shared.adapters.queue.postgres import PostgresQueue
 from shared.platform import tokens
-from shared.services import apikeys
-from shared.services.alerts import raise_alert
+from shared.services.identity import apikeys
+from shared.services.monitoring.alerts import raise_alert
 from tests.functional.api.test_auth import CHEAP_PARAMS, SECRET, add_user
 from tests.functional.services import pipeline_support
 from tests.functional.services.pipeline_support import csv_file, csv_row

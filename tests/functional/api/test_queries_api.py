@@ -17,8 +17,8 @@ from urllib.parse import quote, urlencode
 import pytest
 
 from shared.platform import clock, tokens
-from shared.services import apikeys
-from shared.services.alerts import raise_alert
+from shared.services.identity import apikeys
+from shared.services.monitoring.alerts import raise_alert
 from shared.services.monitoring.runner import compact_rollup
 from swaprep.local.demo import demo_lei
 from tests.functional.api.test_auth import CHEAP_PARAMS, SECRET, add_user

@@ -21,7 +21,7 @@ from schemathesis.specs.openapi.checks import (
 )
 
 from shared.platform.config import Config
-from shared.services import wiring
+from shared.services import bootstrap
 from tests.functional.api.test_security_matrix import api, pipeline, store, tenant, world
 
 pytestmark = pytest.mark.functional
@@ -51,7 +51,7 @@ def fuzz(operation, headers: dict[str, str]):
 
 def test_no_operation_answers_5xx_or_breaks_the_spec(api, world, store):
     config = Config({})  # every bucket, so that /api/health is 200 (503 means a fault)
-    store.ensure_buckets([config.bucket(name) for name in wiring.logical_buckets()])
+    store.ensure_buckets([config.bucket(name) for name in bootstrap.logical_buckets()])
     schema = schemathesis.openapi.from_wsgi("/api/openapi.json", api.wsgi)
     tokens = {"alice": f"Bearer {world.tokens['alice']}", "fep": world.tokens["fep"]}
     failures: list[str] = []

@@ -25,8 +25,8 @@ import pytest
 
 from shared.api.openapi import SPEC_PATH
 from shared.platform import tokens
-from shared.services import apikeys
-from shared.services.alerts import raise_alert
+from shared.services.identity import apikeys
+from shared.services.monitoring.alerts import raise_alert
 from swaprep.local.demo import demo_lei
 from tests.functional.api.test_auth import CHEAP_PARAMS, SECRET, add_user
 from tests.functional.services import pipeline_support

@@ -11,7 +11,7 @@ import jwt
 import pytest
 
 from shared.platform import tokens
-from shared.services import apikeys
+from shared.services.identity import apikeys
 from swaprep.local.manifest import load_action
 from tests.support.actions import load_main
 

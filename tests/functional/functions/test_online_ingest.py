@@ -9,7 +9,8 @@ import uuid
 import pytest
 
 from shared.adapters.queue.postgres import PostgresQueue
-from shared.services import apikeys, online_ingest
+from shared.services.identity import apikeys
+from shared.services.pipeline import online_ingest
 from swaprep.local.demo import demo_lei
 from tests.functional.services.pipeline_support import (
     TENANT_LEI,

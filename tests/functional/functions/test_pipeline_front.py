@@ -123,7 +123,7 @@ def test_a_redelivered_message_to_the_real_actions_changes_nothing(params, db, t
 
 def test_the_ingest_action_as_its_queues_consumer_finishes_a_handed_over_file(
         params, db, tenant):
-    from shared.services import ingest
+    from shared.services.pipeline import ingest
 
     store = ObjectStore.from_config(Config(params))
     content = csv_file(*[csv_row(n) for n in range(1, 8)])

@@ -199,7 +199,7 @@ def test_online_ingestion_through_the_gateway_and_the_real_authorizer(db, databa
                                                                       tmp_path):
     from pathlib import Path
 
-    from shared.services import apikeys
+    from shared.services.identity import apikeys
     from swaprep.local.demo import demo_lei
     from swaprep.local.host import Host
     from swaprep.local.manifest import load_actions

@@ -7,8 +7,8 @@ import json
 import pytest
 
 from shared.platform.triggers import object_events, object_storage_event
-from shared.services.feedback import apply_feedback_object
-from shared.services.submit import submit_report_file
+from shared.services.pipeline.feedback import apply_feedback_object
+from shared.services.pipeline.submit import submit_report_file
 from tests.functional.trsim.factory import (
     FEEDBACK,
     KEY,

@@ -20,7 +20,7 @@ from shared.formats.writers.base import writer_for
 from shared.formats.writers.krx import parse_batch
 from shared.platform import clock
 from shared.platform.config import Config
-from shared.services.generate import GenerateSettings, flush_all, generate_reports
+from shared.services.pipeline.generate import GenerateSettings, flush_all, generate_reports
 from swaprep.local.demo import (
     DEMO_FPML_TRADES,
     demo_fpml_messages,

@@ -7,8 +7,8 @@ import pytest
 
 from shared.adapters.queue import RetryPolicy
 from shared.adapters.queue.postgres import PostgresQueue
-from shared.services import ingest
-from shared.services.ingest import parse_file
+from shared.services.pipeline import ingest
+from shared.services.pipeline.ingest import parse_file
 from swaprep.local.demo import generate_fep_csv
 from tests.functional.services import pipeline_support
 from tests.functional.services.pipeline_support import (

@@ -18,8 +18,8 @@ from shared.adapters.queue.policy import RetryPolicy
 from shared.adapters.queue.postgres import PostgresQueue
 from shared.adapters.webhook import Webhook
 from shared.platform.config import Config
-from shared.services.alerts import raise_alert
 from shared.services.monitoring import run_checks, sweep_queues
+from shared.services.monitoring.alerts import raise_alert
 from shared.services.monitoring.anomalies import baseline_windows
 from shared.services.monitoring.anomaly_check import KST, check_anomalies
 from shared.services.monitoring.deadlines import check_deadlines

@@ -13,9 +13,7 @@ from click.testing import CliRunner
 from shared.adapters.queue import OutgoingMessage, RetryPolicy
 from shared.adapters.queue.postgres import PostgresQueue
 from shared.platform.triggers import object_events, object_storage_event
-from shared.services.alerts import raise_alert
-from shared.services.feedback import apply_feedback_object
-from shared.services.generate import GenerateSettings, generate_reports
+from shared.services.monitoring.alerts import raise_alert
 from shared.services.operations import (
     Actor,
     Conflict,
@@ -35,7 +33,9 @@ from shared.services.operations import (
     resubmit,
     revalidate,
 )
-from shared.services.validation import open_issues
+from shared.services.pipeline.feedback import apply_feedback_object
+from shared.services.pipeline.generate import GenerateSettings, generate_reports
+from shared.services.pipeline.validation import open_issues
 from swaprep.commands.ops import command as ops_cli
 from swaprep.local.demo import demo_lei
 from tests.functional.services import pipeline_support

@@ -6,7 +6,7 @@ import pytest
 
 from shared.adapters.queue import OutgoingMessage
 from shared.domain.model import ActionType, TradeEvent
-from shared.services.process import Prepared, insert_events, process_chunk, tenant_settings
+from shared.services.pipeline.process import Prepared, insert_events, process_chunk, tenant_settings
 from tests.functional.services import pipeline_support
 from tests.functional.services.pipeline_support import (
     TENANT_LEI,

@@ -15,7 +15,7 @@ from shared.adapters.queue import OutgoingMessage
 from shared.adapters.queue.postgres import PostgresQueue
 from shared.adapters.tr import CircuitOpen
 from shared.adapters.tr.breaker import BreakerPolicy, CircuitBreaker
-from shared.services import submit as submit_service
+from shared.services.pipeline import submit as submit_service
 from tests.functional.trsim.factory import (
     FEEDBACK,
     KEY,

@@ -6,8 +6,8 @@ from datetime import UTC, datetime
 import pytest
 
 from shared.adapters.queue import OutgoingMessage
-from shared.services import ingest
-from shared.services.validation import open_issues, validate_events, wait_delay_s
+from shared.services.pipeline import ingest
+from shared.services.pipeline.validation import open_issues, validate_events, wait_delay_s
 from swaprep.local.demo import demo_fep_records, write_fep_csv
 from tests.functional.services import pipeline_support
 from tests.functional.services.pipeline_support import (

@@ -11,7 +11,7 @@ import jwt
 import pytest
 
 from shared.platform import tokens
-from shared.services import apikeys
+from shared.services.identity import apikeys
 
 SECRET = "unit-test-signing-secret-0123456789abcdef"
 TENANT = str(uuid.uuid4())

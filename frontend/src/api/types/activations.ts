@@ -1,4 +1,4 @@
-// Shape of GET /api/activations (shared/services/queries/activations.py): logs stay out of lists.
+// Shape of GET /api/activations (shared/services/reads/activations.py): logs stay out of lists.
 
 export const ACTIVATION_STATUSES = ["running", "success", "application_error", "developer_error", "timeout"] as const;
 /** The pipeline's actions (functions/), offered as suggestions: the filter is exact. */

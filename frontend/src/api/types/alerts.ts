@@ -1,4 +1,4 @@
-// Shapes of GET /api/alerts and POST /api/alerts/{id}/ack (shared/services/queries/alerts.py).
+// Shapes of GET /api/alerts and POST /api/alerts/{id}/ack (shared/services/reads/alerts.py).
 
 export const ALERT_STATUSES = ["open", "acked", "resolved"] as const;
 export const ALERT_SEVERITIES = ["info", "warning", "critical"] as const;

@@ -1,4 +1,4 @@
-// Shape of GET /api/audit (shared/services/queries/audit.py).
+// Shape of GET /api/audit (shared/services/reads/audit.py).
 
 export interface AuditEntry {
   id: number | string;

@@ -1,5 +1,5 @@
 // Shapes of GET /api/reports, /api/reports/{id} and /api/reports/{id}/download
-// (shared/services/queries/reports.py, shared/api/routes/files.py).
+// (shared/services/reads/reports.py, shared/api/routes/files.py).
 
 export const REPORT_STATUSES = [
   "building", "generated", "submitting", "submitted", "acked", "partially_acked", "rejected", "failed",

@@ -3,7 +3,7 @@ tiebreak, the row comparison that resumes after a position, and `LIMIT n + 1`.
 
 No OFFSET, so page 1000 costs what page 1 costs, and rows inserted during a walk cannot shift
 it. The opaque cursor carrying a position is the query services' business
-(`shared.services.queries.paging`): they decode it into the typed key values passed here as
+(`shared.services.reads.paging`): they decode it into the typed key values passed here as
 `after`."""
 
 from __future__ import annotations

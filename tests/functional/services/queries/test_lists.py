@@ -7,8 +7,8 @@ import json
 
 import pytest
 
-from shared.services.queries import activations, alerts, audit, errors, files, reports
-from shared.services.queries.filters import (
+from shared.services.reads import activations, alerts, audit, errors, files, reports
+from shared.services.reads.filters import (
     ActivationsQuery,
     AlertsQuery,
     AuditQuery,
@@ -17,7 +17,7 @@ from shared.services.queries.filters import (
     IssuesQuery,
     ReportsQuery,
 )
-from shared.services.queries.paging import InvalidCursor
+from shared.services.reads.paging import InvalidCursor
 from tests.functional.services import pipeline_support
 from tests.functional.services.pipeline_support import csv_file, csv_row
 from tests.functional.services.queries import seed

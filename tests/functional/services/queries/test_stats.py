@@ -11,8 +11,8 @@ from zoneinfo import ZoneInfo
 import pytest
 
 from shared.platform import clock
-from shared.services.queries import rollup, stats
-from shared.services.queries.filters import StatsQuery
+from shared.services.reads import rollup, stats
+from shared.services.reads.filters import StatsQuery
 from tests.functional.services.queries import seed
 from tests.functional.services.queries.seed import lei
 

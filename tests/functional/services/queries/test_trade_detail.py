@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import pytest
 
-from shared.services.queries.trades import trade_detail
+from shared.services.reads.trades import trade_detail
 from tests.functional.services.queries import seed
 from tests.functional.services.queries.seed import at, lei
 

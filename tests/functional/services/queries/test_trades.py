@@ -5,9 +5,9 @@ from __future__ import annotations
 
 import pytest
 
-from shared.services.queries.filters import TradesQuery
-from shared.services.queries.paging import InvalidCursor
-from shared.services.queries.trades import list_trades
+from shared.services.reads.filters import TradesQuery
+from shared.services.reads.paging import InvalidCursor
+from shared.services.reads.trades import list_trades
 from tests.functional.services.queries import seed
 from tests.functional.services.queries.seed import at, lei
 

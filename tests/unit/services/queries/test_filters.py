@@ -3,7 +3,7 @@ from datetime import UTC, date, datetime
 import pytest
 from pydantic import ValidationError
 
-from shared.services.queries.filters import (
+from shared.services.reads.filters import (
     ErrorItemsQuery,
     FilesQuery,
     StatsQuery,

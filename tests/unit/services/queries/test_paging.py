@@ -5,7 +5,7 @@ from datetime import UTC, datetime
 
 import pytest
 
-from shared.services.queries.paging import (
+from shared.services.reads.paging import (
     InvalidCursor,
     Sort,
     SortKey,

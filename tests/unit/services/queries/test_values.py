@@ -2,9 +2,9 @@ import uuid
 from datetime import UTC, date, datetime
 from decimal import Decimal
 
-from shared.services.queries.diffs import payload_diff
-from shared.services.queries.values import jsonable, like_escape, prefix_bounds
-from shared.services.queries.volumes import acceptance_rate, fold
+from shared.services.reads.diffs import payload_diff
+from shared.services.reads.values import jsonable, like_escape, prefix_bounds
+from shared.services.reads.volumes import acceptance_rate, fold
 
 
 def test_jsonable_gives_plain_values():
@@ -70,7 +70,7 @@ def test_fold_builds_ordered_buckets_with_rates():
 
 
 def test_where_keeps_values_out_of_the_sql_text():
-    from shared.services.queries.sql import Where
+    from shared.services.reads.sql import Where
 
     w = Where("t.tenant_id = app.current_tenant()")
     w.any("t.state", ["acked"]).any("t.regime", ["krx", "emir"]).any("t.x", [])

@@ -37,7 +37,7 @@ from shared.domain import regimes as regime_registry
 from shared.domain.model import TradeEvent
 from shared.platform import clock
 from shared.platform.logging import get_logger
-from shared.services.trade_state import refresh_trades
+from shared.services.pipeline.trade_state import refresh_trades
 
 log = get_logger("swaprep.process")
 
@@ -296,7 +296,7 @@ def _error_text(errors: list[dict[str, Any]]) -> str:
 
 def handle_process(conn: psycopg.Connection[Any], message: ReceivedMessage, stage) -> None:
     """run_stage handler: one chunk (or one batch of online events) -> `validate` messages."""
-    from shared.services.stage import message_key
+    from shared.services.pipeline.stage import message_key
 
     body = message.body
     assert message.tenant_id is not None  # run_stage refuses messages without a tenant

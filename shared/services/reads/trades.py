@@ -8,10 +8,10 @@ from typing import Any
 import psycopg
 
 from shared.adapters.db.reads import trades as db
-from shared.services.queries.diffs import payload_diff
-from shared.services.queries.filters import TradesQuery
-from shared.services.queries.listing import fetch_page
-from shared.services.queries.values import jsonable
+from shared.services.reads.diffs import payload_diff
+from shared.services.reads.filters import TradesQuery
+from shared.services.reads.listing import fetch_page
+from shared.services.reads.values import jsonable
 
 MAX_EVENTS = 1000  # a trade's history in one answer; beyond that the detail says truncated
 

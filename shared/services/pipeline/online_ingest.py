@@ -135,7 +135,7 @@ def ingest_events(db: Any, principal: Any, body: bytes, *, request_id: str,
     """Record one request (see the module docstring); `principal` must hold the ingest scope."""
     from shared.adapters.db import ingest_files
     from shared.adapters.queue import OutgoingMessage
-    from shared.services.process import MAX_IDS_PER_MESSAGE
+    from shared.services.pipeline.process import MAX_IDS_PER_MESSAGE
 
     events = parse_body(body)
     sha256 = hashlib.sha256(body).hexdigest()
@@ -167,7 +167,7 @@ def ingest_events(db: Any, principal: Any, body: bytes, *, request_id: str,
 def _store(conn: Any, tenant_id: Any, file_id: uuid.UUID, records: list[Any]) -> list[Any]:
     """raw_rows for every record and trade_events for the good ones; the new events' ids."""
     from shared.adapters.db import ingest_files
-    from shared.services.process import Prepared, insert_events, prepare, tenant_settings
+    from shared.services.pipeline.process import Prepared, insert_events, prepare, tenant_settings
 
     tenant = tenant_settings(conn, tenant_id)
     rows: list[dict[str, Any]] = []

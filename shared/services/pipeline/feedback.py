@@ -33,8 +33,8 @@ from shared.adapters.db.database import retry_transaction
 from shared.domain.identifiers import uuid_or_none
 from shared.platform.logging import get_logger, log_context
 from shared.platform.triggers import ObjectEvent
-from shared.services.alerts import raise_alert
-from shared.services.trade_state import refresh_trades
+from shared.services.monitoring.alerts import raise_alert
+from shared.services.pipeline.trade_state import refresh_trades
 
 log = get_logger("swaprep.feedback")
 

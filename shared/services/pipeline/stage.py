@@ -18,7 +18,7 @@ from shared.adapters.queue.base import ReceivedMessage
 from shared.platform.action import ActionContext
 from shared.platform.config import Config
 from shared.platform.logging import log_context
-from shared.services import wiring
+from shared.services import bootstrap
 
 if TYPE_CHECKING:  # psycopg is imported by the database adapter when first used
     import psycopg
@@ -32,8 +32,8 @@ class StageContext:
     def __init__(self, ctx: ActionContext) -> None:
         self.action = ctx
         self.config = ctx.config
-        self.db = wiring.database(ctx.config)
-        self.queue = wiring.queue(ctx.config)
+        self.db = bootstrap.database(ctx.config)
+        self.queue = bootstrap.queue(ctx.config)
         self._wake: set[str] = set()
 
     def send(self, conn: psycopg.Connection[Any], queue: str, bodies: list[dict[str, Any]],
@@ -51,7 +51,7 @@ class StageContext:
     def wake_consumers(self) -> None:
         from shared.services.pipeline import CONSUMERS
 
-        invoker = wiring.invoker(self.config)
+        invoker = bootstrap.invoker(self.config)
         for queue in sorted(self._wake):
             if queue in CONSUMERS:
                 invoker.invoke_async(CONSUMERS[queue], {"queue": queue})

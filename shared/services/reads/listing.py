@@ -7,8 +7,8 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 from typing import Any
 
-from shared.services.queries.filters import Query
-from shared.services.queries.paging import Sort, decode_cursor, page
+from shared.services.reads.filters import Query
+from shared.services.reads.paging import Sort, decode_cursor, page
 
 # (keyset position to resume after or None, how many rows) -> rows in the sort's order
 Fetch = Callable[[list[Any] | None, int], list[dict[str, Any]]]

@@ -7,9 +7,9 @@ from typing import Any
 import psycopg
 
 from shared.adapters.db.reads import alerts as db
-from shared.services.queries.filters import AlertsQuery
-from shared.services.queries.listing import fetch_page
-from shared.services.queries.values import jsonable
+from shared.services.reads.filters import AlertsQuery
+from shared.services.reads.listing import fetch_page
+from shared.services.reads.values import jsonable
 
 
 def list_alerts(conn: psycopg.Connection[Any], query: AlertsQuery) -> dict[str, Any]:

@@ -7,8 +7,8 @@ from typing import Any
 import psycopg
 
 from shared.adapters.db.reads import audit_log as db
-from shared.services.queries.filters import AuditQuery
-from shared.services.queries.listing import fetch_page
+from shared.services.reads.filters import AuditQuery
+from shared.services.reads.listing import fetch_page
 
 
 def list_audit(conn: psycopg.Connection[Any], query: AuditQuery) -> dict[str, Any]:

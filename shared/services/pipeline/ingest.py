@@ -50,7 +50,7 @@ from typing import Any, BinaryIO
 from shared.adapters.queue.consumer import consume, patiently
 from shared.platform.logging import get_logger, log_context
 from shared.platform.triggers import ObjectEvent
-from shared.services.alerts import raise_alert
+from shared.services.monitoring.alerts import raise_alert
 
 log = get_logger("swaprep.ingest")
 

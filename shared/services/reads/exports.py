@@ -2,7 +2,7 @@
 to the outbound bucket under `<tenant>/exports/<id>.zip` and handed out as a presigned GET.
 
 The rows are read in the tenant's transaction (RLS: nothing of another tenant can be in it)
-through the same list queries and filter models as the API's lists (`shared.services.queries`),
+through the same list queries and filter models as the API's lists (`shared.services.reads`),
 page after page; a selection over `max_rows` rows or `max_bytes` bytes is refused whole
 (`ExportTooLarge`, 413), never cut silently. Every export is audited.
 """
@@ -73,7 +73,7 @@ class Export:
 
 def filter_model(kind: str) -> Any:
     """The list's own filter model for `kind` (pydantic; `limit`/`cursor` are refused)."""
-    from shared.services.queries.filters import IssuesQuery, ReportsQuery, Text100, TradesQuery
+    from shared.services.reads.filters import IssuesQuery, ReportsQuery, Text100, TradesQuery
 
     class ErrorsFilter(IssuesQuery):
         rule_id: Text100 | None = None
@@ -106,7 +106,7 @@ def parse_filters(kind: str, filters: Mapping[str, Any]) -> Any:
 # -- selection ----------------------------------------------------------------------------------
 
 def _pages(list_page: Callable[[Any], dict[str, Any]], query: Any) -> Iterator[dict[str, Any]]:
-    from shared.services.queries.paging import MAX_LIMIT
+    from shared.services.reads.paging import MAX_LIMIT
 
     query = query.model_copy(update={"limit": MAX_LIMIT, "cursor": None})
     while True:
@@ -119,7 +119,7 @@ def _pages(list_page: Callable[[Any], dict[str, Any]], query: Any) -> Iterator[d
 
 def _issues(conn: psycopg.Connection[Any], query: Any) -> Iterator[dict[str, Any]]:
     from shared.adapters.db.reads.errors import export_issues
-    from shared.services.queries.values import jsonable
+    from shared.services.reads.values import jsonable
 
     last = 0
     while True:
@@ -135,8 +135,8 @@ def _issues(conn: psycopg.Connection[Any], query: Any) -> Iterator[dict[str, Any
 def select(conn: psycopg.Connection[Any], kind: str, query: Any, limits: Limits) -> Selection:
     """The rows of the caller's tenant matching `query`; ExportTooLarge beyond the cap."""
     from shared.adapters.db.reads.reports import report_objects
-    from shared.services.queries.reports import list_reports
-    from shared.services.queries.trades import list_trades
+    from shared.services.reads.reports import list_reports
+    from shared.services.reads.trades import list_trades
 
     source = {"trades": lambda: _pages(lambda q: list_trades(conn, q), query),
               "reports": lambda: _pages(lambda q: list_reports(conn, q), query),

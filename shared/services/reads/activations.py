@@ -9,8 +9,8 @@ from typing import Any
 import psycopg
 
 from shared.adapters.db.reads import activations as db
-from shared.services.queries.filters import ActivationsQuery
-from shared.services.queries.listing import fetch_page
+from shared.services.reads.filters import ActivationsQuery
+from shared.services.reads.listing import fetch_page
 
 
 def list_activations(conn: psycopg.Connection[Any], query: ActivationsQuery) -> dict[str, Any]:

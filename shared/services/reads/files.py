@@ -8,9 +8,9 @@ import psycopg
 
 from shared.adapters.db.reads import files as db
 from shared.domain.identifiers import uuid_or_none
-from shared.services.queries.filters import FilesQuery
-from shared.services.queries.listing import fetch_page
-from shared.services.queries.values import jsonable
+from shared.services.reads.filters import FilesQuery
+from shared.services.reads.listing import fetch_page
+from shared.services.reads.values import jsonable
 
 
 def _with_counts(conn: psycopg.Connection[Any], files: list[dict[str, Any]]) -> None:

@@ -17,9 +17,9 @@ from zoneinfo import ZoneInfo
 import psycopg
 
 from shared.adapters.db.reads import stats as db
-from shared.services.queries.filters import StatsQuery
-from shared.services.queries.values import jsonable
-from shared.services.queries.volumes import fold
+from shared.services.reads.filters import StatsQuery
+from shared.services.reads.values import jsonable
+from shared.services.reads.volumes import fold
 
 
 def period(query: StatsQuery) -> tuple[datetime, datetime]:

@@ -45,8 +45,8 @@ from shared.adapters.tr.base import (
 from shared.domain.identifiers import uuid_or_none
 from shared.platform.config import ConfigError
 from shared.platform.logging import get_logger, log_context
-from shared.services.alerts import raise_alert
-from shared.services.trade_state import refresh_trades
+from shared.services.monitoring.alerts import raise_alert
+from shared.services.pipeline.trade_state import refresh_trades
 
 log = get_logger("swaprep.submit")
 
@@ -297,13 +297,13 @@ def _hand_on(conn: psycopg.Connection[Any], stage: Any, message: Any, file_id: s
 def handle(conn: psycopg.Connection[Any], message: Any, stage: Any) -> None:
     """`run_stage` handler for the `submit` queue."""
     from shared.adapters.tr import transport_from_config
-    from shared.services import wiring
+    from shared.services import bootstrap
 
     config = stage.config
     deferrals = int(message.body.get("deferrals") or 0)
     outcome = submit_report_file(
         conn, message.tenant_id, message.body.get("report_file_id"),
-        db=stage.db, store=wiring.object_store(config),
+        db=stage.db, store=bootstrap.object_store(config),
         transport_for=lambda regime: transport_from_config(
             config, regime, stage.db, remaining_s=stage.action.remaining_s),
         outbound_bucket=config.bucket("outbound"), deferrals=deferrals,

@@ -20,7 +20,7 @@ from datetime import datetime
 from typing import Any
 
 from shared.adapters.db.reads.paging import Sort, SortKey
-from shared.services.queries.values import jsonable
+from shared.services.reads.values import jsonable
 
 __all__ = ["DEFAULT_LIMIT", "MAX_LIMIT", "InvalidCursor", "Sort", "SortKey", "decode_cursor",
            "encode_cursor", "fingerprint", "page"]

@@ -44,7 +44,7 @@ from shared.domain.lifecycle import TradeState, replay
 from shared.domain.model import ActionType, EventType, Level, TradeEvent
 from shared.platform import clock
 from shared.platform.logging import get_logger
-from shared.services.trade_state import refresh_trades
+from shared.services.pipeline.trade_state import refresh_trades
 
 log = get_logger("swaprep.validate")
 
@@ -226,7 +226,7 @@ def wait_delay_s(attempt: int) -> int:
 
 def handle_validate(conn: psycopg.Connection[Any], message: ReceivedMessage, stage) -> None:
     """run_stage handler: judge what may be judged, re-queue what waits, nudge generate."""
-    from shared.services.stage import message_key
+    from shared.services.pipeline.stage import message_key
 
     body = message.body
     if not isinstance(body.get("event_ids"), list):

@@ -19,10 +19,10 @@ import psycopg
 
 from shared.adapters.db.reads import dashboard as db
 from shared.platform import clock
-from shared.services.queries.filters import DashboardQuery, StatsQuery
-from shared.services.queries.stats import late_reports
-from shared.services.queries.stats import period as stats_period
-from shared.services.queries.volumes import NOT_COUNTED, acceptance_rate
+from shared.services.reads.filters import DashboardQuery, StatsQuery
+from shared.services.reads.stats import late_reports
+from shared.services.reads.stats import period as stats_period
+from shared.services.reads.volumes import NOT_COUNTED, acceptance_rate
 
 # Funnel stages as cumulative sets of current states: an acked event was also valid and
 # submitted. Cancelled and superseded events left the funnel (counted in by_state only).

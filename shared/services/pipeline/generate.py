@@ -40,7 +40,7 @@ from shared.formats.writers.base import ReportWriter
 from shared.formats.writers.base import writer_for as default_writer_for
 from shared.platform import clock
 from shared.platform.logging import get_logger, log_context
-from shared.services.trade_state import refresh_trades
+from shared.services.pipeline.trade_state import refresh_trades
 
 log = get_logger("swaprep.generate")
 

@@ -23,7 +23,7 @@ from pydantic import (
 )
 
 from shared.domain.regimes import keys as regime_keys
-from shared.services.queries.paging import DEFAULT_LIMIT, MAX_LIMIT
+from shared.services.reads.paging import DEFAULT_LIMIT, MAX_LIMIT
 
 EventState = Literal["received", "invalid", "valid", "reported", "submitted", "acked",
                      "nacked", "cancelled", "superseded"]

@@ -8,9 +8,9 @@ from typing import Any
 import psycopg
 
 from shared.adapters.db.reads import errors as db
-from shared.services.queries.filters import ErrorItemsQuery, IssuesQuery
-from shared.services.queries.listing import fetch_page
-from shared.services.queries.values import jsonable
+from shared.services.reads.filters import ErrorItemsQuery, IssuesQuery
+from shared.services.reads.listing import fetch_page
+from shared.services.reads.values import jsonable
 
 
 def issue_groups(conn: psycopg.Connection[Any], query: IssuesQuery) -> dict[str, Any]:
