@@ -9,7 +9,8 @@ from shared.platform.action import ActionContext, action
 from shared.platform.config import Config
 from shared.platform.triggers import object_events
 from shared.services import bootstrap
-from shared.services.pipeline.ingest import VISIBILITY_S, drain_ingest_queue, ingest_object
+from shared.services.pipeline.ingest_ledger import ingest_object
+from shared.services.pipeline.ingest_reading import VISIBILITY_S, drain_ingest_queue
 
 
 @action("ingest")

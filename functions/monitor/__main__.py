@@ -11,7 +11,6 @@ TASKS = ("tick", "sweep", "checks")
 @action("monitor")
 def main(args: dict, ctx: ActionContext) -> dict:
     # Imported here, not at module level: an action pays at cold start only for what it runs.
-    from shared.adapters.webhook import webhook_from_config
     from shared.services.monitoring import run_checks, sweep_queues
     from shared.services.monitoring.settings import MonitorSettings
 
@@ -28,7 +27,7 @@ def main(args: dict, ctx: ActionContext) -> dict:
         settings = MonitorSettings.from_config(config)
         result["checks"] = run_checks(
             db=db, settings=settings, store=bootstrap.object_store(config), queue=queue,
-            invoker=invoker, webhook=webhook_from_config(config),
+            invoker=invoker, webhook=bootstrap.webhook(config),
             buckets={name: config.bucket(name) for name in ("inbound", "feedback")},
             deadline_epoch_s=ctx.deadline_epoch_s)
     return result

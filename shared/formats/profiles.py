@@ -29,6 +29,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
 from shared.domain.model import Period, TradeEvent
+from shared.formats.readers.base import ProfileError
 from shared.formats.readers.encoding import normalise_encoding
 
 __all__ = [
@@ -47,10 +48,6 @@ __all__ = [
 PROFILE_DIR = Path(__file__).with_name("profiles")
 DEFAULT_PROFILE = "default"
 Kind = Literal["str", "date", "datetime", "decimal", "int", "bool", "enum", "period", "any"]
-
-
-class ProfileError(ValueError):
-    """A profile that cannot be used (unknown key, unknown field path, bad format)."""
 
 
 # ---------------------------------------------------------------------------- field paths

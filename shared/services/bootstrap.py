@@ -7,33 +7,53 @@ and S3 client across activations, and imports an adapter only when an action fir
 from __future__ import annotations
 
 import functools
+from typing import TYPE_CHECKING
 
 from shared.platform.config import Config
 
+if TYPE_CHECKING:
+    from shared.adapters.db import Database as DatabaseAdapter
+    from shared.adapters.queue import Queue as QueueAdapter
+    from shared.services.ports import Database, Invoker, ObjectStore, Webhook
 
-def database(config: Config):
+
+def _database(config: Config) -> DatabaseAdapter:
     from shared.adapters.db import get_database
 
     return get_database(config.require("database_url"))
 
 
-def object_store(config: Config):
-    from shared.adapters.objectstore import ObjectStore
-
-    return ObjectStore.from_config(config)
+def database(config: Config) -> Database:
+    return _database(config)
 
 
-def queue(config: Config):
+def object_store(config: Config) -> ObjectStore:
+    from shared.adapters.objectstore import ObjectStore as S3ObjectStore
+
+    return S3ObjectStore.from_config(config)
+
+
+def queue(config: Config) -> QueueAdapter:
+    """The whole adapter: the stage runner hands it to the consumer loop (receive, ack...);
+    it is also the services' `ports.Queue`."""
     from shared.adapters.queue import queue_from_config
 
     backend = config.get("queue_backend")
-    return queue_from_config(config, database(config) if backend == "postgres" else None)
+    # the PostgreSQL adapter needs the pool itself, not only the services' port
+    return queue_from_config(config, _database(config) if backend == "postgres" else None)
 
 
-def invoker(config: Config):
+def invoker(config: Config) -> Invoker:
     from shared.adapters.invoker import invoker_from_config
 
     return invoker_from_config(config)
+
+
+def webhook(config: Config) -> Webhook | None:
+    """The chat webhook, or None when `webhook_url` is not set (cheap: built per call)."""
+    from shared.adapters.webhook import webhook_from_config
+
+    return webhook_from_config(config)
 
 
 @functools.cache

@@ -19,7 +19,7 @@ import dataclasses
 import io
 import threading
 import urllib.parse
-from collections.abc import Iterable, Iterator, Mapping
+from collections.abc import Generator, Iterable, Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -349,7 +349,7 @@ class ObjectStore:
     def iter_chunks(
         self, bucket: str, key: str, chunk_size: int = DEFAULT_CHUNK_SIZE, *,
         start: int = 0, end: int | None = None,
-    ) -> Iterator[bytes]:
+    ) -> Generator[bytes, None, None]:
         """Stream the object (or bytes `start` to `end`, exclusive: one ranged GET) in chunks
         of at most `chunk_size` bytes, in constant memory. Closing the returned generator
         releases the connection.
@@ -359,7 +359,7 @@ class ObjectStore:
         """
         body = self._get_body(bucket, key, start, end)
 
-        def chunks() -> Iterator[bytes]:
+        def chunks() -> Generator[bytes, None, None]:
             try:
                 yield from body.iter_chunks(chunk_size)
             finally:

@@ -87,8 +87,8 @@ def _ttl(ctx: ActionContext, name: str) -> int:
 
 @router.route("POST", "/api/uploads")
 def post_upload(request: WebRequest, ctx: ActionContext) -> dict:
+    from shared.formats.readers import FORMAT_BY_EXTENSION as FORMATS
     from shared.services.operations.base import audit
-    from shared.services.pipeline.ingest import FORMATS
 
     who = caller(request, ctx, "upload", "uploading files")
     body = parse_body(request, models().Upload)

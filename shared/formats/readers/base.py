@@ -19,6 +19,13 @@ class UnreadableFile(ValueError):
     """The file as a whole cannot be read; the message says why, for the rejection reason."""
 
 
+class ProfileError(ValueError):
+    """A profile that cannot be used (unknown key, unknown field path, bad format).
+
+    Defined here, next to `UnreadableFile`, so that `shared.formats.readers` exports it without
+    importing `shared.formats.profiles` (which imports the readers' encoding module)."""
+
+
 @dataclass(frozen=True)
 class RecordError:
     code: str  # stable id, e.g. PARSE-CSV-003 (ragged row), PARSE-FPML-002 (missing element)

@@ -27,10 +27,15 @@ import string
 import uuid
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from shared.domain.identifiers import is_uuid
 from shared.domain.roles import ROLES
+
+if TYPE_CHECKING:
+    import psycopg
+
+    from shared.services.ports import Database
 
 KEY_PREFIX = "srk_"
 SCOPES = ("ingest",)  # what a key may do; users get roles through tokens instead
@@ -75,8 +80,9 @@ def check_scopes(scopes: Sequence[str]) -> list[str]:
     return sorted(set(scopes))
 
 
-def _insert_key(conn: Any, tenant_id: uuid.UUID | str, name: str, scopes: Sequence[str],
-                created_by: uuid.UUID | str | None, key: str, prefix: str) -> bool:
+def _insert_key(conn: psycopg.Connection[Any], tenant_id: uuid.UUID | str, name: str,
+                scopes: Sequence[str], created_by: uuid.UUID | str | None, key: str,
+                prefix: str) -> bool:
     from shared.adapters.db import identity
 
     return identity.insert_api_key(conn, tenant_id=tenant_id, name=name, prefix=prefix,
@@ -84,7 +90,7 @@ def _insert_key(conn: Any, tenant_id: uuid.UUID | str, name: str, scopes: Sequen
                                    created_by=created_by)
 
 
-def create_key(conn: Any, tenant_id: uuid.UUID | str, name: str,
+def create_key(conn: psycopg.Connection[Any], tenant_id: uuid.UUID | str, name: str,
                scopes: Sequence[str] = ("ingest",), created_by: uuid.UUID | str | None = None,
                request_id: str | None = None) -> str:
     """Store a new key for the tenant and return it in plain text: the only time it is seen."""
@@ -101,7 +107,7 @@ def create_key(conn: Any, tenant_id: uuid.UUID | str, name: str,
     raise RuntimeError("could not find a free key prefix")
 
 
-def seed_demo_api_key(conn: Any, tenant_id: uuid.UUID | str, *,
+def seed_demo_api_key(conn: psycopg.Connection[Any], tenant_id: uuid.UUID | str, *,
                       seed_secret: str | None = None, name: str = "demo-fep") -> str:
     """The demo FEP's ingest key. With `seed_secret` (a persisted local secret) the key is
     derived from it, so every restart of the local stack prints the same working key; without
@@ -119,15 +125,15 @@ def seed_demo_api_key(conn: Any, tenant_id: uuid.UUID | str, *,
     return key
 
 
-def list_keys(conn: Any) -> list[dict[str, Any]]:
+def list_keys(conn: psycopg.Connection[Any]) -> list[dict[str, Any]]:
     """The keys visible in this transaction (a tenant's under RLS), never their hashes."""
     from shared.adapters.db import identity
 
     return identity.list_api_keys(conn)
 
 
-def revoke(conn: Any, prefix_or_id: str, revoked_by: uuid.UUID | str | None = None,
-           request_id: str | None = None) -> bool:
+def revoke(conn: psycopg.Connection[Any], prefix_or_id: str,
+           revoked_by: uuid.UUID | str | None = None, request_id: str | None = None) -> bool:
     """Revoke a key by prefix or id; False if no such active key is visible."""
     from shared.adapters.db import identity
 
@@ -141,7 +147,7 @@ def revoke(conn: Any, prefix_or_id: str, revoked_by: uuid.UUID | str | None = No
     return True
 
 
-def _audit(conn: Any, tenant_id: Any, user_id: Any, action: str, prefix: str,
+def _audit(conn: psycopg.Connection[Any], tenant_id: Any, user_id: Any, action: str, prefix: str,
            after: dict[str, Any], *, before: dict[str, Any] | None = None,
            request_id: str | None = None) -> None:
     from shared.adapters.db import audit
@@ -209,13 +215,13 @@ class AuthFailure:
         return f'Bearer realm="swaprep", error="invalid_token", error_description="{self.detail}"'
 
 
-def verify(db: Any, presented: str) -> Principal | None:
+def verify(db: Database, presented: str) -> Principal | None:
     """The principal of an active key, or None (malformed, unknown, revoked, wrong secret)."""
     result = check_key(db, presented)
     return result if isinstance(result, Principal) else None
 
 
-def check_key(db: Any, presented: str) -> Principal | AuthFailure:
+def check_key(db: Database, presented: str) -> Principal | AuthFailure:
     prefix = key_prefix(presented)
     if prefix is None:
         return AuthFailure("malformed_key", "the API key is not of the form srk_<prefix>_<secret>",
@@ -292,7 +298,7 @@ _TENANT_CACHE_S = 60  # tenants are rarely added and never renamed: spare a quer
 _tenants: dict[tuple[str, str], tuple[float, tuple[str, str]]] = {}
 
 
-def tenant_by_ref(db: Any, ref: str) -> tuple[str, str] | None:
+def tenant_by_ref(db: Database, ref: str) -> tuple[str, str] | None:
     """(id, slug) of the tenant with this slug or id; found ones are cached briefly."""
     import time
 
@@ -322,7 +328,7 @@ def credentials(headers: Mapping[str, str]) -> tuple[str | None, str | None]:
     return bearer, lowered.get("x-api-key", "").strip() or None
 
 
-def authenticate(db: Any, headers: Mapping[str, str], *,
+def authenticate(db: Database, headers: Mapping[str, str], *,
                  verify_token: Callable[[str], dict[str, Any]] | None) -> Principal | AuthFailure:
     """The caller of a protected route, from a bearer token or an API key."""
     bearer, api_key = credentials(headers)
@@ -342,7 +348,7 @@ def authenticate(db: Any, headers: Mapping[str, str], *,
                        "this endpoint needs Authorization: Bearer <token> or X-API-Key")
 
 
-def record_failure(db: Any, failure: AuthFailure, *, method: str, path: str,
+def record_failure(db: Database, failure: AuthFailure, *, method: str, path: str,
                    request_id: str | None, remote: str | None) -> None:
     """One audit_log row per refused request; the tenant only when the credential named one."""
     after = {"reason": failure.reason, "method": method, "path": path, "remote": remote,

@@ -27,7 +27,7 @@ import secrets
 import uuid
 from collections.abc import Mapping
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from shared.adapters.db import audit as audit_log
 from shared.adapters.db import identity
@@ -35,6 +35,11 @@ from shared.domain.identifiers import is_uuid
 from shared.domain.roles import ROLES
 from shared.platform import tokens
 from shared.services.operations.base import Actor, Conflict, InvalidRequest, NotFound, audit
+
+if TYPE_CHECKING:
+    import psycopg
+
+    from shared.services.ports import Database
 
 REFRESH_PREFIX = "srt_"
 _REFRESH = re.compile(rf"^{REFRESH_PREFIX}[A-Za-z0-9_-]{{43}}$")
@@ -151,7 +156,7 @@ def password_problem(password: str, username: str | None = None) -> str | None:
 
 # -- sign-in ------------------------------------------------------------------------------------
 
-def sign_in(db: Any, settings: AuthSettings, username: str, password: str, *,
+def sign_in(db: Database, settings: AuthSettings, username: str, password: str, *,
             request_id: str | None = None, remote: str | None = None) -> Session:
     """A session for valid credentials; AuthError 401 (any refusal) or 429 (throttled)."""
     key = username.strip().lower()
@@ -189,7 +194,7 @@ def sign_in(db: Any, settings: AuthSettings, username: str, password: str, *,
         return _session(conn, settings, row, family_id=uuid.uuid4(), parent_id=None)
 
 
-def _retry_after(conn: Any, key: str, settings: AuthSettings) -> int | None:
+def _retry_after(conn: psycopg.Connection[Any], key: str, settings: AuthSettings) -> int | None:
     """Seconds until `key` may try again, None when it may now. Blocked while the window
     holds `max_failures` failures: until the max_failures-th latest one leaves it."""
     seconds = identity.sign_in_retry_after_s(conn, key, window_s=settings.failure_window_s,
@@ -203,8 +208,8 @@ def hash_refresh_token(token: str) -> str:
     return "sha256:" + hashlib.sha256(token.encode("utf-8")).hexdigest()
 
 
-def _session(conn: Any, settings: AuthSettings, user: dict[str, Any], *, family_id: Any,
-             parent_id: Any) -> Session:
+def _session(conn: psycopg.Connection[Any], settings: AuthSettings, user: dict[str, Any], *,
+             family_id: Any, parent_id: Any) -> Session:
     """A new access token and a new refresh token (of `family_id`) for `user`."""
     refresh = REFRESH_PREFIX + secrets.token_urlsafe(32)
     identity.insert_refresh_token(conn, tenant_id=user["tenant_id"], user_id=user["id"],
@@ -218,7 +223,7 @@ def _session(conn: Any, settings: AuthSettings, user: dict[str, Any], *, family_
                    public_user(user))
 
 
-def refresh(db: Any, settings: AuthSettings, token: str, *, request_id: str | None = None,
+def refresh(db: Database, settings: AuthSettings, token: str, *, request_id: str | None = None,
             remote: str | None = None) -> Session:
     """A new session for a current refresh token, which is used up (rotated)."""
     where = {"path": "/api/auth/refresh", "remote": remote}
@@ -234,8 +239,8 @@ def refresh(db: Any, settings: AuthSettings, token: str, *, request_id: str | No
     return outcome
 
 
-def _rotate(conn: Any, settings: AuthSettings, token: str, where: dict[str, Any],
-            request_id: str | None) -> Session | AuthError:
+def _rotate(conn: psycopg.Connection[Any], settings: AuthSettings, token: str,
+            where: dict[str, Any], request_id: str | None) -> Session | AuthError:
     row = identity.lock_refresh_token(conn, hash_refresh_token(token))
     if row is None:
         _failed(conn, None, "unknown_refresh_token", where, request_id)
@@ -263,23 +268,23 @@ def _rotate(conn: Any, settings: AuthSettings, token: str, where: dict[str, Any]
     return _session(conn, settings, row, family_id=row["family_id"], parent_id=row["token_id"])
 
 
-def _revoke_family(conn: Any, family_id: Any, reason: str) -> int:
+def _revoke_family(conn: psycopg.Connection[Any], family_id: Any, reason: str) -> int:
     return _revoke(conn, "family_id", family_id, reason)
 
 
-def revoke_user_sessions(conn: Any, user_id: Any, reason: str) -> int:
+def revoke_user_sessions(conn: psycopg.Connection[Any], user_id: Any, reason: str) -> int:
     """Revoke every refresh token of a user (disabled, password reset, sign out everywhere)."""
     return _revoke(conn, "user_id", user_id, reason)
 
 
-def _revoke(conn: Any, column: str, value: Any, reason: str) -> int:
+def _revoke(conn: psycopg.Connection[Any], column: str, value: Any, reason: str) -> int:
     """Revoke the matching tokens (rotated ones too, so a replay reads as revoked); the number
     of live sessions that ended."""
     rows = identity.revoke_refresh_tokens(conn, column, value, reason)
     return sum(1 for row in rows if row["rotated_at"] is None)
 
 
-def logout(db: Any, *, tenant_id: str, user_id: str, user_name: str,
+def logout(db: Database, *, tenant_id: str, user_id: str, user_name: str,
            refresh_token: str | None = None, request_id: str | None = None) -> int:
     """Revoke the session of `refresh_token` (its whole family), or every session of the user
     without one; the number of refresh tokens revoked. Another user's token is not touched."""
@@ -301,7 +306,7 @@ def logout(db: Any, *, tenant_id: str, user_id: str, user_name: str,
 
 # -- audit --------------------------------------------------------------------------------------
 
-def _failed(conn: Any, tenant_id: Any, reason: str, details: dict[str, Any],
+def _failed(conn: psycopg.Connection[Any], tenant_id: Any, reason: str, details: dict[str, Any],
             request_id: str | None) -> None:
     """An `auth.failed` row: no actor is known, only what was attempted."""
     audit_log.record(conn, tenant_id=tenant_id, actor="anonymous", actor_type="anonymous",
@@ -321,7 +326,7 @@ def public_user(row: dict[str, Any]) -> dict[str, Any]:
             "created_at": row["created_at"], "last_login_at": row["last_login_at"]}
 
 
-def get_user(conn: Any, user_id: str) -> dict[str, Any] | None:
+def get_user(conn: psycopg.Connection[Any], user_id: str) -> dict[str, Any] | None:
     """A user visible in this transaction (RLS: the tenant's own), or None."""
     if not is_uuid(user_id):
         return None
@@ -329,12 +334,12 @@ def get_user(conn: Any, user_id: str) -> dict[str, Any] | None:
     return public_user(row) if row else None
 
 
-def list_users(conn: Any) -> list[dict[str, Any]]:
+def list_users(conn: psycopg.Connection[Any]) -> list[dict[str, Any]]:
     return [public_user(row) for row in identity.list_users(conn)]
 
 
-def create_user(conn: Any, actor: Actor, *, tenant_id: str, username: str, password: str,
-                role: str, display_name: str | None = None, hasher: Any = None
+def create_user(conn: psycopg.Connection[Any], actor: Actor, *, tenant_id: str, username: str,
+                password: str, role: str, display_name: str | None = None, hasher: Any = None
                 ) -> dict[str, Any]:
     _check_new_user(username, password, role)
     user_id = identity.insert_user(conn, tenant_id=tenant_id, username=username,
@@ -367,8 +372,8 @@ def _check_new_user(username: str, password: str, role: str) -> None:
 UPDATABLE = ("role", "disabled", "display_name", "password")
 
 
-def update_user(conn: Any, actor: Actor, user_id: str, changes: Mapping[str, Any],
-                hasher: Any = None) -> dict[str, Any]:
+def update_user(conn: psycopg.Connection[Any], actor: Actor, user_id: str,
+                changes: Mapping[str, Any], hasher: Any = None) -> dict[str, Any]:
     """Change a user of the admin's tenant (`changes`: some of UPDATABLE; a display_name of
     None clears it). A new password or disabling ends the user's sessions. The tenant keeps at
     least one active admin."""

@@ -2,13 +2,20 @@
 pipeline's state into alerts (deadlines, expired leases, stuck files, TR silence,
 reconciliation, anomalies), the lost-trigger sweep and webhook notifications.
 
-One module per check; `run_checks` runs them, each bounded and isolated. Only the sweep is
-imported eagerly (the checks are imported when they run, for cold start)."""
+One module per check; `run_checks` runs them, each bounded and isolated. Nothing is imported
+here: every stage raises alerts through `monitoring.alerts`, and must not pay at cold start
+for the sweep or the checks."""
 
-from shared.services.monitoring.sweep import sweep_queues
+from typing import Any
 
 
-def run_checks(**kwargs):
+def sweep_queues(**kwargs: Any) -> dict[str, Any]:
+    from shared.services.monitoring.sweep import sweep_queues as sweep
+
+    return sweep(**kwargs)
+
+
+def run_checks(**kwargs: Any) -> dict[str, Any]:
     from shared.services.monitoring.runner import run_checks as run
 
     return run(**kwargs)

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from datetime import datetime, timedelta, timezone
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from shared.adapters.db import monitoring as monitor_db
 from shared.adapters.db import tenants as tenants_db
@@ -20,10 +20,15 @@ from shared.services.monitoring.alerts import raise_alert, resolve_alert
 from shared.services.monitoring.common import AlertSpec, bound
 from shared.services.monitoring.settings import MonitorSettings
 
+if TYPE_CHECKING:
+    import psycopg
+
+    from shared.services.ports import Database
+
 KST = timezone(timedelta(hours=9), "KST")  # business days are Korean ones (KRX first)
 
 
-def check_anomalies(db, settings: MonitorSettings, *, window: datetime | None = None,
+def check_anomalies(db: Database, settings: MonitorSettings, *, window: datetime | None = None,
                     **_: Any) -> dict[str, Any]:
     """Judge the last closed window (or `window`) once; returns what was found."""
     with db.system() as conn:
@@ -39,7 +44,7 @@ def check_anomalies(db, settings: MonitorSettings, *, window: datetime | None = 
     return {"window": window.isoformat(), "judged": True, "findings": findings}
 
 
-def _judge(conn, window: datetime, tenants: dict[Any, str],
+def _judge(conn: psycopg.Connection[Any], window: datetime, tenants: dict[Any, str],
            settings: MonitorSettings) -> list[str]:
     baseline = judge.baseline_windows(window, settings.anomaly_days, zone=KST)
     volumes: dict[Any, dict[datetime, int]] = {}
@@ -89,8 +94,9 @@ Side = dict[str, judge.Counts]
 Counting = Callable[..., list[dict[str, Any]]]  # a monitor_db count (window=, since=)
 
 
-def _rates(conn, totals: Counting, subjects: Counting, window: datetime, since: datetime,
-           prefix: str) -> tuple[dict[Any, tuple[Side, Side]], dict[Any, judge.Counts]]:
+def _rates(conn: psycopg.Connection[Any], totals: Counting, subjects: Counting,
+           window: datetime, since: datetime, prefix: str
+           ) -> tuple[dict[Any, tuple[Side, Side]], dict[Any, judge.Counts]]:
     """Per tenant: (window, trailing) rejected counts per subject over the records judged in
     each (`totals` counts the records, `subjects` the rejections per subject); and the
     tenant's trailing rejected share over all subjects."""
@@ -115,7 +121,7 @@ def _rates(conn, totals: Counting, subjects: Counting, window: datetime, since: 
     return rates, overall
 
 
-def _rejection_alerts(conn, tenant: Any, slug: str, window: datetime,
+def _rejection_alerts(conn: psycopg.Connection[Any], tenant: Any, slug: str, window: datetime,
                       findings: list[judge.Finding], names: dict[str, str]) -> list[str]:
     found = []
     for finding in findings:
@@ -134,6 +140,6 @@ def _rejection_alerts(conn, tenant: Any, slug: str, window: datetime,
     return found
 
 
-def _raise(conn, spec: AlertSpec) -> None:
+def _raise(conn: psycopg.Connection[Any], spec: AlertSpec) -> None:
     raise_alert(conn, tenant_id=spec.tenant_id, kind=spec.kind, severity=spec.severity,
                 dedup_key=spec.dedup_key, summary=spec.summary, details=spec.details)

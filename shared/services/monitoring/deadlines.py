@@ -4,17 +4,20 @@ events owe nothing; invalid and NACKed ones still do (they need repair before th
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from shared.adapters.db import monitoring as monitor_db
 from shared.services.monitoring.common import AlertSpec, bound, publish
 from shared.services.monitoring.settings import MonitorSettings
 
+if TYPE_CHECKING:
+    from shared.services.ports import Database
+
 KINDS = ("deadline.late", "deadline.at_risk")
 OWING = ["received", "invalid", "valid", "reported", "submitted", "nacked"]
 
 
-def check_deadlines(db, settings: MonitorSettings, **_: Any) -> dict[str, Any]:
+def check_deadlines(db: Database, settings: MonitorSettings, **_: Any) -> dict[str, Any]:
     window_s = settings.at_risk_window_s
     with db.system() as conn:
         bound(conn, settings.check_timeout_s)

@@ -6,16 +6,19 @@ hides leases)."""
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from shared.adapters.db import monitoring as monitor_db
 from shared.services.monitoring.common import AlertSpec, age, bound, publish
 from shared.services.monitoring.settings import MonitorSettings
 
+if TYPE_CHECKING:
+    from shared.services.ports import Database
+
 KINDS = ("queue.lease_expired",)
 
 
-def check_leases(db, settings: MonitorSettings, **_: Any) -> dict[str, Any]:
+def check_leases(db: Database, settings: MonitorSettings, **_: Any) -> dict[str, Any]:
     with db.system() as conn:
         bound(conn, settings.check_timeout_s)
         rows = monitor_db.expired_leases(conn, grace_s=settings.lease_grace_s,

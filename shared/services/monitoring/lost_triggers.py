@@ -13,7 +13,7 @@ looks known to the ingest ledger by key; the sweep does not re-hash known keys.
 from __future__ import annotations
 
 from datetime import datetime, timedelta
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from shared.adapters.db import monitoring as monitor_db
 from shared.platform import clock
@@ -22,9 +22,13 @@ from shared.platform.triggers import ObjectEvent
 from shared.services.monitoring.common import Budget
 from shared.services.monitoring.settings import MonitorSettings
 
+if TYPE_CHECKING:
+    from shared.services.ports import Database, Invoker, ObjectStore, Queue
+
 log = get_logger("swaprep.monitor")
 
-def sweep_lost_triggers(db, store, queue, invoker, buckets: dict[str, str],
+def sweep_lost_triggers(db: Database, store: ObjectStore, queue: Queue, invoker: Invoker,
+                        buckets: dict[str, str],
                         settings: MonitorSettings, budget: Budget | None = None,
                         now: datetime | None = None, **_: Any) -> dict[str, Any]:
     """`buckets`: logical name (inbound, feedback) -> physical bucket."""
@@ -40,8 +44,9 @@ def sweep_lost_triggers(db, store, queue, invoker, buckets: dict[str, str],
     return result
 
 
-def _sweep_bucket(db, store, queue, logical: str, bucket: str, cutoff: datetime,
-                  settings: MonitorSettings, budget: Budget) -> dict[str, Any]:
+def _sweep_bucket(db: Database, store: ObjectStore, queue: Queue, logical: str, bucket: str,
+                  cutoff: datetime, settings: MonitorSettings, budget: Budget
+                  ) -> dict[str, Any]:
     # A bucket holds far more keys than one run lists: each run resumes where the previous
     # one left off and wraps at the end, so every key is looked at in turn. It resumes just
     # before the first key that needs another look (too young yet, failed, or left over).
@@ -87,18 +92,18 @@ def _sweep_bucket(db, store, queue, logical: str, bucket: str, cutoff: datetime,
     return {"listed": listed, "unknown": len(unknown), "handled": handled}
 
 
-def _marker(db, bucket: str) -> str:
+def _marker(db: Database, bucket: str) -> str:
     with db.system() as conn:
         return monitor_db.sweep_marker(conn, bucket) or ""
 
 
-def _save_marker(db, bucket: str, marker: str) -> None:
+def _save_marker(db: Database, bucket: str, marker: str) -> None:
     """Remember where the next run resumes ("" = from the first key)."""
     with db.system() as conn:
         monitor_db.save_sweep_marker(conn, bucket, marker)
 
 
-def _unknown(db, logical: str, bucket: str, candidates: list[Any]) -> list[Any]:
+def _unknown(db: Database, logical: str, bucket: str, candidates: list[Any]) -> list[Any]:
     if not candidates:
         return []
     keys = [c.key for c in candidates]
@@ -108,9 +113,10 @@ def _unknown(db, logical: str, bucket: str, candidates: list[Any]) -> list[Any]:
     return [c for c in candidates if c.key not in known and (c.key, c.etag) not in swept]
 
 
-def _hand_on(logical: str, event: ObjectEvent, *, db, store, queue) -> dict[str, Any]:
+def _hand_on(logical: str, event: ObjectEvent, *, db: Database, store: ObjectStore,
+             queue: Queue) -> dict[str, Any]:
     if logical == "inbound":
-        from shared.services.pipeline.ingest import ingest_object
+        from shared.services.pipeline.ingest_ledger import ingest_object
 
         return ingest_object(event, db=db, store=store, queue=queue).as_dict()
     from shared.services.pipeline.feedback import apply_feedback_object

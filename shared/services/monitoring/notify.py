@@ -8,13 +8,16 @@ the post succeeded: a failing webhook leaves it as it was, so the next tick post
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from shared.adapters.db import monitoring as monitor_db
 from shared.platform.logging import get_logger
 from shared.services.monitoring.alerts import SEVERITIES, mark_notified
 from shared.services.monitoring.common import Budget
 from shared.services.monitoring.settings import MonitorSettings
+
+if TYPE_CHECKING:
+    from shared.services.ports import Database, Webhook
 
 log = get_logger("swaprep.monitor")
 
@@ -64,8 +67,8 @@ def _escape(text: str) -> str:
     return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
 
 
-def notify(db, webhook, settings: MonitorSettings, budget: Budget | None = None,
-           **_: Any) -> dict[str, Any]:
+def notify(db: Database, webhook: Webhook | None, settings: MonitorSettings,
+           budget: Budget | None = None, **_: Any) -> dict[str, Any]:
     if webhook is None:
         return {"posted": 0, "webhook": "not configured"}
     budget = budget or Budget()

@@ -15,17 +15,20 @@ taken as acknowledged when either TR acknowledged it.
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from shared.adapters.db import monitoring as monitor_db
 from shared.adapters.db import tenants as tenants_db
 from shared.services.monitoring.common import AlertSpec, bound, publish
 from shared.services.monitoring.settings import MonitorSettings
 
+if TYPE_CHECKING:
+    from shared.services.ports import Database
+
 KINDS = ("reconciliation.breaks",)
 
 
-def check_reconciliation(db, settings: MonitorSettings, **_: Any) -> dict[str, Any]:
+def check_reconciliation(db: Database, settings: MonitorSettings, **_: Any) -> dict[str, Any]:
     with db.system() as conn:
         tenants = tenants_db.every(conn)
     firing, counts = [], {}

@@ -9,13 +9,16 @@ from __future__ import annotations
 
 import time
 from collections.abc import Callable
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from shared.adapters.db import monitoring as monitor_db
 from shared.platform.logging import get_logger, redact_text
 from shared.services.monitoring.alerts import raise_alert, resolve_alert
 from shared.services.monitoring.common import Budget
 from shared.services.monitoring.settings import CHECKS, MonitorSettings
+
+if TYPE_CHECKING:
+    from shared.services.ports import Database, Invoker, ObjectStore, Queue, Webhook
 
 log = get_logger("swaprep.monitor")
 
@@ -38,8 +41,9 @@ def _checks() -> dict[str, Callable[..., dict[str, Any]]]:
             "anomalies": check_anomalies, "notify": notify}
 
 
-def run_checks(*, db, settings: MonitorSettings, store=None, queue=None, invoker=None,
-               webhook=None, buckets: dict[str, str] | None = None,
+def run_checks(*, db: Database, settings: MonitorSettings, store: ObjectStore | None = None,
+               queue: Queue | None = None, invoker: Invoker | None = None,
+               webhook: Webhook | None = None, buckets: dict[str, str] | None = None,
                deadline_epoch_s: float | None = None) -> dict[str, Any]:
     """Run the enabled checks (settings.checks, in CHECKS order); returns each one's result,
     `{"error": ...}` for a failed one, `{"skipped": why}` for one not run."""
@@ -74,7 +78,7 @@ def run_checks(*, db, settings: MonitorSettings, store=None, queue=None, invoker
     return results
 
 
-def compact_rollup(db) -> dict[str, Any]:
+def compact_rollup(db: Database) -> dict[str, Any]:
     """Fold the stats rollup's deltas into its counters (the single writer the rollup needs;
     docs/QUERIES.md), every tick: the stats are exact without it, only slower as the delta
     table grows. A failure is logged and retried next tick; it never stops the checks."""
@@ -88,13 +92,13 @@ def compact_rollup(db) -> dict[str, Any]:
         return {"error": redact_text(f"{type(exc).__name__}: {exc}")[:1000]}
 
 
-def _claim(db, name: str, interval_s: int) -> bool:
+def _claim(db: Database, name: str, interval_s: int) -> bool:
     """Take this run of the check unless it ran within `interval_s` (the row is the lease)."""
     with db.system() as conn:
         return monitor_db.claim_check_run(conn, name, interval_s)
 
 
-def _record(db, name: str, error: str | None, duration_ms: int) -> None:
+def _record(db: Database, name: str, error: str | None, duration_ms: int) -> None:
     with db.system() as conn:
         monitor_db.record_check_run(conn, name, error, duration_ms)
         key = f"monitor-check:{name}"

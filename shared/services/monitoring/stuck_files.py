@@ -4,16 +4,19 @@ went silent ('parsing' with a stale heartbeat), and report files that stopped mo
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from shared.adapters.db import monitoring as monitor_db
 from shared.services.monitoring.common import AlertSpec, age, bound, publish
 from shared.services.monitoring.settings import MonitorSettings
 
+if TYPE_CHECKING:
+    from shared.services.ports import Database
+
 KINDS = ("files.stuck",)
 
 
-def check_stuck_files(db, settings: MonitorSettings, **_: Any) -> dict[str, Any]:
+def check_stuck_files(db: Database, settings: MonitorSettings, **_: Any) -> dict[str, Any]:
     with db.system() as conn:
         bound(conn, settings.check_timeout_s)
         rows = monitor_db.stuck_files(conn, received_s=settings.stuck_received_s,

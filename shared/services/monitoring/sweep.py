@@ -7,16 +7,19 @@ dead-letter alert of a queue resolves once its dead letters are redriven.
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from shared.platform.logging import get_logger
 from shared.services.monitoring.alerts import raise_alert, resolve_alert
 from shared.services.pipeline import CONSUMERS
 
+if TYPE_CHECKING:
+    from shared.services.ports import Database, Invoker, Queue
+
 log = get_logger("swaprep.monitor")
 
 
-def sweep_queues(*, db, queue, invoker) -> dict[str, Any]:
+def sweep_queues(*, db: Database | None, queue: Queue, invoker: Invoker) -> dict[str, Any]:
     woken: list[str] = []
     not_woken: list[str] = []
     dead: dict[str, int] = {}

@@ -3,16 +3,19 @@ limit, per tenant and regime. Critical once the oldest has waited four times the
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from shared.adapters.db import monitoring as monitor_db
 from shared.services.monitoring.common import AlertSpec, age, bound, publish
 from shared.services.monitoring.settings import MonitorSettings
 
+if TYPE_CHECKING:
+    from shared.services.ports import Database
+
 KINDS = ("tr.silence",)
 
 
-def check_tr_silence(db, settings: MonitorSettings, **_: Any) -> dict[str, Any]:
+def check_tr_silence(db: Database, settings: MonitorSettings, **_: Any) -> dict[str, Any]:
     with db.system() as conn:
         bound(conn, settings.check_timeout_s)
         rows = monitor_db.silent_report_files(conn, limit_s=settings.tr_silence_s,

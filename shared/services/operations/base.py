@@ -13,7 +13,7 @@ from shared.domain.roles import ROLES, may, roles_that_may
 if TYPE_CHECKING:
     import psycopg
 
-    from shared.adapters.queue import Queue
+    from shared.services.ports import Invoker, Queue
 
 ACTOR_KINDS = ("user", "api_key", "system")
 
@@ -173,7 +173,7 @@ class QueueSender:
                             conn=conn)
             self.sent[queue] = self.sent.get(queue, 0) + len(bodies)
 
-    def wake(self, invoker: Any) -> None:
+    def wake(self, invoker: Invoker) -> None:
         """After commit: start the consumers (a lost wake-up only waits for the cron sweep)."""
         from shared.services.pipeline import CONSUMERS
 

@@ -23,7 +23,8 @@ from shared.services.operations.base import (
 )
 
 if TYPE_CHECKING:
-    from shared.adapters.queue import DeadLetter, Queue
+    from shared.adapters.queue import DeadLetter
+    from shared.services.ports import Database, Queue
 
 MAX_LETTERS = 10_000  # per call; more is left for the next one (`more`)
 
@@ -40,7 +41,7 @@ class RedriveOutcome:
                 "items": [i.as_dict() for i in self.items]}
 
 
-def redrive(db: Any, queue_port: Queue, queue: str, ids: Sequence[Any] | None, actor: Actor, *,
+def redrive(db: Database, queue_port: Queue, queue: str, ids: Sequence[Any] | None, actor: Actor, *,
             tenant_id: Any = None) -> RedriveOutcome:
     """Redrive the dead letters `ids` (`DeadLetter.id`, as the port names them), or all of
     them, of `queue`: the tenant's only when `tenant_id` is given, which a non-system actor

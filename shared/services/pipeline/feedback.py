@@ -23,7 +23,7 @@ import hashlib
 import json
 from collections import Counter
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import psycopg
 
@@ -35,6 +35,9 @@ from shared.platform.logging import get_logger, log_context
 from shared.platform.triggers import ObjectEvent
 from shared.services.monitoring.alerts import raise_alert
 from shared.services.pipeline.trade_state import refresh_trades
+
+if TYPE_CHECKING:
+    from shared.services.ports import Database, ObjectStore
 
 log = get_logger("swaprep.feedback")
 
@@ -117,7 +120,7 @@ def parse_feedback(body: bytes) -> tuple[dict[str, Any], list[_Record]]:
     return doc, records
 
 
-def _tenant_for(db: Any, key: str) -> tuple[Any, str] | None:
+def _tenant_for(db: Database, key: str) -> tuple[Any, str] | None:
     folder = key.split("/", 1)[0].strip() if "/" in key else ""
     if not folder:
         return None
@@ -128,7 +131,8 @@ def _tenant_for(db: Any, key: str) -> tuple[Any, str] | None:
     return rows[0]["id"], rows[0]["slug"]
 
 
-def apply_feedback_object(event: ObjectEvent, *, db: Any, store: Any) -> FeedbackOutcome:
+def apply_feedback_object(event: ObjectEvent, *, db: Database,
+                          store: ObjectStore) -> FeedbackOutcome:
     """Record and apply one feedback object (see module docstring)."""
     if not event.created:
         return FeedbackOutcome(event.bucket, event.key, "ignored", reason=event.event_name)

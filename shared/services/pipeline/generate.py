@@ -27,7 +27,7 @@ import uuid
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
-from typing import IO, Any, Protocol
+from typing import IO, TYPE_CHECKING, Any
 
 import psycopg
 
@@ -42,6 +42,9 @@ from shared.platform import clock
 from shared.platform.logging import get_logger, log_context
 from shared.services.pipeline.trade_state import refresh_trades
 
+if TYPE_CHECKING:
+    from shared.services.ports import Database, ObjectStore
+
 log = get_logger("swaprep.generate")
 
 SUBMIT_QUEUE = "submit"
@@ -50,12 +53,6 @@ SPOOL_BYTES = 16 * 1024 * 1024  # larger report files go through a temp file, mu
 
 Sender = Callable[[psycopg.Connection[Any], str, list[dict[str, Any]], Any], None]
 WriterFactory = Callable[[str], ReportWriter]
-
-
-class Store(Protocol):
-    def upload_fileobj(self, fileobj: Any, bucket: str, key: str, *,
-                       content_type: str | None = None,
-                       metadata: dict[str, str] | None = None) -> None: ...
 
 
 @dataclass(frozen=True)
@@ -299,7 +296,7 @@ def generate_reports(
     *,
     tenant_id: uuid.UUID | str,
     regime: str,
-    store: Store,
+    store: ObjectStore,
     bucket: str,
     send: Sender,
     settings: GenerateSettings = GenerateSettings(),
@@ -357,7 +354,7 @@ def generate_reports(
 
 def _generate_file(conn: psycopg.Connection[Any], outcome: GenerateOutcome,
                    writer: ReportWriter | None, writer_error: str | None,
-                   ready: list[_Candidate], *, slug: str, bucket: str, store: Store,
+                   ready: list[_Candidate], *, slug: str, bucket: str, store: ObjectStore,
                    send: Sender, defaults: list[str], stamp: datetime) -> GeneratedFile | None:
     tenant, regime = outcome.tenant_id, outcome.regime
     with tempfile.SpooledTemporaryFile(max_size=SPOOL_BYTES) as out:
@@ -389,7 +386,7 @@ def generate_for_tenant(conn: psycopg.Connection[Any], *, tenant_id: uuid.UUID |
     return [generate_reports(conn, tenant_id=tenant_id, regime=r, **kwargs) for r in regimes]
 
 
-def flush_all(*, db: Any, store: Store, bucket: str, send: Sender,
+def flush_all(*, db: Database, store: ObjectStore, bucket: str, send: Sender,
               settings: GenerateSettings = GenerateSettings(), now: datetime | None = None,
               writer_for: WriterFactory = default_writer_for) -> dict[str, Any]:
     """The cron tick: every (tenant, regime) that owes reports gets its files now.

@@ -25,7 +25,7 @@ import uuid
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import psycopg
 from psycopg.types.json import Jsonb
@@ -38,6 +38,9 @@ from shared.domain.model import TradeEvent
 from shared.platform import clock
 from shared.platform.logging import get_logger
 from shared.services.pipeline.trade_state import refresh_trades
+
+if TYPE_CHECKING:
+    from shared.services.pipeline.stage import StageContext
 
 log = get_logger("swaprep.process")
 
@@ -294,7 +297,8 @@ def _error_text(errors: list[dict[str, Any]]) -> str:
     return "; ".join(parts)
 
 
-def handle_process(conn: psycopg.Connection[Any], message: ReceivedMessage, stage) -> None:
+def handle_process(conn: psycopg.Connection[Any], message: ReceivedMessage,
+                   stage: StageContext) -> None:
     """run_stage handler: one chunk (or one batch of online events) -> `validate` messages."""
     from shared.services.pipeline.stage import message_key
 

@@ -28,7 +28,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import psycopg
 
@@ -47,6 +47,11 @@ from shared.platform.config import ConfigError
 from shared.platform.logging import get_logger, log_context
 from shared.services.monitoring.alerts import raise_alert
 from shared.services.pipeline.trade_state import refresh_trades
+
+if TYPE_CHECKING:
+    from shared.adapters.queue import ReceivedMessage
+    from shared.services.pipeline.stage import StageContext
+    from shared.services.ports import Database, ObjectStore
 
 log = get_logger("swaprep.submit")
 
@@ -77,7 +82,7 @@ class SubmitOutcome:
         return {k: v for k, v in self.__dict__.items() if v is not None}
 
 
-def _alert_now(db: Any, tenant_id: Any, **alert: Any) -> None:
+def _alert_now(db: Database, tenant_id: Any, **alert: Any) -> None:
     """An alert that must outlive the stage's transaction (which is about to roll back)."""
     try:
         with (db.tenant(tenant_id) if tenant_id else db.system()) as conn:
@@ -88,7 +93,7 @@ def _alert_now(db: Any, tenant_id: Any, **alert: Any) -> None:
 
 # -- attempts: committed on their own, so a rolled-back stage keeps its history ---------------
 
-def _start_attempt(db: Any, tenant_id: Any, report_file_id: str) -> int:
+def _start_attempt(db: Database, tenant_id: Any, report_file_id: str) -> int:
     with db.tenant(tenant_id) as conn:
         return report_files.start_submission(conn, tenant_id, report_file_id)
 
@@ -101,13 +106,13 @@ def _finish_attempt(conn: psycopg.Connection[Any], report_file_id: str, attempt:
                                    error=error[:2000] if error else None)
 
 
-def _finish_attempt_now(db: Any, tenant_id: Any, report_file_id: str, attempt: int,
+def _finish_attempt_now(db: Database, tenant_id: Any, report_file_id: str, attempt: int,
                         **fields: Any) -> None:
     with db.tenant(tenant_id) as conn:
         _finish_attempt(conn, report_file_id, attempt, **fields)
 
 
-def _forget_attempt(db: Any, tenant_id: Any, report_file_id: str, attempt: int) -> None:
+def _forget_attempt(db: Database, tenant_id: Any, report_file_id: str, attempt: int) -> None:
     with db.tenant(tenant_id) as conn:
         report_files.delete_submission(conn, report_file_id, attempt)
 
@@ -119,8 +124,8 @@ def submit_report_file(
     tenant_id: Any,
     report_file_id: Any,
     *,
-    db: Any,
-    store: Any,
+    db: Database,
+    store: ObjectStore,
     transport_for: Callable[[str], TrTransport],
     outbound_bucket: str,
     deferrals: int = 0,
@@ -142,8 +147,8 @@ def submit_report_file(
                        deferrals=deferrals, after_post=after_post)
 
 
-def _submit(conn: psycopg.Connection[Any], tenant_id: Any, file_id: str, *, db: Any,
-            store: Any, transport_for: Callable[[str], TrTransport], outbound_bucket: str,
+def _submit(conn: psycopg.Connection[Any], tenant_id: Any, file_id: str, *, db: Database,
+            store: ObjectStore, transport_for: Callable[[str], TrTransport], outbound_bucket: str,
             deferrals: int, after_post: Callable[[TrReceipt], None] | None) -> SubmitOutcome:
     from shared.adapters.objectstore import ObjectNotFound
 
@@ -283,22 +288,24 @@ def _reject(conn: psycopg.Connection[Any], row: dict[str, Any], code: str, reaso
 
 # -- the stage --------------------------------------------------------------------------------
 
-def _hand_on(conn: psycopg.Connection[Any], stage: Any, message: Any, file_id: str) -> None:
+def _hand_on(conn: psycopg.Connection[Any], stage: StageContext, queue: str, tenant_id: str,
+             file_id: str) -> None:
     """The file is out of the way: wake the next file of its tenant and TR now. Files behind
     it wait with growing delays (up to MAX_DEFER_S), each on its own timer; after a crash or a
     TR outage, a chain of them would otherwise drain one long delay at a time. A duplicate
     message is harmless: the next file is locked and checked before anything is sent."""
     following = report_files.next_file_after(conn, file_id, list(NOT_YET_SENT))
     if following is not None:
-        stage.send(conn, message.queue, [{"report_file_id": str(following),
-                                          "key": f"after:{file_id}"}], message.tenant_id)
+        stage.send(conn, queue, [{"report_file_id": str(following),
+                                  "key": f"after:{file_id}"}], tenant_id)
 
 
-def handle(conn: psycopg.Connection[Any], message: Any, stage: Any) -> None:
+def handle(conn: psycopg.Connection[Any], message: ReceivedMessage, stage: StageContext) -> None:
     """`run_stage` handler for the `submit` queue."""
     from shared.adapters.tr import transport_from_config
     from shared.services import bootstrap
 
+    assert message.tenant_id is not None  # run_stage refuses messages without a tenant
     config = stage.config
     deferrals = int(message.body.get("deferrals") or 0)
     outcome = submit_report_file(
@@ -309,7 +316,7 @@ def handle(conn: psycopg.Connection[Any], message: Any, stage: Any) -> None:
         outbound_bucket=config.bucket("outbound"), deferrals=deferrals,
     )
     if outcome.status in ("submitted", "already_submitted", "rejected", "failed"):
-        _hand_on(conn, stage, message, outcome.report_file_id)
+        _hand_on(conn, stage, message.queue, message.tenant_id, outcome.report_file_id)
     if outcome.status == "deferred":
         # A new message with a delay, committed with the claim of this one: the wait uses
         # up none of the message's receives, so it can last as long as the TR is down.

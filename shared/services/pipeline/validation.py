@@ -32,7 +32,7 @@ from collections import defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
-from typing import Any, cast
+from typing import TYPE_CHECKING, Any, cast
 
 import psycopg
 
@@ -45,6 +45,9 @@ from shared.domain.model import ActionType, EventType, Level, TradeEvent
 from shared.platform import clock
 from shared.platform.logging import get_logger
 from shared.services.pipeline.trade_state import refresh_trades
+
+if TYPE_CHECKING:
+    from shared.services.pipeline.stage import StageContext
 
 log = get_logger("swaprep.validate")
 
@@ -224,7 +227,8 @@ def wait_delay_s(attempt: int) -> int:
     return min(MAX_WAIT_DELAY_S, 2 ** max(1, attempt))
 
 
-def handle_validate(conn: psycopg.Connection[Any], message: ReceivedMessage, stage) -> None:
+def handle_validate(conn: psycopg.Connection[Any], message: ReceivedMessage,
+                    stage: StageContext) -> None:
     """run_stage handler: judge what may be judged, re-queue what waits, nudge generate."""
     from shared.services.pipeline.stage import message_key
 

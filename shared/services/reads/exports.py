@@ -26,6 +26,8 @@ from shared.services.operations.base import Actor, InvalidRequest, OperationErro
 if TYPE_CHECKING:
     import psycopg
 
+    from shared.services.ports import Database, ObjectStore
+
 KINDS = ("trades", "errors", "reports")
 # The api action has 256 MB: rows and the zip are built in memory.
 DEFAULT_MAX_ROWS = 20_000
@@ -218,8 +220,8 @@ def build_zip(selection: Selection, manifest: dict[str, Any],
     return data, len(selection.objects)
 
 
-def export(db: Any, store: Any, actor: Actor, *, tenant_id: str, tenant_slug: str, kind: str,
-           filters: Mapping[str, Any], bucket: str, limits: Limits = Limits(),
+def export(db: Database, store: ObjectStore, actor: Actor, *, tenant_id: str, tenant_slug: str,
+           kind: str, filters: Mapping[str, Any], bucket: str, limits: Limits = Limits(),
            now: datetime | None = None) -> Export:
     """Select, zip, store under `<tenant>/exports/<id>.zip`, audit (the caller presigns)."""
     from shared.services.operations.base import require

@@ -4,10 +4,13 @@ from __future__ import annotations
 
 import time
 from collections.abc import Callable
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from shared.platform import clock
 from shared.platform.logging import get_logger, redact_text
+
+if TYPE_CHECKING:
+    from shared.services.ports import Database, ObjectStore, Queue
 
 log = get_logger("swaprep.health")
 
@@ -26,11 +29,11 @@ def _timed(name: str, check: Check) -> dict[str, Any]:
             **detail}
 
 
-def database_check(db) -> Check:
+def database_check(db: Database) -> Check:
     return lambda: db.ping()
 
 
-def object_store_check(store, buckets: dict[str, str]) -> Check:
+def object_store_check(store: ObjectStore, buckets: dict[str, str]) -> Check:
     def check() -> dict[str, Any]:
         states = {logical: ("ok" if store.bucket_exists(name) else "missing")
                   for logical, name in buckets.items()}
@@ -39,7 +42,7 @@ def object_store_check(store, buckets: dict[str, str]) -> Check:
     return check
 
 
-def queues_check(queue, names: list[str]) -> Check:
+def queues_check(queue: Queue, names: list[str]) -> Check:
     def check() -> dict[str, Any]:
         known = sorted(set(names) | set(queue.queues()))
         depths = []

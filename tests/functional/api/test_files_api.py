@@ -15,7 +15,7 @@ import zipfile
 import pytest
 import requests
 
-from shared.services.pipeline.ingest import tenant_slug_for
+from shared.services.pipeline.ingest_ledger import tenant_slug_for
 from swaprep.local.postgres import free_port
 from tests.functional.api.test_operations_api import (  # noqa: F401  (fixtures)
     api,

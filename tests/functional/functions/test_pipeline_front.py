@@ -123,7 +123,7 @@ def test_a_redelivered_message_to_the_real_actions_changes_nothing(params, db, t
 
 def test_the_ingest_action_as_its_queues_consumer_finishes_a_handed_over_file(
         params, db, tenant):
-    from shared.services.pipeline import ingest
+    from shared.services.pipeline import ingest_ledger, ingest_reading
 
     store = ObjectStore.from_config(Config(params))
     content = csv_file(*[csv_row(n) for n in range(1, 8)])
@@ -134,10 +134,11 @@ def test_the_ingest_action_as_its_queues_consumer_finishes_a_handed_over_file(
     [event] = object_events(object_storage_event(BUCKETS["bucket_inbound"], "demo-bank/big.csv",
                                                  size=info.size, etag=info.etag))
     queue = PostgresQueue(db)
-    recorded = ingest.ingest_object(event, db=db, store=store, queue=queue)
+    recorded = ingest_ledger.ingest_object(event, db=db, store=store, queue=queue)
     [message] = queue.receive("ingest", 1, 30)
-    outcome = ingest.parse_file(tenant, recorded.file_id, db=db, store=store, queue=queue,
-                                chunk_records=3, deadline_epoch_s=1.0, clock=lambda: 100.0)
+    outcome = ingest_reading.parse_file(tenant, recorded.file_id, db=db, store=store,
+                                        queue=queue, chunk_records=3, deadline_epoch_s=1.0,
+                                        clock=lambda: 100.0)
     assert outcome.status == "handed_over" and queue.ack([message]) == 1
     result = load_main("ingest")({**params, "queue": "ingest"})
     assert result["files"] == [] and result["read"]["files"][0]["status"] == "parsed"

@@ -15,7 +15,8 @@ from shared.adapters.queue.postgres import PostgresQueue
 from shared.platform.action import ActionContext
 from shared.platform.config import Config
 from shared.platform.triggers import object_events, object_storage_event
-from shared.services.pipeline.ingest import drain_ingest_queue, ingest_object
+from shared.services.pipeline.ingest_ledger import ingest_object
+from shared.services.pipeline.ingest_reading import drain_ingest_queue
 from shared.services.pipeline.process import handle_process
 from shared.services.pipeline.stage import run_stage
 from shared.services.pipeline.validation import handle_validate

@@ -6,7 +6,7 @@ from shared.adapters.objectstore import ObjectStore
 from shared.adapters.queue.postgres import PostgresQueue
 from shared.platform.config import Config
 from shared.platform.triggers import object_events, object_storage_event
-from shared.services.pipeline.ingest import ingest_object
+from shared.services.pipeline.ingest_ledger import ingest_object
 
 pytestmark = pytest.mark.functional
 

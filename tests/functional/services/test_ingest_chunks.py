@@ -7,8 +7,8 @@ import pytest
 
 from shared.adapters.queue import RetryPolicy
 from shared.adapters.queue.postgres import PostgresQueue
-from shared.services.pipeline import ingest
-from shared.services.pipeline.ingest import parse_file
+from shared.services.pipeline import ingest_ledger, ingest_reading
+from shared.services.pipeline.ingest_reading import parse_file
 from swaprep.local.demo import generate_fep_csv
 from tests.functional.services import pipeline_support
 from tests.functional.services.pipeline_support import (
@@ -144,9 +144,10 @@ def _read_in_slices(pipeline, db, tenant_id, file_id):
 def test_a_file_read_across_activations_equals_one_read_in_one_go(
         pipeline, db, two_tenants, monkeypatch, fmt):
     alpha, beta = two_tenants
-    monkeypatch.setattr(ingest, "CHUNK_RECORDS", 40)
-    monkeypatch.setattr(ingest, "HASH_CHUNK", 1000)  # many index checkpoints and blocks
-    monkeypatch.setattr(ingest, "INDEX_STEP", 3000)
+    monkeypatch.setattr(ingest_reading, "CHUNK_RECORDS", 40)
+    monkeypatch.setattr(ingest_ledger, "HASH_CHUNK", 1000)  # many index checkpoints
+    monkeypatch.setattr(ingest_ledger, "INDEX_STEP", 3000)
+    monkeypatch.setattr(ingest_reading, "BLOCK_BYTES", 1000)  # and many blocks to resume in
     if fmt == "csv":
         lines = [csv_row(n) for n in range(1, 131)]
         # the first records of the 2nd and 3rd slices: two physical lines; a bad date
@@ -179,7 +180,7 @@ def test_a_file_read_across_activations_equals_one_read_in_one_go(
 
 
 def test_fpml_is_resumed_by_skipping_what_is_stored(pipeline, db, tenant, monkeypatch):
-    monkeypatch.setattr(ingest, "CHUNK_RECORDS", 1)
+    monkeypatch.setattr(ingest_reading, "CHUNK_RECORDS", 1)
     swap = irs(stream("A", "B", rate="0.01"), stream("B", "A", index="USD-SOFR"))
     messages = [message(swap, uti=f"UTI{n:019d}").split("?>", 1)[1] for n in range(1, 4)]
     content = ("<batch>" + "".join(messages) + "</batch>").encode()
@@ -206,7 +207,7 @@ def test_a_file_that_breaks_mid_way_keeps_what_was_read_and_says_so(pipeline, db
 
 def test_a_crash_after_a_chunk_commits_does_not_store_it_twice(
         pipeline, db, tenant, monkeypatch):
-    monkeypatch.setattr(ingest, "CHUNK_RECORDS", 10)
+    monkeypatch.setattr(ingest_reading, "CHUNK_RECORDS", 10)
     calls = []
 
     def crash_once(invoker, queue_name):
@@ -214,7 +215,7 @@ def test_a_crash_after_a_chunk_commits_does_not_store_it_twice(
         if len(calls) == 1:
             raise RuntimeError("activation killed")
 
-    monkeypatch.setattr(ingest, "_wake", crash_once)
+    monkeypatch.setattr(ingest_reading, "_wake", crash_once)
     pipeline.queue = PostgresQueue(db, policy=RetryPolicy(random=lambda: 0.5))  # 1 s backoff
     content = csv_file(*[csv_row(n) for n in range(1, 26)])
     pipeline.upload("alpha-bank/x.csv", content, read=False)
@@ -253,8 +254,9 @@ def test_a_live_reader_is_left_alone_and_a_dead_one_taken_over(pipeline, db, ten
 
 def test_a_reader_that_lost_its_file_stores_nothing(pipeline, db, tenant):
     outcome = pipeline.upload("alpha-bank/x.csv", csv_file(csv_row(1)))
-    stale = ingest._Reading(tenant, uuid.UUID(outcome.file_id), uuid.uuid4(), 0, 0, 2)
-    with pytest.raises(ingest._LostOwnership):
-        ingest._store_chunk(db, pipeline.queue, stale, [], next_line=None, final_status="parsed")
+    stale = ingest_reading._Reading(tenant, uuid.UUID(outcome.file_id), uuid.uuid4(), 0, 0, 2)
+    with pytest.raises(ingest_reading._LostOwnership):
+        ingest_reading._store_chunk(db, pipeline.queue, stale, [], next_line=None,
+                                    final_status="parsed")
     assert len(_rows(db, tenant)) == 1
 

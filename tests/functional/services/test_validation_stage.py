@@ -6,7 +6,7 @@ from datetime import UTC, datetime
 import pytest
 
 from shared.adapters.queue import OutgoingMessage
-from shared.services.pipeline import ingest
+from shared.services.pipeline import ingest_reading
 from shared.services.pipeline.validation import open_issues, validate_events, wait_delay_s
 from swaprep.local.demo import demo_fep_records, write_fep_csv
 from tests.functional.services import pipeline_support
@@ -105,7 +105,7 @@ def test_a_demo_fep_file_ends_with_every_record_accounted_for(pipeline, db, tena
 
 def test_a_modi_in_a_later_chunk_waits_for_its_newt_instead_of_being_refused(
         pipeline, db, tenant, monkeypatch):
-    monkeypatch.setattr(ingest, "CHUNK_RECORDS", 2)
+    monkeypatch.setattr(ingest_reading, "CHUNK_RECORDS", 2)
     outcome = pipeline.upload("alpha-bank/fep.csv", csv_file(
         csv_row(1), csv_row(2),
         csv_row(1, "MODI", event_ts="2026-11-20T05:00:00Z", notional="20000000000"),

@@ -52,3 +52,25 @@ def test_services_and_routes_hold_no_sql():
                         and node.func.attr in running):
                     offenders.append(f"{path.relative_to(ROOT)}:{node.lineno} .{node.func.attr}()")
     assert offenders == []
+
+
+# What an action must not load before its handler runs: NCP bills every cold start, and these
+# actions answer many calls that never touch the driver (a duplicate upload, a public route).
+LAZY = {"ingest": ("psycopg", "boto3", "lxml", "pydantic"),
+        "authorizer": ("psycopg", "boto3", "lxml", "pydantic"),
+        "monitor": ("psycopg", "boto3", "lxml", "pydantic"),
+        "api": ("psycopg", "boto3", "lxml")}
+
+
+def test_actions_import_no_driver_at_cold_start():
+    loaded = {}
+    for action, heavy in LAZY.items():
+        main = f"functions/{action}/__main__.py"
+        probe = ("import importlib.util, sys\n"
+                 f"spec = importlib.util.spec_from_file_location('m', {main!r})\n"
+                 "spec.loader.exec_module(importlib.util.module_from_spec(spec))\n"
+                 f"print(sorted(m for m in {heavy!r} if m in sys.modules))\n")
+        done = subprocess.run([sys.executable, "-c", probe], cwd=ROOT, capture_output=True,
+                              text=True, timeout=120, check=True)
+        loaded[action] = done.stdout.strip()
+    assert loaded == dict.fromkeys(LAZY, "[]")

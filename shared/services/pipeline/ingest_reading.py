@@ -1,20 +1,12 @@
-"""Ingest: an object landed in the inbound bucket -> a ledger entry -> every record in raw_rows.
+"""Ingest, step 2: a file recorded in the ledger -> every record in raw_rows.
 
-Two steps, both of the `ingest` action:
-
-1. `ingest_object` (the bucket trigger): the ledger (`ingest_files`, unique per tenant and
-   SHA-256 of the content) makes a re-upload of the same content a recorded no-op whatever its
-   name. The ledger row and an `ingest` queue message `{"file_id", "key"}` commit together, so
-   a crash cannot leave a file recorded but never read. The tenant comes from the object's
-   metadata (`tenant`) or the first segment of its key (`<tenant-slug>/...`). Nothing is
-   dropped: an empty file or an unknown format is kept and marked rejected with its reason,
-   and a file for an unknown tenant raises an alert.
-2. `parse_file` (the `ingest` queue, drained by `drain_ingest_queue`): streams the object
-   through its reader (constant memory) and stores every record in `raw_rows` with COPY, in
-   chunks of `CHUNK_RECORDS`: raw text, position and parse result (the canonical event, or the
-   record's errors). Each chunk's rows, the file's cursor and one `process` message
-   `{"file_id", "chunk_no", "key"}` commit in one transaction. A file that cannot be read at
-   all (`UnreadableFile`) is marked rejected with the reader's reason.
+`parse_file` (the `ingest` queue, drained by `drain_ingest_queue`; step 1, `ingest_ledger`,
+queues each received file there, and the `ingest` action runs both): streams the object
+through its reader (constant memory) and stores every record in `raw_rows` with COPY, in
+chunks of `CHUNK_RECORDS`: raw text, position and parse result (the canonical event, or the
+record's errors). Each chunk's rows, the file's cursor and one `process` message
+`{"file_id", "chunk_no", "key"}` commit in one transaction. A file that cannot be read at
+all (`UnreadableFile`) is marked rejected with the reader's reason.
 
 Large files and crashes. Reading stores about 5,000 records/s (≈ 1.5 MB/s of the demo FEP
 CSV at ~310 bytes a record; the CSV reader's mapping is four fifths of the time) in a flat
@@ -23,11 +15,12 @@ CSV at ~310 bytes a record; the CSV reader's mapping is four fifths of the time)
 about 12 minutes. So the reader stops starting chunks `SAFETY_S` before the deadline and hands
 over: the cursor (next chunk, records stored, the physical line of the next record) is already
 committed with the last chunk, and a continuation message is queued on `ingest`. The next
-activation resumes CSV / JSON Lines at that line: it streams the lines before the first record
-(the header), then blank lines up to the cursor (readers skip them, so every line number, in
-positions and in error messages, stays the file's own), then the object from that line's byte
-offset (a ranged GET; `line_index`, built while hashing, keeps the scan for it short). FpML
-cannot be entered mid-file: it is read again from the start and the stored records skipped.
+activation resumes CSV / JSON Lines (the readers' `LINE_FORMATS`) at that line: it streams the
+lines before the first record (the header), then blank lines up to the cursor (readers skip
+them, so every line number, in positions and in error messages, stays the file's own), then the
+object from that line's byte offset (a ranged GET; `line_index`, built while hashing, keeps the
+scan for it short). FpML cannot be entered mid-file: it is read again from the start and the
+stored records skipped.
 
 One reader per file: `parse_owner` + `parse_heartbeat` are a lease, refreshed by every chunk.
 A message that finds a live owner re-queues itself for later instead of reading (so a crash of
@@ -37,27 +30,22 @@ chunk is written only if the cursor still says it is next, so no chunk is ever s
 
 from __future__ import annotations
 
-import hashlib
 import io
 import json
-import posixpath
 import time
 import uuid
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from typing import Any, BinaryIO
 
+from shared.adapters.queue.base import Queue as QueueAdapter
 from shared.adapters.queue.consumer import consume, patiently
 from shared.platform.logging import get_logger, log_context
-from shared.platform.triggers import ObjectEvent
-from shared.services.monitoring.alerts import raise_alert
+from shared.services.ports import Database, Invoker, ObjectStore, Queue
 
 log = get_logger("swaprep.ingest")
 
-FORMATS = {".csv": "csv", ".txt": "csv", ".jsonl": "jsonl", ".ndjson": "jsonl", ".xml": "fpml",
-           ".fpml": "fpml"}
-HASH_CHUNK = 1024 * 1024
-INDEX_STEP = 8 * 1024 * 1024  # a line-index checkpoint per 8 MiB: ~128 entries for 1 GB
+BLOCK_BYTES = 1024 * 1024  # the block size of ranged GETs and of the stream handed to readers
 CHUNK_RECORDS = 500  # records per raw_rows chunk and per `process` message
 SAFETY_S = 20.0  # no new chunk this close to the deadline: hand over instead
 STALE_OWNER_S = 120  # a reader silent this long is presumed dead and its file taken over
@@ -67,20 +55,6 @@ WAKE_EVERY_CHUNKS = 20
 INGEST_QUEUE = "ingest"
 PROCESS_QUEUE = "process"
 HEADER_CHARS = 4000
-LINE_RESUMABLE = ("csv", "jsonl")
-
-
-@dataclass(frozen=True)
-class IngestOutcome:
-    bucket: str
-    key: str
-    status: str  # received | duplicate | rejected | ignored
-    tenant: str | None = None
-    file_id: str | None = None
-    reason: str | None = None
-
-    def as_dict(self) -> dict[str, Any]:
-        return {k: v for k, v in self.__dict__.items() if v is not None}
 
 
 @dataclass
@@ -93,104 +67,6 @@ class ParseOutcome:
 
     def as_dict(self) -> dict[str, Any]:
         return {k: v for k, v in self.__dict__.items() if v is not None}
-
-
-def detect_format(key: str, content_type: str | None = None) -> str | None:
-    ext = posixpath.splitext(key.lower())[1]
-    if ext in FORMATS:
-        return FORMATS[ext]
-    if content_type and "xml" in content_type:
-        return "fpml"
-    return None
-
-
-def tenant_slug_for(key: str, metadata: dict[str, str]) -> str | None:
-    explicit = metadata.get("tenant") or metadata.get("x-amz-meta-tenant")
-    if explicit:
-        return explicit.strip().lower()
-    first, _, rest = key.partition("/")
-    return first.strip().lower() if rest else None
-
-
-# -- 1. the ledger ------------------------------------------------------------------------------
-
-
-def ingest_object(event: ObjectEvent, *, db, store, queue, invoker=None) -> IngestOutcome:
-    """Record one uploaded object in the ledger and queue it for reading (`parse_file`).
-
-    No wake-up (`invoker` is accepted for symmetry): the ingest action drains its own queue
-    right after recording the files of its event."""
-    from shared.adapters.db import audit, ingest_files
-    from shared.adapters.db import tenants as tenants_db
-    from shared.adapters.queue import OutgoingMessage
-
-    if not event.created:
-        return IngestOutcome(event.bucket, event.key, "ignored", reason=event.event_name)
-    head = store.head(event.bucket, event.key)
-    slug = tenant_slug_for(event.key, head.metadata)
-    with db.system() as conn:
-        row = tenants_db.by_slug(conn, slug)
-        if row is None:
-            reason = (f"no tenant '{slug}'" if slug else
-                      "no tenant: put the file under '<tenant>/' or set metadata 'tenant'")
-            raise_alert(conn, tenant_id=None, kind="ingest.unknown_tenant", severity="warning",
-                        dedup_key=f"unknown-tenant:{slug}",
-                        summary=f"File {event.key} in {event.bucket} was not ingested: {reason}",
-                        details={"bucket": event.bucket, "key": event.key})
-            log.warning("file for unknown tenant", extra={"key": event.key, "tenant": slug})
-            return IngestOutcome(event.bucket, event.key, "rejected", slug, reason=reason)
-    tenant_id = row["id"]
-
-    # One pass for the content hash and a sparse line index (byte offset -> newlines before
-    # it), so that a later activation can resume reading at a line without a full re-scan.
-    digest, size, newlines = hashlib.sha256(), 0, 0
-    index: list[list[int]] = [[0, 0]]
-    for chunk in store.iter_chunks(event.bucket, event.key, HASH_CHUNK):
-        if size - index[-1][0] >= INDEX_STEP:
-            index.append([size, newlines])
-        digest.update(chunk)
-        size += len(chunk)
-        newlines += chunk.count(b"\n")
-    sha256 = digest.hexdigest()
-    file_format = detect_format(event.key, head.content_type)
-    profile = head.metadata.get("profile") or row["fep_profile"]
-    rejection = None
-    if size == 0:
-        rejection = "empty file (0 bytes)"
-    elif file_format is None:
-        rejection = "unknown file format: expected .csv, .jsonl or .xml (FpML)"
-
-    with log_context(tenant_id=str(tenant_id)), db.tenant(tenant_id) as conn:
-        file_id = ingest_files.insert_object_file(
-            conn, tenant_id=tenant_id, bucket=event.bucket, object_key=event.key, sha256=sha256,
-            size_bytes=size, file_format=file_format,
-            source=head.metadata.get("source", "object-storage"),
-            status="rejected" if rejection else "received", reject_reason=rejection,
-            profile=profile, line_index=index)
-        if file_id is None:
-            original = ingest_files.original_file(conn, tenant_id, sha256)
-            assert original is not None  # the row the insert conflicted with (same tenant)
-            audit.record(conn, tenant_id=tenant_id, actor="ingest", actor_type="system",
-                         action="ingest.duplicate_file", entity_type="ingest_file",
-                         entity_id=str(original["id"]),
-                         after={"bucket": event.bucket, "key": event.key, "sha256": sha256,
-                                "same_content_as": original["object_key"]})
-            log.info("duplicate file ignored", extra={"key": event.key, "sha256": sha256})
-            return IngestOutcome(
-                event.bucket, event.key, "duplicate", slug, str(original["id"]),
-                reason=f"same content as {original['object_key']}",
-            )
-        if rejection:
-            log.warning("file rejected", extra={"key": event.key, "reason": rejection})
-            return IngestOutcome(event.bucket, event.key, "rejected", slug, str(file_id), rejection)
-        queue.send(INGEST_QUEUE, [OutgoingMessage(
-            body={"file_id": str(file_id), "key": f"{file_id}:read"}, tenant_id=tenant_id,
-            dedup_id=f"read:{file_id}")], conn=conn)
-    log.info("file received", extra={"key": event.key, "file_id": str(file_id), "bytes": size})
-    return IngestOutcome(event.bucket, event.key, "received", slug, str(file_id))
-
-
-# -- 2. reading the file into raw_rows ------------------------------------------------------------
 
 
 class _LostOwnership(Exception):
@@ -226,14 +102,14 @@ class _IterStream(io.RawIOBase):
         super().close()
 
 
-def _ranged_blocks(store, bucket: str, key: str, start: int,
+def _ranged_blocks(store: ObjectStore, bucket: str, key: str, start: int,
                    end: int | None = None) -> tuple[Iterator[bytes], Callable[[], None]]:
     """Bytes `start` to `end` (exclusive; None: to the end) as blocks, in one ranged GET."""
-    blocks = store.iter_chunks(bucket, key, HASH_CHUNK, start=start, end=end)
+    blocks = store.iter_chunks(bucket, key, BLOCK_BYTES, start=start, end=end)
     return blocks, blocks.close
 
 
-def _line_start(store, bucket: str, key: str, index: list[list[int]],
+def _line_start(store: ObjectStore, bucket: str, key: str, index: list[list[int]],
                 line: int) -> tuple[int, bytes, Iterator[bytes], Callable[[], None]]:
     """Where physical line `line` (1-based) starts: (byte offset, the bytes from there to the
     end of the block that held it, the rest of the object as blocks, close)."""
@@ -258,7 +134,7 @@ def _line_start(store, bucket: str, key: str, index: list[list[int]],
     return offset, b"", iter(()), close
 
 
-def _resume_stream(store, file: dict[str, Any], line: int) -> BinaryIO:
+def _resume_stream(store: ObjectStore, file: dict[str, Any], line: int) -> BinaryIO:
     """The file as the reader must see it to resume at physical line `line`: the lines before
     the first record (the header), blank lines up to `line`, then the object from `line` on.
 
@@ -285,39 +161,26 @@ def _resume_stream(store, file: dict[str, Any], line: int) -> BinaryIO:
         yield rest
         yield from blocks
 
-    return io.BufferedReader(_IterStream(stream(), close), HASH_CHUNK)
+    return io.BufferedReader(_IterStream(stream(), close), BLOCK_BYTES)
 
 
-def _reader(file: dict[str, Any], encoding: str | None):
-    from shared.formats.readers import reader_for
-
-    fmt = file["format"]
-    if fmt == "csv":
-        return reader_for("csv", profile=file["profile"] or "default", encoding=encoding)
-    if fmt == "jsonl":
-        return reader_for("jsonl", profile=file["profile"], encoding=encoding)
-    return reader_for(fmt)
-
-
-def _detect(store, file: dict[str, Any]) -> str | None:
+def _detect(store: ObjectStore, file: dict[str, Any]) -> str | None:
     """The text encoding of a CSV / JSON Lines file, from its first bytes as the readers do."""
-    from shared.formats.profiles import load_profile
-    from shared.formats.readers.encoding import SAMPLE_BYTES, detect_encoding
+    from shared.formats.readers import LINE_FORMATS, SAMPLE_BYTES, sniff_encoding
 
-    if file["format"] not in LINE_RESUMABLE:
+    if file["format"] not in LINE_FORMATS:
         return None
-    declared = load_profile(file["profile"]).encoding if file["profile"] else None
     blocks, close = _ranged_blocks(store, file["bucket"], file["object_key"], 0, SAMPLE_BYTES)
     try:
         sample = b"".join(blocks)
     finally:
         close()
-    complete = file["size_bytes"] <= SAMPLE_BYTES
-    detected = detect_encoding(sample, declared, complete=complete)
-    return detected.encoding
+    return sniff_encoding(file["format"], file["profile"], sample,
+                          complete=file["size_bytes"] <= SAMPLE_BYTES)
 
 
-def _header_text(store, file: dict[str, Any], encoding: str | None, first_line: int) -> str:
+def _header_text(store: ObjectStore, file: dict[str, Any], encoding: str | None,
+                 first_line: int) -> str:
     """The lines before the first record, for the console (capped)."""
     if first_line <= 1 or encoding is None:
         return ""
@@ -373,8 +236,8 @@ class _Reading:
     stored_rows: int = 0
 
 
-def _store_chunk(db, queue, reading: _Reading, records: list, *, next_line: int | None,
-                 final_status: str | None = None, reason: str | None = None,
+def _store_chunk(db: Database, queue: Queue, reading: _Reading, records: list[Any], *,
+                 next_line: int | None, final_status: str | None = None, reason: str | None = None,
                  handover: bool = False, extra: dict[str, Any] | None = None) -> None:
     """Store `records` as the next chunk, advance the cursor, queue its `process` message; with
     `final_status` also close the file. One transaction: all of it or none of it."""
@@ -414,14 +277,14 @@ def _store_chunk(db, queue, reading: _Reading, records: list, *, next_line: int 
     reading.stored_rows += len(rows)
 
 
-def _claim(db, tenant_id, file_id, owner: uuid.UUID) -> dict[str, Any] | None:
+def _claim(db: Database, tenant_id: Any, file_id: Any, owner: uuid.UUID) -> dict[str, Any] | None:
     from shared.adapters.db import ingest_files
 
     with db.tenant(tenant_id) as conn:
         return ingest_files.lease_file_for_reading(conn, file_id, owner, STALE_OWNER_S)
 
 
-def _watch_later(db, queue, tenant_id, file_id) -> str:
+def _watch_later(db: Database, queue: Queue, tenant_id: Any, file_id: Any) -> str:
     """The file is being read by a live reader: come back later, in case it dies."""
     from shared.adapters.db import ingest_files
     from shared.adapters.queue import OutgoingMessage
@@ -437,14 +300,18 @@ def _watch_later(db, queue, tenant_id, file_id) -> str:
     return "busy"
 
 
-def parse_file(tenant_id: uuid.UUID | str, file_id: uuid.UUID | str, *, db, store, queue,
-               invoker=None, deadline_epoch_s: float | None = None,
-               chunk_records: int | None = None,
+def parse_file(tenant_id: uuid.UUID | str, file_id: uuid.UUID | str, *, db: Database,
+               store: ObjectStore, queue: Queue, invoker: Invoker | None = None,
+               deadline_epoch_s: float | None = None, chunk_records: int | None = None,
                clock: Callable[[], float] = time.time) -> ParseOutcome:
     """Read (the rest of) one file into raw_rows, chunk by chunk, until done or the deadline."""
     from shared.adapters.objectstore import ObjectNotFound
-    from shared.formats.profiles import ProfileError
-    from shared.formats.readers.base import UnreadableFile
+    from shared.formats.readers import (
+        LINE_FORMATS,
+        ProfileError,
+        UnreadableFile,
+        reader_for_file,
+    )
 
     tenant_id, file_id = uuid.UUID(str(tenant_id)), uuid.UUID(str(file_id))
     chunk_records = chunk_records or CHUNK_RECORDS
@@ -459,7 +326,7 @@ def parse_file(tenant_id: uuid.UUID | str, file_id: uuid.UUID | str, *, db, stor
     resume_line = cursor.get("line")
     # CSV / JSON Lines resume at the cursor's line; FpML (or a cursor without a line) is read
     # again from the start and the records already stored are skipped.
-    by_line = file["format"] in LINE_RESUMABLE and resume_line is not None
+    by_line = file["format"] in LINE_FORMATS and resume_line is not None
     skip = 0 if by_line else reading.row_no
     buffer: list = []
     stream: BinaryIO | None = None
@@ -475,7 +342,8 @@ def parse_file(tenant_id: uuid.UUID | str, file_id: uuid.UUID | str, *, db, stor
                 stream = _resume_stream(store, file, int(resume_line))
             else:
                 stream = store.open(file["bucket"], file["object_key"])
-            records = _reader(file, encoding).read(stream, file_name=file["object_key"])
+            reader = reader_for_file(file["format"], file["profile"], encoding)
+            records = reader.read(stream, file_name=file["object_key"])
             seen = 0
             for record in records:
                 seen += 1
@@ -540,7 +408,7 @@ def _partial(reason: str, reading: _Reading, buffer: list) -> str:
             "recognised as duplicates)")
 
 
-def _release(db, reading: _Reading) -> None:
+def _release(db: Database, reading: _Reading) -> None:
     """Give the file's reader lease up so that a retry reads at once. When the database is
     what failed, try for a few seconds: a lease left behind holds the file STALE_OWNER_S."""
     from shared.adapters.db import ingest_files
@@ -560,12 +428,13 @@ def _outcome(reading: _Reading, status: str, reason: str | None = None) -> Parse
                         reason)
 
 
-def _wake(invoker, queue_name: str) -> None:
+def _wake(invoker: Invoker | None, queue_name: str) -> None:
     if invoker is not None:
         invoker.invoke_async(queue_name, {"queue": queue_name})
 
 
-def drain_ingest_queue(*, db, store, queue, invoker=None, deadline_epoch_s: float | None = None,
+def drain_ingest_queue(*, db: Database, store: ObjectStore, queue: QueueAdapter,
+                       invoker: Invoker | None = None, deadline_epoch_s: float | None = None,
                        batch_size: int = 1, visibility_timeout_s: float = VISIBILITY_S,
                        clock: Callable[[], float] = time.time) -> dict[str, Any]:
     """Read queued files until the `ingest` queue is empty or the deadline is near."""
