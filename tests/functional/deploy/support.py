@@ -22,6 +22,17 @@ def write_actions(root: Path, actions: Mapping[str, str]) -> None:
         (folder / "requirements.txt").write_text("# nothing beyond the standard library\n")
 
 
+def target(url: str, *, also: tuple[str, ...] = ()) -> str:
+    """The [ncp] and [functions] sections of a test env aimed at the control plane at `url`
+    (Cloud Functions, plus the APIs in `also`, e.g. "api_gateway_url", "edge_url"), its keys
+    from T_NCP_ACCESS_KEY / T_NCP_SECRET_KEY, and a subnet in NCP's number shape."""
+    urls = "".join(f'{name} = "{url}"\n' for name in ("cloud_functions_url", *also))
+    return (f"[ncp]\n{urls}"
+            'access_key = { env = "T_NCP_ACCESS_KEY" }\n'
+            'secret_key = { env = "T_NCP_SECRET_KEY" }\n\n'
+            '[functions]\npackage = "swaprep"\nvpc_no = "1001"\nsubnet_no = "2001"\n\n')
+
+
 def write_env(root: Path, name: str, toml: str) -> None:
     (root / "deploy" / "envs").mkdir(parents=True, exist_ok=True)
     (root / "deploy" / "envs" / f"{name}.toml").write_text(toml)

@@ -12,7 +12,13 @@ import pytest
 import requests
 
 from swaprep.ncp.controlplane import ControlPlane
-from tests.functional.deploy.support import make_buckets, run_deploy, write_actions, write_env
+from tests.functional.deploy.support import (
+    make_buckets,
+    run_deploy,
+    target,
+    write_actions,
+    write_env,
+)
 
 pytestmark = pytest.mark.functional
 
@@ -68,17 +74,7 @@ def s3(s3_clean):
 def checkout(tmp_path: Path, plane: ControlPlane, s3, s3_clean) -> Path:
     root = tmp_path / "checkout"
     write_actions(root, ACTIONS)
-    write_env(root, "t", textwrap.dedent(f"""\
-        [ncp]
-        cloud_functions_url = "{plane.url}"
-        access_key = {{ env = "T_NCP_ACCESS_KEY" }}
-        secret_key = {{ env = "T_NCP_SECRET_KEY" }}
-
-        [functions]
-        package = "swaprep"
-        vpc_no = "1001"
-        subnet_no = "2001"
-
+    write_env(root, "t", target(plane.url) + textwrap.dedent(f"""\
         [buckets]
         inbound = "t-inbound"
         feedback = "t-feedback"
@@ -246,18 +242,7 @@ def test_a_console_release_purges_the_edge_and_a_failed_purge_is_done_by_the_nex
                       edges={4711: "t-console"}) as plane:
         root = tmp_path / "checkout"
         write_actions(root, {"api": ACTIONS["api"]})
-        write_env(root, "t", textwrap.dedent(f"""\
-            [ncp]
-            cloud_functions_url = "{plane.url}"
-            edge_url = "{plane.url}"
-            access_key = {{ env = "T_NCP_ACCESS_KEY" }}
-            secret_key = {{ env = "T_NCP_SECRET_KEY" }}
-
-            [functions]
-            package = "swaprep"
-            vpc_no = "1001"
-            subnet_no = "2001"
-
+        write_env(root, "t", target(plane.url, also=("edge_url",)) + textwrap.dedent(f"""\
             [buckets]
             frontend = "t-console"
 

@@ -17,7 +17,13 @@ import requests
 
 from swaprep.ncp.client import NcpClient
 from swaprep.ncp.controlplane import ControlPlane
-from tests.functional.deploy.support import make_buckets, run_deploy, write_actions, write_env
+from tests.functional.deploy.support import (
+    make_buckets,
+    run_deploy,
+    target,
+    write_actions,
+    write_env,
+)
 
 pytestmark = pytest.mark.functional
 
@@ -80,19 +86,7 @@ def s3(s3_clean):
 def checkout(tmp_path: Path, plane: ControlPlane, s3, s3_clean) -> Path:
     root = tmp_path / "checkout"
     write_actions(root, ACTIONS)
-    write_env(root, "t", textwrap.dedent(f"""\
-        [ncp]
-        region = "KR"
-        cloud_functions_url = "{plane.url}"
-        api_gateway_url = "{plane.url}"
-        access_key = {{ env = "T_NCP_ACCESS_KEY" }}
-        secret_key = {{ env = "T_NCP_SECRET_KEY" }}
-
-        [functions]
-        package = "swaprep"
-        vpc_no = "1001"
-        subnet_no = "2001"
-
+    write_env(root, "t", target(plane.url, also=("api_gateway_url",)) + textwrap.dedent(f"""\
         [buckets]
         inbound = "g-inbound"
 

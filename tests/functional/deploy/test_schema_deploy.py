@@ -18,7 +18,7 @@ from psycopg import sql
 from shared.adapters.db.migrations import available
 from swaprep.local.deployed import DeployedRunner
 from swaprep.ncp.controlplane import ControlPlane
-from tests.functional.deploy.support import run_deploy, write_env
+from tests.functional.deploy.support import run_deploy, target, write_env
 from tests.support.servers import APP_PASSWORD, APP_ROLE
 
 pytestmark = pytest.mark.functional
@@ -47,17 +47,7 @@ def test_the_deploy_migrates_the_database_through_the_deployed_migrate_action(
                       invoker=runner) as plane:
         root = tmp_path / "checkout"
         shutil.copytree(ROOT / "functions" / "migrate", root / "functions" / "migrate")
-        write_env(root, "t", textwrap.dedent(f"""\
-            [ncp]
-            cloud_functions_url = "{plane.url}"
-            access_key = {{ env = "T_NCP_ACCESS_KEY" }}
-            secret_key = {{ env = "T_NCP_SECRET_KEY" }}
-
-            [functions]
-            package = "swaprep"
-            vpc_no = "1001"
-            subnet_no = "2001"
-
+        write_env(root, "t", target(plane.url) + textwrap.dedent(f"""\
             [parameters]
             database_url = "{empty_database}"
             """))
