@@ -17,6 +17,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, TypedDict
 
+from shared.domain.regimes import keys as regime_keys
 from shared.domain.roles import ROLES, roles_that_may
 
 SPEC_PATH = Path(__file__).with_name("openapi.json")
@@ -71,7 +72,7 @@ STAMP, NSTAMP = TIME, NTIME
 PRESIGNED = _obj(["url", "expires_in", "expires_at"], url={"type": "string", "format": "uri"},
                  expires_in=INT, expires_at=TIME)
 
-OBJECT = {"type": "object"}
+OBJECT = {"type": "object", "additionalProperties": True}  # any JSON object
 
 
 def _page(item: dict[str, Any] | None = None) -> dict[str, Any]:
@@ -91,13 +92,16 @@ SCHEMAS: dict[str, dict[str, Any]] = {
             "type": STR, "title": STR, "status": {"type": "integer", "minimum": 400},
             "detail": STR, "instance": STR, "request_id": STR, "requestId": STR,
             "reason": STR, "code": NSTR,
-            "errors": {"type": "array", "items": {"type": "object", "properties": {
-                "field": NSTR, "message": STR, "code": NSTR}}}}},
+            "errors": {"type": "array", "items": _obj(
+                ["message"], field=NSTR,
+                parameter={**NSTR, "description": "a query parameter's name"},
+                message=STR, code=NSTR)}}},
     "Health": _obj(["status", "checked_at", "components"],
                    status={"enum": ["ok", "degraded"]}, checked_at=TIME,
                    components={"type": "object", "additionalProperties": _obj(
                        ["status"], status={"enum": ["ok", "down"]})}),
-    "User": _obj(["id", "tenant_id", "username", "role", "disabled"],
+    "User": _obj(["id", "tenant_id", "username", "display_name", "role", "disabled", "tenant",
+                  "created_at", "last_login_at"],
                  id=STR, tenant_id=STR, username=STR, display_name=NSTR,
                  role={"enum": list(ROLES)}, disabled=BOOL, tenant=STR,
                  created_at=STAMP, last_login_at=NSTAMP),
@@ -123,15 +127,15 @@ SCHEMAS: dict[str, dict[str, Any]] = {
             "type": "array", "items": _obj(["code", "message"], code=STR, field=NSTR,
                                            message=STR)})}),
     "ItemOutcome": _obj(["id", "outcome", "ok", "message"], id=STR, outcome=STR, ok=BOOL,
-                        message=STR, details={"type": "object"}),
+                        message=STR, details=OBJECT),
     "BulkOutcome": _obj(["items", "ok", "refused"], items={
         "type": "array", "items": ref("ItemOutcome")}, ok=INT, refused=INT),
     "RepairOutcome": _obj(["event_id", "new_event_id", "version", "changed"], event_id=STR,
-                          new_event_id=STR, version=INT, changed={"type": "object"}),
+                          new_event_id=STR, version=INT, changed=OBJECT),
     "RepairPreview": _obj(["event_id", "valid", "changed", "errors", "issues"], event_id=STR,
-                          valid=BOOL, changed={"type": "object"},
-                          errors={"type": "array", "items": {"type": "object"}},
-                          issues={"type": "array", "items": {"type": "object"}}),
+                          valid=BOOL, changed=OBJECT,
+                          errors={"type": "array", "items": OBJECT},
+                          issues={"type": "array", "items": OBJECT}),
     "RedriveOutcome": _obj(["queue", "redriven", "more", "items"], queue=STR, redriven=INT,
                            more=BOOL, items={"type": "array", "items": ref("ItemOutcome")}),
     "UploadUrl": {"allOf": [PRESIGNED, _obj(
@@ -155,6 +159,164 @@ SCHEMAS: dict[str, dict[str, Any]] = {
         kind={"enum": ["trades", "errors", "reports"]}, bucket=STR, key=STR, rows=INT,
         files=INT, bytes=INT, created_at=TIME)]},
 }
+
+# -- the reads' schemas (shared/services/reads: rows of the tables, `jsonable`: UUIDs as strings,
+# timestamps as isoformat(), bigints as integers). Enums are the tables' CHECK constraints; the
+# console's types are generated from these (frontend/src/api/schema.d.ts, `npm run gen:api`).
+
+NINT, NBOOL = {"type": ["integer", "null"]}, {"type": ["boolean", "null"]}
+NNUM = {"type": ["number", "null"]}
+ANY: dict[str, Any] = {"description": "any JSON value"}
+COUNTS = {"type": "object", "additionalProperties": INT}
+
+
+def _enum(*values: str, null: bool = False) -> dict[str, Any]:
+    if null:
+        return {"type": ["string", "null"], "enum": [*values, None]}
+    return {"type": "string", "enum": list(values)}
+
+
+def _array(item: dict[str, Any]) -> dict[str, Any]:
+    return {"type": "array", "items": item}
+
+
+def _nullable(schema: dict[str, Any]) -> dict[str, Any]:
+    return {"anyOf": [schema, {"type": "null"}]}
+
+
+INGEST_FILE_STATUSES = ("received", "parsing", "parsed", "rejected", "duplicate")
+REPORT_FILE_STATUSES = ("building", "generated", "submitting", "submitted", "acked",
+                        "partially_acked", "rejected", "failed")
+EVENT_STATES = ("received", "invalid", "valid", "reported", "submitted", "acked", "nacked",
+                "cancelled", "superseded")
+ISSUE_STATUSES = ("open", "assigned", "resolved")
+ITEM_STATUSES = ("pending", "acked", "nacked")
+ALERT_STATUSES, ALERT_SEVERITIES = ("open", "acked", "resolved"), ("info", "warning", "critical")
+ACTIVATION_STATUSES = ("running", "success", "application_error", "developer_error", "timeout")
+ACTOR_TYPES = ("user", "api_key", "system", "anonymous")
+_SUBMISSION = {"attempt": INT, "started_at": STAMP, "finished_at": NSTAMP, "http_status": NINT,
+               "tr_message_id": NSTR, "outcome": _enum("accepted", "retry", "failed", null=True),
+               "error": NSTR}
+_AUDIT = {"id": INT, "at": STAMP, "actor": STR, "actor_type": _enum(*ACTOR_TYPES),
+          "action": STR, "entity_type": NSTR, "entity_id": NSTR, "before": ANY, "after": ANY,
+          "request_id": NSTR}
+_RATES = {"acked": INT, "nacked": INT,
+          "acceptance_rate": {**NNUM, "description": "acked / (acked + nacked); null: none"}}
+_VOLUME_COUNTS = {"total": INT, "by_asset_class": COUNTS, "by_action_type": COUNTS,
+                  "by_regime": COUNTS, "by_state": COUNTS, **_RATES}
+_ISSUE = {"id": INT, "event_id": STR, "rule_id": STR, "severity": _enum("reject", "warn"),
+          "field": NSTR, "value": NSTR, "message": STR, "message_ko": NSTR, "regime": NSTR,
+          "status": _enum(*ISSUE_STATUSES), "assignee": NSTR, "created_at": STAMP,
+          "resolved_at": NSTAMP}
+_UNIT = _enum("day", "week", "month")
+
+
+def _all(props: dict[str, Any], *optional: str) -> dict[str, Any]:
+    """An object whose properties are all required but `optional`."""
+    return _obj([k for k in props if k not in optional], **props)
+
+
+READ_SCHEMAS: dict[str, dict[str, Any]] = {
+    "IngestFile": _all({
+        "id": STR, "bucket": STR, "object_key": STR, "sha256": STR, "size_bytes": INT,
+        "format": NSTR, "profile": NSTR, "source": NSTR,
+        "status": _enum(*INGEST_FILE_STATUSES), "reject_reason": NSTR, "row_count": NINT,
+        "chunk_count": NINT, "received_at": STAMP, "parsed_at": NSTAMP, "updated_at": STAMP,
+        "rows_by_state": {**COUNTS, "description": "the file's raw rows by state"},
+        "events_by_state": {**COUNTS, "description": "the events its rows became, by state"}}),
+    "Submission": _all(_SUBMISSION),
+    "ReportFile": _all({
+        "id": STR, "regime": _enum(*regime_keys()), "tr": STR, "object_key": NSTR,
+        "record_count": INT,
+        "status": _enum(*REPORT_FILE_STATUSES), "tr_message_id": NSTR, "reject_code": NSTR,
+        "reject_reason": NSTR, "created_at": STAMP, "submitted_at": NSTAMP,
+        "feedback_at": NSTAMP, "updated_at": STAMP,
+        "items_by_status": {**_all({s: INT for s in ITEM_STATUSES}),
+                            "additionalProperties": INT},
+        "submissions": _array(ref("Submission"))}),
+    "TradeListItem": _all({
+        "uti": STR, "trade_id": NSTR, "asset_class": NSTR, "product": NSTR,
+        "counterparty_1": NSTR, "counterparty_2": NSTR, "counterparty_2_name": NSTR,
+        "lifecycle": _enum("unreported", "live", "terminated", "errored", "ported"),
+        "state": STR, "last_event_id": NSTR, "last_action_type": NSTR,
+        "regimes": _array(STR), "executed_at": NSTAMP, "updated_at": STAMP}),
+    "FieldChange": _all({"field": STR, "before": ANY, "after": ANY, "added": {"const": True},
+                         "removed": {"const": True}}, "added", "removed"),
+    "EventIssue": _all(_ISSUE),
+    "EventReportItem": _all({
+        "id": INT, "event_id": STR, "report_file_id": STR, "position": INT, "record_ref": STR,
+        "status": _enum(*ITEM_STATUSES), "tr_code": NSTR, "tr_message": NSTR, "regime": STR,
+        "tr": STR, "file_status": _enum(*REPORT_FILE_STATUSES), "tr_message_id": NSTR,
+        "file_created_at": STAMP, "submitted_at": NSTAMP}),
+    "TradeEvent": _all({
+        "id": STR, "version": INT, "source": _enum("file", "api", "repair"),
+        "action_type": STR, "event_type": NSTR, "event_timestamp": STAMP,
+        "state": _enum(*EVENT_STATES), "asset_class": NSTR, "regimes": _array(STR),
+        "reported_regimes": _array(STR), "file_id": NSTR, "row_no": NINT, "prior_uti": NSTR,
+        "trade_id": NSTR, "supersedes": NSTR, "deadline_at": NSTAMP, "waiting_for": NSTR,
+        "enrichment": _array(STR), "validated_at": NSTAMP, "created_at": STAMP,
+        "updated_at": STAMP, "payload": OBJECT,
+        "changes": {"type": ["array", "null"], "items": ref("FieldChange"),
+                    "description": "against the previous event; null for the first"},
+        "issues": _array(ref("EventIssue")), "report_items": _array(ref("EventReportItem"))}),
+    "TrFeedback": _all({
+        "id": INT, "report_file_id": NSTR, "object_key": STR,
+        "status": _enum("received", "applied", "duplicate", "rejected"), "tr_message_id": NSTR,
+        "ack_count": INT, "nack_count": INT, "error": NSTR, "deliveries": INT,
+        "received_at": STAMP, "last_seen_at": STAMP}),
+    "TradeDetail": _all({
+        "trade": {**_nullable(ref("TradeListItem")),
+                  "description": "null: events but no trade row (none accepted yet)"},
+        "events": _array(ref("TradeEvent")), "events_truncated": BOOL,
+        "submissions": _array(_all({"id": INT, "report_file_id": STR, **_SUBMISSION})),
+        "feedback": _array(ref("TrFeedback")), "audit": _array(_all(_AUDIT))}),
+    "ErrorGroup": _obj(
+        ["kind", "key", "count"], kind=_enum("rule", "tr_code", "queue"),
+        key={**NSTR, "description": "the rule id, TR code (null: none given) or queue"},
+        count=INT, rule_id=STR, severity=_enum("reject", "warn"),
+        by_status=_all({s: INT for s in ISSUE_STATUSES}), last_at=STAMP, tr_code=NSTR,
+        files=INT, queue=STR, oldest_at=STAMP, newest_at=STAMP, sample_error=NSTR,
+        sample=_obj(["message", "event_id", "uti"], message=NSTR, field=NSTR, value=NSTR,
+                    event_id=STR, uti=STR)),
+    "ErrorItem": {**_obj(
+        ["id"], id=INT, event_id=STR, uti=STR, rule_id=STR, severity=_enum("reject", "warn"),
+        field=NSTR, value=NSTR, message=STR, message_ko=NSTR, regime=NSTR,
+        status=_enum(*ISSUE_STATUSES), assignee=NSTR, created_at=STAMP, resolved_at=NSTAMP,
+        report_file_id=STR, position=INT, record_ref=STR, tr_code=NSTR, tr_message=NSTR,
+        tr_message_id=NSTR, queue=STR, message_id=INT, body=ANY, receive_count=INT,
+        last_error=NSTR, sent_at=STAMP, dead_at=STAMP), "description": "a validation issue "
+        "(kind rule), a NACKed report item (tr_code) or a dead letter (queue)"},
+    "Alert": _all({
+        "id": INT, "kind": STR, "severity": _enum(*ALERT_SEVERITIES), "summary": STR,
+        "details": OBJECT, "status": _enum(*ALERT_STATUSES), "occurrences": INT,
+        "first_seen_at": STAMP, "last_seen_at": STAMP, "acked_by": NSTR, "acked_at": NSTAMP,
+        "resolved_at": NSTAMP}),
+    "Activation": _all({
+        "id": STR, "action": STR, "trigger": NSTR, "started_at": STAMP, "ended_at": NSTAMP,
+        "duration_ms": NINT, "status": _enum(*ACTIVATION_STATUSES), "cold_start": NBOOL,
+        "result": {**ANY, "description": "a web run's: only its statusCode"}, "error": NSTR}),
+    "AuditEntry": _all({**_AUDIT, "actor_id": NSTR}),
+    "LateReports": _all({"acked_late": INT, "open_overdue": INT,
+                         "open_overdue_by_state": COUNTS}),
+    "DashboardStats": _all({
+        "day": {"type": "string", "format": "date"}, "tz": STR, "received": INT, "valid": INT,
+        "invalid": INT, "submitted": INT, "acked": INT, "nacked": INT,
+        "acceptance_rate": _RATES["acceptance_rate"], "late": INT,
+        "late_detail": ref("LateReports"), "at_risk": INT, "at_risk_window_s": INT,
+        "by_state": COUNTS}),
+    "VolumeCounts": _all(_VOLUME_COUNTS),
+    "Volumes": _all({"unit": _UNIT, "tz": STR,
+                     "buckets": _array(_all({"start": STAMP, **_VOLUME_COUNTS})),
+                     "totals": ref("VolumeCounts")}),
+    "Acceptance": _all({"unit": _UNIT, "tz": STR,
+                        "buckets": _array(_all({"start": STAMP, **_RATES})),
+                        "totals": _all(_RATES)}),
+    "Rejections": _all({"rules": _array(_all({"code": STR, "count": INT})),
+                        "tr_codes": _array(_all({"code": NSTR, "count": INT}))}),
+    "Counterparty": _all({"lei": STR, "name": NSTR, "trades": INT, "acked": INT,
+                          "nacked": INT, "invalid": INT}),
+}
+SCHEMAS.update(READ_SCHEMAS)
 
 # -- the operations --------------------------------------------------------------------------------
 
@@ -240,42 +402,38 @@ OPERATIONS: tuple[Op, ...] = (
        "metrics", {"type": "string"}, media="text/plain; version=0.0.4; charset=utf-8"),
     # queries: every role reads its own tenant (docs/QUERIES.md)
     Op("GET", "/api/files", "Ingested files: status and rows by state", "files",
-       _page(), query="FilesQuery", cached=True),
-    Op("GET", "/api/files/{file_id}", "One ingested file", "files", OBJECT, **DETAIL),
-    Op("GET", "/api/trades", "Trades: the current state per UTI", "trades", _page(),
-       query="TradesQuery", cached=True),
+       _page(ref("IngestFile")), query="FilesQuery", cached=True),
+    Op("GET", "/api/files/{file_id}", "One ingested file", "files", ref("IngestFile"),
+       **DETAIL),
+    Op("GET", "/api/trades", "Trades: the current state per UTI", "trades",
+       _page(ref("TradeListItem")), query="TradesQuery", cached=True),
     Op("GET", "/api/trades/{uti}", "One trade: every event version with diffs, issues, "
-       "reports, submissions, TR feedback and audit", "trades", OBJECT, **DETAIL),
+       "reports, submissions, TR feedback and audit", "trades", ref("TradeDetail"), **DETAIL),
     Op("GET", "/api/errors", "Validation issues by rule, NACKs by TR code, dead letters by "
-       "queue", "errors", _page(_obj(["kind", "key"], kind={"enum": ["rule", "tr_code",
-                                                                       "queue"]}, key=NSTR)),
-       query="ErrorsQuery", cached=True),
-    Op("GET", "/api/errors/{kind}/{key}", "The rows behind one error group", "errors", _page(),
-       query="ErrorItemsQuery", exclude=("kind", "key"), cached=True),
-    Op("GET", "/api/reports", "Report files and their submissions", "reports", _page(),
-       query="ReportsQuery", cached=True),
-    Op("GET", "/api/reports/{report_id}", "One report file", "reports", OBJECT, **DETAIL),
-    Op("GET", "/api/stats", "Today's counts in a time zone", "stats", _obj(
-        ["day", "tz", "received", "acked", "nacked", "late", "at_risk"], day=STR, tz=STR,
-        received=INT, acked=INT, nacked=INT, late=INT, at_risk=INT),
-       query="DashboardQuery", cached=True),
+       "queue", "errors", _page(ref("ErrorGroup")), query="ErrorsQuery", cached=True),
+    Op("GET", "/api/errors/{kind}/{key}", "The rows behind one error group", "errors",
+       _page(ref("ErrorItem")), query="ErrorItemsQuery", exclude=("kind", "key"), cached=True),
+    Op("GET", "/api/reports", "Report files and their submissions", "reports",
+       _page(ref("ReportFile")), query="ReportsQuery", cached=True),
+    Op("GET", "/api/reports/{report_id}", "One report file", "reports", ref("ReportFile"),
+       **DETAIL),
+    Op("GET", "/api/stats", "Today's counts in a time zone", "stats",
+       ref("DashboardStats"), query="DashboardQuery", cached=True),
     Op("GET", "/api/stats/volumes", "Events per day / week / month by asset class, action and "
-       "regime", "stats", _obj(["unit", "tz", "buckets", "totals"], unit=STR, tz=STR,
-                               buckets={"type": "array"}, totals=OBJECT),
-       query="StatsQuery", exclude=("top",), cached=True),
+       "regime", "stats", ref("Volumes"), query="StatsQuery", exclude=("top",), cached=True),
     Op("GET", "/api/stats/acceptance", "Acceptance rate per bucket and in total", "stats",
-       _obj(["unit", "tz", "buckets", "totals"], unit=STR, tz=STR, buckets={"type": "array"},
-            totals=OBJECT), query="StatsQuery", exclude=("top",), cached=True),
+       ref("Acceptance"), query="StatsQuery", exclude=("top",), cached=True),
     Op("GET", "/api/stats/rejections", "Top rejection codes (rules and TR codes)", "stats",
-       OBJECT, query="StatsQuery", exclude=("unit",), cached=True),
-    Op("GET", "/api/stats/late", "Late and overdue reports", "stats", OBJECT,
+       ref("Rejections"), query="StatsQuery", exclude=("unit",), cached=True),
+    Op("GET", "/api/stats/late", "Late and overdue reports", "stats", ref("LateReports"),
        query="StatsQuery", exclude=("unit", "top"), cached=True),
     Op("GET", "/api/stats/counterparties", "The other sides with most trades", "stats",
-       _page(), query="StatsQuery", exclude=("unit",), cached=True),
-    Op("GET", "/api/alerts", "Alerts", "alerts", _page(), query="AlertsQuery", cached=True),
-    Op("GET", "/api/activations", "The tenant's action runs", "activations", _page(),
-       query="ActivationsQuery", cached=True),
-    Op("GET", "/api/audit", "The audit log", "audit", _page(), query="AuditQuery",
+       _page(ref("Counterparty")), query="StatsQuery", exclude=("unit",), cached=True),
+    Op("GET", "/api/alerts", "Alerts", "alerts", _page(ref("Alert")), query="AlertsQuery",
+       cached=True),
+    Op("GET", "/api/activations", "The tenant's action runs", "activations",
+       _page(ref("Activation")), query="ActivationsQuery", cached=True),
+    Op("GET", "/api/audit", "The audit log", "audit", _page(ref("AuditEntry")), query="AuditQuery",
        cached=True),
     # the validation rules (code, the same for every tenant)
     Op("GET", "/api/rules", "The validation rules (SR-*) with their messages in English and "

@@ -34,7 +34,8 @@ const CODED = ["action_type", "event_type", "asset_class"] as const;
 const label = (lang: Lang, group: string, code: string) => codeLabel((k, v) => translate(lang, k, v), group, code);
 
 const row = (over: Partial<TradeRow> = {}): TradeRow => ({
-  uti: "9884DEMOUTI0001", trade_id: "T1", asset_class: "INTR", counterparty_2: "LEI2", counterparty_2_name: "Alpha Global Bank",
+  uti: "9884DEMOUTI0001", trade_id: "T1", asset_class: "INTR", product: null, counterparty_1: "LEI1", counterparty_2: "LEI2",
+  lifecycle: "unreported", last_event_id: null, counterparty_2_name: "Alpha Global Bank",
   state: "invalid", last_action_type: "NEWT", regimes: ["krx"], executed_at: "2026-11-20T01:00:00Z", updated_at: "2026-11-20T02:00:00Z",
   ...over,
 });

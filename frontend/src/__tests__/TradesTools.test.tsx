@@ -8,7 +8,8 @@ import Trades from "../screens/Trades";
 import { fakeClient, json, Providers } from "./fakeApi";
 
 const trade = (n: number, extra: Partial<TradeRow> = {}): TradeRow => ({
-  uti: `9884DEMO${String(n).padStart(6, "0")}`, trade_id: `T${n}`, asset_class: "INTR", counterparty_2: "LEI2",
+  uti: `9884DEMO${String(n).padStart(6, "0")}`, trade_id: `T${n}`, asset_class: "INTR", product: null,
+  counterparty_1: "LEI1", counterparty_2: "LEI2", lifecycle: "live", last_event_id: null,
   counterparty_2_name: "Alpha Global Bank", state: "acked", last_action_type: "NEWT", regimes: ["krx"],
   executed_at: "2026-11-20T01:00:00Z", updated_at: "2026-11-20T02:00:00Z", ...extra,
 });

@@ -1,28 +1,13 @@
 // The API client: bearer token in memory, refresh token in sessionStorage (gone with the tab),
 // one refresh on a 401 then back to sign-in, problem+json errors kept whole, ETag revalidation.
 
-export interface User {
-  id: string;
-  username: string;
-  display_name?: string | null;
-  role: "admin" | "operator" | "viewer";
-  tenant: string;
-  tenant_id: string;
-}
+import type { Schemas } from "./types/spec";
 
-export interface Session {
-  access_token: string;
-  refresh_token: string;
-  expires_in: number;
-  user: User;
-}
-
-export interface FieldProblem {
-  field?: string | null;
-  parameter?: string | null;
-  message: string;
-  code?: string | null;
-}
+/** The signed-in user, as a session carries it (POST /api/auth/token and /refresh). */
+export type User = Schemas["Session"]["user"];
+export type Session = Schemas["Session"];
+/** One entry of a problem's `errors[]`: a body field or a query parameter. */
+export type FieldProblem = NonNullable<Schemas["Problem"]["errors"]>[number];
 
 /** An RFC 9457 problem (or a network failure) with what the user must see: detail and request id. */
 export class ApiError extends Error {

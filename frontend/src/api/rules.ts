@@ -2,27 +2,11 @@ import { useEffect, useState } from "react";
 import type { Lang } from "../i18n";
 import type { ApiClient } from "./client";
 import { useApi } from "./context";
+import type { Schemas } from "./types/spec";
 
-/** A validation rule as GET /api/rules answers (shared/api/routes/rules.py). */
-export interface Rule {
-  id: string;
-  area: string;
-  area_name?: string;
-  severity: "reject" | "warn";
-  severity_ko?: string;
-  field: string;
-  field_label?: string;
-  field_label_ko?: string;
-  regimes: string[] | null; // null: every regime
-  per_regime: boolean;
-  actions: string[] | null; // null: every action type
-  title: string;
-  title_ko: string;
-  message_en: string;
-  message_ko: string;
-  source: string;
-  note: string;
-}
+/** A validation rule as GET /api/rules answers (shared/api/routes/rules.py); `regimes` and
+ * `actions` null: every regime, every action type. */
+export type Rule = Schemas["Rule"];
 
 export type RuleCatalogue = ReadonlyMap<string, Rule>;
 

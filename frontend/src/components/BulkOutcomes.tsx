@@ -1,20 +1,10 @@
+import type { Schemas } from "../api/types/spec";
 import { useT } from "../i18n";
 import { codeLabel } from "./lists/labels";
 
 /** One id's outcome in a bulk answer (POST /api/events/resubmit, /api/issues/assign, ...). */
-export interface ItemOutcome {
-  id: string;
-  outcome: string;
-  ok: boolean;
-  message: string;
-  details?: Record<string, unknown>;
-}
-
-export interface BulkOutcome {
-  items: ItemOutcome[];
-  ok: number;
-  refused: number;
-}
+export type ItemOutcome = Schemas["ItemOutcome"];
+export type BulkOutcome = Schemas["BulkOutcome"];
 
 /** What happened to each selected row: the totals announced, then one line per id with the
  * API's own words (why it was refused, what to do instead). */

@@ -1,23 +1,12 @@
+import type { Schemas } from "../api/types/spec";
 import type { CsvValue } from "../csv";
 import { useT, type Translate } from "../i18n";
 import { codeLabel } from "./lists/labels";
 import { DataTable, type Column } from "./DataTable";
 import { Time } from "./Time";
 
-export interface TradeRow {
-  uti: string;
-  trade_id: string | null;
-  asset_class: string | null;
-  product?: string | null;
-  counterparty_1?: string | null;
-  counterparty_2: string | null;
-  counterparty_2_name: string | null;
-  state: string;
-  last_action_type: string | null;
-  regimes: string[] | null;
-  executed_at: string | null;
-  updated_at: string;
-}
+/** A row of GET /api/trades. */
+export type TradeRow = Schemas["TradeListItem"];
 
 export interface TradeColumn extends Column<TradeRow> {
   /** The cell in a CSV export: the API's value (times as ISO 8601 UTC, for machines). */

@@ -43,7 +43,7 @@ export default function Alerts({ params }: { params: URLSearchParams }) {
   const [done, setDone] = useState<string | null>(null);
   const doneRef = useRef<HTMLParagraphElement>(null);
 
-  const rows = (polled.data?.items ?? []).map((a) =>
+  const rows = (polled.data?.items ?? []).map((a): Alert =>
     a.status === "open" && acked[keyOf(a)]
       ? { ...a, status: "acked", acked_by: acked[keyOf(a)].by, acked_at: acked[keyOf(a)].at }
       : a,

@@ -1,5 +1,7 @@
 import { useState } from "react";
 import { usePolled, useLoad } from "../api/hooks";
+import type { Alert } from "../api/types/alerts";
+import type { Schemas } from "../api/types/spec";
 import { ruleTitle, useRules } from "../api/rules";
 import { BarChart, type Bar } from "../components/BarChart";
 import { codeLabel } from "../components/lists/labels";
@@ -11,50 +13,11 @@ import type { MessageKey } from "../i18n/en";
 import { fillBuckets, periodFor, UNITS, type Period, type Unit } from "../periods";
 import { href } from "../router";
 
-interface Summary {
-  day: string;
-  tz: string;
-  received: number;
-  valid: number;
-  invalid: number;
-  submitted: number;
-  acked: number;
-  nacked: number;
-  late: number;
-  at_risk: number;
-  acceptance_rate: number | null;
-}
-
-interface Alert {
-  id: string;
-  kind: string;
-  severity: string;
-  status: string;
-  summary: string;
-  occurrences: number;
-  last_seen_at: string;
-}
-
-interface Rates {
-  acked: number;
-  nacked: number;
-  acceptance_rate: number | null;
-}
-
-interface Volumes {
-  buckets: ({ start: string; total: number } & Rates)[];
-  totals: { total: number } & Rates;
-}
-
-interface Acceptance {
-  buckets: ({ start: string } & Rates)[];
-  totals: Rates;
-}
-
-interface Rejections {
-  rules: { code: string; count: number }[];
-  tr_codes: { code: string | null; count: number }[];
-}
+// GET /api/stats, /api/alerts, /api/stats/volumes, /acceptance and /rejections
+type Summary = Schemas["DashboardStats"];
+type Volumes = Schemas["Volumes"];
+type Acceptance = Schemas["Acceptance"];
+type Rejections = Schemas["Rejections"];
 
 const POLL_MS = 15_000;
 const TOP = 10;
@@ -100,7 +63,9 @@ function PeriodSwitch({ unit, onChange }: { unit: Unit; onChange: (u: Unit) => v
 
 function Trend({ data, period }: { data: Volumes; period: Period }) {
   const { t, lang } = useI18n();
-  const buckets = fillBuckets(period, data.buckets, (start) => ({ start, total: 0, ...noRates }));
+  const buckets = fillBuckets(period, data.buckets, (start) => ({
+    start, total: 0, by_asset_class: {}, by_action_type: {}, by_regime: {}, by_state: {}, ...noRates,
+  }));
   const bars: Bar[] = buckets.map((b) => ({
     key: b.start,
     ...bucketLabels(period.unit, b.start.slice(0, 10), lang),

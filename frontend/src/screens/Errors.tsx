@@ -2,6 +2,7 @@ import { useState, type FormEvent } from "react";
 import { ApiError } from "../api/client";
 import { canMutate, useApi, useMe } from "../api/context";
 import { usePolled } from "../api/hooks";
+import { enumOf, type Schemas } from "../api/types/spec";
 import { ruleTitle, useRules } from "../api/rules";
 import { BulkOutcomes, type BulkOutcome } from "../components/BulkOutcomes";
 import { DataTable, type Column } from "../components/DataTable";
@@ -16,41 +17,12 @@ import { useI18n } from "../i18n";
 import type { MessageKey } from "../i18n/en";
 import { href, navigate } from "../router";
 
-type Kind = "rule" | "tr_code" | "queue";
-const ISSUE_STATUSES = ["open", "assigned", "resolved"] as const;
-type IssueStatus = (typeof ISSUE_STATUSES)[number];
-
-interface Group {
-  kind: Kind;
-  key: string | null;
-  count: number;
-  severity?: string;
-  by_status?: { open: number; assigned: number; resolved: number };
-  sample?: { message: string | null; uti?: string };
-  sample_error?: string;
-}
-
-interface Item {
-  id: number;
-  event_id?: string;
-  uti?: string;
-  field?: string | null;
-  value?: string | null;
-  message?: string;
-  message_ko?: string | null;
-  status?: string;
-  assignee?: string | null;
-  regime?: string | null;
-  tr_code?: string | null;
-  tr_message?: string | null;
-  tr_message_id?: string | null;
-  queue?: string;
-  message_id?: number | string;
-  receive_count?: number;
-  last_error?: string | null;
-  created_at?: string;
-  dead_at?: string;
-}
+// GET /api/errors and /api/errors/{kind}/{key}
+type Group = Schemas["ErrorGroup"];
+type Item = Schemas["ErrorItem"];
+type Kind = Group["kind"];
+type IssueStatus = Schemas["EventIssue"]["status"];
+const ISSUE_STATUSES = enumOf<IssueStatus>()(["open", "assigned", "resolved"]);
 
 const POLL_MS = 20_000;
 const ITEMS_PAGE = 100;

@@ -2,27 +2,16 @@ import { useState, type DragEvent } from "react";
 import { ApiError } from "../api/client";
 import { canMutate, useApi, useMe } from "../api/context";
 import { useLoad } from "../api/hooks";
+import type { Schemas } from "../api/types/spec";
 import { DataTable, type Column } from "../components/DataTable";
 import { codeLabel } from "../components/lists/labels";
 import { Empty, Loading, ProblemBox } from "../components/States";
 import { Time } from "../components/Time";
 import { useT } from "../i18n";
 
-interface FileRow {
-  id: string;
-  object_key: string;
-  status: string;
-  reject_reason: string | null;
-  row_count: number | null;
-  received_at: string;
-  events_by_state: Record<string, number>;
-}
-
-interface Upload {
-  method: string;
-  url: string;
-  headers: Record<string, string>;
-}
+// GET /api/files, POST /api/uploads
+type FileRow = Schemas["IngestFile"];
+type Upload = Pick<Schemas["UploadUrl"], "method" | "url" | "headers">;
 
 /** PUT with progress: fetch has no upload progress, XMLHttpRequest does. */
 function put(target: Upload, file: File, onProgress: (pct: number) => void): Promise<void> {

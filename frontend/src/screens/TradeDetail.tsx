@@ -1,4 +1,5 @@
 import { useLoad } from "../api/hooks";
+import type { Schemas } from "../api/types/spec";
 import { useRules } from "../api/rules";
 import { IssueStatus } from "../components/IssueStatus";
 import { codeLabel } from "../components/lists/labels";
@@ -8,67 +9,9 @@ import { Time } from "../components/Time";
 import { useI18n } from "../i18n";
 import { href } from "../router";
 
-interface Issue {
-  id: number;
-  rule_id: string;
-  severity: string;
-  field: string | null;
-  value: string | null;
-  message: string;
-  message_ko: string | null;
-  regime: string | null;
-  status: string;
-  assignee?: string | null;
-}
-
-interface ReportItem {
-  id: number;
-  status: string;
-  tr_code: string | null;
-  tr_message: string | null;
-  regime: string;
-  tr: string;
-  tr_message_id: string | null;
-  file_created_at: string;
-}
-
-interface Change {
-  field: string;
-  before: unknown;
-  after: unknown;
-  added?: boolean;
-  removed?: boolean;
-}
-
-interface Event {
-  id: string;
-  version: number;
-  action_type: string;
-  event_type: string | null;
-  event_timestamp: string;
-  state: string;
-  source: string;
-  regimes: string[] | null;
-  changes: Change[] | null;
-  issues: Issue[];
-  report_items: ReportItem[];
-}
-
-interface Feedback {
-  id: number;
-  status: string;
-  tr_message_id: string | null;
-  ack_count: number;
-  nack_count: number;
-  received_at: string;
-}
-
-interface Detail {
-  trade: { uti: string; trade_id: string | null; state: string; counterparty_2_name: string | null } | null;
-  events: Event[];
-  events_truncated: boolean;
-  feedback: Feedback[];
-}
+// GET /api/trades/{uti}
+type Detail = Schemas["TradeDetail"];
+type Change = Schemas["FieldChange"];
 
 const show = (v: unknown) => (v === null || v === undefined ? "—" : typeof v === "object" ? JSON.stringify(v) : String(v));
 

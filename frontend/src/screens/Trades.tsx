@@ -1,6 +1,7 @@
 import { useEffect, useState } from "react";
 import { ApiError } from "../api/client";
 import { useApi } from "../api/context";
+import type { Page as ApiPage } from "../api/types/spec";
 import { ColumnChooser, useColumnChoice } from "../components/ColumnChooser";
 import { filtersFromParams, TradeFilters, type TradeFilterValues } from "../components/TradeFilters";
 import { TradesExport } from "../components/TradesExport";
@@ -9,10 +10,7 @@ import { Empty, Loading, ProblemBox } from "../components/States";
 import { useT } from "../i18n";
 import { href, navigate } from "../router";
 
-interface Page {
-  items: TradeRow[];
-  next_cursor: string | null;
-}
+type Page = ApiPage<TradeRow>;
 
 const PAGE = 50;
 const COLUMNS_KEY = "swaprep.columns.trades";
