@@ -17,6 +17,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, TypedDict
 
+from shared.domain.issues import Severity
 from shared.domain.regimes import keys as regime_keys
 from shared.domain.roles import ROLES, roles_that_may
 
@@ -134,8 +135,15 @@ SCHEMAS: dict[str, dict[str, Any]] = {
                           new_event_id=STR, version=INT, changed=OBJECT),
     "RepairPreview": _obj(["event_id", "valid", "changed", "errors", "issues"], event_id=STR,
                           valid=BOOL, changed=OBJECT,
-                          errors={"type": "array", "items": OBJECT},
-                          issues={"type": "array", "items": OBJECT}),
+                          errors={"type": "array", "items": ref("FieldError")},
+                          issues={"type": "array", "items": ref("RuleIssue")}),
+    # operations.base.FieldError.as_dict: why an edit itself is unusable
+    "FieldError": _obj(["field", "message", "code"], field=NSTR, message=STR, code=NSTR),
+    # domain.issues.Issue.to_dict: what a rule found
+    "RuleIssue": _obj(["rule_id", "severity", "field", "message_en", "message_ko", "regime",
+                       "value"], rule_id=STR,
+                      severity={"type": "string", "enum": [s.value for s in Severity]},
+                      field=NSTR, message_en=STR, message_ko=STR, regime=NSTR, value=NSTR),
     "RedriveOutcome": _obj(["queue", "redriven", "more", "items"], queue=STR, redriven=INT,
                            more=BOOL, items={"type": "array", "items": ref("ItemOutcome")}),
     "UploadUrl": {"allOf": [PRESIGNED, _obj(

@@ -68,3 +68,21 @@ describe("ApiClient", () => {
     expect(error.errors[0].parameter).toBe("state");
   });
 });
+
+describe("ApiClient.call (a route of the spec)", () => {
+  it("fills the route's path parameters, encoded, and sends the method and body", async () => {
+    const { client, calls } = fakeClient((c) => (c.url === "/api/auth/token" ? json(200, session(1)) : json(200, { id: "k/1" })));
+    await client.signIn("demo-admin", "pw-123456789012");
+    await client.call("patch", "/api/admin/users/{user_id}", { user_id: "a b/c" }, { role: "viewer" });
+    expect(calls[1].url).toBe("/api/admin/users/a%20b%2Fc");
+    expect(calls[1].method).toBe("PATCH");
+    expect(calls[1].body).toEqual({ role: "viewer" });
+  });
+
+  it("refuses a route whose parameter was not given, before sending anything", async () => {
+    const { client, calls } = fakeClient(() => json(200, {}));
+    // @ts-expect-error: the spec names {key_id}; tsc refuses the call too
+    await expect(client.call("delete", "/api/admin/api-keys/{key_id}", {})).rejects.toThrow("no value for {key_id}");
+    expect(calls).toHaveLength(0);
+  });
+});

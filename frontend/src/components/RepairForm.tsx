@@ -1,23 +1,12 @@
 import { useEffect, useRef, useState, type FormEvent } from "react";
-import { ApiError, type FieldProblem } from "../api/client";
+import { ApiError } from "../api/client";
+import type { Schemas } from "../api/types/spec";
 import { useApi } from "../api/context";
 import { useI18n } from "../i18n";
 import { ProblemBox } from "./States";
 
-interface PreviewIssue {
-  rule_id: string;
-  severity: string;
-  field: string | null;
-  message_en: string;
-  message_ko: string;
-  value?: string | null;
-}
-
-interface Preview {
-  valid: boolean;
-  errors: FieldProblem[];
-  issues: PreviewIssue[];
-}
+// What POST /api/events/{event_id}/repair/preview answers (the spec's RepairPreview).
+type Preview = Schemas["RepairPreview"];
 
 export interface Change {
   field: string;
@@ -62,7 +51,7 @@ export function RepairForm({ eventId, initial, canApply, onApplied }: {
     setChecking(true);
     const timer = setTimeout(() => {
       api
-        .post<Preview>(`/api/events/${encodeURIComponent(eventId)}/repair/preview`, { changes: body })
+        .call("post", "/api/events/{event_id}/repair/preview", { event_id: eventId }, { changes: body })
         .then((p) => mine === generation.current && (setPreview(p), setError(null)))
         .catch((exc) => mine === generation.current && setError(exc instanceof ApiError ? exc : null))
         .finally(() => mine === generation.current && setChecking(false));
@@ -78,7 +67,7 @@ export function RepairForm({ eventId, initial, canApply, onApplied }: {
     event.preventDefault();
     setSaving(true);
     try {
-      const outcome = await api.post<{ version: number }>(`/api/events/${encodeURIComponent(eventId)}/repair`, { changes: body });
+      const outcome = await api.call("post", "/api/events/{event_id}/repair", { event_id: eventId }, { changes: body });
       setApplied(outcome.version);
       setError(null);
       onApplied?.(outcome.version);

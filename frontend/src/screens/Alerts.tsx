@@ -2,7 +2,7 @@ import { useRef, useState } from "react";
 import { ApiError, queryString } from "../api/client";
 import { canMutate, useApi, useMe } from "../api/context";
 import { usePolled } from "../api/hooks";
-import { ALERT_KINDS, ALERT_SEVERITIES, ALERT_STATUSES, type Alert, type ItemOutcome } from "../api/types/alerts";
+import { ALERT_KINDS, ALERT_SEVERITIES, ALERT_STATUSES, type Alert } from "../api/types/alerts";
 import { DataTable, type Column } from "../components/DataTable";
 import { JsonView } from "../components/lists/JsonView";
 import { filterQuery, filterValues, ListFilters, type FilterField } from "../components/lists/ListFilters";
@@ -54,7 +54,7 @@ export default function Alerts({ params }: { params: URLSearchParams }) {
     setFailure(null);
     setDone(null);
     try {
-      await api.post<ItemOutcome>(`/api/alerts/${encodeURIComponent(keyOf(alert))}/ack`);
+      await api.call("post", "/api/alerts/{alert_id}/ack", { alert_id: keyOf(alert) });
       setAcked((m) => ({ ...m, [keyOf(alert)]: { by: user.username, at: new Date().toISOString() } }));
       setDone(t("alerts.acked_done", { kind: alert.kind }));
       doneRef.current?.focus(); // the button is gone: keep keyboard users where they were

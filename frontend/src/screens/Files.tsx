@@ -40,7 +40,7 @@ function Uploader({ onDone }: { onDone: () => void }) {
     setDone(null);
     setProgress({ name: file.name, pct: 0 });
     try {
-      const target = await api.post<Upload>("/api/uploads", {
+      const target = await api.call("post", "/api/uploads", {}, {
         file_name: file.name, size: file.size, content_type: file.type || "text/csv",
       });
       await put(target, file, (pct) => setProgress({ name: file.name, pct }));

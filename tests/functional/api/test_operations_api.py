@@ -233,6 +233,9 @@ def test_repair_through_the_api_is_previewed_then_applied_audited_and_woken(
     assert status == 200 and still["valid"] is False
     assert {i["rule_id"] for i in still["issues"] if i["severity"] == "reject"}
     assert counts(db) == before and not wakeups.calls  # a preview writes nothing
+    # the console's repair form is typed from the spec's RepairPreview: the answer must fit it
+    for answer in (preview, still):
+        assert _fits(answer, "RepairPreview") == [], answer
 
     status, outcome, _ = api("POST", f"/api/events/{event_id}/repair", {"changes": BOTH_LEGS_KRW},
                              token=people["otto"])
@@ -338,3 +341,17 @@ def test_malformed_or_missing_bodies_are_4xx(api, people, tenant):
     assert status == 400 and problem["title"] == "Malformed JSON body"
     status, problem, _ = api("POST", "/api/events/resubmit", token=people["otto"])
     assert status == 422 and problem["errors"][0]["field"] is None  # no body at all
+
+
+def _fits(answer: dict, schema_name: str) -> list[str]:
+    """Where `answer` breaks the spec's components/schemas/`schema_name` (empty: it fits)."""
+    import json
+
+    from jsonschema import Draft202012Validator
+
+    from shared.api.openapi import SPEC_PATH
+
+    doc = json.loads(SPEC_PATH.read_text(encoding="utf-8"))
+    schema = {"components": doc["components"], "$ref": f"#/components/schemas/{schema_name}"}
+    return [f"{'/'.join(map(str, e.absolute_path))}: {e.message}"
+            for e in Draft202012Validator(schema).iter_errors(answer)]

@@ -3,7 +3,7 @@
 // import named aliases from src/api/types/*.ts, so a change of the spec that a screen does not
 // follow fails `tsc`.
 
-import type { components } from "../schema";
+import type { components, paths } from "../schema";
 
 export type Schemas = components["schemas"];
 
@@ -19,4 +19,35 @@ export function enumOf<T extends string>() {
   return <const A extends readonly T[]>(
     values: A & ([Exclude<T, A[number]>] extends [never] ? unknown : { missing: Exclude<T, A[number]> }),
   ): A => values;
+}
+
+// -- requests: a route of the spec, its path parameters and its body, typed from the spec -------
+
+export type Method = "get" | "post" | "put" | "patch" | "delete";
+/** The spec's routes that have `M`. */
+export type RouteWith<M extends Method> = {
+  [P in keyof paths]: paths[P] extends Record<M, unknown> ? P : never;
+}[keyof paths];
+type Operation<P extends keyof paths, M extends Method> = paths[P] extends Record<M, infer O> ? O : never;
+/** The route's path parameters (`{}` when it has none). */
+export type PathParams<P extends keyof paths, M extends Method> =
+  Operation<P, M> extends { parameters: { path: infer A } } ? A : Record<string, never>;
+/** The JSON body the route takes (`undefined` when it takes none). */
+export type RequestBody<P extends keyof paths, M extends Method> =
+  Operation<P, M> extends { requestBody: { content: { "application/json": infer B } } } ? B
+    : Operation<P, M> extends { requestBody?: { content: { "application/json": infer B } } } ? B | undefined
+      : undefined;
+type Json<R> = R extends { content: { "application/json": infer T } } ? T : void;
+/** What the route answers on success (200, 201 or 202). */
+export type ResponseOf<P extends keyof paths, M extends Method> =
+  Operation<P, M> extends { responses: infer R }
+    ? R extends { 200: infer S } ? Json<S> : R extends { 201: infer S } ? Json<S> : R extends { 202: infer S } ? Json<S> : void
+    : never;
+
+/** `route` with its `{name}` segments filled from `params`, each encoded. */
+export function fillRoute(route: string, params: Record<string, string | number>): string {
+  return route.replace(/\{(\w+)\}/g, (_, name: string) => {
+    if (!(name in params)) throw new Error(`${route}: no value for {${name}}`);
+    return encodeURIComponent(String(params[name]));
+  });
 }

@@ -59,7 +59,7 @@ function CreateKey({ onCreated }: { onCreated: (key: ApiKey & { key: string }) =
     setProblem(null);
     setFieldErrors({});
     try {
-      const created = await api.post<ApiKey>("/api/admin/api-keys", { name: name.trim(), scopes: ["ingest"] });
+      const created = await api.call("post", "/api/admin/api-keys", {}, { name: name.trim(), scopes: ["ingest"] });
       setName("");
       if (created.key) onCreated(created as ApiKey & { key: string });
     } catch (exc) {
@@ -109,7 +109,7 @@ export function ApiKeysPanel() {
     setFailure(null);
     setNotice(null);
     try {
-      const answer = await api.request<ApiKey>("DELETE", `/api/admin/api-keys/${encodeURIComponent(key.id)}`);
+      const answer = await api.call("delete", "/api/admin/api-keys/{key_id}", { key_id: key.id });
       setRevoked((r) => ({ ...r, [answer.id]: answer }));
       setNotice(t("keys.revoked_done", { name: key.name, prefix: key.prefix }));
     } catch (exc) {

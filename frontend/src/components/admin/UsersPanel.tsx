@@ -35,7 +35,7 @@ function CreateUser({ onCreated }: { onCreated: (user: AdminUser) => void }) {
     setCreated(null);
     try {
       const body = { ...draft, username: draft.username.trim(), display_name: draft.display_name?.trim() || null };
-      const user = await api.post<AdminUser>("/api/admin/users", body);
+      const user = await api.call("post", "/api/admin/users", {}, body);
       setCreated(user.username);
       setDraft(BLANK);
       onCreated(user);
@@ -129,7 +129,7 @@ export function UsersPanel() {
     setFailure(null);
     setNotice(null);
     try {
-      const updated = await api.request<AdminUser>("PATCH", `/api/admin/users/${encodeURIComponent(user.id)}`, body);
+      const updated = await api.call("patch", "/api/admin/users/{user_id}", { user_id: user.id }, body);
       setChanged((c) => ({ ...c, [updated.id]: updated }));
       setNotice(done);
     } catch (exc) {
