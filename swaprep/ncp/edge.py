@@ -28,7 +28,6 @@ PURGE_PATH = "/purge"
 PURGE_TYPES = ("ALL", "DIRECTORY", "PATTERN", "URL")
 MAX_TARGETS = 100
 REQUESTS_PER_MINUTE = 10
-EDGE_NOT_FOUND = v.ErrorCode(404, "300", "Not Found Exception")
 _TARGET_RULES: dict[str, tuple[re.Pattern[str], str]] = {
     "DIRECTORY": (re.compile(r"/(?:[^*]*/)?\*"), "starts with / and ends with /*"),
     "PATTERN": (re.compile(r"/[^*]*\*\.[A-Za-z0-9]+"), "starts with / and ends with *.ext"),
@@ -72,7 +71,7 @@ class EdgeControl:
         if isinstance(edge_id, bool) or not isinstance(edge_id, int):
             raise v.invalid("edgeId", "is required: the edge's number (Long)")
         if edge_id not in self.edges:
-            raise v.Refusal(EDGE_NOT_FOUND, f"edgeId: no edge {edge_id} in this account",
+            raise v.Refusal(v.ROUTE_NOT_FOUND, f"edgeId: no edge {edge_id} in this account",
                             "field: edgeId")
         purge_type = body.get("purgeType")
         if purge_type not in PURGE_TYPES:
