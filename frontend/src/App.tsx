@@ -1,5 +1,5 @@
 import { lazy, Suspense, useCallback, useEffect, useMemo, useState } from "react";
-import type { User } from "./api/client";
+import { asUser, type Role, type User } from "./api/client";
 import { MeContext, useApi } from "./api/context";
 import { codeLabel } from "./components/lists/labels";
 import { Loading } from "./components/States";
@@ -22,7 +22,7 @@ const Activations = lazy(() => import("./screens/Activations"));
 const Settings = lazy(() => import("./screens/Settings"));
 
 // [path, label, roles that see it (all when absent)]: settings is for admins only.
-const NAV: [string, MessageKey, User["role"][]?][] = [
+const NAV: [string, MessageKey, Role[]?][] = [
   ["/", "nav.dashboard"],
   ["/trades", "nav.trades"],
   ["/errors", "nav.errors"],
@@ -71,8 +71,8 @@ export function App() {
   useEffect(() => {
     if (!restoring) return;
     api
-      .get<User>("/api/auth/me")
-      .then(setUser)
+      .read("/api/auth/me", {})
+      .then((me) => setUser(asUser(me)))
       .catch(() => setUser(null))
       .finally(() => setRestoring(false));
   }, [api, restoring]);
@@ -81,7 +81,7 @@ export function App() {
   const signIn = useCallback(
     async (username: string, password: string) => {
       await api.signIn(username, password);
-      setUser(await api.get<User>("/api/auth/me")); // the role as the API sees it now
+      setUser(asUser(await api.read("/api/auth/me", {}))); // the role as the API sees it now
     },
     [api],
   );

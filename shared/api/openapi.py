@@ -110,10 +110,15 @@ SCHEMAS: dict[str, dict[str, Any]] = {
                      "refresh_expires_in", "user"],
                     access_token=STR, token_type={"const": "Bearer"}, expires_in=INT,
                     refresh_token=STR, refresh_expires_in=INT, user=ref("User")),
-    "Me": _obj(["kind", "subject", "tenant_id"], kind={"enum": ["user", "api_key"]},
-               subject=STR, tenant_id=STR, role=NSTR, tenant=NSTR, username=NSTR,
-               display_name=NSTR, name=STR, prefix=STR,
-               scopes={"type": "array", "items": STR}),
+    # A person (the console) or an API key (an FEP): `kind` says which shape follows.
+    "Me": {"oneOf": [
+        _obj(["kind", "subject", "tenant_id", "role", "tenant", "username", "display_name"],
+             kind={"const": "user"}, subject=STR, tenant_id=STR, role={"enum": list(ROLES)},
+             tenant=STR, username={**NSTR, "description": "null: a person of the identity "
+                                   "provider with no user row"}, display_name=NSTR),
+        _obj(["kind", "subject", "tenant_id", "name", "prefix", "scopes"],
+             kind={"const": "api_key"}, subject=STR, tenant_id=STR, name=STR, prefix=STR,
+             scopes={"type": "array", "items": STR})]},
     "ApiKey": _obj(["id", "name", "prefix", "scopes", "created_at"],
                    id=STR, name=STR, prefix=STR, scopes={"type": "array", "items": STR},
                    created_by=NSTR, created_at=STAMP, last_used_at=NSTAMP, revoked_at=NSTAMP,
@@ -192,15 +197,24 @@ def _nullable(schema: dict[str, Any]) -> dict[str, Any]:
     return {"anyOf": [schema, {"type": "null"}]}
 
 
-INGEST_FILE_STATUSES = ("received", "parsing", "parsed", "rejected", "duplicate")
-REPORT_FILE_STATUSES = ("building", "generated", "submitting", "submitted", "acked",
-                        "partially_acked", "rejected", "failed")
-EVENT_STATES = ("received", "invalid", "valid", "reported", "submitted", "acked", "nacked",
-                "cancelled", "superseded")
-ISSUE_STATUSES = ("open", "assigned", "resolved")
+def _values(name: str) -> tuple[str, ...]:
+    """A filter's Literal (shared/services/reads/filters.py): the one list of its values."""
+    from typing import get_args
+
+    from shared.services.reads import filters
+
+    return get_args(getattr(filters, name))
+
+
+INGEST_FILE_STATUSES = _values("FileStatus")
+REPORT_FILE_STATUSES = _values("ReportStatus")
+EVENT_STATES = _values("EventState")
+ISSUE_STATUSES = _values("IssueStatus")
 ITEM_STATUSES = ("pending", "acked", "nacked")
-ALERT_STATUSES, ALERT_SEVERITIES = ("open", "acked", "resolved"), ("info", "warning", "critical")
-ACTIVATION_STATUSES = ("running", "success", "application_error", "developer_error", "timeout")
+ALERT_STATUSES, ALERT_SEVERITIES = _values("AlertStatus"), _values("AlertSeverity")
+ACTIVATION_STATUSES = _values("ActivationStatus")
+ACTION_TYPE = _enum(*_values("ActionType"))
+REGIME = _enum(*regime_keys())
 ACTOR_TYPES = ("user", "api_key", "system", "anonymous")
 _SUBMISSION = {"attempt": INT, "started_at": STAMP, "finished_at": NSTAMP, "http_status": NINT,
                "tr_message_id": NSTR, "outcome": _enum("accepted", "retry", "failed", null=True),
@@ -234,7 +248,7 @@ READ_SCHEMAS: dict[str, dict[str, Any]] = {
         "events_by_state": {**COUNTS, "description": "the events its rows became, by state"}}),
     "Submission": _all(_SUBMISSION),
     "ReportFile": _all({
-        "id": STR, "regime": _enum(*regime_keys()), "tr": STR, "object_key": NSTR,
+        "id": STR, "regime": REGIME, "tr": STR, "object_key": NSTR,
         "record_count": INT,
         "status": _enum(*REPORT_FILE_STATUSES), "tr_message_id": NSTR, "reject_code": NSTR,
         "reject_reason": NSTR, "created_at": STAMP, "submitted_at": NSTAMP,
@@ -243,24 +257,27 @@ READ_SCHEMAS: dict[str, dict[str, Any]] = {
                             "additionalProperties": INT},
         "submissions": _array(ref("Submission"))}),
     "TradeListItem": _all({
-        "uti": STR, "trade_id": NSTR, "asset_class": NSTR, "product": NSTR,
+        "uti": STR, "trade_id": NSTR, "asset_class": _enum(*_values("AssetClass"), null=True),
+        "product": NSTR,
         "counterparty_1": NSTR, "counterparty_2": NSTR, "counterparty_2_name": NSTR,
         "lifecycle": _enum("unreported", "live", "terminated", "errored", "ported"),
-        "state": STR, "last_event_id": NSTR, "last_action_type": NSTR,
-        "regimes": _array(STR), "executed_at": NSTAMP, "updated_at": STAMP}),
+        "state": _enum(*EVENT_STATES), "last_event_id": NSTR,
+        "last_action_type": _enum(*_values("ActionType"), null=True),
+        "regimes": _array(REGIME), "executed_at": NSTAMP, "updated_at": STAMP}),
     "FieldChange": _all({"field": STR, "before": ANY, "after": ANY, "added": {"const": True},
                          "removed": {"const": True}}, "added", "removed"),
     "EventIssue": _all(_ISSUE),
     "EventReportItem": _all({
         "id": INT, "event_id": STR, "report_file_id": STR, "position": INT, "record_ref": STR,
-        "status": _enum(*ITEM_STATUSES), "tr_code": NSTR, "tr_message": NSTR, "regime": STR,
+        "status": _enum(*ITEM_STATUSES), "tr_code": NSTR, "tr_message": NSTR, "regime": REGIME,
         "tr": STR, "file_status": _enum(*REPORT_FILE_STATUSES), "tr_message_id": NSTR,
         "file_created_at": STAMP, "submitted_at": NSTAMP}),
     "TradeEvent": _all({
         "id": STR, "version": INT, "source": _enum("file", "api", "repair"),
-        "action_type": STR, "event_type": NSTR, "event_timestamp": STAMP,
-        "state": _enum(*EVENT_STATES), "asset_class": NSTR, "regimes": _array(STR),
-        "reported_regimes": _array(STR), "file_id": NSTR, "row_no": NINT, "prior_uti": NSTR,
+        "action_type": ACTION_TYPE, "event_type": NSTR, "event_timestamp": STAMP,
+        "state": _enum(*EVENT_STATES), "asset_class": _enum(*_values("AssetClass"), null=True),
+        "regimes": _array(REGIME), "reported_regimes": _array(REGIME), "file_id": NSTR,
+        "row_no": NINT, "prior_uti": NSTR,
         "trade_id": NSTR, "supersedes": NSTR, "deadline_at": NSTAMP, "waiting_for": NSTR,
         "enrichment": _array(STR), "validated_at": NSTAMP, "created_at": STAMP,
         "updated_at": STAMP, "payload": OBJECT,

@@ -7,7 +7,7 @@ import { I18nProvider } from "../i18n";
 import Settings from "../screens/Settings";
 import { ADMIN, fakeClient, json, Providers, VIEWER, type Call } from "./fakeApi";
 
-const OPERATOR: User = { ...ADMIN, id: "u3", username: "demo-operator", role: "operator" };
+const OPERATOR: User = { ...ADMIN, subject: "u3", username: "demo-operator", role: "operator" };
 
 const user = (id: string, username: string, extra: Record<string, unknown> = {}) => ({
   id, tenant_id: "t1", username, display_name: null, role: "viewer", disabled: false, tenant: "demo-bank",
@@ -66,6 +66,23 @@ describe("Settings for non-admins", () => {
       await screen.findByRole("heading", { level: 1, name: "Settings" }); // the lazy screen loaded
       unmount();
     }
+  });
+});
+
+describe("The session", () => {
+  it("shows sign-in, not a console, when the stored credential answers for an API key", async () => {
+    sessionStorage.setItem(REFRESH_KEY, "r1");
+    window.location.hash = "#/";
+    const { client } = fakeClient((c) => {
+      if (c.url === "/api/auth/refresh") return json(200, { access_token: "a", refresh_token: "r2", expires_in: 900, user: ADMIN });
+      if (c.url === "/api/auth/me") {
+        return json(200, { kind: "api_key", subject: "k1", tenant_id: "t1", name: "fep", prefix: "srk_k1", scopes: ["ingest"] });
+      }
+      return json(200, { items: [] });
+    });
+    render(<I18nProvider lang="en"><ApiContext.Provider value={client}><App /></ApiContext.Provider></I18nProvider>);
+    await screen.findByRole("button", { name: "Sign in" });
+    expect(screen.queryByRole("navigation", { name: "Main" })).toBeNull();
   });
 });
 

@@ -34,11 +34,12 @@ export function fakeClient(respond: Responder): { client: ApiClient; calls: Call
   return { client: new ApiClient({ fetch: fetcher, storage: sessionStorage }), calls };
 }
 
+// As GET /api/auth/me answers for a person.
 export const ADMIN: User = {
-  id: "u1", username: "demo-admin", display_name: null, role: "admin", disabled: false, tenant: "demo-bank",
-  tenant_id: "t1", created_at: "2026-11-01T00:00:00+00:00", last_login_at: null,
+  kind: "user", subject: "u1", username: "demo-admin", display_name: null, role: "admin", tenant: "demo-bank",
+  tenant_id: "t1",
 };
-export const VIEWER: User = { ...ADMIN, id: "u2", username: "demo-viewer", role: "viewer" };
+export const VIEWER: User = { ...ADMIN, subject: "u2", username: "demo-viewer", role: "viewer" };
 
 export function Providers({ client, user = ADMIN, lang = "en", children }: {
   client: ApiClient; user?: User; lang?: Lang; children: ReactNode;

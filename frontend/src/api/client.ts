@@ -2,10 +2,16 @@
 // one refresh on a 401 then back to sign-in, problem+json errors kept whole, ETag revalidation.
 
 import { fillRoute } from "./types/spec";
-import type { Method, PathParams, RequestBody, ResponseOf, RouteWith, Schemas } from "./types/spec";
+import type { Method, PathParams, QueryOf, RequestBody, ResponseOf, RouteWith, Schemas } from "./types/spec";
 
-/** The signed-in user, as a session carries it (POST /api/auth/token and /refresh). */
-export type User = Schemas["Session"]["user"];
+/** The signed-in person as the API sees them now (GET /api/auth/me answering for a user). */
+export type User = Extract<Schemas["Me"], { kind: "user" }>;
+/** The console signs people in; an API key's answer is no console session. */
+export const asUser = (me: Schemas["Me"]): User | null => (me.kind === "user" ? (me as User) : null);
+export type Role = Schemas["User"]["role"];
+/** The name the API records for this person's acts: a person of the firm's identity provider
+ * has no username of ours. */
+export const nameOf = (user: User): string => user.username ?? user.display_name ?? user.subject;
 export type Session = Schemas["Session"];
 /** One entry of a problem's `errors[]`: a body field or a query parameter. */
 export type FieldProblem = NonNullable<Schemas["Problem"]["errors"]>[number];
@@ -105,7 +111,7 @@ export class ApiClient {
     this.storage.removeItem(REFRESH_KEY);
   }
 
-  async signIn(username: string, password: string): Promise<User> {
+  async signIn(username: string, password: string): Promise<Session["user"]> {
     const response = await this.send("POST", "/api/auth/token", { username, password }, {}, false);
     if (!response.ok) throw await problemFrom(response);
     const session = (await response.json()) as Session;
@@ -207,6 +213,15 @@ export class ApiClient {
   ): Promise<ResponseOf<P, M>> {
     const path = fillRoute(route, params as Record<string, string | number>);
     return this.request<ResponseOf<P, M>>(method.toUpperCase(), path, body[0]);
+  }
+
+  /** A read of a route of the spec: its path parameters, query and answer are the spec's.
+   * `read("/api/trades/{uti}", { uti })`. */
+  read<P extends RouteWith<"get">>(
+    route: P, params: PathParams<P, "get">, query?: QueryOf<P, "get">,
+  ): Promise<ResponseOf<P, "get">> {
+    const path = fillRoute(route, params as Record<string, string | number>);
+    return this.request<ResponseOf<P, "get">>("GET", path + queryString(query as Query | undefined));
   }
 
   /** GET with If-None-Match: a 304 answers `notModified` and no body (polling). */

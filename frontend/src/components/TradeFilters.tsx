@@ -1,44 +1,43 @@
 import { useState, type FormEvent } from "react";
 import { useT } from "../i18n";
 import { codeLabel } from "./lists/labels";
+import { ASSET_CLASSES, EVENT_STATES, REGIMES, type AssetClass, type EventState, type Regime } from "../api/types/trades";
 
 export interface TradeFilterValues {
   q: string;
   counterparty: string;
-  state: string[];
-  asset_class: string[];
-  regime: string[];
+  state: EventState[];
+  asset_class: AssetClass[];
+  regime: Regime[];
 }
 
-export const STATES = ["received", "invalid", "valid", "reported", "submitted", "acked", "nacked", "cancelled", "superseded"];
-export const ASSET_CLASSES = ["INTR", "CRDT", "CURR", "EQUI", "COMM"];
-export const REGIMES = ["krx", "cftc-part45", "emir"];
+export { ASSET_CLASSES, EVENT_STATES as STATES } from "../api/types/trades";
 
 export const EMPTY_FILTERS: TradeFilterValues = { q: "", counterparty: "", state: [], asset_class: [], regime: [] };
 
-const list = (params: URLSearchParams, key: string, allowed: string[]) =>
-  (params.get(key) ?? "").split(",").filter((v) => allowed.includes(v));
+const list = <T extends string>(params: URLSearchParams, key: string, allowed: readonly T[]): T[] =>
+  (params.get(key) ?? "").split(",").filter((v): v is T => (allowed as readonly string[]).includes(v));
 
 /** Filters as the URL holds them (so a filtered list can be bookmarked and shared). */
 export function filtersFromParams(params: URLSearchParams): TradeFilterValues {
   return {
     q: params.get("q") ?? "",
     counterparty: params.get("counterparty") ?? "",
-    state: list(params, "state", STATES),
+    state: list(params, "state", EVENT_STATES),
     asset_class: list(params, "asset_class", ASSET_CLASSES),
     regime: list(params, "regime", REGIMES),
   };
 }
 
-function MultiSelect({ id, label, options, value, onChange, optionLabel = (o) => o }: {
-  id: string; label: string; options: string[]; value: string[]; onChange: (v: string[]) => void;
-  optionLabel?: (option: string) => string;
+function MultiSelect<T extends string>({ id, label, options, value, onChange, optionLabel = (o) => o }: {
+  id: string; label: string; options: readonly T[]; value: T[]; onChange: (v: T[]) => void;
+  optionLabel?: (option: T) => string;
 }) {
   return (
     <div className="field">
       <label htmlFor={id}>{label}</label>
       <select id={id} multiple size={Math.min(options.length, 5)} value={value}
-        onChange={(e) => onChange([...e.target.selectedOptions].map((o) => o.value))}>
+        onChange={(e) => onChange([...e.target.selectedOptions].map((o) => o.value as T))}>
         {options.map((o) => (
           <option key={o} value={o}>{optionLabel(o)}</option>
         ))}
@@ -66,7 +65,7 @@ export function TradeFilters({ value, onApply }: { value: TradeFilterValues; onA
         <label htmlFor="f-cp">{t("trades.counterparty")}</label>
         <input id="f-cp" value={draft.counterparty} onChange={(e) => set("counterparty", e.target.value)} maxLength={200} />
       </div>
-      <MultiSelect id="f-state" label={t("trades.state")} options={STATES} value={draft.state} onChange={(v) => set("state", v)}
+      <MultiSelect id="f-state" label={t("trades.state")} options={EVENT_STATES} value={draft.state} onChange={(v) => set("state", v)}
         optionLabel={(o) => codeLabel(t, "state", o)} />
       <MultiSelect id="f-ac" label={t("trades.asset_class")} options={ASSET_CLASSES} value={draft.asset_class}
         onChange={(v) => set("asset_class", v)} optionLabel={(o) => codeLabel(t, "asset_class", o)} />

@@ -1,5 +1,5 @@
 import { useRef, useState } from "react";
-import { ApiError, queryString } from "../api/client";
+import { ApiError, queryString, nameOf } from "../api/client";
 import { canMutate, useApi, useMe } from "../api/context";
 import { usePolled } from "../api/hooks";
 import { ALERT_KINDS, ALERT_SEVERITIES, ALERT_STATUSES, type Alert } from "../api/types/alerts";
@@ -55,7 +55,7 @@ export default function Alerts({ params }: { params: URLSearchParams }) {
     setDone(null);
     try {
       await api.call("post", "/api/alerts/{alert_id}/ack", { alert_id: keyOf(alert) });
-      setAcked((m) => ({ ...m, [keyOf(alert)]: { by: user.username, at: new Date().toISOString() } }));
+      setAcked((m) => ({ ...m, [keyOf(alert)]: { by: nameOf(user), at: new Date().toISOString() } }));
       setDone(t("alerts.acked_done", { kind: alert.kind }));
       doneRef.current?.focus(); // the button is gone: keep keyboard users where they were
       polled.reload();

@@ -160,9 +160,9 @@ export default function Dashboard() {
   const period = periodFor(unit);
   const range = { date_from: period.from, date_to: period.to, tz };
   const periodKey = `${period.from}:${period.to}:${tz}`;
-  const volumes = useLoad<Volumes>(`vol:${unit}:${periodKey}`, (api) => api.get("/api/stats/volumes", { ...range, unit }));
-  const acceptance = useLoad<Acceptance>(`acc:${unit}:${periodKey}`, (api) => api.get("/api/stats/acceptance", { ...range, unit }));
-  const rejections = useLoad<Rejections>(`rej:${periodKey}`, (api) => api.get("/api/stats/rejections", { ...range, top: TOP }));
+  const volumes = useLoad<Volumes>(`vol:${unit}:${periodKey}`, (api) => api.read("/api/stats/volumes", {}, { ...range, unit }));
+  const acceptance = useLoad<Acceptance>(`acc:${unit}:${periodKey}`, (api) => api.read("/api/stats/acceptance", {}, { ...range, unit }));
+  const rejections = useLoad<Rejections>(`rej:${periodKey}`, (api) => api.read("/api/stats/rejections", {}, { ...range, top: TOP }));
   const s = summary.data;
   return (
     <section aria-labelledby="dash-title">

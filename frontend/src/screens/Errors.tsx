@@ -1,5 +1,5 @@
 import { useState, type FormEvent } from "react";
-import { ApiError } from "../api/client";
+import { ApiError, nameOf } from "../api/client";
 import { canMutate, useApi, useMe } from "../api/context";
 import { usePolled } from "../api/hooks";
 import { enumOf, type Schemas } from "../api/types/spec";
@@ -44,7 +44,7 @@ function IssueTriage({ count, busy, onAssign, onResolve }: {
 }) {
   const { t } = useI18n();
   const { user } = useMe();
-  const [assignee, setAssignee] = useState(user.username);
+  const [assignee, setAssignee] = useState(nameOf(user));
   const [note, setNote] = useState("");
   const assign = (e: FormEvent) => {
     e.preventDefault();
@@ -96,10 +96,10 @@ function Items({ kind, groupKey, status, canAct, onChanged }: {
 
   const selectable = canAct && kind !== "queue";
   const chosen = list.rows.filter((r) => selected.has(String(r.id)));
-  const act = async (path: string, body: Record<string, unknown>, labels: Map<string, string>) => {
+  const act = async (send: () => Promise<BulkOutcome>, labels: Map<string, string>) => {
     setBusy(true);
     try {
-      const result = await api.post<BulkOutcome>(path, body);
+      const result = await send();
       setOutcome({ result, labels });
       setError(null);
       setSelected(new Set());
@@ -114,11 +114,11 @@ function Items({ kind, groupKey, status, canAct, onChanged }: {
   const issueLabels = () => new Map(chosen.map((r) => [String(r.id), `${r.uti ?? r.id}${r.field ? ` · ${r.field}` : ""}`]));
   const resubmit = () => {
     const events = [...new Set(chosen.map((r) => r.event_id).filter((id): id is string => !!id))];
-    void act("/api/events/resubmit", { event_ids: events }, new Map(chosen.map((r) => [r.event_id ?? "", r.uti ?? r.event_id ?? ""])));
+    void act(() => api.call("post", "/api/events/resubmit", {}, { event_ids: events }), new Map(chosen.map((r) => [r.event_id ?? "", r.uti ?? r.event_id ?? ""])));
   };
-  const assign = (assignee: string) => void act("/api/issues/assign", { issue_ids: chosen.map((r) => r.id), assignee }, issueLabels());
+  const assign = (assignee: string) => void act(() => api.call("post", "/api/issues/assign", {}, { issue_ids: chosen.map((r) => r.id), assignee }), issueLabels());
   const resolve = (note: string | null) =>
-    void act("/api/issues/resolve", { issue_ids: chosen.map((r) => r.id), ...(note ? { note } : {}) }, issueLabels());
+    void act(() => api.call("post", "/api/issues/resolve", {}, { issue_ids: chosen.map((r) => r.id), ...(note ? { note } : {}) }), issueLabels());
 
   const repairLink = (i: Item) =>
     i.event_id && (

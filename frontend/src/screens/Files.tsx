@@ -79,7 +79,7 @@ export default function Files() {
   const t = useT();
   const { user } = useMe();
   const [version, setVersion] = useState(0);
-  const files = useLoad<{ items: FileRow[] }>(`files:${version}`, (api) => api.get("/api/files", { limit: 50 }));
+  const files = useLoad<{ items: FileRow[] }>(`files:${version}`, (api) => api.read("/api/files", {}, { limit: 50 }));
   const columns: Column<FileRow>[] = [
     { key: "name", header: t("files.name"), render: (f) => <code>{f.object_key}</code> },
     { key: "status", header: t("files.status"), render: (f) => <span className={`badge file-${f.status}`}>{codeLabel(t, "file_status", f.status)}</span> },

@@ -24,7 +24,7 @@ function Download({ report }: { report: ReportFile }) {
     setBusy(true);
     setError(null);
     try {
-      const answer = await api.get<DownloadUrl>(`/api/reports/${encodeURIComponent(report.id)}/download`);
+      const answer = await api.read("/api/reports/{report_id}/download", { report_id: report.id });
       setLink(answer);
       startDownload(answer.url, answer.file_name);
     } catch (exc) {
@@ -59,7 +59,7 @@ function Download({ report }: { report: ReportFile }) {
 /** One report file: what the TR said, each submission attempt, and the file itself. */
 export default function ReportDetail({ id }: { id: string }) {
   const t = useT();
-  const report = useLoad<ReportFile>(`report:${id}`, (api) => api.get(`/api/reports/${encodeURIComponent(id)}`));
+  const report = useLoad<ReportFile>(`report:${id}`, (api) => api.read("/api/reports/{report_id}", { report_id: id }));
   const r = report.data;
   const columns: Column<Submission>[] = [
     { key: "attempt", header: t("report.attempt"), render: (s) => s.attempt },

@@ -40,7 +40,7 @@ function Diff({ changes }: { changes: Change[] | null }) {
 
 export default function TradeDetail({ uti }: { uti: string }) {
   const { t, lang } = useI18n();
-  const detail = useLoad<Detail>(`trade:${uti}`, (api) => api.get(`/api/trades/${encodeURIComponent(uti)}`));
+  const detail = useLoad<Detail>(`trade:${uti}`, (api) => api.read("/api/trades/{uti}", { uti }));
   const rules = useRules();
   return (
     <section aria-labelledby="detail-title">

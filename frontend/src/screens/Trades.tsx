@@ -1,7 +1,6 @@
 import { useEffect, useState } from "react";
 import { ApiError } from "../api/client";
 import { useApi } from "../api/context";
-import type { Page as ApiPage } from "../api/types/spec";
 import { ColumnChooser, useColumnChoice } from "../components/ColumnChooser";
 import { filtersFromParams, TradeFilters, type TradeFilterValues } from "../components/TradeFilters";
 import { TradesExport } from "../components/TradesExport";
@@ -9,8 +8,6 @@ import { DEFAULT_TRADE_COLUMNS, tradeColumns, TradesTable, type TradeRow } from 
 import { Empty, Loading, ProblemBox } from "../components/States";
 import { useT } from "../i18n";
 import { href, navigate } from "../router";
-
-type Page = ApiPage<TradeRow>;
 
 const PAGE = 50;
 const COLUMNS_KEY = "swaprep.columns.trades";
@@ -34,7 +31,7 @@ export default function Trades({ params }: { params: URLSearchParams }) {
     setLoading(true);
     setError(null);
     try {
-      const page = await api.get<Page>("/api/trades", { ...filters, limit: PAGE, cursor: after ?? undefined });
+      const page = await api.read("/api/trades", {}, { ...filters, limit: PAGE, cursor: after ?? undefined });
       setRows((old) => (replace ? page.items : [...old, ...page.items]));
       setCursor(page.next_cursor);
     } catch (exc) {

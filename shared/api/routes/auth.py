@@ -108,6 +108,12 @@ def get_me(request: WebRequest, ctx: ActionContext) -> dict[str, Any]:
 
         with bootstrap.database(ctx.config).tenant(principal.tenant_id) as conn:
             user = auth.get_user(conn, principal.subject)
+        if user is not None and user["disabled"]:
+            # The token outlives a disabling by its lifetime; the console's next step must be
+            # sign-in, not a session of someone who may no longer act.
+            raise HttpError(401, "Unauthorized", "this sign-in's user is disabled",
+                            headers={"WWW-Authenticate": 'Bearer error="invalid_token"'})
+        # A person of the firm's identity provider has no row of ours: no username.
         me.update(role=principal.role, tenant=principal.name,
                   username=user["username"] if user else None,
                   display_name=user["display_name"] if user else None)

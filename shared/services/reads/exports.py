@@ -110,13 +110,17 @@ def parse_filters(kind: str, filters: Mapping[str, Any]) -> Any:
 def _pages(list_page: Callable[[Any], dict[str, Any]], query: Any) -> Iterator[dict[str, Any]]:
     from shared.services.reads.paging import MAX_LIMIT
 
-    query = query.model_copy(update={"limit": MAX_LIMIT, "cursor": None})
+    # Each page's query is built through the filter model, so the cursor the list handed back
+    # is validated like a client's would be.
+    filters = query.model_dump(exclude={"limit", "cursor"})
+    cursor: str | None = None
     while True:
-        result = list_page(query)
+        result = list_page(type(query).model_validate(
+            {**filters, "limit": MAX_LIMIT, "cursor": cursor}))
         yield from result["items"]
-        if not result["next_cursor"]:
+        cursor = result["next_cursor"]
+        if not cursor:
             return
-        query = query.model_copy(update={"cursor": result["next_cursor"]})
 
 
 def _issues(conn: psycopg.Connection[Any], query: Any) -> Iterator[dict[str, Any]]:

@@ -22,18 +22,20 @@ from pydantic import (
     model_validator,
 )
 
+from shared.domain import model
 from shared.domain.regimes import keys as regime_keys
 from shared.services.reads.paging import DEFAULT_LIMIT, MAX_LIMIT
 
 EventState = Literal["received", "invalid", "valid", "reported", "submitted", "acked",
                      "nacked", "cancelled", "superseded"]
-if TYPE_CHECKING:  # the registry's keys are known at run time only
+if TYPE_CHECKING:  # the registry's and the domain's values are known at run time only
     Regime = str
-else:  # built from the registry (a tuple subscript is the same as listing the values)
+    AssetClass = str
+    ActionType = str
+else:  # built from their one home (a tuple subscript is the same as listing the values)
     Regime = Literal[regime_keys()]
-AssetClass = Literal["INTR", "CRDT", "CURR", "EQUI", "COMM"]
-ActionType = Literal["NEWT", "MODI", "CORR", "TERM", "EROR", "REVI", "VALU", "MARU", "POSC",
-                     "PRTO"]
+    AssetClass = Literal[tuple(c.value for c in model.AssetClass)]
+    ActionType = Literal[tuple(a.value for a in model.ActionType)]
 FileStatus = Literal["received", "parsing", "parsed", "rejected", "duplicate"]
 ReportStatus = Literal["building", "generated", "submitting", "submitted", "acked",
                        "partially_acked", "rejected", "failed"]

@@ -302,6 +302,9 @@ def test_refresh_picks_up_role_changes_and_refuses_disabled_users(api, db, users
         conn.execute("UPDATE users SET disabled = true WHERE username = 'victor'")
     status, problem = refresh(api, renewed["refresh_token"])
     assert status == 401 and problem["detail"] == "the refresh token is not valid"
+    # the access token still runs its course, but the console asking who it is gets sign-in
+    status, problem, _ = api("GET", "/api/auth/me", token=renewed["access_token"])
+    assert status == 401 and problem["detail"] == "this sign-in's user is disabled", problem
 
 
 @pytest.mark.parametrize(("token", "reason"), [

@@ -9,4 +9,5 @@ export type DownloadUrl = Schemas["DownloadUrl"];
 export const REPORT_STATUSES = enumOf<ReportFile["status"]>()([
   "building", "generated", "submitting", "submitted", "acked", "partially_acked", "rejected", "failed",
 ]);
-export const REPORT_REGIMES = enumOf<ReportFile["regime"]>()(["krx", "cftc-part45", "emir"]);
+// The regimes a report file can be for are the trades' regimes (one list, api/types/trades.ts).
+export { REGIMES as REPORT_REGIMES } from "./trades";

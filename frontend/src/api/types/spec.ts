@@ -38,6 +38,9 @@ export type RequestBody<P extends keyof paths, M extends Method> =
     : Operation<P, M> extends { requestBody?: { content: { "application/json": infer B } } } ? B | undefined
       : undefined;
 type Json<R> = R extends { content: { "application/json": infer T } } ? T : void;
+/** The route's query parameters (`{}` when it has none). */
+export type QueryOf<P extends keyof paths, M extends Method> =
+  Operation<P, M> extends { parameters: { query?: infer Q } } ? NonNullable<Q> : Record<string, never>;
 /** What the route answers on success (200, 201 or 202). */
 export type ResponseOf<P extends keyof paths, M extends Method> =
   Operation<P, M> extends { responses: infer R }

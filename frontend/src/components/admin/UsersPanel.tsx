@@ -144,7 +144,7 @@ export function UsersPanel() {
     { key: "username", header: t("users.username"), render: (u) => (
       <>
         <code>{u.username}</code>
-        {u.id === me.id && <span className="muted"> ({t("users.you")})</span>}
+        {u.id === me.subject && <span className="muted"> ({t("users.you")})</span>}
       </>
     ) },
     { key: "display", header: t("users.display_name"), render: (u) => u.display_name ?? "—" },
@@ -160,7 +160,7 @@ export function UsersPanel() {
     { key: "login", header: t("users.last_login"), render: (u) => <Time value={u.last_login_at} /> },
     { key: "created", header: t("users.created_at"), render: (u) => <Time value={u.created_at} /> },
     { key: "act", header: t("settings.actions"), render: (u) =>
-      u.id === me.id ? null // disabling yourself would end this session: another admin does it
+      u.id === me.subject ? null // disabling yourself would end this session: another admin does it
       : u.disabled ? (
         <button type="button" disabled={busy !== null} aria-label={t("users.enable_label", { username: u.username })}
           onClick={() => change(u, { disabled: false }, t("users.enabled", { username: u.username }))}>

@@ -1,0 +1,16 @@
+// The values GET /api/trades filters by (shared/services/reads/filters.py TradesQuery): each list
+// is checked against the spec's enum, so a state, asset class or regime the API adds fails `tsc`
+// until the console offers it.
+import { enumOf, type QueryOf } from "./spec";
+
+export type TradesQuery = QueryOf<"/api/trades", "get">;
+type Each<K extends keyof TradesQuery> = NonNullable<TradesQuery[K]> extends readonly (infer V)[] ? V : never;
+export type EventState = Each<"state">;
+export type AssetClass = Each<"asset_class">;
+export type Regime = Each<"regime">;
+
+export const EVENT_STATES = enumOf<EventState>()([
+  "received", "invalid", "valid", "reported", "submitted", "acked", "nacked", "cancelled", "superseded",
+]);
+export const ASSET_CLASSES = enumOf<AssetClass>()(["INTR", "CRDT", "CURR", "EQUI", "COMM"]);
+export const REGIMES = enumOf<Regime>()(["krx", "cftc-part45", "emir"]);
