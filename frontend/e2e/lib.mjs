@@ -22,8 +22,10 @@ export async function launch() {
   });
 }
 
-export async function newPage(browser) {
-  const context = await browser.newContext({ locale: "en-US", timezoneId: "Asia/Seoul", viewport: { width: 1280, height: 900 } });
+/** A fresh context (no stored session or language): `locale` picks the console's language on
+ * first load (ko-KR: Korean), `width` the viewport. */
+export async function newPage(browser, { locale = "en-US", width = 1280 } = {}) {
+  const context = await browser.newContext({ locale, timezoneId: "Asia/Seoul", viewport: { width, height: 900 } });
   context.setDefaultTimeout(TIMEOUT);
   return context.newPage();
 }

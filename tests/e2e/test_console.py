@@ -144,18 +144,22 @@ def test_console_walkthrough_in_chromium(console_stack):
     run = _npm("e2e", {"SWAPREP_URL": stack.endpoints["api"], "SWAPREP_USER": "demo-admin",
                        "SWAPREP_PASSWORD": stack.secret("password_demo-admin", 12),
                        "SWAPREP_VIEWER_PASSWORD": stack.secret("password_demo-viewer", 12)},
-               timeout_s=180)
+               timeout_s=600)
     assert run.returncode == 0, run.stdout[-4000:] + run.stderr[-4000:]
     manifest = _manifest("screens.json", started)
-    walked = {s["route"]: s for s in manifest["screens"] if s.get("nav")}
     nav = [entry["route"] for entry in manifest["nav"]]
-    # One screenshot (and axe run) per nav entry the console showed, whatever it has grown to.
-    assert nav and set(walked) == set(nav), (nav, sorted(walked))
     assert {"dashboard", "trades", "errors", "files"} <= set(nav), nav
-    names = {s["file"] for s in manifest["screens"]}
-    assert {"01-sign-in.png", "02-dashboard.png", "03-trades.png", "04-trade-detail.png",
-            "05-errors.png", "06-files.png", "07-viewer-errors.png"} <= names, sorted(names)
-    assert all(s["title"] for s in walked.values()), "every nav screen has an <h1>"
+    layouts = [tuple(layout) for layout in manifest["layouts"]]
+    assert {(lang, width) for lang in ("en", "ko") for width in (1280, 1920)} <= set(layouts)
+    for lang, width in layouts:
+        # One screenshot (and axe run) per nav entry the console showed, in every layout,
+        # plus the sign-in screen and a trade's detail.
+        shown = [s for s in manifest["screens"] if (s.get("lang"), s.get("width")) == (lang, width)]
+        walked = {s["route"]: s for s in shown if s.get("nav")}
+        assert set(walked) == set(nav), (lang, width, nav, sorted(walked))
+        assert {"sign-in", "trades/<uti>"} <= {s["route"] for s in shown}, (lang, width)
+        assert all(s["title"] for s in walked.values()), "every nav screen has an <h1>"
+    assert "07-viewer-errors.png" in {s["file"] for s in manifest["screens"]}
 
 
 # -- the flows ----------------------------------------------------------------------------------
