@@ -142,6 +142,16 @@ SCHEMAS: dict[str, dict[str, Any]] = {
                           valid=BOOL, changed=OBJECT,
                           errors={"type": "array", "items": ref("FieldError")},
                           issues={"type": "array", "items": ref("RuleIssue")}),
+    # operations.bulk_repair: per event, the single preview's answer (null when refused)
+    "BulkRepairPreviewItem": _obj(
+        ["id", "outcome", "ok", "message", "preview"], id=STR,
+        outcome={"type": "string", "enum": ["would_pass", "would_fail", "not_found",
+                                            "conflict"]},
+        ok={**BOOL, "description": "false: refused (not found, or not repairable)"},
+        message=STR, preview={"anyOf": [ref("RepairPreview"), {"type": "null"}]}),
+    "BulkRepairPreview": _obj(["items", "would_pass", "would_fail", "refused"], items={
+        "type": "array", "items": ref("BulkRepairPreviewItem")}, would_pass=INT,
+        would_fail=INT, refused=INT),
     # operations.base.FieldError.as_dict: why an edit itself is unusable
     "FieldError": _obj(["field", "message", "code"], field=NSTR, message=STR, code=NSTR),
     # domain.issues.Issue.to_dict: what a rule found
@@ -402,6 +412,10 @@ OPERATIONS: tuple[Op, ...] = (
             "description": "true: answer as /repair/preview does"},), **needs("repair")),
     Op("POST", "/api/events/{event_id}/repair/preview", "What validation would say of a repair",
        "events", ref("RepairPreview"), body="Repair", errors=(404, 409)),
+    Op("POST", "/api/events/repair/bulk", "One correction for many events, or its preview "
+       "(`preview: true`: writes nothing, open to every role)", "events",
+       {"oneOf": [ref("BulkOutcome"), ref("BulkRepairPreview")]}, body="BulkRepair",
+       **needs("repair")),
     Op("POST", "/api/events/resubmit", "Resubmit events", "events", ref("BulkOutcome"),
        body="Events", **needs("resubmit")),
     Op("POST", "/api/events/cancel", "Cancel events", "events", ref("BulkOutcome"),

@@ -24,6 +24,7 @@ from shared.services import bootstrap
 
 router = Router()
 MAX_IDS = 1000  # per bulk call: one transaction, one answer of bounded size
+MAX_REPAIR_IDS = 500  # a repair re-keys and enqueues each event: a shorter transaction
 
 
 @dataclass(frozen=True)
@@ -96,6 +97,18 @@ def models() -> SimpleNamespace:
     class Events(Strict):
         event_ids: Ids
 
+    class RepairChange(Strict):
+        field: Annotated[str, StringConstraints(strip_whitespace=True, min_length=1,
+                                                max_length=200)]
+        value: Any  # the new value; null clears the field
+        # optional: the value the field must have now; an event whose value differs is refused
+        current: Any = None
+
+    class BulkRepair(Strict):
+        event_ids: Annotated[list[Id], Field(min_length=1, max_length=MAX_REPAIR_IDS)]
+        changes: Annotated[list[RepairChange], Field(min_length=1, max_length=200)]
+        preview: bool = False  # true: what validation would say of each; nothing is written
+
     class Cancel(Events):
         reason: Text
 
@@ -112,7 +125,8 @@ def models() -> SimpleNamespace:
         issue_ids: IssueIds
         note: Text | None = None
 
-    return SimpleNamespace(Repair=Repair, Events=Events, Cancel=Cancel, Redrive=Redrive,
+    return SimpleNamespace(Repair=Repair, BulkRepair=BulkRepair, RepairChange=RepairChange,
+                           Events=Events, Cancel=Cancel, Redrive=Redrive,
                            Assign=Assign, Resolve=Resolve)
 
 
@@ -169,6 +183,29 @@ def post_repair(request: WebRequest, ctx: ActionContext) -> dict:
 @router.route("POST", "/api/events/{event_id}/repair/preview")
 def post_repair_preview(request: WebRequest, ctx: ActionContext) -> dict:
     return _preview(request, ctx)
+
+
+@router.route("POST", "/api/events/repair/bulk")
+def post_bulk_repair(request: WebRequest, ctx: ActionContext) -> dict:
+    """One correction for many events (services/operations/bulk_repair.py); `preview: true`
+    writes nothing and, like the single preview, is open to every role."""
+    from shared.services.operations import Change, bulk_repair, preview_bulk_repair
+    from shared.services.operations.bulk_repair import UNSET
+
+    raw = request.json()
+    previewing = isinstance(raw, dict) and raw.get("preview") is True
+    # the role first: a viewer's apply is 403 whatever the body holds
+    who = caller(request, ctx, None if previewing else "repair", "repairing events")
+    body = parse_body(request, models().BulkRepair)
+    changes = [Change(c.field, c.value, c.current if "current" in c.model_fields_set else UNSET)
+               for c in body.changes]
+    if previewing:
+        preview = _in_tenant(ctx, who, lambda conn, _: preview_bulk_repair(
+            conn, body.event_ids, changes, who.actor))
+        return response(200, preview.as_dict(), headers={"Cache-Control": "no-store"},
+                        request_id=request.request_id)
+    return _items(request, _in_tenant(ctx, who, lambda conn, send: bulk_repair(
+        conn, body.event_ids, changes, who.actor, send=send)))
 
 
 # -- bulk event actions -------------------------------------------------------------------------

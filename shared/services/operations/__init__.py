@@ -24,6 +24,12 @@ from shared.services.operations.base import (
     QueueSender,
     Sender,
 )
+from shared.services.operations.bulk_repair import (
+    BulkPreview,
+    Change,
+    bulk_repair,
+    preview_bulk_repair,
+)
 from shared.services.operations.events import cancel, resubmit, revalidate
 from shared.services.operations.redrive import RedriveOutcome, redrive
 from shared.services.operations.repair import (
@@ -40,9 +46,9 @@ from shared.services.operations.triage import (
 )
 
 __all__ = [
-    "Actor", "Conflict", "FieldError", "Forbidden", "InvalidRepair", "InvalidRequest",
-    "ItemOutcome", "NotFound", "OperationError", "QueueSender", "RedriveOutcome",
-    "RepairOutcome", "RepairPreview", "Sender", "ack_alert", "assign_issues", "cancel",
-    "list_issues", "preview_repair", "redrive", "repair", "resolve_issues", "resubmit",
-    "revalidate",
+    "Actor", "BulkPreview", "Change", "Conflict", "FieldError", "Forbidden", "InvalidRepair",
+    "InvalidRequest", "ItemOutcome", "NotFound", "OperationError", "QueueSender",
+    "RedriveOutcome", "RepairOutcome", "RepairPreview", "Sender", "ack_alert", "assign_issues",
+    "bulk_repair", "cancel", "list_issues", "preview_bulk_repair", "preview_repair", "redrive",
+    "repair", "resolve_issues", "resubmit", "revalidate",
 ]

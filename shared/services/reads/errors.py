@@ -3,6 +3,7 @@ queue, each with counts and a sample; and the paginated list behind one group.""
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 import psycopg
@@ -44,6 +45,42 @@ def dead_letter_groups(conn: psycopg.Connection[Any]) -> dict[str, Any]:
 
 def error_items(conn: psycopg.Connection[Any], query: ErrorItemsQuery) -> dict[str, Any]:
     """The rows behind one group (`kind` rule / tr_code / queue, `key` its value), newest
-    first."""
-    return fetch_page(query, db.SORT, db.KEYS, lambda after, limit: db.error_items_page(
+    first. A NACK carries `field` and `value` as an issue does when the TR's message names a
+    value the event holds in exactly one field (see `named_field`)."""
+    result = fetch_page(query, db.SORT, db.KEYS, lambda after, limit: db.error_items_page(
         conn, kind=query.kind, key=query.key, after=after, limit=limit, status=query.status))
+    if query.kind == "tr_code":
+        for item in result["items"]:
+            item["field"], item["value"] = named_field(item.get("tr_message"),
+                                                       item.pop("event_payload", None))
+    return result
+
+
+# An LEI (ISO 17442): the identifier TR-ID-002/003 messages name ("CP2_ID <lei> is not in the
+# LEI register"); the TR names it by its own column (CP2_ID, counterparty2, ...), so the
+# event's field is found by the value instead.
+_LEI = re.compile(r"\b[A-Z0-9]{18}[0-9]{2}\b")
+
+
+def named_field(message: str | None, payload: Any) -> tuple[str | None, str | None]:
+    """(canonical path, value) of the one field of `payload` (a stored event) holding an LEI
+    that `message` (the TR's) names; (None, None) when it names none, or the values sit in
+    more than one field: then no single correction is implied."""
+    if not message or not isinstance(payload, dict):
+        return None, None
+    found: dict[str, str] = {}
+    for token in dict.fromkeys(_LEI.findall(message)):
+        found.update((path, token) for path in _paths_holding(payload, token, ""))
+    if len(found) != 1:
+        return None, None
+    [(path, value)] = found.items()
+    return path, value
+
+
+def _paths_holding(node: Any, value: str, path: str) -> list[str]:
+    if isinstance(node, dict):
+        return [p for k, v in node.items()
+                for p in _paths_holding(v, value, f"{path}.{k}" if path else str(k))]
+    if isinstance(node, list):
+        return [p for n, v in enumerate(node) for p in _paths_holding(v, value, f"{path}[{n}]")]
+    return [path] if node == value else []

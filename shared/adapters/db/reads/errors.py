@@ -84,7 +84,7 @@ _ITEMS = {
         x.message, x.message_ko, x.regime, x.status, x.assignee, x.created_at, x.resolved_at
         FROM validation_issues x JOIN trade_events e ON e.id = x.event_id""",
     "tr_code": """SELECT x.id, x.event_id, e.uti, x.report_file_id, x.position, x.record_ref,
-        x.tr_code, x.tr_message, rf.regime, rf.tr_message_id
+        x.tr_code, x.tr_message, rf.regime, rf.tr_message_id, e.payload AS event_payload
         FROM report_items x JOIN trade_events e ON e.id = x.event_id
         JOIN report_files rf ON rf.id = x.report_file_id""",
     "queue": """SELECT x.id, x.queue, x.message_id, x.body, x.receive_count, x.last_error,
