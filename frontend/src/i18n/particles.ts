@@ -23,6 +23,7 @@ const LETTER: Record<string, string> = {
 };
 // Acronyms said as a word, not letter by letter (the last syllable of the word).
 const SAID_AS_WORD: Record<string, string> = { EMIR: "르", ESMA: "마", NAVER: "버", SWIFT: "트" };
+const LOWER_END: Record<string, string> = { l: "을", m: "음", n: "은" };
 const DIGIT = ["영", "일", "이", "삼", "사", "오", "육", "칠", "팔", "구"];
 // A whole number ending in zeros is read by its last unit: 10 십, 300 삼백, 5000 오천, 20000 이만.
 const UNIT_BY_ZEROS = ["", "십", "백", "천", "만", "만", "만", "만", "억", "억", "억", "억", "조"];
@@ -48,6 +49,9 @@ export function lastSyllable(word: string): string {
   if (latin) {
     const said = SAID_AS_WORD[latin[1].toUpperCase()];
     if (said) return said;
+    // Capitals are said letter by letter (KRX 케이알엑스); a lower-case word is said as a word,
+    // and ends on a final consonant only after l, m, n or ng (demo-admin 어드민, viewer 뷰어).
+    if (latin[1] !== latin[1].toUpperCase()) return /ng$/i.test(latin[1]) ? "응" : LOWER_END[latin[1].slice(-1).toLowerCase()] ?? "어";
     return LETTER[latin[1][latin[1].length - 1].toUpperCase()];
   }
   w = w.slice(0, -1); // another symbol (a dash, a slash): go by what is before it
