@@ -59,7 +59,7 @@ describe("Alerts", () => {
     await waitFor(() => expect(row.textContent).toContain("Acknowledged"));
     expect(row.textContent).toContain("by demo-admin");
     expect(within(row).queryByRole("button")).toBeNull();
-    expect(screen.getByText("Alert deadline.late acknowledged.")).toBeTruthy();
+    expect(screen.getByText("Alert \"Past the deadline\" acknowledged.")).toBeTruthy();
   });
 
   it("shows a refused acknowledgement with the request id and lets the user try again", async () => {

@@ -41,7 +41,7 @@ describe("Reports list", () => {
     expect(rows[0].textContent).toContain("ACK 2");
     expect(rows[0].textContent).toContain("NACK 1");
     expect(rows[0].textContent).toContain("MSG-1");
-    expect(rows[0].textContent).toContain("2 · accepted, HTTP 202"); // two attempts, the last accepted
+    expect(rows[0].textContent).toContain("2 · Accepted, HTTP 202"); // two attempts, the last accepted
     expect(rows[1].textContent).toContain("Rejected");
     expect(rows[1].textContent).toContain("E042");
 

@@ -1,6 +1,6 @@
 import { ruleTitle, type Rule } from "../api/rules";
 import { useI18n } from "../i18n";
-import { codeLabel } from "./lists/labels";
+import { codeLabel, regimeLabel } from "./lists/labels";
 
 /** One line next to an issue: what its rule checks, in the UI language. */
 export function RuleNote({ rule }: { rule: Rule | undefined }) {
@@ -18,6 +18,9 @@ export function RuleCard({ rule }: { rule: Rule | undefined }) {
   const { t, lang } = useI18n();
   if (!rule) return null;
   const field = (lang === "ko" ? rule.field_label_ko : rule.field_label) ?? rule.field;
+  // The catalogue's notes (inputs a rule needs, known limits) exist in English only: the Korean
+  // screen shows the Korean title, field and the regulation, not an English paragraph.
+  const note = lang === "ko" ? null : rule.note;
   return (
     <div className="rule-card" aria-label={t("rules.card", { id: rule.id })} role="note">
       <p>
@@ -30,17 +33,18 @@ export function RuleCard({ rule }: { rule: Rule | undefined }) {
           {field} <code>{rule.field}</code>
         </dd>
         <dt>{t("rules.regimes")}</dt>
-        <dd>{rule.regimes ? rule.regimes.join(", ") : t("rules.every_regime")}</dd>
+        <dd>{rule.regimes ? rule.regimes.map((r) => regimeLabel(t, r)).join(", ") : t("rules.every_regime")}</dd>
         {rule.source && (
           <>
-            <dt>{t("rules.source")}</dt>
-            <dd lang="en">{rule.source}</dd>
+            <dt>{t("rules.reference")}</dt>
+            {/* the regulation or standard as it is cited (its title is not translated) */}
+            <dd><cite lang="en">{rule.source}</cite></dd>
           </>
         )}
-        {rule.note && (
+        {note && (
           <>
             <dt>{t("rules.note")}</dt>
-            <dd lang="en">{rule.note}</dd>
+            <dd>{note}</dd>
           </>
         )}
       </dl>

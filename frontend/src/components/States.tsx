@@ -1,6 +1,7 @@
 import type { ReactNode } from "react";
 import type { ApiError } from "../api/client";
-import { useT } from "../i18n";
+import { useT, type Translate } from "../i18n";
+import { en, type MessageKey } from "../i18n/en";
 
 export function Loading({ label }: { label?: string }) {
   const t = useT();
@@ -16,16 +17,37 @@ export function Empty({ children }: { children?: ReactNode }) {
   return <p className="state empty">{children ?? t("state.empty")}</p>;
 }
 
-/** A problem as the API said it: title, detail, each field error, and the request id to quote. */
+const known = (key: string): key is MessageKey => Object.hasOwn(en, key);
+
+/** What the problem means for the user, in the UI language: by the API's `reason` when the
+ * console knows it (an issue resolved already), else by the status (409, 403, ...); a failure
+ * without a status is the network. */
+export function problemText(t: Translate, error: ApiError): string {
+  const reason = `problem.reason.${error.reason ?? ""}`;
+  if (error.reason && known(reason)) return t(reason);
+  if (!error.status) return t("problem.network");
+  if (error.status >= 500) return t("problem.status.5xx");
+  const status = `problem.status.${error.status}`;
+  return known(status) ? t(status) : t("problem.status.400");
+}
+
+/** A problem in the UI language, then as the API said it (title, detail: English, for support),
+ * each field error, and the request id to quote. */
 export function ProblemBox({ error, onRetry }: { error: ApiError; onRetry?: () => void }) {
   const t = useT();
   return (
     <div className="problem" role="alert">
-      <strong>
-        {error.status ? `${error.status} ` : ""}
-        {error.title}
-      </strong>
-      {error.detail && <p>{error.detail}</p>}
+      <strong>{problemText(t, error)}</strong>
+      {(error.title || error.detail) && (
+        <p className="problem-detail">
+          <span className="sr-only">{t("problem.server_detail")}: </span>
+          <span lang="en">
+            {error.status ? `${error.status} ` : ""}
+            {error.title}
+            {error.detail ? `: ${error.detail}` : ""}
+          </span>
+        </p>
+      )}
       {error.errors.length > 0 && (
         <ul>
           {error.errors.map((e, i) => (

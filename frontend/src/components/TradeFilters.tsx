@@ -1,6 +1,6 @@
 import { useState, type FormEvent } from "react";
 import { useT } from "../i18n";
-import { codeLabel } from "./lists/labels";
+import { codeLabel, regimeLabel } from "./lists/labels";
 import { ASSET_CLASSES, EVENT_STATES, REGIMES, type AssetClass, type EventState, type Regime } from "../api/types/trades";
 
 export interface TradeFilterValues {
@@ -69,7 +69,8 @@ export function TradeFilters({ value, onApply }: { value: TradeFilterValues; onA
         optionLabel={(o) => codeLabel(t, "state", o)} />
       <MultiSelect id="f-ac" label={t("trades.asset_class")} options={ASSET_CLASSES} value={draft.asset_class}
         onChange={(v) => set("asset_class", v)} optionLabel={(o) => codeLabel(t, "asset_class", o)} />
-      <MultiSelect id="f-regime" label={t("trades.regime")} options={REGIMES} value={draft.regime} onChange={(v) => set("regime", v)} />
+      <MultiSelect id="f-regime" label={t("trades.regime")} options={REGIMES} value={draft.regime} onChange={(v) => set("regime", v)}
+        optionLabel={(o) => regimeLabel(t, o)} />
       <div className="actions">
         <button type="submit">{t("trades.apply")}</button>
         <button type="button" onClick={() => { setDraft(EMPTY_FILTERS); onApply(EMPTY_FILTERS); }}>

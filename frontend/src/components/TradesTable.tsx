@@ -1,7 +1,7 @@
 import type { Schemas } from "../api/types/spec";
 import type { CsvValue } from "../csv";
 import { useT, type Translate } from "../i18n";
-import { codeLabel } from "./lists/labels";
+import { codeLabel, regimeLabel } from "./lists/labels";
 import { DataTable, type Column } from "./DataTable";
 import { Time } from "./Time";
 
@@ -28,7 +28,7 @@ export function tradeColumns(t: Translate): TradeColumn[] {
     { key: "cp", header: t("col.counterparty"), render: (r) => r.counterparty_2_name ?? r.counterparty_2 ?? "—", csv: (r) => r.counterparty_2_name ?? r.counterparty_2 },
     { key: "cp2_lei", header: t("col.counterparty_lei"), render: (r) => (r.counterparty_2 ? <code>{r.counterparty_2}</code> : "—"), csv: (r) => r.counterparty_2 },
     { key: "cp1_lei", header: t("col.reporting_lei"), render: (r) => (r.counterparty_1 ? <code>{r.counterparty_1}</code> : "—"), csv: (r) => r.counterparty_1 },
-    { key: "regimes", header: t("col.regimes"), render: (r) => (r.regimes ?? []).join(", ") || "—", csv: (r) => (r.regimes ?? []).join(", ") },
+    { key: "regimes", header: t("col.regimes"), render: (r) => (r.regimes ?? []).map((g) => regimeLabel(t, g)).join(", ") || "—", csv: (r) => (r.regimes ?? []).join(", ") },
     { key: "executed", header: t("col.executed"), render: (r) => <Time value={r.executed_at} />, csv: (r) => r.executed_at },
     { key: "updated", header: t("col.updated"), render: (r) => <Time value={r.updated_at} />, csv: (r) => r.updated_at },
   ];

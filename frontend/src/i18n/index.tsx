@@ -1,6 +1,7 @@
 import { createContext, useCallback, useContext, useEffect, useMemo, useState, type ReactNode } from "react";
 import { en, type MessageKey } from "./en";
 import { ko } from "./ko";
+import { isParticle, particle } from "./particles";
 
 export type Lang = "en" | "ko";
 const DICTIONARIES: Record<Lang, Record<MessageKey, string>> = { en, ko };
@@ -15,8 +16,15 @@ export function initialLang(navigatorLanguage = typeof navigator === "undefined"
 
 export type Translate = (key: MessageKey, vars?: Record<string, string | number>) => string;
 
+/** `{name}` is the value; `{name|은}` (이, 을, 과, 으로 or their pairs) adds the particle the
+ * value's Korean reading takes (particles.ts): "{regime|은}" gives "KRX는", "EMIR는" (에미르);
+ * "{n|을}" gives "3을" (삼), "2를" (이). An unknown name stays as written. */
 export function translate(lang: Lang, key: MessageKey, vars: Record<string, string | number> = {}): string {
-  return DICTIONARIES[lang][key].replace(/\{(\w+)\}/g, (_, name: string) => String(vars[name] ?? `{${name}}`));
+  return DICTIONARIES[lang][key].replace(/\{(\w+)(?:\|([가-힣]+))?\}/g, (whole, name: string, p?: string) => {
+    if (vars[name] === undefined) return whole;
+    const value = String(vars[name]);
+    return p && isParticle(p) ? value + particle(value, p) : value;
+  });
 }
 
 interface I18n {

@@ -43,11 +43,11 @@ export default function Activations({ params }: { params: URLSearchParams }) {
   const columns: Column<Activation>[] = [
     { key: "started", header: t("activations.started"), render: (a) => <Time value={a.started_at} /> },
     { key: "action", header: t("activations.action"), render: (a) => <code>{a.action}</code> },
-    { key: "trigger", header: t("activations.trigger"), className: "wrap", render: (a) => a.trigger ?? "—" },
+    { key: "trigger", header: t("activations.trigger"), className: "wrap", render: (a) => (a.trigger ? <code>{a.trigger}</code> : "—") },
     { key: "status", header: t("activations.status"), render: (a) => (
       <span className={`badge run-${a.status}`}>{codeLabel(t, "activation_status", a.status)}</span>
     ) },
-    { key: "duration", header: t("activations.duration"), className: "num", render: (a) => duration(a.duration_ms) },
+    { key: "duration", header: t("activations.duration"), className: "num", render: (a) => duration(a.duration_ms, t) },
     { key: "cold", header: t("activations.cold_start"), render: (a) =>
       a.cold_start === null || a.cold_start === undefined ? "—" : a.cold_start ? t("activations.yes") : t("activations.no") },
     { key: "outcome", header: t("activations.outcome"), className: "wrap", render: (a) => <Outcome run={a} t={t} /> },

@@ -3,6 +3,7 @@ import { ApiError, queryString, nameOf } from "../api/client";
 import { canMutate, useApi, useMe } from "../api/context";
 import { usePolled } from "../api/hooks";
 import { ALERT_KINDS, ALERT_SEVERITIES, ALERT_STATUSES, type Alert } from "../api/types/alerts";
+import { AlertMessage, alertKindLabel } from "../components/AlertMessage";
 import { DataTable, type Column } from "../components/DataTable";
 import { JsonView } from "../components/lists/JsonView";
 import { filterQuery, filterValues, ListFilters, type FilterField } from "../components/lists/ListFilters";
@@ -56,7 +57,7 @@ export default function Alerts({ params }: { params: URLSearchParams }) {
     try {
       await api.call("post", "/api/alerts/{alert_id}/ack", { alert_id: keyOf(alert) });
       setAcked((m) => ({ ...m, [keyOf(alert)]: { by: nameOf(user), at: new Date().toISOString() } }));
-      setDone(t("alerts.acked_done", { kind: alert.kind }));
+      setDone(t("alerts.acked_done", { kind: alertKindLabel(t, alert.kind) }));
       doneRef.current?.focus(); // the button is gone: keep keyboard users where they were
       polled.reload();
     } catch (exc) {
@@ -70,10 +71,16 @@ export default function Alerts({ params }: { params: URLSearchParams }) {
     { key: "severity", header: t("alerts.severity"), render: (a) => (
       <span className={`badge sev-${a.severity}`}>{codeLabel(t, "severity", a.severity)}</span>
     ) },
-    { key: "kind", header: t("alerts.kind"), render: (a) => <code>{a.kind}</code> },
+    // The kind by its name; its code (what the filter takes) beside it, small.
+    { key: "kind", header: t("alerts.kind"), render: (a) => (
+      <>
+        {alertKindLabel(t, a.kind)}
+        {alertKindLabel(t, a.kind) !== a.kind && <div className="muted"><code>{a.kind}</code></div>}
+      </>
+    ) },
     { key: "summary", header: t("alerts.summary"), className: "wrap", render: (a) => (
       <>
-        {a.summary}
+        <AlertMessage alert={a} />
         {a.details && Object.keys(a.details).length > 0 && <JsonView summary={t("alerts.details")} value={a.details} />}
       </>
     ) },
@@ -94,7 +101,7 @@ export default function Alerts({ params }: { params: URLSearchParams }) {
     columns.push({ key: "act", header: t("alerts.action"), render: (a) =>
       a.status === "open" ? (
         <button type="button" onClick={() => ack(a)} disabled={busy !== null}
-          aria-label={t("alerts.ack_label", { kind: a.kind, id: keyOf(a) })}>
+          aria-label={t("alerts.ack_label", { kind: alertKindLabel(t, a.kind), id: keyOf(a) })}>
           {busy === keyOf(a) ? t("alerts.acking") : t("alerts.ack")}
         </button>
       ) : null,
@@ -108,7 +115,7 @@ export default function Alerts({ params }: { params: URLSearchParams }) {
       <p ref={doneRef} tabIndex={-1} role="status" className="ok">{done}</p>
       {failure && (
         <div>
-          <p className="bad">{t("alerts.ack_failed", { kind: failure.alert.kind })}</p>
+          <p className="bad">{t("alerts.ack_failed", { kind: alertKindLabel(t, failure.alert.kind) })}</p>
           <ProblemBox error={failure.error} />
         </div>
       )}

@@ -52,7 +52,7 @@ export default function Audit({ params }: { params: URLSearchParams }) {
     { key: "at", header: t("audit.at"), render: (e) => <Time value={e.at} /> },
     { key: "actor", header: t("audit.actor"), render: (e) => (
       <>
-        {e.actor}
+        <span translate="no">{e.actor}</span>
         {e.actor_type !== "user" && <div className="muted">{codeLabel(t, "actor_type", e.actor_type)}</div>}
       </>
     ) },

@@ -1,6 +1,7 @@
 import { useState } from "react";
 import { usePolled, useLoad } from "../api/hooks";
 import type { Alert } from "../api/types/alerts";
+import { AlertMessage } from "../components/AlertMessage";
 import type { Schemas } from "../api/types/spec";
 import { ruleTitle, useRules } from "../api/rules";
 import { BarChart, type Bar } from "../components/BarChart";
@@ -225,7 +226,7 @@ export default function Dashboard() {
               <ul className="alerts">
                 {alerts.data.items.map((a) => (
                   <li key={a.id} className={`alert ${a.severity}`}>
-                    <span className="badge">{codeLabel(t, "severity", a.severity)}</span> <code>{a.kind}</code> {a.summary}{" "}
+                    <span className="badge">{codeLabel(t, "severity", a.severity)}</span> <AlertMessage alert={a} />{" "}
                     <Time value={a.last_seen_at} />
                   </li>
                 ))}

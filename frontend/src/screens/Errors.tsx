@@ -7,7 +7,7 @@ import { ruleTitle, useRules } from "../api/rules";
 import { BulkOutcomes, type BulkOutcome } from "../components/BulkOutcomes";
 import { DataTable, type Column } from "../components/DataTable";
 import { IssueStatus } from "../components/IssueStatus";
-import { codeLabel } from "../components/lists/labels";
+import { codeLabel, regimeLabel } from "../components/lists/labels";
 import { RepairForm } from "../components/RepairForm";
 import { RuleCard } from "../components/RuleExplanation";
 import { Empty, Loading, ProblemBox } from "../components/States";
@@ -144,7 +144,7 @@ function Items({ kind, groupKey, status, canAct, onChanged }: {
         ? [
             { key: "uti", header: t("col.uti"), render: utiLink },
             { key: "message", header: t("errors.tr_message"), render: (i) => i.tr_message ?? "—" },
-            { key: "regime", header: t("trades.regime"), render: (i) => i.regime ?? "—" },
+            { key: "regime", header: t("trades.regime"), render: (i) => (i.regime ? regimeLabel(t, i.regime) : "—") },
             { key: "msg_id", header: t("errors.tr_message_id"), render: (i) => (i.tr_message_id ? <code>{i.tr_message_id}</code> : "—") },
             { key: "repair", header: t("errors.repair_col"), render: repairLink },
           ]
@@ -231,7 +231,7 @@ export default function Errors({ params }: { params: URLSearchParams }) {
                       <a href={href("/errors", { kind: g.kind, key: g.key ?? "" })}
                         aria-current={g.kind === kind && g.key === key ? "true" : undefined}>
                         <span className="badge">{t(`errors.kind.${g.kind}` as MessageKey)}</span>{" "}
-                        <strong>{g.key ?? "—"}</strong> · {t("errors.count", { n: g.count })}
+                        <strong translate="no">{g.key ?? "—"}</strong> · {t("errors.count", { n: g.count })}
                         {g.by_status && (
                           <> · {t("errors.by_status", { open: g.by_status.open, assigned: g.by_status.assigned, resolved: g.by_status.resolved })}</>
                         )}

@@ -4,7 +4,7 @@ import { useApi } from "../api/context";
 import { useLoad } from "../api/hooks";
 import type { DownloadUrl, ReportFile, Submission } from "../api/types/reports";
 import { DataTable, type Column } from "../components/DataTable";
-import { codeLabel } from "../components/lists/labels";
+import { codeLabel, regimeLabel } from "../components/lists/labels";
 import { startDownload } from "../components/reports/download";
 import { ItemCounts } from "../components/reports/ItemCounts";
 import { Empty, Loading, ProblemBox } from "../components/States";
@@ -76,7 +76,7 @@ export default function ReportDetail({ id }: { id: string }) {
     <section aria-labelledby="report-title">
       <p><a href={href("/reports")}>← {t("report.back")}</a></p>
       <h1 id="report-title">
-        {t("report.title")} {r && <small>{r.regime} · <Time value={r.created_at} /></small>}
+        {t("report.title")} {r && <small>{regimeLabel(t, r.regime)} · <Time value={r.created_at} /></small>}
       </h1>
       {report.error && <ProblemBox error={report.error} onRetry={report.reload} />}
       {!r ? (
@@ -85,7 +85,7 @@ export default function ReportDetail({ id }: { id: string }) {
         <>
           <dl className="facts">
             <div><dt>{t("reports.status")}</dt><dd><span className={`badge report-${r.status}`}>{codeLabel(t, "report_status", r.status)}</span></dd></div>
-            <div><dt>{t("reports.regime")}</dt><dd>{r.regime} ({r.tr})</dd></div>
+            <div><dt>{t("reports.regime")}</dt><dd>{regimeLabel(t, r.regime)} (<code>{r.tr}</code>)</dd></div>
             <div><dt>{t("reports.records")}</dt><dd>{r.record_count}</dd></div>
             <div><dt>{t("reports.tr_message_id")}</dt><dd>{r.tr_message_id ? <code>{r.tr_message_id}</code> : "—"}</dd></div>
             <div><dt>{t("reports.created")}</dt><dd><Time value={r.created_at} /></dd></div>

@@ -1,20 +1,20 @@
 import { REPORT_REGIMES, REPORT_STATUSES, type ReportFile } from "../api/types/reports";
 import { DataTable, type Column } from "../components/DataTable";
 import { filterQuery, filterValues, ListFilters, type FilterField } from "../components/lists/ListFilters";
-import { codeLabel } from "../components/lists/labels";
+import { codeLabel, regimeLabel } from "../components/lists/labels";
 import { Pager } from "../components/lists/Pager";
 import { usePagedList } from "../components/lists/usePagedList";
 import { ItemCounts } from "../components/reports/ItemCounts";
 import { Empty, Loading, ProblemBox } from "../components/States";
 import { Time } from "../components/Time";
-import { useT } from "../i18n";
+import { useT, type Translate } from "../i18n";
 import { href, navigate } from "../router";
 
 /** The last attempt's outcome says more than the count alone: "2 · accepted (HTTP 202)". */
-function lastSubmission(r: ReportFile): string {
+function lastSubmission(t: Translate, r: ReportFile): string {
   const last = r.submissions[r.submissions.length - 1];
   if (!last) return "—";
-  const outcome = [last.outcome, last.http_status ? `HTTP ${last.http_status}` : null].filter(Boolean).join(", ");
+  const outcome = [last.outcome && codeLabel(t, "submission_outcome", last.outcome), last.http_status ? `HTTP ${last.http_status}` : null].filter(Boolean).join(", ");
   return `${r.submissions.length}${outcome ? ` · ${outcome}` : ""}`;
 }
 
@@ -24,7 +24,8 @@ export default function Reports({ params }: { params: URLSearchParams }) {
   const fields: FilterField[] = [
     { kind: "checks", name: "status", label: t("reports.status"), options: REPORT_STATUSES,
       optionLabel: (v) => codeLabel(t, "report_status", v) },
-    { kind: "checks", name: "regime", label: t("reports.regime"), options: REPORT_REGIMES },
+    { kind: "checks", name: "regime", label: t("reports.regime"), options: REPORT_REGIMES,
+      optionLabel: (v) => regimeLabel(t, v) },
     { kind: "text", name: "tr_message_id", label: t("reports.tr_message_id"), maxLength: 100, hint: t("list.prefix_hint") },
     { kind: "date", name: "created_from", label: t("reports.created_from"), bound: "start" },
     { kind: "date", name: "created_to", label: t("reports.created_to"), bound: "end" },
@@ -34,14 +35,14 @@ export default function Reports({ params }: { params: URLSearchParams }) {
   const list = usePagedList<ReportFile>("/api/reports", filterQuery(fields, values));
   const columns: Column<ReportFile>[] = [
     { key: "created", header: t("reports.created"), render: (r) => <Time value={r.created_at} /> },
-    { key: "regime", header: t("reports.regime"), render: (r) => r.regime },
+    { key: "regime", header: t("reports.regime"), render: (r) => regimeLabel(t, r.regime) },
     { key: "status", header: t("reports.status"), render: (r) => (
       <span className={`badge report-${r.status}`}>{codeLabel(t, "report_status", r.status)}</span>
     ) },
     { key: "records", header: t("reports.records"), render: (r) => r.record_count },
     { key: "items", header: t("reports.items"), render: (r) => <ItemCounts counts={r.items_by_status} /> },
     { key: "msg", header: t("reports.tr_message_id"), render: (r) => (r.tr_message_id ? <code>{r.tr_message_id}</code> : "—") },
-    { key: "subs", header: t("reports.submissions"), render: lastSubmission },
+    { key: "subs", header: t("reports.submissions"), render: (r) => lastSubmission(t, r) },
     { key: "reject", header: t("reports.reject"), render: (r) => r.reject_code ?? "" },
   ];
   return (

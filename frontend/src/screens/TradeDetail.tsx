@@ -2,7 +2,7 @@ import { useLoad } from "../api/hooks";
 import type { Schemas } from "../api/types/spec";
 import { useRules } from "../api/rules";
 import { IssueStatus } from "../components/IssueStatus";
-import { codeLabel } from "../components/lists/labels";
+import { codeLabel, regimeLabel } from "../components/lists/labels";
 import { RuleNote } from "../components/RuleExplanation";
 import { Empty, Loading, ProblemBox } from "../components/States";
 import { Time } from "../components/Time";
@@ -90,7 +90,7 @@ export default function TradeDetail({ uti }: { uti: string }) {
                       <ul>
                         {e.report_items.map((r) => (
                           <li key={r.id}>
-                            {r.regime} → {r.tr}: <span className={`badge item-${r.status}`}>{codeLabel(t, "item_status", r.status)}</span>
+                            {regimeLabel(t, r.regime)} → <code>{r.tr}</code>: <span className={`badge item-${r.status}`}>{codeLabel(t, "item_status", r.status)}</span>
                             {r.tr_code && <> <code>{r.tr_code}</code> {r.tr_message}</>} <Time value={r.file_created_at} />
                           </li>
                         ))}

@@ -71,6 +71,8 @@ def operation_error(exc: Any) -> HttpError:
     extra: dict[str, Any] = {"code": exc.code}
     if getattr(exc, "errors", None):
         extra["errors"] = [e.as_dict() for e in exc.errors]
+    if getattr(exc, "reason", None):
+        extra["reason"] = exc.reason
     return HttpError(exc.status, titles.get(exc.status, "Refused"), str(exc), extra=extra)
 
 

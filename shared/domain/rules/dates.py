@@ -27,7 +27,7 @@ def _z(value: datetime) -> str:
          "after it is executed",
       ko="체결시각 {value}이(가) {when_ko} {reported}보다 늦습니다. 거래는 체결 후에 보고됩니다",
       source="CPMI-IOSCO CDE (execution and reporting timestamps)",
-      note="Without a reporting timestamp the context's `now` is used.")
+      note="Without a reporting timestamp the time of validation is used.")
 def executed_before_reported(event: TradeEvent, ctx: ValidationContext) -> Iterator[Violation]:
     if event.execution_timestamp is None:
         return

@@ -80,7 +80,7 @@ def currency_fields(event: TradeEvent) -> Iterator[tuple[str, str]]:
       en="{label} {value} is not an ISO 4217 currency code{hint}",
       ko="{label_ko} {value}은(는) ISO 4217 통화코드가 아닙니다{hint_ko}",
       source="ISO 4217; CFTC Tech. Spec. v3.2 1.3.7 (offshore currencies)",
-      note="Table: shared/domain/rules/iso4217.py (List One, without XTS and XXX).")
+      note="ISO 4217 List One, without XTS and XXX.")
 def currency_codes(event: TradeEvent, ctx: ValidationContext) -> Iterator[Violation]:
     for path, code in currency_fields(event):
         if code in ctx.currencies:

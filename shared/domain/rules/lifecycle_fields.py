@@ -37,7 +37,7 @@ def _codes(events: frozenset[EventType | None]) -> str:
          "올바르지 않습니다: {problem_ko}",
       per_regime=True,
       source="CFTC Tech. Spec. v3.2 App. F Table 7; ESMA74-362-2281 section 3.6.2",
-      note="Tables and their provenance: shared/domain/rules/combinations.py. KRX (spec not "
+      note="Combinations as the two sources above tabulate them. KRX (spec not "
            "public) and an unknown regime use the union of CFTC and EMIR, and only warn.")
 def action_event_pair(event: TradeEvent, ctx: ValidationContext) -> Iterator[Violation]:
     allowed = allowed_events(ctx.regime, event.action_type)

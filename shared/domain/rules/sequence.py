@@ -16,7 +16,7 @@ from shared.domain.model import TradeEvent
 from shared.domain.rules.base import Check, Violation, rule
 from shared.domain.rules.context import ValidationContext
 
-_NOTE = "Needs the UTI's earlier reports (context.history); judged per regime."
+_NOTE = "Needs the UTI's earlier reports; judged per regime."
 
 
 def _check_for(rule_id: str) -> Check:

@@ -81,8 +81,8 @@ def deadline_for(event: TradeEvent, ctx: ValidationContext) -> datetime | None:
       per_regime=True,
       source="KRX: FSC Notice 2019-4 (T+1); CFTC 17 CFR 45.3-45.4 (T+1 SD/MSP/DCO, T+2 "
              "others); EMIR Art. 9(1) (T+1)",
-      note="Deadline from the context, else from shared.domain.calendars; without a "
-           "reporting timestamp the context's `now` is used.")
+      note="Deadline from the regime's business-day calendar; without a reporting "
+           "timestamp the time of validation is used.")
 def reported_in_time(event: TradeEvent, ctx: ValidationContext) -> Iterator[Violation]:
     deadline = deadline_for(event, ctx)
     if deadline is None:

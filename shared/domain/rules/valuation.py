@@ -57,7 +57,7 @@ def _stale(stamp: datetime | None, ctx: ValidationContext) -> int | None:
          "{max_days}일 이내여야 합니다",
       actions=(A.NEWT, A.POSC, A.MODI, A.CORR, A.VALU, A.MARU, A.REVI),
       source="ESMA RTS 2022/1858 Art. 4 (TR end-of-day report of stale valuations and margins)",
-      note="Judged against the context's `now`; not for trades already expired.")
+      note="Judged against the time of validation; not for trades already expired.")
 def valuation_fresh(event: TradeEvent, ctx: ValidationContext) -> Iterator[Violation]:
     if event.expiration_date is not None and event.expiration_date < ctx.now.date():
         return

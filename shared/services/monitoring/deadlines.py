@@ -48,4 +48,6 @@ def _alert(group: dict[str, Any], states: dict[str, int], settings: MonitorSetti
         severity="critical" if late else "warning",
         dedup_key="deadline:late" if late else "deadline:at-risk", summary=summary,
         details={"count": n, "earliest_deadline": earliest, "examples": group["examples"],
-                 "by_state": states, "tenant": group["slug"]})
+                 "by_state": states, "tenant": group["slug"],
+                 # what the console's translated message needs besides the count
+                 **({} if late else {"window_hours": settings.at_risk_window_s / 3600})})

@@ -30,6 +30,7 @@ def check_leases(db: Database, settings: MonitorSettings, **_: Any) -> dict[str,
                      f"an ack (a consumer died mid-batch; oldest expired {age(r['oldest_s'])} "
                      f"ago, up to {r['max_receives']} receive(s)): they will be redelivered"),
             details={"queue": r["queue"], "count": r["n"], "max_receive_count": r["max_receives"],
+                     "oldest_s": round(r["oldest_s"]),
                      "message_ids": [str(i) for i in r["examples"]]},
         ) for r in rows]
         outcome = publish(conn, firing, KINDS)

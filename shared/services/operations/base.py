@@ -55,9 +55,15 @@ class NotFound(OperationError):
 
 
 class Conflict(OperationError):
-    """The entity's state does not allow the action; the message names it and what to do."""
+    """The entity's state does not allow the action; the message names it and what to do.
+    `reason` names the case for clients that say it in their own words (the console's Korean:
+    issue_resolved, alert_acked, alert_resolved, not_repairable, no_change)."""
 
     status, code = 409, "conflict"
+
+    def __init__(self, message: str, reason: str | None = None) -> None:
+        super().__init__(message)
+        self.reason = reason
 
 
 @dataclass(frozen=True)

@@ -75,7 +75,7 @@ def _repairable(conn: psycopg.Connection[Any], event_id: Any, *, lock: bool) -> 
                        uuid_or_none(event_id), f"event {event_id}")
     if row["state"] not in REPAIRABLE:
         raise Conflict(f"event {event_id} is {row['state']}: only an invalid or NACKed event "
-                       f"can be repaired{_hint(conn, row)}")
+                       f"can be repaired{_hint(conn, row)}", "not_repairable")
     # a new version goes to every regime again: not where a TR holds the old one
     if row["state"] == "nacked" and (held := held_elsewhere(conn, row["id"])):
         raise Conflict(f"event {event_id} is nacked, but the {held} TR has it: send a "
@@ -162,7 +162,7 @@ def repair(conn: psycopg.Connection[Any], event_id: Any, changes: Mapping[str, A
     tenant, prepared = _prepare(conn, row, edit.event, now)
     if prepared.payload_hash == row["payload_hash"] or not edit.changed:
         raise Conflict(f"the changes to event {event_id} change nothing: every field already "
-                       "has that value")
+                       "has that value", "no_change")
     [(new_id, created)] = insert_events(conn, tenant, [(prepared, row["file_id"], row["row_no"])],
                                         source="repair")
     if not created:

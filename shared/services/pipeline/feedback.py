@@ -272,7 +272,8 @@ def _apply_records(conn: psycopg.Connection[Any], tenant_id: Any, slug: str,
         raise_alert(conn, tenant_id=tenant_id, kind="tr.feedback_unmatched", severity="warning",
                     dedup_key=f"tr-feedback-unmatched:{file_id}",
                     summary=f"TR feedback {event.key}: {error}",
-                    details={"report_file_id": file_id, "unmatched": unmatched[:100]})
+                    details={"report_file_id": file_id, "unmatched": unmatched[:100],
+                             "count": len(unmatched)})
     tr_feedback.mark_applied(conn, feedback_id, report_file_id=file_id,
                              tr_message_id=message_id, ack_count=acked, nack_count=nacked,
                              error=error)
@@ -285,7 +286,8 @@ def _apply_records(conn: psycopg.Connection[Any], tenant_id: Any, slug: str,
                             f"{report_file['regime']} TR: "
                             + ", ".join(f"{c} x{n}" for c, n in codes.most_common(5)),
                     details={"report_file_id": file_id, "tr_message_id": message_id,
-                             "codes": dict(codes), "feedback_key": event.key})
+                             "codes": dict(codes), "feedback_key": event.key,
+                             "count": nacked, "regime": report_file["regime"]})
     audit.record(conn, tenant_id=tenant_id, actor="feedback", actor_type="system",
                  action="tr_feedback.applied", entity_type="report_file", entity_id=file_id,
                  after={"key": event.key, "tr_message_id": message_id, "acked": acked,

@@ -253,6 +253,7 @@ def test_repair_through_the_api_is_previewed_then_applied_audited_and_woken(
     status, problem, _ = api("POST", f"/api/events/{event_id}/repair", {"changes": BOTH_LEGS_KRW},
                              token=people["otto"])
     assert status == 409 and "superseded" in problem["detail"]
+    assert problem["reason"] == "not_repairable"  # the console says it in Korean by this
     assert "repair that one" in problem["detail"]
     status, problem, _ = api("POST", f"/api/events/{invalid[1]['id']}/repair",
                              {"changes": {"legs[0].notional.curency": "KRW"}},
@@ -305,6 +306,7 @@ def test_issues_alerts_and_dead_letters(api, db, tenant, people, invalid, wakeup
     assert status == 200 and answer["outcome"] == "acked"
     status, problem, _ = api("POST", f"/api/alerts/{alert_id}/ack", token=people["alice"])
     assert status == 409 and "acknowledged already by otto" in problem["detail"]
+    assert problem["reason"] == "alert_acked"
     assert api("POST", "/api/alerts/nope/ack", token=people["otto"])[0] == 404
 
     letter = a_dead_letter(db, tenant)

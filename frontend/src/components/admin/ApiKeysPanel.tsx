@@ -121,7 +121,7 @@ export function ApiKeysPanel() {
   const columns: Column<ApiKey>[] = [
     { key: "name", header: t("keys.name"), render: (k) => k.name },
     { key: "prefix", header: t("keys.prefix"), render: (k) => <code>{k.prefix}…</code> },
-    { key: "scopes", header: t("keys.scopes"), render: (k) => k.scopes.join(", ") },
+    { key: "scopes", header: t("keys.scopes"), render: (k) => <code>{k.scopes.join(", ")}</code> },
     { key: "created", header: t("users.created_at"), render: (k) => <Time value={k.created_at} /> },
     { key: "used", header: t("keys.last_used"), render: (k) => <Time value={k.last_used_at} /> },
     { key: "status", header: t("users.status"), render: (k) =>
