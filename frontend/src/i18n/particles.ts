@@ -66,3 +66,16 @@ export function particle(word: string, which: Particle): string {
   if (!syllable) return option === "으로/로" ? "(으)로" : `${option.split("/")[0]}(${option.split("/")[1]})`;
   return josa.pick(syllable, option);
 }
+
+// The API's Korean texts (rule messages built on the server) write both forms, "KRX은(는)", as
+// Korean does when the word is not known in advance; the console knows the word and picks.
+const PAIRED = /(\S+?)(은\(는\)|는\(은\)|이\(가\)|가\(이\)|을\(를\)|를\(을\)|과\(와\)|와\(과\)|\(으\)로)/g;
+const PAIR_TO: Record<string, Particle> = {
+  "은(는)": "은", "는(은)": "은", "이(가)": "이", "가(이)": "이", "을(를)": "을", "를(을)": "을",
+  "과(와)": "과", "와(과)": "과", "(으)로": "으로",
+};
+
+/** `text` with every paired particle ("은(는)") replaced by the one its word takes. */
+export function resolvePairs(text: string): string {
+  return text.replace(PAIRED, (_, word: string, pair: string) => word + particle(word, PAIR_TO[pair]));
+}
