@@ -6,6 +6,7 @@ import { Loading } from "./components/States";
 import { useI18n, type Lang } from "./i18n";
 import type { MessageKey } from "./i18n/en";
 import { href, useRoute, type Route } from "./router";
+import { NotFound } from "./screens/NotFound";
 import { SignIn } from "./screens/SignIn";
 
 // Every screen but sign-in is its own chunk: the first load carries only the shell.
@@ -35,7 +36,10 @@ const NAV: [string, MessageKey, Role[]?][] = [
 ];
 
 function screenFor(route: Route) {
-  const [first, second] = route.segments;
+  const [first, second, ...more] = route.segments;
+  const notFound = <NotFound path={route.path} />;
+  // Only trades and reports have a detail below them: any other deeper path is not a screen.
+  if (more.length > 0 || (second !== undefined && first !== "trades" && first !== "reports")) return notFound;
   switch (first) {
     case undefined:
       return <Dashboard />;
@@ -56,7 +60,7 @@ function screenFor(route: Route) {
     case "settings":
       return <Settings />;
     default:
-      return <Dashboard />;
+      return notFound;
   }
 }
 

@@ -221,6 +221,7 @@ REPORT_FILE_STATUSES = _values("ReportStatus")
 EVENT_STATES = _values("EventState")
 ISSUE_STATUSES = _values("IssueStatus")
 ITEM_STATUSES = ("pending", "acked", "nacked")
+DEADLINE_STATUSES = ("open", "late", "met", "missed", "none")  # reads/trades.py _deadline
 ALERT_STATUSES, ALERT_SEVERITIES = _values("AlertStatus"), _values("AlertSeverity")
 ACTIVATION_STATUSES = _values("ActivationStatus")
 ACTION_TYPE = _enum(*_values("ActionType"))
@@ -283,7 +284,11 @@ READ_SCHEMAS: dict[str, dict[str, Any]] = {
         "tr": STR, "file_status": _enum(*REPORT_FILE_STATUSES), "tr_message_id": NSTR,
         "file_created_at": STAMP, "submitted_at": NSTAMP}),
     "TradeEvent": _all({
-        "id": STR, "version": INT, "source": _enum("file", "api", "repair"),
+        "id": STR, "seq": {**INT, "description": "the trade's version: its events numbered "
+                           "1..n in lifecycle order"},
+        "version": {**INT, "description": "this event's repair count: 1 as received, 2 after "
+                    "one repair (the new event `supersedes` the old)"},
+        "source": _enum("file", "api", "repair"),
         "action_type": ACTION_TYPE, "event_type": NSTR, "event_timestamp": STAMP,
         "state": _enum(*EVENT_STATES), "asset_class": _enum(*_values("AssetClass"), null=True),
         "regimes": _array(REGIME), "reported_regimes": _array(REGIME), "file_id": NSTR,
@@ -299,12 +304,31 @@ READ_SCHEMAS: dict[str, dict[str, Any]] = {
         "status": _enum("received", "applied", "duplicate", "rejected"), "tr_message_id": NSTR,
         "ack_count": INT, "nack_count": INT, "error": NSTR, "deliveries": INT,
         "received_at": STAMP, "last_seen_at": STAMP}),
+    "TradeDeadline": _all({
+        "status": {**_enum(*DEADLINE_STATUSES), "description": "open: the earliest deadline "
+                   "still owed is ahead; late: it has passed; met/missed: nothing owed, the "
+                   "latest acknowledged event made its deadline or not; none: no deadline"},
+        # no "as of" time in the body: it would change the ETag of every answer (no 304s)
+        "due_at": NSTAMP, "event_id": NSTR, "seq": NINT}),
+    "TradeTrStatus": _all({
+        "regime": REGIME, "tr": STR, "status": _enum(*ITEM_STATUSES), "tr_code": NSTR,
+        "tr_message": NSTR, "event_id": STR, "seq": INT, "report_file_id": STR,
+        "tr_message_id": NSTR, "file_created_at": STAMP, "submitted_at": NSTAMP}),
     "TradeDetail": _all({
         "trade": {**_nullable(ref("TradeListItem")),
                   "description": "null: events but no trade row (none accepted yet)"},
-        "events": _array(ref("TradeEvent")), "events_truncated": BOOL,
+        "current": {**_nullable(_all({"event_id": STR, "seq": INT, "payload": OBJECT})),
+                    "description": "the event whose canonical fields are the trade's now"},
+        "deadline": ref("TradeDeadline"),
+        "tr_status": {**_array(ref("TradeTrStatus")), "description": "per regime, what the "
+                      "TR said about this trade's latest report item"},
+        "events": {**_array(ref("TradeEvent")), "description": "lifecycle order, the newest "
+                   "MAX_EVENTS (events_truncated: older ones left out)"},
+        "events_truncated": BOOL,
         "submissions": _array(_all({"id": INT, "report_file_id": STR, **_SUBMISSION})),
-        "feedback": _array(ref("TrFeedback")), "audit": _array(_all(_AUDIT))}),
+        "feedback": {**_array(ref("TrFeedback")), "description": "the report files' feedback: "
+                     "counts over every record of each file, not this trade's"},
+        "audit": _array(_all(_AUDIT))}),
     "ErrorGroup": _obj(
         ["kind", "key", "count"], kind=_enum("rule", "tr_code", "queue"),
         key={**NSTR, "description": "the rule id, TR code (null: none given) or queue"},

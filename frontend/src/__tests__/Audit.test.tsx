@@ -80,9 +80,15 @@ describe("Audit log", () => {
 });
 
 describe("changedFields", () => {
-  it("compares nested values whole and plain values as one change", () => {
+  it("walks nested objects per field, compares lists of values whole and plain values as one change", () => {
     expect(changedFields({ a: { x: 1 }, b: [1] }, { a: { x: 1 }, b: [1, 2] })).toEqual([{ field: "b", before: [1], after: [1, 2] }]);
     expect(changedFields("open", "acked")).toEqual([{ field: "", before: "open", after: "acked" }]);
     expect(changedFields({ a: 1 }, { a: 1 })).toEqual([]);
+    // a repair's audit row: each changed field on its own, never a JSON object
+    expect(changedFields({ state: "nacked", fields: { "legs[0].fixed_rate": "0.0325" } },
+      { state: "superseded", fields: { "legs[0].fixed_rate": "0.033" } })).toEqual([
+      { field: "fields.legs[0].fixed_rate", before: "0.0325", after: "0.033" },
+      { field: "state", before: "nacked", after: "superseded" },
+    ]);
   });
 });

@@ -161,7 +161,7 @@ const reportItem = {
   file_created_at: T0, submitted_at: T0,
 };
 const event = (version: number, extra: Record<string, unknown> = {}) => ({
-  id: version === 1 ? EVENT_ID : `0b3e1c0e-6a4f-4d7e-9a51-2f1d6f0c000${version}`, version, source: "file", action_type: "NEWT",
+  id: version === 1 ? EVENT_ID : `0b3e1c0e-6a4f-4d7e-9a51-2f1d6f0c000${version}`, version, seq: version, source: "file", action_type: "NEWT",
   event_type: "TRAD", event_timestamp: T0, state: "nacked", asset_class: "INTR", regimes: ["krx", "emir"], reported_regimes: ["krx"],
   file_id: FILE_ID, row_no: 12, prior_uti: null, trade_id: "T-2026-0001", supersedes: null, deadline_at: T1, waiting_for: null,
   enrichment: [], validated_at: T0, created_at: T0, updated_at: T1,
@@ -221,6 +221,10 @@ const answers: Record<string, (c: Call) => unknown> = {
   [`/api/trades/${UTI}`]: () => ({
     trade, events: [event(2, { state: "invalid", source: "repair", changes: [{ field: "counterparty_2.lei", before: LEI_B, after: "5493001KJTIIGC8Y1R13" }] }), event(1)],
     events_truncated: false,
+    current: { event_id: EVENT_ID, seq: 2, payload: event(2).payload },
+    deadline: { status: "late", due_at: T1, event_id: EVENT_ID, seq: 2 },
+    tr_status: [{ regime: "krx", tr: "kr-tr", status: "nacked", tr_code: "TR-ID-003", tr_message: "CP2_ID is not in the LEI register",
+      event_id: EVENT_ID, seq: 1, report_file_id: REPORT_ID, tr_message_id: "KRX-MSG-0042", file_created_at: T0, submitted_at: T1 }],
     submissions: [{ id: 1, report_file_id: REPORT_ID, attempt: 1, started_at: T0, finished_at: T0, http_status: 202, tr_message_id: "KRX-MSG-0042", outcome: "accepted", error: null }],
     feedback: [{ id: 3, report_file_id: REPORT_ID, object_key: "demo-bank/feedback/KRX-MSG-0042.csv", status: "applied", tr_message_id: "KRX-MSG-0042",
       ack_count: 2, nack_count: 1, error: null, deliveries: 1, received_at: T1, last_seen_at: T1 }],

@@ -15,7 +15,10 @@ const RULE = { id: "SR-EC-023", area: "EC", severity: "reject", severity_ko: "�
   message_ko: "{label_ko} {value}은(는) ISO 4217 통화코드가 아닙니다{hint_ko}", source: "ISO 4217", note: "" };
 const DETAIL = {
   trade: { uti: UTI, trade_id: "T1", state: "invalid", counterparty_2_name: "Alpha" },
-  events: [{ id: "e1", version: 1, action_type: "NEWT", event_type: "TRAD", event_timestamp: "2026-11-20T01:00:00Z",
+  current: { event_id: "e1", seq: 1, payload: {} },
+  deadline: { status: "none", due_at: null, event_id: null, seq: null },
+  tr_status: [],
+  events: [{ id: "e1", seq: 1, version: 1, payload: {}, action_type: "NEWT", event_type: "TRAD", event_timestamp: "2026-11-20T01:00:00Z",
     state: "invalid", source: "file", regimes: ["krx"], changes: null, report_items: [],
     issues: [{ id: 7, rule_id: "SR-EC-023", severity: "reject", field: "legs[0].notional.currency", value: "KRX",
       message: "leg 1 notional currency KRX is not an ISO 4217 currency code",
@@ -48,7 +51,7 @@ describe("rule explanations", () => {
     render(<Korean client={client}><TradeDetail uti={UTI} /></Korean>);
     const note = await screen.findByText("규칙: 통화는 ISO 4217 통화코드여야 합니다");
     const issue = note.closest("li")!;
-    expect(issue.textContent).toContain("레그1 명목금액 통화 KRX은(는) ISO 4217 통화코드가 아닙니다");
+    expect(issue.textContent).toContain("레그1 명목금액 통화 KRX는 ISO 4217 통화코드가 아닙니다");
     expect(issue.textContent).toContain("배정됨, 담당 kim");
     expect(screen.queryByText(/Currencies are ISO 4217 codes/)).toBeNull();
   });

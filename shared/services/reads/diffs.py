@@ -8,11 +8,15 @@ _ABSENT = object()
 
 
 def _flatten(value: Any, path: str, out: dict[str, Any]) -> None:
-    # Objects are walked into dotted paths; lists and scalars compare as a whole, so a
-    # reordered schedule shows as one changed field rather than dozens.
+    # Objects are walked into dotted paths and lists of objects (legs, other payments) by
+    # index, as validation issues and repairs name fields: `legs[0].fixed_rate`. Lists of
+    # scalars compare as a whole, so a reordered schedule is one changed field, not dozens.
     if isinstance(value, dict) and (value or not path):
         for key, inner in value.items():
             _flatten(inner, f"{path}.{key}" if path else str(key), out)
+    elif isinstance(value, list) and value and all(isinstance(v, dict) for v in value):
+        for index, inner in enumerate(value):
+            _flatten(inner, f"{path}[{index}]", out)
     else:
         out[path] = value
 

@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 import uuid
+from datetime import UTC, datetime
 from typing import Any
 
 import psycopg
 
 from shared.adapters.db.reads import trades as db
+from shared.services.monitoring.deadlines import OWING
 from shared.services.reads.diffs import payload_diff
 from shared.services.reads.filters import TradesQuery
 from shared.services.reads.listing import fetch_page
@@ -26,10 +28,15 @@ def list_trades(conn: psycopg.Connection[Any], query: TradesQuery) -> dict[str, 
         trade_id=query.trade_id, q=query.q, counterparty=query.counterparty))
 
 
-def trade_detail(conn: psycopg.Connection[Any], uti: str) -> dict[str, Any] | None:
+def trade_detail(conn: psycopg.Connection[Any], uti: str,
+                 now: datetime | None = None) -> dict[str, Any] | None:
     """Everything about one UTI, or None when the tenant has no such trade (API: 404).
 
-    Events come in lifecycle order, each with `changes` against the previous event."""
+    Events come in lifecycle order, numbered `seq` 1..n in that order (an event's own
+    `version` counts repairs of that one event, so it is 1 for nearly all), each with
+    `changes` against the previous event. On top: the `current` event (whose fields are the
+    trade's now), the `deadline` and, per regime, what the TR said about this trade's latest
+    report (`tr_status`), never the whole report file's counts."""
     if not uti or len(uti) > 100:
         return None
     trade = db.trade_row(conn, uti)
@@ -37,10 +44,13 @@ def trade_detail(conn: psycopg.Connection[Any], uti: str) -> dict[str, Any] | No
     if trade is None and not events:
         return None
     truncated = len(events) > MAX_EVENTS
-    events = events[:MAX_EVENTS]
+    events = events[-MAX_EVENTS:]  # the newest: the oldest are the ones left out
+    total = int(events[0]["total"]) if events else 0
     ids = [e["id"] for e in events]
     previous: dict[str, Any] | None = None
-    for event in events:
+    for n, event in enumerate(events):
+        del event["total"]
+        event["seq"] = total - len(events) + n + 1
         event["changes"] = None if previous is None else payload_diff(previous, event["payload"])
         previous = event["payload"]
     issues = db.event_issues(conn, ids)
@@ -57,5 +67,48 @@ def trade_detail(conn: psycopg.Connection[Any], uti: str) -> dict[str, Any] | No
         by_event[item["event_id"]]["report_items"].append(item)
     for event in events:
         event.update(by_event[event["id"]])
-    return jsonable({"trade": trade, "events": events, "events_truncated": truncated,
+    now = now or datetime.now(UTC)
+    return jsonable({"trade": trade, "current": _current(trade, events),
+                     "deadline": _deadline(events, now), "tr_status": _tr_status(events, items),
+                     "events": events, "events_truncated": truncated,
                      "submissions": submissions, "feedback": feedback, "audit": audit})
+
+
+def _current(trade: dict[str, Any] | None, events: list[dict[str, Any]]) -> dict[str, Any] | None:
+    """The event whose fields are the trade's now: the trade's last event, else the newest
+    one not replaced by a repair."""
+    last = trade["last_event_id"] if trade else None
+    found = next((e for e in events if e["id"] == last), None) if last else None
+    found = found or next((e for e in reversed(events) if e["state"] != "superseded"), None)
+    return {"event_id": found["id"], "seq": found["seq"], "payload": found["payload"]} \
+        if found else None
+
+
+def _deadline(events: list[dict[str, Any]], now: datetime) -> dict[str, Any]:
+    """The earliest deadline still owed (an event not yet acknowledged, as the deadline alert
+    counts them): `open` ahead, `late` past; with none owed, whether the latest acknowledged
+    event made its deadline (`met` / `missed`), else `none`."""
+    owed = [e for e in events if e["state"] in OWING and e["deadline_at"] is not None]
+    if owed:
+        first = min(owed, key=lambda e: e["deadline_at"])
+        status = "late" if first["deadline_at"] <= now else "open"
+        return {"status": status, "due_at": first["deadline_at"], "event_id": first["id"],
+                "seq": first["seq"]}
+    acked = [e for e in events if e["state"] == "acked" and e["deadline_at"] is not None]
+    if acked:
+        last = acked[-1]
+        status = "missed" if last["updated_at"] > last["deadline_at"] else "met"
+        return {"status": status, "due_at": last["deadline_at"], "event_id": last["id"],
+                "seq": last["seq"]}
+    return {"status": "none", "due_at": None, "event_id": None, "seq": None}
+
+
+def _tr_status(events: list[dict[str, Any]],
+               items: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """Per regime, this trade's latest report item (newest report file): its status, TR code
+    and message and the event it reported."""
+    seq = {e["id"]: e["seq"] for e in events}
+    latest: dict[str, dict[str, Any]] = {}
+    for item in items:  # report files oldest first: the last one per regime wins
+        latest[item["regime"]] = {**item, "seq": seq[item["event_id"]]}
+    return [latest[r] for r in sorted(latest)]

@@ -1,4 +1,5 @@
 import { useT } from "../../i18n";
+import { flatten } from "../trade/fields";
 import { JsonView } from "./JsonView";
 
 const MAX_TEXT = 120;
@@ -17,18 +18,20 @@ export interface Change {
   after: unknown;
 }
 
-/** The top-level fields whose value differs between two audit snapshots (a creation: every field
- * of `after`; a deletion: every field of `before`). Non-objects compare as one value. */
+/** The fields whose value differs between two audit snapshots (a creation: every field of
+ * `after`; a deletion: every field of `before`), nested objects walked into dotted paths and
+ * lists of objects by index (`fields.legs[0].fixed_rate`), as the trade detail names them, so
+ * a repair's change reads per field, not as a JSON object. Non-objects compare as one value. */
 export function changedFields(before: unknown, after: unknown): Change[] {
   if (!isRecord(before) && !isRecord(after)) {
     return JSON.stringify(before) === JSON.stringify(after) ? [] : [{ field: "", before, after }];
   }
-  const b = isRecord(before) ? before : {};
-  const a = isRecord(after) ? after : {};
-  const fields = [...new Set([...Object.keys(b), ...Object.keys(a)])].sort();
+  const b = new Map(flatten(isRecord(before) ? before : {}));
+  const a = new Map(flatten(isRecord(after) ? after : {}));
+  const fields = [...new Set([...b.keys(), ...a.keys()])].filter(Boolean).sort();
   return fields
-    .filter((f) => JSON.stringify(b[f]) !== JSON.stringify(a[f]))
-    .map((field) => ({ field, before: b[field], after: a[field] }));
+    .filter((f) => JSON.stringify(b.get(f)) !== JSON.stringify(a.get(f)))
+    .map((field) => ({ field, before: b.get(field), after: a.get(field) }));
 }
 
 /** A compact before → after of an audit row, with both snapshots in full behind a disclosure. */

@@ -66,10 +66,10 @@ _EVENTS = """
 SELECT e.id, e.version, e.source, e.action_type, e.event_type, e.event_timestamp, e.state,
        e.asset_class, e.regimes, e.reported_regimes, e.file_id, e.row_no, e.prior_uti,
        e.trade_id, e.supersedes, e.deadline_at, e.waiting_for, e.enrichment, e.validated_at,
-       e.created_at, e.updated_at, e.payload
+       e.created_at, e.updated_at, e.payload, count(*) OVER () AS total
 FROM trade_events e
 WHERE e.tenant_id = app.current_tenant() AND e.uti = %s
-ORDER BY e.event_timestamp, e.created_at, e.row_no NULLS LAST, e.id
+ORDER BY e.event_timestamp DESC, e.created_at DESC, e.row_no DESC NULLS FIRST, e.id DESC
 LIMIT %s
 """
 
@@ -118,8 +118,11 @@ ORDER BY a.at, a.id
 
 
 def trade_events(conn: psycopg.Connection[Any], uti: str, limit: int) -> list[dict[str, Any]]:
-    """The UTI's events in lifecycle order, at most `limit`."""
-    return conn.execute(_EVENTS, (uti, limit)).fetchall()
+    """The UTI's newest `limit` events in lifecycle order, each with `total`: how many
+    events the UTI has in all (numbering stays right when the oldest are cut off)."""
+    rows = conn.execute(_EVENTS, (uti, limit)).fetchall()
+    rows.reverse()
+    return rows
 
 
 def event_issues(conn: psycopg.Connection[Any],

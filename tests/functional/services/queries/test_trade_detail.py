@@ -92,3 +92,75 @@ def test_unknown_or_foreign_utis_answer_none(db, history):
     assert detail["trade"] is None
     assert detail["submissions"] == detail["feedback"] == detail["audit"] == []
     assert detail["events"][0]["issues"] == detail["events"][0]["report_items"] == []
+
+
+def test_versions_number_the_trades_events_not_each_events_repairs(db, history):
+    """Every event's own `version` is 1 (it counts repairs of that one event); the trade's
+    versions are its events numbered in lifecycle order, a repair being the next one."""
+    a = history["a"]
+    repaired = seed.event(db, a, UTI, action="VALU", ts=at(2), state="valid",
+                          payload=payload("100", "3.30", schedule=[1, 2]))
+    with db.tenant(a) as conn:
+        conn.execute("UPDATE trade_events SET version = 2, supersedes = %s WHERE id = %s",
+                     (history["valu"], repaired))
+        conn.execute("UPDATE trade_events SET state = 'superseded' WHERE id = %s",
+                     (history["valu"],))
+        detail = trade_detail(conn, UTI)
+    events = detail["events"]
+    assert [(e["seq"], e["action_type"], e["version"]) for e in events] == [
+        (1, "NEWT", 1), (2, "VALU", 1), (3, "VALU", 2), (4, "MODI", 1)]
+    assert events[2]["supersedes"] == str(history["valu"])
+    assert events[2]["changes"] == [{"field": "fixed_rate", "before": "3.25", "after": "3.30"}]
+
+
+def test_current_fields_are_the_latest_events_and_a_first_version_has_them_too(db, two_tenants):
+    a, _ = two_tenants
+    first = seed.event(db, a, "UTINEWONLY", state="nacked",
+                       payload={"uti": "UTINEWONLY", "counterparty_2": {"identifier": lei(9)}})
+    with db.tenant(a) as conn:
+        detail = trade_detail(conn, "UTINEWONLY")
+    # no trade row yet (nothing accepted): the one event's fields are still the trade's
+    assert detail["trade"] is None
+    assert detail["current"] == {"event_id": str(first), "seq": 1, "payload": {
+        "uti": "UTINEWONLY", "counterparty_2": {"identifier": lei(9)}}}
+
+
+def test_tr_status_is_this_trades_latest_item_per_regime_not_the_files(db, history):
+    a = history["a"]
+    other = seed.event(db, a, "UTIOTHER", state="nacked")
+    # a later file for the MODI under EMIR, shared with another trade that the TR rejected
+    emir = seed.report_file(db, a, [history["modi"], other], statuses=["acked", "nacked"],
+                            codes=[None, "TR-ID-003"], regime="emir", tr_message_id="TR-2",
+                            created=at(9), status="partially_acked")
+    with db.tenant(a) as conn:
+        detail = trade_detail(conn, UTI)
+    assert [(s["regime"], s["status"], s["tr_code"], s["tr_message"], s["seq"],
+             s["report_file_id"]) for s in detail["tr_status"]] == [
+        ("emir", "acked", None, None, 3, str(emir)),
+        ("krx", "nacked", "TR-LC-001", "TR-LC-001 message", 3, str(history["report"])),
+    ]
+    assert "TR-ID-003" not in str(detail["tr_status"])
+
+
+def test_deadline_is_the_earliest_owed_then_whether_it_was_met(db, two_tenants):
+    a, _ = two_tenants
+    now = at(10)
+    seed.event(db, a, "UTIDUE", ts=at(0), state="acked", deadline=at(20), updated=at(1))
+    owed = seed.event(db, a, "UTIDUE", action="MODI", ts=at(1), state="nacked",
+                      deadline=at(12))
+    seed.event(db, a, "UTIDUE", action="VALU", ts=at(2), state="invalid", deadline=at(30))
+    seed.event(db, a, "UTIMET", ts=at(0), state="acked", deadline=at(5), updated=at(4))
+    seed.event(db, a, "UTIMISSED", ts=at(0), state="acked", deadline=at(5), updated=at(6))
+    seed.event(db, a, "UTINODEADLINE", ts=at(0), state="valid")
+    with db.tenant(a) as conn:
+        due = trade_detail(conn, "UTIDUE", now=now)["deadline"]
+        late = trade_detail(conn, "UTIDUE", now=at(13))["deadline"]
+        met = trade_detail(conn, "UTIMET", now=now)["deadline"]
+        missed = trade_detail(conn, "UTIMISSED", now=now)["deadline"]
+        none = trade_detail(conn, "UTINODEADLINE", now=now)["deadline"]
+    assert (due["status"], due["due_at"], due["event_id"], due["seq"]) == (
+        "open", at(12).isoformat(), str(owed), 2)
+    assert (late["status"], late["due_at"]) == ("late", at(12).isoformat())
+    assert (met["status"], met["due_at"]) == ("met", at(5).isoformat())
+    assert missed["status"] == "missed"
+    assert (none["status"], none["due_at"]) == ("none", None)

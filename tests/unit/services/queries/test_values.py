@@ -45,6 +45,17 @@ def test_payload_diff_walks_objects_and_compares_lists_whole():
     assert payload_diff({}, {}) == []
 
 
+def test_payload_diff_names_each_leg_field_as_repairs_do():
+    before = {"legs": [{"fixed_rate": 0.0325, "notional": {"amount": 1, "currency": "KRW"}},
+                       {"floating_index": "CD91"}]}
+    after = {"legs": [{"fixed_rate": 0.033, "notional": {"amount": 1, "currency": "KRW"}},
+                      {"floating_index": "CD91", "spread": 0.001}]}
+    assert payload_diff(before, after) == [
+        {"field": "legs[0].fixed_rate", "before": 0.0325, "after": 0.033},
+        {"field": "legs[1].spread", "before": None, "after": 0.001, "added": True},
+    ]
+
+
 def test_fold_builds_ordered_buckets_with_rates():
     start = datetime(2026, 11, 20)
     later = datetime(2026, 11, 21)
