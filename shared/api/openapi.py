@@ -256,7 +256,10 @@ READ_SCHEMAS: dict[str, dict[str, Any]] = {
         "status": _enum(*INGEST_FILE_STATUSES), "reject_reason": NSTR, "row_count": NINT,
         "chunk_count": NINT, "received_at": STAMP, "parsed_at": NSTAMP, "updated_at": STAMP,
         "rows_by_state": {**COUNTS, "description": "the file's raw rows by state"},
-        "events_by_state": {**COUNTS, "description": "the events its rows became, by state"}}),
+        "events_by_state": {**COUNTS, "description": "the events its rows became, by state "
+                            "(a re-sent duplicate row is not another event)"},
+        "parse_errors": {**INT, "description": "rows that could not be parsed"},
+        "duplicates": {**INT, "description": "re-sent rows: copies of an earlier event"}}),
     "Submission": _all(_SUBMISSION),
     "ReportFile": _all({
         "id": STR, "regime": REGIME, "tr": STR, "object_key": NSTR,
@@ -360,9 +363,14 @@ READ_SCHEMAS: dict[str, dict[str, Any]] = {
     "DashboardStats": _all({
         "day": {"type": "string", "format": "date"}, "tz": STR, "received": INT, "valid": INT,
         "invalid": INT, "submitted": INT, "acked": INT, "nacked": INT,
-        "acceptance_rate": _RATES["acceptance_rate"], "late": INT,
-        "late_detail": ref("LateReports"), "at_risk": INT, "at_risk_window_s": INT,
-        "by_state": COUNTS}),
+        "acceptance_rate": _RATES["acceptance_rate"],
+        "parse_errors": {**INT, "description": "rows that could not be parsed, of the files "
+                         "received today"},
+        "late": {**INT, "description": "open now: trades with an event past its deadline and "
+                 "not acknowledged (as the deadline.late alert and GET /api/trades?due=late)"},
+        "at_risk": {**INT, "description": "open now: trades with an event due within "
+                    "at_risk_window_s and not acknowledged (GET /api/trades?due=at_risk)"},
+        "at_risk_window_s": INT, "by_state": COUNTS}),
     "VolumeCounts": _all(_VOLUME_COUNTS),
     "Volumes": _all({"unit": _UNIT, "tz": STR,
                      "buckets": _array(_all({"start": STAMP, **_VOLUME_COUNTS})),

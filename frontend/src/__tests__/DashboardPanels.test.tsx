@@ -4,7 +4,7 @@ import Dashboard from "../screens/Dashboard";
 import { fakeClient, json, Providers, type Call } from "./fakeApi";
 
 const SUMMARY = { day: "2026-11-20", tz: "Asia/Seoul", received: 9, valid: 6, invalid: 1, submitted: 4, acked: 2,
-  nacked: 1, late: 2, at_risk: 1, acceptance_rate: 0.666667 };
+  nacked: 1, late: 92, at_risk: 3, at_risk_window_s: 7200, parse_errors: 69, acceptance_rate: 0.666667, by_state: {} };
 const rates = (acked: number, nacked: number) => ({ acked, nacked, acceptance_rate: acked + nacked ? acked / (acked + nacked) : null });
 
 function dashboardApi() {
@@ -45,12 +45,12 @@ describe("Dashboard panels", () => {
   it("asks for days, then weeks and months when the period switch changes", async () => {
     const { client, calls } = dashboardApi();
     render(<Providers client={client}><Dashboard /></Providers>);
-    await screen.findByRole("heading", { name: "Events per day, last 14 days" });
+    await screen.findByRole("heading", { name: "Events received per day, last 14 days" });
     expect(params(calls, "/api/stats/volumes")[0]).toMatchObject({ unit: "day", date_from: "2026-11-07", date_to: "2026-11-20" });
     expect(screen.getByTestId("tile-received").textContent).toContain("9"); // today's tiles stay
 
     fireEvent.click(screen.getByRole("radio", { name: "Weeks" }));
-    await screen.findByRole("heading", { name: "Events per week, last 12 weeks" });
+    await screen.findByRole("heading", { name: "Events received per week, last 12 weeks" });
     await waitFor(() => expect(params(calls, "/api/stats/volumes")).toHaveLength(2));
     expect(params(calls, "/api/stats/volumes")[1]).toMatchObject({ unit: "week", date_from: "2026-08-31", date_to: "2026-11-20" });
     expect(params(calls, "/api/stats/acceptance").at(-1)).toMatchObject({ unit: "week", date_from: "2026-08-31" });
@@ -59,6 +59,10 @@ describe("Dashboard panels", () => {
     // a bar per week, the empty ones as zero, and the numbers as a table too
     const chart = await screen.findByRole("img", { name: "12 weeks, 7 events in all" });
     expect(chart.querySelectorAll("rect")).toHaveLength(12);
+    // 12 weeks' "M/D" labels overlapped: every other one is shown, the newest always
+    const axis = [...chart.querySelectorAll("text")].map((n) => n.textContent);
+    expect(axis.length).toBeLessThanOrEqual(7);
+    expect(axis.at(-1)).toBe("11/16");
     const table = screen.getByRole("table", { name: "12 weeks, 7 events in all" });
     expect(within(table).getByRole("rowheader", { name: "2026-11-09" }).closest("tr")!.textContent).toContain("7");
 
@@ -82,5 +86,34 @@ describe("Dashboard panels", () => {
     await waitFor(() => expect(rule.closest("li")!.textContent).toContain("Currencies are ISO 4217 codes"));
     expect(screen.getByRole("link", { name: "E042" }).getAttribute("href")).toBe("#/errors?kind=tr_code&key=E042");
     expect(screen.getByText("(no code)").closest("li")!.querySelector("a")).toBeNull();
+  });
+
+  it("names each tile's scope and links late, at risk and parse errors to the screens that count them the same way", async () => {
+    const { client } = dashboardApi();
+    render(<Providers client={client}><Dashboard /></Providers>);
+    const today = await screen.findByRole("list", { name: "Received today, 2026-11-20 (Asia/Seoul)" });
+    expect(within(today).getByTestId("tile-received").textContent).toBe("Received9today (Asia/Seoul)");
+    expect(within(today).getByTestId("tile-acked").textContent).toContain("today (Asia/Seoul)");
+    const parse = within(today).getByRole("link", { name: /Parse errors/ });
+    expect(parse.getAttribute("href")).toBe("#/errors?kind=parse");
+    expect(parse.textContent).toContain("69");
+
+    const open = screen.getByRole("list", { name: "Open now" });
+    const late = within(open).getByRole("link", { name: /Late/ });
+    expect(late.getAttribute("href")).toBe("#/trades?due=late");
+    expect(late.textContent).toBe("Late92open now");
+    const risk = within(open).getByRole("link", { name: /At risk/ });
+    expect(risk.getAttribute("href")).toBe("#/trades?due=at_risk");
+    expect(risk.textContent).toContain("due within 2 h");
+    // the panels beside them say their period, counted by the same received day
+    expect(screen.getAllByText("2026-11-07 to 2026-11-20 (" + Intl.DateTimeFormat().resolvedOptions().timeZone + "), by day received").length).toBe(2);
+  });
+
+  it("shows the scopes in Korean on the Korean screen", async () => {
+    const { client } = dashboardApi();
+    render(<Providers client={client} lang="ko"><Dashboard /></Providers>);
+    const open = await screen.findByRole("list", { name: "현재 미처리" });
+    expect(within(open).getByTestId("tile-at_risk").textContent).toContain("2시간 내 기한");
+    expect(screen.getByTestId("tile-parse_errors").textContent).toBe("파싱 오류69오늘 (Asia/Seoul)");
   });
 });

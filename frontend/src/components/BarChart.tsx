@@ -15,6 +15,18 @@ export interface Bar {
 
 const BAR_WIDTH = 28;
 const HEIGHT = 120;
+/** At most this many axis labels: 12 weeks' "11/16" or 14 days side by side overlapped on a
+ * narrow panel. Every bar keeps its tooltip and its row in the table. */
+export const MAX_AXIS_LABELS = 7;
+
+/** Which bars carry an axis label: every `step`-th counted back from the newest (the last
+ * bar, usually today, is always labelled). */
+export function labelledBars(count: number, max = MAX_AXIS_LABELS): Set<number> {
+  const step = Math.max(1, Math.ceil(count / max));
+  const shown = new Set<number>();
+  for (let i = count - 1; i >= 0; i -= step) shown.add(i);
+  return shown;
+}
 
 /** A hand-drawn SVG bar chart (no chart library: the dashboard chunk stays small). Screen
  * readers get `summary` as the image's name, and everyone can open the numbers as a table. */
@@ -27,6 +39,7 @@ export function BarChart({ bars, summary, labelHeader, valueHeader, detailHeader
 }) {
   const t = useT();
   const max = Math.max(1, ...bars.map((b) => b.value));
+  const labelled = labelledBars(bars.length);
   return (
     <figure className="trend">
       <svg role="img" aria-label={summary} viewBox={`0 0 ${Math.max(1, bars.length) * BAR_WIDTH} ${HEIGHT + 20}`}
@@ -37,9 +50,11 @@ export function BarChart({ bars, summary, labelHeader, valueHeader, detailHeader
             <g key={b.key}>
               <title>{`${b.label}: ${b.shown}${b.detail ? ` (${b.detail})` : ""}`}</title>
               <rect x={i * BAR_WIDTH + 4} y={HEIGHT - h} width={BAR_WIDTH - 8} height={h} className="bar" />
-              <text x={i * BAR_WIDTH + BAR_WIDTH / 2} y={HEIGHT + 14} textAnchor="middle" className="axis">
-                {b.axis}
-              </text>
+              {labelled.has(i) && (
+                <text x={i * BAR_WIDTH + BAR_WIDTH / 2} y={HEIGHT + 14} textAnchor="middle" className="axis">
+                  {b.axis}
+                </text>
+              )}
             </g>
           );
         })}

@@ -9,6 +9,8 @@ export interface TradeFilterValues {
   state: EventState[];
   asset_class: AssetClass[];
   regime: Regime[];
+  /** Trades late or at risk now (the dashboard's tiles link here; #14 one truth). */
+  due?: "late" | "at_risk";
 }
 
 export { ASSET_CLASSES, EVENT_STATES as STATES } from "../api/types/trades";
@@ -26,6 +28,7 @@ export function filtersFromParams(params: URLSearchParams): TradeFilterValues {
     state: list(params, "state", EVENT_STATES),
     asset_class: list(params, "asset_class", ASSET_CLASSES),
     regime: list(params, "regime", REGIMES),
+    ...(params.get("due") === "late" || params.get("due") === "at_risk" ? { due: params.get("due") as "late" | "at_risk" } : {}),
   };
 }
 

@@ -526,6 +526,31 @@ export const en = {
   "enum.bulk_outcome.conflict": "conflict",
   "enum.bulk_outcome.invalid": "invalid",
   // -- end enumerations
+  // -- one truth for every number (#14 item 3): scopes of the dashboard's figures, files
+  "dash.group.today": "Received today, {day} ({tz})",
+  "dash.group.open": "Open now",
+  "dash.scope.today": "today ({tz})",
+  "dash.scope.open": "open now",
+  "dash.scope.at_risk": "open now, due within {hours} h",
+  "dash.scope.period": "{from} to {to} ({tz}), by day received",
+  "dash.parse_errors": "Parse errors",
+  "dash.trend_recv": "Events received per day, last 14 days",
+  "dash.trend_recv_week": "Events received per week, last 12 weeks",
+  "dash.trend_recv_month": "Events received per month, last 12 months",
+  "files.parse_errors": "Parse errors",
+  "files.duplicates": "Re-sent rows",
+  "files.details": "Details of {name}",
+  "files.details_short": "Details",
+  "files.detail_title": "File {name}",
+  "files.rows_by_state": "Rows by state",
+  "files.events_note": "Re-sent duplicate rows are not counted again as events.",
+  "files.open_parse_errors": "See the {n} parse errors",
+  "files.close": "Close",
+  "enum.row_state.stored": "stored",
+  "enum.row_state.parsed": "parsed",
+  "enum.row_state.parse_error": "parse error",
+  "enum.row_state.event": "became an event",
+  // -- end one truth for every number
   // -- browser flows (keep new keys here)
   // -- end browser flows
   // -- Korean throughout (#14 item 6): regimes, durations, alert kinds and messages, problems

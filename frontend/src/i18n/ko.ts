@@ -526,6 +526,31 @@ export const ko: Record<MessageKey, string> = {
   "enum.bulk_outcome.conflict": "상태 충돌",
   "enum.bulk_outcome.invalid": "잘못된 요청",
   // -- end enumerations
+  // -- one truth for every number (#14 item 3): scopes of the dashboard's figures, files
+  "dash.group.today": "오늘 접수분, {day} ({tz})",
+  "dash.group.open": "현재 미처리",
+  "dash.scope.today": "오늘 ({tz})",
+  "dash.scope.open": "현재 미처리",
+  "dash.scope.at_risk": "현재 미처리, {hours}시간 내 기한",
+  "dash.scope.period": "{from} ~ {to} ({tz}), 접수일 기준",
+  "dash.parse_errors": "파싱 오류",
+  "dash.trend_recv": "일별 접수 이벤트, 최근 14일",
+  "dash.trend_recv_week": "주별 접수 이벤트, 최근 12주",
+  "dash.trend_recv_month": "월별 접수 이벤트, 최근 12개월",
+  "files.parse_errors": "파싱 오류",
+  "files.duplicates": "재전송 행",
+  "files.details": "{name} 상세",
+  "files.details_short": "상세",
+  "files.detail_title": "파일 {name}",
+  "files.rows_by_state": "상태별 행",
+  "files.events_note": "재전송된 중복 행은 이벤트로 다시 세지 않습니다.",
+  "files.open_parse_errors": "파싱 오류 {n}건 보기",
+  "files.close": "닫기",
+  "enum.row_state.stored": "저장됨",
+  "enum.row_state.parsed": "파싱됨",
+  "enum.row_state.parse_error": "파싱 오류",
+  "enum.row_state.event": "이벤트 생성",
+  // -- end one truth for every number
   // -- browser flows (keep new keys here)
   // -- end browser flows
   // -- Korean throughout (#14 item 6): regimes, durations, alert kinds and messages, problems

@@ -22,18 +22,26 @@ type Rejections = Schemas["Rejections"];
 
 const POLL_MS = 15_000;
 const TOP = 10;
-const TILES: [keyof Summary, MessageKey, string?][] = [
-  ["received", "dash.received"],
-  ["valid", "dash.valid"],
-  ["invalid", "dash.invalid", "warn"],
-  ["submitted", "dash.submitted"],
-  ["acked", "dash.acked", "good"],
-  ["nacked", "dash.nacked", "bad"],
-  ["late", "dash.late", "bad"],
-  ["at_risk", "dash.at_risk", "warn"],
+/** A tile: the figure's key in GET /api/stats, its label, its tone, and the screen that shows
+ * the same number (same definition, same scope: #14 "one truth"). */
+type Tile = { key: keyof Summary; label: MessageKey; tone?: string; link?: string };
+// Today: what was received on the local day (the chart's and acceptance panel's today bar).
+const TODAY_TILES: Tile[] = [
+  { key: "received", label: "dash.received" },
+  { key: "valid", label: "dash.valid" },
+  { key: "invalid", label: "dash.invalid", tone: "warn" },
+  { key: "submitted", label: "dash.submitted" },
+  { key: "acked", label: "dash.acked", tone: "good" },
+  { key: "nacked", label: "dash.nacked", tone: "bad" },
+  { key: "parse_errors", label: "dash.parse_errors", tone: "warn", link: href("/errors", { kind: "parse" }) },
+];
+// Open now: trades late or at risk, as the monitor's deadline alerts and the trades list count them.
+const OPEN_TILES: Tile[] = [
+  { key: "late", label: "dash.late", tone: "bad", link: href("/trades", { due: "late" }) },
+  { key: "at_risk", label: "dash.at_risk", tone: "warn", link: href("/trades", { due: "at_risk" }) },
 ];
 const UNIT_LABEL: Record<Unit, MessageKey> = { day: "dash.unit.day", week: "dash.unit.week", month: "dash.unit.month" };
-const TREND_TITLE: Record<Unit, MessageKey> = { day: "dash.trend", week: "dash.trend_week", month: "dash.trend_month" };
+const TREND_TITLE: Record<Unit, MessageKey> = { day: "dash.trend_recv", week: "dash.trend_recv_week", month: "dash.trend_recv_month" };
 const TREND_SUMMARY: Record<Unit, MessageKey> = { day: "dash.sum.day", week: "dash.sum.week", month: "dash.sum.month" };
 
 /** Under a bar and in the table: a day's number, a week's Monday (M/D), a month's name. */
@@ -152,6 +160,22 @@ function RejectionsPanel({ data }: { data: Rejections }) {
   );
 }
 
+function TileItem({ tile, value, scope }: { tile: Tile; value: string; scope: string }) {
+  const t = useT();
+  const body = (
+    <>
+      <span className="label">{t(tile.label)}</span>
+      <span className="value">{value}</span>
+      <span className="scope">{scope}</span>
+    </>
+  );
+  return (
+    <li className={`tile ${tile.tone ?? ""}`} data-testid={`tile-${tile.key}`}>
+      {tile.link ? <a href={tile.link}>{body}</a> : body}
+    </li>
+  );
+}
+
 export default function Dashboard() {
   const t = useT();
   const tz = userZone();
@@ -176,17 +200,20 @@ export default function Dashboard() {
       ) : (
         s && (
           <>
-            <ul className="tiles" aria-label={t("dash.title")}>
-              {TILES.map(([key, label, tone]) => (
-                <li key={key} className={`tile ${tone ?? ""}`} data-testid={`tile-${key}`}>
-                  <span className="label">{t(label)}</span>
-                  <span className="value">{number(s[key] as number)}</span>
-                </li>
+            <h2 id="tiles-today" className="tiles-scope">{t("dash.group.today", { day: s.day, tz: s.tz })}</h2>
+            <ul className="tiles" aria-labelledby="tiles-today">
+              {TODAY_TILES.map((tile) => (
+                <TileItem key={tile.key} tile={tile} value={number(s[tile.key] as number)} scope={t("dash.scope.today", { tz: s.tz })} />
               ))}
-              <li className="tile">
-                <span className="label">{t("dash.acceptance")}</span>
-                <span className="value">{percent(s.acceptance_rate)}</span>
-              </li>
+              <TileItem tile={{ key: "acceptance_rate", label: "dash.acceptance" }} value={percent(s.acceptance_rate)}
+                scope={t("dash.scope.today", { tz: s.tz })} />
+            </ul>
+            <h2 id="tiles-open" className="tiles-scope">{t("dash.group.open")}</h2>
+            <ul className="tiles" aria-labelledby="tiles-open">
+              {OPEN_TILES.map((tile) => (
+                <TileItem key={tile.key} tile={tile} value={number(s[tile.key] as number)}
+                  scope={tile.key === "at_risk" ? t("dash.scope.at_risk", { hours: s.at_risk_window_s / 3600 }) : t("dash.scope.open")} />
+              ))}
             </ul>
             {summary.updatedAt && (
               <p className="muted" aria-live="off">
@@ -203,17 +230,20 @@ export default function Dashboard() {
       <div className="cols">
         <section aria-labelledby="trend-title">
           <h2 id="trend-title">{t(TREND_TITLE[unit])}</h2>
+          <p className="scope">{t("dash.scope.period", { from: period.from, to: period.to, tz })}</p>
           {volumes.error ? <ProblemBox error={volumes.error} onRetry={volumes.reload} />
             : !volumes.data ? <Loading />
             : volumes.data.buckets.length === 0 ? <Empty /> : <Trend data={volumes.data} period={period} />}
         </section>
         <section aria-labelledby="acceptance-title">
           <h2 id="acceptance-title">{t("dash.acceptance_title")}</h2>
+          <p className="scope">{t("dash.scope.period", { from: period.from, to: period.to, tz })}</p>
           {acceptance.error ? <ProblemBox error={acceptance.error} onRetry={acceptance.reload} />
             : !acceptance.data ? <Loading /> : <AcceptancePanel data={acceptance.data} period={period} />}
         </section>
         <section aria-labelledby="rejections-title">
           <h2 id="rejections-title">{t("dash.rejections_title", { n: TOP })}</h2>
+          <p className="scope">{t("dash.period_range", { from: period.from, to: period.to })}</p>
           {rejections.error ? <ProblemBox error={rejections.error} onRetry={rejections.reload} />
             : !rejections.data ? <Loading /> : <RejectionsPanel data={rejections.data} />}
         </section>

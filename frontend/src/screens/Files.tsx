@@ -1,4 +1,4 @@
-import { useState, type DragEvent } from "react";
+import { useEffect, useRef, useState, type DragEvent } from "react";
 import { ApiError } from "../api/client";
 import { canMutate, useApi, useMe } from "../api/context";
 import { useLoad } from "../api/hooks";
@@ -8,6 +8,7 @@ import { codeLabel } from "../components/lists/labels";
 import { Empty, Loading, ProblemBox } from "../components/States";
 import { Time } from "../components/Time";
 import { useT } from "../i18n";
+import { href } from "../router";
 
 // GET /api/files, POST /api/uploads
 type FileRow = Schemas["IngestFile"];
@@ -75,19 +76,67 @@ function Uploader({ onDone }: { onDone: () => void }) {
   );
 }
 
+/** "parsed 3 · event 12": counts by code, each code's name translated. */
+function byState(t: ReturnType<typeof useT>, group: string, counts: Record<string, number>): string {
+  return Object.entries(counts).map(([s, n]) => `${codeLabel(t, group, s)} ${n}`).join(" · ") || "—";
+}
+
+/** The parse errors of a file, linking to the errors screen's parse group of that file. */
+function ParseErrors({ file }: { file: FileRow }) {
+  const t = useT();
+  if (!file.parse_errors) return <>0</>;
+  return (
+    <a href={href("/errors", { kind: "parse", key: file.id })} aria-label={t("files.open_parse_errors", { n: file.parse_errors })}>
+      {file.parse_errors}
+    </a>
+  );
+}
+
+/** One file's rows by state and what they became (GET /api/files/{file_id}). */
+function FileDetail({ id, name, onClose }: { id: string; name: string; onClose: () => void }) {
+  const t = useT();
+  const file = useLoad<FileRow>(`file:${id}`, (api) => api.read("/api/files/{file_id}", { file_id: id }));
+  const heading = useRef<HTMLHeadingElement>(null);
+  useEffect(() => heading.current?.focus(), [id]); // the opened detail takes the focus
+  const f = file.data;
+  return (
+    <section aria-labelledby="file-detail-title" className="file-detail">
+      <h2 id="file-detail-title" tabIndex={-1} ref={heading}>{t("files.detail_title", { name })}</h2>
+      {file.error ? <ProblemBox error={file.error} onRetry={file.reload} /> : !f ? <Loading /> : (
+        <dl className="figures">
+          <div><dt>{t("files.status")}</dt><dd>{codeLabel(t, "file_status", f.status)}</dd></div>
+          <div><dt>{t("files.rows")}</dt><dd>{f.row_count ?? "—"}</dd></div>
+          <div><dt>{t("files.rows_by_state")}</dt><dd data-testid="detail-rows">{byState(t, "row_state", f.rows_by_state)}</dd></div>
+          <div><dt>{t("files.events")}</dt><dd data-testid="detail-events">{byState(t, "state", f.events_by_state)}</dd></div>
+          <div><dt>{t("files.duplicates")}</dt><dd>{f.duplicates}</dd></div>
+          <div><dt>{t("files.parse_errors")}</dt><dd><ParseErrors file={f} /></dd></div>
+        </dl>
+      )}
+      <p className="muted">{t("files.events_note")}</p>
+      <button type="button" onClick={onClose}>{t("files.close")}</button>
+    </section>
+  );
+}
+
 export default function Files() {
   const t = useT();
   const { user } = useMe();
   const [version, setVersion] = useState(0);
+  const [open, setOpen] = useState<FileRow | null>(null);
   const files = useLoad<{ items: FileRow[] }>(`files:${version}`, (api) => api.read("/api/files", {}, { limit: 50 }));
   const columns: Column<FileRow>[] = [
     { key: "name", header: t("files.name"), render: (f) => <code>{f.object_key}</code> },
     { key: "status", header: t("files.status"), render: (f) => <span className={`badge file-${f.status}`}>{codeLabel(t, "file_status", f.status)}</span> },
     { key: "rows", header: t("files.rows"), render: (f) => f.row_count ?? "—" },
-    { key: "events", header: t("files.events"), render: (f) =>
-      Object.entries(f.events_by_state).map(([s, n]) => `${codeLabel(t, "state", s)} ${n}`).join(" · ") || "—" },
+    { key: "events", header: t("files.events"), render: (f) => byState(t, "state", f.events_by_state) },
+    { key: "duplicates", header: t("files.duplicates"), render: (f) => f.duplicates },
+    { key: "parse_errors", header: t("files.parse_errors"), render: (f) => <ParseErrors file={f} /> },
     { key: "reason", header: t("files.reason"), render: (f) => f.reject_reason ?? "" },
     { key: "received", header: t("files.received"), render: (f) => <Time value={f.received_at} /> },
+    { key: "detail", header: t("files.details_short"), render: (f) => (
+      <button type="button" id={`file-detail-${f.id}`} onClick={() => setOpen(f)} aria-label={t("files.details", { name: f.object_key })}
+        aria-expanded={open?.id === f.id}>{t("files.details_short")}</button>
+    ) },
   ];
   return (
     <section aria-labelledby="files-title">
@@ -97,6 +146,10 @@ export default function Files() {
       {!files.data ? !files.error && <Loading />
         : files.data.items.length === 0 ? <Empty />
         : <DataTable caption={t("files.title")} columns={columns} rows={files.data.items} rowKey={(f) => f.id} />}
+      {open && <FileDetail key={open.id} id={open.id} name={open.object_key} onClose={() => {
+        setOpen(null); // focus back on the row's button it was opened from
+        requestAnimationFrame(() => document.getElementById(`file-detail-${open.id}`)?.focus());
+      }} />}
     </section>
   );
 }

@@ -19,6 +19,7 @@ from collections.abc import Sequence
 from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
+from shared.adapters.db import deadlines
 from shared.adapters.db.trade_events import ACTION_RANK_SQL
 
 if TYPE_CHECKING:
@@ -63,36 +64,41 @@ def record_check_run(conn: psycopg.Connection[Any], name: str, error: str | None
 
 # -- deadlines ------------------------------------------------------------------------------
 
-_DEADLINES = """
-SELECT e.tenant_id, t.slug, e.deadline_at <= now() AS late, count(*) AS n,
-       min(e.deadline_at) AS earliest,
-       (array_agg(e.uti ORDER BY e.deadline_at, e.uti))[1:%(examples)s] AS examples
-FROM trade_events e
-JOIN tenants t ON t.id = e.tenant_id
-WHERE e.state = ANY(%(owing)s) AND e.deadline_at < now() + make_interval(secs => %(window)s)
-GROUP BY e.tenant_id, t.slug, e.deadline_at <= now()
+# The one definition of late / at risk (shared.adapters.db.deadlines), counted in trades
+# (UTIs) as the dashboard and the trades list's `due` filter count them; `events` beside it.
+_DUE = f"{deadlines.owing()} AND {deadlines.within('%(window)s')}"
+_DEADLINES = f"""
+SELECT d.tenant_id, t.slug, d.late, count(*) AS n, sum(d.events) AS events,
+       min(d.earliest) AS earliest,
+       (array_agg(d.uti ORDER BY d.earliest, d.uti))[1:%(examples)s] AS examples
+FROM (
+    SELECT e.tenant_id, e.uti, {deadlines.is_late()} AS late, count(*) AS events,
+           min(e.deadline_at) AS earliest
+    FROM trade_events e
+    WHERE {_DUE}
+    GROUP BY 1, 2, 3
+) AS d
+JOIN tenants t ON t.id = d.tenant_id
+GROUP BY d.tenant_id, t.slug, d.late
 """
 
-_DEADLINE_STATES = """
-SELECT e.tenant_id, e.deadline_at <= now() AS late, e.state, count(*) AS n
+_DEADLINE_STATES = f"""
+SELECT e.tenant_id, {deadlines.is_late()} AS late, e.state, count(*) AS n
 FROM trade_events e
-WHERE e.state = ANY(%(owing)s) AND e.deadline_at < now() + make_interval(secs => %(window)s)
+WHERE {_DUE}
 GROUP BY 1, 2, 3
 """
 
 
-def deadline_groups(conn: psycopg.Connection[Any], *, owing: Sequence[str], window_s: int,
-                    examples: int) -> Rows:
-    """Per tenant and late (or due within `window_s`): events in an `owing` state, the
-    earliest deadline and up to `examples` UTIs."""
-    return conn.execute(_DEADLINES, {"owing": list(owing), "window": window_s,
-                                     "examples": examples}).fetchall()
+def deadline_groups(conn: psycopg.Connection[Any], *, window_s: int, examples: int) -> Rows:
+    """Per tenant and late (or due within `window_s`): trades with an owing event (n), those
+    events, the earliest deadline and up to `examples` UTIs."""
+    return conn.execute(_DEADLINES, {"window": window_s, "examples": examples}).fetchall()
 
 
-def deadline_states(conn: psycopg.Connection[Any], *, owing: Sequence[str],
-                    window_s: int) -> Rows:
+def deadline_states(conn: psycopg.Connection[Any], *, window_s: int) -> Rows:
     """The same events counted per tenant, late and state."""
-    return conn.execute(_DEADLINE_STATES, {"owing": list(owing), "window": window_s}).fetchall()
+    return conn.execute(_DEADLINE_STATES, {"window": window_s}).fetchall()
 
 
 # -- expired leases, stuck files, TR silence --------------------------------------------------

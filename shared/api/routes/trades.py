@@ -15,10 +15,14 @@ router = Router()
 
 @router.route("GET", "/api/trades")
 def list_trades(request: WebRequest, ctx: ActionContext) -> dict[str, Any]:
+    from shared.services.monitoring.settings import MonitorSettings
     from shared.services.reads.filters import TradesQuery
     from shared.services.reads.trades import list_trades as service
 
-    return read_list(request, ctx, TradesQuery, service)
+    # due=at_risk: the monitor's window, as the dashboard's tile and the deadline alert use.
+    window = MonitorSettings.from_config(ctx.config).at_risk_window_s
+    return read_list(request, ctx, TradesQuery,
+                     lambda conn, query: service(conn, query, at_risk_window_s=window))
 
 
 @router.route("GET", "/api/trades/{uti}")

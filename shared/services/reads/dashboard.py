@@ -1,13 +1,20 @@
-"""Today's figures for the console's front page (`GET /api/stats`): cheap on any volume.
+"""The figures of the console's front page (`GET /api/stats`): cheap on any volume.
 
-"Today" is what came in today: events created (received by ingest or the online API) on
-today's local day, counted by their current state from `trade_events_tenant_received` (an
-index-only range of one tenant's day; migration 0011). An FEP's T+1 file holds yesterday's
-trades, so counting by event timestamp (as the volumes timeline does) showed an empty day
-while the operations staff worked through that file. Late reports come from the partial
-index `trade_events_late` restricted to deadlines falling today, and the at-risk count from
-the same index over the monitor's at-risk window. No statement reads more than a day's worth
-of one tenant's rows (the statements: `shared.adapters.db.reads.dashboard`)."""
+Each figure has one definition, shared with the screen its tile links to, and a scope the
+console names beside it (#14, item 3):
+
+- today (the local day in `tz`, Asia/Seoul by default): the events received (created by
+  ingest or the online API) on that day, by their state now; the volumes chart and the
+  acceptance panel count by the same received day (migration 0013), so today's bar equals
+  the tiles. An FEP's T+1 file holds yesterday's trades: counting by event timestamp showed an
+  empty day while the operations staff worked through that file. Also today: the rows of the
+  files received that day that could not be parsed (as the files list counts them).
+- open now: trades with an event late or at risk, by the definition in
+  `shared.adapters.db.deadlines`, which the monitor's deadline alerts and the trades list's
+  `due` filter use too.
+
+No statement reads more than a day's worth of one tenant's rows (the statements:
+`shared.adapters.db.reads.dashboard`)."""
 
 from __future__ import annotations
 
@@ -20,7 +27,6 @@ import psycopg
 from shared.adapters.db.reads import dashboard as db
 from shared.platform import clock
 from shared.services.reads.filters import DashboardQuery, StatsQuery
-from shared.services.reads.stats import late_reports
 from shared.services.reads.stats import period as stats_period
 from shared.services.reads.volumes import NOT_COUNTED, acceptance_rate
 
@@ -32,17 +38,14 @@ SENT_TO_TR = ("submitted", "acked", "nacked")
 
 def dashboard(conn: psycopg.Connection[Any], query: DashboardQuery, *,
               at_risk_window_s: int, today: date | None = None) -> dict[str, Any]:
-    """Received / valid / submitted / acked / nacked events of today (received on the local
-    day in `tz`, by their state now), late reports due today, and events at risk of missing
-    their deadline."""
+    """Received / valid / submitted / acked / nacked events and parse errors of today
+    (received on the local day in `tz`, by their state now); trades late or at risk now."""
     day = today or clock.today(ZoneInfo(query.tz))
-    period = StatsQuery(date_from=day, date_to=day, tz=query.tz)
-    start, end = stats_period(period)
+    start, end = stats_period(StatsQuery(date_from=day, date_to=day, tz=query.tz))
     by_state: dict[str, int] = {
         r["state"]: int(r["n"]) for r in db.received_by_state(conn, start, end)}
     acked, nacked = by_state.get("acked", 0), by_state.get("nacked", 0)
-    late = late_reports(conn, period)
-    at_risk = db.at_risk_count(conn, at_risk_window_s)
+    due = db.due_counts(conn, at_risk_window_s)
     return {
         "day": day.isoformat(), "tz": query.tz,
         "received": sum(n for state, n in by_state.items() if state not in NOT_COUNTED),
@@ -51,7 +54,7 @@ def dashboard(conn: psycopg.Connection[Any], query: DashboardQuery, *,
         "submitted": sum(by_state.get(s, 0) for s in SENT_TO_TR),
         "acked": acked, "nacked": nacked,
         "acceptance_rate": acceptance_rate(acked, nacked),
-        "late": late["acked_late"] + late["open_overdue"], "late_detail": late,
-        "at_risk": int(at_risk), "at_risk_window_s": at_risk_window_s,
+        "parse_errors": db.parse_errors(conn, start, end),
+        "late": due["late"], "at_risk": due["at_risk"], "at_risk_window_s": at_risk_window_s,
         "by_state": dict(sorted(by_state.items())),
     }

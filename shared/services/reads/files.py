@@ -14,16 +14,21 @@ from shared.services.reads.values import jsonable
 
 
 def _with_counts(conn: psycopg.Connection[Any], files: list[dict[str, Any]]) -> None:
-    """Per file: raw rows by state, and the events they became by the event's state."""
+    """Per file: raw rows by state, the events they became by the event's state (a re-sent
+    duplicate row is not another event), its parse errors (rows in `parse_error`, as the
+    dashboard's tile and the errors screen's parse group count them) and duplicate rows."""
     if not files:
         return
     counts: dict[Any, dict[str, dict[str, int]]] = {
-        str(f["id"]): {"rows": {}, "events": {}} for f in files}
+        str(f["id"]): {"rows": {}, "events": {}, "duplicates": {}} for f in files}
     for row in db.record_counts(conn, list(counts)):
         counts[str(row["file_id"])][row["kind"]][row["state"]] = row["n"]
     for f in files:
-        f["rows_by_state"] = counts[str(f["id"])]["rows"]
-        f["events_by_state"] = counts[str(f["id"])]["events"]
+        mine = counts[str(f["id"])]
+        f["rows_by_state"] = mine["rows"]
+        f["events_by_state"] = mine["events"]
+        f["parse_errors"] = mine["rows"].get("parse_error", 0)
+        f["duplicates"] = mine["duplicates"].get("duplicate", 0)
 
 
 def list_files(conn: psycopg.Connection[Any], query: FilesQuery) -> dict[str, Any]:

@@ -138,6 +138,9 @@ class TradesQuery(Query):
     executed_to: Instant | None = None
     updated_from: Instant | None = None
     updated_to: Instant | None = None
+    # Trades with an event late now, or due within the monitor's at-risk window (the
+    # dashboard's tiles and the deadline alerts count the same: shared.adapters.db.deadlines).
+    due: Literal["late", "at_risk"] | None = None
 
     @model_validator(mode="after")
     def _range(self) -> TradesQuery:

@@ -8,8 +8,9 @@ from typing import Any
 
 import psycopg
 
+from shared.adapters.db.deadlines import SETTLED
 from shared.adapters.db.reads import trades as db
-from shared.services.monitoring.deadlines import OWING
+from shared.services.monitoring.settings import MonitorSettings
 from shared.services.reads.diffs import payload_diff
 from shared.services.reads.filters import TradesQuery
 from shared.services.reads.listing import fetch_page
@@ -18,14 +19,17 @@ from shared.services.reads.values import jsonable
 MAX_EVENTS = 1000  # a trade's history in one answer; beyond that the detail says truncated
 
 
-def list_trades(conn: psycopg.Connection[Any], query: TradesQuery) -> dict[str, Any]:
-    """One page of trades, most recently changed first."""
+def list_trades(conn: psycopg.Connection[Any], query: TradesQuery, *,
+                at_risk_window_s: int = MonitorSettings.at_risk_window_s) -> dict[str, Any]:
+    """One page of trades, most recently changed first (`at_risk_window_s`: the monitor's, for
+    `due=at_risk`)."""
     return fetch_page(query, db.SORT, db.KEYS, lambda after, limit: db.trades_page(
         conn, after=after, limit=limit, state=query.state, regime=query.regime,
         asset_class=query.asset_class, action_type=query.action_type,
         executed_from=query.executed_from, executed_to=query.executed_to,
         updated_from=query.updated_from, updated_to=query.updated_to, uti=query.uti,
-        trade_id=query.trade_id, q=query.q, counterparty=query.counterparty))
+        trade_id=query.trade_id, q=query.q, counterparty=query.counterparty, due=query.due,
+        at_risk_window_s=at_risk_window_s))
 
 
 def trade_detail(conn: psycopg.Connection[Any], uti: str,
@@ -88,7 +92,7 @@ def _deadline(events: list[dict[str, Any]], now: datetime) -> dict[str, Any]:
     """The earliest deadline still owed (an event not yet acknowledged, as the deadline alert
     counts them): `open` ahead, `late` past; with none owed, whether the latest acknowledged
     event made its deadline (`met` / `missed`), else `none`."""
-    owed = [e for e in events if e["state"] in OWING and e["deadline_at"] is not None]
+    owed = [e for e in events if e["state"] not in SETTLED and e["deadline_at"] is not None]
     if owed:
         first = min(owed, key=lambda e: e["deadline_at"])
         status = "late" if first["deadline_at"] <= now else "open"

@@ -12,7 +12,7 @@ import base64
 import json
 import re
 import uuid
-from datetime import datetime, timedelta
+from datetime import date, datetime, timedelta
 from urllib.parse import quote, urlencode
 
 import pytest
@@ -145,6 +145,9 @@ def world(pipeline, db, tenant, beta, people) -> dict:
 
 
 STATS = {"date_from": "2026-11-01", "date_to": "2026-11-30"}
+# Volumes count events by the day received (the database's clock): days around today.
+RECEIVED = {"date_from": (date.today() - timedelta(days=2)).isoformat(),
+            "date_to": (date.today() + timedelta(days=2)).isoformat()}
 LISTS = [("/api/files", ""), ("/api/trades", ""), ("/api/errors", ""), ("/api/reports", ""),
          ("/api/alerts", ""), ("/api/activations", ""), ("/api/audit", ""),
          ("/api/stats/volumes", urlencode(STATS)), ("/api/stats/acceptance", urlencode(STATS)),
@@ -305,25 +308,27 @@ def test_reports_list_and_detail_with_submissions(api, world, people):
 
 @pytest.mark.date_sensitive
 def test_stats_endpoints_agree_with_the_events(api, db, world, people, tenant):
-    with db.tenant(tenant) as conn:
-        states = {r["state"]: r["n"] for r in conn.execute(
-            "SELECT state, count(*) AS n FROM trade_events"
-            " WHERE event_timestamp >= '2026-11-01T00:00+09' GROUP BY 1")}
-    status, volumes, _ = api("/api/stats/volumes", {**STATS, "unit": "week"},
-                             token=people["victor"])
-    assert status == 200, volumes
-    assert volumes["totals"]["by_state"] == states
-    assert volumes["totals"]["total"] == sum(states.values())
-    status, acceptance, _ = api("/api/stats/acceptance", STATS, token=people["victor"])
-    assert acceptance["totals"] == {"acked": 0, "nacked": 0, "acceptance_rate": None}
-    assert [b["start"] for b in acceptance["buckets"]] == ["2026-11-20T00:00:00+09:00"]
-    # Rejections count the issues raised in the period: when the database recorded them (its
-    # clock, today), whatever day the trades are dated; a day either side for midnight.
+    # Volumes and acceptance count events by the day they were received (the database's
+    # clock, today), as the dashboard's tiles do; rejections the issues raised in the period
+    # (recorded today too); whatever day the trades are dated. A day either side for midnight.
     with db.system() as conn:
         today = conn.execute("SELECT (now() AT TIME ZONE 'Asia/Seoul')::date AS d"
                              ).fetchone()["d"]
     raised = {"date_from": (today - timedelta(days=1)).isoformat(),
               "date_to": (today + timedelta(days=1)).isoformat()}
+    with db.tenant(tenant) as conn:
+        states = {r["state"]: r["n"] for r in conn.execute(
+            "SELECT state, count(*) AS n FROM trade_events GROUP BY 1")}
+    status, volumes, _ = api("/api/stats/volumes", {**raised, "unit": "week"},
+                             token=people["victor"])
+    assert status == 200, volumes
+    assert volumes["totals"]["by_state"] == states
+    assert volumes["totals"]["total"] == sum(states.values())
+    status, acceptance, _ = api("/api/stats/acceptance", raised, token=people["victor"])
+    assert acceptance["totals"] == {"acked": 0, "nacked": 0, "acceptance_rate": None}
+    assert [b["start"] for b in acceptance["buckets"]] == [f"{today.isoformat()}T00:00:00+09:00"]
+    status, volumes, _ = api("/api/stats/volumes", STATS, token=people["victor"])
+    assert status == 200 and volumes["buckets"] == []  # dated November, received today
     status, rejections, _ = api("/api/stats/rejections", {**raised, "top": 5},
                                 token=people["victor"])
     assert status == 200 and "SR-EC-023" in {r["code"] for r in rejections["rules"]}
@@ -342,7 +347,8 @@ def test_stats_endpoints_agree_with_the_events(api, db, world, people, tenant):
 @pytest.mark.date_sensitive
 def test_dashboard_counts_what_came_in_today(api, db, tenant, beta, people):
     """Today's tiles count the events received today (an FEP's T+1 file: yesterday's trades,
-    uploaded this morning) by their state now; late and at-risk go by deadline."""
+    uploaded this morning) by their state now; late and at-risk are trades open now, whatever
+    day their deadline fell on (an acknowledged event is no longer late)."""
     now = clock.now()
     earlier = now - timedelta(days=3)
     states = ["received", "invalid", "valid", "valid", "submitted", "acked", "acked", "nacked",
@@ -377,8 +383,8 @@ def test_dashboard_counts_what_came_in_today(api, db, tenant, beta, people):
     assert (first["invalid"], first["acked"], first["nacked"]) == (
         count["invalid"], count["acked"], count["nacked"])
     assert first["submitted"] == count["submitted"] + count["acked"] + count["nacked"]
-    assert (first["late"], first["at_risk"], first["at_risk_window_s"]) == (2, 1, 7200)
-    assert first["late_detail"]["acked_late"] == 1
+    assert (first["late"], first["at_risk"], first["at_risk_window_s"]) == (1, 1, 7200)
+    assert first["parse_errors"] == 0
     assert compact_rollup(db)["folded"] > 0  # the monitor's tick folds the deltas...
     assert today() == first  # ...and the answer does not change
     status, body, _ = api("/api/stats", "tz=America/New_York", token=people["victor"])
@@ -435,8 +441,8 @@ def test_beta_sees_none_of_alphas_data_through_any_filter(api, world, people):
 
 
 def test_betas_stats_count_betas_events_only(api, world, people):
-    _, mine, _ = api("/api/stats/volumes", STATS, token=people["victor"])
-    _, theirs, _ = api("/api/stats/volumes", STATS, token=people["bob"])
+    _, mine, _ = api("/api/stats/volumes", RECEIVED, token=people["victor"])
+    _, theirs, _ = api("/api/stats/volumes", RECEIVED, token=people["bob"])
     assert (mine["totals"]["total"], theirs["totals"]["total"]) == (6, 1)
     assert theirs["totals"]["by_state"] == {"invalid": 1}
 

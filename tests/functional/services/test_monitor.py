@@ -151,7 +151,8 @@ def test_late_and_at_risk_events_per_tenant_and_they_clear(db, two_tenants):
     assert alpha_late["severity"] == "critical" and alpha_late["details"]["count"] == 2
     assert alpha_late["details"]["examples"] == ["UTI-LATE-1", "UTI-LATE-2"]
     assert alpha_late["details"]["by_state"] == {"nacked": 1, "valid": 1}
-    assert "2 event(s) past their reporting deadline" in alpha_late["summary"]
+    assert "2 trade(s) past their reporting deadline" in alpha_late["summary"]
+    assert alpha_late["details"]["events"] == 2
     assert found[("beta-securities", "deadline:at-risk")]["details"]["examples"] == ["UTI-B-RISK"]
     assert found[("alpha-bank", "deadline:at-risk")]["severity"] == "warning"
 
@@ -640,6 +641,6 @@ def test_the_monitor_action_sweeps_and_checks_on_its_cron_tick(db, database_url,
     assert result["fired_at"] == "2026-11-22T00:05:12+00:00" and "woken" in result
     assert result["checks"]["deadlines"]["late"] == 1
     assert result["checks"]["notify"]["posted"] == 1
-    assert hook.posts[0]["text"].startswith("[CRITICAL] beta-securities: 1 event(s) past")
+    assert hook.posts[0]["text"].startswith("[CRITICAL] beta-securities: 1 trade(s) past")
     assert main({"task": "nonsense", "database_url": database_url})["error"].startswith(
         "unknown task 'nonsense'")

@@ -1,6 +1,7 @@
-"""Reads today's figures for the console's front page from `trade_events`: cheap on any
-volume, no statement reads more than a day's worth of one tenant's rows (the indexes
-`trade_events_tenant_received`, migration 0011, and the partial `trade_events_late`)."""
+"""Reads the figures of the console's front page from `trade_events` and `raw_rows`: cheap on
+any volume, no statement reads more than a day's worth of one tenant's rows (the indexes
+`trade_events_tenant_received`, migration 0011, the partial `trade_events_late`, 0008, and
+the partial `raw_rows_parse_errors`, 0013)."""
 
 from __future__ import annotations
 
@@ -9,6 +10,8 @@ from typing import Any
 
 import psycopg
 
+from shared.adapters.db import deadlines
+
 # Index-only on trade_events_tenant_received (migration 0011).
 _RECEIVED = """
 SELECT e.state, count(*) AS n FROM trade_events e
@@ -16,13 +19,24 @@ WHERE e.tenant_id = app.current_tenant() AND e.created_at >= %(start)s AND e.cre
 GROUP BY 1
 """
 
-# Not acknowledged yet, deadline ahead but within the window. The conditions imply the
-# predicate of trade_events_late, so this is an index-only range scan of the window.
-_AT_RISK = """
-SELECT count(*) AS n FROM trade_events e
-WHERE e.tenant_id = app.current_tenant() AND e.deadline_at IS NOT NULL
-  AND e.state NOT IN ('acked', 'cancelled', 'superseded')
-  AND e.deadline_at >= now() AND e.deadline_at < now() + make_interval(secs => %s)
+# Open now: trades with an event late or at risk, by the one definition the monitor's deadline
+# alerts and the trades list's `due` filter use. The conditions imply the predicate of
+# trade_events_late, so this reads that small index and the few heap rows for their UTIs.
+_DUE = f"""
+SELECT count(DISTINCT e.uti) FILTER (WHERE {deadlines.is_late()}) AS late,
+       count(DISTINCT e.uti) FILTER (WHERE NOT ({deadlines.is_late()})) AS at_risk
+FROM trade_events e
+WHERE e.tenant_id = app.current_tenant() AND {deadlines.owing()}
+  AND {deadlines.within('%(window)s')}
+"""
+
+# The raw rows of the files received in [start, end) that could not be parsed (as the files
+# list counts them per file; the partial index raw_rows_parse_errors, migration 0013).
+_PARSE_ERRORS = """
+SELECT count(*) AS n FROM ingest_files f
+JOIN raw_rows r ON r.tenant_id = f.tenant_id AND r.file_id = f.id AND r.state = 'parse_error'
+WHERE f.tenant_id = app.current_tenant()
+  AND f.received_at >= %(start)s AND f.received_at < %(end)s
 """
 
 
@@ -32,8 +46,15 @@ def received_by_state(conn: psycopg.Connection[Any], start: datetime,
     return conn.execute(_RECEIVED, {"start": start, "end": end}, prepare=False).fetchall()
 
 
-def at_risk_count(conn: psycopg.Connection[Any], window_s: int) -> int:
-    """Events not acknowledged whose deadline falls within the next `window_s` seconds."""
-    row = conn.execute(_AT_RISK, (window_s,), prepare=False).fetchone()
+def due_counts(conn: psycopg.Connection[Any], window_s: int) -> dict[str, int]:
+    """`{late, at_risk}`: trades with an event late now, or due within `window_s` seconds."""
+    row = conn.execute(_DUE, {"window": window_s}, prepare=False).fetchone()
+    assert row is not None  # an aggregate: always one row
+    return {"late": int(row["late"]), "at_risk": int(row["at_risk"])}
+
+
+def parse_errors(conn: psycopg.Connection[Any], start: datetime, end: datetime) -> int:
+    """Rows that could not be parsed, of the files received in [start, end)."""
+    row = conn.execute(_PARSE_ERRORS, {"start": start, "end": end}, prepare=False).fetchone()
     assert row is not None  # an aggregate: always one row
     return int(row["n"])

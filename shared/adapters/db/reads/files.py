@@ -20,17 +20,24 @@ _SELECT = """SELECT f.id, f.bucket, f.object_key, f.sha256, f.size_bytes, f.form
     f.parsed_at, f.updated_at
 FROM ingest_files f"""
 
-# Per file: raw rows by state, and the events they became by the event's state (a duplicate
-# row counts its first event). Index-only on raw_rows_file_state for the first.
+# Per file: raw rows by state, re-sent duplicate rows, and the events its rows became by the
+# event's state. A duplicate row points at the first row's event: counting it there would count
+# one event twice, so events come from the rows that are not duplicates. Index-only on
+# raw_rows_file_state for the first.
 _COUNTS = """
 SELECT r.file_id, 'rows' AS kind, r.state, count(*) AS n
 FROM raw_rows r WHERE r.tenant_id = app.current_tenant() AND r.file_id = ANY(%(ids)s::uuid[])
 GROUP BY r.file_id, r.state
 UNION ALL
+SELECT r.file_id, 'duplicates', 'duplicate', count(*)
+FROM raw_rows r WHERE r.tenant_id = app.current_tenant() AND r.file_id = ANY(%(ids)s::uuid[])
+  AND r.duplicate
+GROUP BY r.file_id
+UNION ALL
 SELECT r.file_id, 'events', e.state, count(*)
 FROM raw_rows r JOIN trade_events e ON e.id = r.event_id
 WHERE r.tenant_id = app.current_tenant() AND r.file_id = ANY(%(ids)s::uuid[])
-  AND r.event_id IS NOT NULL
+  AND r.event_id IS NOT NULL AND NOT r.duplicate
 GROUP BY r.file_id, e.state
 """
 
@@ -56,5 +63,6 @@ def file_row(conn: psycopg.Connection[Any], file_id: str) -> dict[str, Any] | No
 
 
 def record_counts(conn: psycopg.Connection[Any], file_ids: list[str]) -> list[dict[str, Any]]:
-    """Rows `{file_id, kind ('rows' or 'events'), state, n}` for the files `file_ids`."""
+    """Rows `{file_id, kind ('rows', 'duplicates' or 'events'), state, n}` for the files
+    `file_ids`."""
     return conn.execute(_COUNTS, {"ids": file_ids}).fetchall()

@@ -1,7 +1,8 @@
 """Reads the statistics over a period: event volumes from the hourly rollup
 `trade_event_rollup` / `trade_event_rollup_daily` plus its not yet compacted deltas
-`trade_event_rollup_delta` (migration 0008), or from `trade_events` themselves; top rejecting
-rules (`validation_issues`) and TR codes (`report_items`), late reports and counterparties.
+`trade_event_rollup_delta` (migration 0008; by the hour received since 0013), or from
+`trade_events` themselves; top rejecting rules (`validation_issues`) and TR codes
+(`report_items`), late reports and counterparties.
 
 Every statement here runs with prepare=False: planned for the actual period each time (a
 generic plan cannot tell a day from a year)."""
@@ -62,12 +63,12 @@ GROUP BY 1, 2, 3
 
 # The same counts from the events themselves (same app.rollup_keys), for other time zones.
 _FROM_EVENTS = """
-SELECT date_trunc(%(unit)s, e.event_timestamp AT TIME ZONE %(tz)s) AS bucket, k.dim, k.key,
+SELECT date_trunc(%(unit)s, e.created_at AT TIME ZONE %(tz)s) AS bucket, k.dim, k.key,
        count(*) AS n
 FROM trade_events e
 CROSS JOIN LATERAL app.rollup_keys(e.state, e.asset_class, e.action_type, e.regimes) AS k
 WHERE e.tenant_id = app.current_tenant()
-  AND e.event_timestamp >= %(start)s AND e.event_timestamp < %(end)s
+  AND e.created_at >= %(start)s AND e.created_at < %(end)s
 GROUP BY 1, 2, 3
 """
 
@@ -77,8 +78,9 @@ _VOLUMES = {"daily": _FROM_DAILY, "hourly": _FROM_ROLLUP, "events": _FROM_EVENTS
 
 def volume_counts(conn: psycopg.Connection[Any], period: Period,
                   source: VolumeSource) -> list[dict[str, Any]]:
-    """Rows `{bucket (local naive start), dim, key, n}` of the period's events by their event
-    timestamp: from the daily counters (`daily`: the rollup's own zone only), the hourly ones
+    """Rows `{bucket (local naive start), dim, key, n}` of the period's events by when they were
+    received (created_at, migration 0013), as the dashboard's "today" counts them: from the
+    daily counters (`daily`: the rollup's own zone only), the hourly ones
     (`hourly`: a zone with whole-hour offsets) or the events themselves (`events`: any zone,
     slower)."""
     return conn.execute(_VOLUMES[source], period.params(), prepare=False).fetchall()

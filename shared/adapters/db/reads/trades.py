@@ -11,6 +11,7 @@ from typing import Any
 
 import psycopg
 
+from shared.adapters.db import deadlines
 from shared.adapters.db.reads.paging import Sort, SortKey, select_page
 from shared.adapters.db.reads.where import Where, prefix_params, prefix_sql
 
@@ -28,9 +29,11 @@ def trades_page(conn: psycopg.Connection[Any], *, after: Sequence[Any] | None, l
                 executed_from: datetime | None = None, executed_to: datetime | None = None,
                 updated_from: datetime | None = None, updated_to: datetime | None = None,
                 uti: str | None = None, trade_id: str | None = None, q: str | None = None,
-                counterparty: str | None = None) -> list[dict[str, Any]]:
+                counterparty: str | None = None, due: deadlines.Due | None = None,
+                at_risk_window_s: int = 0) -> list[dict[str, Any]]:
     """`uti`, `trade_id` are prefixes, `q` a prefix of either; `counterparty` a prefix of
-    either side's LEI or of the other side's name (case-insensitive)."""
+    either side's LEI or of the other side's name (case-insensitive); `due` late or at risk
+    (within `at_risk_window_s`) by the one definition in shared.adapters.db.deadlines."""
     w = Where("t.tenant_id = app.current_tenant()")
     w.any("t.state", state)
     w.maybe(list(regime), "t.regimes && %s::text[]")
@@ -53,6 +56,12 @@ def trades_page(conn: psycopg.Connection[Any], *, after: Sequence[Any] | None, l
               f" OR {prefix_sql('t.counterparty_2_name_key')}",
               *prefix_params(counterparty), *prefix_params(counterparty),
               *prefix_params(name))
+    if due == "late":
+        w.add(f"EXISTS (SELECT 1 FROM trade_events e WHERE e.tenant_id = t.tenant_id"
+              f" AND e.uti = t.uti AND {deadlines.due('late')})")
+    elif due == "at_risk":
+        w.add(f"EXISTS (SELECT 1 FROM trade_events e WHERE e.tenant_id = t.tenant_id"
+              f" AND e.uti = t.uti AND {deadlines.due('at_risk', '%s')})", at_risk_window_s)
     return select_page(conn, f"SELECT {_COLUMNS} FROM trades t", w, SORT, after, limit)
 
 

@@ -1,5 +1,6 @@
 """Stats add up to the raw events: volumes per local day / week / month from the rollup
-equal counts over trade_events, through inserts, state changes, repairs and deletes."""
+equal counts over trade_events by the day they were received (created_at, migration 0013),
+through inserts, state changes, repairs and deletes."""
 
 from __future__ import annotations
 
@@ -23,7 +24,8 @@ STATES = ["acked"] * 6 + ["nacked", "invalid", "received", "valid"]
 
 
 def load(db, tenant, n: int, rng: random.Random) -> list[dict]:
-    """n events over ~40 days, inserted in batches of several rows per statement."""
+    """n events received over ~40 days (their event timestamps a day earlier), inserted in
+    batches of several rows per statement."""
     events = []
     for i in range(n):
         events.append({
@@ -34,16 +36,16 @@ def load(db, tenant, n: int, rng: random.Random) -> list[dict]:
     with db.tenant(tenant) as conn, conn.cursor() as cur:
         cur.executemany(
             "INSERT INTO trade_events (tenant_id, uti, source, action_type, event_timestamp,"
-            " asset_class, regimes, payload, payload_hash, state)"
-            " VALUES (%s, %s, 'file', %s, %s, %s, %s, '{}', %s, %s)",
-            [(tenant, e["uti"], e["action"], e["ts"], e["asset"], e["regimes"], str(e["n"]),
-              e["state"]) for e in events])
+            " created_at, asset_class, regimes, payload, payload_hash, state)"
+            " VALUES (%s, %s, 'file', %s, %s, %s, %s, %s, '{}', %s, %s)",
+            [(tenant, e["uti"], e["action"], e["ts"] - timedelta(days=1), e["ts"], e["asset"],
+              e["regimes"], str(e["n"]), e["state"]) for e in events])
     return events
 
 
 def raw(db, tenant) -> list[dict]:
     with db.tenant(tenant) as conn:
-        return conn.execute("SELECT event_timestamp AS ts, action_type AS action,"
+        return conn.execute("SELECT created_at AS ts, action_type AS action,"
                             " asset_class AS asset, regimes, state FROM trade_events").fetchall()
 
 
@@ -115,7 +117,7 @@ def test_the_rollup_follows_updates_repairs_deletes_and_compaction(db, two_tenan
                      " WHERE id IN (SELECT id FROM trade_events WHERE state = 'invalid' LIMIT 5)")
         conn.execute("UPDATE trade_events SET regimes = '{emir}', asset_class = 'CRDT'"
                      " WHERE uti < 'U00020'")
-        conn.execute("UPDATE trade_events SET event_timestamp = event_timestamp + interval"
+        conn.execute("UPDATE trade_events SET created_at = created_at + interval"
                      " '3 days' WHERE uti BETWEEN 'U00030' AND 'U00040'")
         conn.execute("UPDATE trade_events SET updated_at = now()")  # counted columns unchanged
         conn.execute("DELETE FROM trade_events WHERE uti > 'U00090'")
@@ -148,12 +150,12 @@ def drift(db) -> int:
         counters="SELECT tenant_id, hour AS b, dim, key, events FROM trade_event_rollup"
                  " UNION ALL SELECT tenant_id, hour, dim, key, events"
                  " FROM trade_event_rollup_delta",
-        recount=recount.format(bucket="app.rollup_hour(e.event_timestamp)"))
+        recount=recount.format(bucket="app.rollup_hour(e.created_at)"))
     daily = compare.format(
         counters="SELECT tenant_id, day AS b, dim, key, events FROM trade_event_rollup_daily"
                  " UNION ALL SELECT tenant_id, (hour AT TIME ZONE 'Asia/Seoul')::date, dim,"
                  " key, events FROM trade_event_rollup_delta",
-        recount=recount.format(bucket="(e.event_timestamp AT TIME ZONE 'Asia/Seoul')::date"))
+        recount=recount.format(bucket="(e.created_at AT TIME ZONE 'Asia/Seoul')::date"))
     with db.system() as conn:
         return sum(conn.execute(sql).fetchone()["n"] for sql in (hourly, daily))
 
@@ -212,5 +214,7 @@ def test_concurrent_writers_of_one_hour_never_wait_on_each_other(db, two_tenants
         two.execute(insert, (a, "W4", START, "h4"))
         one.execute("UPDATE trade_events SET state = 'valid' WHERE id = %s", (first,))
         two.execute("UPDATE trade_events SET state = 'valid' WHERE id = %s", (second,))
-    q = StatsQuery(date_from=START.date(), date_to=START.date(), tz="UTC")
+    received = date.today()  # counted by the day received: the database's now()
+    q = StatsQuery(date_from=received - timedelta(days=1), date_to=received + timedelta(days=1),
+                   tz="UTC")
     assert check(db, a, q)["totals"]["by_state"] == {"received": 2, "valid": 2}
