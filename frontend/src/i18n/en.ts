@@ -424,6 +424,30 @@ export const en = {
   "enum.bulk_outcome.conflict": "conflict",
   "enum.bulk_outcome.invalid": "invalid",
   // -- end enumerations
+  // -- work queue and repair drawer (#14 item 1)
+  "errors.kind.parse": "Parse errors",
+  "errors.open_of": "{open} open of {n}",
+  "errors.oldest": "oldest {age}",
+  "errors.due_in": "due in {left}",
+  "errors.overdue": "overdue",
+  "errors.nothing_open": "nothing open",
+  "errors.unit.min": "{n} min",
+  "errors.unit.h": "{n} h",
+  "errors.unit.d": "{n} d",
+  "errors.show_done": "Show {n} groups with nothing open",
+  "errors.hide_done": "Hide groups with nothing open",
+  "errors.row": "Row",
+  "errors.parse_error": "Parse error",
+  "errors.content": "Start of the row",
+  "errors.open_file": "Open the file",
+  "errors.choosing": "Finding this event's error group…",
+  "errors.no_group": "This event has no open error: nothing to repair here.",
+  "repair.drawer": "Repair",
+  "repair.current": "Current value:",
+  "repair.unchanged": "Change a value to apply a repair.",
+  "repair.apply_next": "Apply and next",
+  "repair.no_next": "No more open items in this group.",
+  // -- end work queue and repair drawer
   // -- browser flows (keep new keys here)
   // -- end browser flows
 } as const;

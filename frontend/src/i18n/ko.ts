@@ -424,6 +424,30 @@ export const ko: Record<MessageKey, string> = {
   "enum.bulk_outcome.conflict": "상태 충돌",
   "enum.bulk_outcome.invalid": "잘못된 요청",
   // -- end enumerations
+  // -- work queue and repair drawer (#14 item 1)
+  "errors.kind.parse": "파싱 오류",
+  "errors.open_of": "전체 {n}건 중 미처리 {open}건",
+  "errors.oldest": "가장 오래된 건 {age} 경과",
+  "errors.due_in": "보고 기한까지 {left}",
+  "errors.overdue": "보고 기한 초과",
+  "errors.nothing_open": "미처리 없음",
+  "errors.unit.min": "{n}분",
+  "errors.unit.h": "{n}시간",
+  "errors.unit.d": "{n}일",
+  "errors.show_done": "미처리 건이 없는 그룹 {n}개 보기",
+  "errors.hide_done": "미처리 건이 없는 그룹 숨기기",
+  "errors.row": "행 번호",
+  "errors.parse_error": "파싱 오류 내용",
+  "errors.content": "행 내용 (앞부분)",
+  "errors.open_file": "파일 보기",
+  "errors.choosing": "이 이벤트의 오류 그룹을 찾는 중…",
+  "errors.no_group": "이 이벤트에는 미처리 오류가 없어 수정할 것이 없습니다.",
+  "repair.drawer": "수정",
+  "repair.current": "현재 값:",
+  "repair.unchanged": "값을 바꿔야 수정을 적용할 수 있습니다.",
+  "repair.apply_next": "적용 후 다음 건",
+  "repair.no_next": "이 그룹에 미처리 항목이 더 없습니다.",
+  // -- end work queue and repair drawer
   // -- browser flows (keep new keys here)
   // -- end browser flows
 };
