@@ -42,8 +42,15 @@ class Actor:
 
 
 class OperationError(Exception):
+    """`reason`: why, as a stable code the console can translate (`not_repairable`,
+    `already_resolved`, ...); the message stays the English detail."""
+
     status = 400
     code = "error"
+
+    def __init__(self, *args: object, reason: str | None = None) -> None:
+        super().__init__(*args)
+        self.reason = reason
 
 
 class Forbidden(OperationError):
@@ -128,7 +135,8 @@ def each(conn: psycopg.Connection[Any], ids: Iterable[Any],
             with conn.transaction():
                 outcomes.append(one(item))
         except OperationError as exc:
-            outcomes.append(ItemOutcome(item, exc.code, str(exc)))
+            outcomes.append(ItemOutcome(item, exc.code, str(exc),
+                                        {"reason": exc.reason} if exc.reason else {}))
     return outcomes
 
 

@@ -60,7 +60,8 @@ def assign_issues(conn: psycopg.Connection[Any], issue_ids: Iterable[Any], assig
     def one(issue_id: str) -> ItemOutcome:
         row = fetch_or_404(conn, ops_db.lock_issue, _int_or_none(issue_id), f"issue {issue_id}")
         if row["status"] == "resolved":
-            raise Conflict(f"issue {issue_id} ({row['rule_id']}) is resolved already")
+            raise Conflict(f"issue {issue_id} ({row['rule_id']}) is resolved already",
+                           reason="already_resolved")
         ops_db.assign_issue(conn, row["id"], assignee)
         audit(conn, actor, tenant_id=row["tenant_id"], action="issue.assign",
               entity_type="validation_issue", entity_id=row["id"],
@@ -80,7 +81,8 @@ def resolve_issues(conn: psycopg.Connection[Any], issue_ids: Iterable[Any], acto
     def one(issue_id: str) -> ItemOutcome:
         row = fetch_or_404(conn, ops_db.lock_issue, _int_or_none(issue_id), f"issue {issue_id}")
         if row["status"] == "resolved":
-            raise Conflict(f"issue {issue_id} ({row['rule_id']}) is resolved already")
+            raise Conflict(f"issue {issue_id} ({row['rule_id']}) is resolved already",
+                           reason="already_resolved")
         ops_db.resolve_issue(conn, row["id"])
         audit(conn, actor, tenant_id=row["tenant_id"], action="issue.resolve",
               entity_type="validation_issue", entity_id=row["id"],
