@@ -113,7 +113,7 @@ describe("Errors: the repair drawer", () => {
     const { client, calls } = queueApi(state);
     const params = new URLSearchParams({ kind: "rule", key: "SR-EC-023", event: E1, field: "legs[0].notional.currency", value: "KRX" });
     render(<Providers client={client}><Errors params={params} /></Providers>);
-    const drawer = await screen.findByRole("complementary", { name: /Repair 0b6f1c2e/ });
+    const drawer = await screen.findByRole("region", { name: /^Repair 0b6f1c2e/ });
     await waitFor(() => expect(document.activeElement?.id).toBe("drawer-title")); // keyboard focus lands in it
     expect(within(drawer).getByTestId("repair-current").textContent).toBe("Current value: KRX");
     const table = await screen.findByRole("table", { name: "Items of SR-EC-023" });
@@ -138,6 +138,15 @@ describe("Errors: the repair drawer", () => {
     const first = (await within(table).findByText("9884DEMOU1")).closest("tr")!;
     await waitFor(() => expect(within(first).getByText("Resolved")).toBeTruthy());
     expect(within(first).queryByRole("link", { name: /Repair/ })).toBeNull();
+  });
+
+  it("closes with Escape back to the group's list", async () => {
+    const { client } = queueApi({ repaired: false });
+    const params = new URLSearchParams({ kind: "rule", key: "SR-EC-023", event: E1, field: "legs[0].notional.currency", value: "KRX" });
+    render(<Providers client={client}><Errors params={params} /></Providers>);
+    const drawer = await screen.findByRole("region", { name: /^Repair 0b6f1c2e/ });
+    fireEvent.keyDown(within(drawer).getByLabelText("New value"), { key: "Escape" });
+    expect(window.location.hash).toBe("#/errors?kind=rule&key=SR-EC-023");
   });
 
   it("opens on the event's own group when only the event is given (as Trade detail links)", async () => {

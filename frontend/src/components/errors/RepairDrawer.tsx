@@ -30,7 +30,7 @@ export function RepairDrawer({ eventId, initial, context, canApply, onActed, onN
     if (e.key === "Escape") onClose();
   };
   return (
-    <aside className="repair-drawer" aria-labelledby="drawer-title" onKeyDown={escape}>
+    <section className="repair-drawer" aria-labelledby="drawer-title" onKeyDown={escape}>
       <div className="drawer-head">
         <h2 id="drawer-title" ref={heading} tabIndex={-1}>
           {t("repair.drawer")} <code>{eventId.slice(0, 8)}</code>
@@ -42,6 +42,6 @@ export function RepairDrawer({ eventId, initial, context, canApply, onActed, onN
         onApplied={() => onActed()}
         onApplyNext={onNext ? () => void applyNext() : undefined} />
       {noNext && <p role="status" className="muted">{t("repair.no_next")}</p>}
-    </aside>
+    </section>
   );
 }
