@@ -220,6 +220,7 @@ INGEST_FILE_STATUSES = _values("FileStatus")
 REPORT_FILE_STATUSES = _values("ReportStatus")
 EVENT_STATES = _values("EventState")
 ISSUE_STATUSES = _values("IssueStatus")
+ERROR_KINDS = _values("ErrorKind")
 ITEM_STATUSES = ("pending", "acked", "nacked")
 DEADLINE_STATUSES = ("open", "late", "met", "missed", "none")  # reads/trades.py _deadline
 ALERT_STATUSES, ALERT_SEVERITIES = _values("AlertStatus"), _values("AlertSeverity")
@@ -333,21 +334,36 @@ READ_SCHEMAS: dict[str, dict[str, Any]] = {
                      "counts over every record of each file, not this trade's"},
         "audit": _array(_all(_AUDIT))}),
     "ErrorGroup": _obj(
-        ["kind", "key", "count"], kind=_enum("rule", "tr_code", "queue"),
-        key={**NSTR, "description": "the rule id, TR code (null: none given) or queue"},
+        ["kind", "key", "count", "severity", "open", "oldest_at", "deadline_at"],
+        kind=_enum(*ERROR_KINDS),
+        key={**NSTR, "description": "the rule id, TR code (null: none given), queue or "
+             "ingest file id (kind parse)"},
         count=INT, rule_id=STR, severity=_enum("reject", "warn"),
+        open={**INT, "description": "items that still need action: issues not resolved, NACKs "
+              "whose event is still nacked, dead letters, rows that did not parse"},
+        oldest_at={**NSTAMP, "description": "when the oldest open item was raised (seen)"},
+        deadline_at={**NSTAMP, "description": "the nearest reporting deadline of the open "
+                     "items' events (null: none)"},
         by_status=_all({s: INT for s in ISSUE_STATUSES}), last_at=STAMP, tr_code=NSTR,
-        files=INT, queue=STR, oldest_at=STAMP, newest_at=STAMP, sample_error=NSTR,
+        files=INT, queue=STR, newest_at=STAMP, sample_error=NSTR, file_id=STR,
+        object_key=STR,
         sample=_obj(["message", "event_id", "uti"], message=NSTR, field=NSTR, value=NSTR,
                     event_id=STR, uti=STR)),
     "ErrorItem": {**_obj(
-        ["id"], id=INT, event_id=STR, uti=STR, rule_id=STR, severity=_enum("reject", "warn"),
+        ["id"], id={**INT, "description": "the row's id; kind parse: its row number"},
+        event_id=STR, uti=STR, rule_id=STR, severity=_enum("reject", "warn"),
         field=NSTR, value=NSTR, message=STR, message_ko=NSTR, regime=NSTR,
         status=_enum(*ISSUE_STATUSES), assignee=NSTR, created_at=STAMP, resolved_at=NSTAMP,
+        event_state={**_enum(*EVENT_STATES), "description": "the event's state now: only an "
+                     "invalid or nacked one can be repaired"},
+        deadline_at=NSTAMP,
         report_file_id=STR, position=INT, record_ref=STR, tr_code=NSTR, tr_message=NSTR,
         tr_message_id=NSTR, queue=STR, message_id=INT, body=ANY, receive_count=INT,
-        last_error=NSTR, sent_at=STAMP, dead_at=STAMP), "description": "a validation issue "
-        "(kind rule), a NACKed report item (tr_code) or a dead letter (queue)"},
+        last_error=NSTR, sent_at=STAMP, dead_at=STAMP, file_id=STR, object_key=STR,
+        row_no=INT, line_no=NINT, error=NSTR,
+        content={**STR, "description": "the start of the row (200 characters)"}),
+        "description": "a validation issue (kind rule), a NACKed report item (tr_code), a dead "
+        "letter (queue) or an ingested row that did not parse (parse)"},
     "Alert": _all({
         "id": INT, "kind": STR, "severity": _enum(*ALERT_SEVERITIES), "summary": STR,
         "details": OBJECT, "status": _enum(*ALERT_STATUSES), "occurrences": INT,
@@ -481,7 +497,8 @@ OPERATIONS: tuple[Op, ...] = (
     Op("GET", "/api/trades/{uti}", "One trade: every event version with diffs, issues, "
        "reports, submissions, TR feedback and audit", "trades", ref("TradeDetail"), **DETAIL),
     Op("GET", "/api/errors", "Validation issues by rule, NACKs by TR code, dead letters by "
-       "queue", "errors", _page(ref("ErrorGroup")), query="ErrorsQuery", cached=True),
+       "queue, unparsed rows by file: what needs action first", "errors",
+       _page(ref("ErrorGroup")), query="ErrorsQuery", cached=True),
     Op("GET", "/api/errors/{kind}/{key}", "The rows behind one error group", "errors",
        _page(ref("ErrorItem")), query="ErrorItemsQuery", exclude=("kind", "key"), cached=True),
     Op("GET", "/api/reports", "Report files and their submissions", "reports",

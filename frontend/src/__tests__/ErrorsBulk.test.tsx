@@ -9,9 +9,11 @@ const E3 = "0b6f1c2e-0000-4000-8000-000000000003";
 
 const GROUPS = {
   items: [
-    { kind: "rule", key: "SR-EC-023", count: 3, severity: "reject", by_status: { open: 2, assigned: 0, resolved: 1 },
+    { kind: "rule", key: "SR-EC-023", count: 3, severity: "reject", open: 2, oldest_at: null, deadline_at: null,
+      by_status: { open: 2, assigned: 0, resolved: 1 },
       sample: { message: "leg 1 notional currency KRX is not an ISO 4217 currency code", uti: "U1" } },
-    { kind: "tr_code", key: "E042", count: 3, sample: { message: "bad notional", uti: "U1" } },
+    { kind: "tr_code", key: "E042", count: 3, severity: "reject", open: 3, oldest_at: null, deadline_at: null,
+      sample: { message: "bad notional", uti: "U1" } },
   ],
   next_cursor: null,
 };
@@ -154,8 +156,8 @@ describe("Errors: assign and resolve", () => {
     expect(card.textContent).toContain("leg 1 notional currency");
     expect(card.textContent).toContain("Every regime");
     const group = screen.getByRole("link", { name: /SR-EC-023/ });
-    expect(group.textContent).toContain("2 open, 0 assigned, 1 resolved");
-    expect(group.textContent).toContain("Currencies are ISO 4217 codes");
+    expect(group.textContent).toContain("2 open of 3");
+    await waitFor(() => expect(group.textContent).toContain("Currencies are ISO 4217 codes"));
   });
 });
 

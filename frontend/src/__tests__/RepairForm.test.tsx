@@ -13,7 +13,8 @@ function repairApi() {
       const ccy = changes["legs[0].notional.currency"];
       const valid = typeof ccy === "string" && /^[A-Z]{3}$/.test(ccy);
       return json(200, {
-        event_id: EVENT, valid, changed: {}, errors: [],
+        event_id: EVENT, valid, errors: [],
+        changed: ccy === "KRX" ? {} : { "legs[0].notional.currency": { before: "KRX", after: ccy } },
         issues: valid ? [] : [{ rule_id: "SR-CCY-001", severity: "reject", field: "legs[0].notional.currency",
           message_en: "currency must be an ISO 4217 code", message_ko: "통화는 ISO 4217 코드여야 합니다", value: ccy }],
       });
@@ -53,7 +54,7 @@ describe("RepairForm", () => {
 
   it("shows the API's refusal of an apply with its field errors", async () => {
     const { client } = fakeClient((c) => c.url.endsWith("/preview")
-      ? json(200, { event_id: EVENT, valid: true, changed: {}, errors: [], issues: [] })
+      ? json(200, { event_id: EVENT, valid: true, changed: { x: { before: "0", after: "1" } }, errors: [], issues: [] })
       : json(409, { title: "Conflict", detail: "event is superseded: repair version 2", request_id: "r-7" }));
     render(<Providers client={client}><RepairForm eventId={EVENT} canApply initial={[{ field: "x", value: "1" }]} /></Providers>);
     const apply = screen.getByRole("button", { name: "Apply repair" }) as HTMLButtonElement;
@@ -62,6 +63,31 @@ describe("RepairForm", () => {
     const alert = await screen.findByRole("alert");
     expect(alert.textContent).toContain("event is superseded: repair version 2");
     expect(alert.textContent).toContain("r-7");
+  });
+
+  it("shows the field's current value and keeps Apply off until a value changes", async () => {
+    const { client, calls } = repairApi();
+    const next: number[] = [];
+    render(<Providers client={client}>
+      <RepairForm eventId={EVENT} canApply initial={[{ field: "legs[0].notional.currency", value: "KRX" }]}
+        onApplyNext={(v) => next.push(v)} />
+    </Providers>);
+    const apply = screen.getByRole("button", { name: "Apply repair" }) as HTMLButtonElement;
+    const applyNext = screen.getByRole("button", { name: "Apply and next" }) as HTMLButtonElement;
+    await screen.findByText("Change a value to apply a repair.");
+    expect(screen.getByTestId("repair-current").textContent).toBe("Current value: KRX");
+    expect([apply.disabled, applyNext.disabled]).toEqual([true, true]);
+
+    fireEvent.change(screen.getByLabelText("New value"), { target: { value: "USD" } });
+    await screen.findByText("The repaired event passes validation.");
+    expect(screen.getByTestId("repair-current").textContent).toBe("Current value: KRX"); // the preview's "before"
+    await waitFor(() => expect(applyNext.disabled).toBe(false));
+    fireEvent.click(applyNext);
+    await screen.findByText("Saved as version 2; queued for validation.");
+    expect(next).toEqual([2]);
+    expect(calls.filter((c) => c.url.endsWith("/repair"))).toHaveLength(1);
+    // the event is superseded now: nothing more to apply to it
+    expect([apply.disabled, applyNext.disabled]).toEqual([true, true]);
   });
 
   it("lets a viewer preview but offers no apply", async () => {

@@ -4,6 +4,7 @@ import type { Schemas } from "../api/types/spec";
 import { useApi } from "../api/context";
 import { useI18n } from "../i18n";
 import { ProblemBox } from "./States";
+import { resolvePairs } from "../i18n/particles";
 
 // What POST /api/events/{event_id}/repair/preview answers (the spec's RepairPreview).
 type Preview = Schemas["RepairPreview"];
@@ -22,13 +23,23 @@ export function changesBody(changes: Change[]): Record<string, string | null> {
   return body;
 }
 
+/** A field's value as the console shows it (objects and lists as JSON, nothing as "—"). */
+export function shown(value: unknown): string {
+  if (value === null || value === undefined || value === "") return "—";
+  return typeof value === "string" ? value : JSON.stringify(value);
+}
+
 /** Edits fields of an invalid or NACKed event; every edit is re-validated by the API as you
- * type (preview writes nothing), and "apply" saves a new version (operators and admins). */
-export function RepairForm({ eventId, initial, canApply, onApplied }: {
+ * type (preview writes nothing), and "apply" saves a new version (operators and admins).
+ * `initial` holds the fields' current values (the event's, as the error list shows them):
+ * Apply stays off until a value differs. With `onApplyNext`, "Apply and next" applies and then
+ * hands over to the next item. */
+export function RepairForm({ eventId, initial, canApply, onApplied, onApplyNext }: {
   eventId: string;
   initial: Change[];
   canApply: boolean;
   onApplied?: (version: number) => void;
+  onApplyNext?: (version: number) => void;
 }) {
   const api = useApi();
   const { t, lang } = useI18n();
@@ -39,6 +50,7 @@ export function RepairForm({ eventId, initial, canApply, onApplied }: {
   const [applied, setApplied] = useState<number | null>(null);
   const [saving, setSaving] = useState(false);
   const generation = useRef(0);
+  const next = useRef(false); // which submit button was used
   const body = changesBody(changes);
   const bodyKey = JSON.stringify(body);
 
@@ -71,6 +83,7 @@ export function RepairForm({ eventId, initial, canApply, onApplied }: {
       setApplied(outcome.version);
       setError(null);
       onApplied?.(outcome.version);
+      if (next.current) onApplyNext?.(outcome.version);
     } catch (exc) {
       setError(exc instanceof ApiError ? exc : new ApiError(0, "Error", String(exc), null));
     } finally {
@@ -78,10 +91,21 @@ export function RepairForm({ eventId, initial, canApply, onApplied }: {
     }
   };
 
+  // The value now: what the preview says the field was before the edit, else what the list
+  // showed (the preview names only fields whose value changes).
+  const currentOf = (field: string): unknown => {
+    const path = field.trim();
+    const before = preview?.changed[path] as { before?: unknown } | undefined;
+    if (before) return before.before;
+    return initial.find((c) => c.field.trim() === path)?.value;
+  };
+  const unchanged = !!preview && Object.keys(preview.changed).length === 0 && preview.errors.length === 0;
+  const blocked = saving || checking || !preview?.valid || unchanged || applied !== null;
+
   const blocking = preview ? [...preview.errors.map((e) => ({ key: `${e.field}:${e.message}`, text: `${e.field ?? "event"}: ${e.message}${e.code ? ` (${e.code})` : ""}` })),
     ...preview.issues.filter((i) => i.severity === "reject").map((i) => ({
       key: `${i.rule_id}:${i.field}`,
-      text: `${i.rule_id}${i.field ? ` [${i.field}]` : ""}: ${lang === "ko" ? i.message_ko : i.message_en}`,
+      text: `${i.rule_id}${i.field ? ` [${i.field}]` : ""}: ${lang === "ko" ? resolvePairs(i.message_ko) : i.message_en}`,
     }))] : [];
 
   return (
@@ -99,6 +123,11 @@ export function RepairForm({ eventId, initial, canApply, onApplied }: {
             <label htmlFor={`rf-${eventId}-${i}-value`}>{t("repair.value")}</label>
             <input id={`rf-${eventId}-${i}-value`} value={c.value} onChange={(e) => update(i, { value: e.target.value })} />
           </div>
+          {c.field.trim() && (
+            <p className="current" data-testid="repair-current">
+              {t("repair.current")} <code>{shown(currentOf(c.field))}</code>
+            </p>
+          )}
           {changes.length > 1 && (
             <button type="button" onClick={() => setChanges((cs) => cs.filter((_, j) => j !== i))}>
               {t("repair.remove")}
@@ -122,11 +151,19 @@ export function RepairForm({ eventId, initial, canApply, onApplied }: {
         ) : null}
       </div>
       {error && <ProblemBox error={error} />}
+      {unchanged && !checking && applied === null && <p className="muted">{t("repair.unchanged")}</p>}
       {applied !== null && <p className="ok" role="status">{t("repair.applied", { version: applied })}</p>}
       {canApply ? (
-        <button type="submit" disabled={saving || checking || !preview?.valid}>
-          {t("repair.apply")}
-        </button>
+        <div className="repair-acts">
+          <button type="submit" disabled={blocked} onClick={() => (next.current = false)}>
+            {t("repair.apply")}
+          </button>
+          {onApplyNext && (
+            <button type="submit" disabled={blocked} onClick={() => (next.current = true)}>
+              {t("repair.apply_next")}
+            </button>
+          )}
+        </div>
       ) : (
         <p className="muted">{t("repair.viewer")}</p>
       )}

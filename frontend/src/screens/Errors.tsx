@@ -1,15 +1,17 @@
-import { useState, type FormEvent } from "react";
+import { useEffect, useState, type FormEvent } from "react";
 import { ApiError, nameOf } from "../api/client";
 import { canMutate, useApi, useMe } from "../api/context";
 import { usePolled } from "../api/hooks";
 import { enumOf, type Schemas } from "../api/types/spec";
-import { ruleTitle, useRules } from "../api/rules";
+import { useRules } from "../api/rules";
 import { BulkOutcomes, type BulkOutcome } from "../components/BulkOutcomes";
 import { DataTable, type Column } from "../components/DataTable";
 import { IssueStatus } from "../components/IssueStatus";
 import { codeLabel, regimeLabel } from "../components/lists/labels";
-import { RepairForm } from "../components/RepairForm";
+import { GroupList } from "../components/errors/GroupList";
+import { RepairDrawer } from "../components/errors/RepairDrawer";
 import { RuleCard } from "../components/RuleExplanation";
+import { resolvePairs } from "../i18n/particles";
 import { Empty, Loading, ProblemBox } from "../components/States";
 import { Time } from "../components/Time";
 import { usePagedList } from "../components/lists/usePagedList";
@@ -28,6 +30,20 @@ const POLL_MS = 20_000;
 const ITEMS_PAGE = 100;
 
 const asApiError = (exc: unknown) => (exc instanceof ApiError ? exc : new ApiError(0, "Error", String(exc), null));
+
+/** An item the repair can still act on: its event is invalid or NACKed (not superseded by a
+ * repair, resubmitted or cancelled), and for an issue, it is not resolved. */
+export function repairable(kind: Kind, i: Item): boolean {
+  if (kind === "rule" && i.status === "resolved") return false;
+  return i.event_state === "invalid" || i.event_state === "nacked";
+}
+
+/** The URL that opens the repair drawer on an item (the Errors screen's URL contract). */
+const repairHref = (kind: Kind, key: string, status: IssueStatus | null, i: Item) =>
+  href("/errors", { kind, key, status: status ?? undefined, event: i.event_id, field: i.field ?? undefined, value: i.value ?? undefined });
+
+/** Replaces the URL without a history entry (a redirect the back button must not return to). */
+const replace = (to: string) => window.location.replace(to);
 
 /** A group's rows, newest first, keyset-paged ("load more"); `reload` starts over. */
 function useItemPages(kind: Kind, groupKey: string, status: IssueStatus | null) {
@@ -78,12 +94,15 @@ function IssueTriage({ count, busy, onAssign, onResolve }: {
   );
 }
 
-function Items({ kind, groupKey, status, canAct, onChanged }: {
+function Items({ kind, groupKey, status, canAct, onChanged, changes, currentEvent }: {
   kind: Kind;
   groupKey: string;
   status: IssueStatus | null;
   canAct: boolean;
   onChanged: () => void;
+  /** Bumped after an act elsewhere (the repair drawer): the rows are read again. */
+  changes: number;
+  currentEvent: string | null;
 }) {
   const api = useApi();
   const { t, lang } = useI18n();
@@ -94,7 +113,12 @@ function Items({ kind, groupKey, status, canAct, onChanged }: {
   const [error, setError] = useState<ApiError | null>(null);
   const [busy, setBusy] = useState(false);
 
-  const selectable = canAct && kind !== "queue";
+  const { refresh } = list;
+  useEffect(() => {
+    if (changes > 0) refresh();
+  }, [changes, refresh]);
+
+  const selectable = canAct && kind !== "queue" && kind !== "parse";
   const chosen = list.rows.filter((r) => selected.has(String(r.id)));
   const act = async (send: () => Promise<BulkOutcome>, labels: Map<string, string>) => {
     setBusy(true);
@@ -121,20 +145,24 @@ function Items({ kind, groupKey, status, canAct, onChanged }: {
     void act(() => api.call("post", "/api/issues/resolve", {}, { issue_ids: chosen.map((r) => r.id), ...(note ? { note } : {}) }), issueLabels());
 
   const repairLink = (i: Item) =>
-    i.event_id && (
-      <a className="button"
-        href={href("/errors", { kind, key: groupKey, status: status ?? undefined, event: i.event_id, field: i.field ?? undefined, value: i.value ?? undefined })}>
+    i.event_id && repairable(kind, i) ? (
+      <a className="button" href={repairHref(kind, groupKey, status, i)}
+        aria-current={i.event_id === currentEvent ? "true" : undefined}>
         {t("detail.repair")}
         <span className="sr-only"> ({i.uti ?? i.event_id})</span>
       </a>
-    );
+    ) : "—";
+  // a NACK is open while its event is still nacked; after a repair or resubmission, its state
+  const nackStatus = (i: Item) =>
+    i.event_state === "nacked" || !i.event_state ? <IssueStatus status="open" />
+      : <span className="badge">{codeLabel(t, "state", i.event_state)}</span>;
   const utiLink = (i: Item) => (i.uti ? <a href={href(`/trades/${encodeURIComponent(i.uti)}`)}><code>{i.uti}</code></a> : "—");
   const columns: Column<Item>[] =
     kind === "rule"
       ? [
           { key: "uti", header: t("col.uti"), render: utiLink },
           { key: "field", header: t("detail.field"), render: (i) => (i.field ? <code>{i.field}</code> : "—") },
-          { key: "message", header: t("errors.message"), render: (i) => (lang === "ko" && i.message_ko ? i.message_ko : i.message) ?? "—" },
+          { key: "message", header: t("errors.message"), render: (i) => (lang === "ko" && i.message_ko ? resolvePairs(i.message_ko) : i.message) ?? "—" },
           { key: "status", header: t("errors.status_col"), render: (i) => <IssueStatus status={i.status} /> },
           { key: "assignee", header: t("triage.assignee"), render: (i) => i.assignee ?? "—" },
           { key: "created", header: t("errors.raised"), render: (i) => <Time value={i.created_at} /> },
@@ -143,11 +171,23 @@ function Items({ kind, groupKey, status, canAct, onChanged }: {
       : kind === "tr_code"
         ? [
             { key: "uti", header: t("col.uti"), render: utiLink },
-            { key: "message", header: t("errors.tr_message"), render: (i) => i.tr_message ?? "—" },
+            { key: "message", header: t("errors.tr_message"), render: (i) => (i.tr_message ? <span className="tr-said" translate="no">{i.tr_message}</span> : "—") },
             { key: "regime", header: t("trades.regime"), render: (i) => (i.regime ? regimeLabel(t, i.regime) : "—") },
             { key: "msg_id", header: t("errors.tr_message_id"), render: (i) => (i.tr_message_id ? <code>{i.tr_message_id}</code> : "—") },
+            { key: "status", header: t("errors.status_col"), render: nackStatus },
             { key: "repair", header: t("errors.repair_col"), render: repairLink },
           ]
+        : kind === "parse"
+          ? [
+              { key: "row", header: t("errors.row"), render: (i) => i.row_no ?? i.id },
+              { key: "error", header: t("errors.parse_error"), render: (i) => i.error ?? "—" },
+              { key: "content", header: t("errors.content"), render: (i) => (i.content ? <code className="row-content">{i.content}</code> : "—") },
+              { key: "file", header: t("files.title"), render: (i) => (
+                <a href={href("/files", { file: i.file_id ?? groupKey })}>
+                  {t("errors.open_file")}<span className="sr-only"> ({i.object_key ?? groupKey})</span>
+                </a>
+              ) },
+            ]
         : [
             { key: "message_id", header: t("errors.message_id"), render: (i) => <code>{i.message_id}</code> },
             { key: "receives", header: t("errors.receives"), render: (i) => i.receive_count ?? "—" },
@@ -172,7 +212,8 @@ function Items({ kind, groupKey, status, canAct, onChanged }: {
       )}
       {list.error && <ProblemBox error={list.error} onRetry={list.reload} />}
       {list.rows.length > 0 && (
-        <DataTable caption={t("errors.items", { key: groupKey })} className="items" columns={columns} rows={list.rows}
+        <DataTable caption={t("errors.items", { key: kind === "parse" ? list.rows[0]?.object_key ?? groupKey : groupKey })}
+          className="items" columns={columns} rows={list.rows}
           rowKey={(i) => String(i.id)}
           selection={selectable ? {
             selected,
@@ -203,66 +244,90 @@ function Items({ kind, groupKey, status, canAct, onChanged }: {
 }
 
 export default function Errors({ params }: { params: URLSearchParams }) {
-  const { t, lang } = useI18n();
+  const { t } = useI18n();
+  const api = useApi();
   const { user } = useMe();
-  const rules = useRules();
   const groups = usePolled<{ items: Group[] }>("/api/errors", POLL_MS);
+  const [changes, setChanges] = useState(0);
+  const [noGroup, setNoGroup] = useState(false);
   const kind = params.get("kind") as Kind | null;
   const key = params.get("key");
   const eventId = params.get("event");
+  const field = params.get("field");
+  const value = params.get("value");
   const wanted = params.get("status");
   const status = ISSUE_STATUSES.find((s) => s === wanted) ?? null;
   const canAct = canMutate(user);
+  const reloadGroups = groups.reload;
+
+  // Opened on an event without a group (Trade detail links so): its own most urgent group.
+  useEffect(() => {
+    if (!eventId || (kind && key)) return;
+    let live = true;
+    setNoGroup(false);
+    api.read("/api/errors", {}, { event: eventId })
+      .then((page) => {
+        if (!live) return;
+        const [first] = page.items;
+        if (!first || first.open === 0 || !first.key) return setNoGroup(true);
+        const sample = first.kind === "rule" && !field ? first.sample : undefined;
+        replace(href("/errors", { kind: first.kind, key: first.key, event: eventId,
+          field: field ?? sample?.field ?? undefined, value: field ? value ?? undefined : sample?.value ?? undefined }));
+      })
+      .catch(() => live && setNoGroup(true));
+    return () => {
+      live = false;
+    };
+  }, [api, eventId, kind, key, field, value]);
+
+  const acted = () => {
+    setChanges((c) => c + 1);
+    reloadGroups();
+  };
+  const close = () => navigate(href("/errors", { kind: kind ?? undefined, key: key ?? undefined, status: status ?? undefined }));
+  // "Apply and next": the group's first open item other than this one
+  const openNext = async (): Promise<boolean> => {
+    if (!kind || !key || !eventId) return false;
+    try {
+      const page = await api.read("/api/errors/{kind}/{key}", { kind, key },
+        { limit: ITEMS_PAGE, ...(kind === "rule" ? { status: ["open", "assigned"] } : {}) });
+      const next = page.items.find((i) => i.event_id && i.event_id !== eventId && repairable(kind, i));
+      if (!next) return false;
+      navigate(repairHref(kind, key, status, next));
+      return true;
+    } catch {
+      return false;
+    }
+  };
+
+  const drawer = eventId && (!kind || !key) ? null : eventId;
+  const group = groups.data?.items.find((g) => g.kind === kind && g.key === key);
+  const title = kind === "parse" ? group?.object_key ?? key : key; // a file by its name, not its id
   return (
     <section aria-labelledby="errors-title">
       <h1 id="errors-title">{t("errors.title")}</h1>
-      <div className="cols errors-cols">
+      <div className={`cols errors-cols${drawer ? " with-drawer" : ""}`}>
         <section aria-labelledby="groups-title">
           <h2 id="groups-title">{t("errors.groups")}</h2>
           {groups.error && <ProblemBox error={groups.error} onRetry={groups.reload} />}
           {!groups.data ? !groups.error && <Loading />
             : groups.data.items.length === 0 ? <Empty />
-            : (
-              <ul className="groups">
-                {groups.data.items.map((g) => {
-                  const rule = g.kind === "rule" && g.key ? rules?.get(g.key) : undefined;
-                  return (
-                    <li key={`${g.kind}:${g.key}`}>
-                      <a href={href("/errors", { kind: g.kind, key: g.key ?? "" })}
-                        aria-current={g.kind === kind && g.key === key ? "true" : undefined}>
-                        <span className="badge">{t(`errors.kind.${g.kind}` as MessageKey)}</span>{" "}
-                        <strong translate="no">{g.key ?? "—"}</strong> · {t("errors.count", { n: g.count })}
-                        {g.by_status && (
-                          <> · {t("errors.by_status", { open: g.by_status.open, assigned: g.by_status.assigned, resolved: g.by_status.resolved })}</>
-                        )}
-                        {rule && <><br /><span className="rule-note">{ruleTitle(rule, lang)}</span></>}
-                        <br />
-                        <span className="muted">{g.sample?.message ?? g.sample_error ?? ""}</span>
-                      </a>
-                    </li>
-                  );
-                })}
-              </ul>
-            )}
+            : <GroupList groups={groups.data.items} kind={kind} groupKey={key} />}
         </section>
         <section aria-labelledby="items-title">
-          <h2 id="items-title">{kind && key ? t("errors.items", { key }) : t("errors.pick")}</h2>
+          <h2 id="items-title">{kind && key ? t("errors.items", { key: title ?? key }) : t("errors.pick")}</h2>
+          {eventId && !(kind && key) && <p className="muted" role="status">{noGroup ? t("errors.no_group") : t("errors.choosing")}</p>}
           {kind && key && (
-            <Items key={`${kind}:${key}:${status}`} kind={kind} groupKey={key} status={status} canAct={canAct} onChanged={groups.reload} />
-          )}
-          {eventId && (
-            <RepairForm key={eventId} eventId={eventId} canApply={canAct}
-              initial={params.get("field") ? [{ field: params.get("field")!, value: params.get("value") ?? "" }] : []}
-              onApplied={() => groups.reload()} />
-          )}
-          {eventId && (
-            <p>
-              <button type="button" onClick={() => navigate(href("/errors", { kind: kind ?? undefined, key: key ?? undefined, status: status ?? undefined }))}>
-                {t("repair.close")}
-              </button>
-            </p>
+            <Items key={`${kind}:${key}:${status}`} kind={kind} groupKey={key} status={status} canAct={canAct}
+              onChanged={groups.reload} changes={changes} currentEvent={eventId} />
           )}
         </section>
+        {drawer && (
+          <RepairDrawer key={drawer} eventId={drawer} canApply={canAct}
+            context={kind && key ? `${t(`errors.kind.${kind}` as MessageKey)} ${key}` : undefined}
+            initial={field ? [{ field, value: value ?? "" }] : []}
+            onActed={acted} onNext={openNext} onClose={close} />
+        )}
       </div>
     </section>
   );

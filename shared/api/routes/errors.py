@@ -1,5 +1,6 @@
 """Errors a user must act on (docs/API.md#queries): validation issues by rule, NACKs by TR
-code, dead letters by queue; and the rows behind one group."""
+code, dead letters by queue, unparsed rows by file, what needs action first; and the rows
+behind one group."""
 
 from __future__ import annotations
 
@@ -12,22 +13,24 @@ from shared.platform.action import ActionContext
 from shared.platform.web import HttpError, Router, WebRequest
 
 router = Router()
-KINDS = ("rule", "tr_code", "queue")
+KINDS = ("rule", "tr_code", "queue", "parse")  # filters.ErrorKind (imported when a route runs)
 
 
 @functools.cache
 def _errors_query() -> Any:
-    from typing import Literal
+    import uuid
 
     from pydantic import Field
 
-    from shared.services.reads.filters import IssuesQuery, Many
+    from shared.services.reads.filters import ErrorKind, IssuesQuery, Many
 
     class ErrorsQuery(IssuesQuery):
         """Which kinds of groups (all by default); status / severity / regime narrow the
-        validation-issue groups only (NACKs and dead letters have none of them)."""
+        validation-issue groups only (NACKs, dead letters and parse errors have none of
+        them); `event`: only the rule and TR code groups of that event."""
 
-        kind: Many[Literal["rule", "tr_code", "queue"]] = Field(default_factory=list)
+        kind: Many[ErrorKind] = Field(default_factory=list)
+        event: uuid.UUID | None = None
 
     return ErrorsQuery
 
@@ -35,18 +38,8 @@ def _errors_query() -> Any:
 def _groups(conn: Any, query: Any) -> dict[str, Any]:
     from shared.services.reads import errors
 
-    kinds = query.kind or KINDS
-    items: list[dict[str, Any]] = []
-    if "rule" in kinds:
-        items += [{"kind": "rule", "key": g["rule_id"], **g}
-                  for g in errors.issue_groups(conn, query)["items"]]
-    if "tr_code" in kinds:
-        items += [{"kind": "tr_code", "key": g["tr_code"], **g}
-                  for g in errors.nack_groups(conn)["items"]]
-    if "queue" in kinds:
-        items += [{"kind": "queue", "key": g["queue"], **g}
-                  for g in errors.dead_letter_groups(conn)["items"]]
-    return {"items": items, "next_cursor": None}  # as many groups as rules, codes, queues
+    return errors.error_groups(conn, query, kinds=query.kind,
+                               event_id=str(query.event) if query.event else None)
 
 
 @router.route("GET", "/api/errors")

@@ -69,6 +69,8 @@ def operation_error(exc: Any) -> HttpError:
     """An `OperationError` as problem+json with its status, code and every field error."""
     titles = {403: "Forbidden", 404: "Not found", 409: "Conflict", 422: "Invalid request"}
     extra: dict[str, Any] = {"code": exc.code}
+    if getattr(exc, "reason", None):
+        extra["reason"] = exc.reason
     if getattr(exc, "errors", None):
         extra["errors"] = [e.as_dict() for e in exc.errors]
     if getattr(exc, "reason", None):

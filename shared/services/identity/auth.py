@@ -346,7 +346,7 @@ def create_user(conn: psycopg.Connection[Any], actor: Actor, *, tenant_id: str, 
                                    display_name=display_name,
                                    password_hash=hash_password(password, hasher), role=role)
     if user_id is None:
-        raise Conflict(f"username '{username}' is taken; choose another")
+        raise Conflict(f"username '{username}' is taken; choose another", reason="username_taken")
     user = get_user(conn, str(user_id))
     assert user is not None
     audit(conn, actor, tenant_id=tenant_id, action="user.created", entity_type="user",
@@ -404,7 +404,7 @@ def update_user(conn: psycopg.Connection[Any], actor: Actor, user_id: str,
         after["role"] != "admin" or after["disabled"])
     if loses_admin and not identity.count_other_active_admins(conn, user_id):
         raise Conflict(f"{before['username']} is the tenant's last active admin: make"
-                       " another user admin first")
+                       " another user admin first", reason="last_admin")
     identity.update_user(conn, user_id, role=after["role"], disabled=after["disabled"],
                          display_name=after["display_name"],
                          password_hash=hash_password(password, hasher)

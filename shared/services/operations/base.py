@@ -42,8 +42,15 @@ class Actor:
 
 
 class OperationError(Exception):
+    """`reason`: why, as a stable code the console can translate (`not_repairable`,
+    `already_resolved`, ...); the message stays the English detail."""
+
     status = 400
     code = "error"
+
+    def __init__(self, *args: object, reason: str | None = None) -> None:
+        super().__init__(*args)
+        self.reason = reason
 
 
 class Forbidden(OperationError):
@@ -55,15 +62,10 @@ class NotFound(OperationError):
 
 
 class Conflict(OperationError):
-    """The entity's state does not allow the action; the message names it and what to do.
-    `reason` names the case for clients that say it in their own words (the console's Korean:
-    issue_resolved, alert_acked, alert_resolved, not_repairable, no_change)."""
+    """The entity's state does not allow the action; the message names it and what to do,
+    `reason` the case (the console says it in its own words)."""
 
     status, code = 409, "conflict"
-
-    def __init__(self, message: str, reason: str | None = None) -> None:
-        super().__init__(message)
-        self.reason = reason
 
 
 @dataclass(frozen=True)
@@ -134,7 +136,8 @@ def each(conn: psycopg.Connection[Any], ids: Iterable[Any],
             with conn.transaction():
                 outcomes.append(one(item))
         except OperationError as exc:
-            outcomes.append(ItemOutcome(item, exc.code, str(exc)))
+            outcomes.append(ItemOutcome(item, exc.code, str(exc),
+                                        {"reason": exc.reason} if exc.reason else {}))
     return outcomes
 
 

@@ -94,7 +94,7 @@ def _check_current(conn: psycopg.Connection[Any], event_id: str, changes: Sequen
         now = get_path(data, parse_path(change.field))
         if not _same(now, change.current):
             raise Conflict(f"event {event_id} has {change.field} = {now!r}, not "
-                           f"{change.current!r}: it was left as it is")
+                           f"{change.current!r}: it was left as it is", reason="value_differs")
 
 
 def bulk_repair(conn: psycopg.Connection[Any], event_ids: Iterable[Any],

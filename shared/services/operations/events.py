@@ -69,7 +69,7 @@ def resubmit(conn: psycopg.Connection[Any], event_ids: Iterable[Any], actor: Act
             hint = {"invalid": ": repair it instead",
                     "superseded": _superseded(conn, row)}.get(row["state"], "")
             raise Conflict(f"event {event_id} is {row['state']}: only a NACKed event can be "
-                           f"resubmitted{hint}")
+                           f"resubmitted{hint}", reason="not_resubmittable")
         latest = ops_db.latest_report_items(conn, row["id"])
         nacks = [i for i in latest if i["status"] == "nacked"]
         regimes = sorted({i["regime"] for i in nacks})

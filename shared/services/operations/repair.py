@@ -75,11 +75,11 @@ def _repairable(conn: psycopg.Connection[Any], event_id: Any, *, lock: bool) -> 
                        uuid_or_none(event_id), f"event {event_id}")
     if row["state"] not in REPAIRABLE:
         raise Conflict(f"event {event_id} is {row['state']}: only an invalid or NACKed event "
-                       f"can be repaired{_hint(conn, row)}", "not_repairable")
+                       f"can be repaired{_hint(conn, row)}", reason="not_repairable")
     # a new version goes to every regime again: not where a TR holds the old one
     if row["state"] == "nacked" and (held := held_elsewhere(conn, row["id"])):
         raise Conflict(f"event {event_id} is nacked, but the {held} TR has it: send a "
-                       "MODI there instead of repairing it")
+                       "MODI there instead of repairing it", reason="held_by_other_tr")
     return row
 
 
@@ -162,13 +162,13 @@ def repair(conn: psycopg.Connection[Any], event_id: Any, changes: Mapping[str, A
     tenant, prepared = _prepare(conn, row, edit.event, now)
     if prepared.payload_hash == row["payload_hash"] or not edit.changed:
         raise Conflict(f"the changes to event {event_id} change nothing: every field already "
-                       "has that value", "no_change")
+                       "has that value", reason="unchanged")
     [(new_id, created)] = insert_events(conn, tenant, [(prepared, row["file_id"], row["row_no"])],
                                         source="repair")
     if not created:
         twin = ops_db.event_state(conn, new_id)
         raise Conflict(f"the repaired event would be identical to event {new_id} "
-                       f"({twin or 'unknown'}), which already exists")
+                       f"({twin or 'unknown'}), which already exists", reason="duplicate_version")
     old_id, version = row["id"], row["version"] + 1
     ops_db.link_new_version(conn, new_id, version=version, supersedes=old_id)
     ops_db.mark_event_superseded(conn, old_id)

@@ -61,7 +61,7 @@ def assign_issues(conn: psycopg.Connection[Any], issue_ids: Iterable[Any], assig
         row = fetch_or_404(conn, ops_db.lock_issue, _int_or_none(issue_id), f"issue {issue_id}")
         if row["status"] == "resolved":
             raise Conflict(f"issue {issue_id} ({row['rule_id']}) is resolved already",
-                           "issue_resolved")
+                           reason="already_resolved")
         ops_db.assign_issue(conn, row["id"], assignee)
         audit(conn, actor, tenant_id=row["tenant_id"], action="issue.assign",
               entity_type="validation_issue", entity_id=row["id"],
@@ -82,7 +82,7 @@ def resolve_issues(conn: psycopg.Connection[Any], issue_ids: Iterable[Any], acto
         row = fetch_or_404(conn, ops_db.lock_issue, _int_or_none(issue_id), f"issue {issue_id}")
         if row["status"] == "resolved":
             raise Conflict(f"issue {issue_id} ({row['rule_id']}) is resolved already",
-                           "issue_resolved")
+                           reason="already_resolved")
         ops_db.resolve_issue(conn, row["id"])
         audit(conn, actor, tenant_id=row["tenant_id"], action="issue.resolve",
               entity_type="validation_issue", entity_id=row["id"],
@@ -100,10 +100,10 @@ def ack_alert(conn: psycopg.Connection[Any], alert_id: Any, actor: Actor) -> Ite
     if row["status"] == "acked":
         raise Conflict(f"alert {alert_id} ({row['kind']}) was acknowledged already by "
                        f"{row['acked_by']} at {row['acked_at']:%Y-%m-%d %H:%M:%S %Z}",
-                       "alert_acked")
+                       reason="alert_acked")
     if row["status"] == "resolved":
         raise Conflict(f"alert {alert_id} ({row['kind']}) is resolved: nothing to acknowledge",
-                       "alert_resolved")
+                       reason="alert_resolved")
     acked_at = alerts_db.mark_alert_acked(conn, row["id"], actor.name)
     audit(conn, actor, tenant_id=row["tenant_id"], action="alert.ack", entity_type="alert",
           entity_id=row["id"], before={"status": row["status"]},

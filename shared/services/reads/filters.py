@@ -23,6 +23,7 @@ from pydantic import (
 )
 
 from shared.domain import model
+from shared.domain.identifiers import uuid_or_none
 from shared.domain.regimes import keys as regime_keys
 from shared.services.reads.paging import DEFAULT_LIMIT, MAX_LIMIT
 
@@ -156,18 +157,20 @@ class IssuesQuery(BaseModel):
     regime: Many[Regime] = []
 
 
-ErrorKind = Literal["rule", "tr_code", "queue"]
+ErrorKind = Literal["rule", "tr_code", "queue", "parse"]
 
 
 class ErrorItemsQuery(Query):
     kind: ErrorKind
-    key: Text100
+    key: Text100  # kind parse: the ingest file's id
     status: Many[IssueStatus] = []  # kind rule only
 
     @model_validator(mode="after")
     def _status_for_rules(self) -> ErrorItemsQuery:
         if self.status and self.kind != "rule":
             raise ValueError("status: only for kind=rule (issues have a status)")
+        if self.kind == "parse" and uuid_or_none(self.key) is None:
+            raise ValueError("key: a parse group's key is an ingest file id (a UUID)")
         return self
 
 

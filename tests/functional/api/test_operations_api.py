@@ -255,6 +255,7 @@ def test_repair_through_the_api_is_previewed_then_applied_audited_and_woken(
     assert status == 409 and "superseded" in problem["detail"]
     assert problem["reason"] == "not_repairable"  # the console says it in Korean by this
     assert "repair that one" in problem["detail"]
+    assert problem["reason"] == "not_repairable"  # the console translates it by this code
     status, problem, _ = api("POST", f"/api/events/{invalid[1]['id']}/repair",
                              {"changes": {"legs[0].notional.curency": "KRW"}},
                              token=people["otto"])
@@ -300,6 +301,10 @@ def test_issues_alerts_and_dead_letters(api, db, tenant, people, invalid, wakeup
     assert status == 200 and [i["outcome"] for i in answer["items"]] == ["resolved",
                                                                          "not_found"]
     assert audit_rows(db, "issue.resolve")[0]["after"]["note"] == "accepted"
+    status, answer, _ = api("POST", "/api/issues/resolve", {"issue_ids": [first]},
+                            token=people["otto"])
+    assert [(i["outcome"], i["details"]) for i in answer["items"]] == [
+        ("conflict", {"reason": "already_resolved"})]
 
     alert_id = an_alert(db, tenant)
     status, answer, _ = api("POST", f"/api/alerts/{alert_id}/ack", token=people["otto"])

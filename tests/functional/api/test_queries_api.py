@@ -12,7 +12,7 @@ import base64
 import json
 import re
 import uuid
-from datetime import date, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 from urllib.parse import quote, urlencode
 
 import pytest
@@ -291,6 +291,73 @@ def test_errors_groups_and_the_rows_behind_one(api, db, tenant, world, people):
     assert status == 404 and "bogus" in problem["detail"]
     status, problem, _ = api("/api/errors/queue/validate", "status=open", token=victor)
     assert status == 422 and "only for kind=rule" in problem["detail"]
+
+
+def test_errors_put_what_needs_action_first_and_show_parse_errors_per_file(
+        api, db, pipeline, tenant, world, people):
+    """The work queue: rejections with open items first, by nearest deadline; warnings after
+    them even when overdue; groups with nothing open last. Rows that did not parse are a
+    group per file, their rows in file order with the error and the row's start."""
+    victor = people["victor"]
+    soon, late = datetime(2026, 1, 1, tzinfo=UTC), datetime(2026, 1, 2, tzinfo=UTC)
+    events = {name: seed.event(db, tenant, f"UTI-{name}", state="invalid", deadline=deadline)
+              for name, deadline in (("soon", soon), ("late", late), ("warn", soon),
+                                     ("done", soon))}
+    seed.issue(db, tenant, events["soon"], "SR-T-SOON")
+    seed.issue(db, tenant, events["late"], "SR-T-LATE")
+    seed.issue(db, tenant, events["warn"], "SR-T-WARN", severity="warn",
+               created=datetime(2025, 1, 1, tzinfo=UTC))  # the oldest and overdue: a warning
+    seed.issue(db, tenant, events["done"], "SR-T-DONE", status="resolved")
+    nacked = world["valid"][1]["id"]  # NACKed E042 by the world's report file
+    with db.tenant(tenant) as conn:
+        conn.execute("UPDATE trade_events SET state = 'nacked' WHERE id = %s", (nacked,))
+    pipeline.upload("alpha-bank/bad.csv", csv_file(
+        csv_row(11), csv_row(12).replace("2026-11-24", "2026-13-45", 1),
+        csv_row(13).replace("2026-11-24", "2026-14-45", 1)))
+    pipeline.run()
+
+    status, page, _ = api("/api/errors", token=victor)
+    assert status == 200
+    order = [(g["kind"], g["key"]) for g in page["items"]]
+    assert order[:2] == [("rule", "SR-T-SOON"), ("rule", "SR-T-LATE")]
+    assert order[-1] == ("rule", "SR-T-DONE") and page["items"][-1]["open"] == 0
+    warn = order.index(("rule", "SR-T-WARN"))
+    assert all(g["severity"] == "reject" and g["open"] > 0 for g in page["items"][:warn])
+    groups = {(g["kind"], g["key"]): g for g in page["items"]}
+    assert ("tr_code", "E042") in order[:warn]
+    assert groups[("rule", "SR-T-WARN")]["oldest_at"].startswith("2025-01-01")
+    assert groups[("rule", "SR-T-SOON")]["deadline_at"].startswith("2026-01-01")
+    [parse] = [g for g in page["items"] if g["kind"] == "parse"]
+    assert (parse["object_key"], parse["count"], parse["open"], parse["severity"]) == (
+        "alpha-bank/bad.csv", 2, 2, "reject")
+    assert parse["sample_error"].startswith("PARSE-CSV-006")
+
+    status, rows, _ = api(f"/api/errors/parse/{parse['key']}", "limit=1", token=victor)
+    assert status == 200 and rows["next_cursor"]
+    status, rest, _ = api(f"/api/errors/parse/{parse['key']}",
+                          {"limit": 1, "cursor": rows["next_cursor"]}, token=victor)
+    [first], [second] = rows["items"], rest["items"]
+    assert (first["row_no"], second["row_no"]) == (2, 3)  # file order
+    assert first["error"].startswith("PARSE-CSV-006") and "2026-13-45" in first["content"]
+    assert first["object_key"] == "alpha-bank/bad.csv" and first["file_id"] == parse["key"]
+    status, problem, _ = api("/api/errors/parse/not-a-file", token=victor)
+    assert status == 422 and "ingest file id" in problem["detail"]
+    status, page, _ = api(f"/api/errors/parse/{parse['key']}", token=people["bob"])
+    assert status == 200 and page["items"] == []  # another tenant's file: nothing
+
+    # an event's own groups (Trade detail opens the repair on them), what needs action first
+    status, page, _ = api("/api/errors", {"event": str(events["soon"])}, token=victor)
+    assert [(g["kind"], g["key"], g["open"]) for g in page["items"]] == [
+        ("rule", "SR-T-SOON", 1)]
+    status, page, _ = api("/api/errors", {"event": str(nacked)}, token=victor)
+    assert [(g["kind"], g["key"]) for g in page["items"]] == [("tr_code", "E042")]
+    status, problem, _ = api("/api/errors", "event=nope", token=victor)
+    assert status == 422
+    status, items, _ = api("/api/errors/tr_code/E042", token=victor)
+    assert [i["event_state"] for i in items["items"]] == ["nacked"]
+    status, items, _ = api("/api/errors/rule/SR-T-DONE", token=victor)
+    assert [(i["status"], i["event_state"]) for i in items["items"]] == [
+        ("resolved", "invalid")]
 
 
 def test_reports_list_and_detail_with_submissions(api, world, people):

@@ -66,7 +66,6 @@ INSERT INTO trade_event_rollup_daily (tenant_id, day, dim, key, events)
 SELECT tenant_id, (hour AT TIME ZONE app.rollup_zone())::date, dim, key, sum(events)
 FROM trade_event_rollup GROUP BY 1, 2, 3, 4;
 
--- 2. Parse errors per file (the files list, the dashboard's tile, the errors screen's parse
---    group): a small set in a healthy system, read without touching the parsed millions.
-CREATE INDEX IF NOT EXISTS raw_rows_parse_errors
-    ON raw_rows (tenant_id, file_id) WHERE state = 'parse_error';
+-- 2. Parse errors per file (the files list, the dashboard's tile) are read through the
+--    partial index raw_rows_parse_error of migration 0014, which the errors screen's parse
+--    group shares.

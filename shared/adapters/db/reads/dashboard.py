@@ -1,7 +1,7 @@
 """Reads the figures of the console's front page from `trade_events` and `raw_rows`: cheap on
 any volume, no statement reads more than a day's worth of one tenant's rows (the indexes
 `trade_events_tenant_received`, migration 0011, the partial `trade_events_late`, 0008, and
-the partial `raw_rows_parse_errors`, 0013)."""
+the partial `raw_rows_parse_error`, 0014)."""
 
 from __future__ import annotations
 
@@ -31,7 +31,7 @@ WHERE e.tenant_id = app.current_tenant() AND {deadlines.owing()}
 """
 
 # The raw rows of the files received in [start, end) that could not be parsed (as the files
-# list counts them per file; the partial index raw_rows_parse_errors, migration 0013).
+# list counts them per file; the partial index raw_rows_parse_error, migration 0014).
 _PARSE_ERRORS = """
 SELECT count(*) AS n FROM ingest_files f
 JOIN raw_rows r ON r.tenant_id = f.tenant_id AND r.file_id = f.id AND r.state = 'parse_error'
