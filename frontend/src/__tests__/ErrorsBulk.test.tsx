@@ -100,6 +100,38 @@ describe("Errors: bulk resubmit", () => {
   });
 });
 
+describe("Errors: acts over every matching item, not only the loaded page", () => {
+  it("selects all 3 matching NACKs with 2 loaded and resubmits them page by page with a progress bar", async () => {
+    const { client, calls } = fakeClient((c) => {
+      const url = new URL(c.url, "http://x");
+      if (url.pathname === "/api/errors") return json(200, GROUPS);
+      if (url.pathname === "/api/rules") return json(200, RULES);
+      if (url.pathname === "/api/errors/tr_code/E042") {
+        return url.searchParams.get("cursor") === "p2"
+          ? json(200, { items: NACKS.slice(2), next_cursor: null })
+          : json(200, { items: NACKS.slice(0, 2), next_cursor: "p2" });
+      }
+      if (c.url === "/api/events/resubmit") {
+        const ids = (c.body as { event_ids: string[] }).event_ids;
+        return json(200, { items: ids.map((id) => ({ id, outcome: "resubmitted", ok: true, message: "queued" })), ok: ids.length, refused: 0 });
+      }
+      return json(404, { title: "Not found" });
+    });
+    render(<Providers client={client}><Errors params={new URLSearchParams("kind=tr_code&key=E042")} /></Providers>);
+    const table = await screen.findByRole("table", { name: "Items of E042" });
+    fireEvent.click(within(table).getByRole("checkbox", { name: "Select all" }));
+    expect(screen.getByText("All 2 items on this page are selected.")).toBeTruthy();
+    fireEvent.click(screen.getByRole("button", { name: "Select all 3 matching" }));
+    expect(screen.getByRole("status").textContent).toContain("All 3 matching items are selected.");
+    fireEvent.click(screen.getByRole("button", { name: "Resubmit selected (3)" }));
+
+    await screen.findByText("Done 3, refused 0.");
+    // one request per page of the group, each with that page's events
+    expect(posts(calls, "/api/events/resubmit").map((c) => c.body)).toEqual([{ event_ids: [E1, E2] }, { event_ids: [E3] }]);
+    expect(within(screen.getByRole("list", { name: "Outcome per item" })).getByText("9884DEMOU3")).toBeTruthy();
+  });
+});
+
 describe("Errors: assign and resolve", () => {
   it("assigns and resolves the selected open issues with the bodies the API takes", async () => {
     const { client, calls } = errorsApi((c) => {

@@ -1,10 +1,12 @@
-import { useEffect, useState, type FormEvent } from "react";
-import { ApiError, nameOf } from "../api/client";
+import { useEffect, useRef, useState, type FormEvent } from "react";
+import { nameOf } from "../api/client";
 import { canMutate, useApi, useMe } from "../api/context";
 import { usePolled } from "../api/hooks";
 import { enumOf, type Schemas } from "../api/types/spec";
 import { useRules } from "../api/rules";
-import { BulkOutcomes, type BulkOutcome } from "../components/BulkOutcomes";
+import { BulkOutcomes, type BulkOutcome, type ItemOutcome } from "../components/BulkOutcomes";
+import { BulkRepair, Progress, SelectAllMatching } from "../components/errors/BulkRepair";
+import { useBulkRun, type BulkSource } from "../components/errors/useBulkRun";
 import { DataTable, type Column } from "../components/DataTable";
 import { IssueStatus } from "../components/IssueStatus";
 import { codeLabel, regimeLabel } from "../components/lists/labels";
@@ -28,8 +30,6 @@ const ISSUE_STATUSES = enumOf<IssueStatus>()(["open", "assigned", "resolved"]);
 
 const POLL_MS = 20_000;
 const ITEMS_PAGE = 100;
-
-const asApiError = (exc: unknown) => (exc instanceof ApiError ? exc : new ApiError(0, "Error", String(exc), null));
 
 /** An item the repair can still act on: its event is invalid or NACKed (not superseded by a
  * repair, resubmitted or cancelled), and for an issue, it is not resolved. */
@@ -94,10 +94,12 @@ function IssueTriage({ count, busy, onAssign, onResolve }: {
   );
 }
 
-function Items({ kind, groupKey, status, canAct, onChanged, changes, currentEvent }: {
+function Items({ kind, groupKey, status, total, canAct, onChanged, changes, currentEvent }: {
   kind: Kind;
   groupKey: string;
   status: IssueStatus | null;
+  /** How many items match (the group's count under the status filter): "select all matching". */
+  total: number;
   canAct: boolean;
   onChanged: () => void;
   /** Bumped after an act elsewhere (the repair drawer): the rows are read again. */
@@ -109,9 +111,9 @@ function Items({ kind, groupKey, status, canAct, onChanged, changes, currentEven
   const rules = useRules();
   const list = useItemPages(kind, groupKey, status);
   const [selected, setSelected] = useState<Set<string>>(new Set());
-  const [outcome, setOutcome] = useState<{ result: BulkOutcome; labels: Map<string, string> } | null>(null);
-  const [error, setError] = useState<ApiError | null>(null);
-  const [busy, setBusy] = useState(false);
+  const [selectedAll, setSelectedAll] = useState(false);
+  const runner = useBulkRun<ItemOutcome>();
+  const labels = useRef(new Map<string, string>());
 
   const { refresh } = list;
   useEffect(() => {
@@ -119,30 +121,42 @@ function Items({ kind, groupKey, status, canAct, onChanged, changes, currentEven
   }, [changes, refresh]);
 
   const selectable = canAct && kind !== "queue" && kind !== "parse";
+  const selectableRow = (i: Item) => (kind === "rule" ? i.status !== "resolved" : !!i.event_id);
   const chosen = list.rows.filter((r) => selected.has(String(r.id)));
-  const act = async (send: () => Promise<BulkOutcome>, labels: Map<string, string>) => {
-    setBusy(true);
-    try {
-      const result = await send();
-      setOutcome({ result, labels });
-      setError(null);
-      setSelected(new Set());
-      list.reload();
-      onChanged();
-    } catch (exc) {
-      setError(asApiError(exc));
-    } finally {
-      setBusy(false);
-    }
+  const count = selectedAll ? total : chosen.length;
+  const allLoadedSelected = list.rows.length > 0 && list.rows.filter(selectableRow).every((r) => selected.has(String(r.id)));
+  // A selection of the loaded rows, or every matching row of the group, walked page by page.
+  const source: BulkSource = selectedAll ? { kind, groupKey, status } : { items: chosen };
+  const clearSelection = () => {
+    setSelected(new Set());
+    setSelectedAll(false);
   };
-  const issueLabels = () => new Map(chosen.map((r) => [String(r.id), `${r.uti ?? r.id}${r.field ? ` · ${r.field}` : ""}`]));
-  const resubmit = () => {
-    const events = [...new Set(chosen.map((r) => r.event_id).filter((id): id is string => !!id))];
-    void act(() => api.call("post", "/api/events/resubmit", {}, { event_ids: events }), new Map(chosen.map((r) => [r.event_id ?? "", r.uti ?? r.event_id ?? ""])));
+  const act = async (keyOf: (i: Item) => string | null | undefined, labelOf: (i: Item) => string,
+    send: (keys: string[]) => Promise<BulkOutcome>) => {
+    labels.current = new Map();
+    await runner.run({
+      source, total: count, keyOf,
+      act: (keys, rows) => {
+        rows.forEach((r) => {
+          const k = keyOf(r);
+          if (k) labels.current.set(k, labelOf(r));
+        });
+        return send(keys);
+      },
+    });
+    clearSelection();
+    list.reload();
+    onChanged();
   };
-  const assign = (assignee: string) => void act(() => api.call("post", "/api/issues/assign", {}, { issue_ids: chosen.map((r) => r.id), assignee }), issueLabels());
-  const resolve = (note: string | null) =>
-    void act(() => api.call("post", "/api/issues/resolve", {}, { issue_ids: chosen.map((r) => r.id), ...(note ? { note } : {}) }), issueLabels());
+  const busy = runner.running;
+  const issueLabel = (r: Item) => `${r.uti ?? r.id}${r.field ? ` · ${r.field}` : ""}`;
+  const issueKey = (r: Item) => String(r.id);
+  const resubmit = () => void act((r) => r.event_id, (r) => r.uti ?? r.event_id ?? "",
+    (ids) => api.call("post", "/api/events/resubmit", {}, { event_ids: ids }));
+  const assign = (assignee: string) => void act(issueKey, issueLabel,
+    (ids) => api.call("post", "/api/issues/assign", {}, { issue_ids: ids.map(Number), assignee }));
+  const resolve = (note: string | null) => void act(issueKey, issueLabel,
+    (ids) => api.call("post", "/api/issues/resolve", {}, { issue_ids: ids.map(Number), ...(note ? { note } : {}) }));
 
   const repairLink = (i: Item) =>
     i.event_id && repairable(kind, i) ? (
@@ -217,11 +231,18 @@ function Items({ kind, groupKey, status, canAct, onChanged, changes, currentEven
           rowKey={(i) => String(i.id)}
           selection={selectable ? {
             selected,
-            onChange: setSelected,
+            onChange: (next) => {
+              setSelected(next);
+              setSelectedAll(false);
+            },
             rowLabel: (i) => t("errors.select", { uti: i.uti ?? String(i.id) }),
             allLabel: t("errors.select_all"),
-            selectable: (i) => (kind === "rule" ? i.status !== "resolved" : !!i.event_id),
+            selectable: selectableRow,
           } : undefined} />
+      )}
+      {selectable && (
+        <SelectAllMatching total={total} loaded={list.rows.length} allLoadedSelected={allLoadedSelected}
+          selectedAll={selectedAll} onSelectAll={() => setSelectedAll(true)} onClear={clearSelection} />
       )}
       {list.loading ? <Loading /> : !list.error && list.rows.length === 0 && <Empty />}
       {list.cursor && (
@@ -231,14 +252,27 @@ function Items({ kind, groupKey, status, canAct, onChanged, changes, currentEven
       )}
       {selectable && kind === "tr_code" && (
         <div className="bulk-actions">
-          <button type="button" disabled={chosen.length === 0 || busy} onClick={resubmit}>
-            {t("errors.resubmit", { n: chosen.length })}
+          <button type="button" disabled={count === 0 || busy} onClick={resubmit}>
+            {t("errors.resubmit", { n: count })}
           </button>
         </div>
       )}
-      {selectable && kind === "rule" && <IssueTriage count={chosen.length} busy={busy} onAssign={assign} onResolve={resolve} />}
-      {error && <ProblemBox error={error} />}
-      {outcome && <BulkOutcomes outcome={outcome.result} labelFor={(id) => outcome.labels.get(id) ?? id} />}
+      {selectable && kind === "rule" && <IssueTriage count={count} busy={busy} onAssign={assign} onResolve={resolve} />}
+      {runner.progress && runner.running && <Progress progress={runner.progress} label={t("bulkrepair.applying")} />}
+      {busy && <button type="button" onClick={runner.cancel}>{t("bulkrepair.cancel")}</button>}
+      {runner.error && <ProblemBox error={runner.error} />}
+      {runner.progress && !runner.running && runner.outcomes.length > 0 && (
+        <BulkOutcomes outcome={{ items: runner.outcomes, ok: runner.outcomes.filter((o) => o.ok).length,
+          refused: runner.outcomes.filter((o) => !o.ok).length }} labelFor={(id) => labels.current.get(id) ?? id} />
+      )}
+      {(kind === "rule" || kind === "tr_code") && (selectedAll || chosen.length > 0) && (
+        <BulkRepair kind={kind} groupKey={groupKey} status={status} selectedIds={selectedAll ? "all" : [...selected]}
+          items={list.rows} total={total} canAct={canAct} onDone={() => {
+            clearSelection();
+            list.reload();
+            onChanged();
+          }} />
+      )}
     </>
   );
 }
@@ -319,6 +353,7 @@ export default function Errors({ params }: { params: URLSearchParams }) {
           {eventId && !(kind && key) && <p className="muted" role="status">{noGroup ? t("errors.no_group") : t("errors.choosing")}</p>}
           {kind && key && (
             <Items key={`${kind}:${key}:${status}`} kind={kind} groupKey={key} status={status} canAct={canAct}
+              total={(status ? group?.by_status?.[status] : group?.count) ?? 0}
               onChanged={groups.reload} changes={changes} currentEvent={eventId} />
           )}
         </section>

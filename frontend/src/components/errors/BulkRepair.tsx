@@ -36,7 +36,7 @@ export function commonValue(rows: Item[]): { field: string; value: string } | nu
 const eventOf = (i: Item) => i.event_id ?? null;
 const FIRST_FAILURES = 5;
 
-function Progress({ progress, label }: { progress: BulkProgress; label: string }) {
+export function Progress({ progress, label }: { progress: BulkProgress; label: string }) {
   const t = useT();
   const width = progress.total > 0 ? Math.round((100 * progress.done) / progress.total) : 0;
   return (
