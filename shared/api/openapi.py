@@ -286,7 +286,10 @@ READ_SCHEMAS: dict[str, dict[str, Any]] = {
         "id": INT, "event_id": STR, "report_file_id": STR, "position": INT, "record_ref": STR,
         "status": _enum(*ITEM_STATUSES), "tr_code": NSTR, "tr_message": NSTR, "regime": REGIME,
         "tr": STR, "file_status": _enum(*REPORT_FILE_STATUSES), "tr_message_id": NSTR,
-        "file_created_at": STAMP, "submitted_at": NSTAMP}),
+        "file_created_at": STAMP, "submitted_at": NSTAMP,
+        "field": {**NSTR, "description": "the field the TR's message names by its value, as "
+                  "the errors list's NACK rows carry it; null: none or ambiguous"},
+        "value": NSTR}),
     "TradeEvent": _all({
         "id": STR, "seq": {**INT, "description": "the trade's version: its events numbered "
                            "1..n in lifecycle order"},

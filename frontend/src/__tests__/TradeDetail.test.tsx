@@ -4,7 +4,7 @@ import { App } from "../App";
 import { ApiContext } from "../api/context";
 import { REFRESH_KEY } from "../api/client";
 import { fieldLabel, mainFields } from "../components/trade/fields";
-import { deadlineText, fieldQuoted } from "../components/trade/actions";
+import { deadlineText } from "../components/trade/actions";
 import { I18nProvider, translate } from "../i18n";
 import TradeDetail from "../screens/TradeDetail";
 import { ADMIN, fakeClient, json, Providers } from "./fakeApi";
@@ -27,8 +27,10 @@ const event = (id: string, seq: number, extra: Record<string, unknown>) => ({
   created_at: "2026-11-20T01:00:05+00:00", updated_at: "2026-11-20T01:00:05+00:00", payload: payload("0.0325"),
   changes: null, issues: [], report_items: [], ...extra,
 });
-const item = (eventId: string, status: string, code: string | null, message: string | null) => ({
-  id: 1, event_id: eventId, report_file_id: "rf-9", position: 1, record_ref: "r1", status, tr_code: code, tr_message: message,
+// `field`/`value`: what the server found the TR's message to name (shared/services/reads/errors.py)
+const item = (eventId: string, status: string, code: string | null, message: string | null,
+  field: string | null = null, value: string | null = null) => ({
+  id: 1, event_id: eventId, report_file_id: "rf-9", position: 1, record_ref: "r1", status, tr_code: code, tr_message: message, field, value,
   regime: "krx", tr: "kr-tr", file_status: "partially_acked", tr_message_id: "TR-9", file_created_at: "2026-11-20T02:00:00+00:00",
   submitted_at: "2026-11-20T02:01:00+00:00",
 });
@@ -50,7 +52,7 @@ const DETAIL = {
       changes: [{ field: "legs[0].notional.currency", before: "KRX", after: "KRW" }] }),
     event("e3", 3, { action_type: "MODI", event_type: null, event_timestamp: "2026-11-20T03:00:00+00:00", state: "nacked",
       deadline_at: "2026-11-21T09:00:00+00:00", payload: payload("0.033"),
-      changes: [{ field: "legs[0].fixed_rate", before: "0.0325", after: "0.033" }], report_items: [item("e3", "nacked", "TR-ID-003", NACK)] }),
+      changes: [{ field: "legs[0].fixed_rate", before: "0.0325", after: "0.033" }], report_items: [item("e3", "nacked", "TR-ID-003", NACK, "counterparty_2.identifier", BAD_LEI)] }),
   ],
   events_truncated: false, submissions: [],
   // the whole report file's counts: not what the TR said about this trade
@@ -169,10 +171,6 @@ describe("Field labels and values", () => {
   });
   it("leave out what the payload does not have", () => {
     expect(mainFields(t, { uti: "U" }).map((l) => l.label)).toEqual(["Cleared"]); // not cleared is the default
-  });
-  it("find the field a TR message quotes by its value", () => {
-    expect(fieldQuoted(payload("0.0325"), NACK)).toBe("counterparty_2.identifier");
-    expect(fieldQuoted(payload("0.0325"), "valuation is 20 days old")).toBeNull();
   });
   it("say a deadline met or missed once nothing is owed", () => {
     expect(deadlineText(t, { status: "met", due_at: "2026-11-21T09:00:00Z", event_id: "e", seq: 1 })).toBe("reported in time");

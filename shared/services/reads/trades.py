@@ -12,6 +12,7 @@ from shared.adapters.db.deadlines import SETTLED
 from shared.adapters.db.reads import trades as db
 from shared.services.monitoring.settings import MonitorSettings
 from shared.services.reads.diffs import payload_diff
+from shared.services.reads.errors import named_field
 from shared.services.reads.filters import TradesQuery
 from shared.services.reads.listing import fetch_page
 from shared.services.reads.values import jsonable
@@ -71,6 +72,8 @@ def trade_detail(conn: psycopg.Connection[Any], uti: str,
         by_event[item["event_id"]]["report_items"].append(item)
     for event in events:
         event.update(by_event[event["id"]])
+        for item in event["report_items"]:  # the field a NACK names, as the errors list has it
+            item["field"], item["value"] = named_field(item["tr_message"], event["payload"])
     now = now or datetime.now(UTC)
     return jsonable({"trade": trade, "current": _current(trade, events),
                      "deadline": _deadline(events, now), "tr_status": _tr_status(events, items),

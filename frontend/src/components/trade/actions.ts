@@ -2,7 +2,7 @@
 import type { Translate } from "../../i18n";
 import type { Schemas } from "../../api/types/spec";
 import { href } from "../../router";
-import { flatten, valueAt, valueText } from "./fields";
+import { valueAt, valueText } from "./fields";
 
 export type TradeEvent = Schemas["TradeEvent"];
 export type TradeDeadline = Schemas["TradeDeadline"];
@@ -18,18 +18,6 @@ export interface RepairTarget {
 // Only these can be repaired (shared/services/operations/repair.py REPAIRABLE): any other state
 // answers 409, so no link is offered for it.
 const REPAIRABLE = new Set(["invalid", "nacked"]);
-
-/** The payload field a TR message names by its value (e.g. "counterparty_2 5299… is not in the
- * LEI register"): the longest leaf value of 4+ characters the message quotes; null if none. */
-export function fieldQuoted(payload: unknown, message: string | null | undefined): string | null {
-  if (!message) return null;
-  let best: [string, number] | null = null;
-  for (const [path, value] of flatten(payload)) {
-    const text = typeof value === "string" || typeof value === "number" ? String(value) : "";
-    if (text.length >= 4 && message.includes(text) && (!best || text.length > best[1])) best = [path, text.length];
-  }
-  return best ? best[0] : null;
-}
 
 /** The repairs an event offers: one per open validation issue (by rule and field) and one per
  * NACK of the TR (by TR code, with the field its message names when it does). */
@@ -53,8 +41,8 @@ export function repairTargets(event: TradeEvent): RepairTarget[] {
   if (event.state === "nacked") {
     for (const item of event.report_items) {
       if (item.status !== "nacked") continue;
-      const field = fieldQuoted(event.payload, item.tr_message);
-      add({ kind: "tr_code", key: item.tr_code, field, value: current(field) });
+      // the field the TR's message names, found on the server (as for the errors list's rows)
+      add({ kind: "tr_code", key: item.tr_code, field: item.field, value: item.value ?? current(item.field) });
     }
   }
   return targets;
