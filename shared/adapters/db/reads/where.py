@@ -15,6 +15,12 @@ class Where:
         self.parts: list[str] = list(always)
         self.params: list[Any] = []
 
+    def copy(self) -> Where:
+        """An independent copy: one filter set for a page and its count."""
+        other = Where()
+        other.parts, other.params = list(self.parts), list(self.params)
+        return other
+
     def add(self, condition: str, *params: Any) -> Where:
         self.parts.append(condition)
         self.params.extend(params)
@@ -69,6 +75,17 @@ def prefix_bounds(prefix: str) -> tuple[str, str | None]:
     if 0xD800 <= nxt <= 0xDFFF:  # surrogates cannot be encoded: skip past them
         nxt = 0xE000
     return prefix, prefix[:-1] + chr(nxt)
+
+
+def contains_sql(*columns: str) -> str:
+    """Any of `columns` contains the (escaped) pattern, case-insensitive. ILIKE is not
+    leakproof: under row-level security it is a filter on the rows the other conditions
+    reach, never an index condition (docs/QUERIES.md#search)."""
+    return " OR ".join(f"{c} ILIKE %s ESCAPE '\\'" for c in columns)
+
+
+def contains_params(text: str, columns: int) -> list[str]:
+    return ["%" + like_escape(text) + "%"] * columns
 
 
 def like_escape(text: str) -> str:
