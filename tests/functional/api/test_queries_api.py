@@ -561,7 +561,8 @@ def test_paging_walks_every_trade_once_in_order_and_caches_by_etag(api, world, p
     # another order walks the same set, by UTI, with the same total on every page
     walked, cursor = [], None
     while True:
-        query = {"limit": 4, "sort": "uti", "order": "asc", **({"cursor": cursor} if cursor else {})}
+        query = {"limit": 4, "sort": "uti", "order": "asc",
+                 **({"cursor": cursor} if cursor else {})}
         status, page, _ = api("/api/trades", query, token=people["victor"])
         assert status == 200 and page["total"] == 6
         walked += [t["uti"] for t in page["items"]]
