@@ -8,6 +8,7 @@ import { Empty, Loading, ProblemBox } from "../components/States";
 import { Time } from "../components/Time";
 import { useI18n } from "../i18n";
 import { href } from "../router";
+import { lastTradesHref } from "../components/lists/tradesState";
 
 // GET /api/trades/{uti}
 type Detail = Schemas["TradeDetail"];
@@ -44,7 +45,7 @@ export default function TradeDetail({ uti }: { uti: string }) {
   const rules = useRules();
   return (
     <section aria-labelledby="detail-title">
-      <p><a href={href("/trades")}>← {t("detail.back")}</a></p>
+      <p><a href={lastTradesHref()}>← {t("detail.back")}</a></p>
       <h1 id="detail-title">{t("detail.title", { uti })}</h1>
       {detail.error && <ProblemBox error={detail.error} onRetry={detail.reload} />}
       {detail.loading && !detail.data && <Loading />}
