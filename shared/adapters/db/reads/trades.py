@@ -14,7 +14,7 @@ import psycopg
 from shared.adapters.db.reads.paging import Sort, SortKey, select_page
 from shared.adapters.db.reads.where import (
     Where,
-    contains_params,
+    contains_param,
     contains_sql,
     prefix_params,
     prefix_sql,
@@ -55,9 +55,6 @@ _COLUMNS = """t.uti, t.trade_id, t.asset_class, t.product, t.counterparty_1, t.c
 _SORT_COLUMNS = f"""coalesce(t.executed_at, {_EPOCH}) AS executed_sort,
     coalesce(t.trade_id, '') AS trade_id_sort"""
 SORT_ONLY = ("executed_sort", "trade_id_sort")
-# What `q` searches: the UTI, the trade id, either side's LEI and the other side's name.
-SEARCHED = ("t.uti", "t.trade_id", "t.counterparty_1", "t.counterparty_2",
-            "t.counterparty_2_name")
 
 
 def trades_where(*, state: Sequence[str] = (), regime: Sequence[str] = (),
@@ -81,7 +78,8 @@ def trades_where(*, state: Sequence[str] = (), regime: Sequence[str] = (),
     w.prefix("t.uti", uti)
     w.prefix("t.trade_id", trade_id)
     if q:
-        w.add(contains_sql(*SEARCHED), *contains_params(q, len(SEARCHED)))
+        # search_text (migration 0012): the UTI, trade id, both LEIs and the name, lower-cased
+        w.add(contains_sql("t.search_text"), contains_param(q))
     if counterparty:
         # Either side's LEI, or the other side's name (case-insensitive): a BitmapOr of
         # three prefix indexes.

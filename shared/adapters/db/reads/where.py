@@ -77,15 +77,16 @@ def prefix_bounds(prefix: str) -> tuple[str, str | None]:
     return prefix, prefix[:-1] + chr(nxt)
 
 
-def contains_sql(*columns: str) -> str:
-    """Any of `columns` contains the (escaped) pattern, case-insensitive. ILIKE is not
-    leakproof: under row-level security it is a filter on the rows the other conditions
+def contains_sql(column: str) -> str:
+    """`column` (a lower-case text) contains the pattern of `contains_param`, in any case.
+    LIKE is not leakproof: under row-level security it filters the rows the other conditions
     reach, never an index condition (docs/QUERIES.md#search)."""
-    return " OR ".join(f"{c} ILIKE %s ESCAPE '\\'" for c in columns)
+    return f"{column} LIKE lower(%s) ESCAPE '\\'"
 
 
-def contains_params(text: str, columns: int) -> list[str]:
-    return ["%" + like_escape(text) + "%"] * columns
+def contains_param(text: str) -> str:
+    """The LIKE pattern of "contains `text`": its own % and _ escaped, as characters."""
+    return "%" + like_escape(text) + "%"
 
 
 def like_escape(text: str) -> str:
