@@ -35,7 +35,12 @@ def list_trades(conn: psycopg.Connection[Any], query: TradesQuery) -> dict[str, 
     for item in result["items"]:
         for name in db.SORT_ONLY:
             item.pop(name, None)
-    counted = db.trades_count(conn, where, TOTAL_CAP)
+    if query.cursor is None and result["next_cursor"] is None:
+        # The whole selection is this page: no second scan (a rare search term, the one
+        # case that scans every trade, would otherwise pay its scan twice).
+        counted = len(result["items"])
+    else:
+        counted = db.trades_count(conn, where, TOTAL_CAP)
     result["total"] = min(counted, TOTAL_CAP)
     result["total_capped"] = counted > TOTAL_CAP
     return result
