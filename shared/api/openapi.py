@@ -82,6 +82,16 @@ def _page(item: dict[str, Any] | None = None) -> dict[str, Any]:
                 next_cursor=NSTR)
 
 
+def _counted_page(item: dict[str, Any]) -> dict[str, Any]:
+    """A keyset page with the selection's total: exact up to a cap (10,000), then the cap
+    with `total_capped` true ("10,000+"), so a count never walks a million rows."""
+    schema = _page(item)
+    schema["required"] += ["total", "total_capped"]
+    schema["properties"].update(total={"type": "integer", "minimum": 0},
+                                total_capped=BOOL)
+    return schema
+
+
 # -- response schemas (hand-written: the routes answer plain dicts) ------------------------------
 
 SCHEMAS: dict[str, dict[str, Any]] = {
@@ -496,7 +506,7 @@ OPERATIONS: tuple[Op, ...] = (
     Op("GET", "/api/files/{file_id}", "One ingested file", "files", ref("IngestFile"),
        **DETAIL),
     Op("GET", "/api/trades", "Trades: the current state per UTI", "trades",
-       _page(ref("TradeListItem")), query="TradesQuery", cached=True),
+       _counted_page(ref("TradeListItem")), query="TradesQuery", cached=True),
     Op("GET", "/api/trades/{uti}", "One trade: every event version with diffs, issues, "
        "reports, submissions, TR feedback and audit", "trades", ref("TradeDetail"), **DETAIL),
     Op("GET", "/api/errors", "Validation issues by rule, NACKs by TR code, dead letters by "

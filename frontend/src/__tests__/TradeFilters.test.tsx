@@ -12,7 +12,7 @@ describe("TradeFilters", () => {
   it("applies the edited filters on submit, trimmed, and clears them all", () => {
     const onApply = vi.fn();
     render(<I18nProvider lang="en"><TradeFilters value={EMPTY_FILTERS} onApply={onApply} /></I18nProvider>);
-    fireEvent.change(screen.getByLabelText("UTI or trade id"), { target: { value: "  9884DEMO " } });
+    fireEvent.change(screen.getByLabelText("Search"), { target: { value: "  9884DEMO " } });
     const states = screen.getByLabelText("State") as HTMLSelectElement;
     for (const option of states.options) option.selected = ["acked", "nacked"].includes(option.value);
     fireEvent.change(states);
@@ -20,7 +20,7 @@ describe("TradeFilters", () => {
     expect(onApply).toHaveBeenLastCalledWith({ ...EMPTY_FILTERS, q: "9884DEMO", state: ["acked", "nacked"] });
     fireEvent.click(screen.getByRole("button", { name: "Clear" }));
     expect(onApply).toHaveBeenLastCalledWith(EMPTY_FILTERS);
-    expect((screen.getByLabelText("UTI or trade id") as HTMLInputElement).value).toBe("");
+    expect((screen.getByLabelText("Search") as HTMLInputElement).value).toBe("");
   });
 
   it("is in Korean with the Korean dictionary", () => {

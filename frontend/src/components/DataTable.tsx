@@ -1,10 +1,24 @@
 import { useEffect, useRef, type ReactNode } from "react";
+import { useT } from "../i18n";
 
 export interface Column<T> {
   key: string;
   header: string;
   render: (row: T) => ReactNode;
   className?: string;
+  /** The API's `sort` value for this column: its header becomes a sort button. */
+  sortKey?: string;
+  /** The order of a first click (dates: newest first). */
+  firstOrder?: SortOrder;
+}
+
+export type SortOrder = "asc" | "desc";
+
+/** The list's current order and how to change it (the API sorts: keyset pages stay exact). */
+export interface SortState {
+  key: string;
+  order: SortOrder;
+  onSort: (key: string, order: SortOrder) => void;
 }
 
 /** Checkboxes in a first column, with a select-all in its header (bulk actions). */
@@ -27,6 +41,7 @@ interface Props<T> {
   onOpen?: (row: T) => void;
   selection?: Selection<T>;
   className?: string;
+  sort?: SortState;
 }
 
 function SelectAll({ label, checked, mixed, disabled, onChange }: {
@@ -42,9 +57,30 @@ function SelectAll({ label, checked, mixed, disabled, onChange }: {
   );
 }
 
+/** A sortable column's header: a button saying which order a click gives. */
+function SortHeader({ header, sortKey, firstOrder = "asc", sort }: {
+  header: string; sortKey: string; firstOrder?: SortOrder; sort: SortState;
+}) {
+  const t = useT();
+  const active = sort.key === sortKey;
+  const next: SortOrder = active ? (sort.order === "asc" ? "desc" : "asc") : firstOrder;
+  return (
+    <button type="button" className={`sort${active ? " active" : ""}`}
+      title={t(next === "asc" ? "table.sort_asc" : "table.sort_desc", { column: header })}
+      onClick={() => sort.onSort(sortKey, next)}>
+      {header}
+      {/* the arrow is drawn by CSS (::after): the header's text stays its name */}
+      <span className={`sort-mark ${active ? sort.order : "none"}`} aria-hidden="true" />
+    </button>
+  );
+}
+
+const ARIA_SORT = { asc: "ascending", desc: "descending" } as const;
+
 /** A plain accessible table; rows open with Enter or a click, arrows move between rows; with
- * `selection`, a checkbox per row and a select-all. */
-export function DataTable<T>({ caption, columns, rows, rowKey, onOpen, selection, className }: Props<T>) {
+ * `selection`, a checkbox per row and a select-all; with `sort`, the headers of columns with a
+ * `sortKey` are buttons that sort (aria-sort on the sorted one). */
+export function DataTable<T>({ caption, columns, rows, rowKey, onOpen, selection, className, sort }: Props<T>) {
   const move = (event: React.KeyboardEvent<HTMLTableRowElement>, row: T) => {
     if (event.target !== event.currentTarget) return; // keys in a checkbox or link are theirs
     const current = event.currentTarget;
@@ -80,8 +116,9 @@ export function DataTable<T>({ caption, columns, rows, rowKey, onOpen, selection
               </th>
             )}
             {columns.map((c) => (
-              <th key={c.key} scope="col">
-                {c.header}
+              <th key={c.key} scope="col" className={c.className}
+                aria-sort={sort && c.sortKey && sort.key === c.sortKey ? ARIA_SORT[sort.order] : undefined}>
+                {sort && c.sortKey ? <SortHeader header={c.header} sortKey={c.sortKey} firstOrder={c.firstOrder} sort={sort} /> : c.header}
               </th>
             ))}
           </tr>

@@ -62,7 +62,9 @@ export function TradeFilters({ value, onApply }: { value: TradeFilterValues; onA
     <form className="filters" onSubmit={submit} aria-label={t("trades.filters")} role="search">
       <div className="field">
         <label htmlFor="f-q">{t("trades.q")}</label>
-        <input id="f-q" value={draft.q} onChange={(e) => set("q", e.target.value)} maxLength={100} />
+        <input id="f-q" type="search" value={draft.q} onChange={(e) => set("q", e.target.value)} maxLength={100}
+          aria-describedby="f-q-hint" />
+        <span id="f-q-hint" className="hint">{t("trades.q_hint")}</span>
       </div>
       <div className="field">
         <label htmlFor="f-cp">{t("trades.counterparty")}</label>

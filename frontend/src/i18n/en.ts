@@ -37,7 +37,7 @@ export const en = {
   "dash.no_alerts": "No open alerts.",
   "trades.title": "Trades",
   "trades.filters": "Filters",
-  "trades.q": "UTI or trade id",
+  "trades.q": "Search",
   "trades.counterparty": "Counterparty",
   "trades.state": "State",
   "trades.asset_class": "Asset class",
@@ -575,6 +575,16 @@ export const en = {
   "repair.apply_next": "Apply and next",
   "repair.no_next": "No more open items in this group.",
   // -- end work queue and repair drawer
+  // -- tables: sorting, totals, ids with copy (#14 item 5)
+  "list.count_of": "{n} of {total}",
+  "list.count_of_more": "{n} of {total}+",
+  "table.sort_asc": "Sort by {column}, ascending",
+  "table.sort_desc": "Sort by {column}, descending",
+  "id.copy": "Copy {value}",
+  "id.copied": "Copied",
+  "id.copy_failed": "Could not copy: select the text instead",
+  "trades.q_hint": "Part of a UTI, trade id, LEI or counterparty name, any case",
+  // -- end tables
   // -- browser flows (keep new keys here)
   // -- end browser flows
   // -- Korean throughout (#14 item 6): regimes, durations, alert kinds and messages, problems

@@ -38,7 +38,7 @@ export const ko: Record<MessageKey, string> = {
   "dash.no_alerts": "미해결 알림이 없습니다.",
   "trades.title": "거래",
   "trades.filters": "필터",
-  "trades.q": "UTI 또는 거래 ID",
+  "trades.q": "검색",
   "trades.counterparty": "거래상대방",
   "trades.state": "상태",
   "trades.asset_class": "자산군",
@@ -575,6 +575,16 @@ export const ko: Record<MessageKey, string> = {
   "repair.apply_next": "적용 후 다음 건",
   "repair.no_next": "이 그룹에 미처리 항목이 더 없습니다.",
   // -- end work queue and repair drawer
+  // -- tables: sorting, totals, ids with copy (#14 item 5)
+  "list.count_of": "전체 {total}건 중 {n}건",
+  "list.count_of_more": "전체 {total}건 이상 중 {n}건",
+  "table.sort_asc": "{column} 오름차순 정렬",
+  "table.sort_desc": "{column} 내림차순 정렬",
+  "id.copy": "{value} 복사",
+  "id.copied": "복사됨",
+  "id.copy_failed": "복사하지 못했습니다. 텍스트를 직접 선택하세요.",
+  "trades.q_hint": "UTI, 거래 ID, LEI, 거래상대방명의 일부 (대소문자 무관)",
+  // -- end tables
   // -- browser flows (keep new keys here)
   // -- end browser flows
   // -- Korean throughout (#14 item 6): regimes, durations, alert kinds and messages, problems

@@ -5,7 +5,7 @@ import { ZoneNote } from "../components/Time";
 import { Timeline } from "../components/trade/Timeline";
 import { TradeSummary } from "../components/trade/TradeSummary";
 import { useI18n } from "../i18n";
-import { href } from "../router";
+import { lastTradesHref } from "../components/lists/tradesState";
 
 // GET /api/trades/{uti}
 type Detail = Schemas["TradeDetail"];
@@ -14,7 +14,7 @@ type Detail = Schemas["TradeDetail"];
 export default function TradeDetail({ uti }: { uti: string }) {
   const { t } = useI18n();
   const detail = useLoad<Detail>(`trade:${uti}`, (api) => api.read("/api/trades/{uti}", { uti }));
-  const back = <p><a href={href("/trades")}>← {t("detail.back")}</a></p>;
+  const back = <p><a href={lastTradesHref()}>← {t("detail.back")}</a></p>;
   // No such trade is an answer, not a failure: trying again cannot help.
   if (detail.error?.status === 404) {
     return (

@@ -3,7 +3,8 @@
 Unknown enum values, inverted date ranges, oversized text and control characters are refused
 with a message naming the parameter (pydantic's ValidationError is a ValueError: the API
 answers 400/422). Lists come as JSON lists or comma-separated strings (`state=acked,nacked`).
-Text searches are prefix matches on indexed columns; any other text is just a value.
+Text searches are prefix matches on indexed columns (the trades list's `q`: a substring, any
+case); any other text is just a value.
 """
 
 from __future__ import annotations
@@ -44,6 +45,9 @@ IssueStatus = Literal["open", "assigned", "resolved"]
 Severity = Literal["reject", "warn"]
 AlertStatus = Literal["open", "acked", "resolved"]
 AlertSeverity = Literal["info", "warning", "critical"]
+# The trades list's sortable columns (shared.adapters.db.reads.trades.SORT_KEYS).
+TradeSort = Literal["updated_at", "executed_at", "uti", "trade_id", "state"]
+Order = Literal["asc", "desc"]
 ActivationStatus = Literal["running", "success", "application_error", "developer_error",
                            "timeout"]
 
@@ -134,7 +138,9 @@ class TradesQuery(Query):
     counterparty: Text200 | None = None  # LEI prefix of either side, or the name's
     uti: Text52 | None = None  # prefix
     trade_id: Text100 | None = None  # prefix
-    q: Text100 | None = None  # UTI or trade id prefix
+    q: Text100 | None = None  # substring of UTI, trade id, either LEI or the name (any case)
+    sort: TradeSort = "updated_at"
+    order: Order = "desc"
     executed_from: Instant | None = None
     executed_to: Instant | None = None
     updated_from: Instant | None = None

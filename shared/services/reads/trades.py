@@ -20,17 +20,36 @@ from shared.services.reads.values import jsonable
 MAX_EVENTS = 1000  # a trade's history in one answer; beyond that the detail says truncated
 
 
+# Totals are exact up to here, then "10,000+": a count never walks more than this many rows.
+TOTAL_CAP = 10_000
+
+
 def list_trades(conn: psycopg.Connection[Any], query: TradesQuery, *,
                 at_risk_window_s: int = MonitorSettings.at_risk_window_s) -> dict[str, Any]:
-    """One page of trades, most recently changed first (`at_risk_window_s`: the monitor's, for
-    `due=at_risk`)."""
-    return fetch_page(query, db.SORT, db.KEYS, lambda after, limit: db.trades_page(
-        conn, after=after, limit=limit, state=query.state, regime=query.regime,
-        asset_class=query.asset_class, action_type=query.action_type,
-        executed_from=query.executed_from, executed_to=query.executed_to,
-        updated_from=query.updated_from, updated_to=query.updated_to, uti=query.uti,
-        trade_id=query.trade_id, q=query.q, counterparty=query.counterparty, due=query.due,
-        at_risk_window_s=at_risk_window_s))
+    """One page of trades in the asked order (default: most recently changed first), with
+    the total of the whole selection (`total_capped`: at least `total`); `at_risk_window_s`
+    is the monitor's, for `due=at_risk`."""
+    sort, keys = db.sort_for(query.sort, query.order)
+    where = db.trades_where(
+        state=query.state, regime=query.regime, asset_class=query.asset_class,
+        action_type=query.action_type, executed_from=query.executed_from,
+        executed_to=query.executed_to, updated_from=query.updated_from,
+        updated_to=query.updated_to, uti=query.uti, trade_id=query.trade_id, q=query.q,
+        counterparty=query.counterparty, due=query.due, at_risk_window_s=at_risk_window_s)
+    result = fetch_page(query, sort, keys, lambda after, limit: db.trades_page(
+        conn, where, sort, after, limit))
+    for item in result["items"]:
+        for name in db.SORT_ONLY:
+            item.pop(name, None)
+    if query.cursor is None and result["next_cursor"] is None:
+        # The whole selection is this page: no second scan (a rare search term, the one
+        # case that scans every trade, would otherwise pay its scan twice).
+        counted = len(result["items"])
+    else:
+        counted = db.trades_count(conn, where, TOTAL_CAP)
+    result["total"] = min(counted, TOTAL_CAP)
+    result["total_capped"] = counted > TOTAL_CAP
+    return result
 
 
 def trade_detail(conn: psycopg.Connection[Any], uti: str,

@@ -585,7 +585,9 @@ MALFORMED = [
     ("/api/trades", "executed_from=2026-11-02T00:00Z&executed_to=2026-11-01T00:00Z", 422,
      None),
     ("/api/trades", "uti=A&uti=B", 400, "uti"),
-    ("/api/trades", "sort=uti;DROP", 400, "sort"),
+    ("/api/trades", "sort=uti;DROP", 422, "sort"),
+    ("/api/trades", "sort=counterparty_2", 422, "sort"),
+    ("/api/trades", "order=sideways", 422, "order"),
     ("/api/trades", "limit=10&" + "x" * 100 + "=1", 400, "x" * 64),
     ("/api/files", "status=parsed,exploded", 422, "status"),
     ("/api/files", "received_from=2026-13-45", 422, "received_from"),
@@ -627,6 +629,20 @@ def test_paging_walks_every_trade_once_in_order_and_caches_by_etag(api, world, p
         if not cursor:
             break
     assert walked == [t["uti"] for t in whole["items"]] and len(walked) == 6
+    assert (whole["total"], whole["total_capped"]) == (6, False)
+
+    # another order walks the same set, by UTI, with the same total on every page
+    walked, cursor = [], None
+    while True:
+        query = {"limit": 4, "sort": "uti", "order": "asc",
+                 **({"cursor": cursor} if cursor else {})}
+        status, page, _ = api("/api/trades", query, token=people["victor"])
+        assert status == 200 and page["total"] == 6
+        walked += [t["uti"] for t in page["items"]]
+        cursor = page["next_cursor"]
+        if not cursor:
+            break
+    assert walked == sorted(t["uti"] for t in whole["items"])
 
     status, page, _ = api("/api/trades", "limit=1&state=valid", token=people["victor"])
     status, problem, _ = api("/api/trades", {"limit": 1, "cursor": page["next_cursor"]},

@@ -14,3 +14,6 @@ export const EVENT_STATES = enumOf<EventState>()([
 ]);
 export const ASSET_CLASSES = enumOf<AssetClass>()(["INTR", "CRDT", "CURR", "EQUI", "COMM"]);
 export const REGIMES = enumOf<Regime>()(["krx", "cftc-part45", "emir"]);
+export type TradeSort = NonNullable<TradesQuery["sort"]>;
+export type SortOrder = NonNullable<TradesQuery["order"]>;
+export const TRADE_SORTS = enumOf<TradeSort>()(["updated_at", "executed_at", "uti", "trade_id", "state"]);

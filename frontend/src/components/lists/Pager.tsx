@@ -1,16 +1,25 @@
-import { useT } from "../../i18n";
+import { useI18n } from "../../i18n";
 
-/** "n shown" and "Load more" while the API has a next page; "End of list" after the last. */
-export function Pager({ count, hasMore, loading, onMore }: {
+/** "50 of 201" (or "n shown" when the API gives no total) and "Load more" while the API has a
+ * next page; "End of list" after the last. Nothing while the first page is still loading: no
+ * "0 shown" beside "Loading…". */
+export function Pager({ count, hasMore, loading, onMore, total, capped = false }: {
   count: number;
   hasMore: boolean;
   loading: boolean;
   onMore: () => void;
+  /** The whole selection's size; with `capped`, at least that many ("10,000+"). */
+  total?: number | null;
+  capped?: boolean;
 }) {
-  const t = useT();
+  const { t, lang } = useI18n();
+  if (loading && count === 0) return null;
+  const number = (n: number) => n.toLocaleString(lang === "ko" ? "ko-KR" : "en-US");
   return (
     <p className="pager" aria-live="polite">
-      {t("list.count", { n: count })}{" "}
+      {total == null
+        ? t("list.count", { n: number(count) })
+        : t(capped ? "list.count_of_more" : "list.count_of", { n: number(count), total: number(total) })}{" "}
       {hasMore ? (
         <button type="button" disabled={loading} onClick={onMore}>
           {t("list.more")}

@@ -7,11 +7,16 @@ type Query = Record<string, string | number | string[] | undefined>;
 interface Page<T> {
   items: T[];
   next_cursor: string | null;
+  total?: number;
+  total_capped?: boolean;
 }
 
 export interface PagedList<T> {
   rows: T[];
   cursor: string | null;
+  /** The whole selection's size when the API counts it (`capped`: at least that many). */
+  total: number | null;
+  capped: boolean;
   loading: boolean;
   error: ApiError | null;
   /** The next page after the API's cursor, with the same filters (the API binds cursors to them). */
@@ -32,6 +37,7 @@ export function usePagedList<T>(path: string, query: Query, pageSize: number = P
   const key = path + JSON.stringify(query);
   const [rows, setRows] = useState<T[]>([]);
   const [cursor, setCursor] = useState<string | null>(null);
+  const [total, setTotal] = useState<{ n: number | null; capped: boolean }>({ n: null, capped: false });
   const [loading, setLoading] = useState(true);
   const [error, setError] = useState<ApiError | null>(null);
   const [attempt, setAttempt] = useState(0);
@@ -50,6 +56,7 @@ export function usePagedList<T>(path: string, query: Query, pageSize: number = P
         if (mine !== generation.current) return;
         setRows((old) => (after === null ? page.items : [...old, ...page.items]));
         setCursor(page.next_cursor);
+        setTotal({ n: page.total ?? null, capped: page.total_capped ?? false });
       } catch (exc) {
         if (mine !== generation.current) return;
         setError(exc instanceof ApiError ? exc : new ApiError(0, "Error", String(exc), null));
@@ -63,12 +70,15 @@ export function usePagedList<T>(path: string, query: Query, pageSize: number = P
   useEffect(() => {
     setRows([]);
     setCursor(null);
+    setTotal({ n: null, capped: false });
     void load(null);
   }, [key, attempt, load]);
 
   return {
     rows,
     cursor,
+    total: total.n,
+    capped: total.capped,
     loading,
     error,
     loadMore: () => cursor && void load(cursor),

@@ -13,27 +13,62 @@ import psycopg
 
 from shared.adapters.db import deadlines
 from shared.adapters.db.reads.paging import Sort, SortKey, select_page
-from shared.adapters.db.reads.where import Where, prefix_params, prefix_sql
+from shared.adapters.db.reads.where import (
+    Where,
+    contains_param,
+    contains_sql,
+    prefix_params,
+    prefix_sql,
+)
 
-SORT = Sort("updated", (SortKey("t.updated_at", datetime), SortKey("t.uti", str)))
-KEYS = ("updated_at", "uti")
+# The sortable columns (`sort=` of GET /api/trades): each a keyset order ending in the UTI,
+# unique per tenant. Nullable columns sort through a NOT NULL expression, so that the row
+# comparison resuming a page never meets a NULL (which would drop rows). Each has an index
+# (migrations 0008, 0012) walked forwards (desc) or backwards (asc).
+_EPOCH = "'epoch'::timestamptz"
+SORT_KEYS: dict[str, tuple[tuple[SortKey, ...], tuple[str, ...]]] = {
+    "updated_at": ((SortKey("t.updated_at", datetime), SortKey("t.uti", str)),
+                   ("updated_at", "uti")),
+    "executed_at": ((SortKey(f"coalesce(t.executed_at, {_EPOCH})", datetime),
+                     SortKey("t.uti", str)), ("executed_sort", "uti")),
+    "uti": ((SortKey("t.uti", str),), ("uti",)),
+    "trade_id": ((SortKey("coalesce(t.trade_id, '')", str), SortKey("t.uti", str)),
+                 ("trade_id_sort", "uti")),
+    "state": ((SortKey("t.state", str), SortKey("t.updated_at", datetime),
+               SortKey("t.uti", str)), ("state", "updated_at", "uti")),
+}
+DEFAULT_SORT, DEFAULT_ORDER = "updated_at", "desc"
+
+
+def sort_for(column: str, order: str) -> tuple[Sort, tuple[str, ...]]:
+    """The keyset order of `sort=column&order=order` and the row keys its cursor records;
+    the name (in the cursor) holds both, so a cursor of another order is refused."""
+    keys, names = SORT_KEYS[column]
+    return Sort(f"{column}.{order}", keys, ascending=order == "asc"), names
+
+
+SORT, KEYS = sort_for(DEFAULT_SORT, DEFAULT_ORDER)
 
 _COLUMNS = """t.uti, t.trade_id, t.asset_class, t.product, t.counterparty_1, t.counterparty_2,
     t.counterparty_2_name, t.lifecycle, t.state, t.last_event_id, t.last_action_type,
     t.regimes, t.executed_at, t.updated_at"""
+# The sort expressions of nullable columns, for the cursor (dropped from the answer).
+_SORT_COLUMNS = f"""coalesce(t.executed_at, {_EPOCH}) AS executed_sort,
+    coalesce(t.trade_id, '') AS trade_id_sort"""
+SORT_ONLY = ("executed_sort", "trade_id_sort")
 
 
-def trades_page(conn: psycopg.Connection[Any], *, after: Sequence[Any] | None, limit: int,
-                state: Sequence[str] = (), regime: Sequence[str] = (),
-                asset_class: Sequence[str] = (), action_type: Sequence[str] = (),
-                executed_from: datetime | None = None, executed_to: datetime | None = None,
-                updated_from: datetime | None = None, updated_to: datetime | None = None,
-                uti: str | None = None, trade_id: str | None = None, q: str | None = None,
-                counterparty: str | None = None, due: deadlines.Due | None = None,
-                at_risk_window_s: int = 0) -> list[dict[str, Any]]:
-    """`uti`, `trade_id` are prefixes, `q` a prefix of either; `counterparty` a prefix of
-    either side's LEI or of the other side's name (case-insensitive); `due` late or at risk
-    (within `at_risk_window_s`) by the one definition in shared.adapters.db.deadlines."""
+def trades_where(*, state: Sequence[str] = (), regime: Sequence[str] = (),
+                 asset_class: Sequence[str] = (), action_type: Sequence[str] = (),
+                 executed_from: datetime | None = None, executed_to: datetime | None = None,
+                 updated_from: datetime | None = None, updated_to: datetime | None = None,
+                 uti: str | None = None, trade_id: str | None = None, q: str | None = None,
+                 counterparty: str | None = None, due: deadlines.Due | None = None,
+                 at_risk_window_s: int = 0) -> Where:
+    """`uti`, `trade_id` are prefixes; `q` a substring (case-insensitive) of the UTI, trade
+    id, either LEI or the other side's name; `counterparty` a prefix of either side's LEI or
+    of the other side's name (case-insensitive); `due` late or at risk (within
+    `at_risk_window_s`) by the one definition in shared.adapters.db.deadlines."""
     w = Where("t.tenant_id = app.current_tenant()")
     w.any("t.state", state)
     w.maybe(list(regime), "t.regimes && %s::text[]")
@@ -46,8 +81,8 @@ def trades_page(conn: psycopg.Connection[Any], *, after: Sequence[Any] | None, l
     w.prefix("t.uti", uti)
     w.prefix("t.trade_id", trade_id)
     if q:
-        w.add(f"{prefix_sql('t.uti')} OR {prefix_sql('t.trade_id')}",
-              *prefix_params(q), *prefix_params(q))
+        # search_text (migration 0012): the UTI, trade id, both LEIs and the name, lower-cased
+        w.add(contains_sql("t.search_text"), contains_param(q))
     if counterparty:
         # Either side's LEI, or the other side's name (case-insensitive): a BitmapOr of
         # three prefix indexes.
@@ -62,7 +97,23 @@ def trades_page(conn: psycopg.Connection[Any], *, after: Sequence[Any] | None, l
     elif due == "at_risk":
         w.add(f"EXISTS (SELECT 1 FROM trade_events e WHERE e.tenant_id = t.tenant_id"
               f" AND e.uti = t.uti AND {deadlines.due('at_risk', '%s')})", at_risk_window_s)
-    return select_page(conn, f"SELECT {_COLUMNS} FROM trades t", w, SORT, after, limit)
+    return w
+
+
+def trades_page(conn: psycopg.Connection[Any], where: Where, sort: Sort,
+                after: Sequence[Any] | None, limit: int) -> list[dict[str, Any]]:
+    """Rows of `where` in `sort` order after the keyset position `after`; each row also
+    holds the SORT_ONLY keys (for the cursor)."""
+    return select_page(conn, f"SELECT {_COLUMNS}, {_SORT_COLUMNS} FROM trades t",
+                       where.copy(), sort, after, limit)
+
+
+def trades_count(conn: psycopg.Connection[Any], where: Where, cap: int) -> int:
+    """How many rows `where` selects, counted up to `cap` + 1 (so that a caller can say
+    "cap+" without counting a million rows on every page)."""
+    row = conn.execute(f"SELECT count(*) AS n FROM (SELECT 1 FROM trades t WHERE {where.sql}"
+                       " LIMIT %s) AS s", [*where.params, cap + 1], prepare=False).fetchone()
+    return int(row["n"]) if row else 0
 
 
 def trade_row(conn: psycopg.Connection[Any], uti: str) -> dict[str, Any] | None:

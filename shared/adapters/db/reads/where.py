@@ -15,6 +15,12 @@ class Where:
         self.parts: list[str] = list(always)
         self.params: list[Any] = []
 
+    def copy(self) -> Where:
+        """An independent copy: one filter set for a page and its count."""
+        other = Where()
+        other.parts, other.params = list(self.parts), list(self.params)
+        return other
+
     def add(self, condition: str, *params: Any) -> Where:
         self.parts.append(condition)
         self.params.extend(params)
@@ -69,6 +75,18 @@ def prefix_bounds(prefix: str) -> tuple[str, str | None]:
     if 0xD800 <= nxt <= 0xDFFF:  # surrogates cannot be encoded: skip past them
         nxt = 0xE000
     return prefix, prefix[:-1] + chr(nxt)
+
+
+def contains_sql(column: str) -> str:
+    """`column` (a lower-case text) contains the pattern of `contains_param`, in any case.
+    LIKE is not leakproof: under row-level security it filters the rows the other conditions
+    reach, never an index condition (docs/QUERIES.md#search)."""
+    return f"{column} LIKE lower(%s) ESCAPE '\\'"
+
+
+def contains_param(text: str) -> str:
+    """The LIKE pattern of "contains `text`": its own % and _ escaped, as characters."""
+    return "%" + like_escape(text) + "%"
 
 
 def like_escape(text: str) -> str:

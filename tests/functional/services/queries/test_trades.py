@@ -72,6 +72,17 @@ def book(db, two_tenants):
     ({"trade_id": "TRD_"}, ["UTIB0006"]),  # _ is a character, not a wildcard
     ({"q": "X-"}, ["UTIA0004", "UTIA0003"]),
     ({"q": "UTIB000"}, ["UTIB0008", "UTIB0007", "UTIB0006", "UTIB0005"]),
+    # `q`: a substring, in any case, of the UTI, trade id, either LEI or the name
+    ({"q": "b0007"}, ["UTIB0007"]),
+    ({"q": "rd-"}, ["UTIB0008", "UTIB0005", "UTIA0002", "UTIA0001"]),
+    ({"q": "SECURITIES"}, ["UTIA0004", "UTIA0001"]),
+    ({"q": "mma as"}, ["UTIA0003"]),
+    ({"q": lei(3)[-6:]}, ["UTIA0003"]),
+    ({"q": lei(900)[6:]}, ["UTIB0008", "UTIB0007", "UTIB0006", "UTIB0005", "UTIA0004",
+                           "UTIA0003", "UTIA0002", "UTIA0001"]),
+    ({"q": "100%"}, ["UTIB0006"]),
+    ({"q": "D_6"}, ["UTIB0006"]),
+    ({"q": "nowhere"}, []),
     ({"executed_from": seed.at(48).isoformat(), "executed_to": seed.at(120).isoformat()},
      ["UTIB0005", "UTIA0004", "UTIA0003"]),
     ({"updated_from": seed.at(16)}, ["UTIB0008", "UTIB0007"]),
@@ -153,8 +164,11 @@ def test_a_bad_cursor_is_refused(db, book):
 def test_injection_strings_are_just_values(db, book):
     for field in ("uti", "trade_id", "q", "counterparty"):
         for text in INJECTIONS:
+            # `q` searches inside names and ids: "%" and "_" are found only as themselves
+            # (in "Zeta 100%" and "TRD_6"), never as wildcards.
+            expected = ["UTIB0006"] if field == "q" and text in ("%", "_") else []
             with db.tenant(book[0]) as conn:
-                assert list_trades(conn, TradesQuery(**{field: text}))["items"] == [], \
+                assert utis(list_trades(conn, TradesQuery(**{field: text}))) == expected, \
                     (field, text)
     with db.tenant(book[0]) as conn:
         assert conn.execute("SELECT count(*) AS n FROM trades").fetchone()["n"] == 8
@@ -171,3 +185,82 @@ def test_another_tenant_sees_none_of_them_through_any_filter(db, book):
             assert list_trades(conn, TradesQuery(**params))["items"] == []
     with db.tenant(a) as conn:
         assert "UTIA0009" not in utis(list_trades(conn, TradesQuery(limit=500)))
+
+
+# -- sorting and totals -----------------------------------------------------------------------
+
+def _sort_key(column: str):
+    """What each sort orders by, in Python (None as its NOT NULL stand-in), UTI last."""
+    def key(row):
+        value = {"executed_at": row["executed_at"] or "1970-01-01T00:00:00+00:00",
+                 "trade_id": row["trade_id"] or "", "uti": "",
+                 "updated_at": row["updated_at"], "state": row["state"]}[column]
+        return (value, row["updated_at"], row["uti"]) if column == "state" \
+            else (value, row["uti"])
+    return key
+
+
+@pytest.fixture
+def shuffled(db, two_tenants):
+    """37 trades with ties and NULLs in every sortable column (and another tenant's)."""
+    a, b = two_tenants
+    states = ["acked", "nacked", "invalid", "valid"]
+    for n in range(37):
+        seed.trade(db, a, f"UTI{(n * 17) % 37:04d}", state=states[n % 4],
+                   trade_id=None if n % 5 == 0 else f"T-{n % 6}",
+                   executed=None if n % 7 == 0 else at(n % 3),
+                   updated=at(n % 4))
+    seed.trade(db, b, "UTIOTHER", trade_id="T-1")
+    return a
+
+
+@pytest.mark.parametrize("column", ["updated_at", "executed_at", "uti", "trade_id", "state"])
+@pytest.mark.parametrize("order", ["asc", "desc"])
+def test_every_sort_walks_all_rows_in_order_without_duplicates_or_gaps(db, shuffled, column,
+                                                                         order):
+    with db.tenant(shuffled) as conn:
+        everything = list_trades(conn, TradesQuery(limit=500))["items"]
+    expected = [r["uti"] for r in sorted(everything, key=_sort_key(column),
+                                         reverse=order == "desc")]
+    assert len(expected) == 37
+    assert walk(db, shuffled, TradesQuery(limit=4, sort=column, order=order)) == expected
+
+
+def test_a_cursor_of_one_order_is_refused_for_another(db, shuffled):
+    with db.tenant(shuffled) as conn:
+        first = list_trades(conn, TradesQuery(limit=5, sort="uti", order="asc"))
+        with pytest.raises(InvalidCursor):
+            list_trades(conn, TradesQuery(limit=5, sort="uti", order="desc",
+                                          cursor=first["next_cursor"]))
+        with pytest.raises(InvalidCursor):
+            list_trades(conn, TradesQuery(limit=5, cursor=first["next_cursor"]))
+
+
+def test_an_unknown_sort_or_order_is_refused_naming_the_parameter():
+    with pytest.raises(ValueError, match="sort"):
+        TradesQuery(sort="counterparty_2; DROP TABLE trades")
+    with pytest.raises(ValueError, match="order"):
+        TradesQuery(order="sideways")
+
+
+def test_the_total_counts_the_whole_selection_on_every_page(db, shuffled):
+    with db.tenant(shuffled) as conn:
+        first = list_trades(conn, TradesQuery(limit=5))
+        acked = list_trades(conn, TradesQuery(limit=2, state="acked"))
+        later = list_trades(conn, TradesQuery(limit=2, state="acked",
+                                              cursor=acked["next_cursor"]))
+        none = list_trades(conn, TradesQuery(q="nowhere"))
+    assert (first["total"], first["total_capped"], len(first["items"])) == (37, False, 5)
+    assert (acked["total"], later["total"]) == (10, 10)
+    assert (none["total"], none["total_capped"], none["items"]) == (0, False, [])
+
+
+def test_past_the_cap_the_total_says_at_least(db, shuffled, monkeypatch):
+    from shared.services.reads import trades
+
+    monkeypatch.setattr(trades, "TOTAL_CAP", 20)
+    with db.tenant(shuffled) as conn:
+        capped = list_trades(conn, TradesQuery(limit=5))
+        exact = list_trades(conn, TradesQuery(limit=5, state="acked"))
+    assert (capped["total"], capped["total_capped"]) == (20, True)
+    assert (exact["total"], exact["total_capped"]) == (10, False)

@@ -83,4 +83,19 @@ def test_the_cursor_fingerprint_covers_filters_but_not_paging():
     a = TradesQuery(state="acked", limit=5, cursor="abc").filters()
     assert a == TradesQuery(state=["acked"]).filters() == {"state": ["acked"], "regime": [],
                                                            "asset_class": [],
-                                                           "action_type": []}
+                                                           "action_type": [],
+                                                           "sort": "updated_at",
+                                                           "order": "desc"}
+    # the order is part of what a cursor is bound to
+    assert TradesQuery(sort="uti").filters() != TradesQuery().filters()
+
+
+def test_every_sort_the_api_offers_has_a_keyset_order():
+    from typing import get_args
+
+    from shared.adapters.db.reads.trades import SORT_KEYS
+    from shared.services.reads.filters import TradeSort
+
+    assert set(get_args(TradeSort)) == set(SORT_KEYS)
+    for keys, names in SORT_KEYS.values():  # the UTI last: unique per tenant
+        assert keys[-1].column == "t.uti" and names[-1] == "uti" and len(keys) == len(names)
