@@ -162,6 +162,24 @@ def test_console_walkthrough_in_chromium(console_stack):
     assert "07-viewer-errors.png" in {s["file"] for s in manifest["screens"]}
 
 
+def test_a_tr_rejection_fixed_from_the_dashboard_in_chromium(console_stack):
+    """The work queue on the demo data: numbers that agree, rejections first, one TR-rejected
+    record repaired from the dashboard in at most six actions and followed to its ACK, then
+    the rest of its group corrected at once."""
+    stack, started = console_stack, time.time()
+    run = _npm("e2e:queue", {"SWAPREP_URL": stack.endpoints["api"], "SWAPREP_USER": "demo-admin",
+                             "SWAPREP_PASSWORD": stack.secret("password_demo-admin", 12),
+                             "SWAPREP_BAD_LEI": UNREGISTERED_LEI, "SWAPREP_FIX_LEI": KNOWN_CP},
+               timeout_s=420)
+    assert run.returncode == 0, run.stdout[-4000:] + run.stderr[-4000:]
+    figures = _manifest("queue.json", started)
+    print("actions:", figures["actions"], "seconds:", figures["seconds"])
+    assert len(figures["actions"]) <= 6, figures["actions"]
+    assert figures["bulk_repaired"] > 0
+    assert {"20-queue-en-1280.png", "21-drawer-en-1280.png",
+            "23-bulk-preview-en-1280.png"} <= {s["file"] for s in figures["screens"]}
+
+
 # -- the flows ----------------------------------------------------------------------------------
 
 TENANT_LEI = demo_lei(1)  # the demo tenant's (swaprep/local/demo.py)

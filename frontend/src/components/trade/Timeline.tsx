@@ -40,7 +40,7 @@ function EventEntry({ event: e, replaces, replacedBy }: { event: TradeEvent; rep
   const targets = repairTargets(e);
   for (const target of targets) if (target.field) flagged.add(target.field);
   return (
-    <li className={`event state-${e.state}`}>
+    <li className={`event state-${e.state}`} data-seq={e.seq}>
       <h3 id={`event-${e.id}`}>
         {version} · {codeLabel(t, "action_type", e.action_type)}
         {e.event_type ? `/${codeLabel(t, "event_type", e.event_type)}` : ""} ·{" "}

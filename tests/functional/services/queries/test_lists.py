@@ -57,7 +57,9 @@ def test_files_show_row_and_event_counts_by_state(pipeline, db, two_tenants):
                                                             "alpha-bank/one.csv"]
         assert one["status"] == "parsed"
         assert one["rows_by_state"] == {"event": 3, "parse_error": 1}
-        assert one["events_by_state"] == {"valid": 2, "invalid": 1}
+        # the re-sent row is the first one's event, not a second: counted apart (#14)
+        assert one["events_by_state"] == {"valid": 1, "invalid": 1}
+        assert (one["duplicates"], one["parse_errors"]) == (1, 1)
         assert files.file_detail(conn, one["id"]) == one
         assert [f["object_key"] for f in files.list_files(
             conn, FilesQuery(name="alpha-bank/tw"))["items"]] == ["alpha-bank/two.csv"]
