@@ -11,8 +11,8 @@ const SHOWN_MS = 2000;
 
 /** A UTI, LEI or event id on one line: start and end in monospace, the whole value in the
  * tooltip and to screen readers, and a copy button with a visible "Copied" confirmation.
- * The copy does not open the table row it sits in. */
-export function Id({ value, head, tail }: { value: string; head?: number; tail?: number }) {
+ * The copy does not open the table row it sits in. With `href`, the id is a link there. */
+export function Id({ value, head, tail, href }: { value: string; head?: number; tail?: number; href?: string }) {
   const t = useT();
   const [state, setState] = useState<"idle" | "copied" | "failed">("idle");
   const timer = useRef<ReturnType<typeof setTimeout> | undefined>(undefined);
@@ -30,16 +30,15 @@ export function Id({ value, head, tail }: { value: string; head?: number; tail?:
     clearTimeout(timer.current);
     timer.current = setTimeout(() => setState("idle"), SHOWN_MS);
   };
+  const text = short === value ? value : (
+    <>
+      <span aria-hidden="true">{short}</span>
+      <span className="sr-only">{value}</span>
+    </>
+  );
   return (
     <span className="id">
-      <span className="id-text" title={value}>
-        {short === value ? value : (
-          <>
-            <span aria-hidden="true">{short}</span>
-            <span className="sr-only">{value}</span>
-          </>
-        )}
-      </span>
+      {href ? <a className="id-text" href={href} title={value}>{text}</a> : <span className="id-text" title={value}>{text}</span>}
       <button type="button" className="id-copy" aria-label={t("id.copy", { value })} title={t("id.copy", { value })}
         onClick={copy} onKeyDown={(e) => e.stopPropagation()}>
         <span aria-hidden="true">⧉</span>

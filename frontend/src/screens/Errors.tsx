@@ -8,6 +8,7 @@ import { BulkOutcomes, type BulkOutcome, type ItemOutcome } from "../components/
 import { BulkRepair, Progress, SelectAllMatching } from "../components/errors/BulkRepair";
 import { useBulkRun, type BulkSource } from "../components/errors/useBulkRun";
 import { DataTable, type Column } from "../components/DataTable";
+import { Id } from "../components/Id";
 import { IssueStatus } from "../components/IssueStatus";
 import { codeLabel, regimeLabel } from "../components/lists/labels";
 import { GroupList } from "../components/errors/GroupList";
@@ -170,11 +171,11 @@ function Items({ kind, groupKey, status, total, canAct, onChanged, changes, curr
   const nackStatus = (i: Item) =>
     i.event_state === "nacked" || !i.event_state ? <IssueStatus status="open" />
       : <span className="badge">{codeLabel(t, "state", i.event_state)}</span>;
-  const utiLink = (i: Item) => (i.uti ? <a href={href(`/trades/${encodeURIComponent(i.uti)}`)}><code>{i.uti}</code></a> : "—");
+  const utiLink = (i: Item) => (i.uti ? <Id value={i.uti} href={href(`/trades/${encodeURIComponent(i.uti)}`)} /> : "—");
   const columns: Column<Item>[] =
     kind === "rule"
       ? [
-          { key: "uti", header: t("col.uti"), render: utiLink },
+          { key: "uti", header: t("col.uti"), render: utiLink, className: "col-id" },
           { key: "field", header: t("detail.field"), render: (i) => (i.field ? <code>{i.field}</code> : "—") },
           { key: "message", header: t("errors.message"), render: (i) => (lang === "ko" && i.message_ko ? resolvePairs(i.message_ko) : i.message) ?? "—" },
           { key: "status", header: t("errors.status_col"), render: (i) => <IssueStatus status={i.status} /> },
@@ -184,7 +185,7 @@ function Items({ kind, groupKey, status, total, canAct, onChanged, changes, curr
         ]
       : kind === "tr_code"
         ? [
-            { key: "uti", header: t("col.uti"), render: utiLink },
+            { key: "uti", header: t("col.uti"), render: utiLink, className: "col-id" },
             { key: "message", header: t("errors.tr_message"), render: (i) => (i.tr_message ? <span className="tr-said" translate="no">{i.tr_message}</span> : "—") },
             { key: "regime", header: t("trades.regime"), render: (i) => (i.regime ? regimeLabel(t, i.regime) : "—") },
             { key: "msg_id", header: t("errors.tr_message_id"), render: (i) => (i.tr_message_id ? <code>{i.tr_message_id}</code> : "—") },

@@ -19,6 +19,7 @@ from typing import Any, Union, get_args, get_origin
 from pydantic import BaseModel, ValidationError
 
 from shared.domain.model import TradeEvent
+from shared.domain.parties import carry_party_changes
 from shared.services.operations.base import FieldError
 
 _SEGMENT = re.compile(r"^([a-z_][a-z0-9_]*)((?:\[\d+\])*)$")
@@ -159,6 +160,9 @@ def apply_changes(payload: Mapping[str, Any], changes: Mapping[str, Any]) -> Edi
         parsed[path.strip()] = steps
     if errors:
         raise InvalidRepair("the changes name fields the event does not have", errors)
+    # a counterparty's new identifier is also the one its legs' payer / receiver name
+    for carried in carry_party_changes(old, data):
+        parsed.setdefault(carried, parse_path(carried))
     try:
         event = TradeEvent.model_validate(data)
     except ValidationError as exc:

@@ -12,6 +12,7 @@ from typing import Any, Literal
 import psycopg
 
 from shared.adapters.db.reads import errors as db
+from shared.domain import parties
 from shared.services.reads.filters import ErrorItemsQuery, IssuesQuery
 from shared.services.reads.listing import fetch_page
 from shared.services.reads.values import jsonable
@@ -129,13 +130,20 @@ _LEI = re.compile(r"\b[A-Z0-9]{18}[0-9]{2}\b")
 
 def named_field(message: str | None, payload: Any) -> tuple[str | None, str | None]:
     """(canonical path, value) of the one field of `payload` (a stored event) holding an LEI
-    that `message` (the TR's) names; (None, None) when it names none, or the values sit in
-    more than one field: then no single correction is implied."""
+    that `message` (the TR's) names: a counterparty's identifier, whose legs' payer and
+    receiver only refer to it (shared.domain.parties); (None, None) when it names none, or a
+    value sits in more than one field of its own: then no single correction is implied."""
     if not message or not isinstance(payload, dict):
         return None, None
     found: dict[str, str] = {}
     for token in dict.fromkeys(_LEI.findall(message)):
-        found.update((path, token) for path in _paths_holding(payload, token, ""))
+        paths = set(_paths_holding(payload, token, ""))
+        if not paths:
+            continue
+        path = parties.holder(paths)
+        if path is None:
+            return None, None
+        found[path] = token
     if len(found) != 1:
         return None, None
     [(path, value)] = found.items()

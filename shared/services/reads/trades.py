@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 import uuid
-from datetime import UTC, datetime
+from datetime import datetime
 from typing import Any
 
 import psycopg
 
 from shared.adapters.db.deadlines import SETTLED
 from shared.adapters.db.reads import trades as db
+from shared.platform import clock
 from shared.services.monitoring.settings import MonitorSettings
 from shared.services.reads.diffs import payload_diff
 from shared.services.reads.errors import named_field
@@ -93,7 +94,7 @@ def trade_detail(conn: psycopg.Connection[Any], uti: str,
         event.update(by_event[event["id"]])
         for item in event["report_items"]:  # the field a NACK names, as the errors list has it
             item["field"], item["value"] = named_field(item["tr_message"], event["payload"])
-    now = now or datetime.now(UTC)
+    now = now or clock.now()
     return jsonable({"trade": trade, "current": _current(trade, events),
                      "deadline": _deadline(events, now), "tr_status": _tr_status(events, items),
                      "events": events, "events_truncated": truncated,

@@ -17,8 +17,11 @@ WRONG, OURS = seed.lei(7), seed.lei(1)
 
 def test_nack_items_name_the_field_holding_the_value_the_tr_refused(db, two_tenants):
     a, b = two_tenants
+    # the legs' payer and receiver refer to the parties by their LEI (enrichment fills them):
+    # the field to correct is still the party's identifier
     payload = {"uti": "U", "action_type": "NEWT", "counterparty_1": {"identifier": OURS},
-               "counterparty_2": {"identifier": WRONG}}
+               "counterparty_2": {"identifier": WRONG},
+               "legs": [{"payer": OURS, "receiver": WRONG}, {"payer": WRONG, "receiver": OURS}]}
     named = [seed.event(db, a, f"U{n}", payload={**payload, "uti": f"U{n}"}) for n in range(2)]
     both = seed.event(db, a, "U9", payload={**payload, "uti": "U9",
                                             "counterparty_1": {"identifier": WRONG}})
