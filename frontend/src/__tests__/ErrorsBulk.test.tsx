@@ -132,6 +132,40 @@ describe("Errors: acts over every matching item, not only the loaded page", () =
   });
 });
 
+describe("Errors: one correction for the selected issues", () => {
+  it("previews, applies, and keeps each item's outcome on screen after the list is read again", async () => {
+    const { client, calls } = errorsApi((c) => {
+      if (c.url !== "/api/events/repair/bulk") return undefined;
+      const body = c.body as { event_ids: string[]; preview?: boolean };
+      if (body.preview) {
+        return json(200, { items: body.event_ids.map((id) => ({ id, outcome: "would_pass", ok: true, message: "", preview: null })),
+          would_pass: body.event_ids.length, would_fail: 0, refused: 0 });
+      }
+      return json(200, { items: body.event_ids.map((id) => ({ id, outcome: "repaired", ok: true, message: "version 2 queued" })),
+        ok: body.event_ids.length, refused: 0 });
+    });
+    render(<Providers client={client}><Errors params={new URLSearchParams("kind=rule&key=SR-EC-023")} /></Providers>);
+    const table = await screen.findByRole("table", { name: "Items of SR-EC-023" });
+    fireEvent.click(within(table).getByRole("checkbox", { name: "Select 9884DEMOU1" }));
+    fireEvent.click(within(table).getByRole("checkbox", { name: "Select 9884DEMOU2" }));
+    const bulk = within(await screen.findByRole("region", { name: "Correct 2 items at once" }));
+    fireEvent.change(bulk.getByLabelText("New value for legs[0].notional.currency"), { target: { value: "KRW" } });
+    fireEvent.click(bulk.getByRole("button", { name: "Preview" }));
+    await bulk.findByText("Would pass: 2. Would still fail: 0. Cannot be repaired: 0.");
+    fireEvent.click(bulk.getByRole("button", { name: "Apply to 2" }));
+
+    await screen.findByText("Done 2, refused 0.");
+    const sent = posts(calls, "/api/events/repair/bulk").map((c) => c.body);
+    expect(sent).toEqual([
+      { event_ids: [E1, E2], changes: [{ field: "legs[0].notional.currency", value: "KRW", current: "KRX" }], preview: true },
+      { event_ids: [E1, E2], changes: [{ field: "legs[0].notional.currency", value: "KRW", current: "KRX" }] },
+    ]);
+    // the list is read again; the outcomes stay until another selection
+    await waitFor(() => expect(calls.filter((c) => c.url.startsWith("/api/errors/rule/SR-EC-023")).length).toBe(2));
+    expect(screen.getByRole("list", { name: "Outcome per item" })).toBeTruthy();
+  });
+});
+
 describe("Errors: assign and resolve", () => {
   it("assigns and resolves the selected open issues with the bodies the API takes", async () => {
     const { client, calls } = errorsApi((c) => {

@@ -132,6 +132,16 @@ function Items({ kind, groupKey, status, total, canAct, onChanged, changes, curr
     setSelected(new Set());
     setSelectedAll(false);
   };
+  // The bulk repair stays open with its outcomes after it applied (its rows are then replaced,
+  // so the table's selection is cleared); a new selection opens a new one, clearing closes it.
+  const [bulkFor, setBulkFor] = useState<string[] | "all" | null>(null);
+  const keepBulk = useRef(false);
+  useEffect(() => {
+    if (selectedAll) setBulkFor("all");
+    else if (selected.size > 0) setBulkFor([...selected]);
+    else if (keepBulk.current) keepBulk.current = false;
+    else setBulkFor(null);
+  }, [selected, selectedAll]);
   const act = async (keyOf: (i: Item) => string | null | undefined, labelOf: (i: Item) => string,
     send: (keys: string[]) => Promise<BulkOutcome>) => {
     labels.current = new Map();
@@ -266,9 +276,10 @@ function Items({ kind, groupKey, status, total, canAct, onChanged, changes, curr
         <BulkOutcomes outcome={{ items: runner.outcomes, ok: runner.outcomes.filter((o) => o.ok).length,
           refused: runner.outcomes.filter((o) => !o.ok).length }} labelFor={(id) => labels.current.get(id) ?? id} />
       )}
-      {(kind === "rule" || kind === "tr_code") && (selectedAll || chosen.length > 0) && (
-        <BulkRepair kind={kind} groupKey={groupKey} status={status} selectedIds={selectedAll ? "all" : [...selected]}
-          items={list.rows} total={total} canAct={canAct} onDone={() => {
+      {(kind === "rule" || kind === "tr_code") && bulkFor && (
+        <BulkRepair key={bulkFor === "all" ? "all" : bulkFor.join(",")} kind={kind} groupKey={groupKey} status={status}
+          selectedIds={bulkFor} items={list.rows} total={total} canAct={canAct} onDone={() => {
+            keepBulk.current = true;
             clearSelection();
             list.reload();
             onChanged();
