@@ -31,20 +31,22 @@ def list_trades(conn: psycopg.Connection[Any], query: TradesQuery, *,
     the total of the whole selection (`total_capped`: at least `total`); `at_risk_window_s`
     is the monitor's, for `due=at_risk`."""
     sort, keys = db.sort_for(query.sort, query.order)
+    # a rare term is read from the trigram index; a common one by walking the list's order
+    sparse = not query.q or db.search_hits(conn, query.q, db.SPARSE_SEARCH) <= db.SPARSE_SEARCH
     where = db.trades_where(
         state=query.state, regime=query.regime, asset_class=query.asset_class,
         action_type=query.action_type, executed_from=query.executed_from,
         executed_to=query.executed_to, updated_from=query.updated_from,
         updated_to=query.updated_to, uti=query.uti, trade_id=query.trade_id, q=query.q,
-        counterparty=query.counterparty, due=query.due, at_risk_window_s=at_risk_window_s)
+        counterparty=query.counterparty, due=query.due, at_risk_window_s=at_risk_window_s,
+        sparse_search=sparse)
     result = fetch_page(query, sort, keys, lambda after, limit: db.trades_page(
         conn, where, sort, after, limit))
     for item in result["items"]:
         for name in db.SORT_ONLY:
             item.pop(name, None)
     if query.cursor is None and result["next_cursor"] is None:
-        # The whole selection is this page: no second scan (a rare search term, the one
-        # case that scans every trade, would otherwise pay its scan twice).
+        # The whole selection is this page: no second query.
         counted = len(result["items"])
     else:
         counted = db.trades_count(conn, where, TOTAL_CAP)

@@ -5,7 +5,8 @@
 from __future__ import annotations
 
 import uuid
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
 from datetime import datetime
 from typing import Any
 
@@ -13,13 +14,7 @@ import psycopg
 
 from shared.adapters.db import deadlines
 from shared.adapters.db.reads.paging import Sort, SortKey, select_page
-from shared.adapters.db.reads.where import (
-    Where,
-    contains_param,
-    contains_sql,
-    prefix_params,
-    prefix_sql,
-)
+from shared.adapters.db.reads.where import Where, contains_param, prefix_params, prefix_sql
 
 # The sortable columns (`sort=` of GET /api/trades): each a keyset order ending in the UTI,
 # unique per tenant. Nullable columns sort through a NOT NULL expression, so that the row
@@ -58,18 +53,57 @@ _SORT_COLUMNS = f"""coalesce(t.executed_at, {_EPOCH}) AS executed_sort,
 SORT_ONLY = ("executed_sort", "trade_id_sort")
 
 
+class TradesWhere(Where):
+    """A trades filter; `search`, the LIKE pattern of `q` that `trade_search`'s policy
+    matches (migration 0012), is set in the transaction around each query that uses it."""
+
+    search: str | None = None
+
+    def copy(self) -> TradesWhere:
+        other = TradesWhere()
+        other.parts, other.params, other.search = list(self.parts), list(self.params), self.search
+        return other
+
+
+# A search matching up to this many trades reads them from the trigram index first, then
+# their rows; past it the list walks its order and keeps the rows that match (a common term
+# fills a page within its first rows, where gathering every match would read them all).
+SPARSE_SEARCH = 2000
+
+
+@contextmanager
+def _searching(conn: psycopg.Connection[Any], pattern: str | None) -> Iterator[None]:
+    if pattern is None:
+        yield
+        return
+    conn.execute("SELECT set_config('app.search', lower(%s), true)", (pattern,))
+    try:
+        yield
+    finally:  # trade_search's writers (triggers on trades) read every row again
+        conn.execute("SELECT set_config('app.search', '', true)")
+
+
+def search_hits(conn: psycopg.Connection[Any], q: str, cap: int) -> int:
+    """How many of the tenant's trades `q` finds (through the trigram index), up to `cap` + 1."""
+    with _searching(conn, contains_param(q)):
+        row = conn.execute("SELECT count(*) AS n FROM (SELECT 1 FROM trade_search LIMIT %s)"
+                           " AS s", (cap + 1,)).fetchone()
+    return int(row["n"]) if row else 0
+
+
 def trades_where(*, state: Sequence[str] = (), regime: Sequence[str] = (),
                  asset_class: Sequence[str] = (), action_type: Sequence[str] = (),
                  executed_from: datetime | None = None, executed_to: datetime | None = None,
                  updated_from: datetime | None = None, updated_to: datetime | None = None,
                  uti: str | None = None, trade_id: str | None = None, q: str | None = None,
                  counterparty: str | None = None, due: deadlines.Due | None = None,
-                 at_risk_window_s: int = 0) -> Where:
+                 at_risk_window_s: int = 0, sparse_search: bool = True) -> TradesWhere:
     """`uti`, `trade_id` are prefixes; `q` a substring (case-insensitive) of the UTI, trade
     id, either LEI or the other side's name; `counterparty` a prefix of either side's LEI or
     of the other side's name (case-insensitive); `due` late or at risk (within
-    `at_risk_window_s`) by the one definition in shared.adapters.db.deadlines."""
-    w = Where("t.tenant_id = app.current_tenant()")
+    `at_risk_window_s`) by the one definition in shared.adapters.db.deadlines; `sparse_search`
+    (see SPARSE_SEARCH) how `q` is read."""
+    w = TradesWhere("t.tenant_id = app.current_tenant()")
     w.any("t.state", state)
     w.maybe(list(regime), "t.regimes && %s::text[]")
     w.any("t.asset_class", asset_class)
@@ -81,8 +115,12 @@ def trades_where(*, state: Sequence[str] = (), regime: Sequence[str] = (),
     w.prefix("t.uti", uti)
     w.prefix("t.trade_id", trade_id)
     if q:
-        # search_text (migration 0012): the UTI, trade id, both LEIs and the name, lower-cased
-        w.add(contains_sql("t.search_text"), contains_param(q))
+        # trade_search (migration 0012) has the rows of the tenant's trades matching `q`
+        w.search = contains_param(q)
+        w.add("t.uti IN (SELECT s.uti FROM trade_search s)" if sparse_search else
+              # per row, in the list's order: a key lookup (OFFSET 0 keeps it a subplan)
+              "(SELECT true FROM trade_search s WHERE s.tenant_id = t.tenant_id"
+              " AND s.uti = t.uti OFFSET 0)")
     if counterparty:
         # Either side's LEI, or the other side's name (case-insensitive): a BitmapOr of
         # three prefix indexes.
@@ -100,19 +138,22 @@ def trades_where(*, state: Sequence[str] = (), regime: Sequence[str] = (),
     return w
 
 
-def trades_page(conn: psycopg.Connection[Any], where: Where, sort: Sort,
+def trades_page(conn: psycopg.Connection[Any], where: TradesWhere, sort: Sort,
                 after: Sequence[Any] | None, limit: int) -> list[dict[str, Any]]:
     """Rows of `where` in `sort` order after the keyset position `after`; each row also
     holds the SORT_ONLY keys (for the cursor)."""
-    return select_page(conn, f"SELECT {_COLUMNS}, {_SORT_COLUMNS} FROM trades t",
-                       where.copy(), sort, after, limit)
+    with _searching(conn, where.search):
+        return select_page(conn, f"SELECT {_COLUMNS}, {_SORT_COLUMNS} FROM trades t",
+                           where.copy(), sort, after, limit)
 
 
-def trades_count(conn: psycopg.Connection[Any], where: Where, cap: int) -> int:
+def trades_count(conn: psycopg.Connection[Any], where: TradesWhere, cap: int) -> int:
     """How many rows `where` selects, counted up to `cap` + 1 (so that a caller can say
     "cap+" without counting a million rows on every page)."""
-    row = conn.execute(f"SELECT count(*) AS n FROM (SELECT 1 FROM trades t WHERE {where.sql}"
-                       " LIMIT %s) AS s", [*where.params, cap + 1], prepare=False).fetchone()
+    with _searching(conn, where.search):
+        row = conn.execute(f"SELECT count(*) AS n FROM (SELECT 1 FROM trades t WHERE"
+                           f" {where.sql} LIMIT %s) AS s", [*where.params, cap + 1],
+                           prepare=False).fetchone()
     return int(row["n"]) if row else 0
 
 

@@ -77,13 +77,6 @@ def prefix_bounds(prefix: str) -> tuple[str, str | None]:
     return prefix, prefix[:-1] + chr(nxt)
 
 
-def contains_sql(column: str) -> str:
-    """`column` (a lower-case text) contains the pattern of `contains_param`, in any case.
-    LIKE is not leakproof: under row-level security it filters the rows the other conditions
-    reach, never an index condition (docs/QUERIES.md#search)."""
-    return f"{column} LIKE lower(%s) ESCAPE '\\'"
-
-
 def contains_param(text: str) -> str:
     """The LIKE pattern of "contains `text`": its own % and _ escaped, as characters."""
     return "%" + like_escape(text) + "%"

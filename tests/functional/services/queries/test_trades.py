@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import pytest
 
+from shared.adapters.db.reads import trades as trades_db
 from shared.services.reads.filters import TradesQuery
 from shared.services.reads.paging import InvalidCursor
 from shared.services.reads.trades import list_trades
@@ -264,3 +265,53 @@ def test_past_the_cap_the_total_says_at_least(db, shuffled, monkeypatch):
         exact = list_trades(conn, TradesQuery(limit=5, state="acked"))
     assert (capped["total"], capped["total_capped"]) == (20, True)
     assert (exact["total"], exact["total_capped"]) == (10, False)
+
+
+# -- the search through its trigram index -------------------------------------------------------
+
+SEARCHES = [("b0007", ["UTIB0007"]), ("rd-", ["UTIB0008", "UTIB0005", "UTIA0002", "UTIA0001"]),
+            ("SECURITIES", ["UTIA0004", "UTIA0001"]), ("mma as", ["UTIA0003"]),
+            ("100%", ["UTIB0006"]), ("D_6", ["UTIB0006"]), ("nowhere", [])]
+
+
+@pytest.mark.parametrize("sparse_limit", [trades_db.SPARSE_SEARCH, 0])
+def test_a_search_finds_the_same_trades_read_from_the_index_or_walking_the_list(
+        db, book, monkeypatch, sparse_limit):
+    # 0: every search counts as common, so the list is walked in its order instead
+    monkeypatch.setattr(trades_db, "SPARSE_SEARCH", sparse_limit)
+    with db.tenant(book[0]) as conn:
+        for q, expected in SEARCHES:
+            result = list_trades(conn, TradesQuery(q=q))
+            assert (utis(result), result["total"]) == (expected, len(expected)), q
+            paged = walk(db, book[0], TradesQuery(q=q, limit=1))
+            assert paged == expected, q
+
+
+def test_the_search_follows_a_trades_new_name_and_ids(db, book):
+    a, _ = book
+    with db.tenant(a) as conn:
+        conn.execute("UPDATE trades SET counterparty_2_name = 'Omega Partners', trade_id = 'NEW-7'"
+                     " WHERE uti = 'UTIB0007'")
+        assert utis(list_trades(conn, TradesQuery(q="omega"))) == ["UTIB0007"]
+        assert utis(list_trades(conn, TradesQuery(q="new-7"))) == ["UTIB0007"]
+        # its old name no longer finds it; the other Delta Bank trade still is found
+        assert utis(list_trades(conn, TradesQuery(q="delta bank"))) == ["UTIA0002"]
+        # a state change alone leaves the searched text as it was
+        conn.execute("UPDATE trades SET state = 'acked' WHERE uti = 'UTIA0002'")
+        assert utis(list_trades(conn, TradesQuery(q="delta bank"))) == ["UTIA0002"]
+
+
+def test_row_level_security_lets_the_search_use_its_trigram_index(db, book):
+    """The point of trade_search (migration 0012): as the tenant, under forced RLS, the LIKE
+    is an index condition, which it can never be in a query's own WHERE."""
+    with db.tenant(book[0]) as conn:
+        conn.execute("SET LOCAL enable_seqscan = off")  # 9 rows: the planner would scan them
+        conn.execute("SELECT set_config('app.search', '%%securities%%', true)")
+        plan = "\n".join(r["QUERY PLAN"] for r in conn.execute(
+            "EXPLAIN SELECT s.uti FROM trade_search s").fetchall())
+        assert "trade_search_trgm" in plan and "Index Cond" in plan, plan
+        assert {r["uti"] for r in conn.execute("SELECT uti FROM trade_search")} == {
+            "UTIA0001", "UTIA0004"}
+        conn.execute("SELECT set_config('app.search', '', true)")
+        # no pattern: every row of the tenant, none of the other's
+        assert len(conn.execute("SELECT uti FROM trade_search").fetchall()) == 8
