@@ -10,10 +10,14 @@ import psycopg
 
 from shared.adapters.db.reads import activations as db
 from shared.services.reads.filters import ActivationsQuery
-from shared.services.reads.listing import fetch_page
+from shared.services.reads.listing import fetch_counted_page
 
 
 def list_activations(conn: psycopg.Connection[Any], query: ActivationsQuery) -> dict[str, Any]:
-    return fetch_page(query, db.SORT, db.KEYS, lambda after, limit: db.activations_page(
-        conn, after=after, limit=limit, action=query.action, status=query.status,
-        started_from=query.started_from, started_to=query.started_to))
+    where = db.activations_where(action=query.action, status=query.status,
+                                 started_from=query.started_from,
+                                 started_to=query.started_to)
+    return fetch_counted_page(
+        query, db.SORT, db.KEYS,
+        lambda after, limit: db.activations_page(conn, where, after, limit),
+        lambda cap: db.activations_count(conn, where, cap))

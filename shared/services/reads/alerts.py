@@ -8,14 +8,20 @@ import psycopg
 
 from shared.adapters.db.reads import alerts as db
 from shared.services.reads.filters import AlertsQuery
-from shared.services.reads.listing import fetch_page
+from shared.services.reads.listing import fetch_counted_page
 from shared.services.reads.values import jsonable
 
 
 def list_alerts(conn: psycopg.Connection[Any], query: AlertsQuery) -> dict[str, Any]:
-    return fetch_page(query, db.SORT, db.KEYS, lambda after, limit: db.alerts_page(
-        conn, after=after, limit=limit, status=query.status, severity=query.severity,
-        kind=query.kind))
+    sort, keys = db.alerts_sort(query.sort, query.order)
+    where = db.alerts_where(status=query.status, severity=query.severity, kind=query.kind)
+    result = fetch_counted_page(
+        query, sort, keys, lambda after, limit: db.alerts_page(conn, where, sort, after, limit),
+        lambda cap: db.alerts_count(conn, where, cap))
+    for item in result["items"]:
+        for name in db.SORT_ONLY:
+            item.pop(name, None)
+    return result
 
 
 def alert_counts(conn: psycopg.Connection[Any]) -> dict[str, Any]:

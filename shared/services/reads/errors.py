@@ -14,7 +14,7 @@ import psycopg
 from shared.adapters.db.reads import errors as db
 from shared.domain import parties
 from shared.services.reads.filters import ErrorItemsQuery, IssuesQuery
-from shared.services.reads.listing import fetch_page
+from shared.services.reads.listing import fetch_counted_page
 from shared.services.reads.values import jsonable
 
 Kind = Literal["rule", "tr_code", "queue", "parse"]
@@ -113,8 +113,11 @@ def error_items(conn: psycopg.Connection[Any], query: ErrorItemsQuery) -> dict[s
     as an issue does when the TR's message names a value the event holds in exactly one
     field (see `named_field`)."""
     sort = db.PARSE_SORT if query.kind == "parse" else db.SORT
-    result = fetch_page(query, sort, db.KEYS, lambda after, limit: db.error_items_page(
-        conn, kind=query.kind, key=query.key, after=after, limit=limit, status=query.status))
+    where = db.error_items_where(kind=query.kind, key=query.key, status=query.status)
+    result = fetch_counted_page(
+        query, sort, db.KEYS,
+        lambda after, limit: db.error_items_page(conn, query.kind, where, after, limit),
+        lambda cap: db.error_items_count(conn, query.kind, where, cap))
     if query.kind == "tr_code":
         for item in result["items"]:
             item["field"], item["value"] = named_field(item.get("tr_message"),

@@ -9,7 +9,7 @@ import psycopg
 from shared.adapters.db.reads import files as db
 from shared.domain.identifiers import uuid_or_none
 from shared.services.reads.filters import FilesQuery
-from shared.services.reads.listing import fetch_page
+from shared.services.reads.listing import fetch_counted_page
 from shared.services.reads.values import jsonable
 
 
@@ -32,9 +32,12 @@ def _with_counts(conn: psycopg.Connection[Any], files: list[dict[str, Any]]) -> 
 
 
 def list_files(conn: psycopg.Connection[Any], query: FilesQuery) -> dict[str, Any]:
-    result = fetch_page(query, db.SORT, db.KEYS, lambda after, limit: db.files_page(
-        conn, after=after, limit=limit, status=query.status, source=query.source,
-        name=query.name, received_from=query.received_from, received_to=query.received_to))
+    sort, keys = db.files_sort(query.sort, query.order)
+    where = db.files_where(status=query.status, source=query.source, name=query.name,
+                           received_from=query.received_from, received_to=query.received_to)
+    result = fetch_counted_page(
+        query, sort, keys, lambda after, limit: db.files_page(conn, where, sort, after, limit),
+        lambda cap: db.files_count(conn, where, cap))
     _with_counts(conn, result["items"])  # for the page's files only
     result["items"] = jsonable(result["items"])
     return result

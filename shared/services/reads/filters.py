@@ -47,6 +47,11 @@ AlertStatus = Literal["open", "acked", "resolved"]
 AlertSeverity = Literal["info", "warning", "critical"]
 # The trades list's sortable columns (shared.adapters.db.reads.trades.SORT_KEYS).
 TradeSort = Literal["updated_at", "executed_at", "uti", "trade_id", "state"]
+# The other lists' sortable columns (their adapters' SORT_KEYS).
+FileSort = Literal["received_at", "object_key", "status"]
+ReportSort = Literal["created_at", "regime", "status", "record_count"]
+AlertSort = Literal["last_seen_at", "severity", "kind"]
+AuditSort = Literal["at", "action", "actor"]
 Order = Literal["asc", "desc"]
 ActivationStatus = Literal["running", "success", "application_error", "developer_error",
                            "timeout"]
@@ -123,6 +128,8 @@ class FilesQuery(Query):
     name: Text300 | None = None  # object key prefix
     received_from: Instant | None = None
     received_to: Instant | None = None
+    sort: FileSort = "received_at"
+    order: Order = "desc"
 
     @model_validator(mode="after")
     def _range(self) -> FilesQuery:
@@ -186,6 +193,8 @@ class ReportsQuery(Query):
     tr_message_id: Text100 | None = None  # prefix
     created_from: Instant | None = None
     created_to: Instant | None = None
+    sort: ReportSort = "created_at"
+    order: Order = "desc"
 
     @model_validator(mode="after")
     def _range(self) -> ReportsQuery:
@@ -226,6 +235,8 @@ class AlertsQuery(Query):
     status: Many[AlertStatus] = []
     severity: Many[AlertSeverity] = []
     kind: Text100 | None = None
+    sort: AlertSort = "last_seen_at"
+    order: Order = "desc"
 
 
 class ActivationsQuery(Query):
@@ -247,6 +258,8 @@ class AuditQuery(Query):
     entity_id: Text200 | None = None
     at_from: Instant | None = None
     at_to: Instant | None = None
+    sort: AuditSort = "at"
+    order: Order = "desc"
 
     @model_validator(mode="after")
     def _range(self) -> AuditQuery:

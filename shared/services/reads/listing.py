@@ -12,6 +12,11 @@ from shared.services.reads.paging import Sort, decode_cursor, page
 
 # (keyset position to resume after or None, how many rows) -> rows in the sort's order
 Fetch = Callable[[list[Any] | None, int], list[dict[str, Any]]]
+# cap -> how many rows the list's filter selects, counted up to cap + 1
+Count = Callable[[int], int]
+
+# Totals are exact up to here, then "10,000+": a count never walks more than this many rows.
+TOTAL_CAP = 10_000
 
 
 def fetch_page(query: Query, sort: Sort, keys: Sequence[str], fetch: Fetch) -> dict[str, Any]:
@@ -20,3 +25,18 @@ def fetch_page(query: Query, sort: Sort, keys: Sequence[str], fetch: Fetch) -> d
     after = decode_cursor(query.cursor, sort, query.filters()) if query.cursor else None
     rows = fetch(after, query.limit + 1)
     return page(rows, query.limit, sort, query.filters(), keys)
+
+
+def fetch_counted_page(query: Query, sort: Sort, keys: Sequence[str], fetch: Fetch,
+                       count: Count) -> dict[str, Any]:
+    """`fetch_page` with the selection's `total` (exact up to TOTAL_CAP) and `total_capped`
+    (the total is at least that). The first page that is the whole selection is its own
+    count: no second query."""
+    result = fetch_page(query, sort, keys, fetch)
+    if query.cursor is None and result["next_cursor"] is None:
+        counted = len(result["items"])
+    else:
+        counted = count(TOTAL_CAP)
+    result["total"] = min(counted, TOTAL_CAP)
+    result["total_capped"] = counted > TOTAL_CAP
+    return result

@@ -9,7 +9,7 @@ import psycopg
 from shared.adapters.db.reads import reports as db
 from shared.domain.identifiers import uuid_or_none
 from shared.services.reads.filters import ReportsQuery
-from shared.services.reads.listing import fetch_page
+from shared.services.reads.listing import fetch_counted_page
 from shared.services.reads.values import jsonable
 
 
@@ -28,10 +28,13 @@ def _with_details(conn: psycopg.Connection[Any], files: list[dict[str, Any]]) ->
 
 
 def list_reports(conn: psycopg.Connection[Any], query: ReportsQuery) -> dict[str, Any]:
-    result = fetch_page(query, db.SORT, db.KEYS, lambda after, limit: db.reports_page(
-        conn, after=after, limit=limit, status=query.status, regime=query.regime,
-        tr_message_id=query.tr_message_id, created_from=query.created_from,
-        created_to=query.created_to))
+    sort, keys = db.reports_sort(query.sort, query.order)
+    where = db.reports_where(status=query.status, regime=query.regime,
+                             tr_message_id=query.tr_message_id,
+                             created_from=query.created_from, created_to=query.created_to)
+    result = fetch_counted_page(
+        query, sort, keys, lambda after, limit: db.reports_page(conn, where, sort, after, limit),
+        lambda cap: db.reports_count(conn, where, cap))
     _with_details(conn, result["items"])
     result["items"] = jsonable(result["items"])
     return result

@@ -15,14 +15,10 @@ from shared.services.monitoring.settings import MonitorSettings
 from shared.services.reads.diffs import payload_diff
 from shared.services.reads.errors import named_field
 from shared.services.reads.filters import TradesQuery
-from shared.services.reads.listing import fetch_page
+from shared.services.reads.listing import fetch_counted_page
 from shared.services.reads.values import jsonable
 
 MAX_EVENTS = 1000  # a trade's history in one answer; beyond that the detail says truncated
-
-
-# Totals are exact up to here, then "10,000+": a count never walks more than this many rows.
-TOTAL_CAP = 10_000
 
 
 def list_trades(conn: psycopg.Connection[Any], query: TradesQuery, *,
@@ -40,18 +36,12 @@ def list_trades(conn: psycopg.Connection[Any], query: TradesQuery, *,
         updated_to=query.updated_to, uti=query.uti, trade_id=query.trade_id, q=query.q,
         counterparty=query.counterparty, due=query.due, at_risk_window_s=at_risk_window_s,
         sparse_search=sparse)
-    result = fetch_page(query, sort, keys, lambda after, limit: db.trades_page(
-        conn, where, sort, after, limit))
+    result = fetch_counted_page(
+        query, sort, keys, lambda after, limit: db.trades_page(conn, where, sort, after, limit),
+        lambda cap: db.trades_count(conn, where, cap))
     for item in result["items"]:
         for name in db.SORT_ONLY:
             item.pop(name, None)
-    if query.cursor is None and result["next_cursor"] is None:
-        # The whole selection is this page: no second query.
-        counted = len(result["items"])
-    else:
-        counted = db.trades_count(conn, where, TOTAL_CAP)
-    result["total"] = min(counted, TOTAL_CAP)
-    result["total_capped"] = counted > TOTAL_CAP
     return result
 
 

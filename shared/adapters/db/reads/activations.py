@@ -9,7 +9,7 @@ from typing import Any
 
 import psycopg
 
-from shared.adapters.db.reads.paging import Sort, SortKey, select_page
+from shared.adapters.db.reads.paging import Sort, SortKey, count_rows, select_page
 from shared.adapters.db.reads.where import Where
 
 SORT = Sort("started", (SortKey("a.started_at", datetime), SortKey("a.id", str)))
@@ -26,13 +26,21 @@ _SELECT = """SELECT a.id, a.action, a.trigger, a.started_at, a.ended_at, a.durat
     a.error FROM activations a"""
 
 
-def activations_page(conn: psycopg.Connection[Any], *, after: Sequence[Any] | None,
-                     limit: int, action: str | None = None, status: Sequence[str] = (),
-                     started_from: datetime | None = None,
-                     started_to: datetime | None = None) -> list[dict[str, Any]]:
+def activations_where(*, action: str | None = None, status: Sequence[str] = (),
+                      started_from: datetime | None = None,
+                      started_to: datetime | None = None) -> Where:
     w = Where("a.tenant_id = app.current_tenant()")
     w.maybe(action, "a.action = %s")
     w.any("a.status", status)
     w.maybe(started_from, "a.started_at >= %s")
     w.maybe(started_to, "a.started_at < %s")
-    return select_page(conn, _SELECT, w, SORT, after, limit)
+    return w
+
+
+def activations_page(conn: psycopg.Connection[Any], where: Where,
+                     after: Sequence[Any] | None, limit: int) -> list[dict[str, Any]]:
+    return select_page(conn, _SELECT, where.copy(), SORT, after, limit)
+
+
+def activations_count(conn: psycopg.Connection[Any], where: Where, cap: int) -> int:
+    return count_rows(conn, "activations a", where, cap)

@@ -9,7 +9,7 @@ from typing import Any, Literal
 
 import psycopg
 
-from shared.adapters.db.reads.paging import Sort, SortKey, select_page
+from shared.adapters.db.reads.paging import Sort, SortKey, count_rows, select_page
 from shared.adapters.db.reads.where import Where
 
 SORT = Sort("id", (SortKey("x.id", int),))
@@ -148,16 +148,19 @@ _ITEMS = {
 PARSE_SORT = Sort("row", (SortKey("x.row_no", int),), ascending=True)
 
 
-def error_items_page(conn: psycopg.Connection[Any], *,
-                     kind: Literal["rule", "tr_code", "queue", "parse"], key: str,
-                     after: Sequence[Any] | None, limit: int,
-                     status: Sequence[str] = ()) -> list[dict[str, Any]]:
+# What the items' filter reads: the group's own rows only (every join above is to the one
+# row a foreign key names, so it neither adds nor drops rows), for the count.
+_ITEMS_FROM = {"rule": "validation_issues x", "tr_code": "report_items x",
+               "queue": "dead_letters x", "parse": "raw_rows x"}
+
+ErrorKind = Literal["rule", "tr_code", "queue", "parse"]
+
+
+def error_items_where(*, kind: ErrorKind, key: str, status: Sequence[str] = ()) -> Where:
     """The rows behind one group (`kind` rule / tr_code / queue / parse, `key` its value:
-    the rule id, TR code, queue or ingest file id), newest first (a file's rows in file
-    order); `status` for kind rule only. `key` of kind parse must be a UUID (the caller
-    checks)."""
+    the rule id, TR code, queue or ingest file id); `status` for kind rule only. `key` of
+    kind parse must be a UUID (the caller checks)."""
     w = Where("x.tenant_id = app.current_tenant()")
-    select, sort = _ITEMS[kind], SORT
     if kind == "rule":
         w.add("x.rule_id = %s", key)
         w.any("x.status", status)
@@ -167,8 +170,19 @@ def error_items_page(conn: psycopg.Connection[Any], *,
         w.add("x.queue = %s", key).add("x.redriven_at IS NULL")
     else:
         w.add("x.file_id = %s", key).add("x.state = 'parse_error'")
-        sort = PARSE_SORT
-    return select_page(conn, select, w, sort, after, limit)
+    return w
+
+
+def error_items_page(conn: psycopg.Connection[Any], kind: ErrorKind, where: Where,
+                     after: Sequence[Any] | None, limit: int) -> list[dict[str, Any]]:
+    """Newest first (a file's rows in file order)."""
+    sort = PARSE_SORT if kind == "parse" else SORT
+    return select_page(conn, _ITEMS[kind], where.copy(), sort, after, limit)
+
+
+def error_items_count(conn: psycopg.Connection[Any], kind: ErrorKind, where: Where,
+                      cap: int) -> int:
+    return count_rows(conn, _ITEMS_FROM[kind], where, cap)
 
 
 _EXPORT_ISSUES = """

@@ -9,16 +9,31 @@ from typing import Any
 
 import psycopg
 
-from shared.adapters.db.reads.paging import Sort, SortKey, select_page
+from shared.adapters.db.reads.paging import Sort, SortKey, count_rows, select_page, sort_for
 from shared.adapters.db.reads.where import Where
 
-SORT = Sort("received", (SortKey("f.received_at", datetime), SortKey("f.id", uuid.UUID)))
-KEYS = ("received_at", "id")
+# The sortable columns (`sort=` of GET /api/files): each a keyset order ending in the id, with
+# an index walked forwards (desc) or backwards (asc) (migrations 0008, 0015).
+_ID = SortKey("f.id", uuid.UUID)
+SORT_KEYS: dict[str, tuple[SortKey, ...]] = {
+    "received_at": (SortKey("f.received_at", datetime), _ID),
+    "object_key": (SortKey("f.object_key", str), _ID),
+    "status": (SortKey("f.status", str), SortKey("f.received_at", datetime), _ID),
+}
+KEY_NAMES = {"received_at": ("received_at", "id"), "object_key": ("object_key", "id"),
+             "status": ("status", "received_at", "id")}
 
-_SELECT = """SELECT f.id, f.bucket, f.object_key, f.sha256, f.size_bytes, f.format, f.profile,
+
+def files_sort(column: str, order: str) -> tuple[Sort, tuple[str, ...]]:
+    """The keyset order of `sort=column&order=order` and the row keys its cursor records."""
+    return sort_for(SORT_KEYS, column, order), KEY_NAMES[column]
+
+
+_FROM = "ingest_files f"
+_SELECT = f"""SELECT f.id, f.bucket, f.object_key, f.sha256, f.size_bytes, f.format, f.profile,
     f.source, f.status, f.reject_reason, f.row_count, f.chunk_count, f.received_at,
     f.parsed_at, f.updated_at
-FROM ingest_files f"""
+FROM {_FROM}"""
 
 # Per file: raw rows by state, re-sent duplicate rows, and the events its rows became by the
 # event's state. A duplicate row points at the first row's event: counting it there would count
@@ -42,10 +57,9 @@ GROUP BY r.file_id, e.state
 """
 
 
-def files_page(conn: psycopg.Connection[Any], *, after: Sequence[Any] | None, limit: int,
-               status: Sequence[str] = (), source: str | None = None,
-               name: str | None = None, received_from: datetime | None = None,
-               received_to: datetime | None = None) -> list[dict[str, Any]]:
+def files_where(*, status: Sequence[str] = (), source: str | None = None,
+                name: str | None = None, received_from: datetime | None = None,
+                received_to: datetime | None = None) -> Where:
     """`name` is an object key prefix."""
     w = Where("f.tenant_id = app.current_tenant()")
     w.any("f.status", status)
@@ -53,7 +67,16 @@ def files_page(conn: psycopg.Connection[Any], *, after: Sequence[Any] | None, li
     w.prefix("f.object_key", name)
     w.maybe(received_from, "f.received_at >= %s")
     w.maybe(received_to, "f.received_at < %s")
-    return select_page(conn, _SELECT, w, SORT, after, limit)
+    return w
+
+
+def files_page(conn: psycopg.Connection[Any], where: Where, sort: Sort,
+               after: Sequence[Any] | None, limit: int) -> list[dict[str, Any]]:
+    return select_page(conn, _SELECT, where.copy(), sort, after, limit)
+
+
+def files_count(conn: psycopg.Connection[Any], where: Where, cap: int) -> int:
+    return count_rows(conn, _FROM, where, cap)
 
 
 def file_row(conn: psycopg.Connection[Any], file_id: str) -> dict[str, Any] | None:

@@ -57,3 +57,19 @@ def select_page(conn: psycopg.Connection[Any], select: str, where: Where, sort: 
     # is and picked a 5x slower walk for the counterparty search on 1M trades.
     return conn.execute(f"{select} WHERE {where.sql} ORDER BY {sort.order_by} LIMIT %s",
                         [*where.params, limit], prepare=False).fetchall()
+
+
+def count_rows(conn: psycopg.Connection[Any], source: str, where: Where, cap: int) -> int:
+    """How many rows of `source` (`table alias [JOIN ...]`, fixed text) `where` selects,
+    counted up to `cap` + 1, so that a caller can say "cap+" without counting a million
+    rows on every page."""
+    row = conn.execute(f"SELECT count(*) AS n FROM (SELECT 1 FROM {source} WHERE {where.sql}"
+                       " LIMIT %s) AS s", [*where.params, cap + 1], prepare=False).fetchone()
+    return int(row["n"]) if row else 0
+
+
+def sort_for(keys: dict[str, tuple[SortKey, ...]], column: str, order: str) -> Sort:
+    """The keyset order of `sort=column&order=order` from a list's table of sortable columns
+    (validated before: an unknown column is a KeyError). The name (in the cursor) holds both,
+    so a cursor of another order is refused."""
+    return Sort(f"{column}.{order}", keys[column], ascending=order == "asc")

@@ -10,16 +10,31 @@ from typing import Any
 
 import psycopg
 
-from shared.adapters.db.reads.paging import Sort, SortKey, select_page
+from shared.adapters.db.reads.paging import Sort, SortKey, count_rows, select_page, sort_for
 from shared.adapters.db.reads.where import Where
 
-SORT = Sort("created", (SortKey("rf.created_at", datetime), SortKey("rf.id", uuid.UUID)))
-KEYS = ("created_at", "id")
+# The sortable columns (`sort=` of GET /api/reports): each a keyset order ending in the id,
+# ties by creation; an index per order (migrations 0008, 0015).
+_CREATED, _ID = SortKey("rf.created_at", datetime), SortKey("rf.id", uuid.UUID)
+SORT_KEYS: dict[str, tuple[SortKey, ...]] = {
+    "created_at": (_CREATED, _ID),
+    "regime": (SortKey("rf.regime", str), _CREATED, _ID),
+    "status": (SortKey("rf.status", str), _CREATED, _ID),
+    "record_count": (SortKey("rf.record_count", int), _CREATED, _ID),
+}
 
-_SELECT = """SELECT rf.id, rf.regime, rf.tr, rf.object_key, rf.record_count, rf.status,
+
+def reports_sort(column: str, order: str) -> tuple[Sort, tuple[str, ...]]:
+    """The keyset order of `sort=column&order=order` and the row keys its cursor records."""
+    names = ("created_at", "id") if column == "created_at" else (column, "created_at", "id")
+    return sort_for(SORT_KEYS, column, order), names
+
+
+_FROM = "report_files rf"
+_SELECT = f"""SELECT rf.id, rf.regime, rf.tr, rf.object_key, rf.record_count, rf.status,
     rf.tr_message_id, rf.reject_code, rf.reject_reason, rf.created_at, rf.submitted_at,
     rf.feedback_at, rf.updated_at
-FROM report_files rf"""
+FROM {_FROM}"""
 
 _ITEM_COUNTS = """
 SELECT ri.report_file_id, ri.status, count(*) AS n FROM report_items ri
@@ -36,10 +51,9 @@ ORDER BY s.report_file_id, s.attempt
 """
 
 
-def reports_page(conn: psycopg.Connection[Any], *, after: Sequence[Any] | None, limit: int,
-                 status: Sequence[str] = (), regime: Sequence[str] = (),
-                 tr_message_id: str | None = None, created_from: datetime | None = None,
-                 created_to: datetime | None = None) -> list[dict[str, Any]]:
+def reports_where(*, status: Sequence[str] = (), regime: Sequence[str] = (),
+                  tr_message_id: str | None = None, created_from: datetime | None = None,
+                  created_to: datetime | None = None) -> Where:
     """`tr_message_id` is a prefix."""
     w = Where("rf.tenant_id = app.current_tenant()")
     w.any("rf.status", status)
@@ -47,7 +61,16 @@ def reports_page(conn: psycopg.Connection[Any], *, after: Sequence[Any] | None, 
     w.prefix("rf.tr_message_id", tr_message_id)
     w.maybe(created_from, "rf.created_at >= %s")
     w.maybe(created_to, "rf.created_at < %s")
-    return select_page(conn, _SELECT, w, SORT, after, limit)
+    return w
+
+
+def reports_page(conn: psycopg.Connection[Any], where: Where, sort: Sort,
+                 after: Sequence[Any] | None, limit: int) -> list[dict[str, Any]]:
+    return select_page(conn, _SELECT, where.copy(), sort, after, limit)
+
+
+def reports_count(conn: psycopg.Connection[Any], where: Where, cap: int) -> int:
+    return count_rows(conn, _FROM, where, cap)
 
 
 def report_row(conn: psycopg.Connection[Any], report_file_id: str) -> dict[str, Any] | None:

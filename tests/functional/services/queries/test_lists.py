@@ -155,7 +155,7 @@ def test_errors_grouped_with_counts_and_samples_and_their_items(db, ops):
             kind="queue", key="process"))["items"]] == ["boom 1", "boom 0"]
         for kind in ("rule", "tr_code", "queue"):
             assert errors.error_items(conn, ErrorItemsQuery(kind=kind, key=INJECTION)) == {
-                "items": [], "next_cursor": None}
+                "items": [], "next_cursor": None, "total": 0, "total_capped": False}
 
 
 def test_alerts_activations_and_audit(db, ops):

@@ -257,9 +257,9 @@ def test_the_total_counts_the_whole_selection_on_every_page(db, shuffled):
 
 
 def test_past_the_cap_the_total_says_at_least(db, shuffled, monkeypatch):
-    from shared.services.reads import trades
+    from shared.services.reads import listing
 
-    monkeypatch.setattr(trades, "TOTAL_CAP", 20)
+    monkeypatch.setattr(listing, "TOTAL_CAP", 20)
     with db.tenant(shuffled) as conn:
         capped = list_trades(conn, TradesQuery(limit=5))
         exact = list_trades(conn, TradesQuery(limit=5, state="acked"))
