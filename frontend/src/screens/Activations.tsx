@@ -3,7 +3,7 @@ import { DataTable, type Column } from "../components/DataTable";
 import { JsonView } from "../components/lists/JsonView";
 import { filterQuery, filterValues, ListFilters, type FilterField } from "../components/lists/ListFilters";
 import { codeLabel, duration } from "../components/lists/labels";
-import { Pager } from "../components/lists/Pager";
+import { ListPager } from "../components/lists/Pager";
 import { usePagedList } from "../components/lists/usePagedList";
 import { Empty, Loading, ProblemBox } from "../components/States";
 import { Time } from "../components/Time";
@@ -61,7 +61,7 @@ export default function Activations({ params }: { params: URLSearchParams }) {
         <DataTable caption={t("activations.title")} columns={columns} rows={list.rows} rowKey={(a) => a.id} />
       )}
       {list.loading ? <Loading /> : !list.error && list.rows.length === 0 && <Empty>{t("activations.none")}</Empty>}
-      <Pager count={list.rows.length} hasMore={!!list.cursor} loading={list.loading} onMore={list.loadMore} />
+      <ListPager list={list} />
     </section>
   );
 }

@@ -1,9 +1,10 @@
-import type { AuditEntry } from "../api/types/audit";
+import { AUDIT_SORTS, type AuditEntry } from "../api/types/audit";
 import { DataTable, type Column } from "../components/DataTable";
 import { ChangeDiff } from "../components/lists/ChangeDiff";
 import { filterQuery, filterValues, ListFilters, type FilterField } from "../components/lists/ListFilters";
 import { codeLabel } from "../components/lists/labels";
-import { Pager } from "../components/lists/Pager";
+import { sortParams, useListSort } from "../components/lists/listSort";
+import { ListPager } from "../components/lists/Pager";
 import { usePagedList } from "../components/lists/usePagedList";
 import { Empty, Loading, ProblemBox } from "../components/States";
 import { Time } from "../components/Time";
@@ -47,16 +48,18 @@ export default function Audit({ params }: { params: URLSearchParams }) {
   ];
   const values = filterValues(fields, params);
   const key = JSON.stringify(values);
-  const list = usePagedList<AuditEntry>("/api/audit", filterQuery(fields, values));
+  const query = filterQuery(fields, values);
+  const sort = useListSort("/audit", params, AUDIT_SORTS, "at", query);
+  const list = usePagedList<AuditEntry>("/api/audit", { ...query, ...sort.query });
   const columns: Column<AuditEntry>[] = [
-    { key: "at", header: t("audit.at"), render: (e) => <Time value={e.at} /> },
-    { key: "actor", header: t("audit.actor"), render: (e) => (
+    { key: "at", header: t("audit.at"), sortKey: "at", firstOrder: "desc", render: (e) => <Time value={e.at} /> },
+    { key: "actor", header: t("audit.actor"), sortKey: "actor", render: (e) => (
       <>
         <span translate="no">{e.actor}</span>
         {e.actor_type !== "user" && <div className="muted">{codeLabel(t, "actor_type", e.actor_type)}</div>}
       </>
     ) },
-    { key: "action", header: t("audit.action"), render: (e) => <code>{e.action}</code> },
+    { key: "action", header: t("audit.action"), sortKey: "action", render: (e) => <code>{e.action}</code> },
     { key: "target", header: t("audit.target"), className: "wrap", render: (e) => <Target entry={e} /> },
     { key: "change", header: t("audit.change"), className: "wrap", render: (e) => <ChangeDiff before={e.before} after={e.after} /> },
     { key: "request", header: t("error.request_id"), render: (e) => (e.request_id ? <code className="small">{e.request_id}</code> : "—") },
@@ -64,13 +67,13 @@ export default function Audit({ params }: { params: URLSearchParams }) {
   return (
     <section aria-labelledby="audit-title">
       <h1 id="audit-title">{t("audit.title")}</h1>
-      <ListFilters key={key} id="auf" fields={fields} value={values} onApply={(v) => navigate(href("/audit", v))} />
+      <ListFilters key={key} id="auf" fields={fields} value={values} onApply={(v) => navigate(href("/audit", { ...v, ...sortParams(params) }))} />
       {list.error && <ProblemBox error={list.error} onRetry={list.retry} />}
       {(list.rows.length > 0 || (!list.loading && !list.error)) && (
-        <DataTable caption={t("audit.title")} columns={columns} rows={list.rows} rowKey={(e) => String(e.id)} />
+        <DataTable caption={t("audit.title")} columns={columns} rows={list.rows} rowKey={(e) => String(e.id)} sort={sort.state} />
       )}
       {list.loading ? <Loading /> : !list.error && list.rows.length === 0 && <Empty>{t("audit.none")}</Empty>}
-      <Pager count={list.rows.length} hasMore={!!list.cursor} loading={list.loading} onMore={list.loadMore} />
+      <ListPager list={list} />
     </section>
   );
 }

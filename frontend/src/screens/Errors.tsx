@@ -17,6 +17,7 @@ import { RuleCard } from "../components/RuleExplanation";
 import { resolvePairs } from "../i18n/particles";
 import { Empty, Loading, ProblemBox } from "../components/States";
 import { Time } from "../components/Time";
+import { ListPager } from "../components/lists/Pager";
 import { usePagedList } from "../components/lists/usePagedList";
 import { useI18n } from "../i18n";
 import type { MessageKey } from "../i18n/en";
@@ -256,11 +257,7 @@ function Items({ kind, groupKey, status, total, canAct, onChanged, changes, curr
           selectedAll={selectedAll} onSelectAll={() => setSelectedAll(true)} onClear={clearSelection} />
       )}
       {list.loading ? <Loading /> : !list.error && list.rows.length === 0 && <Empty />}
-      {list.cursor && (
-        <p className="pager">
-          <button type="button" disabled={list.loading} onClick={list.more}>{t("trades.more")}</button>
-        </p>
-      )}
+      <ListPager list={list} />
       {selectable && kind === "tr_code" && (
         <div className="bulk-actions">
           <button type="button" disabled={count === 0 || busy} onClick={resubmit}>

@@ -1,8 +1,9 @@
-import { REPORT_REGIMES, REPORT_STATUSES, type ReportFile } from "../api/types/reports";
+import { REPORT_REGIMES, REPORT_SORTS, REPORT_STATUSES, type ReportFile } from "../api/types/reports";
 import { DataTable, type Column } from "../components/DataTable";
 import { filterQuery, filterValues, ListFilters, type FilterField } from "../components/lists/ListFilters";
 import { codeLabel, regimeLabel } from "../components/lists/labels";
-import { Pager } from "../components/lists/Pager";
+import { sortParams, useListSort } from "../components/lists/listSort";
+import { ListPager } from "../components/lists/Pager";
 import { usePagedList } from "../components/lists/usePagedList";
 import { ItemCounts } from "../components/reports/ItemCounts";
 import { Empty, Loading, ProblemBox } from "../components/States";
@@ -18,7 +19,7 @@ function lastSubmission(t: Translate, r: ReportFile): string {
   return `${r.submissions.length}${outcome ? ` · ${outcome}` : ""}`;
 }
 
-/** Report files, newest first, with their TR outcome; a row opens the file's submissions and download. */
+/** Report files, newest first (or by the column asked for), with their TR outcome; a row opens the file's submissions and download. */
 export default function Reports({ params }: { params: URLSearchParams }) {
   const t = useT();
   const fields: FilterField[] = [
@@ -32,14 +33,16 @@ export default function Reports({ params }: { params: URLSearchParams }) {
   ];
   const values = filterValues(fields, params);
   const key = JSON.stringify(values);
-  const list = usePagedList<ReportFile>("/api/reports", filterQuery(fields, values));
+  const query = filterQuery(fields, values);
+  const sort = useListSort("/reports", params, REPORT_SORTS, "created_at", query);
+  const list = usePagedList<ReportFile>("/api/reports", { ...query, ...sort.query });
   const columns: Column<ReportFile>[] = [
-    { key: "created", header: t("reports.created"), render: (r) => <Time value={r.created_at} /> },
-    { key: "regime", header: t("reports.regime"), render: (r) => regimeLabel(t, r.regime) },
-    { key: "status", header: t("reports.status"), render: (r) => (
+    { key: "created", header: t("reports.created"), sortKey: "created_at", firstOrder: "desc", render: (r) => <Time value={r.created_at} /> },
+    { key: "regime", header: t("reports.regime"), sortKey: "regime", render: (r) => regimeLabel(t, r.regime) },
+    { key: "status", header: t("reports.status"), sortKey: "status", render: (r) => (
       <span className={`badge report-${r.status}`}>{codeLabel(t, "report_status", r.status)}</span>
     ) },
-    { key: "records", header: t("reports.records"), render: (r) => r.record_count },
+    { key: "records", header: t("reports.records"), sortKey: "record_count", firstOrder: "desc", render: (r) => r.record_count },
     { key: "items", header: t("reports.items"), render: (r) => <ItemCounts counts={r.items_by_status} /> },
     { key: "msg", header: t("reports.tr_message_id"), render: (r) => (r.tr_message_id ? <code>{r.tr_message_id}</code> : "—") },
     { key: "subs", header: t("reports.submissions"), render: (r) => lastSubmission(t, r) },
@@ -48,14 +51,14 @@ export default function Reports({ params }: { params: URLSearchParams }) {
   return (
     <section aria-labelledby="reports-title">
       <h1 id="reports-title">{t("reports.title")}</h1>
-      <ListFilters key={key} id="rf" fields={fields} value={values} onApply={(v) => navigate(href("/reports", v))} />
+      <ListFilters key={key} id="rf" fields={fields} value={values} onApply={(v) => navigate(href("/reports", { ...v, ...sortParams(params) }))} />
       {list.error && <ProblemBox error={list.error} onRetry={list.retry} />}
       {(list.rows.length > 0 || (!list.loading && !list.error)) && (
-        <DataTable caption={t("reports.title")} columns={columns} rows={list.rows} rowKey={(r) => r.id}
+        <DataTable caption={t("reports.title")} columns={columns} rows={list.rows} rowKey={(r) => r.id} sort={sort.state}
           onOpen={(r) => navigate(href(`/reports/${encodeURIComponent(r.id)}`))} />
       )}
       {list.loading ? <Loading /> : !list.error && list.rows.length === 0 && <Empty>{t("reports.none")}</Empty>}
-      <Pager count={list.rows.length} hasMore={!!list.cursor} loading={list.loading} onMore={list.loadMore} />
+      <ListPager list={list} />
     </section>
   );
 }

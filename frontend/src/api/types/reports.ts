@@ -1,6 +1,6 @@
 // Shapes of GET /api/reports, /api/reports/{id} and /api/reports/{id}/download
 // (shared/services/reads/reports.py, shared/api/routes/files.py).
-import { enumOf, type Schemas } from "./spec";
+import { enumOf, type QueryOf, type Schemas } from "./spec";
 
 export type Submission = Schemas["Submission"];
 export type ReportFile = Schemas["ReportFile"];
@@ -11,3 +11,7 @@ export const REPORT_STATUSES = enumOf<ReportFile["status"]>()([
 ]);
 // The regimes a report file can be for are the trades' regimes (one list, api/types/trades.ts).
 export { REGIMES as REPORT_REGIMES } from "./trades";
+
+type ReportsQuery = QueryOf<"/api/reports", "get">;
+// The columns GET /api/reports sorts by (checked against the spec's enum).
+export const REPORT_SORTS = enumOf<NonNullable<ReportsQuery["sort"]>>()(["created_at", "regime", "status", "record_count"]);

@@ -1,4 +1,5 @@
 import { useI18n } from "../../i18n";
+import type { PagedList } from "./usePagedList";
 
 /** "50 of 201" (or "n shown" when the API gives no total) and "Load more" while the API has a
  * next page; "End of list" after the last. Nothing while the first page is still loading: no
@@ -28,5 +29,15 @@ export function Pager({ count, hasMore, loading, onMore, total, capped = false }
         !loading && count > 0 && <span className="muted">{t("list.end")}</span>
       )}
     </p>
+  );
+}
+
+/** The pager of a `usePagedList` list: its count, the API's total ("50 of 201") and "Load more". */
+export function ListPager({ list }: {
+  list: Pick<PagedList<unknown>, "rows" | "cursor" | "loading" | "loadMore" | "total" | "capped">;
+}) {
+  return (
+    <Pager count={list.rows.length} hasMore={!!list.cursor} loading={list.loading} onMore={list.loadMore}
+      total={list.total} capped={list.capped} />
   );
 }
