@@ -1,0 +1,74 @@
+import { fireEvent, render, screen, within } from "@testing-library/react";
+import { afterEach, describe, expect, it, vi } from "vitest";
+import Activations from "../screens/Activations";
+import Audit from "../screens/Audit";
+import Reports from "../screens/Reports";
+import { fakeClient, json, Providers } from "./fakeApi";
+
+const report = (n: number) => ({
+  id: `00000000-0000-0000-0000-00000000000${n}`, regime: "krx", tr: "sim", object_key: null, record_count: n,
+  status: "acked", tr_message_id: `MSG-${n}`, reject_code: null, reject_reason: null,
+  created_at: "2026-11-20T01:00:00+00:00", submitted_at: null, feedback_at: null, updated_at: "2026-11-20T01:00:00+00:00",
+  items_by_status: { pending: 0, acked: n, nacked: 0 }, submissions: [],
+});
+const entry = (n: number) => ({
+  id: n, at: "2026-11-20T01:00:00+00:00", actor: `user${n}`, actor_id: null, actor_type: "user", action: "alert.ack",
+  entity_type: "alert", entity_id: String(n), before: null, after: null, request_id: null,
+});
+const activation = (n: number) => ({
+  id: `act${n}`, action: "ingest", trigger: "schedule", started_at: "2026-11-20T01:00:00+00:00", ended_at: null,
+  duration_ms: 10, status: "success", cold_start: false, result: null, error: null,
+});
+const sent = (calls: { url: string }[], n = 0) => new URL(calls[n].url, "http://x").searchParams;
+
+afterEach(() => {
+  vi.restoreAllMocks();
+  window.location.hash = "";
+});
+
+describe("Sortable lists beyond trades", () => {
+  it("reports: sends the URL's order, sorts by a header through the URL keeping the filters, and shows the total", async () => {
+    const { client, calls } = fakeClient(() =>
+      json(200, { items: [report(1), report(2)], next_cursor: "c1", total: 201, total_capped: false }));
+    render(<Providers client={client}><Reports params={new URLSearchParams("regime=krx&sort=record_count&order=asc")} /></Providers>);
+    const table = await screen.findByRole("table", { name: "Report files" });
+    expect([sent(calls).get("sort"), sent(calls).get("order"), sent(calls).get("regime")]).toEqual(["record_count", "asc", "krx"]);
+    expect(screen.getByText(/2 of 201/)).toBeTruthy();
+    const records = within(table).getByRole("columnheader", { name: "Records" });
+    expect(records.getAttribute("aria-sort")).toBe("ascending");
+    fireEvent.click(within(records).getByRole("button"));
+    expect(window.location.hash).toBe("#/reports?regime=krx&sort=record_count&order=desc");
+    fireEvent.click(within(table).getByRole("button", { name: "Regime" }));
+    expect(window.location.hash).toBe("#/reports?regime=krx&sort=regime&order=asc");
+    fireEvent.click(within(table).getByRole("button", { name: "Created" }));
+    expect(window.location.hash).toBe("#/reports?regime=krx"); // newest first: the default
+  });
+
+  it("reports: an unknown sort in the URL falls back to newest first", async () => {
+    const { client, calls } = fakeClient(() => json(200, { items: [report(1)], next_cursor: null, total: 1, total_capped: false }));
+    render(<Providers client={client}><Reports params={new URLSearchParams("sort=tr;drop&order=sideways")} /></Providers>);
+    await screen.findByRole("table", { name: "Report files" });
+    expect([sent(calls).get("sort"), sent(calls).get("order")]).toEqual(["created_at", "desc"]);
+    expect(screen.getByText(/1 of 1/)).toBeTruthy();
+  });
+
+  it("audit: sorts by actor and keeps the sort when the filters are applied", async () => {
+    const { client, calls } = fakeClient(() =>
+      json(200, { items: [entry(1)], next_cursor: "c1", total: 10000, total_capped: true }));
+    render(<Providers client={client}><Audit params={new URLSearchParams("sort=actor&order=desc")} /></Providers>);
+    const table = await screen.findByRole("table", { name: "Audit log" });
+    expect(sent(calls).get("sort")).toBe("actor");
+    expect(screen.getByText(/1 of 10,000\+/)).toBeTruthy();
+    expect(within(table).getByRole("columnheader", { name: "Who" }).getAttribute("aria-sort")).toBe("descending");
+    fireEvent.change(screen.getByLabelText("Who"), { target: { value: "alice" } });
+    fireEvent.click(screen.getByRole("button", { name: "Apply" }));
+    expect(window.location.hash).toBe("#/audit?actor=alice&sort=actor&order=desc");
+  });
+
+  it("activations: the pager says how many of how many", async () => {
+    const { client } = fakeClient(() =>
+      json(200, { items: [activation(1), activation(2)], next_cursor: "c1", total: 57, total_capped: false }));
+    render(<Providers client={client}><Activations params={new URLSearchParams()} /></Providers>);
+    expect(await screen.findByText(/2 of 57/)).toBeTruthy();
+  });
+});
