@@ -48,7 +48,7 @@ function screenFor(route: Route) {
     case "errors":
       return <Errors params={route.params} />;
     case "files":
-      return <Files />;
+      return <Files params={route.params} />;
     case "reports":
       return second ? <ReportDetail id={second} /> : <Reports params={route.params} />;
     case "alerts":

@@ -2,8 +2,9 @@ import { fireEvent, render, screen, within } from "@testing-library/react";
 import { afterEach, describe, expect, it, vi } from "vitest";
 import Activations from "../screens/Activations";
 import Audit from "../screens/Audit";
+import Files from "../screens/Files";
 import Reports from "../screens/Reports";
-import { fakeClient, json, Providers } from "./fakeApi";
+import { fakeClient, json, Providers, VIEWER } from "./fakeApi";
 
 const report = (n: number) => ({
   id: `00000000-0000-0000-0000-00000000000${n}`, regime: "krx", tr: "sim", object_key: null, record_count: n,
@@ -70,5 +71,26 @@ describe("Sortable lists beyond trades", () => {
       json(200, { items: [activation(1), activation(2)], next_cursor: "c1", total: 57, total_capped: false }));
     render(<Providers client={client}><Activations params={new URLSearchParams()} /></Providers>);
     expect(await screen.findByText(/2 of 57/)).toBeTruthy();
+  });
+
+  it("files: sorts by name through the URL and pages with the total", async () => {
+    const file = (n: number) => ({
+      id: `f${n}`, bucket: "in", object_key: `bank/f${n}.csv`, sha256: "0".repeat(64), size_bytes: 1, format: "csv",
+      profile: null, source: null, status: "parsed", reject_reason: null, row_count: 1, chunk_count: 1,
+      received_at: "2026-11-20T01:00:00+00:00", parsed_at: null, updated_at: "2026-11-20T01:00:00+00:00",
+      rows_by_state: {}, events_by_state: {}, parse_errors: 0, duplicates: 0,
+    });
+    const { client, calls } = fakeClient((c) => new URL(c.url, "http://x").searchParams.get("cursor") === "c1"
+      ? json(200, { items: [file(3)], next_cursor: null, total: 3, total_capped: false })
+      : json(200, { items: [file(1), file(2)], next_cursor: "c1", total: 3, total_capped: false }));
+    render(<Providers client={client} user={VIEWER}><Files params={new URLSearchParams("sort=object_key&order=asc")} /></Providers>);
+    const table = await screen.findByRole("table", { name: "Files" });
+    expect([sent(calls).get("sort"), sent(calls).get("order")]).toEqual(["object_key", "asc"]);
+    expect(screen.getByText(/2 of 3/)).toBeTruthy();
+    fireEvent.click(screen.getByRole("button", { name: "Load more" }));
+    expect(await screen.findByText(/3 of 3/)).toBeTruthy();
+    expect(sent(calls, 1).get("sort")).toBe("object_key"); // the next page in the same order
+    fireEvent.click(within(table).getByRole("button", { name: "Status" }));
+    expect(window.location.hash).toBe("#/files?sort=status&order=asc");
   });
 });

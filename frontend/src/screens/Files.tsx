@@ -2,9 +2,12 @@ import { useEffect, useRef, useState, type DragEvent } from "react";
 import { ApiError } from "../api/client";
 import { canMutate, useApi, useMe } from "../api/context";
 import { useLoad } from "../api/hooks";
-import type { Schemas } from "../api/types/spec";
+import { enumOf, type QueryOf, type Schemas } from "../api/types/spec";
 import { DataTable, type Column } from "../components/DataTable";
 import { codeLabel } from "../components/lists/labels";
+import { useListSort } from "../components/lists/listSort";
+import { ListPager } from "../components/lists/Pager";
+import { usePagedList } from "../components/lists/usePagedList";
 import { Empty, Loading, ProblemBox } from "../components/States";
 import { Time } from "../components/Time";
 import { useT } from "../i18n";
@@ -12,6 +15,8 @@ import { href } from "../router";
 
 // GET /api/files, POST /api/uploads
 type FileRow = Schemas["IngestFile"];
+type FilesQuery = QueryOf<"/api/files", "get">;
+const FILE_SORTS = enumOf<NonNullable<FilesQuery["sort"]>>()(["received_at", "object_key", "status"]);
 type Upload = Pick<Schemas["UploadUrl"], "method" | "url" | "headers">;
 
 /** PUT with progress: fetch has no upload progress, XMLHttpRequest does. */
@@ -119,21 +124,22 @@ function FileDetail({ id, name, onClose }: { id: string; name: string; onClose: 
   );
 }
 
-export default function Files() {
+/** Ingested files, newest first (or by name or status: the order in the URL), paged. */
+export default function Files({ params = new URLSearchParams() }: { params?: URLSearchParams }) {
   const t = useT();
   const { user } = useMe();
-  const [version, setVersion] = useState(0);
   const [open, setOpen] = useState<FileRow | null>(null);
-  const files = useLoad<{ items: FileRow[] }>(`files:${version}`, (api) => api.read("/api/files", {}, { limit: 50 }));
+  const sort = useListSort("/files", params, FILE_SORTS, "received_at", {});
+  const files = usePagedList<FileRow>("/api/files", sort.query);
   const columns: Column<FileRow>[] = [
-    { key: "name", header: t("files.name"), render: (f) => <code>{f.object_key}</code> },
-    { key: "status", header: t("files.status"), render: (f) => <span className={`badge file-${f.status}`}>{codeLabel(t, "file_status", f.status)}</span> },
+    { key: "name", header: t("files.name"), sortKey: "object_key", render: (f) => <code>{f.object_key}</code> },
+    { key: "status", header: t("files.status"), sortKey: "status", render: (f) => <span className={`badge file-${f.status}`}>{codeLabel(t, "file_status", f.status)}</span> },
     { key: "rows", header: t("files.rows"), render: (f) => f.row_count ?? "—" },
     { key: "events", header: t("files.events"), render: (f) => byState(t, "state", f.events_by_state) },
     { key: "duplicates", header: t("files.duplicates"), render: (f) => f.duplicates },
     { key: "parse_errors", header: t("files.parse_errors"), render: (f) => <ParseErrors file={f} /> },
     { key: "reason", header: t("files.reason"), render: (f) => f.reject_reason ?? "" },
-    { key: "received", header: t("files.received"), render: (f) => <Time value={f.received_at} /> },
+    { key: "received", header: t("files.received"), sortKey: "received_at", firstOrder: "desc", render: (f) => <Time value={f.received_at} /> },
     { key: "detail", header: t("files.details_short"), render: (f) => (
       <button type="button" id={`file-detail-${f.id}`} onClick={() => setOpen(f)} aria-label={t("files.details", { name: f.object_key })}
         aria-expanded={open?.id === f.id}>{t("files.details_short")}</button>
@@ -142,11 +148,13 @@ export default function Files() {
   return (
     <section aria-labelledby="files-title">
       <h1 id="files-title">{t("files.title")}</h1>
-      {canMutate(user) && <Uploader onDone={() => setVersion((v) => v + 1)} />}
-      {files.error && <ProblemBox error={files.error} onRetry={files.reload} />}
-      {!files.data ? !files.error && <Loading />
-        : files.data.items.length === 0 ? <Empty />
-        : <DataTable caption={t("files.title")} columns={columns} rows={files.data.items} rowKey={(f) => f.id} />}
+      {canMutate(user) && <Uploader onDone={files.refresh} />}
+      {files.error && <ProblemBox error={files.error} onRetry={files.retry} />}
+      {files.rows.length > 0 && (
+        <DataTable caption={t("files.title")} columns={columns} rows={files.rows} rowKey={(f) => f.id} sort={sort.state} />
+      )}
+      {files.loading ? <Loading /> : !files.error && files.rows.length === 0 && <Empty />}
+      <ListPager list={files} />
       {open && <FileDetail key={open.id} id={open.id} name={open.object_key} onClose={() => {
         setOpen(null); // focus back on the row's button it was opened from
         requestAnimationFrame(() => document.getElementById(`file-detail-${open.id}`)?.focus());
