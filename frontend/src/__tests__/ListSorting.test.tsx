@@ -1,6 +1,7 @@
 import { fireEvent, render, screen, within } from "@testing-library/react";
 import { afterEach, describe, expect, it, vi } from "vitest";
 import Activations from "../screens/Activations";
+import Alerts from "../screens/Alerts";
 import Audit from "../screens/Audit";
 import Files from "../screens/Files";
 import Reports from "../screens/Reports";
@@ -92,5 +93,21 @@ describe("Sortable lists beyond trades", () => {
     expect(sent(calls, 1).get("sort")).toBe("object_key"); // the next page in the same order
     fireEvent.click(within(table).getByRole("button", { name: "Status" }));
     expect(window.location.hash).toBe("#/files?sort=status&order=asc");
+  });
+
+  it("alerts: sends the URL's order (severity, highest first), sorts by kind through the URL and says how many of how many", async () => {
+    const alert = (n: number) => ({
+      id: n, kind: "dead_letters", severity: "critical", summary: "s", details: {}, status: "open", occurrences: 1,
+      first_seen_at: "2026-11-20T01:00:00+00:00", last_seen_at: "2026-11-20T01:00:00+00:00", acked_by: null,
+      acked_at: null, resolved_at: null,
+    });
+    const { client, calls } = fakeClient(() =>
+      json(200, { items: [alert(1), alert(2)], next_cursor: "c1", total: 340, total_capped: false }));
+    render(<Providers client={client} user={VIEWER}><Alerts params={new URLSearchParams("status=open&sort=severity&order=desc")} /></Providers>);
+    const table = await screen.findByRole("table", { name: "Alerts" });
+    expect([sent(calls).get("sort"), sent(calls).get("order"), sent(calls).get("status")]).toEqual(["severity", "desc", "open"]);
+    expect(screen.getByText(/2 of 340/)).toBeTruthy();
+    fireEvent.click(within(within(table).getByRole("columnheader", { name: "Kind" })).getByRole("button"));
+    expect(window.location.hash).toBe("#/alerts?status=open&sort=kind&order=asc");
   });
 });

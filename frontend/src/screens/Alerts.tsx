@@ -2,12 +2,14 @@ import { useRef, useState } from "react";
 import { ApiError, queryString, nameOf } from "../api/client";
 import { canMutate, useApi, useMe } from "../api/context";
 import { usePolled } from "../api/hooks";
-import { ALERT_KINDS, ALERT_SEVERITIES, ALERT_STATUSES, type Alert } from "../api/types/alerts";
+import { ALERT_KINDS, ALERT_SEVERITIES, ALERT_SORTS, ALERT_STATUSES, type Alert } from "../api/types/alerts";
 import { AlertMessage, alertKindLabel } from "../components/AlertMessage";
 import { DataTable, type Column } from "../components/DataTable";
 import { JsonView } from "../components/lists/JsonView";
 import { filterQuery, filterValues, ListFilters, type FilterField } from "../components/lists/ListFilters";
 import { codeLabel } from "../components/lists/labels";
+import { sortParams, useListSort } from "../components/lists/listSort";
+import { CountOf } from "../components/lists/Pager";
 import { Empty, Loading, ProblemBox } from "../components/States";
 import { Time } from "../components/Time";
 import { useT } from "../i18n";
@@ -34,8 +36,10 @@ export default function Alerts({ params }: { params: URLSearchParams }) {
   ];
   const values = filterValues(fields, params);
   const key = JSON.stringify(values);
-  const polled = usePolled<{ items: Alert[]; next_cursor: string | null }>(
-    `/api/alerts${queryString({ ...filterQuery(fields, values), limit: LIMIT })}`, POLL_MS);
+  const query = filterQuery(fields, values);
+  const sort = useListSort("/alerts", params, ALERT_SORTS, "last_seen_at", query);
+  const polled = usePolled<{ items: Alert[]; next_cursor: string | null; total: number; total_capped: boolean }>(
+    `/api/alerts${queryString({ ...query, ...sort.query, limit: LIMIT })}`, POLL_MS);
 
   // An ack the API confirmed shows at once; the next poll brings the row as the API has it.
   const [acked, setAcked] = useState<Record<Key, { by: string; at: string }>>({});
@@ -68,11 +72,11 @@ export default function Alerts({ params }: { params: URLSearchParams }) {
   };
 
   const columns: Column<Alert>[] = [
-    { key: "severity", header: t("alerts.severity"), render: (a) => (
+    { key: "severity", header: t("alerts.severity"), sortKey: "severity", firstOrder: "desc", render: (a) => (
       <span className={`badge sev-${a.severity}`}>{codeLabel(t, "severity", a.severity)}</span>
     ) },
     // The kind by its name; its code (what the filter takes) beside it, small.
-    { key: "kind", header: t("alerts.kind"), render: (a) => (
+    { key: "kind", header: t("alerts.kind"), sortKey: "kind", render: (a) => (
       <>
         {alertKindLabel(t, a.kind)}
         {alertKindLabel(t, a.kind) !== a.kind && <div className="muted"><code>{a.kind}</code></div>}
@@ -95,7 +99,7 @@ export default function Alerts({ params }: { params: URLSearchParams }) {
     ) },
     { key: "count", header: t("alerts.occurrences"), render: (a) => a.occurrences },
     { key: "first", header: t("alerts.first_seen"), render: (a) => <Time value={a.first_seen_at} /> },
-    { key: "last", header: t("alerts.last_seen"), render: (a) => <Time value={a.last_seen_at} /> },
+    { key: "last", header: t("alerts.last_seen"), sortKey: "last_seen_at", firstOrder: "desc", render: (a) => <Time value={a.last_seen_at} /> },
   ];
   if (canMutate(user)) {
     columns.push({ key: "act", header: t("alerts.action"), render: (a) =>
@@ -111,7 +115,7 @@ export default function Alerts({ params }: { params: URLSearchParams }) {
   return (
     <section aria-labelledby="alerts-title">
       <h1 id="alerts-title">{t("alerts.title")}</h1>
-      <ListFilters key={key} id="af" fields={fields} value={values} onApply={(v) => navigate(href("/alerts", v))} />
+      <ListFilters key={key} id="af" fields={fields} value={values} onApply={(v) => navigate(href("/alerts", { ...v, ...sortParams(params) }))} />
       <p ref={doneRef} tabIndex={-1} role="status" className="ok">{done}</p>
       {failure && (
         <div>
@@ -124,8 +128,11 @@ export default function Alerts({ params }: { params: URLSearchParams }) {
         !polled.error && <Loading />
       ) : (
         <>
-          <DataTable caption={t("alerts.title")} columns={columns} rows={rows} rowKey={keyOf} />
+          <DataTable caption={t("alerts.title")} columns={columns} rows={rows} rowKey={keyOf} sort={sort.state} />
           {rows.length === 0 && <Empty>{t("alerts.none")}</Empty>}
+          {rows.length > 0 && (
+            <p className="pager"><CountOf count={rows.length} total={polled.data.total} capped={polled.data.total_capped} /></p>
+          )}
           {polled.data.next_cursor && <p className="muted">{t("alerts.more_exist", { n: rows.length })}</p>}
           {polled.updatedAt && (
             <p className="muted" aria-live="off">{t("alerts.updated", { time: polled.updatedAt.toLocaleTimeString() })}</p>

@@ -13,14 +13,11 @@ export function Pager({ count, hasMore, loading, onMore, total, capped = false }
   total?: number | null;
   capped?: boolean;
 }) {
-  const { t, lang } = useI18n();
+  const { t } = useI18n();
   if (loading && count === 0) return null;
-  const number = (n: number) => n.toLocaleString(lang === "ko" ? "ko-KR" : "en-US");
   return (
     <p className="pager" aria-live="polite">
-      {total == null
-        ? t("list.count", { n: number(count) })
-        : t(capped ? "list.count_of_more" : "list.count_of", { n: number(count), total: number(total) })}{" "}
+      <CountOf count={count} total={total} capped={capped} />{" "}
       {hasMore ? (
         <button type="button" disabled={loading} onClick={onMore}>
           {t("list.more")}
@@ -40,4 +37,13 @@ export function ListPager({ list }: {
     <Pager count={list.rows.length} hasMore={!!list.cursor} loading={list.loading} onMore={list.loadMore}
       total={list.total} capped={list.capped} />
   );
+}
+
+/** "50 of 201" ("50 of 10,000+" past the cap), or "50 shown" without a total. */
+export function CountOf({ count, total, capped = false }: { count: number; total?: number | null; capped?: boolean }) {
+  const { t, lang } = useI18n();
+  const number = (n: number) => n.toLocaleString(lang === "ko" ? "ko-KR" : "en-US");
+  return total == null
+    ? <>{t("list.count", { n: number(count) })}</>
+    : <>{t(capped ? "list.count_of_more" : "list.count_of", { n: number(count), total: number(total) })}</>;
 }
