@@ -38,7 +38,7 @@ def test_nack_items_name_the_field_holding_the_value_the_tr_refused(db, two_tena
     assert all("event_payload" not in i for i in items["items"])  # the payload stays inside
     with db.tenant(b) as conn:
         assert errors.error_items(conn, ErrorItemsQuery(kind="tr_code", key="TR-ID-003")) == {
-            "items": [], "next_cursor": None}
+            "items": [], "next_cursor": None, "total": 0, "total_capped": False}
 
 
 def test_a_message_that_names_no_value_the_event_holds_gives_no_field(db, two_tenants):
