@@ -117,3 +117,16 @@ describe("Alerts", () => {
     await screen.findByText(/The 1 most recently seen are shown/);
   });
 });
+
+describe("a deadline alert's message", () => {
+  it("counts trades, as the dashboard's Late tile and the trades list do, with their events beside", async () => {
+    const { alertMessage } = await import("../components/AlertMessage");
+    const { translate } = await import("../i18n");
+    const late = alert(1, { details: { count: 85, events: 92, earliest_deadline: "2026-11-20T01:00:00+00:00" } });
+    for (const lang of ["en", "ko"] as const) {
+      const t = (k: Parameters<typeof translate>[1], v?: Record<string, string | number>) => translate(lang, k, v);
+      const text = alertMessage(late as never, t as never, lang) ?? "";
+      expect(text).toMatch(lang === "en" ? /^85 trade\(s\) past .*\(92 event\(s\);/ : /거래 85건 \(이벤트 92건/);
+    }
+  });
+});

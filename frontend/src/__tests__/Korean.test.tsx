@@ -182,8 +182,8 @@ const alert = (id: number, kind: string, severity: string, details: Record<strin
   first_seen_at: T0, last_seen_at: T1, acked_by: null, acked_at: null, resolved_at: null, ...extra,
 });
 const ALERTS = [
-  alert(1, "deadline.late", "critical", { count: 92, earliest_deadline: T0, examples: [UTI], by_state: { nacked: 20, invalid: 72 } }),
-  alert(2, "deadline.at_risk", "warning", { count: 5, earliest_deadline: T1, examples: [UTI], by_state: { valid: 5 }, window_hours: 4 }),
+  alert(1, "deadline.late", "critical", { count: 85, events: 92, earliest_deadline: T0, examples: [UTI], by_state: { nacked: 20, invalid: 72 } }),
+  alert(2, "deadline.at_risk", "warning", { count: 5, events: 6, earliest_deadline: T1, examples: [UTI], by_state: { valid: 5 }, window_hours: 4 }),
   alert(3, "tr.nack", "warning", { report_file_id: REPORT_ID, tr_message_id: "KRX-MSG-0042", codes: { "TR-ID-003": 16 }, count: 16, regime: "krx" },
     { status: "acked", acked_by: "demo-admin", acked_at: T1 }),
   alert(4, "tr.silence", "critical", { regime: "emir", files: 2, records: 40, oldest_s: 7300, tr_message_ids: ["EMIR-1"] }),

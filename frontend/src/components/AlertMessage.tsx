@@ -28,7 +28,7 @@ function varsOf(alert: Alert, t: Translate, lang: Lang): Vars {
   const regime = str(d.regime);
   const codes = d.codes && typeof d.codes === "object" ? Object.keys(d.codes as object) : [];
   const vars: Record<string, string | number | undefined> = {
-    count: num(d.count), earliest: when(d.earliest_deadline, lang), hours: num(d.window_hours),
+    count: num(d.count), events: num(d.events), earliest: when(d.earliest_deadline, lang), hours: num(d.window_hours),
     queue: str(d.queue), receives: num(d.max_receive_count),
     age: num(d.oldest_s) === undefined ? undefined : duration(num(d.oldest_s)! * 1000, t),
     regime: regime && regimeLabel(t, regime), files: num(d.files), records: num(d.records),
