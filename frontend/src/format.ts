@@ -16,3 +16,11 @@ export function percent(rate: number | null | undefined): string {
 }
 
 export const number = (n: number | null | undefined): string => (n ?? 0).toLocaleString();
+
+/** The browser's calendar day as an instant range [from, to) for list filters
+ * (`received_from`, `received_to`): the dashboard's "today" tiles count the same day. */
+export function todayRange(now = new Date()): { received_from: string; received_to: string } {
+  const start = new Date(now.getFullYear(), now.getMonth(), now.getDate());
+  const end = new Date(now.getFullYear(), now.getMonth(), now.getDate() + 1);
+  return { received_from: start.toISOString(), received_to: end.toISOString() };
+}

@@ -95,7 +95,7 @@ describe("Dashboard panels", () => {
     expect(within(today).getByTestId("tile-received").textContent).toBe("Received9today (Asia/Seoul)");
     expect(within(today).getByTestId("tile-acked").textContent).toContain("today (Asia/Seoul)");
     const parse = within(today).getByRole("link", { name: /Parse errors/ });
-    expect(parse.getAttribute("href")).toBe("#/errors?kind=parse");
+    expect(parse.getAttribute("href")).toBe("#/files?received=today"); // today's files, each linking to its parse group
     expect(parse.textContent).toContain("69");
 
     const open = screen.getByRole("list", { name: "Open now" });

@@ -32,6 +32,22 @@ describe("Files", () => {
     expect(link.getAttribute("href")).toBe("#/errors?kind=parse&key=f1");
   });
 
+  it("shows only today's files when the dashboard's parse-error tile sent the user here", async () => {
+    const { client, calls } = filesApi();
+    const now = new Date();
+    render(<Providers client={client} user={VIEWER}><Files params={new URLSearchParams("received=today")} /></Providers>);
+    await screen.findByRole("table", { name: "Files" });
+    const asked = new URL(calls.find((c) => c.url.startsWith("/api/files"))!.url, "http://x").searchParams;
+    const from = new Date(asked.get("received_from")!);
+    const to = new Date(asked.get("received_to")!);
+    // the browser's own calendar day, as the dashboard's "today" tiles count it
+    expect([from.getFullYear(), from.getMonth(), from.getDate(), from.getHours(), from.getMinutes()])
+      .toEqual([now.getFullYear(), now.getMonth(), now.getDate(), 0, 0]);
+    expect(to.getTime() - from.getTime()).toBeGreaterThanOrEqual(23 * 3600_000);
+    expect(screen.getByRole("status").textContent).toMatch(/^Only the files received today/);
+    expect(screen.getByRole("link", { name: "All files" }).getAttribute("href")).toBe("#/files");
+  });
+
   it("opens a file's detail with its rows by state, focused, and gives the focus back on close", async () => {
     const { client, calls } = filesApi();
     render(<Providers client={client} user={VIEWER} lang="ko"><Files /></Providers>);

@@ -545,6 +545,8 @@ export const en = {
   "files.rows_by_state": "Rows by state",
   "files.events_note": "Re-sent duplicate rows are not counted again as events.",
   "files.open_parse_errors": "See the {n} parse errors",
+  "files.today_only": "Only the files received today ({zone}).",
+  "files.all": "All files",
   "files.close": "Close",
   "enum.row_state.stored": "stored",
   "enum.row_state.parsed": "parsed",

@@ -545,6 +545,8 @@ export const ko: Record<MessageKey, string> = {
   "files.rows_by_state": "상태별 행",
   "files.events_note": "재전송된 중복 행은 이벤트로 다시 세지 않습니다.",
   "files.open_parse_errors": "파싱 오류 {n}건 보기",
+  "files.today_only": "오늘({zone}) 받은 파일만 보여 줍니다.",
+  "files.all": "모든 파일",
   "files.close": "닫기",
   "enum.row_state.stored": "저장됨",
   "enum.row_state.parsed": "파싱됨",

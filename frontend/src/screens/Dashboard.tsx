@@ -33,7 +33,8 @@ const TODAY_TILES: Tile[] = [
   { key: "submitted", label: "dash.submitted" },
   { key: "acked", label: "dash.acked", tone: "good" },
   { key: "nacked", label: "dash.nacked", tone: "bad" },
-  { key: "parse_errors", label: "dash.parse_errors", tone: "warn", link: href("/errors", { kind: "parse" }) },
+  // today's files with their parse errors, each linking to its error group
+  { key: "parse_errors", label: "dash.parse_errors", tone: "warn", link: href("/files", { received: "today" }) },
 ];
 // Open now: trades late or at risk, as the monitor's deadline alerts and the trades list count them.
 const OPEN_TILES: Tile[] = [

@@ -1,4 +1,4 @@
-import { useEffect, useRef, useState, type DragEvent } from "react";
+import { useEffect, useMemo, useRef, useState, type DragEvent } from "react";
 import { ApiError } from "../api/client";
 import { canMutate, useApi, useMe } from "../api/context";
 import { useLoad } from "../api/hooks";
@@ -10,6 +10,7 @@ import { ListPager } from "../components/lists/Pager";
 import { usePagedList } from "../components/lists/usePagedList";
 import { Empty, Loading, ProblemBox } from "../components/States";
 import { Time } from "../components/Time";
+import { todayRange, userZone } from "../format";
 import { useT } from "../i18n";
 import { href } from "../router";
 
@@ -129,8 +130,11 @@ export default function Files({ params = new URLSearchParams() }: { params?: URL
   const t = useT();
   const { user } = useMe();
   const [open, setOpen] = useState<FileRow | null>(null);
-  const sort = useListSort("/files", params, FILE_SORTS, "received_at", {});
-  const files = usePagedList<FileRow>("/api/files", sort.query);
+  // `received=today`: the files the dashboard's "today" tiles count (its parse-error tile links here)
+  const today = params.get("received") === "today";
+  const sort = useListSort("/files", params, FILE_SORTS, "received_at", { received: today ? "today" : undefined });
+  const range = useMemo(() => (today ? todayRange() : {}), [today]);
+  const files = usePagedList<FileRow>("/api/files", { ...sort.query, ...range });
   const columns: Column<FileRow>[] = [
     { key: "name", header: t("files.name"), sortKey: "object_key", render: (f) => <code>{f.object_key}</code> },
     { key: "status", header: t("files.status"), sortKey: "status", render: (f) => <span className={`badge file-${f.status}`}>{codeLabel(t, "file_status", f.status)}</span> },
@@ -149,6 +153,11 @@ export default function Files({ params = new URLSearchParams() }: { params?: URL
     <section aria-labelledby="files-title">
       <h1 id="files-title">{t("files.title")}</h1>
       {canMutate(user) && <Uploader onDone={files.refresh} />}
+      {today && (
+        <p className="muted" role="status">
+          {t("files.today_only", { zone: userZone() })} <a href={href("/files")}>{t("files.all")}</a>
+        </p>
+      )}
       {files.error && <ProblemBox error={files.error} onRetry={files.retry} />}
       {files.rows.length > 0 && (
         <DataTable caption={t("files.title")} columns={columns} rows={files.rows} rowKey={(f) => f.id} sort={sort.state} />
