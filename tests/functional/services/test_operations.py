@@ -181,7 +181,10 @@ def test_a_repair_still_wrong_stays_invalid_with_its_new_issues_as_preview_said(
         preview = preview_repair(conn, old["id"], changes, VIEWER)  # reading: any role
     assert counts(db) == before  # the preview wrote nothing
     assert not preview.valid and rules(preview.issues) == {"SR-EC-023"}
-    assert set(preview.changed) == set(changes)
+    # the counterparty's new LEI carries over to the legs' payer and receiver that named it
+    assert set(preview.changed) == {*changes, "legs[0].receiver", "legs[1].payer"}
+    assert {preview.changed[p]["after"] for p in ("legs[0].receiver", "legs[1].payer")} == {
+        demo_lei(100)}
 
     with db.tenant(tenant) as conn:
         outcome = repair(conn, old["id"], changes, OPERATOR, send=ops)
