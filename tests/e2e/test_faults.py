@@ -490,7 +490,9 @@ def _peak_rss_mb(pid: int) -> float | None:
     return None
 
 
-@pytest.mark.timeout(480)
+# Measured alone on the 2-core machine (2026-12-07): 323 s at e8bf213, 406 s after #14's
+# trades indexes and search triggers (issue #15 takes the breakdown); a busy machine adds more.
+@pytest.mark.timeout(600)
 def test_a_1_gb_file(tmp_path):
     """A real 1 GiB CSV object (≈ 16,400 records of ≈ 64 KiB: the FEP's columns plus a long
     desk comment the profile ignores), streamed to the S3 API as a multipart upload of 32 MiB
@@ -542,7 +544,7 @@ def test_a_1_gb_file(tmp_path):
             assert size >= GB_FILE_BYTES
 
             wait_until_settled(local.db, tenant, expected_records=counts["records"],
-                               timeout_s=360, activations=local.activations)
+                               timeout_s=420, activations=local.activations)
             stop.set()
             watcher.join(2)
             snap = assert_pipeline_invariants(local.db, tenant,
