@@ -3,6 +3,7 @@ import { nameOf } from "../api/client";
 import { canMutate, useApi, useMe } from "../api/context";
 import { usePolled } from "../api/hooks";
 import { enumOf, type Schemas } from "../api/types/spec";
+import { isRepairable } from "../api/types/trades";
 import { useRules } from "../api/rules";
 import { BulkOutcomes, type BulkOutcome, type ItemOutcome } from "../components/BulkOutcomes";
 import { BulkRepair, Progress, SelectAllMatching } from "../components/errors/BulkRepair";
@@ -37,7 +38,7 @@ const ITEMS_PAGE = 100;
  * repair, resubmitted or cancelled), and for an issue, it is not resolved. */
 export function repairable(kind: Kind, i: Item): boolean {
   if (kind === "rule" && i.status === "resolved") return false;
-  return i.event_state === "invalid" || i.event_state === "nacked";
+  return isRepairable(i.event_state);
 }
 
 /** The URL that opens the repair drawer on an item (the Errors screen's URL contract). */

@@ -17,3 +17,9 @@ export const REGIMES = enumOf<Regime>()(["krx", "cftc-part45", "emir"]);
 export type TradeSort = NonNullable<TradesQuery["sort"]>;
 export type SortOrder = NonNullable<TradesQuery["order"]>;
 export const TRADE_SORTS = enumOf<TradeSort>()(["updated_at", "executed_at", "uti", "trade_id", "state"]);
+
+// The states a repair takes (shared/services/operations/repair.py REPAIRABLE): any other answers
+// 409, so no repair is offered for it.
+export const REPAIRABLE_STATES: readonly EventState[] = ["invalid", "nacked"];
+export const isRepairable = (state: string | null | undefined): boolean =>
+  (REPAIRABLE_STATES as readonly string[]).includes(state ?? "");

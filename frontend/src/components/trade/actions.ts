@@ -1,6 +1,7 @@
 // What a trade's event asks of the user: which repairs open where, and how its deadline stands.
 import type { Translate } from "../../i18n";
 import type { Schemas } from "../../api/types/spec";
+import { isRepairable } from "../../api/types/trades";
 import { href } from "../../router";
 import { valueAt, valueText } from "./fields";
 
@@ -15,14 +16,11 @@ export interface RepairTarget {
   value: string | null;
 }
 
-// Only these can be repaired (shared/services/operations/repair.py REPAIRABLE): any other state
-// answers 409, so no link is offered for it.
-const REPAIRABLE = new Set(["invalid", "nacked"]);
 
 /** The repairs an event offers: one per open validation issue (by rule and field) and one per
  * NACK of the TR (by TR code, with the field its message names when it does). */
 export function repairTargets(event: TradeEvent): RepairTarget[] {
-  if (!REPAIRABLE.has(event.state)) return [];
+  if (!isRepairable(event.state)) return [];
   const targets: RepairTarget[] = [];
   const seen = new Set<string>();
   const add = (target: RepairTarget) => {
