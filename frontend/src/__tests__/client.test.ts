@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { ApiError, REFRESH_KEY } from "../api/client";
+import { ApiClient, ApiError, REFRESH_KEY } from "../api/client";
 import { fakeClient, json } from "./fakeApi";
 
 const session = (n: number) => ({ access_token: `access-${n}`, refresh_token: `srt_${n}`, expires_in: 900, user: {} });
@@ -84,5 +84,55 @@ describe("ApiClient.call (a route of the spec)", () => {
     // @ts-expect-error: the spec names {key_id}; tsc refuses the call too
     await expect(client.call("delete", "/api/admin/api-keys/{key_id}", {})).rejects.toThrow("no value for {key_id}");
     expect(calls).toHaveLength(0);
+  });
+});
+
+describe("ApiClient under the gateway's rate limit", () => {
+  const limited = (retryAfter: string | null) =>
+    new Response(JSON.stringify({ title: "Too Many Requests", detail: "over its limit of 40 requests in a burst" }), {
+      status: 429, headers: { "Content-Type": "application/problem+json", ...(retryAfter === null ? {} : { "Retry-After": retryAfter }) },
+    });
+
+  function pacedClient(answers: Response[]) {
+    const waits: number[] = [];
+    const calls: string[] = [];
+    const fetcher = (async (input: RequestInfo | URL, init: RequestInit = {}) => {
+      calls.push(`${init.method ?? "GET"} ${String(input)}`);
+      return answers.shift() ?? json(200, { done: true });
+    }) as typeof fetch;
+    const client = new ApiClient({ fetch: fetcher, storage: sessionStorage, sleep: async (ms) => void waits.push(ms) });
+    return { client, waits, calls };
+  }
+
+  it("waits Retry-After and resends, so a screen's burst of loads does not show 'Too many requests'", async () => {
+    const { client, waits, calls } = pacedClient([limited("1"), limited("2")]);
+    expect(await client.get("/api/errors")).toEqual({ done: true });
+    expect(waits).toEqual([1000, 2000]);
+    expect(calls).toEqual(["GET /api/errors", "GET /api/errors", "GET /api/errors"]);
+  });
+
+  it("resends a change too: the gateway refused it before any handler ran", async () => {
+    const { client, calls } = pacedClient([limited(null)]);
+    await client.post("/api/events/resubmit", { event_ids: ["e1"] });
+    expect(calls).toEqual(["POST /api/events/resubmit", "POST /api/events/resubmit"]);
+  });
+
+  it("gives up after three waits and shows the problem", async () => {
+    const { client, waits } = pacedClient([limited("1"), limited("1"), limited("1"), limited("1")]);
+    await expect(client.get("/api/trades")).rejects.toMatchObject({ status: 429 });
+    expect(waits).toHaveLength(3);
+  });
+
+  it("does not hang a screen on a long wait (a day's quota): the 429 is shown at once", async () => {
+    const { client, waits } = pacedClient([limited("3600")]);
+    await expect(client.get("/api/trades")).rejects.toMatchObject({ status: 429, detail: expect.stringContaining("burst") });
+    expect(waits).toEqual([]);
+  });
+
+  it("keeps the session when the refresh itself is rate-limited", async () => {
+    sessionStorage.setItem(REFRESH_KEY, "srt_9");
+    const { client } = pacedClient([limited("60")]);
+    expect(await client.refresh()).toBe(false);
+    expect(sessionStorage.getItem(REFRESH_KEY)).toBe("srt_9");
   });
 });

@@ -75,6 +75,23 @@ export interface ClientOptions {
   base?: string;
   fetch?: typeof fetch;
   storage?: Storage;
+  /** How the client waits before resending a rate-limited request (tests pass a quick one). */
+  sleep?: (ms: number) => Promise<void>;
+}
+
+/** A 429 is the gateway's refusal before any handler ran, so resending is safe for every method.
+ * The console sends a burst on each screen change; a few waits of Retry-After (capped) absorb it
+ * instead of showing "Too many requests" for the console's own loads. */
+export const RATE_LIMIT_RETRIES = 3;
+const RETRY_AFTER_CAP_MS = 5_000;
+
+/** How long to wait before resending a 429, or null when the wait is longer than a screen should
+ * hang (a quota for the day, a lockout): then the user sees the problem. */
+export function retryAfterMs(response: Response): number | null {
+  const header = response.headers.get("Retry-After");
+  const seconds = header === null ? 1 : Number(header);
+  if (!Number.isFinite(seconds) || seconds < 0) return 1000;
+  return seconds * 1000 > RETRY_AFTER_CAP_MS ? null : seconds * 1000;
 }
 
 export class ApiClient {
@@ -84,11 +101,13 @@ export class ApiClient {
   private readonly base: string;
   private readonly doFetch: typeof fetch;
   private readonly storage: Storage;
+  private readonly sleep: (ms: number) => Promise<void>;
 
   constructor(options: ClientOptions = {}) {
     this.base = options.base ?? "";
     this.doFetch = options.fetch ?? ((...args) => fetch(...args));
     this.storage = options.storage ?? sessionStorage;
+    this.sleep = options.sleep ?? ((ms) => new Promise((resolve) => setTimeout(resolve, ms)));
   }
 
   /** Called when the session is gone (refresh refused): the app shows sign-in. */
@@ -112,6 +131,7 @@ export class ApiClient {
   }
 
   async signIn(username: string, password: string): Promise<Session["user"]> {
+    // Not paced: a 429 here is the sign-in lockout, to be shown at once.
     const response = await this.send("POST", "/api/auth/token", { username, password }, {}, false);
     if (!response.ok) throw await problemFrom(response);
     const session = (await response.json()) as Session;
@@ -141,9 +161,10 @@ export class ApiClient {
     const token = this.storage.getItem(REFRESH_KEY);
     if (!token) return false;
     try {
-      const response = await this.send("POST", "/api/auth/refresh", { refresh_token: token }, {}, false);
+      const response = await this.sendPaced("POST", "/api/auth/refresh", { refresh_token: token }, {}, false);
       if (!response.ok) {
-        this.forget();
+        // Only a refusal of the token ends the session; a busy or failing service does not.
+        if (response.status === 400 || response.status === 401) this.forget();
         return false;
       }
       this.keep((await response.json()) as Session);
@@ -170,17 +191,30 @@ export class ApiClient {
     });
   }
 
-  /** A request with the session: a 401 gets one refresh and one retry, then sign-in. */
+  /** One send; a 429 is resent after its Retry-After, at most RATE_LIMIT_RETRIES times. */
+  private async sendPaced(
+    method: string, path: string, body?: unknown, headers: Record<string, string> = {}, auth = true,
+  ): Promise<Response> {
+    for (let attempt = 0; ; attempt += 1) {
+      let response: Response;
+      try {
+        response = await this.send(method, path, body, headers, auth);
+      } catch (exc) {
+        throw new ApiError(0, "Network error", `${method} ${path}: ${(exc as Error).message}`, null);
+      }
+      const wait = response.status === 429 && attempt < RATE_LIMIT_RETRIES ? retryAfterMs(response) : null;
+      if (wait === null) return response;
+      await this.sleep(wait);
+    }
+  }
+
+  /** A request with the session: a 401 gets one refresh and one retry, then sign-in; a 429 waits
+   * and is resent (sendPaced). */
   async raw(method: string, path: string, body?: unknown, headers: Record<string, string> = {}): Promise<Response> {
     if (!this.access && this.hasRefreshToken()) await this.refresh();
-    let response: Response;
-    try {
-      response = await this.send(method, path, body, headers);
-    } catch (exc) {
-      throw new ApiError(0, "Network error", `${method} ${path}: ${(exc as Error).message}`, null);
-    }
+    let response = await this.sendPaced(method, path, body, headers);
     if (response.status === 401) {
-      if (await this.refresh()) response = await this.send(method, path, body, headers);
+      if (await this.refresh()) response = await this.sendPaced(method, path, body, headers);
       if (response.status === 401) {
         const problem = await problemFrom(response);
         this.forget();
