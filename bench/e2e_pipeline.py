@@ -101,10 +101,15 @@ def _finish_times(series: list[tuple[float, dict[str, int]]]) -> dict[str, tuple
 
 
 def _activation_busy(db, since: datetime) -> list[dict[str, Any]]:
+    """Per action: runs, busy seconds, failures, and what the activations say they cost
+    (`cost` in each result: CPU ms and statements; `received`: queue messages)."""
     with db.system() as conn:
         return conn.execute(
             "SELECT action, count(*) AS runs, coalesce(sum(duration_ms), 0) / 1000.0 AS busy_s,"
-            " count(*) FILTER (WHERE status <> 'success') AS failed"
+            " count(*) FILTER (WHERE status <> 'success') AS failed,"
+            " coalesce(sum((result->'cost'->>'cpu_ms')::float), 0) AS cpu_ms,"
+            " coalesce(sum((result->'cost'->>'statements')::bigint), 0) AS statements,"
+            " coalesce(sum((result->>'received')::bigint), 0) AS messages"
             " FROM activations WHERE started_at >= %s GROUP BY action ORDER BY action",
             (since,)).fetchall()
 
@@ -142,8 +147,10 @@ def main() -> int:
     import boto3
     from botocore.config import Config as BotoConfig
 
+    from bench.costmodel import POSTGRES_SETTINGS, CostModel, copy_floor
     from swaprep.local.demo import demo_fep_records, demo_lei, kst_today, write_fep_csv
-    from swaprep.local.stack import LocalStack
+    from swaprep.local.manifest import load_actions
+    from swaprep.local.stack import REPO_ROOT, LocalStack
 
     base = Path(tempfile.mkdtemp(prefix="swaprep-bench-"))
     os.chmod(base, 0o755)  # the embedded server may run as the `postgres` user
@@ -164,7 +171,7 @@ def main() -> int:
     try:
         with LocalStack(state_dir=base / "state", ports=ports, mirror_s3=False,
                         containers_per_action=args.containers, write_endpoints=False,
-                        bucket_prefix="bench") as stack:
+                        bucket_prefix="bench", postgres_settings=POSTGRES_SETTINGS) as stack:
             with stack.db.system() as conn:
                 tenant_id = conn.execute(
                     "INSERT INTO tenants (slug, name, lei, regimes) VALUES ('bench-bank',"
@@ -174,6 +181,7 @@ def main() -> int:
                 aws_access_key_id=stack.config["s3_access_key_id"],
                 aws_secret_access_key=stack.config["s3_secret_access_key"],
                 config=BotoConfig(s3={"addressing_style": "path"}))
+            model = CostModel(stack)
             started_at = datetime.now(UTC)
             t0 = time.monotonic()
             import io
@@ -182,7 +190,6 @@ def main() -> int:
                               "bench-bank/bench/fep-bench.csv")
             upload_s = time.monotonic() - t0
             print(f"uploaded in {upload_s:.1f} s; watching ...", flush=True)
-            del content
 
             series: list[tuple[float, dict[str, int]]] = []
             last_print = 0.0
@@ -206,6 +213,7 @@ def main() -> int:
                 time.sleep(args.poll_s)
 
             total_s = series[-1][0]
+            model.stop()
             with stack.db.tenant(tenant_id) as conn:
                 states = {r["state"]: r["n"] for r in conn.execute(
                     "SELECT state, count(*) AS n FROM trade_events GROUP BY state")}
@@ -216,6 +224,9 @@ def main() -> int:
                     " FROM report_files").fetchone()
             final = _final_counts(stack.db, tenant_id)
             busy = _activation_busy(stack.db, started_at)
+            # The floor, in the same server after the run: the same rows COPYed once.
+            floor_s, floor_rows = copy_floor(stack.superuser_url(), content)
+            del content
     finally:
         if not args.keep:
             shutil.rmtree(base, ignore_errors=True)
@@ -239,6 +250,12 @@ def main() -> int:
     for row in busy:
         print(f"| {row['action']} | {row['runs']:,} | {float(row['busy_s']):,.1f} |"
               f" {row['failed']} |")
+    memory = {name: m.memory_mb for name, m in load_actions(REPO_ROOT / "functions").items()}
+    model.report(args.events, busy, memory)
+    print()
+    print(f"floor: COPY of the file's {floor_rows:,} rows into a table of text columns,"
+          f" same server: {floor_s:.1f} s ({floor_rows / floor_s:,.0f} rows/s);"
+          f" end to end is {total_s / floor_s:,.0f}x the floor")
     if not check_outcome(intended, final,
                          what=f"e2e pipeline, {args.events:,} records for {day}"):
         return EXIT_MISMATCH

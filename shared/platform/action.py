@@ -22,6 +22,7 @@ from typing import Any
 
 from shared.platform import logging as slog
 from shared.platform.config import Config
+from shared.platform.cost import Meter
 from shared.platform.web import HttpError, WebRequest, problem
 
 log = slog.get_logger("swaprep.action")
@@ -73,7 +74,7 @@ def action(name: str) -> Callable[[Callable[[Payload, ActionContext], Payload]],
         def main(args: Payload) -> Payload:
             ctx = _context(name, args)
             slog.configure(ctx.config.get("log_level", "INFO"))
-            started = time.perf_counter()
+            started, meter = time.perf_counter(), Meter.start()
             with slog.log_context(
                 action=ctx.action, activation_id=ctx.activation_id,
                 correlation_id=_correlation(args),
@@ -83,11 +84,16 @@ def action(name: str) -> Callable[[Callable[[Payload, ActionContext], Payload]],
                 except Exception as exc:
                     log.exception("action failed", extra={"error_type": type(exc).__name__})
                     return {"error": slog.redact_text(f"{type(exc).__name__}: {exc}")}
+                cost = meter.since()
                 log.info(
                     "action finished",
                     extra={"duration_ms": round((time.perf_counter() - started) * 1000, 1),
-                           "cold_start": ctx.cold_start},
+                           "cold_start": ctx.cold_start, **cost},
                 )
+                # What this activation used, in its record (the cost model reads it there); an
+                # HTTP-shaped answer (the authorizer's) goes back to the gateway as it is.
+                if isinstance(result, dict) and "statusCode" not in result:
+                    return {**result, "cost": cost}
                 return result
 
         return main

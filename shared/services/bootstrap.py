@@ -7,6 +7,7 @@ and S3 client across activations, and imports an adapter only when an action fir
 from __future__ import annotations
 
 import functools
+import os
 from typing import TYPE_CHECKING
 
 from shared.platform.config import Config
@@ -20,7 +21,11 @@ if TYPE_CHECKING:
 def _database(config: Config) -> DatabaseAdapter:
     from shared.adapters.db import get_database
 
-    return get_database(config.require("database_url"))
+    # Named by action, so that pg_stat_activity (and NCP Cloud DB's session view) says which
+    # function holds a connection, and the cost model can add up the server's CPU per action.
+    action = os.environ.get("__OW_ACTION_NAME", "").rsplit("/", 1)[-1]
+    return get_database(config.require("database_url"),
+                        application_name=f"swaprep-{action}" if action else "swaprep")
 
 
 def database(config: Config) -> Database:

@@ -80,6 +80,8 @@ class EmbeddedPostgres:
     # Extra environment for the server's processes (the clock-matrix tests run it under
     # libfaketime so that now() agrees with the pinned clock of the code under test).
     env: dict[str, str] = field(default_factory=dict)
+    # More server settings (`-c name=value`), e.g. the cost model's pg_stat_statements.
+    settings: dict[str, str] = field(default_factory=dict)
 
     def __post_init__(self) -> None:
         self.data_dir = Path(self.data_dir).resolve()
@@ -146,6 +148,7 @@ class EmbeddedPostgres:
             f"-c listen_addresses=127.0.0.1 -c port={self.port} -c unix_socket_directories='' "
             "-c fsync=off -c synchronous_commit=on -c full_page_writes=off "
             "-c max_connections=200 -c shared_buffers=256MB"
+            + "".join(f" -c {name}={value}" for name, value in self.settings.items())
         )
         result = self._run(
             "pg_ctl", "-D", str(self.data_dir), "-l", str(self._log), "-o", opts, "-w",

@@ -154,8 +154,11 @@ class LocalStack:
         write_endpoints: bool = True,
         action_settings: Mapping[str, Mapping[str, float]] | None = None,
         source: str | None = None,
+        postgres_settings: Mapping[str, str] | None = None,
     ) -> None:
         self.source = source or settings.actions_source()
+        # more settings of the embedded server (the cost model loads pg_stat_statements)
+        self.postgres_settings = dict(postgres_settings or {})
         if self.source not in settings.ACTION_SOURCES:
             raise StackError(f"source {self.source!r}: one of {', '.join(settings.ACTION_SOURCES)}")
         self.functions_root = Path(functions_root or REPO_ROOT / "functions").resolve()
@@ -281,7 +284,8 @@ class LocalStack:
             from swaprep.local.postgres import EmbeddedPostgres
 
             port = pick_port(self.ports["postgres"])
-            self._pg = EmbeddedPostgres(self.state_dir / "pgdata", port=port)
+            self._pg = EmbeddedPostgres(self.state_dir / "pgdata", port=port,
+                                        settings=self.postgres_settings)
             self._pg.start()
             self._parts.append(("postgresql", self._pg.stop))
             self.database_url = self._pg.ensure_database(
@@ -348,6 +352,11 @@ class LocalStack:
                 "BucketAlreadyOwnedByYou", "BucketAlreadyExists"
             ):
                 raise
+
+    def superuser_url(self) -> str | None:
+        """The embedded server's superuser on the stack's database (benchmarks read the
+        server's statistics with it); None when the stack uses an external database."""
+        return None if self._pg is None else self._pg.url(DB_NAME)
 
     def _start_trsim(self) -> None:
         """The simulated TR (swaprep/trsim), one for every regime, feeding back into the

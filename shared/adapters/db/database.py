@@ -23,7 +23,30 @@ import psycopg.errors
 from psycopg.rows import DictRow, dict_row
 from psycopg_pool import ConnectionPool
 
+from shared.platform.cost import Statements
+
 TenantId = uuid.UUID | str
+
+
+class CountingCursor(psycopg.Cursor[DictRow]):
+    """The pool's cursor class: psycopg's own, counting what it sends (shared.platform.cost),
+    so that each activation's record says how many round trips it made."""
+
+    def execute(self, query: Any, params: Any = None, **kwargs: Any) -> CountingCursor:
+        Statements.add()
+        return super().execute(query, params, **kwargs)
+
+    def executemany(self, query: Any, params_seq: Any, **kwargs: Any) -> None:
+        def counted() -> Iterator[Any]:  # the server runs one statement per parameter set
+            for params in params_seq:
+                Statements.add()
+                yield params
+
+        super().executemany(query, counted(), **kwargs)
+
+    def copy(self, statement: Any, params: Any = None, **kwargs: Any) -> Any:
+        Statements.add()
+        return super().copy(statement, params, **kwargs)
 
 
 def _tenant_text(tenant_id: TenantId) -> str:
@@ -59,7 +82,7 @@ class Database:
             max_size=max_size,
             timeout=timeout_s,
             kwargs={"row_factory": dict_row, "application_name": application_name,
-                    "connect_timeout": connect_timeout_s},
+                    "connect_timeout": connect_timeout_s, "cursor_factory": CountingCursor},
             check=ConnectionPool.check_connection,  # a DB restart must not poison the pool
             open=True,
             name=application_name,

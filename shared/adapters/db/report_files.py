@@ -137,13 +137,17 @@ def insert_report_file(conn: psycopg.Connection[Any], *, report_file_id: str, te
 
 def insert_report_items(conn: psycopg.Connection[Any],
                         items: list[tuple[str, str, uuid.UUID, int, str]]) -> None:
-    """The file's items: (tenant_id, report_file_id, event_id, position, record_ref)."""
-    with conn.cursor() as cur:
-        cur.executemany(
-            "INSERT INTO report_items (tenant_id, report_file_id, event_id, position, record_ref)"
-            " VALUES (%s, %s, %s, %s, %s)",
-            items,
-        )
+    """The file's items: (tenant_id, report_file_id, event_id, position, record_ref), in one
+    statement."""
+    if not items:
+        return
+    tenants, files, events, positions, refs = (list(c) for c in zip(*items, strict=True))
+    conn.execute(
+        "INSERT INTO report_items (tenant_id, report_file_id, event_id, position, record_ref)"
+        " SELECT t, f, e, p, r FROM unnest(%s::uuid[], %s::uuid[], %s::uuid[], %s::int[],"
+        " %s::text[]) WITH ORDINALITY AS x(t, f, e, p, r, n) ORDER BY n",
+        ([str(t) for t in tenants], [str(f) for f in files], [str(e) for e in events],
+         positions, refs))
 
 
 def mark_events_reported(conn: psycopg.Connection[Any], *, event_ids: list[uuid.UUID],

@@ -29,46 +29,82 @@ EVENT_ORDER_SQL = "e.event_timestamp, rank, e.created_at, e.row_no NULLS LAST, e
 
 # -- storing events -----------------------------------------------------------------------------
 
-_INSERT_EVENT = """
+# One statement per batch: every event's columns as parallel arrays. A statement per event
+# (executemany) ran the rollup's and the trades' statement triggers once per event: 4 rollup
+# delta rows per event instead of a handful per chunk (the cost model, docs/BENCHMARKS.md).
+# Arrays of arrays do not unnest row by row, so regimes and enrichment travel as JSON arrays.
+_INSERT_EVENTS = """
 INSERT INTO trade_events (tenant_id, file_id, row_no, source, uti, prior_uti, trade_id,
     action_type, event_type, event_timestamp, asset_class, regimes, payload, payload_hash,
     deadline_at, enrichment)
-VALUES (%(tenant)s, %(file)s, %(row)s, %(source)s, %(uti)s, %(prior_uti)s, %(trade_id)s,
-    %(action)s, %(event_type)s, %(ts)s, %(asset_class)s, %(regimes)s, %(payload)s, %(hash)s,
-    %(deadline)s, %(filled)s)
+SELECT %(tenant)s, v.file, v.row_no, v.source, v.uti, v.prior_uti, v.trade_id, v.action,
+    v.event_type, v.ts, v.asset_class,
+    ARRAY(SELECT jsonb_array_elements_text(v.regimes)), v.payload, v.hash, v.deadline,
+    ARRAY(SELECT jsonb_array_elements_text(v.filled))
+FROM unnest(%(file)s::uuid[], %(row_no)s::int[], %(source)s::text[], %(uti)s::text[],
+            %(prior_uti)s::text[], %(trade_id)s::text[], %(action)s::text[],
+            %(event_type)s::text[], %(ts)s::timestamptz[], %(asset_class)s::text[],
+            %(regimes)s::jsonb[], %(payload)s::jsonb[], %(hash)s::text[],
+            %(deadline)s::timestamptz[], %(filled)s::jsonb[])
+     WITH ORDINALITY AS v(file, row_no, source, uti, prior_uti, trade_id, action, event_type,
+                          ts, asset_class, regimes, payload, hash, deadline, filled, n)
+ORDER BY v.n
 ON CONFLICT (tenant_id, uti, action_type, event_timestamp, payload_hash) DO NOTHING
-RETURNING id
+RETURNING id, uti, action_type, event_timestamp, payload_hash
 """
 
-_FIND_EVENT = """
-SELECT id FROM trade_events
-WHERE tenant_id = %(tenant)s AND uti = %(uti)s AND action_type = %(action)s
-  AND event_timestamp = %(ts)s AND payload_hash = %(hash)s
+# The ids of events already stored under the keys of a batch (a record sent again).
+_FIND_EVENTS = """
+SELECT v.n, e.id
+FROM unnest(%(uti)s::text[], %(action)s::text[], %(ts)s::timestamptz[], %(hash)s::text[])
+     WITH ORDINALITY AS v(uti, action, ts, hash, n)
+JOIN trade_events e ON e.tenant_id = %(tenant)s AND e.uti = v.uti AND e.action_type = v.action
+    AND e.event_timestamp = v.ts AND e.payload_hash = v.hash
 """
+
+_COLUMNS = ("file", "row", "source", "uti", "prior_uti", "trade_id", "action", "event_type",
+            "ts", "asset_class", "regimes", "payload", "hash", "deadline", "filled")
 
 
 def insert_trade_events(conn: Any, params: Sequence[dict[str, Any]]) -> list[tuple[Any, bool]]:
     """Insert events once per idempotency key: `(event id, True if new)` per params dict, in
-    order; an event already stored answers its existing id.
+    order; an event already stored (before, or earlier in the same batch) answers its
+    existing id. Two statements however many events.
 
     Each dict: tenant, file, row, source, uti, prior_uti, trade_id, action, event_type, ts,
-    asset_class, regimes, payload, hash, deadline, filled."""
+    asset_class, regimes, payload (Jsonb), hash, deadline, filled; one tenant per batch."""
+    if not params:
+        return []
+    from psycopg.types.json import Jsonb
+
+    tenants = {str(p["tenant"]) for p in params}
+    if len(tenants) != 1:
+        raise ValueError(f"insert_trade_events: one tenant per batch, got {len(tenants)}")
+    arrays: dict[str, Any] = {name: [p[name] for p in params] for name in _COLUMNS}
+    arrays["row_no"] = arrays.pop("row")
+    arrays["regimes"] = [Jsonb(list(r or ())) for r in arrays["regimes"]]
+    arrays["filled"] = [Jsonb(list(f or ())) for f in arrays["filled"]]
+    arrays["tenant"] = tenants.pop()
+    key = ("uti", "action", "ts", "hash")
+    new = {(r["uti"], r["action_type"], r["event_timestamp"], r["payload_hash"]): r["id"]
+           for r in conn.execute(_INSERT_EVENTS, arrays).fetchall()}
     results: list[tuple[Any, bool]] = []
-    with conn.cursor() as cur:
-        cur.executemany(_INSERT_EVENT, params, returning=True)
-        inserted = []
-        while True:
-            row = cur.fetchone()
-            inserted.append(row["id"] if row else None)
-            if not cur.nextset():
-                break
-        for new_id, param in zip(inserted, params, strict=True):
-            if new_id is not None:
-                results.append((new_id, True))
-                continue
-            existing = cur.execute(_FIND_EVENT, param).fetchone()
-            assert existing is not None, "conflict without a conflicting event"
-            results.append((existing["id"], False))
+    taken: set[Any] = set()
+    missing: list[int] = []
+    for n, p in enumerate(params):
+        event_id = new.get(tuple(p[k] for k in key))
+        if event_id is not None and event_id not in taken:
+            taken.add(event_id)  # the first of equal records in a batch is the new one
+            results.append((event_id, True))
+        else:
+            results.append((None, False))
+            missing.append(n)
+    if missing:
+        found = {r["n"] - 1: r["id"] for r in conn.execute(_FIND_EVENTS, {
+            "tenant": arrays["tenant"], **{k: [params[n][k] for n in missing] for k in key}})}
+        for position, n in enumerate(missing):
+            assert position in found, "conflict without a conflicting event"
+            results[n] = (found[position], False)
     return results
 
 
@@ -135,13 +171,20 @@ def delete_open_issues(conn: Any, event_ids: Sequence[Any]) -> None:
 
 def insert_issues(conn: Any, issue_rows: Sequence[dict[str, Any]]) -> None:
     """One validation_issues row per dict of tenant, event, rule, severity, field, message,
-    message_ko, regime and value."""
-    with conn.cursor() as cur:
-        cur.executemany(
-            "INSERT INTO validation_issues (tenant_id, event_id, rule_id, severity, field,"
-            " message, message_ko, regime, value) VALUES (%(tenant)s, %(event)s, %(rule)s,"
-            " %(severity)s, %(field)s, %(message)s, %(message_ko)s, %(regime)s, %(value)s)",
-            issue_rows)
+    message_ko, regime and value: one statement (COPY cannot load a table under row-level
+    security)."""
+    if not issue_rows:
+        return
+    columns = ("tenant", "event", "rule", "severity", "field", "message", "message_ko",
+               "regime", "value")
+    conn.execute(
+        "INSERT INTO validation_issues (tenant_id, event_id, rule_id, severity, field, message,"
+        " message_ko, regime, value) SELECT t, e, r, s, f, m, k, g, v FROM unnest(%s::uuid[],"
+        " %s::uuid[], %s::text[], %s::text[], %s::text[], %s::text[], %s::text[], %s::text[],"
+        " %s::text[]) WITH ORDINALITY AS x(t, e, r, s, f, m, k, g, v, n)"
+        " ORDER BY n",  # ids in the order found: the order the console lists them in
+        [[str(r[c]) if c in ("tenant", "event") else r[c] for r in issue_rows]
+         for c in columns])
 
 
 def record_judgements(conn: Any, updates: Sequence[dict[str, Any]]) -> None:

@@ -3,7 +3,7 @@
 Upserted by process (and repair) from what its events say of the trade; its `state`,
 `last_event_id` and `last_action_type` are refreshed by every stage that moves one of its
 events (`shared.services.pipeline.trade_state.refresh_trades` computes them from the rows
-read here), its `lifecycle` by validation.
+read here), its `lifecycle` by validation (in the same write).
 
 Plain SQL with no domain imports, so that the stages that do not parse trades (submit,
 feedback) carry nothing more into their cold start. Every function runs in the caller's
@@ -17,11 +17,17 @@ from typing import Any
 
 from shared.adapters.db.trade_events import ACTION_RANK_SQL
 
-_UPSERT_TRADE = """
+# One statement per batch (a statement per trade ran the search index's statement trigger
+# once per trade). Regimes travel as JSON arrays: arrays of arrays do not unnest row by row.
+_UPSERT_TRADES = """
 INSERT INTO trades (tenant_id, uti, trade_id, asset_class, product, counterparty_1,
     counterparty_2, lifecycle, state, regimes, executed_at)
-VALUES (%(tenant)s, %(uti)s, %(trade_id)s, %(asset_class)s, %(product)s, %(cp1)s, %(cp2)s,
-    'unreported', 'received', %(regimes)s, %(executed)s)
+SELECT %(tenant)s, v.uti, v.trade_id, v.asset_class, v.product, v.cp1, v.cp2, 'unreported',
+    'received', ARRAY(SELECT jsonb_array_elements_text(v.regimes)), v.executed
+FROM unnest(%(uti)s::text[], %(trade_id)s::text[], %(asset_class)s::text[], %(product)s::text[],
+            %(cp1)s::text[], %(cp2)s::text[], %(regimes)s::jsonb[], %(executed)s::timestamptz[])
+     AS v(uti, trade_id, asset_class, product, cp1, cp2, regimes, executed)
+ORDER BY v.uti
 ON CONFLICT (tenant_id, uti) DO UPDATE SET
     trade_id = coalesce(EXCLUDED.trade_id, trades.trade_id),
     asset_class = coalesce(EXCLUDED.asset_class, trades.asset_class),
@@ -37,10 +43,20 @@ ON CONFLICT (tenant_id, uti) DO UPDATE SET
 
 def upsert_trade_rows(conn: Any, params: Sequence[dict[str, Any]]) -> None:
     """Insert or fill in each trade (dicts of tenant, uti, trade_id, asset_class, product, cp1,
-    cp2, regimes, executed): what is known is kept, regimes are merged. Give them in UTI order
-    (a fixed lock order: concurrent chunks cannot deadlock here)."""
-    with conn.cursor() as cur:
-        cur.executemany(_UPSERT_TRADE, params)
+    cp2, regimes, executed), one statement: what is known is kept, regimes are merged. One
+    tenant, each UTI once; rows are taken in UTI order (a fixed lock order: concurrent chunks
+    cannot deadlock here)."""
+    if not params:
+        return
+    from psycopg.types.json import Jsonb
+
+    tenants = {str(p["tenant"]) for p in params}
+    if len(tenants) != 1:
+        raise ValueError(f"upsert_trade_rows: one tenant per batch, got {len(tenants)}")
+    columns = ("uti", "trade_id", "asset_class", "product", "cp1", "cp2", "executed")
+    arrays: dict[str, Any] = {name: [p[name] for p in params] for name in columns}
+    arrays["regimes"] = [Jsonb(list(p["regimes"] or ())) for p in params]
+    conn.execute(_UPSERT_TRADES, {"tenant": tenants.pop(), **arrays})
 
 
 # Per UTI through LATERAL: an index lookup per trade whatever the planner's (often stale, on a
@@ -74,20 +90,17 @@ def events_of_trades(conn: Any, tenant_id: Any, utis: Sequence[str]) -> list[dic
 
 
 def set_trade_states(conn: Any, tenant_id: Any, utis: Sequence[str], event_ids: Sequence[Any],
-                     actions: Sequence[str], states: Sequence[str]) -> None:
-    """Each trade's latest event (id, action type) and state, in one statement."""
+                     actions: Sequence[str], states: Sequence[str],
+                     lifecycles: Sequence[str | None] | None = None) -> None:
+    """Each trade's latest event (id, action type), state and, where given, lifecycle, in one
+    statement. A trade already so is not written again: each version of a row costs a tuple,
+    an entry in each of its indexes and the WAL for all of them (the cost model)."""
     conn.execute(
         "UPDATE trades t SET last_event_id = v.event_id, last_action_type = v.action,"
-        " state = v.state, updated_at = now()"
-        " FROM unnest(%s::text[], %s::uuid[], %s::text[], %s::text[]) AS v(uti, event_id,"
-        " action, state) WHERE t.tenant_id = %s AND t.uti = v.uti",
-        (list(utis), list(event_ids), list(actions), list(states), str(tenant_id)))
-
-
-def set_lifecycles(conn: Any, tenant_id: str, utis: Sequence[str],
-                   lifecycles: Sequence[str]) -> None:
-    """Each trade's lifecycle (unreported / live / terminated / errored / ported), set-based
-    and keyed on the primary key."""
-    conn.execute("UPDATE trades t SET lifecycle = v.lifecycle, updated_at = now()"
-                 " FROM unnest(%s::text[], %s::text[]) AS v(uti, lifecycle)"
-                 " WHERE t.tenant_id = %s AND t.uti = v.uti", (list(utis), lifecycles, tenant_id))
+        " state = v.state, lifecycle = coalesce(v.lifecycle, t.lifecycle), updated_at = now()"
+        " FROM unnest(%s::text[], %s::uuid[], %s::text[], %s::text[], %s::text[])"
+        " AS v(uti, event_id, action, state, lifecycle) WHERE t.tenant_id = %s AND t.uti = v.uti"
+        " AND (t.last_event_id, t.last_action_type, t.state, t.lifecycle) IS DISTINCT FROM"
+        " (v.event_id, v.action, v.state, coalesce(v.lifecycle, t.lifecycle))",
+        (list(utis), list(event_ids), list(actions), list(states),
+         list(lifecycles) if lifecycles is not None else [None] * len(utis), str(tenant_id)))

@@ -36,7 +36,7 @@ from typing import TYPE_CHECKING, Any, cast
 
 import psycopg
 
-from shared.adapters.db import ingest_files, trade_events, trades
+from shared.adapters.db import ingest_files, trade_events
 from shared.adapters.db import tenants as tenants_db
 from shared.adapters.queue.base import ReceivedMessage
 from shared.domain.issues import Issue, has_rejects
@@ -194,8 +194,8 @@ def validate_events(conn: psycopg.Connection[Any], tenant_id: uuid.UUID | str,
     trade_events.record_judgements(conn, updates)
     judged_ids = set(judged)
     touched = sorted({r["uti"] for r in todo if r["id"] in judged_ids})
-    _refresh_lifecycles(conn, tenant, touched, sequences, tenant_regimes)
-    refresh_trades(conn, tenant, touched)
+    refresh_trades(conn, tenant, touched,
+                   _lifecycles(touched, sequences, tenant_regimes))
     log.info("validated", extra=outcome.as_dict())
     return outcome
 
@@ -206,20 +206,17 @@ def _issue_row(tenant: str, event_id: uuid.UUID, issue: Issue) -> dict[str, Any]
             "message_ko": issue.message_ko, "regime": issue.regime, "value": issue.value}
 
 
-def _refresh_lifecycles(conn: psycopg.Connection[Any], tenant: str, utis: Sequence[str],
-                        sequences: dict[str, list[_Item]],
-                        tenant_regimes: Sequence[str] | None) -> None:
-    """`trades.lifecycle` from replaying each UTI's accepted events (the first regime's rules:
+def _lifecycles(utis: Sequence[str], sequences: dict[str, list[_Item]],
+                tenant_regimes: Sequence[str] | None) -> dict[str, str]:
+    """`trades.lifecycle` per UTI from replaying its accepted events (the first regime's rules:
     CFTC's and the others' machines differ only in what they accept, not in the states)."""
-    if not utis:
-        return
     regime = tenant_regimes[0] if tenant_regimes else None
-    lifecycles = []
+    lifecycles = {}
     for uti in utis:
         accepted = [item.past for item in sequences[uti] if item.state in ACCEPTED]
         lifecycle, _ = replay(accepted, regime=regime)
-        lifecycles.append(LIFECYCLE[lifecycle.state])
-    trades.set_lifecycles(conn, tenant, utis, lifecycles)
+        lifecycles[uti] = LIFECYCLE[lifecycle.state]
+    return lifecycles
 
 
 def wait_delay_s(attempt: int) -> int:

@@ -16,9 +16,27 @@ def test_basic_action_gets_activation_context_from_platform_env(monkeypatch):
         return {"activation": ctx.activation_id, "action": ctx.action,
                 "deadline": ctx.deadline_epoch_s, "db": ctx.config.get("database_url")}
 
-    assert main({"database_url": "postgresql://x"}) == {
+    result = main({"database_url": "postgresql://x"})
+    assert result.pop("cost")["statements"] == 0
+    assert result == {
         "activation": "act-123", "action": "ingest", "deadline": 4102444800.0,
         "db": "postgresql://x"}
+
+
+def test_the_record_says_what_the_activation_cost_cpu_and_statements(capsys):
+    from shared.platform.cost import Statements
+
+    @action("process")
+    def main(args, ctx):
+        Statements.add(3)  # as the database adapter's cursor does per statement
+        sum(i * i for i in range(200_000))  # some CPU
+        return {"rows": 1}
+
+    result = main({})
+    assert result["rows"] == 1
+    assert result["cost"]["statements"] == 3
+    assert result["cost"]["cpu_ms"] > 0
+    assert '"statements": 3' in capsys.readouterr().out  # in the "action finished" line too
 
 
 def test_exception_becomes_error_result_with_traceback_in_log_and_no_secret(capsys):
