@@ -35,8 +35,11 @@ from psycopg.rows import dict_row
 
 CLOCK_TICKS = os.sysconf("SC_CLK_TCK")
 # The server settings the model needs (LocalStack(postgres_settings=...)).
+# track=all: the statements inside trigger functions are listed too (their time is also in
+# the statement that fired them); track_functions: time per trigger function.
 POSTGRES_SETTINGS = {"shared_preload_libraries": "pg_stat_statements",
-                     "pg_stat_statements.max": "2000", "track_io_timing": "on"}
+                     "pg_stat_statements.max": "2000", "pg_stat_statements.track": "all",
+                     "track_functions": "pl", "track_io_timing": "on"}
 
 
 def process_cpu_s(pid: int) -> float | None:
@@ -124,6 +127,7 @@ class CostModel:
         with psycopg.connect(self.admin_url, autocommit=True, row_factory=dict_row) as conn:
             conn.execute("CREATE EXTENSION IF NOT EXISTS pg_stat_statements")
             conn.execute("SELECT pg_stat_statements_reset()")
+            conn.execute("SELECT pg_stat_reset()")  # tables and functions: this run only
             checkpointer = conn.execute("SELECT pid FROM pg_stat_activity"
                                         " WHERE backend_type = 'checkpointer'").fetchone()["pid"]
             self.postmaster = _parent_of(checkpointer)
@@ -147,7 +151,10 @@ class CostModel:
                 "SELECT calls, rows, total_exec_time, left(regexp_replace(query, '\\s+', ' ',"
                 " 'g'), 110) AS query FROM pg_stat_statements"
                 " WHERE dbid = (SELECT oid FROM pg_database WHERE datname = current_database())"
-                " ORDER BY total_exec_time DESC LIMIT 12").fetchall()
+                " ORDER BY total_exec_time DESC LIMIT 14").fetchall()
+            self.functions = conn.execute(
+                "SELECT funcname, calls, total_time, self_time FROM pg_stat_user_functions"
+                " WHERE calls > 0 ORDER BY total_time DESC LIMIT 8").fetchall()
 
     def report(self, events: int, activations: list[dict[str, Any]],
                memory_mb: dict[str, int]) -> None:
@@ -205,6 +212,12 @@ class CostModel:
         for r in self.top:
             print(f"| `{r['query']}` | {r['calls']:,} | {r['rows']:,} |"
                   f" {r['total_exec_time']:,.0f} | {r['total_exec_time'] * 1000 / events:,.0f} |")
+        print()
+        print("| function (triggers) | calls | ms total | ms self | us/event |")
+        print("| --- | --- | --- | --- | --- |")
+        for r in self.functions:
+            print(f"| {r['funcname']} | {r['calls']:,} | {r['total_time']:,.0f} |"
+                  f" {r['self_time']:,.0f} | {r['total_time'] * 1000 / events:,.0f} |")
 
 
 def _parent_of(pid: int) -> int:

@@ -62,6 +62,9 @@ def _parse_args() -> argparse.Namespace:
     parser.add_argument("--trade-date", type=date.fromisoformat, default=None,
                         help="the day the file is made for (YYYY-MM-DD; trades on the business"
                              " days before it); default: today in Korea (KST)")
+    parser.add_argument("--profile", action="store_true",
+                        help="profile every activation (cProfile; slower) and print the"
+                             " functions that took the most time per action")
     parser.add_argument("--broken-rows", action="store_true",
                         help="also parse errors and re-sent rows (duplicates), as in the demo")
     return parser.parse_args()
@@ -142,6 +145,19 @@ def _final_counts(db, tenant_id) -> Counter[str]:
         )
 
 
+def _print_profiles(folder: Path, top: int = 14) -> None:
+    """Per action, the functions with the most time of their own over all its activations."""
+    import pstats
+
+    by_action: dict[str, list[str]] = {}
+    for path in sorted(folder.glob("*.prof")):
+        by_action.setdefault(path.name.split("-", 1)[0], []).append(str(path))
+    for action, paths in sorted(by_action.items()):
+        stats = pstats.Stats(*paths)
+        print(f"\nprofile of {action} ({len(paths)} activations), by own time:")
+        stats.sort_stats("tottime").print_stats(top)
+
+
 def main() -> int:
     args = _parse_args()
     import boto3
@@ -154,6 +170,10 @@ def main() -> int:
 
     base = Path(tempfile.mkdtemp(prefix="swaprep-bench-"))
     os.chmod(base, 0o755)  # the embedded server may run as the `postgres` user
+    profiles = base / "profiles"
+    if args.profile:  # the containers inherit it (shared/platform/action.py)
+        profiles.mkdir()
+        os.environ["SWAPREP_PROFILE_DIR"] = str(profiles)
     today = kst_today()
     day = args.trade_date or today
     print(f"generating {args.events:,} FEP records for {day} "
@@ -227,6 +247,8 @@ def main() -> int:
             # The floor, in the same server after the run: the same rows COPYed once.
             floor_s, floor_rows = copy_floor(stack.superuser_url(), content)
             del content
+        if args.profile:
+            _print_profiles(profiles)
     finally:
         if not args.keep:
             shutil.rmtree(base, ignore_errors=True)

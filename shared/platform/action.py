@@ -66,6 +66,23 @@ Payload = dict[str, Any]
 Main = Callable[[Payload], Payload]
 
 
+def _profiled(handler: Callable[[Payload, ActionContext], Payload], args: Payload,
+              ctx: ActionContext) -> Payload:
+    """`handler(args, ctx)`, under cProfile when SWAPREP_PROFILE_DIR names a folder (the
+    benchmarks set it: `bench/e2e_pipeline.py --profile`): one stats file per activation,
+    `<action>-<activation id>.prof`. Off, it costs one environment lookup."""
+    folder = os.environ.get("SWAPREP_PROFILE_DIR")
+    if not folder:
+        return handler(args, ctx)
+    import cProfile
+
+    profile = cProfile.Profile()
+    try:
+        return profile.runcall(handler, args, ctx)
+    finally:
+        profile.dump_stats(os.path.join(folder, f"{ctx.action}-{ctx.activation_id}.prof"))
+
+
 def action(name: str) -> Callable[[Callable[[Payload, ActionContext], Payload]], Main]:
     """Wrap a basic (trigger/queue/cron) action handler `handler(args, ctx) -> dict`."""
 
@@ -80,7 +97,7 @@ def action(name: str) -> Callable[[Callable[[Payload, ActionContext], Payload]],
                 correlation_id=_correlation(args),
             ):
                 try:
-                    result = handler(args, ctx)
+                    result = _profiled(handler, args, ctx)
                 except Exception as exc:
                     log.exception("action failed", extra={"error_type": type(exc).__name__})
                     return {"error": slog.redact_text(f"{type(exc).__name__}: {exc}")}

@@ -103,27 +103,69 @@ def _past(row: dict[str, Any]) -> _Past:
     )
 
 
-def _waits(event: dict[str, Any], sequence: list[_Item], stored: list[dict[str, Any]],
+class _Walk:
+    """One UTI's sequence, walked once for all of its events in the batch: what lies before
+    the event being judged (the first not yet validated, the accepted history). The batch is
+    in lifecycle order, as the sequence is, so each event is further along; judging one after
+    another costs one pass, not one pass per event (a UTI with a year of valuations)."""
+
+    def __init__(self, sequence: list[_Item]) -> None:
+        self.sequence = sequence
+        self.position = {item.id: n for n, item in enumerate(sequence)}
+        self._reset()
+
+    def _reset(self) -> None:
+        self.next = 0
+        self.pending: _Item | None = None  # the first earlier event still `received`
+        self.history: list[_Past] = []
+
+    def before(self, event_id: uuid.UUID) -> tuple[_Item | None, list[_Past]]:
+        """(the first earlier event not yet validated, the accepted events before it)."""
+        target = self.position[event_id]
+        if target < self.next:  # not further along (never in lifecycle order): start over
+            self._reset()
+        for item in self.sequence[self.next:target]:
+            if item.state == "received" and self.pending is None:
+                self.pending = item
+            if item.state in ACCEPTED:
+                self.history.append(item.past)
+        self.next = target
+        return self.pending, list(self.history)
+
+
+def _waits(event: dict[str, Any], pending: _Item | None,
+           stored: dict[str, list[dict[str, Any]]],
            reading: list[dict[str, Any]]) -> str | None:
-    """What `event` must wait for before it can be judged, or None."""
-    for item in sequence:
-        if item.id == event["id"]:
-            break
-        if item.state == "received":
-            return (f"the earlier event {item.id} ({item.past.action_type.value}) of UTI "
-                    f"{event['uti']}: not validated yet")
-    for row in stored:
-        same_trade = ((row["uti"] is not None and row["uti"] == event["uti"])
-                      or (row["trade_id"] is not None and row["trade_id"] == event["trade_id"]))
+    """What `event` must wait for before it can be judged, or None. `stored`: the rows not
+    yet processed, by UTI and by trade id."""
+    if pending is not None:
+        return (f"the earlier event {pending.id} ({pending.past.action_type.value}) of UTI "
+                f"{event['uti']}: not validated yet")
+    same_trade = stored.get(f"uti:{event['uti']}", [])
+    if event["trade_id"] is not None:
+        same_trade = same_trade + stored.get(f"trade:{event['trade_id']}", [])
+    for row in same_trade:
         earlier = (row["received_at"] < event["arrived_at"]
                    or (row["file_id"] == event["file_id"] and row["row_no"] < event["row_no"]))
-        if same_trade and earlier:
+        if earlier:
             return (f"record {row['row_no']} of {row['object_key']} (same trade): "
                     "not processed yet")
     for file in reading:
         if file["received_at"] < event["arrived_at"] and file["id"] != event["file_id"]:
             return f"the file {file['object_key']}, received earlier: still being read"
     return None
+
+
+def _by_trade(rows: list[dict[str, Any]]) -> dict[str, list[dict[str, Any]]]:
+    """Unprocessed rows under `uti:<UTI>` and `trade:<trade id>` (a row under both once each:
+    a row matching both is found under the UTI first, which is enough to wait)."""
+    found: dict[str, list[dict[str, Any]]] = defaultdict(list)
+    for row in rows:
+        if row["uti"] is not None:
+            found[f"uti:{row['uti']}"].append(row)
+        if row["trade_id"] is not None:
+            found[f"trade:{row['trade_id']}"].append(row)
+    return found
 
 
 def validate_events(conn: psycopg.Connection[Any], tenant_id: uuid.UUID | str,
@@ -144,27 +186,22 @@ def validate_events(conn: psycopg.Connection[Any], tenant_id: uuid.UUID | str,
     utis = sorted({r["uti"] for r in todo})
     # Read after the events, in this transaction: a record processed meanwhile is then seen as
     # an event (or its row as still stored), never as neither.
-    stored = ingest_files.unprocessed_rows_of(
-        conn, tenant, utis, sorted({r["trade_id"] for r in todo if r["trade_id"]}))
+    stored = _by_trade(ingest_files.unprocessed_rows_of(
+        conn, tenant, utis, sorted({r["trade_id"] for r in todo if r["trade_id"]})))
     reading = ingest_files.files_being_read(conn, tenant, max(r["arrived_at"] for r in todo))
     sequences: dict[str, list[_Item]] = defaultdict(list)
     for row in trade_events.uti_sequences(conn, tenant, utis):
         sequences[row["uti"]].append(_Item(row["id"], row["state"], _past(row)))
     items = {item.id: item for sequence in sequences.values() for item in sequence}
+    walks = {uti: _Walk(sequence) for uti, sequence in sequences.items()}
 
     issue_rows: list[dict[str, Any]] = []
     for row in todo:  # in lifecycle order: a NEWT is judged before its MODI in the same batch
-        sequence = sequences[row["uti"]]
-        waiting = _waits(row, sequence, stored, reading)
+        pending, history = walks[row["uti"]].before(row["id"])
+        waiting = _waits(row, pending, stored, reading)
         if waiting is not None:
             outcome.waiting[row["id"]] = waiting
             continue
-        history: list[_Past] = []
-        for item in sequence:
-            if item.id == row["id"]:
-                break
-            if item.state in ACCEPTED:
-                history.append(item.past)
         event = TradeEvent.model_validate(row["payload"])
         own_or_tenant = row["regimes"] or tenant_regimes
         # the events' tenant is visible with them (foreign key); its regimes are never empty
