@@ -72,7 +72,7 @@ def insert_trade_events(conn: Any, params: Sequence[dict[str, Any]]) -> list[tup
     existing id. Two statements however many events.
 
     Each dict: tenant, file, row, source, uti, prior_uti, trade_id, action, event_type, ts,
-    asset_class, regimes, payload (Jsonb), hash, deadline, filled; one tenant per batch."""
+    asset_class, regimes, payload (JSON text), hash, deadline, filled; one tenant per batch."""
     if not params:
         return []
     from psycopg.types.json import Jsonb
