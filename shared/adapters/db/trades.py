@@ -59,19 +59,28 @@ def upsert_trade_rows(conn: Any, params: Sequence[dict[str, Any]]) -> None:
     conn.execute(_UPSERT_TRADES, {"tenant": tenants.pop(), **arrays})
 
 
-# Per UTI through LATERAL: an index lookup per trade whatever the planner's (often stale, on a
+# Per UTI through LATERAL: index lookups per trade whatever the planner's (often stale, on a
 # table that grew by thousands of rows a minute ago) estimates; `uti = ANY(...)` let it scan
-# every event of the tenant instead, and processing slowed down as the table grew.
-_TRADE_EVENTS = f"""
-SELECT e.uti, e.id, e.action_type, e.state, e.rank
+# every event of the tenant instead, and processing slowed down as the table grew. One row
+# per trade: its latest event (the lifecycle order, walked backwards from the (tenant, uti,
+# event_timestamp) index) and whether any of its events waits for repair or for validation
+# (two small partial indexes), not every event of a trade with a year of valuations.
+_TRADE_SUMMARIES = f"""
+SELECT u.uti, last.id, last.action_type, last.state,
+       EXISTS (SELECT 1 FROM trade_events i WHERE i.tenant_id = %(tenant)s AND i.uti = u.uti
+               AND i.state = 'invalid') AS any_invalid,
+       EXISTS (SELECT 1 FROM trade_events r WHERE r.tenant_id = %(tenant)s AND r.uti = u.uti
+               AND r.state = 'received') AS any_received
 FROM unnest(%(utis)s::text[]) AS u(uti)
 CROSS JOIN LATERAL (
-    SELECT e.uti, e.id, e.action_type, e.state, e.event_timestamp, e.created_at, e.row_no,
-           {ACTION_RANK_SQL} AS rank
+    SELECT e.id, e.action_type, e.state, {ACTION_RANK_SQL} AS rank
     FROM trade_events e
     WHERE e.tenant_id = %(tenant)s AND e.uti = u.uti AND e.state <> 'superseded'
-) AS e
-ORDER BY e.uti, e.event_timestamp, e.rank, e.created_at, e.row_no NULLS LAST, e.id
+    ORDER BY e.event_timestamp DESC, rank DESC, e.created_at DESC, e.row_no DESC NULLS FIRST,
+             e.id DESC
+    LIMIT 1
+) AS last
+ORDER BY u.uti
 """
 
 
@@ -82,10 +91,10 @@ def lock_trades(conn: Any, tenant_id: Any, utis: Sequence[str]) -> None:
                  " ORDER BY uti FOR NO KEY UPDATE", (str(tenant_id), sorted(set(utis))))
 
 
-def events_of_trades(conn: Any, tenant_id: Any, utis: Sequence[str]) -> list[dict[str, Any]]:
-    """uti, id, action_type, state and rank of the trades' events but the superseded, in
-    lifecycle order per UTI."""
-    return conn.execute(_TRADE_EVENTS,
+def trade_summaries(conn: Any, tenant_id: Any, utis: Sequence[str]) -> list[dict[str, Any]]:
+    """Per trade with events (by UTI): its latest event's id, action_type and state by the
+    lifecycle order, and whether any of its events is `invalid` / `received`."""
+    return conn.execute(_TRADE_SUMMARIES,
                         {"tenant": str(tenant_id), "utis": list(utis)}).fetchall()
 
 

@@ -34,18 +34,12 @@ def refresh_trades(conn: psycopg.Connection[Any], tenant_id: uuid.UUID | str,
     # feedback of a NEWT's file and of its MODI's) then take turns, and the second reads
     # the events as the first left them instead of writing a state computed before it.
     trades_db.lock_trades(conn, tenant_id, utis)
-    events: dict[str, list[dict[str, Any]]] = {}
-    for row in trades_db.events_of_trades(conn, tenant_id, utis):
-        events.setdefault(row["uti"], []).append(row)
     utis_, ids, actions, states_ = [], [], [], []
-    for uti in sorted(events):
-        rows = events[uti]
-        states = {r["state"] for r in rows}
-        latest = rows[-1]
-        utis_.append(uti)
-        ids.append(latest["id"])
-        actions.append(latest["action_type"])
-        states_.append("invalid" if "invalid" in states else
-                       "received" if "received" in states else latest["state"])
+    for row in trades_db.trade_summaries(conn, tenant_id, utis):
+        utis_.append(row["uti"])
+        ids.append(row["id"])
+        actions.append(row["action_type"])
+        states_.append("invalid" if row["any_invalid"] else
+                       "received" if row["any_received"] else row["state"])
     trades_db.set_trade_states(conn, tenant_id, utis_, ids, actions, states_,
                                [(lifecycles or {}).get(uti) for uti in utis_])
