@@ -16,3 +16,33 @@ CREATE TRIGGER trades_counterparty_name_changed BEFORE UPDATE OF last_event_id O
 -- every event of the trade.
 CREATE INDEX IF NOT EXISTS trade_events_invalid ON trade_events (tenant_id, uti)
     WHERE state = 'invalid';
+
+-- The search text of a trade is rewritten by a row trigger that fires only when a searched
+-- column changed (its WHEN is checked in C, before any PL/pgSQL runs). The statement trigger
+-- of 0012 joined the statement's old and new rows, transition tables with no index: 50 ms
+-- per state refresh of a few hundred trades, about 0.85 ms of server time per event in the
+-- bench, although a refresh changes a searched column only when the latest event brings a new
+-- counterparty name.
+CREATE OR REPLACE FUNCTION app.trade_search_row_update() RETURNS trigger LANGUAGE plpgsql AS
+$$
+BEGIN
+    IF (OLD.tenant_id, OLD.uti) IS DISTINCT FROM (NEW.tenant_id, NEW.uti) THEN
+        DELETE FROM trade_search WHERE tenant_id = OLD.tenant_id AND uti = OLD.uti;
+    END IF;
+    INSERT INTO trade_search (tenant_id, uti, search_text)
+    VALUES (NEW.tenant_id, NEW.uti,
+            app.trade_search_text(NEW.uti, NEW.trade_id, NEW.counterparty_1,
+                                  NEW.counterparty_2, NEW.counterparty_2_name))
+    ON CONFLICT (tenant_id, uti) DO UPDATE SET search_text = EXCLUDED.search_text;
+    RETURN NULL;
+END
+$$;
+DROP TRIGGER IF EXISTS trades_search_update ON trades;
+CREATE TRIGGER trades_search_update AFTER UPDATE ON trades
+    FOR EACH ROW
+    WHEN ((OLD.tenant_id, OLD.uti, OLD.trade_id, OLD.counterparty_1, OLD.counterparty_2,
+           OLD.counterparty_2_name) IS DISTINCT FROM
+          (NEW.tenant_id, NEW.uti, NEW.trade_id, NEW.counterparty_1, NEW.counterparty_2,
+           NEW.counterparty_2_name))
+    EXECUTE FUNCTION app.trade_search_row_update();
+DROP FUNCTION IF EXISTS app.trade_search_update();
