@@ -44,7 +44,7 @@ _OWES = f"""
 
 _PICK = f"""
 SELECT e.id, e.uti, e.action_type, e.event_timestamp, {ACTION_RANK_SQL} AS rank,
-       e.created_at, e.deadline_at, e.payload
+       e.created_at, e.deadline_at, e.payload::text AS payload
 FROM trade_events e
 WHERE e.tenant_id = %(tenant)s AND {_OWES} AND NOT (e.id = ANY(%(skip)s::uuid[]))
 ORDER BY e.event_timestamp, rank, e.created_at, e.row_no NULLS LAST, e.id

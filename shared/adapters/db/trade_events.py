@@ -126,8 +126,8 @@ def set_event_regimes(conn: Any, event_id: Any, regimes: Sequence[str], deadline
 # -- validation ---------------------------------------------------------------------------------
 
 _EVENTS = f"""
-SELECT e.id, e.uti, e.trade_id, e.state, e.payload, e.regimes, e.file_id, e.row_no,
-       e.created_at, e.event_timestamp, {ACTION_RANK_SQL} AS rank,
+SELECT e.id, e.uti, e.trade_id, e.state, e.payload::text AS payload, e.regimes, e.file_id,
+       e.row_no, e.created_at, e.event_timestamp, {ACTION_RANK_SQL} AS rank,
        coalesce(f.received_at, e.created_at) AS arrived_at
 FROM trade_events e LEFT JOIN ingest_files f ON f.id = e.file_id
 WHERE e.id = ANY(%(ids)s::uuid[])
@@ -152,8 +152,8 @@ ORDER BY e.uti, e.event_timestamp, e.rank, e.created_at, e.row_no NULLS LAST, e.
 
 
 def events_to_judge(conn: Any, event_ids: Sequence[str]) -> list[dict[str, Any]]:
-    """The events with what judging them needs (payload, regimes, position, `rank`, and
-    `arrived_at`: their file's arrival, else their own), in lifecycle order."""
+    """The events with what judging them needs (payload as JSON text, regimes, position, `rank`,
+    and `arrived_at`: their file's arrival, else their own), in lifecycle order."""
     return conn.execute(_EVENTS, {"ids": [str(i) for i in event_ids]}).fetchall()
 
 

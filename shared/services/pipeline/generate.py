@@ -104,7 +104,7 @@ class _Candidate:
     rank: int
     created_at: datetime
     deadline_at: datetime | None
-    payload: dict[str, Any]
+    payload: str  # JSON text: pydantic reads it in one pass (model_validate_json)
 
     @property
     def order(self) -> tuple[datetime, int]:
@@ -171,7 +171,7 @@ def _render_problem(writer: ReportWriter | None, writer_error: str | None,
     if writer is None:
         return None, writer_error
     try:
-        event = TradeEvent.model_validate(candidate.payload)
+        event = TradeEvent.model_validate_json(candidate.payload)
     except Exception as exc:  # a payload that no longer loads is a data problem of this event
         return None, f"the stored event does not load: {_describe(exc)}"
     try:
@@ -204,7 +204,7 @@ def _render(writer: ReportWriter | None, writer_error: str | None,
     """
     if writer is not None:
         try:
-            events = [TradeEvent.model_validate(c.payload) for c in candidates]
+            events = [TradeEvent.model_validate_json(c.payload) for c in candidates]
             _write(writer, events, stamp, out)
             return candidates, []
         except Exception as exc:

@@ -202,7 +202,7 @@ def validate_events(conn: psycopg.Connection[Any], tenant_id: uuid.UUID | str,
         if waiting is not None:
             outcome.waiting[row["id"]] = waiting
             continue
-        event = TradeEvent.model_validate(row["payload"])
+        event = TradeEvent.model_validate_json(row["payload"])
         own_or_tenant = row["regimes"] or tenant_regimes
         # the events' tenant is visible with them (foreign key); its regimes are never empty
         assert own_or_tenant is not None
