@@ -65,6 +65,33 @@ def _children(parent: int) -> list[int]:
     return found
 
 
+def _thread_label(thread: threading.Thread) -> str:
+    """What a thread of the stack's process does: its target, else its class and name."""
+    target = getattr(thread, "_target", None)
+    if target is not None:
+        owner = getattr(target, "__self__", None)
+        name = getattr(target, "__qualname__", repr(target))
+        module = getattr(target, "__module__", "") or type(owner).__module__
+        return f"{module}.{name}"
+    return f"{type(thread).__module__}.{type(thread).__qualname__}"
+
+
+def _thread_cpu() -> dict[int, tuple[str, float]]:
+    """Each live thread of this process: native id -> (label, CPU seconds)."""
+    found = {}
+    for thread in threading.enumerate():
+        if thread.native_id is None:
+            continue
+        try:
+            text = Path(f"/proc/self/task/{thread.native_id}/stat").read_text()
+        except OSError:
+            continue
+        fields = text[text.rindex(")") + 2:].split()
+        found[thread.native_id] = (_thread_label(thread),
+                                   (int(fields[11]) + int(fields[12])) / CLOCK_TICKS)
+    return found
+
+
 class _ServerSampler(threading.Thread):
     """Every second: each server process's CPU, by who it works for."""
 
@@ -75,6 +102,8 @@ class _ServerSampler(threading.Thread):
         self.first: dict[int, float] = {}  # pid -> CPU at first sight
         self.last: dict[int, float] = {}
         self.owner: dict[int, str] = {}  # pid -> application name or backend type
+        # the stack's own threads: native id -> (label, CPU at first sight, CPU last seen)
+        self.threads: dict[int, list[Any]] = {}
 
     def run(self) -> None:
         with psycopg.connect(self.admin_url, autocommit=True, row_factory=dict_row) as conn:
@@ -99,6 +128,15 @@ class _ServerSampler(threading.Thread):
                 self.owner[pid] = names[pid]
             else:
                 self.owner.setdefault(pid, "(unnamed server process)")
+        for tid, (label, cpu) in _thread_cpu().items():
+            seen = self.threads.setdefault(tid, [label, cpu, cpu])
+            seen[2] = cpu
+
+    def cpu_by_thread(self) -> dict[str, float]:
+        totals: dict[str, float] = defaultdict(float)
+        for label, first, last in self.threads.values():
+            totals[label] += last - first
+        return dict(totals)
 
     def cpu_by_owner(self) -> dict[str, float]:
         totals: dict[str, float] = defaultdict(float)
@@ -195,6 +233,13 @@ class CostModel:
               f" to actions; the stack's own process (host, gateway, triggers, S3 server, TR"
               f" simulator): {self.own_cpu:,.1f} CPU s ({self.own_cpu * per_event:,.0f}"
               f" us/event); {self.wall_s * os.cpu_count():,.0f} CPU s were available")
+        threads = self.sampler.cpu_by_thread()
+        shown = sum(threads.values())
+        print("the stack's process by thread (sampled each second; threads that lived less"
+              f" than that are not seen: {self.own_cpu - shown:,.1f} CPU s):")
+        for label, cpu in sorted(threads.items(), key=lambda kv: -kv[1])[:10]:
+            if cpu >= 0.2:
+                print(f"  {cpu:8.1f} s  {cpu * per_event:6,.0f} us/event  {label}")
         print(f"WAL: {self.wal_bytes / events:,.0f} bytes per event"
               f" ({self.wal_bytes / 2**20:,.0f} MiB)")
         print()
