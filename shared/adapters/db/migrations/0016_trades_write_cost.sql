@@ -46,3 +46,43 @@ CREATE TRIGGER trades_search_update AFTER UPDATE ON trades
            NEW.counterparty_2_name))
     EXECUTE FUNCTION app.trade_search_row_update();
 DROP FUNCTION IF EXISTS app.trade_search_update();
+
+-- The rollup's update branch without a join: each old row counts -1 and each new row +1 in its
+-- groups, and a group whose sum is 0 (a row whose counted columns did not change) is dropped.
+-- The same deltas as 0013's, which joined the old and new transition tables (no index) on the
+-- event id, twice: 12 ms per state update of a few hundred events.
+CREATE OR REPLACE FUNCTION app.trade_event_rollup_apply() RETURNS trigger
+LANGUAGE plpgsql AS
+$$
+BEGIN
+    IF TG_OP = 'INSERT' THEN
+        INSERT INTO trade_event_rollup_delta (tenant_id, hour, dim, key, events)
+        SELECT e.tenant_id, app.rollup_hour(e.created_at), k.dim, k.key, count(*)
+        FROM new_rows e
+        CROSS JOIN LATERAL app.rollup_keys(e.state, e.asset_class, e.action_type, e.regimes) k
+        GROUP BY 1, 2, 3, 4;
+    ELSIF TG_OP = 'DELETE' THEN
+        INSERT INTO trade_event_rollup_delta (tenant_id, hour, dim, key, events)
+        SELECT e.tenant_id, app.rollup_hour(e.created_at), k.dim, k.key, -count(*)
+        FROM old_rows e
+        CROSS JOIN LATERAL app.rollup_keys(e.state, e.asset_class, e.action_type, e.regimes) k
+        GROUP BY 1, 2, 3, 4;
+    ELSE
+        INSERT INTO trade_event_rollup_delta (tenant_id, hour, dim, key, events)
+        SELECT d.tenant_id, app.rollup_hour(d.created_at), k.dim, k.key, sum(d.delta)
+        FROM (
+            SELECT o.tenant_id, o.created_at, o.state, o.asset_class, o.action_type,
+                   o.regimes, -1 AS delta
+            FROM old_rows o
+            UNION ALL
+            SELECT n.tenant_id, n.created_at, n.state, n.asset_class, n.action_type,
+                   n.regimes, 1
+            FROM new_rows n
+        ) AS d
+        CROSS JOIN LATERAL app.rollup_keys(d.state, d.asset_class, d.action_type, d.regimes) k
+        GROUP BY 1, 2, 3, 4
+        HAVING sum(d.delta) <> 0;
+    END IF;
+    RETURN NULL;
+END
+$$;
