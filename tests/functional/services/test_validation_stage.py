@@ -214,8 +214,8 @@ def test_rules_run_for_each_regime_of_the_tenant_and_nudge_each(pipeline, db, te
     assert sorted(n["regime"] for n in pipeline.bodies("generate")) == ["emir", "krx"]
 
 
-def test_wait_delays_grow_to_the_queues_limit():
-    assert [wait_delay_s(n) for n in (1, 2, 3, 10, 50)] == [2, 4, 8, 900, 900]
+def test_wait_delays_grow_to_half_a_minute():
+    assert [wait_delay_s(n) for n in (1, 2, 3, 4, 5, 50)] == [2, 4, 8, 16, 30, 30]
 
 
 def test_another_tenant_sees_none_of_it(pipeline, db, two_tenants):
