@@ -11,9 +11,11 @@ from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 from decimal import Decimal
+from functools import cached_property
 from types import MappingProxyType
 from typing import TYPE_CHECKING
 
+from shared.domain.lifecycle import TradeLifecycle, lifecycle_after
 from shared.domain.model import utc
 from shared.domain.rules.iso4217 import CURRENCIES
 
@@ -60,3 +62,14 @@ class ValidationContext:
         if self.deadline is not None:
             object.__setattr__(self, "deadline", utc(self.deadline))
         object.__setattr__(self, "regimes", tuple(r.lower() for r in self.regimes))
+
+    @cached_property
+    def lifecycle(self) -> TradeLifecycle | None:
+        """The UTI's lifecycle at the TR after `history`, under `regime`; None without history.
+
+        Replayed once per context (the engine makes one per regime and event), not once per
+        sequence rule: the eight of them judge the event against the same lifecycle.
+        """
+        if self.history is None:
+            return None
+        return lifecycle_after(self.history, regime=self.regime)
