@@ -2,7 +2,8 @@
 
 read (bytes -> CSV rows) -> canonical (rows -> TradeEvent via the default FEP profile)
 -> enrich (UTI, derived fields) -> validate (every SR-* rule, with the UTI's accepted history
-as the pipeline's validate stage has it) -> write (one batch report per regime). Input: N
+as the pipeline's validate stage has it: what the lifecycle machine reads of each accepted
+report, not the whole event) -> write (one batch report per regime). Input: N
 generated FEP rows (swaprep/local/demo.py, with its ~10 % planted errors), made for today in
 Korea (KST) and judged by the running clock.
 
@@ -27,14 +28,17 @@ import io
 import sys
 import time
 from collections import Counter, defaultdict
+from collections.abc import Sequence
+from dataclasses import dataclass
 from datetime import UTC, date, datetime
 from pathlib import Path
+from typing import cast
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from bench.outcome import EXIT_MISMATCH, check_outcome, intended_counts, tally
 from shared.domain.enrichment import enrich
-from shared.domain.model import TradeEvent
+from shared.domain.model import ActionType, EventType, Level, TradeEvent
 from shared.domain.rules.context import ValidationContext
 from shared.domain.rules.engine import validate
 from shared.formats.readers import reader_for
@@ -42,6 +46,27 @@ from shared.formats.writers.base import ReportWriter, writer_for
 from swaprep.local.demo import demo_fep_records, kst_today, write_fep_csv
 
 CHUNK = 1000  # records per chunk, as the pipeline's process stage takes them from the queue
+
+
+@dataclass(frozen=True, slots=True)
+class Accepted:
+    """What the validate stage keeps of an accepted report for the UTI's later ones: what the
+    lifecycle machine reads (the pipeline's `_Past` in shared/services/pipeline/validation.py).
+    Holding every accepted TradeEvent instead made the bench's heap, and the garbage
+    collector's full passes over it, grow with the run, a cost the pipeline does not have."""
+
+    action_type: ActionType
+    event_type: EventType | None
+    level: Level
+    execution_timestamp: datetime | None
+
+    @classmethod
+    def of(cls, event: TradeEvent) -> Accepted:
+        return cls(event.action_type, event.event_type, event.level, event.execution_timestamp)
+
+
+def history_of(past: list[Accepted]) -> Sequence[TradeEvent]:
+    return cast(Sequence[TradeEvent], tuple(past))  # a LifecycleEvent is all the rules read
 STAGES = ("canonical (profile -> model)", "enrich", "validate (krx)", "write krx",
           "write cftc-part45", "write emir")
 
@@ -65,7 +90,7 @@ def main() -> int:
     seconds = dict.fromkeys(STAGES, 0.0)
     counts = dict.fromkeys(STAGES, 0)
     actual: Counter[str] = Counter()
-    history: dict[str | None, list[TradeEvent]] = defaultdict(list)  # accepted, per UTI
+    history: dict[str | None, list[Accepted]] = defaultdict(list)  # per UTI
 
     started = time.perf_counter()
     rows = sum(1 for _ in csv.reader(io.TextIOWrapper(io.BytesIO(content), encoding="utf-8")))
@@ -88,10 +113,10 @@ def main() -> int:
             past = history[event.uti]
             # The demo FEP reports to the KRX TR (CFTC/EMIR would also demand UPIs it lacks).
             issues = validate(event, ValidationContext(now=now, regimes=("krx",),
-                                                       history=tuple(past)))
+                                                       history=history_of(past)))
             rejects = {i.rule_id for i in issues if i.severity == "reject"}
             if not rejects:
-                past.append(event)
+                past.append(Accepted.of(event))
                 valid.append(event)
             tally(actual, "invalid" if rejects else "valid", rejects)
         seconds["validate (krx)"] += time.perf_counter() - t
@@ -150,7 +175,7 @@ def run_krx_chain(content: bytes, now: datetime, writer: ReportWriter,
     """The krx chain as the process and validate stages run it, without stage timers.
 
     Tallies each record's outcome into `outcomes`; returns how many reports were written."""
-    history: dict[str | None, list[TradeEvent]] = defaultdict(list)  # accepted, per UTI
+    history: dict[str | None, list[Accepted]] = defaultdict(list)  # per UTI
     written = 0
 
     def run_chunk(chunk: list[TradeEvent]) -> int:
@@ -158,10 +183,10 @@ def run_krx_chain(content: bytes, now: datetime, writer: ReportWriter,
         for event in (enrich(e).event for e in chunk):
             past = history[event.uti]
             issues = validate(event, ValidationContext(now=now, regimes=("krx",),
-                                                       history=tuple(past)))
+                                                       history=history_of(past)))
             rejects = {i.rule_id for i in issues if i.severity == "reject"}
             if not rejects:
-                past.append(event)
+                past.append(Accepted.of(event))
                 valid.append(event)
             tally(outcomes, "invalid" if rejects else "valid", rejects)
         writer.write_batch(valid, io.BytesIO(), reporting_timestamp=now)
