@@ -49,7 +49,7 @@ def validate(event: TradeEvent, context: ValidationContext,
                                   lambda: _plan(rules_in_order(), active, action))
     else:
         plan = _plan(rules, active, action)
-    contexts = {regime: context if regime == context.regime else replace(context, regime=regime)
+    contexts = {regime: context.for_regime(regime)
                 for regime in (None, *active)}  # built once: rules x regimes share them
     merge = len(active) > 1
     issues: list[Issue] = []
