@@ -45,7 +45,7 @@ an at-risk alert comes early rather than late. KRX: CCP -> same day (T+0).
 from __future__ import annotations
 
 from datetime import UTC, date, datetime, time, timedelta
-from functools import cache
+from functools import cache, lru_cache
 
 import holidays
 
@@ -127,7 +127,16 @@ def reporting_deadline(regime: str, execution_timestamp: datetime, *,
     """
     spec = deadline_rule(regime)
     executed_on = _aware(execution_timestamp).astimezone(spec.zone).date()
-    due_day = add_business_days(spec.name, executed_on, spec.days_for(counterparty_kind))
+    return _deadline_of_day(spec.name, executed_on, spec.days_for(counterparty_kind))
+
+
+# Memoised: validation asks for every event's deadline, and a file's events share a handful of
+# trade dates. A pure function of three immutable values (the calendars are fixed sets).
+@lru_cache(maxsize=4096)
+def _deadline_of_day(rule_name: str, executed_on: date, days: int) -> datetime:
+    """The deadline of a trade executed on the local date `executed_on`, due in `days`."""
+    spec = deadline_rule(rule_name)
+    due_day = add_business_days(spec.name, executed_on, days)
     if spec.cutoff is None:
         local = datetime.combine(due_day + timedelta(days=1), time(0), spec.zone)
     else:

@@ -21,7 +21,7 @@ import re
 from dataclasses import dataclass, field
 
 from shared.domain.identifiers import check_lei
-from shared.domain.model import ActionType, AssetClass, Leg, Money, TradeEvent
+from shared.domain.model import ActionType, AssetClass, Leg, Money, TradeEvent, copy_model
 
 __all__ = ["Enrichment", "enrich", "generate_uti"]
 
@@ -74,9 +74,7 @@ def enrich(event: TradeEvent, *, generating_lei: str | None = None) -> Enrichmen
     `generating_lei` is the entity that generates UTIs (typically the tenant's own LEI or
     the reporting counterparty's); without it counterparty 1's LEI is used, if valid.
     """
-    # A fresh copy (the caller's event is never mutated). Dump-and-validate is ~4x faster
-    # than model_copy(deep=True), whose copy.deepcopy dominated enrichment time.
-    result = Enrichment(type(event).model_validate(event.model_dump()))
+    result = Enrichment(copy_model(event))  # a deep copy: the caller's event is never mutated
     _fill_uti(result, generating_lei)
     _fill_event_timestamp(result)
     _fill_product(result)

@@ -32,7 +32,7 @@ The machine does not look at UTIs: callers pass one UTI's reports, in reporting 
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from dataclasses import field as dataclass_field
 from datetime import datetime
 from enum import StrEnum
@@ -49,6 +49,7 @@ __all__ = [
     "Refusal",
     "TradeLifecycle",
     "TradeState",
+    "lifecycle_after",
     "profile_for",
     "replay",
 ]
@@ -236,29 +237,54 @@ class TradeLifecycle:
 
     def decide(self, event: LifecycleEvent) -> Decision:
         """Accept or refuse `event` in this state; never raises for a well-typed event."""
+        target, refusal = self._judge(event)
+        if refusal is not None:
+            return self._refuse(event, refusal)
+        assert target is not None
+        return Decision(event.action_type, self.state, target)
+
+    def refusal(self, event: LifecycleEvent) -> str | None:
+        """The id of the rule refusing `event` in this state, None if it is accepted: what
+        `decide` says, without building the decision and its messages (the sequence rules ask
+        it eight times per event and regime)."""
+        return self._judge(event)[1]
+
+    def _judge(self, event: LifecycleEvent) -> tuple[TradeState | None, str | None]:
+        """(the state `event` leads to, None) when accepted; (None, refusing rule id) if not."""
         action = event.action_type
-        moves = TRANSITIONS[self.profile][self.state]
-        target = moves.get(action)
+        target = TRANSITIONS[self.profile][self.state].get(action)
         if target is not None and self.state is S.PORTED and event.event_type is not EventType.PTNG:
             target = None  # CFTC: only a transfer back in (NEWT-PTNG) reopens a ported trade
         if target is None:
-            return self._refuse(event, self._refusal_rule(action))
+            return None, self._refusal_rule(action)
         if action is A.REVI and self.state is S.ERRORED:
             target = self.revive_to or S.LIVE
         if (self.level is not None and event.level != self.level
                 and action not in (A.NEWT, A.POSC, A.CORR, A.REVI)):
-            return self._refuse(event, "SR-LC-019")
+            return None, "SR-LC-019"
         if (action is A.MODI and self.execution_timestamp is not None
                 and event.execution_timestamp is not None
                 and utc(event.execution_timestamp) != self.execution_timestamp):
-            return self._refuse(event, "SR-DT-014")
-        return Decision(action, self.state, target)
+            return None, "SR-DT-014"
+        return target, None
 
     def apply(self, event: LifecycleEvent) -> tuple[TradeLifecycle, Decision]:
         """The lifecycle after `event`, and the decision; a refusal leaves it unchanged."""
         decision = self.decide(event)
         if not decision.accepted:
             return self, decision
+        return self._advance(event, decision.after), decision
+
+    def after(self, event: LifecycleEvent) -> TradeLifecycle:
+        """`apply(event)[0]`, without building the decision."""
+        target, refusal = self._judge(event)
+        if refusal is not None:
+            return self
+        assert target is not None
+        return self._advance(event, target)
+
+    def _advance(self, event: LifecycleEvent, target: TradeState) -> TradeLifecycle:
+        """The lifecycle after the accepted `event`, which leads to `target`."""
         action = event.action_type
         opened_by = self.opened_by
         if action in (A.NEWT, A.POSC) and opened_by is None:
@@ -273,9 +299,8 @@ class TradeLifecycle:
             revive_to = self.state
         elif action is A.REVI:
             revive_to = None
-        return replace(self, state=decision.after, accepted=self.accepted + 1,
-                       opened_by=opened_by, level=level,
-                       execution_timestamp=execution_timestamp, revive_to=revive_to), decision
+        return TradeLifecycle(self.profile, target, opened_by, level, execution_timestamp,
+                              revive_to, self.accepted + 1)
 
     def _refusal_rule(self, action: ActionType) -> str:
         if self.state is S.PORTED:
@@ -328,6 +353,15 @@ def replay(events: Iterable[LifecycleEvent], *, regime: str | None = None,
         lifecycle, decision = lifecycle.apply(event)
         decisions.append(decision)
     return lifecycle, decisions
+
+
+def lifecycle_after(events: Iterable[LifecycleEvent], *,
+                    regime: str | None = None) -> TradeLifecycle:
+    """`replay(events, regime=regime)[0]`, without the decisions (what the rules judge by)."""
+    lifecycle = TradeLifecycle.start(regime)
+    for event in events:
+        lifecycle = lifecycle.after(event)
+    return lifecycle
 
 
 def _iso(value: datetime) -> str:

@@ -13,12 +13,17 @@ KRX CSV profile, the rules and the writers can name them the same way.
 
 from __future__ import annotations
 
+import copy
 import hashlib
 import json
+import types
+import typing
+from dataclasses import dataclass
 from datetime import UTC, date, datetime
+from datetime import time as time_of_day
 from decimal import Decimal
-from enum import StrEnum
-from typing import Annotated, Any
+from enum import Enum, StrEnum
+from typing import Annotated, Any, TypeVar
 
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field
 
@@ -359,6 +364,108 @@ class TradeEvent(_Model):
 
     def notional(self, leg: int = 0) -> Money | None:
         return self.legs[leg].notional if len(self.legs) > leg else None
+
+
+ModelT = TypeVar("ModelT", bound=BaseModel)
+
+# Values that are never changed in place, so a copy may share them: every scalar a model field
+# holds (codes and identifiers, amounts, dates, timestamps, flags, enum members).
+_IMMUTABLE = (str, int, float, Decimal, date, time_of_day, Enum, type(None))
+
+
+def copy_model(model: ModelT) -> ModelT:
+    """A deep copy of a validated model, as `type(model).model_validate(model.model_dump())`
+    makes it (the same values and types, every field marked as set) without validating again.
+
+    Enrichment copies every event it is given: dump-and-validate was most of its cost, and
+    `model_copy(deep=True)` is slower still (copy.deepcopy of every date and Decimal). The
+    values came out of validation, so they are valid as they are; only what can be changed in
+    place (sub-models, lists, dicts) is copied, the immutable scalars are shared.
+    """
+    cls = type(model)
+    shape = _SHAPES.get(cls) or _shape(cls)
+    values = model.__dict__.copy()
+    for name, how in shape.nested:
+        value = values[name]
+        if value is None:
+            continue
+        if how is _Nested.MODEL:
+            values[name] = copy_model(value)
+        elif how is _Nested.MODELS:
+            values[name] = [copy_model(item) for item in value]
+        else:
+            values[name] = _copy_value(value)
+    copied = cls.__new__(cls)
+    _set = object.__setattr__
+    _set(copied, "__dict__", values)
+    _set(copied, "__pydantic_fields_set__", set(shape.every_field))
+    _set(copied, "__pydantic_extra__", None)  # extra="forbid": never any
+    _set(copied, "__pydantic_private__", None)  # no private attributes
+    return copied
+
+
+def _copy_value(value: Any) -> Any:
+    if isinstance(value, BaseModel):
+        return copy_model(value)
+    kind = type(value)
+    if kind is list:
+        return [_copy_value(item) for item in value]
+    if kind is dict:
+        return {key: _copy_value(item) for key, item in value.items()}
+    if isinstance(value, _IMMUTABLE):
+        return value
+    return copy.deepcopy(value)  # anything else an `Any` field (extensions) may hold
+
+
+class _Nested(Enum):
+    MODEL = "a sub-model"
+    MODELS = "a list of sub-models"
+    OTHER = "a list of scalars, a dict or anything (Any)"
+
+
+@dataclass(frozen=True)
+class _Shape:
+    nested: tuple[tuple[str, _Nested], ...]  # the fields that may hold something mutable
+    every_field: frozenset[str]
+
+
+_SHAPES: dict[type[BaseModel], _Shape] = {}  # one per model class: a handful
+
+
+def _shape(cls: type[BaseModel]) -> _Shape:
+    nested = []
+    for name, info in cls.model_fields.items():
+        annotation = _optional_of(info.annotation)
+        if _is_scalar(annotation):
+            continue
+        inner = typing.get_args(annotation)[0] if typing.get_origin(annotation) is list else None
+        if isinstance(annotation, type) and issubclass(annotation, BaseModel):
+            nested.append((name, _Nested.MODEL))
+        elif isinstance(inner, type) and issubclass(inner, BaseModel):
+            nested.append((name, _Nested.MODELS))
+        else:
+            nested.append((name, _Nested.OTHER))
+    shape = _SHAPES[cls] = _Shape(tuple(nested), frozenset(cls.model_fields))
+    return shape
+
+
+def _optional_of(annotation: Any) -> Any:
+    """X for `X | None`; anything else as it is."""
+    if typing.get_origin(annotation) in (typing.Union, types.UnionType):
+        args = [arg for arg in typing.get_args(annotation) if arg is not type(None)]
+        if len(args) == 1:
+            return args[0]
+    return annotation
+
+
+def _is_scalar(annotation: Any) -> bool:
+    """True when every type `annotation` admits (through Optional and Annotated) is immutable."""
+    origin = typing.get_origin(annotation)
+    if origin is typing.Annotated:
+        return _is_scalar(typing.get_args(annotation)[0])
+    if origin in (typing.Union, types.UnionType):
+        return all(_is_scalar(arg) for arg in typing.get_args(annotation))
+    return isinstance(annotation, type) and issubclass(annotation, _IMMUTABLE)
 
 
 def utc(value: datetime) -> datetime:

@@ -16,10 +16,10 @@ Templates use `str.format` placeholders; `{value}` is always available (the offe
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Iterable, Iterator, Mapping
+from collections.abc import Callable, Hashable, Iterable, Iterator, Mapping
 from dataclasses import dataclass
 from dataclasses import field as dataclass_field
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Self, TypeVar, cast
 
 from shared.domain.issues import Issue, Severity, shown_value
 from shared.domain.model import ActionType
@@ -46,6 +46,7 @@ class Violation:
 
 
 Check = Callable[["TradeEvent", "ValidationContext"], Iterable[Violation] | None]
+T = TypeVar("T")
 
 
 class _Template(dict[str, object]):
@@ -97,7 +98,88 @@ class Rule:
         )
 
 
-REGISTRY: dict[str, Rule] = {}
+class _Registry(dict[str, Rule]):
+    """The rules by id, with a memo of what is derived from them (the catalogue's order, the
+    engine's rules per regimes and action type) so that it is not derived again per event.
+    Any change to the rules empties the memo; it holds at most `MEMO_SIZE` values."""
+
+    MEMO_SIZE = 256
+
+    def __init__(self) -> None:
+        super().__init__()
+        self._memo: dict[Hashable, Any] = {}
+        self._generation = 0  # a value derived while the rules changed is not kept
+
+    def derived(self, key: Hashable, derive: Callable[[], T]) -> T:
+        """`derive()`, computed once per `key` until the rules change."""
+        try:
+            return cast(T, self._memo[key])
+        except KeyError:
+            pass
+        generation = self._generation
+        value = derive()
+        if generation == self._generation:
+            if len(self._memo) >= self.MEMO_SIZE:
+                self._memo.clear()
+            self._memo[key] = value
+        return value
+
+    def _changed(self) -> None:
+        self._generation += 1
+        self._memo.clear()
+
+    def __setitem__(self, key: str, value: Rule) -> None:
+        super().__setitem__(key, value)
+        self._changed()
+
+    def __delitem__(self, key: str) -> None:
+        super().__delitem__(key)
+        self._changed()
+
+    def __ior__(self, other: Any) -> Self:  # type: ignore[override,misc]
+        super().__ior__(other)
+        self._changed()
+        return self
+
+    def pop(self, *args: Any) -> Any:
+        try:
+            return super().pop(*args)
+        finally:
+            self._changed()
+
+    def popitem(self) -> tuple[str, Rule]:
+        try:
+            return super().popitem()
+        finally:
+            self._changed()
+
+    def setdefault(self, *args: Any) -> Any:
+        try:
+            return super().setdefault(*args)
+        finally:
+            self._changed()
+
+    def update(self, *args: Any, **kwargs: Any) -> None:
+        try:
+            super().update(*args, **kwargs)
+        finally:
+            self._changed()
+
+    def clear(self) -> None:
+        super().clear()
+        self._changed()
+
+
+REGISTRY: dict[str, Rule] = _Registry()
+
+
+def derived_from_rules(key: Hashable, derive: Callable[[], T]) -> T:
+    """`derive()` (a pure function of the registered rules and of `key`, an immutable value),
+    remembered until the rules change."""
+    registry = REGISTRY
+    if isinstance(registry, _Registry):
+        return registry.derived(key, derive)
+    return derive()  # a registry swapped for a plain dict (tests): nothing to remember by
 
 
 def register(new: Rule) -> Rule:
@@ -132,4 +214,13 @@ def get_rule(rule_id: str) -> Rule:
 
 def all_rules() -> list[Rule]:
     """Every rule, by number (numbers run across areas: SR-ID-001 ... SR-TM-030 ...)."""
-    return [REGISTRY[k] for k in sorted(REGISTRY, key=lambda k: (k.split("-")[2], k))]
+    return list(rules_in_order())
+
+
+def rules_in_order() -> tuple[Rule, ...]:
+    """`all_rules()` as a tuple, sorted once until the rules change (not once per event)."""
+    return derived_from_rules("in order", _sorted_rules)
+
+
+def _sorted_rules() -> tuple[Rule, ...]:
+    return tuple(REGISTRY[k] for k in sorted(REGISTRY, key=lambda k: (k.split("-")[2], k)))

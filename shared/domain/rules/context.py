@@ -8,12 +8,14 @@ whose input is absent (no history, no LEI status table, no deadline) passes: it 
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, fields
 from datetime import datetime
 from decimal import Decimal
+from functools import cached_property
 from types import MappingProxyType
 from typing import TYPE_CHECKING
 
+from shared.domain.lifecycle import TradeLifecycle, lifecycle_after
 from shared.domain.model import utc
 from shared.domain.rules.iso4217 import CURRENCIES
 
@@ -59,4 +61,31 @@ class ValidationContext:
         object.__setattr__(self, "now", utc(self.now))
         if self.deadline is not None:
             object.__setattr__(self, "deadline", utc(self.deadline))
-        object.__setattr__(self, "regimes", tuple(r.lower() for r in self.regimes))
+        object.__setattr__(self, "regimes", tuple(map(str.lower, self.regimes)))
+
+    def for_regime(self, regime: str | None) -> ValidationContext:
+        """`dataclasses.replace(self, regime=regime)` without running `__post_init__` again
+        (its values are normalised already) and without the replayed `lifecycle`, which
+        depends on the regime: the engine makes one per regime for every event."""
+        if regime == self.regime:
+            return self
+        copied = object.__new__(type(self))
+        values = copied.__dict__
+        for name in _FIELDS:
+            values[name] = self.__dict__[name]
+        values["regime"] = regime
+        return copied
+
+    @cached_property
+    def lifecycle(self) -> TradeLifecycle | None:
+        """The UTI's lifecycle at the TR after `history`, under `regime`; None without history.
+
+        Replayed once per context (the engine makes one per regime and event), not once per
+        sequence rule: the eight of them judge the event against the same lifecycle.
+        """
+        if self.history is None:
+            return None
+        return lifecycle_after(self.history, regime=self.regime)
+
+
+_FIELDS = tuple(f.name for f in fields(ValidationContext))

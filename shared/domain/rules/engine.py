@@ -11,11 +11,12 @@ Order: by rule number, then in the order each rule found its problems (field ord
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import replace
 
 from shared.domain.issues import Issue, Severity
-from shared.domain.model import TradeEvent
-from shared.domain.rules.base import Rule, all_rules
+from shared.domain.model import ActionType, TradeEvent
+from shared.domain.rules.base import Rule, derived_from_rules, rules_in_order
 from shared.domain.rules.context import ValidationContext
 
 __all__ = ["validate"]
@@ -29,22 +30,38 @@ def _regimes_for(rule: Rule, active: tuple[str, ...]) -> tuple[str | None, ...]:
     return (None,)
 
 
+# One rule's runs for an event: the regimes it runs under, and whether its issues name them.
+Plan = tuple[tuple[Rule, tuple[str | None, ...], bool], ...]
+
+
+def _plan(rules: Iterable[Rule], active: tuple[str, ...], action: ActionType) -> Plan:
+    return tuple((rule, _regimes_for(rule, active), rule.per_regime or rule.regimes is not None)
+                 for rule in rules if rule.applies_to(action))
+
+
 def validate(event: TradeEvent, context: ValidationContext,
              rules: list[Rule] | None = None) -> list[Issue]:
     """Every issue `event` has under `context`; an empty list means it may be reported."""
     active = context.regimes or tuple(r.lower() for r in event.regimes)
-    contexts = {regime: context if regime == context.regime else replace(context, regime=regime)
+    action = event.action_type
+    if rules is None:  # the registry's rules: which run, and how, depends on these two only
+        plan = derived_from_rules(("plan", active, action),
+                                  lambda: _plan(rules_in_order(), active, action))
+    else:
+        plan = _plan(rules, active, action)
+    contexts = {regime: context.for_regime(regime)
                 for regime in (None, *active)}  # built once: rules x regimes share them
+    merge = len(active) > 1
     issues: list[Issue] = []
-    for rule in rules if rules is not None else all_rules():
-        if not rule.applies_to(event.action_type):
-            continue
+    for rule, regimes, names_regime in plan:
         found: list[Issue] = []
-        for regime in _regimes_for(rule, active):
-            ctx = contexts[regime]
-            tag = regime if (rule.per_regime or rule.regimes is not None) else None
-            found += [rule.issue(v, regime=tag) for v in rule.violations(event, ctx)]
-        issues += _merge_regimes(found, active) if len(active) > 1 else found
+        for regime in regimes:
+            violations = rule.check(event, contexts[regime])
+            if violations is not None:
+                tag = regime if names_regime else None
+                found += [rule.issue(v, regime=tag) for v in violations]
+        if found:
+            issues += _merge_regimes(found, active) if merge else found
     return issues
 
 

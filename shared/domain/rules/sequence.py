@@ -11,7 +11,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 from shared.domain.issues import Severity
-from shared.domain.lifecycle import REFUSALS, Refusal, replay
+from shared.domain.lifecycle import REFUSALS, Refusal
 from shared.domain.model import TradeEvent
 from shared.domain.rules.base import Check, Violation, rule
 from shared.domain.rules.context import ValidationContext
@@ -21,13 +21,12 @@ _NOTE = "Needs the UTI's earlier reports; judged per regime."
 
 def _check_for(rule_id: str) -> Check:
     def check(event: TradeEvent, ctx: ValidationContext) -> Iterator[Violation]:
-        if ctx.history is None:
+        lifecycle = ctx.lifecycle
+        if lifecycle is None or lifecycle.refusal(event) != rule_id:
             return
-        lifecycle, _ = replay(ctx.history, regime=ctx.regime)
-        decision = lifecycle.decide(event)
-        if decision.rule_id == rule_id:
-            shown = event.execution_timestamp if rule_id == "SR-DT-014" else event.action_type
-            yield Violation(decision.params, field=decision.field, value=shown)
+        decision = lifecycle.decide(event)  # this rule refuses it: now the messages
+        shown = event.execution_timestamp if rule_id == "SR-DT-014" else event.action_type
+        yield Violation(decision.params, field=decision.field, value=shown)
 
     check.__name__ = f"sequence_{rule_id.replace('-', '_').lower()}"
     return check

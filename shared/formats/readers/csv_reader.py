@@ -110,6 +110,7 @@ class CsvReader:
         parser = csv.reader(feed, delimiter=profile.delimiter, quotechar=profile.quotechar,
                             strict=True)
         columns = self._header(parser, feed, file_name)
+        mapped = [(i, name) for i, name in enumerate(columns) if name is not None]
         mapper = RecordMapper(profile, FMT)
         record = 0
         while True:
@@ -137,9 +138,10 @@ class CsvReader:
             record += 1
             first = taken[0]
             position = SourcePosition(file=file_name, line=first.number, record=record)
-            errors.extend(RecordError(code(FMT, Kind.DECODE), f"line {line.number}: "
-                                      f"{line.decode_error}") for line in taken
-                          if line.decode_error)
+            for line in taken:
+                if line.decode_error:
+                    errors.append(RecordError(code(FMT, Kind.DECODE),
+                                              f"line {line.number}: {line.decode_error}"))
             # extra cells that are all blank are tolerated: spreadsheet exports add them
             too_many = len(row) > len(columns) and any(c.strip() for c in row[len(columns):])
             if too_many or len(row) < len(columns):
@@ -147,7 +149,7 @@ class CsvReader:
             if errors:
                 yield ParsedRecord(position, None, tuple(errors), _raw(taken))
                 continue
-            cells = {name: row[i] for i, name in enumerate(columns) if name is not None}
+            cells = {name: row[i] for i, name in mapped}
             event, value_errors = mapper.map_record(cells, position)
             yield ParsedRecord(position, event, tuple(value_errors), _raw(taken))
 

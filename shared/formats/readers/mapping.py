@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import re
 import typing
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from datetime import date, datetime
 from decimal import Decimal
 from enum import Enum, StrEnum
@@ -78,6 +78,31 @@ class RecordMapper:
     def __init__(self, profile: Profile, fmt: str) -> None:
         self.profile = profile
         self.fmt = fmt
+        # column -> (target, its converter): the kind of every target is known once the
+        # profile is loaded, so the per-cell work is only the conversion itself.
+        self._converters = {
+            column: tuple((target, self._converter(target)) for target in targets)
+            for column, targets in profile.columns.items()}
+
+    def _converter(self, target: ColumnTarget) -> Callable[[str], Any]:
+        """`lambda text: self.convert(target, text)`, specialised for the common kinds."""
+        spec = target.spec
+        if spec.many or spec.kind not in ("str", "any", "enum", "decimal"):
+            return lambda text: self.convert(target, text)
+        if target.codes:
+            translate = target.translate
+            read: Callable[[str], str] = lambda text: translate(text.strip())  # noqa: E731
+        else:
+            read = str.strip
+        if spec.kind == "enum":
+            enum = spec.enum
+            return lambda text: _enum(enum, read(text))
+        if spec.kind == "decimal":
+            profile, scale = self.profile, target.scale
+            if scale is None:
+                return lambda text: _number(read(text), profile)
+            return lambda text: _number(read(text), profile) * scale
+        return read
 
     # -- one cell
     def convert(self, target: ColumnTarget, text: str) -> Any:
@@ -148,19 +173,25 @@ class RecordMapper:
         data: dict[Any, Any] = {}
         errors: list[RecordError] = []
         filled: set[tuple[str | int, ...]] = set()
+        converters = self._converters
         for column, text in cells.items():
-            if text is None or not text.strip():
-                continue
-            for target in self.profile.columns.get(column, ()):
+            targets = converters.get(column)
+            if targets is None or text is None or not text or text.isspace():
+                continue  # blank (what strip() would empty): a missing value
+            for target, convert in targets:
                 try:
-                    value = self.convert(target, text)
+                    value = convert(text)
                 except ConversionError as exc:
                     errors.append(RecordError(
                         code(self.fmt, exc.kind),
                         f"{self._where(position, column)}: {exc}", target.spec.dotted))
                     continue
-                _put(data, target.spec.path, value)
-                filled.add(target.spec.path)
+                path = target.spec.path
+                if len(path) == 1:
+                    data[path[0]] = value
+                else:
+                    _put(data, path, value)
+                filled.add(path)
         for spec, value in self.profile.defaults.items():
             if spec.path not in filled:
                 _put(data, spec.path, value)
@@ -278,15 +309,23 @@ def _put(root: dict[Any, Any], path: tuple[str | int, ...], value: Any) -> None:
 
 def _finalise(node: dict[Any, Any]) -> Any:
     """Dicts keyed by list indices (legs.0, legs.1) become lists; gaps become empty objects."""
-    if node and all(isinstance(k, int) for k in node):
+    # The first key decides for most dicts (named fields): no generator over every key.
+    if node and isinstance(next(iter(node)), int) and all(isinstance(k, int) for k in node):
         return [_finalise(node.get(i, {})) for i in range(max(node) + 1)]
-    return {k: _finalise(v) if isinstance(v, dict) else v for k, v in node.items()}
+    return {k: _finalise(v) if isinstance(v, dict) else v
+            for k, v in node.items()}
 
 
-@cache
+_STRUCTURES: dict[type[BaseModel], tuple[dict[str, tuple[type[BaseModel], bool, bool]],
+                                         tuple[str, ...]]] = {}  # a handful of model classes
+
+
 def _structure(model: type[BaseModel]) -> tuple[dict[str, tuple[type[BaseModel], bool, bool]],
                                                  tuple[str, ...]]:
     """({field: (sub-model, is a list of it, required)}, required field names), per model."""
+    known = _STRUCTURES.get(model)
+    if known is not None:
+        return known
     nested = {}
     for name, info in model.model_fields.items():
         inner = _unwrap(info.annotation)
@@ -296,6 +335,7 @@ def _structure(model: type[BaseModel]) -> tuple[dict[str, tuple[type[BaseModel],
         if isinstance(inner, type) and issubclass(inner, BaseModel):
             nested[name] = (inner, is_list, info.is_required())
     required = tuple(n for n, f in model.model_fields.items() if f.is_required())
+    _STRUCTURES[model] = nested, required
     return nested, required
 
 
@@ -309,4 +349,4 @@ def _prune(data: dict[str, Any], model: type[BaseModel]) -> bool:
             data[name] = [v for v in value if not isinstance(v, dict) or _prune(v, sub_model)]
         elif isinstance(value, dict) and not _prune(value, sub_model) and not is_required:
             del data[name]
-    return all(n in data for n in required)
+    return all(map(data.__contains__, required))

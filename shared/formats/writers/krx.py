@@ -30,9 +30,11 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from decimal import Decimal
 from enum import Enum
-from typing import BinaryIO
+from itertools import groupby
+from operator import attrgetter
+from typing import Any, BinaryIO
 
-from shared.domain.model import Leg, Money, Party, Period, TradeEvent, utc
+from shared.domain.model import Leg, Money, Period, TradeEvent, utc
 
 __all__ = ["COLUMNS", "ENCODINGS", "Column", "KrxBatch", "KrxCsvWriter", "KrxEncodingError",
            "parse_batch"]
@@ -51,34 +53,56 @@ class Column:
     label_ko: str
     source: str  # the canonical field it comes from, for the profile document
     get: Callable[[TradeEvent, datetime], object]
+    # When the column reads one part of the event (a party, a leg, the collateral ...): its
+    # name, and how the value is read from it; `get` gives None for an event without it. A row
+    # reads such a part once for all its columns, and leaves them blank when it is absent.
+    part: str | None = None
+    read: Callable[[Any], object] | None = None
 
 
-def _party(name: str, attr: str) -> Callable[[TradeEvent, datetime], object]:
+def _part_of(name: str) -> Callable[[TradeEvent], object]:
+    """The part of an event a `Column.part` names: an attribute, or `legs[<index>]`."""
+    if name.startswith("legs["):
+        index = int(name[len("legs["):-1])
+        return lambda event: event.legs[index] if len(event.legs) > index else None
+    return lambda event: getattr(event, name, None)
+
+
+def _in_part(part: str, read: Callable[[Any], object]) -> Callable[[TradeEvent, datetime], object]:
+    part_of = _part_of(part)
+
     def get(event: TradeEvent, _: datetime) -> object:
-        party: Party | None = getattr(event, name)
-        return getattr(party, attr) if party is not None else None
+        found = part_of(event)
+        return read(found) if found is not None else None
 
     return get
 
 
-def _leg(index: int, getter: Callable[[Leg], object]) -> Callable[[TradeEvent, datetime], object]:
-    def get(event: TradeEvent, _: datetime) -> object:
-        return getter(event.legs[index]) if len(event.legs) > index else None
-
-    return get
+def _part_column(name: str, label_ko: str, source: str, part: str,
+                 read: Callable[[Any], object]) -> Column:
+    return Column(name, label_ko, source, _in_part(part, read), part, read)
 
 
-def _path(path: str) -> Callable[[TradeEvent, datetime], object]:
-    """A dotted attribute path; None as soon as a step is None."""
-    steps = path.split(".")
+def _party_column(name: str, label_ko: str, party: str, attr: str) -> Column:
+    return _part_column(name, label_ko, f"{party}.{attr}", party, attrgetter(attr))
 
-    def get(event: TradeEvent, _: datetime) -> object:
-        value: object = event
-        for step in steps:
+
+def _steps(path: list[str]) -> Callable[[object], object]:
+    """Attributes read in turn; None as soon as a step is None."""
+
+    def read(value: object) -> object:
+        for step in path:
             value = getattr(value, step, None)
             if value is None:
                 return None
         return value
+
+    return read
+
+
+def _field(name: str) -> Callable[[TradeEvent, datetime], object]:
+    def get(event: TradeEvent, _: datetime) -> object:
+        return getattr(event, name, None)
 
     return get
 
@@ -101,46 +125,45 @@ def _multiplier(period: Period | None) -> int | None:
 
 def _column(name: str, label_ko: str, source: str,
             get: Callable[[TradeEvent, datetime], object] | None = None) -> Column:
-    return Column(name, label_ko, source, get or _path(source))
+    """A column of `get`, else of the dotted attribute path `source`."""
+    if get is not None:
+        return Column(name, label_ko, source, get)
+    part, _, rest = source.partition(".")
+    if not rest:
+        return Column(name, label_ko, source, _field(part))
+    return _part_column(name, label_ko, source, part, _steps(rest.split(".")))
 
 
 def _leg_columns(n: int) -> list[Column]:
-    i, p = n - 1, f"L{n}_"
-    leg = f"legs[{i}]"
+    p, leg = f"L{n}_", f"legs[{n - 1}]"
+
+    def column(name: str, label_ko: str, field: str, read: Callable[[Leg], object]) -> Column:
+        return _part_column(p + name, f"레그{n} {label_ko}", f"{leg}.{field}", leg, read)
+
     return [
-        Column(p + "PAYER", f"레그{n} 지급자", f"{leg}.payer", _leg(i, lambda g: g.payer)),
-        Column(p + "RECEIVER", f"레그{n} 수취자", f"{leg}.receiver",
-               _leg(i, lambda g: g.receiver)),
-        Column(p + "DIRECTION", f"레그{n} 방향(MAKE/TAKE)", f"{leg}.direction",
-               _leg(i, lambda g: g.direction)),
-        Column(p + "NOTIONAL", f"레그{n} 명목금액", f"{leg}.notional.amount",
-               _leg(i, lambda g: _amount(g.notional))),
-        Column(p + "NOTIONAL_CCY", f"레그{n} 명목금액 통화", f"{leg}.notional.currency",
-               _leg(i, lambda g: _currency(g.notional))),
-        Column(p + "QUANTITY", f"레그{n} 수량", f"{leg}.quantity",
-               _leg(i, lambda g: g.quantity)),
-        Column(p + "FIXED_RATE", f"레그{n} 고정금리", f"{leg}.fixed_rate",
-               _leg(i, lambda g: g.fixed_rate)),
-        Column(p + "FLOAT_INDEX", f"레그{n} 변동금리 지표",
-               f"{leg}.floating_index_code (else floating_index)",
-               _leg(i, lambda g: g.floating_index_code or g.floating_index)),
-        Column(p + "FLOAT_TENOR_PERIOD", f"레그{n} 지표 만기 단위", f"{leg}.floating_tenor.unit",
-               _leg(i, lambda g: _unit(g.floating_tenor))),
-        Column(p + "FLOAT_TENOR_MULT", f"레그{n} 지표 만기 배수",
-               f"{leg}.floating_tenor.multiplier",
-               _leg(i, lambda g: _multiplier(g.floating_tenor))),
-        Column(p + "SPREAD", f"레그{n} 스프레드", f"{leg}.spread", _leg(i, lambda g: g.spread)),
-        Column(p + "SPREAD_CCY", f"레그{n} 스프레드 통화", f"{leg}.spread_currency",
-               _leg(i, lambda g: g.spread_currency)),
-        Column(p + "DAY_COUNT", f"레그{n} 일수계산방식", f"{leg}.day_count",
-               _leg(i, lambda g: g.day_count)),
-        Column(p + "PAY_FREQ_PERIOD", f"레그{n} 지급주기 단위", f"{leg}.payment_frequency.unit",
-               _leg(i, lambda g: _unit(g.payment_frequency))),
-        Column(p + "PAY_FREQ_MULT", f"레그{n} 지급주기 배수",
-               f"{leg}.payment_frequency.multiplier",
-               _leg(i, lambda g: _multiplier(g.payment_frequency))),
-        Column(p + "SETTLEMENT_CCY", f"레그{n} 결제통화", f"{leg}.settlement_currency",
-               _leg(i, lambda g: g.settlement_currency)),
+        column("PAYER", "지급자", "payer", lambda g: g.payer),
+        column("RECEIVER", "수취자", "receiver", lambda g: g.receiver),
+        column("DIRECTION", "방향(MAKE/TAKE)", "direction", lambda g: g.direction),
+        column("NOTIONAL", "명목금액", "notional.amount", lambda g: _amount(g.notional)),
+        column("NOTIONAL_CCY", "명목금액 통화", "notional.currency",
+               lambda g: _currency(g.notional)),
+        column("QUANTITY", "수량", "quantity", lambda g: g.quantity),
+        column("FIXED_RATE", "고정금리", "fixed_rate", lambda g: g.fixed_rate),
+        column("FLOAT_INDEX", "변동금리 지표", "floating_index_code (else floating_index)",
+               lambda g: g.floating_index_code or g.floating_index),
+        column("FLOAT_TENOR_PERIOD", "지표 만기 단위", "floating_tenor.unit",
+               lambda g: _unit(g.floating_tenor)),
+        column("FLOAT_TENOR_MULT", "지표 만기 배수", "floating_tenor.multiplier",
+               lambda g: _multiplier(g.floating_tenor)),
+        column("SPREAD", "스프레드", "spread", lambda g: g.spread),
+        column("SPREAD_CCY", "스프레드 통화", "spread_currency", lambda g: g.spread_currency),
+        column("DAY_COUNT", "일수계산방식", "day_count", lambda g: g.day_count),
+        column("PAY_FREQ_PERIOD", "지급주기 단위", "payment_frequency.unit",
+               lambda g: _unit(g.payment_frequency)),
+        column("PAY_FREQ_MULT", "지급주기 배수", "payment_frequency.multiplier",
+               lambda g: _multiplier(g.payment_frequency)),
+        column("SETTLEMENT_CCY", "결제통화", "settlement_currency",
+               lambda g: g.settlement_currency),
     ]
 
 
@@ -168,22 +191,14 @@ COLUMNS: tuple[Column, ...] = (
     _column("EXPIRATION_DATE", "만기일", "expiration_date"),
     _column("EARLY_TERMINATION_DATE", "조기종료일", "early_termination_date"),
     _column("FINAL_SETTLEMENT_DATE", "최종결제일", "final_settlement_date"),
-    Column("CP1_ID", "거래상대방1 식별자", "counterparty_1.identifier",
-           _party("counterparty_1", "identifier")),
-    Column("CP1_ID_TYPE", "거래상대방1 식별자 유형", "counterparty_1.id_type",
-           _party("counterparty_1", "id_type")),
-    Column("CP1_NATURE", "거래상대방1 성격", "counterparty_1.nature",
-           _party("counterparty_1", "nature")),
-    Column("CP1_COUNTRY", "거래상대방1 국가", "counterparty_1.country",
-           _party("counterparty_1", "country")),
-    Column("CP2_ID", "거래상대방2 식별자", "counterparty_2.identifier",
-           _party("counterparty_2", "identifier")),
-    Column("CP2_ID_TYPE", "거래상대방2 식별자 유형", "counterparty_2.id_type",
-           _party("counterparty_2", "id_type")),
-    Column("CP2_NATURE", "거래상대방2 성격", "counterparty_2.nature",
-           _party("counterparty_2", "nature")),
-    Column("CP2_COUNTRY", "거래상대방2 국가", "counterparty_2.country",
-           _party("counterparty_2", "country")),
+    _party_column("CP1_ID", "거래상대방1 식별자", "counterparty_1", "identifier"),
+    _party_column("CP1_ID_TYPE", "거래상대방1 식별자 유형", "counterparty_1", "id_type"),
+    _party_column("CP1_NATURE", "거래상대방1 성격", "counterparty_1", "nature"),
+    _party_column("CP1_COUNTRY", "거래상대방1 국가", "counterparty_1", "country"),
+    _party_column("CP2_ID", "거래상대방2 식별자", "counterparty_2", "identifier"),
+    _party_column("CP2_ID_TYPE", "거래상대방2 식별자 유형", "counterparty_2", "id_type"),
+    _party_column("CP2_NATURE", "거래상대방2 성격", "counterparty_2", "nature"),
+    _party_column("CP2_COUNTRY", "거래상대방2 국가", "counterparty_2", "country"),
     _column("SUBMITTING_ENTITY", "보고제출기관", "submitting_entity"),
     _column("ENTITY_RESPONSIBLE", "보고책임기관", "entity_responsible"),
     _column("BROKER", "중개회사", "broker"),
@@ -244,6 +259,29 @@ COLUMNS: tuple[Column, ...] = (
 HEADER = tuple(c.name for c in COLUMNS)
 
 
+@dataclass(frozen=True)
+class _Run:
+    """Consecutive columns that read the same part of the event (None: the event itself)."""
+
+    part: Callable[[TradeEvent], object] | None
+    columns: tuple[Column, ...]
+    reads: tuple[Callable[[Any], object], ...]  # each column's value from the part
+    blanks: tuple[str, ...]  # the cells when the event has no such part
+
+
+def _runs(columns: Iterable[Column]) -> tuple[_Run, ...]:
+    runs: list[_Run] = []
+    for part, group in groupby(columns, key=lambda c: c.part):
+        members = tuple(group)
+        reads = tuple(c.read for c in members if c.read is not None)
+        runs.append(_Run(_part_of(part) if part else None, members, reads,
+                         ("",) * len(members)))
+    return tuple(runs)
+
+
+_RUNS = _runs(COLUMNS)
+
+
 def format_value(value: object) -> str:
     """A value as the profile writes it (see the module docstring)."""
     if value is None:
@@ -251,11 +289,14 @@ def format_value(value: object) -> str:
     if isinstance(value, bool):
         return "Y" if value else "N"
     if isinstance(value, Enum):
-        return str(value.value)
+        return str(value._value_)  # what .value returns, without the property's call
     if isinstance(value, Decimal):
         return format(value, "f")
     if isinstance(value, datetime):
-        return utc(value).strftime("%Y-%m-%dT%H:%M:%SZ")
+        stamp = utc(value)
+        if stamp.year >= 1000:  # isoformat is ~3x faster; it pads years below 1000, strftime not
+            return stamp.replace(microsecond=0, tzinfo=None).isoformat() + "Z"
+        return stamp.strftime("%Y-%m-%dT%H:%M:%SZ")
     if isinstance(value, date):
         return value.isoformat()
     return str(value)
@@ -277,7 +318,23 @@ class KrxCsvWriter:
         self.media_type = f"text/csv; charset={'cp949' if encoding == 'cp949' else 'utf-8'}"
 
     def row(self, event: TradeEvent, *, reporting_timestamp: datetime) -> list[str]:
-        return [format_value(c.get(event, reporting_timestamp)) for c in COLUMNS]
+        """`[format_value(c.get(event, reporting_timestamp)) for c in COLUMNS]`, faster: each
+        part of the event (a leg, a party ...) is looked up once for its columns, and is blank
+        at once when absent; an absent value or a text needs no formatting call. Most cells of
+        a row are one or the other."""
+        cells: list[str] = []
+        for run in _RUNS:
+            if run.part is None:
+                values = [column.get(event, reporting_timestamp) for column in run.columns]
+            else:
+                found = run.part(event)
+                if found is None:
+                    cells += run.blanks
+                    continue
+                values = [read(found) for read in run.reads]
+            cells += ["" if value is None else value if type(value) is str
+                      else format_value(value) for value in values]
+        return cells
 
     def write_one(self, event: TradeEvent, *, reporting_timestamp: datetime) -> bytes:
         out = io.BytesIO()

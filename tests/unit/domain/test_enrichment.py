@@ -12,7 +12,16 @@ from hypothesis import strategies as st
 
 from shared.domain.enrichment import enrich, generate_uti
 from shared.domain.identifiers import check_uti, uti_generator_lei
-from shared.domain.model import ActionType, AssetClass, Leg, Money, Party, Product, TradeEvent
+from shared.domain.model import (
+    ActionType,
+    AssetClass,
+    Leg,
+    Money,
+    Party,
+    Product,
+    TradeEvent,
+    copy_model,
+)
 from shared.formats.readers.csv_reader import CsvReader
 from swaprep.local.demo import generate_fep_csv
 
@@ -128,3 +137,32 @@ def test_demo_file_enriches_cleanly():
     by_trade = {}
     for event in enriched:
         assert by_trade.setdefault(event.trade_id, event.uti) == event.uti
+
+
+def test_the_copy_is_what_dump_and_validate_made():
+    # enrich() copies with copy_model instead of model_validate(model_dump()): same result.
+    event = swap(extensions={"conflicting_utis": ["A1", "B2"], "desk": {"book": ["X"]}},
+                 regimes=["krx"], option=None)
+    copied = copy_model(event)
+    revalidated = TradeEvent.model_validate(event.model_dump())
+    assert repr(copied) == repr(revalidated)
+    assert copied.model_fields_set == revalidated.model_fields_set
+    assert copied.legs[0].model_fields_set == revalidated.legs[0].model_fields_set
+    assert copied.model_dump_json() == event.model_dump_json()
+
+
+def test_the_copy_shares_nothing_that_can_change():
+    event = swap(extensions={"conflicting_utis": ["A1"]}, regimes=["krx"])
+    copied = copy_model(event)
+    copied.legs[0].notional.amount = Decimal(1)
+    copied.legs.append(Leg())
+    copied.counterparty_1.sectors.append("CDTI")
+    copied.extensions["conflicting_utis"].append("B2")
+    copied.regimes.append("emir")
+    assert event == swap(extensions={"conflicting_utis": ["A1"]}, regimes=["krx"])
+
+
+def test_the_copy_still_validates_assignments():
+    copied = copy_model(swap())
+    with pytest.raises(ValueError):
+        copied.action_type = "NOPE"

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import random
+import string
 import subprocess
 import sys
 import uuid
@@ -82,6 +84,28 @@ def test_lei_with_check_digits_matches_the_standard():
     assert lei_with_check_digits("529900ORI6ALO8ABW6") == "529900ORI6ALO8ABW676"
     with pytest.raises(ValueError):
         lei_with_check_digits("short")
+
+
+def test_lei_check_digits_agree_with_python_stdnum():
+    # check_lei computes MOD 97-10 itself (speed); stdnum is the independent reference.
+    from stdnum import lei as stdnum_lei
+    from stdnum.iso7064 import mod_97_10
+
+    rng = random.Random(17442)
+    alphabet = string.ascii_uppercase + string.digits
+    for _ in range(2000):
+        base = "".join(rng.choice(alphabet) for _ in range(18))
+        assert lei_with_check_digits(base) == base + mod_97_10.calc_check_digits(base)
+        candidate = base + f"{rng.randrange(100):02d}"
+        assert (check_lei(candidate) is None) == stdnum_lei.is_valid(candidate), candidate
+
+
+def test_lei_reasons_when_the_shape_is_wrong():
+    assert check_lei("529900ORI6ALO8ABW6760") == "LEI has 21 characters, expected 20"
+    assert check_lei("529900ORI6ALO8ABW6X6") == (
+        "LEI must be 18 characters A-Z 0-9 followed by 2 check digits")
+    assert check_lei("529900ORI6ALO8ABW67\n") == "LEI has leading or trailing spaces"
+    assert check_lei(529900) == "LEI is empty"
 
 
 @pytest.mark.parametrize("isin", ["US9311421039", "KR7005930003", "US0378331005",

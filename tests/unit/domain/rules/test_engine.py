@@ -113,3 +113,29 @@ def test_validate_never_crashes_and_every_issue_is_complete(event, history, regi
         assert issue.rule_id in REGISTRY
         assert issue.message_en and issue.message_ko and issue.field
         assert issue.value is None or len(issue.value) <= 80
+
+
+def test_a_context_for_a_regime_is_the_context_with_that_regime() -> None:
+    from dataclasses import replace
+
+    context = f.context(history=(f.newt(),), lei_status={f.LEI_1: "LAPSED"})
+    assert context.lifecycle is not None  # replayed for regime None, and remembered
+    for regime in ("krx", "cftc-part45", None):
+        derived = context.for_regime(regime)
+        assert derived == replace(context, regime=regime)
+        assert derived.lifecycle == replace(context, regime=regime).lifecycle
+    assert context.for_regime(None) is context
+
+
+def test_the_registry_forgets_what_it_derived_when_a_rule_changes() -> None:
+    from shared.domain.rules.base import rules_in_order
+
+    first = rules_in_order()
+    rule = REGISTRY.pop("SR-ID-001")
+    try:
+        assert rule not in rules_in_order() and len(rules_in_order()) == len(first) - 1
+        assert "SR-ID-001" not in {i.rule_id for i in validate(f.newt(uti=None), f.context())}
+    finally:
+        REGISTRY["SR-ID-001"] = rule
+    assert rules_in_order() == first
+    assert "SR-ID-001" in {i.rule_id for i in validate(f.newt(uti=None), f.context())}

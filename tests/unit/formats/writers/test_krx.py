@@ -170,3 +170,29 @@ def test_every_row_has_every_column() -> None:
                                     reporting_timestamp=REPORTED)
     rows = list(csv.reader(io.StringIO(data.decode("utf-8-sig"), newline="")))
     assert len(rows[0]) == len(rows[1]) == len(COLUMNS)
+
+
+@pytest.mark.parametrize("changes", [
+    {}, {"legs": []}, {"legs": [Leg(fixed_rate=Decimal("0.01"))]}, {"counterparty_2": None},
+    {"valuation": None, "clearing": Clearing()},
+    {"option": None, "price": None, "collateral": None, "master_agreement": None},
+])
+def test_a_row_is_every_column_formatted(changes) -> None:
+    # row() skips absent parts and formats only what needs it: the same cells as the columns.
+    one = event(**changes)
+    expected = [format_value(c.get(one, REPORTED)) for c in COLUMNS]
+    assert KrxCsvWriter().row(one, reporting_timestamp=REPORTED) == expected
+
+
+def test_a_row_of_the_demo_file_is_every_column_formatted() -> None:
+    from shared.domain.enrichment import enrich
+    from shared.formats.readers.csv_reader import CsvReader
+    from swaprep.local.demo import generate_fep_csv
+
+    content, _ = generate_fep_csv(300)
+    records = CsvReader().read(io.BytesIO(content), file_name="demo.csv")
+    for record in records:
+        if record.event is not None:
+            one = enrich(record.event).event
+            expected = [format_value(c.get(one, REPORTED)) for c in COLUMNS]
+            assert KrxCsvWriter().row(one, reporting_timestamp=REPORTED) == expected
