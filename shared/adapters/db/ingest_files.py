@@ -212,15 +212,17 @@ def record_row_outcomes(conn: Any, file_id: Any, updates: Sequence[dict[str, Any
 
 # -- what validation waits for -------------------------------------------------------------------
 
+# Only the four columns it needs: with `r.*` the UNION compared whole rows, content and parse
+# result included (about 1 ms of server time per validated event in the 100k bench).
 _STORED_ROWS = """
 SELECT r.uti, r.trade_id, r.file_id, r.row_no, f.received_at, f.object_key
 FROM (SELECT r.* FROM unnest(%(utis)s::text[]) AS u(uti)
-      CROSS JOIN LATERAL (SELECT * FROM raw_rows r
+      CROSS JOIN LATERAL (SELECT r.uti, r.trade_id, r.file_id, r.row_no FROM raw_rows r
                           WHERE r.tenant_id = %(tenant)s AND r.state = 'stored'
                             AND r.uti = u.uti) AS r
       UNION
       SELECT r.* FROM unnest(%(trade_ids)s::text[]) AS t(trade_id)
-      CROSS JOIN LATERAL (SELECT * FROM raw_rows r
+      CROSS JOIN LATERAL (SELECT r.uti, r.trade_id, r.file_id, r.row_no FROM raw_rows r
                           WHERE r.tenant_id = %(tenant)s AND r.state = 'stored'
                             AND r.trade_id = t.trade_id) AS r) AS r
 JOIN ingest_files f ON f.id = r.file_id
