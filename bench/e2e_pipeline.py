@@ -64,6 +64,10 @@ def _parse_args() -> argparse.Namespace:
     parser.add_argument("--trade-date", type=date.fromisoformat, default=None,
                         help="the day the file is made for (YYYY-MM-DD; trades on the business"
                              " days before it); default: today in Korea (KST)")
+    parser.add_argument("--price-per-gb-s", type=float, default=None,
+                        help="NCP's Cloud Functions price per GB-second (from its pricing page,"
+                             " in the currency of --currency): prints the cost per 1M events")
+    parser.add_argument("--currency", default="KRW")
     parser.add_argument("--profile", action="store_true",
                         help="profile every activation (cProfile; slower) and print the"
                              " functions that took the most time per action")
@@ -276,6 +280,12 @@ def main() -> int:
               f" {row['failed']} |")
     memory = {name: m.memory_mb for name, m in load_actions(REPO_ROOT / "functions").items()}
     model.report(args.events, busy, memory)
+    gb_s = sum(float(r["busy_s"]) * memory.get(r["action"], 256) / 1024 for r in busy)
+    per_million = gb_s * 1e6 / args.events
+    print(f"NCP Cloud Functions: {per_million:,.0f} GB-s per 1M events (duration x memory of"
+          " every activation)" + ("" if args.price_per_gb_s is None else
+                                  f" = {per_million * args.price_per_gb_s:,.0f} {args.currency}"
+                                  " at the given price"))
     print()
     print(f"floor: COPY of the file's {floor_rows:,} rows into a table of text columns,"
           f" same server: {floor_s:.1f} s ({floor_rows / floor_s:,.0f} rows/s);"
