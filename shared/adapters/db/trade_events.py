@@ -32,20 +32,22 @@ EVENT_ORDER_SQL = "e.event_timestamp, rank, e.created_at, e.row_no NULLS LAST, e
 # One statement per batch: every event's columns as parallel arrays. A statement per event
 # (executemany) ran the rollup's and the trades' statement triggers once per event: 4 rollup
 # delta rows per event instead of a handful per chunk (the cost model, docs/BENCHMARKS.md).
-# Arrays of arrays do not unnest row by row, so regimes and enrichment travel as JSON arrays.
+# Arrays of arrays do not unnest row by row, so regimes and enrichment (codes and field paths)
+# travel joined by U+001F. The payloads go in binary: a text array would escape every quote of
+# every payload (psycopg's array dumper, a regular expression per element).
 _INSERT_EVENTS = """
 INSERT INTO trade_events (tenant_id, file_id, row_no, source, uti, prior_uti, trade_id,
     action_type, event_type, event_timestamp, asset_class, regimes, payload, payload_hash,
     deadline_at, enrichment)
 SELECT %(tenant)s, v.file, v.row_no, v.source, v.uti, v.prior_uti, v.trade_id, v.action,
     v.event_type, v.ts, v.asset_class,
-    ARRAY(SELECT jsonb_array_elements_text(v.regimes)), v.payload, v.hash, v.deadline,
-    ARRAY(SELECT jsonb_array_elements_text(v.filled))
+    string_to_array(v.regimes, chr(31)), v.payload, v.hash, v.deadline,
+    string_to_array(v.filled, chr(31))
 FROM unnest(%(file)s::uuid[], %(row_no)s::int[], %(source)s::text[], %(uti)s::text[],
             %(prior_uti)s::text[], %(trade_id)s::text[], %(action)s::text[],
             %(event_type)s::text[], %(ts)s::timestamptz[], %(asset_class)s::text[],
-            %(regimes)s::jsonb[], %(payload)s::jsonb[], %(hash)s::text[],
-            %(deadline)s::timestamptz[], %(filled)s::jsonb[])
+            %(regimes)s::text[], %(payload)b::jsonb[], %(hash)s::text[],
+            %(deadline)s::timestamptz[], %(filled)s::text[])
      WITH ORDINALITY AS v(file, row_no, source, uti, prior_uti, trade_id, action, event_type,
                           ts, asset_class, regimes, payload, hash, deadline, filled, n)
 ORDER BY v.n
@@ -66,6 +68,15 @@ _COLUMNS = ("file", "row", "source", "uti", "prior_uti", "trade_id", "action", "
             "ts", "asset_class", "regimes", "payload", "hash", "deadline", "filled")
 
 
+_SEPARATOR = chr(31)
+
+
+def _joined(values: Sequence[str] | None) -> str:
+    if any(_SEPARATOR in v for v in values or ()):
+        raise ValueError(f"a regime or field path holds U+001F: {values!r}")
+    return _SEPARATOR.join(values or ())
+
+
 def insert_trade_events(conn: Any, params: Sequence[dict[str, Any]]) -> list[tuple[Any, bool]]:
     """Insert events once per idempotency key: `(event id, True if new)` per params dict, in
     order; an event already stored (before, or earlier in the same batch) answers its
@@ -75,15 +86,13 @@ def insert_trade_events(conn: Any, params: Sequence[dict[str, Any]]) -> list[tup
     asset_class, regimes, payload (JSON text), hash, deadline, filled; one tenant per batch."""
     if not params:
         return []
-    from psycopg.types.json import Jsonb
-
     tenants = {str(p["tenant"]) for p in params}
     if len(tenants) != 1:
         raise ValueError(f"insert_trade_events: one tenant per batch, got {len(tenants)}")
     arrays: dict[str, Any] = {name: [p[name] for p in params] for name in _COLUMNS}
     arrays["row_no"] = arrays.pop("row")
-    arrays["regimes"] = [Jsonb(list(r or ())) for r in arrays["regimes"]]
-    arrays["filled"] = [Jsonb(list(f or ())) for f in arrays["filled"]]
+    arrays["regimes"] = [_joined(r) for r in arrays["regimes"]]
+    arrays["filled"] = [_joined(f) for f in arrays["filled"]]
     arrays["tenant"] = tenants.pop()
     key = ("uti", "action", "ts", "hash")
     new = {(r["uti"], r["action_type"], r["event_timestamp"], r["payload_hash"]): r["id"]
