@@ -69,7 +69,7 @@ class _LineFeed:
 
 
 def _raw(lines: list[Line]) -> str:
-    text = "".join(line.text for line in lines)
+    text = lines[0].text if len(lines) == 1 else "".join(line.text for line in lines)
     if text.endswith("\n"):
         text = text[:-2] if text.endswith("\r\n") else text[:-1]
     return text if len(text) <= RAW_LIMIT else text[:RAW_LIMIT] + "…"

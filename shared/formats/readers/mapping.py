@@ -87,7 +87,7 @@ class RecordMapper:
     def _converter(self, target: ColumnTarget) -> Callable[[str], Any]:
         """`lambda text: self.convert(target, text)`, specialised for the common kinds."""
         spec = target.spec
-        if spec.many or spec.kind not in ("str", "any", "enum", "decimal"):
+        if spec.many or spec.kind not in ("str", "any", "enum", "decimal", "date", "datetime"):
             return lambda text: self.convert(target, text)
         if target.codes:
             translate = target.translate
@@ -102,6 +102,12 @@ class RecordMapper:
             if scale is None:
                 return lambda text: _number(read(text), profile)
             return lambda text: _number(read(text), profile) * scale
+        if spec.kind == "date":
+            dates = target.formats or self.profile.date_formats
+            return lambda text: self._date(read(text), dates)
+        if spec.kind == "datetime":
+            stamps = target.formats or self.profile.timestamp_formats
+            return lambda text: self._timestamp(read(text), stamps)
         return read
 
     # -- one cell
