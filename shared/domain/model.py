@@ -395,6 +395,9 @@ def copy_model(model: ModelT) -> ModelT:
             values[name] = [copy_model(item) for item in value]
         else:
             values[name] = _copy_value(value)
+    # What pydantic's model_construct sets, without its per-field loop (4x slower here: 84 us
+    # against 20 per event); tests/unit/domain/test_enrichment.py holds the copy to
+    # dump-and-validate, so a pydantic that keeps more state fails there, not in production.
     copied = cls.__new__(cls)
     _set = object.__setattr__
     _set(copied, "__dict__", values)

@@ -20,6 +20,7 @@ def test_status_and_apply_on_an_up_to_date_database(database_url):
     main = load_main("migrate")
     event = json.loads((ROOT / "events" / "migrate.status.json").read_text())
     status = main({**event, "database_url": database_url})
+    assert set(status.pop("cost")) == {"cpu_ms", "statements"}  # what the activation cost
     assert status == {"command": "status", "applied_now": [], "applied_through": HEAD,
                       "pending": []}
     applied = main({"command": "apply", "database_url": database_url})
