@@ -126,7 +126,9 @@ class _Walk:
 
     def before(self, event_id: uuid.UUID) -> tuple[_Item | None, list[_Past]]:
         """(the first earlier event not yet validated, the accepted events before it)."""
-        target = self.position[event_id]
+        # An event missing from its sequence (never expected) is judged against all of it,
+        # as the pass per event did, rather than failing the batch.
+        target = self.position.get(event_id, len(self.sequence))
         if target < self.next:  # not further along (never in lifecycle order): start over
             self._reset()
         for item in self.sequence[self.next:target]:
