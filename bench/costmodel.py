@@ -42,27 +42,25 @@ POSTGRES_SETTINGS = {"shared_preload_libraries": "pg_stat_statements",
                      "track_functions": "pl", "track_io_timing": "on"}
 
 
-def process_cpu_s(pid: int) -> float | None:
-    """utime + stime of `pid` in seconds, or None when it is gone."""
+def _stat(path: str) -> tuple[int, float] | None:
+    """(parent pid, utime + stime in seconds) from a /proc .../stat file; None when gone."""
     try:
-        text = Path(f"/proc/{pid}/stat").read_text()
+        text = Path(path).read_text()
     except OSError:
         return None
     fields = text[text.rindex(")") + 2:].split()  # after "(comm) ": state is fields[0]
-    return (int(fields[11]) + int(fields[12])) / CLOCK_TICKS
+    return int(fields[1]), (int(fields[11]) + int(fields[12])) / CLOCK_TICKS
+
+
+def process_cpu_s(pid: int) -> float | None:
+    """utime + stime of `pid` in seconds, or None when it is gone."""
+    stat = _stat(f"/proc/{pid}/stat")
+    return None if stat is None else stat[1]
 
 
 def _children(parent: int) -> list[int]:
-    found = []
-    for entry in os.listdir("/proc"):
-        if entry.isdigit():
-            try:
-                text = Path(f"/proc/{entry}/stat").read_text()
-            except OSError:
-                continue
-            if int(text[text.rindex(")") + 2:].split()[1]) == parent:
-                found.append(int(entry))
-    return found
+    return [int(entry) for entry in os.listdir("/proc")
+            if entry.isdigit() and (stat := _stat(f"/proc/{entry}/stat")) and stat[0] == parent]
 
 
 def _thread_label(thread: threading.Thread) -> str:
@@ -82,13 +80,9 @@ def _thread_cpu() -> dict[int, tuple[str, float]]:
     for thread in threading.enumerate():
         if thread.native_id is None:
             continue
-        try:
-            text = Path(f"/proc/self/task/{thread.native_id}/stat").read_text()
-        except OSError:
-            continue
-        fields = text[text.rindex(")") + 2:].split()
-        found[thread.native_id] = (_thread_label(thread),
-                                   (int(fields[11]) + int(fields[12])) / CLOCK_TICKS)
+        stat = _stat(f"/proc/self/task/{thread.native_id}/stat")
+        if stat is not None:
+            found[thread.native_id] = (_thread_label(thread), stat[1])
     return found
 
 
@@ -266,8 +260,10 @@ class CostModel:
 
 
 def _parent_of(pid: int) -> int:
-    text = Path(f"/proc/{pid}/stat").read_text()
-    return int(text[text.rindex(")") + 2:].split()[1])
+    stat = _stat(f"/proc/{pid}/stat")
+    if stat is None:
+        raise RuntimeError(f"process {pid} is gone")
+    return stat[0]
 
 
 def copy_floor(admin_url: str, content: bytes) -> tuple[float, int]:

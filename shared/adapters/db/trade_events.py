@@ -71,7 +71,9 @@ _COLUMNS = ("file", "row", "source", "uti", "prior_uti", "trade_id", "action", "
 _SEPARATOR = chr(31)
 
 
-def _joined(values: Sequence[str] | None) -> str:
+def unit_separated(values: Sequence[str] | None) -> str:
+    """A list of codes as one text for an `unnest` column (arrays of arrays do not unnest row
+    by row), split back by `string_to_array(column, chr(31))`."""
     if any(_SEPARATOR in v for v in values or ()):
         raise ValueError(f"a regime or field path holds U+001F: {values!r}")
     return _SEPARATOR.join(values or ())
@@ -91,8 +93,8 @@ def insert_trade_events(conn: Any, params: Sequence[dict[str, Any]]) -> list[tup
         raise ValueError(f"insert_trade_events: one tenant per batch, got {len(tenants)}")
     arrays: dict[str, Any] = {name: [p[name] for p in params] for name in _COLUMNS}
     arrays["row_no"] = arrays.pop("row")
-    arrays["regimes"] = [_joined(r) for r in arrays["regimes"]]
-    arrays["filled"] = [_joined(f) for f in arrays["filled"]]
+    arrays["regimes"] = [unit_separated(r) for r in arrays["regimes"]]
+    arrays["filled"] = [unit_separated(f) for f in arrays["filled"]]
     arrays["tenant"] = tenants.pop()
     key = ("uti", "action", "ts", "hash")
     new = {(r["uti"], r["action_type"], r["event_timestamp"], r["payload_hash"]): r["id"]

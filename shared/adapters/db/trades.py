@@ -15,17 +15,17 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any
 
-from shared.adapters.db.trade_events import ACTION_RANK_SQL
+from shared.adapters.db.trade_events import ACTION_RANK_SQL, unit_separated
 
 # One statement per batch (a statement per trade ran the search index's statement trigger
-# once per trade). Regimes travel as JSON arrays: arrays of arrays do not unnest row by row.
+# once per trade). Regimes travel joined by U+001F (trade_events.unit_separated).
 _UPSERT_TRADES = """
 INSERT INTO trades (tenant_id, uti, trade_id, asset_class, product, counterparty_1,
     counterparty_2, lifecycle, state, regimes, executed_at)
 SELECT %(tenant)s, v.uti, v.trade_id, v.asset_class, v.product, v.cp1, v.cp2, 'unreported',
-    'received', ARRAY(SELECT jsonb_array_elements_text(v.regimes)), v.executed
+    'received', string_to_array(v.regimes, chr(31)), v.executed
 FROM unnest(%(uti)s::text[], %(trade_id)s::text[], %(asset_class)s::text[], %(product)s::text[],
-            %(cp1)s::text[], %(cp2)s::text[], %(regimes)s::jsonb[], %(executed)s::timestamptz[])
+            %(cp1)s::text[], %(cp2)s::text[], %(regimes)s::text[], %(executed)s::timestamptz[])
      AS v(uti, trade_id, asset_class, product, cp1, cp2, regimes, executed)
 ORDER BY v.uti
 ON CONFLICT (tenant_id, uti) DO UPDATE SET
@@ -48,14 +48,12 @@ def upsert_trade_rows(conn: Any, params: Sequence[dict[str, Any]]) -> None:
     cannot deadlock here)."""
     if not params:
         return
-    from psycopg.types.json import Jsonb
-
     tenants = {str(p["tenant"]) for p in params}
     if len(tenants) != 1:
         raise ValueError(f"upsert_trade_rows: one tenant per batch, got {len(tenants)}")
     columns = ("uti", "trade_id", "asset_class", "product", "cp1", "cp2", "executed")
     arrays: dict[str, Any] = {name: [p[name] for p in params] for name in columns}
-    arrays["regimes"] = [Jsonb(list(p["regimes"] or ())) for p in params]
+    arrays["regimes"] = [unit_separated(p["regimes"]) for p in params]
     conn.execute(_UPSERT_TRADES, {"tenant": tenants.pop(), **arrays})
 
 

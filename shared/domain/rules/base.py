@@ -19,7 +19,7 @@ import re
 from collections.abc import Callable, Hashable, Iterable, Iterator, Mapping
 from dataclasses import dataclass
 from dataclasses import field as dataclass_field
-from typing import TYPE_CHECKING, Any, Self, TypeVar, cast
+from typing import TYPE_CHECKING, Any, TypeVar, cast
 
 from shared.domain.issues import Issue, Severity, shown_value
 from shared.domain.model import ActionType
@@ -98,88 +98,26 @@ class Rule:
         )
 
 
-class _Registry(dict[str, Rule]):
-    """The rules by id, with a memo of what is derived from them (the catalogue's order, the
-    engine's rules per regimes and action type) so that it is not derived again per event.
-    Any change to the rules empties the memo; it holds at most `MEMO_SIZE` values."""
+REGISTRY: dict[str, Rule] = {}
 
-    MEMO_SIZE = 256
-
-    def __init__(self) -> None:
-        super().__init__()
-        self._memo: dict[Hashable, Any] = {}
-        self._generation = 0  # a value derived while the rules changed is not kept
-
-    def derived(self, key: Hashable, derive: Callable[[], T]) -> T:
-        """`derive()`, computed once per `key` until the rules change."""
-        try:
-            return cast(T, self._memo[key])
-        except KeyError:
-            pass
-        generation = self._generation
-        value = derive()
-        if generation == self._generation:
-            if len(self._memo) >= self.MEMO_SIZE:
-                self._memo.clear()
-            self._memo[key] = value
-        return value
-
-    def _changed(self) -> None:
-        self._generation += 1
-        self._memo.clear()
-
-    def __setitem__(self, key: str, value: Rule) -> None:
-        super().__setitem__(key, value)
-        self._changed()
-
-    def __delitem__(self, key: str) -> None:
-        super().__delitem__(key)
-        self._changed()
-
-    def __ior__(self, other: Any) -> Self:  # type: ignore[override,misc]
-        super().__ior__(other)
-        self._changed()
-        return self
-
-    def pop(self, *args: Any) -> Any:
-        try:
-            return super().pop(*args)
-        finally:
-            self._changed()
-
-    def popitem(self) -> tuple[str, Rule]:
-        try:
-            return super().popitem()
-        finally:
-            self._changed()
-
-    def setdefault(self, *args: Any) -> Any:
-        try:
-            return super().setdefault(*args)
-        finally:
-            self._changed()
-
-    def update(self, *args: Any, **kwargs: Any) -> None:
-        try:
-            super().update(*args, **kwargs)
-        finally:
-            self._changed()
-
-    def clear(self) -> None:
-        super().clear()
-        self._changed()
-
-
-REGISTRY: dict[str, Rule] = _Registry()
+# What is derived from the rules (the catalogue's order, the engine's plan per regimes and
+# action type), so that it is not derived again per event. Rules are registered when their
+# modules are imported; `register` empties it, so a rule registered later is never missed.
+_DERIVED: dict[Hashable, Any] = {}
+_DERIVED_MAX = 256  # keys are (regimes, action type) pairs: a few dozen in practice
 
 
 def derived_from_rules(key: Hashable, derive: Callable[[], T]) -> T:
     """`derive()` (a pure function of the registered rules and of `key`, an immutable value),
-    remembered until the rules change."""
-    registry = REGISTRY
-    if isinstance(registry, _Registry):
-        return registry.derived(key, derive)
-    return derive()  # a registry swapped for a plain dict (tests): nothing to remember by
+    remembered until a rule is registered."""
+    try:
+        return cast(T, _DERIVED[key])
+    except KeyError:
+        pass
+    if len(_DERIVED) >= _DERIVED_MAX:
+        _DERIVED.clear()
+    value = _DERIVED[key] = derive()
+    return value
 
 
 def register(new: Rule) -> Rule:
@@ -190,6 +128,7 @@ def register(new: Rule) -> Rule:
     if new.id in REGISTRY:
         raise ValueError(f"rule {new.id} is registered twice")
     REGISTRY[new.id] = new
+    _DERIVED.clear()
     return new
 
 
@@ -218,7 +157,7 @@ def all_rules() -> list[Rule]:
 
 
 def rules_in_order() -> tuple[Rule, ...]:
-    """`all_rules()` as a tuple, sorted once until the rules change (not once per event)."""
+    """`all_rules()` as a tuple, sorted once until a rule is registered (not once per event)."""
     return derived_from_rules("in order", _sorted_rules)
 
 

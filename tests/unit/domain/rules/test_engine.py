@@ -127,15 +127,22 @@ def test_a_context_for_a_regime_is_the_context_with_that_regime() -> None:
     assert context.for_regime(None) is context
 
 
-def test_the_registry_forgets_what_it_derived_when_a_rule_changes() -> None:
-    from shared.domain.rules.base import rules_in_order
+def test_a_rule_registered_after_validation_ran_is_judged_too() -> None:
+    from shared.domain.rules import base
 
-    first = rules_in_order()
-    rule = REGISTRY.pop("SR-ID-001")
+    first = base.rules_in_order()
+    before = validate(f.newt(), f.context())  # the plan for a NEWT is derived and remembered
+
+    def always(event, context):
+        yield base.Violation({})
+
+    late = base.register(base.Rule("SR-ID-999", Severity.WARN, "uti", "late", "late", "late",
+                                   always))
     try:
-        assert rule not in rules_in_order() and len(rules_in_order()) == len(first) - 1
-        assert "SR-ID-001" not in {i.rule_id for i in validate(f.newt(uti=None), f.context())}
+        assert base.rules_in_order() == (*first, late)
+        assert [i.rule_id for i in validate(f.newt(), f.context())] == [
+            *(i.rule_id for i in before), "SR-ID-999"]
     finally:
-        REGISTRY["SR-ID-001"] = rule
-    assert rules_in_order() == first
-    assert "SR-ID-001" in {i.rule_id for i in validate(f.newt(uti=None), f.context())}
+        del REGISTRY["SR-ID-999"]
+        base._DERIVED.clear()
+    assert base.rules_in_order() == first
