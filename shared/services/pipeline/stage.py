@@ -10,6 +10,8 @@ the message is retried with backoff, then dead-lettered.
 
 from __future__ import annotations
 
+import logging
+import time
 import uuid
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
@@ -23,7 +25,10 @@ from shared.services import bootstrap
 if TYPE_CHECKING:  # psycopg is imported by the database adapter when first used
     import psycopg
 
+log = logging.getLogger(__name__)
 StageHandler = Callable[["psycopg.Connection[Any]", ReceivedMessage, "StageContext"], None]
+# How often a container looks whether its writes have outgrown the planner's statistics.
+STATISTICS_CHECK_S = 2.0
 
 
 class StageContext:
@@ -35,6 +40,7 @@ class StageContext:
         self.db = bootstrap.database(ctx.config)
         self.queue = bootstrap.queue(ctx.config)
         self._wake: set[str] = set()
+        self._statistics_checked = 0.0
 
     def send(self, conn: psycopg.Connection[Any], queue: str, bodies: list[dict[str, Any]],
              tenant_id: uuid.UUID | str, *, delay_s: int = 0) -> None:
@@ -47,6 +53,22 @@ class StageContext:
                                     for b in bodies], conn=conn)
             if not delay_s:
                 self._wake.add(queue)
+
+    def keep_statistics(self) -> None:
+        """ANALYZE the pipeline tables this run's writes have outgrown (see
+        shared/adapters/db/statistics.py), looking at most every STATISTICS_CHECK_S."""
+        from shared.adapters.db import statistics
+
+        now = time.monotonic()
+        if now - self._statistics_checked < STATISTICS_CHECK_S:
+            return
+        self._statistics_checked = now
+        try:
+            with self.db.unscoped() as conn:
+                for table in statistics.outgrown(conn):
+                    statistics.analyze(conn, table)
+        except Exception:  # an optimisation: the message it follows is already committed
+            log.warning("refreshing the planner statistics failed", exc_info=True)
 
     def wake_consumers(self) -> None:
         from shared.services.pipeline import CONSUMERS
@@ -79,6 +101,7 @@ def run_stage(name: str, args: dict, ctx: ActionContext, handle: StageHandler) -
                 stage.db.tenant(message.tenant_id) as conn:
             if first_time(conn, name, message_key(message)):
                 handle(conn, message, stage)
+        stage.keep_statistics()
 
     # The queue's settings are the action's own parameters (action.toml), not the environment.
     params = Config(args, env={})
