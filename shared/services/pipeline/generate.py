@@ -88,6 +88,11 @@ class GenerateOutcome:
     waiting: int = 0  # due later: batch not full, not old enough
     held_back: int = 0  # behind an earlier event of the same UTI
     more: bool = False  # stopped at files_per_run; a generate message continues
+    # UTIs whose events were reported or found unrenderable: their trades' state is
+    # refreshed once, at the end of the run, so that their locks are held from there to the
+    # commit, not across every file the run still renders and uploads (the feedback of
+    # earlier files waited on them).
+    touched_utis: set[str] = field(default_factory=set)
 
     def as_dict(self) -> dict[str, Any]:
         return {"tenant_id": self.tenant_id, "regime": self.regime,
@@ -268,7 +273,8 @@ def record_ref(uti: str, action_type: str, position: int) -> str:
 
 def _record_file(conn: psycopg.Connection[Any], *, tenant_id: str, regime: str,
                  report_file_id: str, bucket: str, key: str, written: list[_Candidate],
-                 defaults: list[str]) -> None:
+                 defaults: list[str]) -> list[str]:
+    """The file, its items and its events `reported`: the UTIs of those events."""
     # Stamped with the statement's clock, not the transaction's: files written in one
     # transaction keep their order, which submit follows (an older file of the same TR goes
     # first: a NEWT before its MODI).
@@ -282,10 +288,10 @@ def _record_file(conn: psycopg.Connection[Any], *, tenant_id: str, regime: str,
     # what it still owes (regimes minus reported_regimes) stays well-defined.
     touched = report_files.mark_events_reported(
         conn, event_ids=[c.id for c in written], regime=regime, defaults=defaults)
-    refresh_trades(conn, tenant_id, sorted(set(touched)))
     _audit(conn, tenant_id, "report_file.generated", "report_file", report_file_id,
            {"regime": regime, "record_count": len(written), "bucket": bucket,
             "object_key": key})
+    return touched
 
 
 # -- the stage -------------------------------------------------------------------------------
@@ -344,6 +350,7 @@ def generate_reports(
         if outcome.more:
             send(conn, GENERATE_QUEUE,
                  [{"tenant_id": tenant, "regime": regime, "flush": flush}], tenant)
+        refresh_trades(conn, tenant, sorted(outcome.touched_utis))
     if outcome.files or outcome.invalid:
         log.info("report files generated", extra={
             "report_file_ids": [f.report_file_id for f in outcome.files],
@@ -360,6 +367,7 @@ def _generate_file(conn: psycopg.Connection[Any], outcome: GenerateOutcome,
     with tempfile.SpooledTemporaryFile(max_size=SPOOL_BYTES) as out:
         written, bad = _render(writer, writer_error, ready, stamp, out)
         outcome.invalid += _invalidate(conn, tenant, regime, bad)
+        outcome.touched_utis.update(candidate.uti for candidate, _ in bad)
         if not written:
             return None
         assert writer is not None
@@ -371,8 +379,9 @@ def _generate_file(conn: psycopg.Connection[Any], outcome: GenerateOutcome,
                              metadata={"tenant": slug, "regime": regime,
                                        "report-file-id": report_file_id,
                                        "record-count": str(len(written))})
-    _record_file(conn, tenant_id=tenant, regime=regime, report_file_id=report_file_id,
-                 bucket=bucket, key=key, written=written, defaults=defaults)
+    outcome.touched_utis.update(_record_file(
+        conn, tenant_id=tenant, regime=regime, report_file_id=report_file_id, bucket=bucket,
+        key=key, written=written, defaults=defaults))
     send(conn, SUBMIT_QUEUE, [{"report_file_id": report_file_id, "key": report_file_id}], tenant)
     return GeneratedFile(report_file_id, regime, bucket, key, len(written))
 

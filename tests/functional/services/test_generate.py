@@ -426,6 +426,9 @@ def test_an_event_the_writer_cannot_render_becomes_invalid_and_the_rest_goes_out
                 self.check(e)
             return self.inner.write_batch(events, out, reporting_timestamp=reporting_timestamp)
 
+    with db.tenant(alpha) as conn:  # the trades list's row, as process made it
+        conn.execute("INSERT INTO trades (tenant_id, uti, state) VALUES (%s, %s, 'valid')",
+                     (alpha, bad_uti))
     outcome = generate(db, alpha, store, send, flush=True, writer_for=Fussy)
     [generated] = outcome.files
     refused = [i for i, e in zip(ids, events, strict=True) if e.uti == bad_uti]
@@ -445,6 +448,9 @@ def test_an_event_the_writer_cannot_render_becomes_invalid_and_the_rest_goes_out
     messages = " ".join(i["message"] for i in issues)
     assert "cannot be encoded" in messages and "does not load" in messages
     assert {a["entity_id"] for a in audit} == {*refused, broken}
+    with db.tenant(alpha) as conn:  # the trades list shows the refused trade waiting for repair
+        trade = conn.execute("SELECT state FROM trades WHERE uti = %s", (bad_uti,)).fetchone()
+    assert trade is not None and trade["state"] == "invalid"
     # The invalid events wait for repair; they do not come back on the next tick.
     assert generate(db, alpha, store, send, flush=True, writer_for=Fussy).files == []
 
