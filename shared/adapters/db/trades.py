@@ -111,3 +111,44 @@ def set_trade_states(conn: Any, tenant_id: Any, utis: Sequence[str], event_ids: 
         " (v.event_id, v.action, v.state, coalesce(v.lifecycle, t.lifecycle))",
         (list(utis), list(event_ids), list(actions), list(states),
          list(lifecycles) if lifecycles is not None else [None] * len(utis), str(tenant_id)))
+
+
+# -- trades to refresh after a stage's commit (migration 0017) ----------------------------------
+
+def add_pending_refresh(conn: Any, tenant_id: Any, utis: Sequence[str],
+                        lifecycles: Sequence[str | None]) -> None:
+    """Note that these trades' state must be refreshed (with lifecycles[i] where given):
+    one insert, no lock on the trades themselves."""
+    conn.execute(
+        "INSERT INTO trade_refresh_pending (tenant_id, uti, lifecycle)"
+        " SELECT %s, v.uti, v.lifecycle FROM unnest(%s::text[], %s::text[]) AS v(uti, lifecycle)",
+        (str(tenant_id), list(utis), list(lifecycles)))
+
+
+def take_refresher_lock(conn: Any, tenant_id: Any) -> bool:
+    """The tenant's refresher lock, until the transaction ends; False if another transaction
+    holds it (it looks for pending trades again after its commit)."""
+    row = conn.execute("SELECT pg_try_advisory_xact_lock(hashtextextended(%s, 0)) AS got",
+                       (f"trade-refresh:{tenant_id}",)).fetchone()
+    return bool(row and row["got"])
+
+
+def claim_pending_refresh(conn: Any, tenant_id: Any, limit: int) -> list[dict[str, Any]]:
+    """The oldest `limit` pending rows of the tenant, deleted (they are applied in this
+    transaction or, if it fails, come back): (id, uti, lifecycle), oldest first."""
+    return conn.execute(
+        "DELETE FROM trade_refresh_pending WHERE id IN (SELECT id FROM trade_refresh_pending"
+        " WHERE tenant_id = %s ORDER BY id LIMIT %s) RETURNING id, uti, lifecycle",
+        (str(tenant_id), limit)).fetchall()
+
+
+def has_pending_refresh(conn: Any, tenant_id: Any) -> bool:
+    row = conn.execute("SELECT EXISTS (SELECT 1 FROM trade_refresh_pending WHERE tenant_id = %s)"
+                       " AS pending", (str(tenant_id),)).fetchone()
+    return bool(row and row["pending"])
+
+
+def tenants_with_pending_refresh(conn: Any) -> list[Any]:
+    """Tenants with trades still to refresh (system scope): the monitor's backstop."""
+    return [r["tenant_id"] for r in conn.execute(
+        "SELECT DISTINCT tenant_id FROM trade_refresh_pending ORDER BY tenant_id")]

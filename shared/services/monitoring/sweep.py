@@ -1,4 +1,5 @@
-"""The every-minute sweep: wake consumers for work left in queues, alert on dead letters.
+"""The every-minute sweep: wake consumers for work left in queues, alert on dead letters,
+and apply trade refreshes that no stage applied (trade_state.refresh_pending's backstop).
 
 On NCP a producer's wake-up is best effort (there is no queue trigger), so this sweep is
 what guarantees progress: any queue with visible messages gets its consumer invoked. The
@@ -46,6 +47,20 @@ def sweep_queues(*, db: Database | None, queue: Queue, invoker: Invoker) -> dict
                 )
             for name in clear:
                 resolve_alert(conn, tenant_id=None, dedup_key=f"dead-letters:{name}")
-    if woken or not_woken or dead:
-        log.info("sweep", extra={"woken": woken, "not_woken": not_woken, "dead_letters": dead})
-    return {"woken": woken, "not_woken": not_woken, "dead_letters": dead}
+    refreshed = _refresh_left_trades(db) if db is not None else {}
+    if woken or not_woken or dead or refreshed:
+        log.info("sweep", extra={"woken": woken, "not_woken": not_woken, "dead_letters": dead,
+                                 "trades_refreshed": refreshed})
+    return {"woken": woken, "not_woken": not_woken, "dead_letters": dead,
+            "trades_refreshed": refreshed}
+
+
+def _refresh_left_trades(db: Database) -> dict[str, int]:
+    """Trades whose refresh a stage noted but nobody applied (its refresh failed after the
+    commit, or gave up its turn and its budget ran out): applied now, per tenant."""
+    from shared.adapters.db import trades as trades_db
+    from shared.services.pipeline import trade_state
+
+    with db.system() as conn:
+        tenants = trades_db.tenants_with_pending_refresh(conn)
+    return {str(tenant): trade_state.refresh_pending(db, tenant) for tenant in tenants}

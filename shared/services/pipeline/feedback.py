@@ -34,6 +34,7 @@ from shared.domain.identifiers import uuid_or_none
 from shared.platform.logging import get_logger, log_context
 from shared.platform.triggers import ObjectEvent
 from shared.services.monitoring.alerts import raise_alert
+from shared.services.pipeline import trade_state
 from shared.services.pipeline.trade_state import refresh_trades
 
 if TYPE_CHECKING:
@@ -157,7 +158,12 @@ def apply_feedback_object(event: ObjectEvent, *, db: Database,
     # Applying feedback locks the trades it moves (in UTI order), and the stages before it
     # lock trades too: a deadlock victim is run again rather than left to the lost-trigger
     # sweep (an object trigger is not retried).
-    outcome = retry_transaction(apply)
+    with trade_state.deferred():  # the trades after the commit, as the stages do
+        outcome = retry_transaction(apply)
+    try:
+        trade_state.refresh_pending(db, tenant_id)
+    except Exception:  # the notes stay for the next refresh (a stage's or the monitor's)
+        log.warning("refreshing the trades' state failed; the next refresh will", exc_info=True)
     log.info("feedback", extra=outcome.as_dict())
     return outcome
 

@@ -54,6 +54,17 @@ class StageContext:
             if not delay_s:
                 self._wake.add(queue)
 
+    def refresh_trades(self, tenant_id: uuid.UUID | str) -> None:
+        """After a message's commit: the trades it noted (trade_state.refresh_pending). A
+        failure leaves the notes for the next refresh; the message itself is done."""
+        from shared.services.pipeline import trade_state
+
+        try:
+            trade_state.refresh_pending(self.db, tenant_id)
+        except Exception:
+            log.warning("refreshing the trades' state failed; the next refresh will",
+                        exc_info=True)
+
     def keep_statistics(self) -> None:
         """ANALYZE the pipeline tables this run's writes have outgrown (see
         shared/adapters/db/statistics.py), looking at most every STATISTICS_CHECK_S."""
@@ -90,6 +101,7 @@ def run_stage(name: str, args: dict, ctx: ActionContext, handle: StageHandler) -
     """Consume the queue named in `args` (default: the stage's own) through `handle`."""
     from shared.adapters.queue.consumer import consume
     from shared.platform.idempotency import first_time
+    from shared.services.pipeline import trade_state
 
     stage = StageContext(ctx)
     queue_name = str(args.get("queue") or name)
@@ -97,10 +109,11 @@ def run_stage(name: str, args: dict, ctx: ActionContext, handle: StageHandler) -
     def handler(message: ReceivedMessage) -> None:
         if message.tenant_id is None:
             raise ValueError(f"{name}: message {message.id} carries no tenant")
-        with log_context(tenant_id=message.tenant_id, message_id=message.id), \
-                stage.db.tenant(message.tenant_id) as conn:
-            if first_time(conn, name, message_key(message)):
-                handle(conn, message, stage)
+        with log_context(tenant_id=message.tenant_id, message_id=message.id):
+            with trade_state.deferred(), stage.db.tenant(message.tenant_id) as conn:
+                if first_time(conn, name, message_key(message)):
+                    handle(conn, message, stage)
+            stage.refresh_trades(message.tenant_id)
         stage.keep_statistics()
 
     # The queue's settings are the action's own parameters (action.toml), not the environment.
