@@ -75,7 +75,7 @@ class StageContext:
             return
         self._statistics_checked = now
         try:
-            with self.db.unscoped() as conn:
+            with self.db.system() as conn:
                 for table in statistics.outgrown(conn):
                     statistics.analyze(conn, table)
         except Exception:  # an optimisation: the message it follows is already committed
