@@ -29,8 +29,8 @@ def open_or_count_alert(conn: psycopg.Connection[Any], *, tenant_id: Any, kind: 
         " DO UPDATE SET occurrences = alerts.occurrences + 1, last_seen_at = now(),"
         " summary = EXCLUDED.summary, details = EXCLUDED.details,"
         # Severity only goes up while the alert is open (the webhook posts an escalation).
-        " severity = CASE WHEN array_position(%s::text[], EXCLUDED.severity)"
-        "   > array_position(%s::text[], alerts.severity)"
+        " severity = CASE WHEN array_position(%b::text[], EXCLUDED.severity)"
+        "   > array_position(%b::text[], alerts.severity)"
         "   THEN EXCLUDED.severity ELSE alerts.severity END",
         (tenant_id, kind, severity, dedup_key, summary, json.dumps(details, default=str),
          list(severities), list(severities)),

@@ -191,9 +191,9 @@ ORDER BY o.due, o.uti
 _UPSERT_BREAKS = """
 INSERT INTO reconciliation_breaks (tenant_id, uti, kind, our_event_id, our_action, tr_event_id,
                                    tr_action, deadline_at)
-SELECT %(tenant)s, * FROM unnest(%(uti)s::text[], %(kind)s::text[], %(ours)s::uuid[],
-                                 %(our_action)s::text[], %(theirs)s::uuid[],
-                                 %(tr_action)s::text[], %(due)s::timestamptz[])
+SELECT %(tenant)s, * FROM unnest(%(uti)b::text[], %(kind)b::text[], %(ours)b::uuid[],
+                                 %(our_action)b::text[], %(theirs)b::uuid[],
+                                 %(tr_action)b::text[], %(due)b::timestamptz[])
 ON CONFLICT (tenant_id, uti) WHERE resolved_at IS NULL DO UPDATE SET
     kind = EXCLUDED.kind, our_event_id = EXCLUDED.our_event_id,
     our_action = EXCLUDED.our_action, tr_event_id = EXCLUDED.tr_event_id,
@@ -220,7 +220,7 @@ def record_breaks(conn: psycopg.Connection[Any], tenant_id: Any, breaks: Rows) -
             "theirs": column("tr_event_id"), "tr_action": column("tr_action"),
             "due": column("due")})
     conn.execute("UPDATE reconciliation_breaks SET resolved_at = now()"
-                 " WHERE resolved_at IS NULL AND NOT (uti = ANY(%s::text[]))",
+                 " WHERE resolved_at IS NULL AND NOT (uti = ANY(%b::text[]))",
                  (column("uti"),))
 
 
@@ -228,7 +228,7 @@ def record_breaks(conn: psycopg.Connection[Any], tenant_id: Any, breaks: Rows) -
 
 _VOLUME = """
 SELECT e.tenant_id, w.start, count(*) AS n
-FROM unnest(%(windows)s::timestamptz[]) AS w(start)
+FROM unnest(%(windows)b::timestamptz[]) AS w(start)
 JOIN trade_events e ON e.created_at >= w.start AND e.created_at < w.start + interval '5 min'
 GROUP BY 1, 2
 """
@@ -378,7 +378,7 @@ FROM alerts a LEFT JOIN tenants t ON t.id = a.tenant_id
 WHERE a.status = 'open' AND a.notified_state IS DISTINCT FROM a.severity || ':' || CASE
     WHEN a.occurrences >= 1000 THEN 1000 WHEN a.occurrences >= 100 THEN 100
     WHEN a.occurrences >= 10 THEN 10 ELSE 1 END  -- state_of(), so posted states are skipped
-ORDER BY array_position(%s::text[], a.severity) DESC, a.first_seen_at, a.id
+ORDER BY array_position(%b::text[], a.severity) DESC, a.first_seen_at, a.id
 LIMIT 500
 """
 

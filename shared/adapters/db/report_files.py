@@ -35,7 +35,7 @@ _OWES = f"""
     e.state IN ({", ".join(f"'{s}'" for s in REPORTABLE_STATES)})
     AND cardinality(e.reported_regimes) < greatest(cardinality(e.regimes), 1)
     AND %(regime)s = ANY(CASE WHEN cardinality(e.regimes) = 0
-                              THEN %(defaults)s::text[] ELSE e.regimes END)
+                              THEN %(defaults)b::text[] ELSE e.regimes END)
     AND NOT %(regime)s = ANY(e.reported_regimes)
     AND NOT EXISTS (SELECT 1 FROM validation_issues v
                     WHERE v.event_id = e.id AND v.rule_id = '{RENDER_RULE}'
@@ -46,7 +46,7 @@ _PICK = f"""
 SELECT e.id, e.uti, e.action_type, e.event_timestamp, {ACTION_RANK_SQL} AS rank,
        e.created_at, e.deadline_at, e.payload::text AS payload
 FROM trade_events e
-WHERE e.tenant_id = %(tenant)s AND {_OWES} AND NOT (e.id = ANY(%(skip)s::uuid[]))
+WHERE e.tenant_id = %(tenant)s AND {_OWES} AND NOT (e.id = ANY(%(skip)b::uuid[]))
 ORDER BY e.event_timestamp, rank, e.created_at, e.row_no NULLS LAST, e.id
 LIMIT %(limit)s
 FOR UPDATE OF e SKIP LOCKED
@@ -57,7 +57,7 @@ FOR UPDATE OF e SKIP LOCKED
 _PENDING_BEFORE = f"""
 SELECT e.uti, e.event_timestamp, {ACTION_RANK_SQL} AS rank
 FROM trade_events e
-WHERE e.tenant_id = %(tenant)s AND e.uti = ANY(%(utis)s) AND NOT (e.id = ANY(%(picked)s::uuid[]))
+WHERE e.tenant_id = %(tenant)s AND e.uti = ANY(%(utis)s) AND NOT (e.id = ANY(%(picked)b::uuid[]))
   AND (e.state = 'received' OR ({_OWES}))
 """
 
@@ -144,8 +144,8 @@ def insert_report_items(conn: psycopg.Connection[Any],
     tenants, files, events, positions, refs = (list(c) for c in zip(*items, strict=True))
     conn.execute(
         "INSERT INTO report_items (tenant_id, report_file_id, event_id, position, record_ref)"
-        " SELECT t, f, e, p, r FROM unnest(%s::uuid[], %s::uuid[], %s::uuid[], %s::int[],"
-        " %s::text[]) WITH ORDINALITY AS x(t, f, e, p, r, n) ORDER BY n",
+        " SELECT t, f, e, p, r FROM unnest(%b::uuid[], %b::uuid[], %b::uuid[], %b::int[],"
+        " %b::text[]) WITH ORDINALITY AS x(t, f, e, p, r, n) ORDER BY n",
         ([str(t) for t in tenants], [str(f) for f in files], [str(e) for e in events],
          positions, refs))
 
@@ -157,9 +157,9 @@ def mark_events_reported(conn: psycopg.Connection[Any], *, event_ids: list[uuid.
     rows = conn.execute(
         "UPDATE trade_events SET"
         " state = CASE WHEN state = 'valid' THEN 'reported' ELSE state END,"
-        " regimes = CASE WHEN cardinality(regimes) = 0 THEN %(defaults)s::text[] ELSE regimes END,"
+        " regimes = CASE WHEN cardinality(regimes) = 0 THEN %(defaults)b::text[] ELSE regimes END,"
         " reported_regimes = array_append(reported_regimes, %(regime)s), updated_at = now()"
-        " WHERE id = ANY(%(ids)s::uuid[]) RETURNING uti",
+        " WHERE id = ANY(%(ids)b::uuid[]) RETURNING uti",
         {"defaults": defaults, "regime": regime, "ids": event_ids},
     ).fetchall()
     return [row["uti"] for row in rows]
@@ -333,7 +333,7 @@ def settle_pending_items(conn: psycopg.Connection[Any], ids: list[int], statuses
     """Item i of `ids` gets statuses[i], codes[i], messages[i], if it is still pending."""
     conn.execute(
         "UPDATE report_items i SET status = v.status, tr_code = v.code, tr_message = v.msg"
-        " FROM unnest(%s::bigint[], %s::text[], %s::text[], %s::text[])"
+        " FROM unnest(%b::bigint[], %b::text[], %b::text[], %b::text[])"
         " AS v(id, status, code, msg) WHERE i.id = v.id AND i.status = 'pending'",
         (ids, statuses, codes, messages),
     )
@@ -345,7 +345,7 @@ def settle_events(conn: psycopg.Connection[Any], event_ids: list[Any],
     `acked` and gets `nacked` (a NACK from any TR wins): the UTIs touched."""
     rows = conn.execute(
         "UPDATE trade_events e SET state = v.state, updated_at = now()"
-        " FROM unnest(%s::uuid[], %s::text[]) AS v(id, state)"
+        " FROM unnest(%b::uuid[], %b::text[]) AS v(id, state)"
         " WHERE e.id = v.id AND (e.state IN ('reported', 'submitted')"
         "   OR (e.state = 'acked' AND v.state = 'nacked')) RETURNING e.uti",
         (event_ids, states),

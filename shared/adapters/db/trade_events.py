@@ -43,11 +43,11 @@ SELECT %(tenant)s, v.file, v.row_no, v.source, v.uti, v.prior_uti, v.trade_id, v
     v.event_type, v.ts, v.asset_class,
     string_to_array(v.regimes, chr(31)), v.payload, v.hash, v.deadline,
     string_to_array(v.filled, chr(31))
-FROM unnest(%(file)s::uuid[], %(row_no)s::int[], %(source)s::text[], %(uti)s::text[],
-            %(prior_uti)s::text[], %(trade_id)s::text[], %(action)s::text[],
-            %(event_type)s::text[], %(ts)s::timestamptz[], %(asset_class)s::text[],
-            %(regimes)s::text[], %(payload)b::jsonb[], %(hash)s::text[],
-            %(deadline)s::timestamptz[], %(filled)s::text[])
+FROM unnest(%(file)b::uuid[], %(row_no)b::int[], %(source)b::text[], %(uti)b::text[],
+            %(prior_uti)b::text[], %(trade_id)b::text[], %(action)b::text[],
+            %(event_type)b::text[], %(ts)b::timestamptz[], %(asset_class)b::text[],
+            %(regimes)b::text[], %(payload)b::jsonb[], %(hash)b::text[],
+            %(deadline)b::timestamptz[], %(filled)b::text[])
      WITH ORDINALITY AS v(file, row_no, source, uti, prior_uti, trade_id, action, event_type,
                           ts, asset_class, regimes, payload, hash, deadline, filled, n)
 ORDER BY v.n
@@ -58,7 +58,7 @@ RETURNING id, uti, action_type, event_timestamp, payload_hash
 # The ids of events already stored under the keys of a batch (a record sent again).
 _FIND_EVENTS = """
 SELECT v.n, e.id
-FROM unnest(%(uti)s::text[], %(action)s::text[], %(ts)s::timestamptz[], %(hash)s::text[])
+FROM unnest(%(uti)b::text[], %(action)b::text[], %(ts)b::timestamptz[], %(hash)b::text[])
      WITH ORDINALITY AS v(uti, action, ts, hash, n)
 JOIN trade_events e ON e.tenant_id = %(tenant)s AND e.uti = v.uti AND e.action_type = v.action
     AND e.event_timestamp = v.ts AND e.payload_hash = v.hash
@@ -123,7 +123,7 @@ def lock_received_events(conn: Any, event_ids: Sequence[str]) -> list[dict[str, 
     """id, payload, regimes and deadline_at of those events still `received`, locked, by id."""
     return conn.execute(
         "SELECT id, payload, regimes, deadline_at FROM trade_events"
-        " WHERE id = ANY(%s::uuid[]) AND state = 'received' ORDER BY id FOR UPDATE",
+        " WHERE id = ANY(%b::uuid[]) AND state = 'received' ORDER BY id FOR UPDATE",
         ([str(i) for i in event_ids],),
     ).fetchall()
 
@@ -141,7 +141,7 @@ SELECT e.id, e.uti, e.trade_id, e.state, e.payload::text AS payload, e.regimes, 
        e.row_no, e.created_at, e.event_timestamp, {ACTION_RANK_SQL} AS rank,
        coalesce(f.received_at, e.created_at) AS arrived_at
 FROM trade_events e LEFT JOIN ingest_files f ON f.id = e.file_id
-WHERE e.id = ANY(%(ids)s::uuid[])
+WHERE e.id = ANY(%(ids)b::uuid[])
 ORDER BY {EVENT_ORDER_SQL}
 """
 
@@ -150,7 +150,7 @@ ORDER BY {EVENT_ORDER_SQL}
 _SEQUENCES = f"""
 SELECT e.id, e.uti, e.state, e.action_type, e.event_type, e.level, e.execution_timestamp,
        e.event_timestamp, e.rank
-FROM unnest(%(utis)s::text[]) AS u(uti)
+FROM unnest(%(utis)b::text[]) AS u(uti)
 CROSS JOIN LATERAL (
     SELECT e.id, e.uti, e.state, e.action_type, e.event_type, e.payload->>'level' AS level,
            e.payload->>'execution_timestamp' AS execution_timestamp, e.event_timestamp,
@@ -176,7 +176,7 @@ def uti_sequences(conn: Any, tenant_id: str, utis: Sequence[str]) -> list[dict[s
 
 def delete_open_issues(conn: Any, event_ids: Sequence[Any]) -> None:
     """Drop the events' open issues (they are about to be judged again)."""
-    conn.execute("DELETE FROM validation_issues WHERE event_id = ANY(%s::uuid[])"
+    conn.execute("DELETE FROM validation_issues WHERE event_id = ANY(%b::uuid[])"
                  " AND status = 'open'", ([str(i) for i in event_ids],))
 
 
@@ -190,9 +190,9 @@ def insert_issues(conn: Any, issue_rows: Sequence[dict[str, Any]]) -> None:
                "regime", "value")
     conn.execute(
         "INSERT INTO validation_issues (tenant_id, event_id, rule_id, severity, field, message,"
-        " message_ko, regime, value) SELECT t, e, r, s, f, m, k, g, v FROM unnest(%s::uuid[],"
-        " %s::uuid[], %s::text[], %s::text[], %s::text[], %s::text[], %s::text[], %s::text[],"
-        " %s::text[]) WITH ORDINALITY AS x(t, e, r, s, f, m, k, g, v, n)"
+        " message_ko, regime, value) SELECT t, e, r, s, f, m, k, g, v FROM unnest(%b::uuid[],"
+        " %b::uuid[], %b::text[], %b::text[], %b::text[], %b::text[], %b::text[], %b::text[],"
+        " %b::text[]) WITH ORDINALITY AS x(t, e, r, s, f, m, k, g, v, n)"
         " ORDER BY n",  # ids in the order found: the order the console lists them in
         [[str(r[c]) if c in ("tenant", "event") else r[c] for r in issue_rows]
          for c in columns])
@@ -206,7 +206,7 @@ def record_judgements(conn: Any, updates: Sequence[dict[str, Any]]) -> None:
         "UPDATE trade_events e SET state = v.state, waiting_for = v.waiting,"
         " validated_at = CASE WHEN v.state = 'received' THEN e.validated_at ELSE now() END,"
         " updated_at = now()"
-        " FROM unnest(%s::uuid[], %s::text[], %s::text[]) AS v(id, state, waiting)"
+        " FROM unnest(%b::uuid[], %b::text[], %b::text[]) AS v(id, state, waiting)"
         " WHERE e.id = v.id AND e.state = 'received'",
         ([u["id"] for u in updates], [u["state"] for u in updates],
          [u["waiting"] for u in updates]))

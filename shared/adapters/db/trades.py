@@ -24,8 +24,8 @@ INSERT INTO trades (tenant_id, uti, trade_id, asset_class, product, counterparty
     counterparty_2, lifecycle, state, regimes, executed_at)
 SELECT %(tenant)s, v.uti, v.trade_id, v.asset_class, v.product, v.cp1, v.cp2, 'unreported',
     'received', string_to_array(v.regimes, chr(31)), v.executed
-FROM unnest(%(uti)s::text[], %(trade_id)s::text[], %(asset_class)s::text[], %(product)s::text[],
-            %(cp1)s::text[], %(cp2)s::text[], %(regimes)s::text[], %(executed)s::timestamptz[])
+FROM unnest(%(uti)b::text[], %(trade_id)b::text[], %(asset_class)b::text[], %(product)b::text[],
+            %(cp1)s::text[], %(cp2)s::text[], %(regimes)b::text[], %(executed)b::timestamptz[])
      AS v(uti, trade_id, asset_class, product, cp1, cp2, regimes, executed)
 ORDER BY v.uti
 ON CONFLICT (tenant_id, uti) DO UPDATE SET
@@ -69,7 +69,7 @@ SELECT u.uti, last.id, last.action_type, last.state,
                AND i.state = 'invalid') AS any_invalid,
        EXISTS (SELECT 1 FROM trade_events r WHERE r.tenant_id = %(tenant)s AND r.uti = u.uti
                AND r.state = 'received') AS any_received
-FROM unnest(%(utis)s::text[]) AS u(uti)
+FROM unnest(%(utis)b::text[]) AS u(uti)
 CROSS JOIN LATERAL (
     SELECT e.id, e.action_type, e.state, {ACTION_RANK_SQL} AS rank
     FROM trade_events e
@@ -85,7 +85,7 @@ ORDER BY u.uti
 def lock_trades(conn: Any, tenant_id: Any, utis: Sequence[str]) -> None:
     """Lock the trades (FOR NO KEY UPDATE) in UTI order: two stages refreshing one trade at
     once then take turns."""
-    conn.execute("SELECT 1 FROM trades WHERE tenant_id = %s AND uti = ANY(%s::text[])"
+    conn.execute("SELECT 1 FROM trades WHERE tenant_id = %s AND uti = ANY(%b::text[])"
                  " ORDER BY uti FOR NO KEY UPDATE", (str(tenant_id), sorted(set(utis))))
 
 
@@ -105,7 +105,7 @@ def set_trade_states(conn: Any, tenant_id: Any, utis: Sequence[str], event_ids: 
     conn.execute(
         "UPDATE trades t SET last_event_id = v.event_id, last_action_type = v.action,"
         " state = v.state, lifecycle = coalesce(v.lifecycle, t.lifecycle), updated_at = now()"
-        " FROM unnest(%s::text[], %s::uuid[], %s::text[], %s::text[], %s::text[])"
+        " FROM unnest(%b::text[], %b::uuid[], %b::text[], %b::text[], %b::text[])"
         " AS v(uti, event_id, action, state, lifecycle) WHERE t.tenant_id = %s AND t.uti = v.uti"
         " AND (t.last_event_id, t.last_action_type, t.state, t.lifecycle) IS DISTINCT FROM"
         " (v.event_id, v.action, v.state, coalesce(v.lifecycle, t.lifecycle))",
@@ -121,7 +121,7 @@ def add_pending_refresh(conn: Any, tenant_id: Any, utis: Sequence[str],
     one insert, no lock on the trades themselves."""
     conn.execute(
         "INSERT INTO trade_refresh_pending (tenant_id, uti, lifecycle)"
-        " SELECT %s, v.uti, v.lifecycle FROM unnest(%s::text[], %s::text[]) AS v(uti, lifecycle)",
+        " SELECT %s, v.uti, v.lifecycle FROM unnest(%b::text[], %b::text[]) AS v(uti, lifecycle)",
         (str(tenant_id), list(utis), list(lifecycles)))
 
 

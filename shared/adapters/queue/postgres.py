@@ -104,7 +104,7 @@ _REDRIVE = """
 WITH moved AS (
     UPDATE dead_letters SET redriven_at = now()
     WHERE queue = %(queue)s AND redriven_at IS NULL
-      AND (%(ids)s::bigint[] IS NULL OR id = ANY(%(ids)s::bigint[]))
+      AND (%(ids)b::bigint[] IS NULL OR id = ANY(%(ids)b::bigint[]))
     RETURNING message_id, queue, tenant_id, body, dedup_id
 ), requeued AS (
     -- The message keeps its id, so logs and idempotency keys still match. A conflict means
@@ -280,7 +280,7 @@ class PostgresQueue(Queue):
         with self.db.system() as conn:
             return conn.execute(
                 "DELETE FROM queue_messages m"
-                " USING unnest(%(ids)s::bigint[], %(receipts)s::uuid[]) AS a(id, receipt)"
+                " USING unnest(%(ids)b::bigint[], %(receipts)b::uuid[]) AS a(id, receipt)"
                 " WHERE m.id = a.id AND m.receipt = a.receipt",
                 self._by_receipt(messages),
             ).rowcount
@@ -315,7 +315,7 @@ class PostgresQueue(Queue):
             return conn.execute(
                 "UPDATE queue_messages m SET visible_at = now(), receipt = NULL,"
                 " receive_count = greatest(m.receive_count - 1, 0)"
-                " FROM unnest(%(ids)s::bigint[], %(receipts)s::uuid[]) AS a(id, receipt)"
+                " FROM unnest(%(ids)b::bigint[], %(receipts)b::uuid[]) AS a(id, receipt)"
                 " WHERE m.id = a.id AND m.receipt = a.receipt",
                 self._by_receipt(messages),
             ).rowcount

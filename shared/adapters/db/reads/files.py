@@ -41,17 +41,17 @@ FROM {_FROM}"""
 # raw_rows_file_state for the first.
 _COUNTS = """
 SELECT r.file_id, 'rows' AS kind, r.state, count(*) AS n
-FROM raw_rows r WHERE r.tenant_id = app.current_tenant() AND r.file_id = ANY(%(ids)s::uuid[])
+FROM raw_rows r WHERE r.tenant_id = app.current_tenant() AND r.file_id = ANY(%(ids)b::uuid[])
 GROUP BY r.file_id, r.state
 UNION ALL
 SELECT r.file_id, 'duplicates', 'duplicate', count(*)
-FROM raw_rows r WHERE r.tenant_id = app.current_tenant() AND r.file_id = ANY(%(ids)s::uuid[])
+FROM raw_rows r WHERE r.tenant_id = app.current_tenant() AND r.file_id = ANY(%(ids)b::uuid[])
   AND r.duplicate
 GROUP BY r.file_id
 UNION ALL
 SELECT r.file_id, 'events', e.state, count(*)
 FROM raw_rows r JOIN trade_events e ON e.id = r.event_id
-WHERE r.tenant_id = app.current_tenant() AND r.file_id = ANY(%(ids)s::uuid[])
+WHERE r.tenant_id = app.current_tenant() AND r.file_id = ANY(%(ids)b::uuid[])
   AND r.event_id IS NOT NULL AND NOT r.duplicate
 GROUP BY r.file_id, e.state
 """

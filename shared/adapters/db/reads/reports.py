@@ -38,7 +38,7 @@ FROM {_FROM}"""
 
 _ITEM_COUNTS = """
 SELECT ri.report_file_id, ri.status, count(*) AS n FROM report_items ri
-WHERE ri.tenant_id = app.current_tenant() AND ri.report_file_id = ANY(%s::uuid[])
+WHERE ri.tenant_id = app.current_tenant() AND ri.report_file_id = ANY(%b::uuid[])
 GROUP BY 1, 2
 """
 
@@ -46,7 +46,7 @@ _SUBMISSIONS = """
 SELECT s.report_file_id, s.attempt, s.started_at, s.finished_at, s.http_status,
        s.tr_message_id, s.outcome, s.error
 FROM submissions s
-WHERE s.tenant_id = app.current_tenant() AND s.report_file_id = ANY(%s::uuid[])
+WHERE s.tenant_id = app.current_tenant() AND s.report_file_id = ANY(%b::uuid[])
 ORDER BY s.report_file_id, s.attempt
 """
 
@@ -92,5 +92,5 @@ def submissions(conn: psycopg.Connection[Any], ids: list[str]) -> list[dict[str,
 def report_objects(conn: psycopg.Connection[Any], ids: list[str]) -> list[dict[str, Any]]:
     """`{bucket, object_key}` of the report files `ids` that have an object, oldest first."""
     return conn.execute(
-        "SELECT bucket, object_key FROM report_files WHERE id = ANY(%s::uuid[])"
+        "SELECT bucket, object_key FROM report_files WHERE id = ANY(%b::uuid[])"
         " AND object_key IS NOT NULL ORDER BY created_at, id", (ids,)).fetchall()

@@ -105,7 +105,7 @@ def trades_where(*, state: Sequence[str] = (), regime: Sequence[str] = (),
     (see SPARSE_SEARCH) how `q` is read."""
     w = TradesWhere("t.tenant_id = app.current_tenant()")
     w.any("t.state", state)
-    w.maybe(list(regime), "t.regimes && %s::text[]")
+    w.maybe(list(regime), "t.regimes && %b::text[]")
     w.any("t.asset_class", asset_class)
     w.any("t.last_action_type", action_type)
     w.maybe(executed_from, "t.executed_at >= %s")
