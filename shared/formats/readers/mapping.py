@@ -434,45 +434,43 @@ class _Slot:
         self.path, self.key = path, key
 
 
-def _stripped(value: Any) -> Any:
-    if type(value) is not str or value.strip() != value:
-        raise _Untrusted  # pydantic's whitespace stripping differs from str.strip at the edges
-    return value
+# How a plan vouches for one converted value: nothing to check (Any), its exact type, and for
+# text also that it is stripped (pydantic's whitespace stripping differs from str.strip at the
+# edges, so text that is not is left to it), and for a Code its upper-casing.
+_AS_IS, _EXACT, _TEXT, _CODE = 0, 1, 2, 3
+_Leaf = tuple[type, int]
 
 
-def _code(value: Any) -> Any:
-    return _upper_stripped(_stripped(value))
-
-
-def _of_type(kind: type) -> Callable[[Any], Any]:
-    def check(value: Any) -> Any:
+def _checked(value: Any, kind: type, mode: int) -> Any:
+    """The validated value of a converted one (what `_builder` does inline)."""
+    if mode:
         if type(value) is not kind:
             raise _Untrusted
-        return value
-    return check
-
-
-def _identity(value: Any) -> Any:
+        if mode >= _TEXT:
+            text = typing.cast(str, value)
+            if text.strip() != text:
+                raise _Untrusted
+            if mode == _CODE:
+                return _upper_stripped(text)
     return value
 
 
-def _leaf_check(annotation: Any, spec: FieldSpec) -> Callable[[Any], Any] | None:
-    """What turns a converted value of `spec` into the field's validated value (None: the plan
-    cannot vouch for this field; pydantic validates the record)."""
+def _leaf(annotation: Any, spec: FieldSpec) -> _Leaf | None:
+    """How a converted value of `spec` is the field's validated value (None: the plan cannot
+    vouch for this field; pydantic validates the record)."""
     if annotation == Code:
-        return _code if spec.kind == "str" else None
+        return (str, _CODE) if spec.kind == "str" else None
     if annotation is Any:
-        return _identity if spec.kind == "any" else None
-    expected: dict[Any, tuple[str, Callable[[Any], Any]]] = {
-        str: ("str", _stripped), Decimal: ("decimal", _of_type(Decimal)),
-        date: ("date", _of_type(date)), datetime: ("datetime", _of_type(datetime)),
-        int: ("int", _of_type(int)), bool: ("bool", _of_type(bool))}
-    if annotation in expected:
-        kind, check = expected[annotation]
-        return check if spec.kind == kind else None
+        return (object, _AS_IS) if spec.kind == "any" else None
+    kinds: dict[Any, str] = {str: "str", Decimal: "decimal", date: "date",
+                             datetime: "datetime", int: "int", bool: "bool"}
+    if annotation in kinds:
+        if spec.kind != kinds[annotation]:
+            return None
+        return annotation, _TEXT if annotation is str else _EXACT
     if isinstance(annotation, type) and issubclass(annotation, Enum) and spec.kind == "enum" \
             and spec.enum is annotation:
-        return _of_type(annotation)
+        return annotation, _EXACT
     return None
 
 
@@ -514,26 +512,44 @@ def _model_plan(model: type[BaseModel], node: dict[str, Any],
             base[name] = info.default
         else:
             return None
+    leaves: list[tuple[str, _Path, type, int]] = []
     getters: list[tuple[str, _Getter]] = []
     for name, value in node.items():
-        getter = _field_plan(fields[name], value, specs)
-        if getter is None:
+        plan = _field_plan(fields[name], value, specs)
+        if plan is None:
             return None
-        getters.append((name, getter))
-    return _builder(model, base, tuple(factories), tuple(getters))
+        if isinstance(plan, tuple):
+            leaves.append((name, value.path, *plan))
+        else:
+            getters.append((name, plan))
+    return _builder(model, base, tuple(factories), tuple(leaves), tuple(getters))
 
 
 def _builder(model: type[BaseModel], base: dict[str, Any],
              factories: tuple[tuple[str, Callable[[], Any]], ...],
+             leaves: tuple[tuple[str, _Path, type, int], ...],
              getters: tuple[tuple[str, _Getter], ...]) -> _Getter:
-    """What `copy_model` sets (shared.domain.model), with the fields a record fills as set."""
-    filled = frozenset(name for name, _ in getters)
+    """What `copy_model` sets (shared.domain.model), with the fields a record fills as set:
+    `leaves`, values of the record checked as `_checked` does, and `getters`, sub-models."""
+    filled = frozenset([name for name, *_ in leaves] + [name for name, _ in getters])
     new, set_attr = model.__new__, object.__setattr__
 
     def build(values: dict[_Path, Any]) -> Any:
         state = base.copy()
         for name, factory in factories:
             state[name] = factory()
+        for name, path, kind, mode in leaves:
+            value = values[path]
+            if mode:
+                if type(value) is not kind:
+                    raise _Untrusted
+                if mode >= _TEXT:
+                    text = typing.cast(str, value)
+                    if text.strip() != text:
+                        raise _Untrusted
+                    if mode == _CODE:
+                        value = _upper_stripped(text)
+            state[name] = value
         for name, get in getters:
             state[name] = get(values)
         built = new(model)
@@ -549,7 +565,9 @@ def _builder(model: type[BaseModel], base: dict[str, Any],
 _SOURCE: _Path = ("source",)  # where a plan finds the record's position (no profile path)
 
 
-def _field_plan(info: Any, value: Any, specs: dict[_Path, FieldSpec]) -> _Getter | None:
+def _field_plan(info: Any, value: Any, specs: dict[_Path, FieldSpec]
+                ) -> _Getter | _Leaf | None:
+    """A scalar field's _Leaf, a getter building anything else, or None (pydantic's)."""
     annotation = _optional(info.annotation)
     if isinstance(value, _Slot):
         if value.key == "position":  # build_event puts the record's position as it is
@@ -565,15 +583,13 @@ def _field_plan(info: Any, value: Any, specs: dict[_Path, FieldSpec]) -> _Getter
         if spec.many:
             if typing.get_origin(annotation) is not list:
                 return None
-            check = _leaf_check(_optional(typing.get_args(annotation)[0]),
-                                FieldSpec(spec.path, spec.kind, spec.enum))
-            if check is None:
+            item = _leaf(_optional(typing.get_args(annotation)[0]),
+                         FieldSpec(spec.path, spec.kind, spec.enum))
+            if item is None:
                 return None
-            return lambda values: [check(item) for item in values[path]]
-        leaf = _leaf_check(annotation, spec)
-        if leaf is None:
-            return None
-        return lambda values: leaf(values[path])
+            kind, mode = item
+            return lambda values: [_checked(v, kind, mode) for v in values[path]]
+        return _leaf(annotation, spec)
     if typing.get_origin(annotation) is list and isinstance(value, list):
         (item,) = typing.get_args(annotation)
         item = _optional(item)
@@ -593,12 +609,12 @@ def _field_plan(info: Any, value: Any, specs: dict[_Path, FieldSpec]) -> _Getter
         if key_type is not str or not all(
                 isinstance(slot, _Slot) and slot.key is None for slot in value.values()):
             return None
-        checks = [(key, slot.path, _leaf_check(_optional(item_type), specs[slot.path]))
+        checks = [(key, slot.path, _leaf(_optional(item_type), specs[slot.path]))
                   for key, slot in value.items()]
         if any(check is None for _, _, check in checks):
             return None
-        entries = typing.cast(list[tuple[str, _Path, Callable[[Any], Any]]], checks)
-        return lambda values: {key: check(values[path]) for key, path, check in entries}
+        entries = typing.cast(list[tuple[str, _Path, _Leaf]], checks)
+        return lambda values: {key: _checked(values[path], *leaf) for key, path, leaf in entries}
     if isinstance(value, dict) and not info.metadata and isinstance(annotation, type) and \
             issubclass(annotation, BaseModel):
         if annotation is Period and _period_node(value):
@@ -617,7 +633,7 @@ def _period_node(node: dict[str, Any]) -> bool:
 
 def _period_plan(path: _Path) -> _Getter:
     # _period makes a PeriodUnit member and an int >= 0 (the field's only constraint)
-    build = _builder(Period, {"unit": None, "multiplier": None}, (), (
+    build = _builder(Period, {"unit": None, "multiplier": None}, (), (), (
         ("unit", lambda values: values[path]["unit"]),
         ("multiplier", lambda values: values[path]["multiplier"])))
 
