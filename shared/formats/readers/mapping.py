@@ -77,6 +77,29 @@ _PERIOD = re.compile(r"(\d+)\s*(" + "|".join(sorted(_PERIOD_UNITS, key=len, reve
 _STRPTIME_HINTS = {"iso": "ISO 8601, e.g. 2026-11-20 or 2026-11-20T09:30:00+09:00"}
 
 
+_REMEMBERED = 256  # texts per column: codes columns hold a handful of distinct values
+_NOT_SEEN: Any = object()
+
+
+def _remembered(convert: Callable[[str], Any]) -> Callable[[str], Any]:
+    """`convert`, remembering its result per text: for the columns of codes (enum members and
+    translated codes, immutable values), where a file repeats a few texts thousands of times.
+    The conversion is a pure function of the text for the mapper's lifetime (one profile); a
+    text that does not convert raises each time, as before. Bounded: emptied when full."""
+    seen: dict[str, Any] = {}
+
+    def converted(text: str) -> Any:
+        value = seen.get(text, _NOT_SEEN)
+        if value is _NOT_SEEN:
+            value = convert(text)
+            if len(seen) >= _REMEMBERED:
+                seen.clear()
+            seen[text] = value
+        return value
+
+    return converted
+
+
 def _hint(formats: Iterable[str]) -> str:
     return " or ".join(_STRPTIME_HINTS.get(f, f) for f in formats)
 
@@ -115,7 +138,7 @@ class RecordMapper:
             read = str.strip
         if spec.kind == "enum":
             enum = spec.enum
-            return lambda text: _enum(enum, read(text))
+            return _remembered(lambda text: _enum(enum, read(text)))
         if spec.kind == "decimal":
             profile, scale = self.profile, target.scale
             if scale is None:
@@ -127,7 +150,7 @@ class RecordMapper:
         if spec.kind == "datetime":
             stamps = target.formats or self.profile.timestamp_formats
             return lambda text: self._timestamp(read(text), stamps)
-        return read
+        return _remembered(read) if target.codes else read
 
     # -- one cell
     def convert(self, target: ColumnTarget, text: str) -> Any:
