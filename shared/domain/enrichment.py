@@ -19,9 +19,12 @@ import base64
 import hashlib
 import re
 from dataclasses import dataclass, field
+from functools import lru_cache
+
+from pydantic import BaseModel
 
 from shared.domain.identifiers import check_lei
-from shared.domain.model import ActionType, AssetClass, Leg, Money, TradeEvent, copy_model
+from shared.domain.model import ActionType, AssetClass, Leg, TradeEvent, copy_model
 
 __all__ = ["Enrichment", "enrich", "generate_uti"]
 
@@ -99,7 +102,7 @@ def _fill_uti(result: Enrichment, generating_lei: str | None) -> None:
     if not event.trade_id:
         result.problems.append("uti: missing and no trade id to generate one from")
         return
-    event.uti = generate_uti(lei, event.trade_id)
+    _set(event, "uti", generate_uti(lei, event.trade_id))  # A-Z 0-9 only: valid as it is
     result.filled.append(f"uti: generated from LEI {lei} and trade id {event.trade_id}")
 
 
@@ -108,26 +111,34 @@ def _fill_event_timestamp(result: Enrichment) -> None:
     event = result.event
     if (event.event_timestamp is None and event.execution_timestamp is not None
             and event.action_type == ActionType.NEWT):
-        event.event_timestamp = event.execution_timestamp
+        _set(event, "event_timestamp", event.execution_timestamp)  # validated already
         result.filled.append("event_timestamp: execution timestamp of the new trade")
 
 
 def _fill_product(result: Enrichment) -> None:
     product = result.event.product
-    name = (product.product_name or "").upper()
-    if not name:
+    if not product.product_name:
         return
-    words = [part.strip() for part in name.replace("_", ":").split(":") if part.strip()]
-    if product.asset_class is None and words and words[0] in _ASSET_CLASS_BY_TAXONOMY:
-        product.asset_class = _ASSET_CLASS_BY_TAXONOMY[words[0]]
-        result.filled.append(f"product.asset_class: {product.asset_class.value} from taxonomy")
-    if product.contract_type is None:
-        tail = ":".join(words[1:])
-        for word, code in _CONTRACT_TYPE_BY_WORD:
-            if word in tail:
-                product.contract_type = code
-                result.filled.append(f"product.contract_type: {code} from taxonomy")
-                break
+    asset_class, contract_type = _from_taxonomy(product.product_name)
+    if product.asset_class is None and asset_class is not None:
+        _set(product, "asset_class", asset_class)  # a member
+        result.filled.append(f"product.asset_class: {asset_class.value} from taxonomy")
+    if product.contract_type is None and contract_type is not None:
+        _set(product, "contract_type", contract_type)  # upper-case code: valid as it is
+        result.filled.append(f"product.contract_type: {contract_type} from taxonomy")
+
+
+# A bounded memo: a file names a handful of products thousands of times. The derivation is a
+# pure function of the product name, an immutable string.
+@lru_cache(maxsize=1024)
+def _from_taxonomy(product_name: str) -> tuple[AssetClass | None, str | None]:
+    """(asset class, contract type) an ISDA/FpML taxonomy name implies, where it implies one."""
+    words = [part.strip() for part in product_name.upper().replace("_", ":").split(":")
+             if part.strip()]
+    asset_class = _ASSET_CLASS_BY_TAXONOMY.get(words[0]) if words else None
+    tail = ":".join(words[1:])
+    contract_type = next((code for word, code in _CONTRACT_TYPE_BY_WORD if word in tail), None)
+    return asset_class, contract_type
 
 
 def _fill_legs(result: Enrichment) -> None:
@@ -139,24 +150,26 @@ def _fill_legs(result: Enrichment) -> None:
     if len(legs) == 2:
         first, second = legs
         if second.direction is None and first.direction in _OPPOSITE_DIRECTION:
-            second.direction = _OPPOSITE_DIRECTION[first.direction]
+            _set(second, "direction", _OPPOSITE_DIRECTION[first.direction])
             result.filled.append(f"legs.1.direction: {second.direction}, opposite of leg 1")
         # A single-currency interest rate swap states its notional once; CDE wants it per leg.
         if (event.product.asset_class == AssetClass.INTR and second.notional is None
                 and first.notional is not None and _is_floating_leg(second)):
-            second.notional = Money(amount=first.notional.amount,
-                                    currency=first.notional.currency)
+            # Money(amount=..., currency=...) of leg 1's: both fields set, as in a copy
+            _set(second, "notional", copy_model(first.notional))
             result.filled.append("legs.1.notional: copied from leg 1 (single-currency swap)")
     for index, leg in enumerate(legs):
         if leg.rate_type is None and (leg.fixed_rate is not None or _is_floating_leg(leg)):
-            leg.rate_type = "FIXED" if leg.fixed_rate is not None else "FLOATING"
+            _set(leg, "rate_type", "FIXED" if leg.fixed_rate is not None else "FLOATING")
             result.filled.append(f"legs.{index}.rate_type: {leg.rate_type}")
     cp1, cp2 = _counterparties(event)
     if not (cp1 and cp2):
         return
     for index, leg in enumerate(legs):
         if leg.payer is None and leg.receiver is None and leg.direction in _OPPOSITE_DIRECTION:
-            leg.payer, leg.receiver = (cp1, cp2) if leg.direction == "MAKE" else (cp2, cp1)
+            payer, receiver = (cp1, cp2) if leg.direction == "MAKE" else (cp2, cp1)
+            _set(leg, "payer", payer)  # the parties' validated identifiers
+            _set(leg, "receiver", receiver)
             result.filled.append(f"legs.{index}.payer/receiver: from direction {leg.direction}")
 
 
@@ -168,8 +181,20 @@ def _fill_buyer_seller(result: Enrichment) -> None:
     cp1, cp2 = _counterparties(event)
     if direction not in ("BYER", "SLLR") or not (cp1 and cp2) or event.buyer or event.seller:
         return
-    event.buyer, event.seller = (cp1, cp2) if direction == "BYER" else (cp2, cp1)
+    buyer, seller = (cp1, cp2) if direction == "BYER" else (cp2, cp1)
+    _set(event, "buyer", buyer)  # the parties' validated identifiers
+    _set(event, "seller", seller)
     result.filled.append(f"buyer/seller: from direction {direction}")
+
+
+def _set(model: BaseModel, name: str, value: object) -> None:
+    """`model.name = value` without validate_assignment validating it again: every value
+    enrichment fills is one validation would leave as it is (a validated value of the event, an
+    enum member, an upper-case code of A-Z 0-9, a copy of a validated sub-model), and the copy
+    marks every field as set already. tests/unit/domain/test_enrichment.py holds the result to
+    dump-and-validate."""
+    model.__dict__[name] = value
+    model.__pydantic_fields_set__.add(name)
 
 
 def _counterparties(event: TradeEvent) -> tuple[str | None, str | None]:

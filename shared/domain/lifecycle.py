@@ -228,7 +228,13 @@ class TradeLifecycle:
 
     @classmethod
     def start(cls, regime: str | None = None) -> TradeLifecycle:
-        return cls(profile=profile_for(regime))
+        # One per class and profile, shared: a TradeLifecycle is immutable (frozen), and every
+        # validated event starts one for each regime it is judged under.
+        profile = profile_for(regime)
+        started = _STARTS.get((cls, profile))
+        if started is None:
+            started = _STARTS[(cls, profile)] = cls(profile=profile)
+        return started
 
     def allowed(self) -> tuple[ActionType, ...]:
         """The action types this state accepts, in ISO order (for messages and the console)."""
@@ -342,6 +348,9 @@ class TradeLifecycle:
             "value": _iso(utc(execution)) if execution else "-",
             "trade_execution": _iso(self.execution_timestamp) if self.execution_timestamp else "-",
         }
+
+
+_STARTS: dict[tuple[type[TradeLifecycle], Profile], TradeLifecycle] = {}  # classes x 2
 
 
 def replay(events: Iterable[LifecycleEvent], *, regime: str | None = None,

@@ -16,7 +16,7 @@ from dataclasses import replace
 
 from shared.domain.issues import Issue, Severity
 from shared.domain.model import ActionType, TradeEvent
-from shared.domain.rules.base import Rule, derived_from_rules, rules_in_order
+from shared.domain.rules.base import Check, Rule, derived_from_rules, rules_in_order
 from shared.domain.rules.context import ValidationContext
 
 __all__ = ["validate"]
@@ -49,6 +49,8 @@ def validate(event: TradeEvent, context: ValidationContext,
                                   lambda: _plan(rules_in_order(), active, action))
     else:
         plan = _plan(rules, active, action)
+    if len(active) <= 1 and rules is None:
+        return _validate_one_regime(event, context, active, action)
     contexts = {regime: context.for_regime(regime)
                 for regime in (None, *active)}  # built once: rules x regimes share them
     merge = len(active) > 1
@@ -62,6 +64,34 @@ def validate(event: TradeEvent, context: ValidationContext,
                 found += [rule.issue(v, regime=tag) for v in violations]
         if found:
             issues += _merge_regimes(found, active) if merge else found
+    return issues
+
+
+# One regime (or none): nothing to merge, so the plan flattens to one run per rule, each with
+# its check and the regime it runs under and names; issues come in the same order.
+Runs = tuple[tuple[Rule, Check, str | None, str | None], ...]
+
+
+def _runs(plan: Plan) -> Runs:
+    return tuple((rule, rule.check, regime, regime if names_regime else None)
+                 for rule, regimes, names_regime in plan for regime in regimes)
+
+
+def _validate_one_regime(event: TradeEvent, context: ValidationContext,
+                         active: tuple[str, ...], action: ActionType) -> list[Issue]:
+    runs: Runs = derived_from_rules(
+        ("runs", active, action),
+        lambda: _runs(derived_from_rules(("plan", active, action),
+                                         lambda: _plan(rules_in_order(), active, action))))
+    plain = context.for_regime(None)
+    regime = active[0] if active else None
+    judged = context.for_regime(regime)
+    issues: list[Issue] = []
+    for rule, check, run_regime, tag in runs:
+        violations = check(event, plain if run_regime is None else judged)
+        if violations is not None:
+            for violation in violations:
+                issues.append(rule.issue(violation, regime=tag))
     return issues
 
 

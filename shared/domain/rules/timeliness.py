@@ -41,11 +41,17 @@ def reference_timestamp(event: TradeEvent) -> datetime | None:
 
 
 def _calendar() -> DeadlineFunction | None:
+    if _CALENDAR:
+        return _CALENDAR[0]
     try:
         from shared.domain.calendars import reporting_deadline
     except ImportError:  # calendars not installed in this action's zip
         return None
+    _CALENDAR.append(reporting_deadline)  # found once: not an import statement per event
     return reporting_deadline
+
+
+_CALENDAR: list[DeadlineFunction] = []
 
 
 def counterparty_kind(event: TradeEvent, ctx: ValidationContext) -> str | None:
