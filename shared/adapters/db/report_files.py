@@ -49,7 +49,10 @@ FROM trade_events e
 WHERE e.tenant_id = %(tenant)s AND {_OWES} AND NOT (e.id = ANY(%(skip)b::uuid[]))
 ORDER BY e.event_timestamp, rank, e.created_at, e.row_no NULLS LAST, e.id
 LIMIT %(limit)s
-FOR UPDATE OF e SKIP LOCKED
+-- NO KEY: as exclusive among generators as FOR UPDATE, but the foreign-key checks of the
+-- rows that point at these events (a trade's last event, set by the refresh of its state)
+-- take KEY SHARE, which FOR UPDATE blocked for the whole of a generate run.
+FOR NO KEY UPDATE OF e SKIP LOCKED
 """
 
 # Earlier events of the picked UTIs that are still on their way: not yet validated, or owing

@@ -123,7 +123,7 @@ def lock_received_events(conn: Any, event_ids: Sequence[str]) -> list[dict[str, 
     """id, payload, regimes and deadline_at of those events still `received`, locked, by id."""
     return conn.execute(
         "SELECT id, payload, regimes, deadline_at FROM trade_events"
-        " WHERE id = ANY(%b::uuid[]) AND state = 'received' ORDER BY id FOR UPDATE",
+        " WHERE id = ANY(%b::uuid[]) AND state = 'received' ORDER BY id FOR NO KEY UPDATE",
         ([str(i) for i in event_ids],),
     ).fetchall()
 

@@ -38,6 +38,20 @@ ON CONFLICT (tenant_id, uti) DO UPDATE SET
                     ORDER BY r),
     executed_at = coalesce(trades.executed_at, EXCLUDED.executed_at),
     updated_at = now()
+-- A later event of a known trade usually says nothing new of it: no new row version then
+-- (each costs a tuple, an entry in every index of the table and its WAL); the refresh of the
+-- trade's state that follows moves updated_at anyway.
+WHERE (trades.trade_id, trades.asset_class, trades.product, trades.counterparty_1,
+       trades.counterparty_2, trades.regimes, trades.executed_at)
+  IS DISTINCT FROM
+      (coalesce(EXCLUDED.trade_id, trades.trade_id),
+       coalesce(EXCLUDED.asset_class, trades.asset_class),
+       coalesce(EXCLUDED.product, trades.product),
+       coalesce(EXCLUDED.counterparty_1, trades.counterparty_1),
+       coalesce(EXCLUDED.counterparty_2, trades.counterparty_2),
+       ARRAY(SELECT DISTINCT r FROM unnest(trades.regimes || EXCLUDED.regimes) AS r
+             ORDER BY r),
+       coalesce(trades.executed_at, EXCLUDED.executed_at))
 """
 
 

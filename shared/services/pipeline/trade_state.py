@@ -37,9 +37,10 @@ __all__ = ["ACTION_RANK_SQL", "EVENT_ORDER_SQL", "deferred", "refresh_pending", 
 
 log = logging.getLogger(__name__)
 _DEFERRED: ContextVar[bool] = ContextVar("trade_refresh_deferred", default=False)
-# Pending trades applied per transaction, and how long one call keeps at it before it leaves
-# the rest to the next stage's refresh (or the monitor's).
-REFRESH_BATCH = 2000
+# Pending trades applied per transaction (their row locks are held to its commit, and
+# process's upsert of the same trades waits for them: small), and how long one call keeps at
+# it before it leaves the rest to the next stage's refresh (or the monitor's).
+REFRESH_BATCH = 500
 REFRESH_BUDGET_S = 10.0
 
 
