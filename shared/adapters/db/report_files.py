@@ -44,7 +44,7 @@ _OWES = f"""
 
 _PICK = f"""
 SELECT e.id, e.uti, e.action_type, e.event_timestamp, {ACTION_RANK_SQL} AS rank,
-       e.created_at, e.deadline_at, e.payload::text AS payload
+       e.created_at, e.deadline_at, e.file_id, e.payload::text AS payload
 FROM trade_events e
 WHERE e.tenant_id = %(tenant)s AND {_OWES} AND NOT (e.id = ANY(%(skip)b::uuid[]))
 ORDER BY e.event_timestamp, rank, e.created_at, e.row_no NULLS LAST, e.id
@@ -93,6 +93,21 @@ def lock_owed_events(conn: psycopg.Connection[Any], *, tenant: str, regime: str,
     (SKIP LOCKED); `skip` are left out."""
     return conn.execute(_PICK, {"tenant": tenant, "regime": regime, "defaults": defaults,
                                 "limit": limit, "skip": list(skip)}).fetchall()
+
+
+def files_settled(conn: Any, tenant_id: Any, file_ids: Sequence[Any]) -> bool:
+    """Whether each of these FEP files is wholly read and every one of its records has gone
+    past validation (no raw row still `stored`, no event still `received`)."""
+    row = conn.execute(
+        "SELECT NOT EXISTS (SELECT 1 FROM ingest_files f WHERE f.id = ANY(%(files)b::uuid[])"
+        "   AND f.status IN ('received', 'parsing'))"
+        " AND NOT EXISTS (SELECT 1 FROM raw_rows r WHERE r.file_id = ANY(%(files)b::uuid[])"
+        "   AND r.state = 'stored')"
+        " AND NOT EXISTS (SELECT 1 FROM trade_events e WHERE e.tenant_id = %(tenant)s"
+        "   AND e.state = 'received' AND e.file_id = ANY(%(files)b::uuid[])) AS settled",
+        {"tenant": str(tenant_id), "files": [str(f) for f in file_ids]},
+    ).fetchone()
+    return bool(row and row["settled"])
 
 
 def pending_earlier_events(conn: psycopg.Connection[Any], *, tenant: str, regime: str,

@@ -109,6 +109,7 @@ class _Candidate:
     rank: int
     created_at: datetime
     deadline_at: datetime | None
+    file_id: uuid.UUID | None  # the FEP file it came in, if it came in one
     payload: str  # JSON text: pydantic reads it in one pass (model_validate_json)
 
     @property
@@ -165,6 +166,15 @@ def _due(picked: list[_Candidate], *, full: bool, flush: bool, now: datetime,
         return True
     deadlines = [c.deadline_at for c in picked if c.deadline_at is not None]
     return bool(deadlines) and min(deadlines) <= now + max_wait
+
+
+def _files_through(conn: psycopg.Connection[Any], tenant: str,
+                   picked: list[_Candidate]) -> bool:
+    """A batch of records from FEP files wholly read and validated cannot grow from them:
+    waiting out max_wait would only hold each file's last report back (by up to a minute
+    after the rest of the file was acknowledged). Records from the API keep batching."""
+    files = {c.file_id for c in picked}
+    return None not in files and report_files.files_settled(conn, tenant, sorted(map(str, files)))
 
 
 # -- rendering -------------------------------------------------------------------------------
@@ -329,8 +339,9 @@ def generate_reports(
                 break
             full = len(picked) >= settings.batch_size
             current = now or clock.now()
-            if not _due(picked, full=full, flush=flush, now=current,
-                        max_wait=timedelta(seconds=settings.max_wait_s)):
+            if not (_due(picked, full=full, flush=flush, now=current,
+                         max_wait=timedelta(seconds=settings.max_wait_s))
+                    or _files_through(conn, tenant, picked)):
                 outcome.waiting += len(picked)
                 break
             ready, held = _hold_back(conn, params, picked)

@@ -70,16 +70,18 @@ def demo_events(rows: int, seed: int = 7) -> list[TradeEvent]:
     return [enrich(r.event).event for r in records if r.ok]
 
 
-def insert(db, tenant, events, *, state="valid", age_s: float = 0, regimes=()) -> list[str]:
+def insert(db, tenant, events, *, state="valid", age_s: float = 0, regimes=(),
+           file_id=None) -> list[str]:
     ids = []
     with db.tenant(tenant) as conn:
         for event in events:
             row = conn.execute(
                 "INSERT INTO trade_events (tenant_id, source, uti, action_type, event_timestamp,"
-                " payload, payload_hash, state, regimes, created_at) VALUES (%s, 'file', %s, %s,"
-                " %s, %s, %s, %s, %s, now() - make_interval(secs => %s)) RETURNING id",
+                " payload, payload_hash, state, regimes, created_at, file_id) VALUES (%s, 'file',"
+                " %s, %s, %s, %s, %s, %s, %s, now() - make_interval(secs => %s), %s) RETURNING id",
                 (tenant, event.uti, event.action_type.value, event.event_timestamp,
-                 event.model_dump_json(), event.payload_hash(), state, list(regimes), age_s),
+                 event.model_dump_json(), event.payload_hash(), state, list(regimes), age_s,
+                 file_id),
             ).fetchone()
             ids.append(str(row["id"]))
     return ids
@@ -172,6 +174,40 @@ def test_a_batch_goes_out_when_its_oldest_event_has_waited_long_enough(db, two_t
     old = generate(db, alpha, store, send, settings=SMALL)
     assert [f.record_count for f in old.files] == [6]
     assert states(db, alpha) == {"reported": 6}
+
+
+@pytest.mark.date_sensitive
+def test_the_last_batch_of_a_file_goes_out_once_the_whole_file_is_through_validation(
+        db, two_tenants, store, send):
+    """Not a minute later: nothing more of the file can join it."""
+    alpha, _ = two_tenants
+    with db.tenant(alpha) as conn:
+        file_id = conn.execute(
+            "INSERT INTO ingest_files (tenant_id, bucket, object_key, sha256, size_bytes, status)"
+            " VALUES (%s, 'inbound', 'fep.csv', repeat('a', 64), 1, 'parsing') RETURNING id",
+            (alpha,)).fetchone()["id"]
+        conn.execute("INSERT INTO raw_rows (tenant_id, file_id, row_no, chunk_no, content)"
+                     " VALUES (%s, %s, 9, 0, 'a row not processed yet')", (alpha, file_id))
+    events = demo_events(4)
+    insert(db, alpha, events[:3], file_id=file_id)
+    [late] = insert(db, alpha, events[3:], file_id=file_id, state="received")
+
+    def young_batch_waits() -> bool:
+        outcome = generate(db, alpha, store, send, settings=SMALL)
+        return outcome.files == [] and outcome.waiting == 3
+
+    assert young_batch_waits()  # the file is still being read
+    with db.tenant(alpha) as conn:
+        conn.execute("UPDATE ingest_files SET status = 'parsed' WHERE id = %s", (file_id,))
+    assert young_batch_waits()  # a row of it is still to be processed
+    with db.tenant(alpha) as conn:
+        conn.execute("UPDATE raw_rows SET state = 'event' WHERE file_id = %s", (file_id,))
+    assert young_batch_waits()  # an event of it is still to be validated
+    with db.tenant(alpha) as conn:
+        conn.execute("UPDATE trade_events SET state = 'invalid' WHERE id = %s", (late,))
+    outcome = generate(db, alpha, store, send, settings=SMALL)
+    assert [f.record_count for f in outcome.files] == [3]
+    assert states(db, alpha) == {"reported": 3, "invalid": 1}
 
 
 @pytest.mark.date_sensitive
