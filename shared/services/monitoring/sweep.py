@@ -63,4 +63,11 @@ def _refresh_left_trades(db: Database) -> dict[str, int]:
 
     with db.system() as conn:
         tenants = trades_db.tenants_with_pending_refresh(conn)
-    return {str(tenant): trade_state.refresh_pending(db, tenant) for tenant in tenants}
+    refreshed: dict[str, int] = {}
+    for tenant in tenants:  # one tenant's failure does not hold back the others'
+        try:
+            refreshed[str(tenant)] = trade_state.refresh_pending(db, tenant)
+        except Exception:
+            log.warning("refreshing a tenant's trades failed; the next sweep tries again",
+                        extra={"tenant_id": str(tenant)}, exc_info=True)
+    return refreshed

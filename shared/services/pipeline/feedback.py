@@ -155,10 +155,11 @@ def apply_feedback_object(event: ObjectEvent, *, db: Database,
         with log_context(tenant_id=str(tenant_id)), db.tenant(tenant_id) as conn:
             return _apply(conn, tenant_id, slug, event, body, sha256)
 
-    # Applying feedback locks the trades it moves (in UTI order), and the stages before it
-    # lock trades too: a deadlock victim is run again rather than left to the lost-trigger
-    # sweep (an object trigger is not retried).
-    with trade_state.deferred():  # the trades after the commit, as the stages do
+    # Applying feedback locks the items and events it moves, and the stages before it lock
+    # some of them too: a deadlock victim is run again rather than left to the lost-trigger
+    # sweep (an object trigger is not retried). The trades' state follows after the commit,
+    # as in the stages (trade_state.deferred).
+    with trade_state.deferred():
         outcome = retry_transaction(apply)
     try:
         trade_state.refresh_pending(db, tenant_id)

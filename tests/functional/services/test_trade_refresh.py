@@ -8,6 +8,7 @@ import threading
 from shared.adapters.db import trades as trades_db
 from shared.adapters.queue.postgres import PostgresQueue
 from shared.services.monitoring import sweep_queues
+from shared.services.pipeline import trade_state
 from shared.services.pipeline.trade_state import deferred, refresh_pending, refresh_trades
 
 
@@ -123,3 +124,25 @@ def test_outside_a_stage_the_refresh_is_immediate(db, two_tenants):
     with db.tenant(alpha) as conn:
         refresh_trades(conn, alpha, ["UTI-O"])
     assert trade(db, alpha, "UTI-O")["state"] == "valid" and pending(db, alpha) == 0
+
+
+def test_one_tenants_failed_refresh_does_not_hold_back_the_others_in_the_sweep(
+        db, two_tenants, monkeypatch):
+    alpha, beta = two_tenants
+    a_trade(db, alpha, "UTI-X", "acked")
+    a_trade(db, beta, "UTI-Y", "acked")
+    for tenant, uti in ((alpha, "UTI-X"), (beta, "UTI-Y")):
+        with deferred(), db.tenant(tenant) as conn:
+            refresh_trades(conn, tenant, [uti])
+    real = trade_state.refresh_pending
+
+    def failing_for_alpha(db_, tenant):
+        if str(tenant) == str(alpha):
+            raise RuntimeError("connection lost")
+        return real(db_, tenant)
+
+    monkeypatch.setattr(trade_state, "refresh_pending", failing_for_alpha)
+    result = sweep_queues(db=db, queue=PostgresQueue(db), invoker=NoInvoker())
+    assert result["trades_refreshed"] == {str(beta): 1}
+    assert trade(db, beta, "UTI-Y")["state"] == "acked"
+    assert pending(db, alpha) == 1  # kept for the next sweep
