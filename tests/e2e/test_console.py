@@ -84,13 +84,20 @@ def _events(stack: LocalStack) -> dict[str, int]:
             "SELECT state, count(*) AS n FROM trade_events GROUP BY state")}
 
 
+def _trade_refreshes(stack: LocalStack) -> int:
+    """Trades whose new state a stage noted and nobody has applied yet (the list lags)."""
+    with stack.db.system() as conn:
+        return conn.execute("SELECT count(*) AS n FROM trade_refresh_pending").fetchone()["n"]
+
+
 def _wait_for_demo(stack: LocalStack, timeout_s: float = 150) -> dict[str, int]:
-    """Until the demo has settled: ACKs, NACKs and invalid events, nothing on its way."""
+    """Until the demo has settled: ACKs, NACKs and invalid events, nothing on its way, and
+    the trades list showing their states."""
     deadline = time.monotonic() + timeout_s
     while True:
         states = _events(stack)
         if all(states.get(s) for s in ("acked", "nacked", "invalid")) \
-                and not set(states) & set(UNFINISHED):
+                and not set(states) & set(UNFINISHED) and not _trade_refreshes(stack):
             return states
         assert time.monotonic() < deadline, f"the demo did not settle: {states}"
         time.sleep(1)

@@ -129,9 +129,12 @@ def _snapshot(db, tenant_id) -> dict[str, Any]:
             "SELECT state, count(*) AS n FROM trade_events GROUP BY state").fetchall()
         files = conn.execute(
             "SELECT status, count(*) AS n FROM report_files GROUP BY status").fetchall()
+        refreshes = conn.execute("SELECT count(*) AS n FROM trade_refresh_pending").fetchone()
     return {"raw_rows": {r["state"]: r["n"] for r in rows},
             "events": {r["state"]: r["n"] for r in events},
-            "files": {r["status"]: r["n"] for r in files}}
+            "files": {r["status"]: r["n"] for r in files},
+            # the trades list shows a state once the refresh after a stage's commit is applied
+            "trade_refreshes": refreshes["n"]}
 
 
 def _settled(snapshot: dict[str, Any]) -> bool:
@@ -139,7 +142,8 @@ def _settled(snapshot: dict[str, Any]) -> bool:
     return (sum(rows.values()) == len(RECORDS) + len(FPML_RECORDS)
             and set(rows) <= {"event", "parse_error"}
             and bool(events) and not set(events) & set(UNFINISHED_EVENTS)
-            and not set(files) - {"acked", "partially_acked", "rejected", "failed"})
+            and not set(files) - {"acked", "partially_acked", "rejected", "failed"}
+            and not snapshot["trade_refreshes"])
 
 
 def _wait_until_settled(stack, tenant_id) -> dict[str, Any]:

@@ -15,7 +15,9 @@ What must hold for a tenant once its work is done, whatever failed on the way
   the item agrees with it; no report file is unfinished or has more than one accepted
   submission; nothing was dead-lettered;
 - the TR received each record (UTI, action, event timestamp) at most once, and each report
-  file the TR holds with the record count we wrote.
+  file the TR holds with the record count we wrote;
+- each trade shows its events' state. A stage's commit notes the trades it moved and the
+  refresh follows right after, so "settled" includes "no refresh still pending".
 
 Every breach is collected and reported together, naming the file / row / event / record.
 """
@@ -59,6 +61,10 @@ def snapshot(db, tenant_id) -> dict[str, Any]:
                                          " GROUP BY 1"),
             "items": counts(conn, "SELECT status AS k, count(*) AS n FROM report_items"
                                   " GROUP BY 1"),
+            # Trades whose state a stage noted but nobody has applied yet: the trades list
+            # lags until it is (trade_state.refresh_pending, right after each commit).
+            "trade_refreshes": conn.execute(
+                "SELECT count(*) AS n FROM trade_refresh_pending").fetchone()["n"],
         }
 
 
@@ -69,7 +75,8 @@ def is_settled(snap: dict[str, Any], expected_records: int | None = None) -> boo
             and (expected_records is None or sum(rows.values()) == expected_records)
             and set(snap["events"]) <= set(TERMINAL_EVENTS)
             and set(snap["report_files"]) <= set(FINAL_REPORTS)
-            and not snap["items"].get("pending"))
+            and not snap["items"].get("pending")
+            and not snap["trade_refreshes"])
 
 
 def wait_until_settled(db, tenant_id, *, expected_records: int | None = None,
