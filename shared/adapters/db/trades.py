@@ -19,14 +19,30 @@ from shared.adapters.db.trade_events import ACTION_RANK_SQL, unit_separated
 
 # One statement per batch (a statement per trade ran the search index's statement trigger
 # once per trade). Regimes travel joined by U+001F (trade_events.unit_separated).
-_UPSERT_TRADES = """
+# A trade's latest event by the lifecycle order, newest first (the refresh's and the insert's).
+_LATEST_FIRST = ("e.event_timestamp DESC, rank DESC, e.created_at DESC, e.row_no DESC NULLS FIRST,"
+                 " e.id DESC")
+
+# A new trade is inserted as its refresh would leave it: `received` (its events are) with its
+# latest event, so that no refresh has to write it again, and the counterparty name (the
+# insert trigger reads it from that event) is in its search text from the start; each later
+# rewrite of the row costs an entry in each of its twelve indexes and, for the name, a
+# trigram update. A trade that exists keeps what it shows until its refresh.
+_UPSERT_TRADES = f"""
 INSERT INTO trades (tenant_id, uti, trade_id, asset_class, product, counterparty_1,
-    counterparty_2, lifecycle, state, regimes, executed_at)
+    counterparty_2, lifecycle, state, regimes, executed_at, last_event_id, last_action_type)
 SELECT %(tenant)s, v.uti, v.trade_id, v.asset_class, v.product, v.cp1, v.cp2, 'unreported',
-    'received', string_to_array(v.regimes, chr(31)), v.executed
+    'received', string_to_array(v.regimes, chr(31)), v.executed, last.id, last.action_type
 FROM unnest(%(uti)b::text[], %(trade_id)b::text[], %(asset_class)b::text[], %(product)b::text[],
             %(cp1)s::text[], %(cp2)s::text[], %(regimes)b::text[], %(executed)b::timestamptz[])
      AS v(uti, trade_id, asset_class, product, cp1, cp2, regimes, executed)
+LEFT JOIN LATERAL (
+    SELECT e.id, e.action_type, {ACTION_RANK_SQL} AS rank
+    FROM trade_events e
+    WHERE e.tenant_id = %(tenant)s AND e.uti = v.uti AND e.state <> 'superseded'
+    ORDER BY {_LATEST_FIRST}
+    LIMIT 1
+) AS last ON true
 ORDER BY v.uti
 ON CONFLICT (tenant_id, uti) DO UPDATE SET
     trade_id = coalesce(EXCLUDED.trade_id, trades.trade_id),
@@ -52,23 +68,28 @@ WHERE (trades.trade_id, trades.asset_class, trades.product, trades.counterparty_
        ARRAY(SELECT DISTINCT r FROM unnest(trades.regimes || EXCLUDED.regimes) AS r
              ORDER BY r),
        coalesce(trades.executed_at, EXCLUDED.executed_at))
+-- xmax is 0 only in a row version this statement inserted (the usual test; PostgreSQL 15 has
+-- no RETURNING old.*): the others are trades that existed, whose state is refreshed.
+RETURNING trades.uti, (trades.xmax = 0) AS inserted
 """
 
 
-def upsert_trade_rows(conn: Any, params: Sequence[dict[str, Any]]) -> None:
+def upsert_trade_rows(conn: Any, params: Sequence[dict[str, Any]]) -> set[str]:
     """Insert or fill in each trade (dicts of tenant, uti, trade_id, asset_class, product, cp1,
-    cp2, regimes, executed), one statement: what is known is kept, regimes are merged. One
-    tenant, each UTI once; rows are taken in UTI order (a fixed lock order: concurrent chunks
-    cannot deadlock here)."""
+    cp2, regimes, executed), one statement: what is known is kept, regimes are merged; a new
+    trade comes with its state and latest event. One tenant, each UTI once; rows are taken in
+    UTI order (a fixed lock order: concurrent chunks cannot deadlock here). Returns the UTIs
+    of the trades inserted now (the others existed: their state needs a refresh)."""
     if not params:
-        return
+        return set()
     tenants = {str(p["tenant"]) for p in params}
     if len(tenants) != 1:
         raise ValueError(f"upsert_trade_rows: one tenant per batch, got {len(tenants)}")
     columns = ("uti", "trade_id", "asset_class", "product", "cp1", "cp2", "executed")
     arrays: dict[str, Any] = {name: [p[name] for p in params] for name in columns}
     arrays["regimes"] = [unit_separated(p["regimes"]) for p in params]
-    conn.execute(_UPSERT_TRADES, {"tenant": tenants.pop(), **arrays})
+    rows = conn.execute(_UPSERT_TRADES, {"tenant": tenants.pop(), **arrays}).fetchall()
+    return {row["uti"] for row in rows if row["inserted"]}
 
 
 # Per UTI through LATERAL: index lookups per trade whatever the planner's (often stale, on a
@@ -88,8 +109,7 @@ CROSS JOIN LATERAL (
     SELECT e.id, e.action_type, e.state, {ACTION_RANK_SQL} AS rank
     FROM trade_events e
     WHERE e.tenant_id = %(tenant)s AND e.uti = u.uti AND e.state <> 'superseded'
-    ORDER BY e.event_timestamp DESC, rank DESC, e.created_at DESC, e.row_no DESC NULLS FIRST,
-             e.id DESC
+    ORDER BY {_LATEST_FIRST}
     LIMIT 1
 ) AS last
 ORDER BY u.uti

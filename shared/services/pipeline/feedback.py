@@ -159,10 +159,11 @@ def apply_feedback_object(event: ObjectEvent, *, db: Database,
     # some of them too: a deadlock victim is run again rather than left to the lost-trigger
     # sweep (an object trigger is not retried). The trades' state follows after the commit,
     # as in the stages (trade_state.deferred).
-    with trade_state.deferred():
+    with trade_state.deferred() as noted:
         outcome = retry_transaction(apply)
     try:
-        trade_state.refresh_pending(db, tenant_id)
+        if noted.any:
+            trade_state.refresh_pending(db, tenant_id)
     except Exception:  # the notes stay for the next refresh (a stage's or the monitor's)
         log.warning("refreshing the trades' state failed; the next refresh will", exc_info=True)
     log.info("feedback", extra=outcome.as_dict())

@@ -266,7 +266,8 @@ def process_online(conn: psycopg.Connection[Any], tenant_id: uuid.UUID | str,
 
 def upsert_trades(conn: psycopg.Connection[Any], tenant: Tenant,
                   events: Sequence[TradeEvent]) -> None:
-    """One `trades` row per UTI with what the events say of the trade, then its state."""
+    """One `trades` row per UTI with what the events say of the trade; the state of those
+    that existed is refreshed (a new one is inserted with it)."""
     latest: dict[str, TradeEvent] = {}
     for event in events:
         if event.uti:
@@ -286,8 +287,8 @@ def upsert_trades(conn: psycopg.Connection[Any], tenant: Tenant,
             "regimes": list(event_regimes(event, tenant)),
             "executed": event.execution_timestamp,
         })
-    trades.upsert_trade_rows(conn, params)
-    refresh_trades(conn, tenant.id, sorted(latest))
+    inserted = trades.upsert_trade_rows(conn, params)
+    refresh_trades(conn, tenant.id, sorted(set(latest) - inserted))
 
 
 def _error_text(errors: list[dict[str, Any]]) -> str:

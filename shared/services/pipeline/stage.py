@@ -110,10 +110,11 @@ def run_stage(name: str, args: dict, ctx: ActionContext, handle: StageHandler) -
         if message.tenant_id is None:
             raise ValueError(f"{name}: message {message.id} carries no tenant")
         with log_context(tenant_id=message.tenant_id, message_id=message.id):
-            with trade_state.deferred(), stage.db.tenant(message.tenant_id) as conn:
+            with trade_state.deferred() as noted, stage.db.tenant(message.tenant_id) as conn:
                 if first_time(conn, name, message_key(message)):
                     handle(conn, message, stage)
-            stage.refresh_trades(message.tenant_id)
+            if noted.any:
+                stage.refresh_trades(message.tenant_id)
         stage.keep_statistics()
 
     # The queue's settings are the action's own parameters (action.toml), not the environment.

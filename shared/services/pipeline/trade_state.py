@@ -10,7 +10,8 @@ inside every stage's transaction held the trades' row locks until each commit, a
 queued behind one another on the same trades (the cost model: 3.9 ms of lock wait per
 event, process containers mostly waiting). A note is never lost: it commits with the
 stage's work, and whoever leaves one behind (a failed refresh, a refresher that gave up its
-turn) is followed by the next stage's refresh or the monitor's.
+turn) is followed by the next stage's refresh or the monitor's. A message that noted nothing
+(a duplicate, a deferred submit) does not look.
 """
 
 from __future__ import annotations
@@ -33,10 +34,23 @@ if TYPE_CHECKING:
 # The lifecycle order of a UTI's events, re-exported for the services that order by it.
 from shared.adapters.db.trade_events import ACTION_RANK_SQL, EVENT_ORDER_SQL
 
-__all__ = ["ACTION_RANK_SQL", "EVENT_ORDER_SQL", "deferred", "refresh_pending", "refresh_trades"]
+__all__ = ["ACTION_RANK_SQL", "EVENT_ORDER_SQL", "Noted", "deferred", "refresh_pending",
+           "refresh_trades"]
 
 log = logging.getLogger(__name__)
-_DEFERRED: ContextVar[bool] = ContextVar("trade_refresh_deferred", default=False)
+
+
+class Noted:
+    """What a `deferred()` block noted: whether the caller has a refresh to apply after its
+    commit (most messages of submit, and every duplicate, note nothing)."""
+
+    __slots__ = ("any",)
+
+    def __init__(self) -> None:
+        self.any = False
+
+
+_DEFERRED: ContextVar[Noted | None] = ContextVar("trade_refresh_deferred", default=None)
 # Pending trades applied per transaction (their row locks are held to its commit, and
 # process's upsert of the same trades waits for them: small), and how long one call keeps at
 # it before it leaves the rest to the next stage's refresh (or the monitor's).
@@ -45,12 +59,13 @@ REFRESH_BUDGET_S = 10.0
 
 
 @contextmanager
-def deferred() -> Iterator[None]:
+def deferred() -> Iterator[Noted]:
     """Within this block `refresh_trades` notes the trades instead of refreshing them; the
-    caller runs `refresh_pending` after its transaction commits."""
-    token = _DEFERRED.set(True)
+    caller runs `refresh_pending` after its transaction commits if the block noted any."""
+    noted = Noted()
+    token = _DEFERRED.set(noted)
     try:
-        yield
+        yield noted
     finally:
         _DEFERRED.reset(token)
 
@@ -68,9 +83,11 @@ def refresh_trades(conn: psycopg.Connection[Any], tenant_id: uuid.UUID | str,
     Within `deferred()`: noted in `conn`'s transaction, applied by `refresh_pending`."""
     if not utis:
         return
-    if _DEFERRED.get():
+    noted = _DEFERRED.get()
+    if noted is not None:
         trades_db.add_pending_refresh(conn, tenant_id, utis,
                                       [(lifecycles or {}).get(uti) for uti in utis])
+        noted.any = True
         return
     # The trades first, in UTI order: two stages refreshing one trade at once (e.g. the
     # feedback of a NEWT's file and of its MODI's) then take turns, and the second reads
@@ -117,7 +134,7 @@ def refresh_pending(db: Database, tenant_id: uuid.UUID | str) -> int:
 
 @contextmanager
 def _not_deferred() -> Iterator[None]:
-    token = _DEFERRED.set(False)
+    token = _DEFERRED.set(None)
     try:
         yield
     finally:

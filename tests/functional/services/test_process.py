@@ -7,6 +7,7 @@ import pytest
 from shared.adapters.queue import OutgoingMessage
 from shared.domain.model import ActionType, TradeEvent
 from shared.services.pipeline.process import Prepared, insert_events, process_chunk, tenant_settings
+from shared.services.pipeline.trade_state import refresh_trades
 from tests.functional.services import pipeline_support
 from tests.functional.services.pipeline_support import (
     TENANT_LEI,
@@ -68,6 +69,47 @@ def test_a_chunk_becomes_events_and_parse_errors_and_one_validate_message(
     assert trades[0]["counterparty_1"] == TENANT_LEI and trades[0]["trade_id"] == "T1"
     assert pipeline.bodies("validate") == [
         {"event_ids": [str(e["id"]) for e in events], "key": f"{outcome.file_id}:0"}]
+
+
+def _trade_rows(db, tenant_id):
+    with db.tenant(tenant_id) as conn:
+        return {t["uti"]: t for t in conn.execute(
+            "SELECT uti, xmin::text AS version, state, last_event_id, last_action_type,"
+            " counterparty_2_name FROM trades")}
+
+
+def test_a_new_trade_is_stored_once_as_the_trades_list_shows_it(pipeline, db, tenant):
+    """Process inserts a new trade with its state, latest event and the other side's name
+    (searchable at once); its refresh finds nothing to rewrite. A trade that existed is
+    refreshed after the commit and shows its new latest event."""
+    pipeline.upload("alpha-bank/one.csv", csv_file(
+        csv_row(1), csv_row(1, "MODI", event_ts="2026-11-20T05:00:00Z"), csv_row(3)))
+    pipeline.process()
+    events = {(e["uti"], e["action_type"]): e["id"] for e in _events(db, tenant)}
+    first = _trade_rows(db, tenant)
+    assert {u: (t["state"], t["last_event_id"], t["last_action_type"], t["counterparty_2_name"])
+            for u, t in first.items()} == {
+        uti(1): ("received", events[(uti(1), "MODI")], "MODI", "한국데모증권"),
+        uti(3): ("received", events[(uti(3), "NEWT")], "NEWT", "한국데모증권")}
+    # One write: the row version is the one process's transaction made with the events.
+    with db.tenant(tenant) as conn:
+        written_with = {r["uti"]: r["version"] for r in conn.execute(
+            "SELECT DISTINCT uti, xmin::text AS version FROM trade_events")}
+    assert {u: t["version"] for u, t in first.items()} == written_with
+    with db.tenant(tenant) as conn:
+        refresh_trades(conn, tenant, [uti(1), uti(3)])
+    assert {u: t["version"] for u, t in _trade_rows(db, tenant).items()} == written_with, \
+        "the refresh had to rewrite a new trade"
+
+    pipeline.upload("alpha-bank/two.csv", csv_file(
+        csv_row(3, "MODI", event_ts="2026-11-20T06:00:00Z")))
+    pipeline.process()
+    modi = [e["id"] for e in _events(db, tenant)
+            if (e["uti"], e["action_type"]) == (uti(3), "MODI")]
+    after = _trade_rows(db, tenant)[uti(3)]
+    assert (after["last_event_id"], after["last_action_type"]) == (modi[0], "MODI")
+    with db.tenant(tenant) as conn:
+        assert conn.execute("SELECT count(*) AS n FROM trade_refresh_pending").fetchone()["n"] == 0
 
 
 def test_the_same_record_twice_is_one_event_in_one_file_or_two(pipeline, db, tenant):

@@ -55,6 +55,19 @@ def test_a_stage_notes_its_trades_and_they_show_their_state_after_its_commit(db,
     assert pending(db, alpha) == 0
 
 
+def test_a_block_says_whether_it_noted_anything(db, two_tenants):
+    """The stage runner looks for pending trades after a message only if it noted some (a
+    duplicate or a deferred submit notes none)."""
+    alpha, _ = two_tenants
+    a_trade(db, alpha, "UTI-N", "valid")
+    with deferred() as noted, db.tenant(alpha) as conn:
+        refresh_trades(conn, alpha, [])
+    assert not noted.any
+    with deferred() as noted, db.tenant(alpha) as conn:
+        refresh_trades(conn, alpha, ["UTI-N"])
+    assert noted.any and pending(db, alpha) == 1
+
+
 def test_the_latest_noted_lifecycle_wins(db, two_tenants):
     alpha, _ = two_tenants
     a_trade(db, alpha, "UTI-L", "valid")
