@@ -95,6 +95,7 @@ def wait_until_settled(db, tenant_id, *, expected_records: int | None = None,
             if is_settled(snap, expected_records):
                 return snap
         time.sleep(poll_s)
+    waiting = _queued(db, tenant_id)
     failed = []
     if activations is not None:
         failed = [f"{a['action']} {a['status']} ({a.get('trigger')}): "
@@ -103,8 +104,25 @@ def wait_until_settled(db, tenant_id, *, expected_records: int | None = None,
                                                                              "running")]
     raise InvariantError(
         f"tenant {tenant_id} did not settle in {timeout_s:.0f} s "
-        f"(expected {expected_records} records): {snap}; failed activations: "
+        f"(expected {expected_records} records): {snap}; queued for the tenant: "
+        f"{_examples(waiting) or 'nothing'}; failed activations: "
         f"{_examples(failed) or 'none'}")
+
+
+def _queued(db, tenant_id) -> list[str]:
+    """The tenant's messages still in a queue, with when each is next visible: what a stall
+    waits on (a delayed retry, a file waiting its turn)."""
+    try:
+        with db.system() as conn:
+            return [f"{r['queue']} in {r['due_s']:.0f} s (received {r['receive_count']}x, "
+                    f"{r['body']}, last error {(r['last_error'] or '-')[:120]})"
+                    for r in conn.execute(
+                        "SELECT queue, receive_count, body::text AS body, last_error,"
+                        " extract(epoch FROM visible_at - now())::float AS due_s"
+                        " FROM queue_messages WHERE tenant_id = %s ORDER BY visible_at",
+                        (tenant_id,))]
+    except Exception as exc:  # the database may be down on purpose
+        return [f"(the queue could not be read: {type(exc).__name__})"]
 
 
 def check_pipeline(db, tenant_id, *, expected_records: int | None = None,
