@@ -162,7 +162,7 @@ ORDER BY e.uti, e.event_timestamp, e.rank, e.created_at, e.row_no NULLS LAST, e.
 """
 
 
-def events_to_judge(conn: Any, event_ids: Sequence[str]) -> list[dict[str, Any]]:
+def events_to_judge(conn: Any, event_ids: Sequence[Any]) -> list[dict[str, Any]]:
     """The events with what judging them needs (payload as JSON text, regimes, position, `rank`,
     and `arrived_at`: their file's arrival, else their own), in lifecycle order."""
     return conn.execute(_EVENTS, {"ids": [str(i) for i in event_ids]}).fetchall()

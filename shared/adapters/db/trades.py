@@ -17,32 +17,51 @@ from typing import Any
 
 from shared.adapters.db.trade_events import ACTION_RANK_SQL, unit_separated
 
+
+# What the trades list shows of a trade, from its events (the one definition: the refresh and
+# the insert of a new trade both use it): `invalid` while any event waits for repair,
+# `received` while any is not yet judged, else the state of its latest event by the lifecycle
+# order (newest first below). Per UTI through LATERAL: index lookups per trade whatever the
+# planner's (often stale, on a table that grew by thousands of rows a minute ago) estimates;
+# `uti = ANY(...)` let it scan every event of the tenant instead. Its latest event is walked
+# backwards from the (tenant, uti, event_timestamp) index, and the two flags come from small
+# partial indexes, not from every event of a trade with a year of valuations.
+def _shown(uti: str) -> str:
+    """A LATERAL item `shown` (id, action_type of the latest event; state shown) of `uti`."""
+    return f"""LATERAL (
+    SELECT last.id, last.action_type, CASE
+        WHEN EXISTS (SELECT 1 FROM trade_events i WHERE i.tenant_id = %(tenant)s
+                     AND i.uti = {uti} AND i.state = 'invalid') THEN 'invalid'
+        WHEN EXISTS (SELECT 1 FROM trade_events r WHERE r.tenant_id = %(tenant)s
+                     AND r.uti = {uti} AND r.state = 'received') THEN 'received'
+        ELSE last.state END AS state
+    FROM (SELECT e.id, e.action_type, e.state, {ACTION_RANK_SQL} AS rank
+          FROM trade_events e
+          WHERE e.tenant_id = %(tenant)s AND e.uti = {uti} AND e.state <> 'superseded'
+          ORDER BY e.event_timestamp DESC, rank DESC, e.created_at DESC,
+                   e.row_no DESC NULLS FIRST, e.id DESC
+          LIMIT 1) AS last
+) AS shown"""
+
+
+# A new trade is inserted as its refresh would leave it (its state and latest event; its
+# lifecycle where validation just gave it), so that no refresh has to write it again, and the
+# counterparty name (the insert trigger reads it from that event) is in its search text from
+# the start: each later rewrite of the row costs an entry in each of its twelve indexes and,
+# for the name, a trigram update. A trade that exists keeps what it shows until its refresh.
 # One statement per batch (a statement per trade ran the search index's statement trigger
 # once per trade). Regimes travel joined by U+001F (trade_events.unit_separated).
-# A trade's latest event by the lifecycle order, newest first (the refresh's and the insert's).
-_LATEST_FIRST = ("e.event_timestamp DESC, rank DESC, e.created_at DESC, e.row_no DESC NULLS FIRST,"
-                 " e.id DESC")
-
-# A new trade is inserted as its refresh would leave it: `received` (its events are) with its
-# latest event, so that no refresh has to write it again, and the counterparty name (the
-# insert trigger reads it from that event) is in its search text from the start; each later
-# rewrite of the row costs an entry in each of its twelve indexes and, for the name, a
-# trigram update. A trade that exists keeps what it shows until its refresh.
 _UPSERT_TRADES = f"""
 INSERT INTO trades (tenant_id, uti, trade_id, asset_class, product, counterparty_1,
     counterparty_2, lifecycle, state, regimes, executed_at, last_event_id, last_action_type)
-SELECT %(tenant)s, v.uti, v.trade_id, v.asset_class, v.product, v.cp1, v.cp2, 'unreported',
-    'received', string_to_array(v.regimes, chr(31)), v.executed, last.id, last.action_type
+SELECT %(tenant)s, v.uti, v.trade_id, v.asset_class, v.product, v.cp1, v.cp2,
+    coalesce(v.lifecycle, 'unreported'), coalesce(shown.state, 'received'),
+    string_to_array(v.regimes, chr(31)), v.executed, shown.id, shown.action_type
 FROM unnest(%(uti)b::text[], %(trade_id)b::text[], %(asset_class)b::text[], %(product)b::text[],
-            %(cp1)s::text[], %(cp2)s::text[], %(regimes)b::text[], %(executed)b::timestamptz[])
-     AS v(uti, trade_id, asset_class, product, cp1, cp2, regimes, executed)
-LEFT JOIN LATERAL (
-    SELECT e.id, e.action_type, {ACTION_RANK_SQL} AS rank
-    FROM trade_events e
-    WHERE e.tenant_id = %(tenant)s AND e.uti = v.uti AND e.state <> 'superseded'
-    ORDER BY {_LATEST_FIRST}
-    LIMIT 1
-) AS last ON true
+            %(cp1)b::text[], %(cp2)b::text[], %(regimes)b::text[], %(executed)b::timestamptz[],
+            %(lifecycle)b::text[])
+     AS v(uti, trade_id, asset_class, product, cp1, cp2, regimes, executed, lifecycle)
+LEFT JOIN {_shown("v.uti")} ON true
 ORDER BY v.uti
 ON CONFLICT (tenant_id, uti) DO UPDATE SET
     trade_id = coalesce(EXCLUDED.trade_id, trades.trade_id),
@@ -77,41 +96,28 @@ RETURNING trades.uti, (trades.xmax = 0) AS inserted
 def upsert_trade_rows(conn: Any, params: Sequence[dict[str, Any]]) -> set[str]:
     """Insert or fill in each trade (dicts of tenant, uti, trade_id, asset_class, product, cp1,
     cp2, regimes, executed), one statement: what is known is kept, regimes are merged; a new
-    trade comes with its state and latest event. One tenant, each UTI once; rows are taken in
-    UTI order (a fixed lock order: concurrent chunks cannot deadlock here). Returns the UTIs
-    of the trades inserted now (the others existed: their state needs a refresh)."""
+    trade comes with its state, latest event and, where given, lifecycle. One tenant, each UTI
+    once; rows are taken in UTI order (a fixed lock order: concurrent chunks cannot deadlock
+    here). Returns the UTIs of the trades inserted now (the others existed: their state needs
+    a refresh)."""
     if not params:
         return set()
     tenants = {str(p["tenant"]) for p in params}
     if len(tenants) != 1:
         raise ValueError(f"upsert_trade_rows: one tenant per batch, got {len(tenants)}")
-    columns = ("uti", "trade_id", "asset_class", "product", "cp1", "cp2", "executed")
-    arrays: dict[str, Any] = {name: [p[name] for p in params] for name in columns}
+    columns = ("uti", "trade_id", "asset_class", "product", "cp1", "cp2", "executed",
+               "lifecycle")
+    arrays: dict[str, Any] = {name: [p.get(name) for p in params] for name in columns}
     arrays["regimes"] = [unit_separated(p["regimes"]) for p in params]
     rows = conn.execute(_UPSERT_TRADES, {"tenant": tenants.pop(), **arrays}).fetchall()
     return {row["uti"] for row in rows if row["inserted"]}
 
 
-# Per UTI through LATERAL: index lookups per trade whatever the planner's (often stale, on a
-# table that grew by thousands of rows a minute ago) estimates; `uti = ANY(...)` let it scan
-# every event of the tenant instead, and processing slowed down as the table grew. One row
-# per trade: its latest event (the lifecycle order, walked backwards from the (tenant, uti,
-# event_timestamp) index) and whether any of its events waits for repair or for validation
-# (two small partial indexes), not every event of a trade with a year of valuations.
+# Per trade with events (by UTI): its latest event's id, action type and the state shown.
 _TRADE_SUMMARIES = f"""
-SELECT u.uti, last.id, last.action_type, last.state,
-       EXISTS (SELECT 1 FROM trade_events i WHERE i.tenant_id = %(tenant)s AND i.uti = u.uti
-               AND i.state = 'invalid') AS any_invalid,
-       EXISTS (SELECT 1 FROM trade_events r WHERE r.tenant_id = %(tenant)s AND r.uti = u.uti
-               AND r.state = 'received') AS any_received
+SELECT u.uti, shown.id, shown.action_type, shown.state
 FROM unnest(%(utis)b::text[]) AS u(uti)
-CROSS JOIN LATERAL (
-    SELECT e.id, e.action_type, e.state, {ACTION_RANK_SQL} AS rank
-    FROM trade_events e
-    WHERE e.tenant_id = %(tenant)s AND e.uti = u.uti AND e.state <> 'superseded'
-    ORDER BY {_LATEST_FIRST}
-    LIMIT 1
-) AS last
+CROSS JOIN {_shown("u.uti")}
 ORDER BY u.uti
 """
 
@@ -124,8 +130,8 @@ def lock_trades(conn: Any, tenant_id: Any, utis: Sequence[str]) -> None:
 
 
 def trade_summaries(conn: Any, tenant_id: Any, utis: Sequence[str]) -> list[dict[str, Any]]:
-    """Per trade with events (by UTI): its latest event's id, action_type and state by the
-    lifecycle order, and whether any of its events is `invalid` / `received`."""
+    """Per trade with events (by UTI): its latest event's id and action_type by the lifecycle
+    order, and the state the trades list shows (`_shown`)."""
     return conn.execute(_TRADE_SUMMARIES,
                         {"tenant": str(tenant_id), "utis": list(utis)}).fetchall()
 

@@ -1,4 +1,4 @@
-"""Process: a chunk of raw rows (or online events) -> trade events, trades, `validate` messages.
+"""Process: a chunk of raw rows (or online events) -> trade events judged, trades, nudges.
 
 A `process` message is `{"file_id", "chunk_no", "key"}` (a chunk that ingest stored) or
 `{"event_ids": [...]}` (events the HTTPS API already inserted with `insert_event`). For each
@@ -11,8 +11,14 @@ raw row still `stored`, in one tenant transaction (run_stage):
   or another) becomes `event` pointing at that event, flagged `duplicate`, and no second event
   is made. An event that cannot be keyed (no UTI and none can be generated, or no event
   timestamp) cannot be ordered or reported: its row becomes `parse_error` naming the rule;
-- `trades` (one row per tenant and UTI) is upserted and its state refreshed;
-- one `validate` message carries the new events' ids (duplicates were judged already).
+- the new events are judged in the same transaction (`validation.validate_events`, with the
+  models in hand: no second parse), those whose turn it is not yet (an earlier record of their
+  trade still on its way) go to the `validate` queue to wait, and `generate` is nudged per
+  regime of the valid ones. A stage of its own did this before: each event was read and
+  parsed again, its state written twice more in `trades`, and every chunk cost a message and
+  an activation more (docs/BENCHMARKS.md, session 9). Duplicates were judged already;
+- `trades` (one row per tenant and UTI) is upserted: a new trade as its events leave it
+  (state and lifecycle), one that existed refreshed after the commit.
 
 Every row of the chunk leaves `stored` in the same transaction, so a redelivered message
 (claimed by run_stage) or a second message for the same chunk finds nothing left to do.
@@ -22,7 +28,7 @@ from __future__ import annotations
 
 import json
 import uuid
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import TYPE_CHECKING, Any
@@ -37,14 +43,14 @@ from shared.domain.model import TradeEvent
 from shared.platform import clock
 from shared.platform.logging import get_logger
 from shared.services.pipeline.trade_state import refresh_trades
+from shared.services.pipeline.validation import ValidateOutcome, pass_on, validate_events
 
 if TYPE_CHECKING:
     from shared.services.pipeline.stage import StageContext
 
 log = get_logger("swaprep.process")
 
-VALIDATE_QUEUE = "validate"
-MAX_IDS_PER_MESSAGE = 500  # ~19 KB of ids: far below the 256 KiB message limit
+MAX_IDS_PER_MESSAGE = 500  # online events per `process` message: ~19 KB of ids
 UNKEYED_TIMESTAMP = "PROC-001"
 UNKEYED_UTI = "PROC-002"
 
@@ -70,10 +76,18 @@ class ProcessOutcome:
     events: int = 0
     duplicates: int = 0
     parse_errors: int = 0
+    judged: ValidateOutcome | None = None  # when the caller had them judged here
 
     def as_dict(self) -> dict[str, Any]:
-        return {"rows": self.rows, "events": self.events, "duplicates": self.duplicates,
-                "parse_errors": self.parse_errors}
+        found: dict[str, Any] = {"rows": self.rows, "events": self.events,
+                                 "duplicates": self.duplicates, "parse_errors": self.parse_errors}
+        if self.judged is not None:
+            found["judged"] = self.judged.as_dict()
+        return found
+
+
+# Judges new events inside the caller's transaction: (their ids, their models) -> outcome.
+Judge = Callable[[list[uuid.UUID], dict[uuid.UUID, TradeEvent]], "ValidateOutcome"]
 
 
 @dataclass(frozen=True)
@@ -199,8 +213,9 @@ def insert_events(conn: psycopg.Connection[Any], tenant: Tenant,
 
 def process_chunk(conn: psycopg.Connection[Any], tenant_id: uuid.UUID | str,
                   file_id: uuid.UUID | str, chunk_no: int, *,
-                  now: datetime | None = None) -> ProcessOutcome:
-    """Turn the chunk's `stored` rows into events or parse errors (see the module docstring)."""
+                  now: datetime | None = None, judge: Judge | None = None) -> ProcessOutcome:
+    """Turn the chunk's `stored` rows into events or parse errors (see the module docstring);
+    `judge` (validation) sees the new events before their trades are written."""
     tenant = tenant_settings(conn, tenant_id)
     # No state filter in SQL (see ingest_files.lock_chunk_rows).
     rows = [r for r in ingest_files.lock_chunk_rows(conn, file_id, chunk_no)
@@ -228,46 +243,56 @@ def process_chunk(conn: psycopg.Connection[Any], tenant_id: uuid.UUID | str,
         updates.append({"state": "parse_error", "event": None, "duplicate": False,
                         "error": _error_text(errors), "errors": errors, "row": row["row_no"]})
     stored = insert_events(conn, tenant, to_insert)
-    new_events: list[TradeEvent] = []
+    new_events: dict[uuid.UUID, TradeEvent] = {}
     for (prepared, _, row_no), (event_id, new) in zip(to_insert, stored, strict=True):
         updates.append({"state": "event", "event": event_id, "duplicate": not new,
                         "error": None, "errors": None, "row": row_no})
         if new:
             outcome.event_ids.append(event_id)
-            new_events.append(prepared.event)
+            new_events[event_id] = prepared.event
         else:
             outcome.duplicates += 1
     outcome.events = len(outcome.event_ids)
     if updates:
         ingest_files.record_row_outcomes(conn, file_id, updates)
-    upsert_trades(conn, tenant, new_events)
+    _judge_and_upsert(conn, tenant, outcome, new_events, judge)
     return outcome
 
 
+def _judge_and_upsert(conn: psycopg.Connection[Any], tenant: Tenant, outcome: ProcessOutcome,
+                      events: dict[uuid.UUID, TradeEvent], judge: Judge | None) -> None:
+    # Judged first (the rows are recorded, so validation sees this chunk's records as events),
+    # then the trades: a new one is inserted as its judged events leave it.
+    if judge is not None and events:
+        outcome.judged = judge(list(events), events)
+    upsert_trades(conn, tenant, list(events.values()), outcome.judged)
+
+
 def process_online(conn: psycopg.Connection[Any], tenant_id: uuid.UUID | str,
-                   event_ids: Sequence[str]) -> ProcessOutcome:
+                   event_ids: Sequence[str], *, judge: Judge | None = None) -> ProcessOutcome:
     """Events the API inserted (`insert_events`, source "api"): fill what is missing (regimes,
-    deadline), upsert their trades and pass them on to validation."""
+    deadline), have them judged (`judge`) and upsert their trades."""
     tenant = tenant_settings(conn, tenant_id)
     rows = trade_events.lock_received_events(conn, event_ids)
     outcome = ProcessOutcome(rows=len(rows))
-    events = []
+    events: dict[uuid.UUID, TradeEvent] = {}
     for row in rows:
         event = TradeEvent.model_validate(row["payload"])
         regimes = tuple(row["regimes"]) or event_regimes(event, tenant)
         deadline = row["deadline_at"] or deadline_for(event, regimes)
         trade_events.set_event_regimes(conn, row["id"], regimes, deadline)
-        events.append(event)
+        events[row["id"]] = event
         outcome.event_ids.append(row["id"])
     outcome.events = len(events)
-    upsert_trades(conn, tenant, events)
+    _judge_and_upsert(conn, tenant, outcome, events, judge)
     return outcome
 
 
 def upsert_trades(conn: psycopg.Connection[Any], tenant: Tenant,
-                  events: Sequence[TradeEvent]) -> None:
-    """One `trades` row per UTI with what the events say of the trade; the state of those
-    that existed is refreshed (a new one is inserted with it)."""
+                  events: Sequence[TradeEvent], judged: ValidateOutcome | None = None) -> None:
+    """One `trades` row per UTI with what the events say of the trade. A new one is inserted
+    with the state and lifecycle its events have now (`judged`: what validation just found);
+    one that existed is noted for a refresh after the commit, as are those `judged` moved."""
     latest: dict[str, TradeEvent] = {}
     for event in events:
         if event.uti:
@@ -286,9 +311,12 @@ def upsert_trades(conn: psycopg.Connection[Any], tenant: Tenant,
             "cp2": event.counterparty_2.identifier if event.counterparty_2 else None,
             "regimes": list(event_regimes(event, tenant)),
             "executed": event.execution_timestamp,
+            "lifecycle": judged.lifecycles.get(uti) if judged else None,
         })
     inserted = trades.upsert_trade_rows(conn, params)
-    refresh_trades(conn, tenant.id, sorted(set(latest) - inserted))
+    moved = set(latest) | set(judged.touched if judged else ())
+    refresh_trades(conn, tenant.id, sorted(moved - inserted),
+                   judged.lifecycles if judged else None)
 
 
 def _error_text(errors: list[dict[str, Any]]) -> str:
@@ -305,18 +333,21 @@ def handle_process(conn: psycopg.Connection[Any], message: ReceivedMessage,
     from shared.services.pipeline.stage import message_key
 
     body = message.body
-    assert message.tenant_id is not None  # run_stage refuses messages without a tenant
+    tenant_id = message.tenant_id
+    assert tenant_id is not None  # run_stage refuses messages without a tenant
+
+    def judge(ids: list[uuid.UUID], events: dict[uuid.UUID, TradeEvent]) -> ValidateOutcome:
+        return validate_events(conn, tenant_id, ids, events=events, refresh=False)
+
     if body.get("file_id") is not None and body.get("chunk_no") is not None:
-        outcome = process_chunk(conn, message.tenant_id, body["file_id"], int(body["chunk_no"]))
+        outcome = process_chunk(conn, tenant_id, body["file_id"], int(body["chunk_no"]),
+                                judge=judge)
     elif isinstance(body.get("event_ids"), list):
-        outcome = process_online(conn, message.tenant_id, body["event_ids"])
+        outcome = process_online(conn, tenant_id, body["event_ids"], judge=judge)
     else:
         raise ValueError("process: expected {file_id, chunk_no} or {event_ids}, got "
                          + json.dumps(sorted(body)))
     key = message_key(message)
-    ids = [str(i) for i in outcome.event_ids]
-    batches = [ids[i:i + MAX_IDS_PER_MESSAGE] for i in range(0, len(ids), MAX_IDS_PER_MESSAGE)]
-    stage.send(conn, VALIDATE_QUEUE,
-               [{"event_ids": batch, "key": key if n == 0 else f"{key}/{n}"}
-                for n, batch in enumerate(batches)], message.tenant_id)
+    if outcome.judged is not None:
+        pass_on(conn, stage, tenant_id, outcome.judged, key=key, attempt=1, origin=key)
     log.info("processed", extra={**outcome.as_dict(), "key": key})

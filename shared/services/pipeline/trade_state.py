@@ -72,10 +72,11 @@ def deferred() -> Iterator[Noted]:
 
 def refresh_trades(conn: psycopg.Connection[Any], tenant_id: uuid.UUID | str,
                    utis: Sequence[str], lifecycles: Mapping[str, str] | None = None) -> None:
-    """`trades.state`: `invalid` while any event of the trade waits for repair, `received`
-    while any is not yet validated, else the state of its latest event (valid, reported,
-    acked...); `last_event_id` / `last_action_type`: its latest event by the lifecycle order;
-    `lifecycle` where `lifecycles` names it (validation), in the same write.
+    """`trades.state` (what the list shows, defined in shared.adapters.db.trades: `invalid`
+    while any event of the trade waits for repair, `received` while any is not yet
+    validated, else the state of its latest event); `last_event_id` / `last_action_type`: its
+    latest event by the lifecycle order; `lifecycle` where `lifecycles` names it (validation),
+    in the same write.
 
     Computed here rather than in one UPDATE ... FROM: on young tables the planner's row
     estimates turned that join into a quadratic nested loop (17 s for 400 trades).
@@ -98,8 +99,7 @@ def refresh_trades(conn: psycopg.Connection[Any], tenant_id: uuid.UUID | str,
         utis_.append(row["uti"])
         ids.append(row["id"])
         actions.append(row["action_type"])
-        states_.append("invalid" if row["any_invalid"] else
-                       "received" if row["any_received"] else row["state"])
+        states_.append(row["state"])
     trades_db.set_trade_states(conn, tenant_id, utis_, ids, actions, states_,
                                [(lifecycles or {}).get(uti) for uti in utis_])
 

@@ -29,7 +29,7 @@ from __future__ import annotations
 
 import uuid
 from collections import defaultdict
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import TYPE_CHECKING, Any, cast
@@ -91,6 +91,8 @@ class ValidateOutcome:
     waiting: dict[uuid.UUID, str] = field(default_factory=dict)  # event -> what it waits for
     skipped: int = 0  # no longer `received`: judged already
     regimes: set[str] = field(default_factory=set)  # of the valid events
+    touched: list[str] = field(default_factory=list)  # UTIs of the judged events
+    lifecycles: dict[str, str] = field(default_factory=dict)  # their trades' lifecycle
 
     def as_dict(self) -> dict[str, Any]:
         return {"valid": len(self.valid), "invalid": len(self.invalid),
@@ -176,13 +178,20 @@ def _by_trade(rows: list[dict[str, Any]]) -> dict[str, list[dict[str, Any]]]:
 
 
 def validate_events(conn: psycopg.Connection[Any], tenant_id: uuid.UUID | str,
-                    event_ids: Sequence[str], *, now: datetime | None = None) -> ValidateOutcome:
-    """Judge the `received` events among `event_ids` whose turn it is (module docstring)."""
+                    event_ids: Sequence[str | uuid.UUID], *, now: datetime | None = None,
+                    events: Mapping[uuid.UUID, TradeEvent] | None = None,
+                    refresh: bool = True) -> ValidateOutcome:
+    """Judge the `received` events among `event_ids` whose turn it is (module docstring).
+
+    `events`: the events' models where the caller has them (process, which stored them in
+    this transaction), so that their payloads are not parsed again. `refresh=False`: the
+    caller refreshes the trades (`touched`, `lifecycles` of the outcome) itself."""
     from shared.domain.rules import ValidationContext, validate
 
     now = now or clock.now()
     tenant = str(tenant_id)
     outcome = ValidateOutcome()
+    known = events or {}
     rows = trade_events.events_to_judge(conn, event_ids)
     todo = [r for r in rows if r["state"] == "received"]
     outcome.skipped = len(rows) - len(todo)
@@ -209,7 +218,7 @@ def validate_events(conn: psycopg.Connection[Any], tenant_id: uuid.UUID | str,
         if waiting is not None:
             outcome.waiting[row["id"]] = waiting
             continue
-        event = TradeEvent.model_validate_json(row["payload"])
+        event = known.get(row["id"]) or TradeEvent.model_validate_json(row["payload"])
         own_or_tenant = row["regimes"] or tenant_regimes
         # the events' tenant is visible with them (foreign key); its regimes are never empty
         assert own_or_tenant is not None
@@ -237,9 +246,10 @@ def validate_events(conn: psycopg.Connection[Any], tenant_id: uuid.UUID | str,
                 for i, why in outcome.waiting.items()]
     trade_events.record_judgements(conn, updates)
     judged_ids = set(judged)
-    touched = sorted({r["uti"] for r in todo if r["id"] in judged_ids})
-    refresh_trades(conn, tenant, touched,
-                   _lifecycles(touched, sequences, tenant_regimes))
+    outcome.touched = sorted({r["uti"] for r in todo if r["id"] in judged_ids})
+    outcome.lifecycles = _lifecycles(outcome.touched, sequences, tenant_regimes)
+    if refresh:
+        refresh_trades(conn, tenant, outcome.touched, outcome.lifecycles)
     log.info("validated", extra=outcome.as_dict())
     return outcome
 
@@ -279,18 +289,26 @@ def handle_validate(conn: psycopg.Connection[Any], message: ReceivedMessage,
     assert message.tenant_id is not None  # run_stage refuses messages without a tenant
     outcome = validate_events(conn, message.tenant_id, body["event_ids"])
     key = message_key(message)
+    pass_on(conn, stage, message.tenant_id, outcome, key=key,
+            attempt=int(body.get("attempt") or 0) + 1, origin=str(body.get("origin") or key))
+    log.info("validate message done", extra={**outcome.as_dict(), "key": key})
+
+
+def pass_on(conn: psycopg.Connection[Any], stage: StageContext, tenant_id: str,
+            outcome: ValidateOutcome, *, key: str, attempt: int, origin: str) -> None:
+    """What follows a judgement, in its transaction: the events that wait go back on the
+    `validate` queue with a delay (their `attempt`-th wait), and `generate` is nudged once
+    per regime of the valid ones. `key` names the message this came from; `origin` the first
+    of its chain (the waits' idempotency keys)."""
     if outcome.waiting:
-        attempt = int(body.get("attempt") or 0) + 1
-        root = str(body.get("origin") or key)
         # Delayed: no wake-up; the sweep (NCP) or the dispatcher (local) starts the consumer.
         stage.send(conn, VALIDATE_QUEUE,
                    [{"event_ids": [str(i) for i in outcome.waiting],
-                     "key": f"{root}/wait{attempt}", "origin": root, "attempt": attempt}],
-                   message.tenant_id, delay_s=wait_delay_s(attempt))
+                     "key": f"{origin}/wait{attempt}", "origin": origin, "attempt": attempt}],
+                   tenant_id, delay_s=wait_delay_s(attempt))
     stage.send(conn, GENERATE_QUEUE,
-               [{"tenant_id": message.tenant_id, "regime": regime, "key": f"{key}:{regime}"}
-                for regime in sorted(outcome.regimes)], message.tenant_id)
-    log.info("validate message done", extra={**outcome.as_dict(), "key": key})
+               [{"tenant_id": tenant_id, "regime": regime, "key": f"{key}:{regime}"}
+                for regime in sorted(outcome.regimes)], tenant_id)
 
 
 # ACTION_RANK_SQL in Python: where an event not yet stored would fall in its UTI's sequence.
@@ -324,5 +342,5 @@ def open_issues(conn: psycopg.Connection[Any], event_id: uuid.UUID | str) -> lis
     return trade_events.open_issues(conn, event_id)
 
 
-__all__ = ["ValidateOutcome", "handle_validate", "issues_for", "open_issues",
+__all__ = ["ValidateOutcome", "handle_validate", "issues_for", "open_issues", "pass_on",
            "validate_events", "wait_delay_s"]

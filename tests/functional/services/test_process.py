@@ -35,8 +35,10 @@ def _events(db, tenant_id):
         return conn.execute("SELECT * FROM trade_events ORDER BY row_no").fetchall()
 
 
-def test_a_chunk_becomes_events_and_parse_errors_and_one_validate_message(
+def test_a_chunk_becomes_judged_events_and_parse_errors_and_one_generate_nudge(
         pipeline, db, tenant):
+    """Process stores the chunk's events and judges them in the same transaction (no
+    `validate` message when nothing waits); generate is nudged once per regime."""
     content = csv_file(
         csv_row(1),
         csv_row(2).replace("2026-11-24", "2026-13-45", 1),
@@ -56,7 +58,8 @@ def test_a_chunk_becomes_events_and_parse_errors_and_one_validate_message(
         (uti(1), "NEWT", 1), (uti(3), "NEWT", 3), (uti(1), "MODI", 4)]
     assert {e["id"] for e in events} == {r["event_id"] for r in raw if r["event_id"]}
     newt = events[0]
-    assert newt["state"] == "received" and newt["regimes"] == ["krx"]
+    assert [e["state"] for e in events] == ["valid", "valid", "valid"]
+    assert newt["regimes"] == ["krx"] and newt["validated_at"] is not None
     assert newt["source"] == "file" and str(newt["file_id"]) == outcome.file_id
     # executed Fri 2026-11-20 10:00 KST: due by the end of Mon 23 Nov in Seoul (T+1)
     assert newt["deadline_at"] == datetime(2026, 11, 23, 15, 0, tzinfo=UTC)
@@ -65,10 +68,11 @@ def test_a_chunk_becomes_events_and_parse_errors_and_one_validate_message(
     with db.tenant(tenant) as conn:
         trades = conn.execute("SELECT * FROM trades ORDER BY uti").fetchall()
     assert [(t["uti"], t["state"], t["lifecycle"], t["last_action_type"]) for t in trades] == [
-        (uti(1), "received", "unreported", "MODI"), (uti(3), "received", "unreported", "NEWT")]
+        (uti(1), "valid", "live", "MODI"), (uti(3), "valid", "live", "NEWT")]
     assert trades[0]["counterparty_1"] == TENANT_LEI and trades[0]["trade_id"] == "T1"
-    assert pipeline.bodies("validate") == [
-        {"event_ids": [str(e["id"]) for e in events], "key": f"{outcome.file_id}:0"}]
+    assert pipeline.bodies("validate") == []
+    assert pipeline.bodies("generate") == [
+        {"tenant_id": str(tenant), "regime": "krx", "key": f"{outcome.file_id}:0:krx"}]
 
 
 def _trade_rows(db, tenant_id):
@@ -89,8 +93,8 @@ def test_a_new_trade_is_stored_once_as_the_trades_list_shows_it(pipeline, db, te
     first = _trade_rows(db, tenant)
     assert {u: (t["state"], t["last_event_id"], t["last_action_type"], t["counterparty_2_name"])
             for u, t in first.items()} == {
-        uti(1): ("received", events[(uti(1), "MODI")], "MODI", "한국데모증권"),
-        uti(3): ("received", events[(uti(3), "NEWT")], "NEWT", "한국데모증권")}
+        uti(1): ("valid", events[(uti(1), "MODI")], "MODI", "한국데모증권"),
+        uti(3): ("valid", events[(uti(3), "NEWT")], "NEWT", "한국데모증권")}
     # One write: the row version is the one process's transaction made with the events.
     with db.tenant(tenant) as conn:
         written_with = {r["uti"]: r["version"] for r in conn.execute(
@@ -124,8 +128,7 @@ def test_the_same_record_twice_is_one_event_in_one_file_or_two(pipeline, db, ten
     assert raw[0]["event_id"] == raw[1]["event_id"] and raw[2]["event_id"] == raw[3]["event_id"]
     assert row_states(db, tenant) == {"event": 5}
     assert len(_events(db, tenant)) == 3
-    sent = [i for body in pipeline.bodies("validate") for i in body["event_ids"]]
-    assert sorted(sent) == sorted(str(e["id"]) for e in _events(db, tenant))
+    assert {e["state"] for e in _events(db, tenant)} == {"valid"}  # each judged once
 
 
 def test_a_redelivered_process_message_changes_nothing(pipeline, db, tenant):
@@ -134,7 +137,7 @@ def test_a_redelivered_process_message_changes_nothing(pipeline, db, tenant):
     pipeline.queue.send("process", [OutgoingMessage(body, tenant_id=tenant)])  # delivered twice
     report = pipeline.process()
     assert (report["received"], report["succeeded"]) == (2, 2)
-    assert len(_events(db, tenant)) == 2 and len(pipeline.bodies("validate")) == 1
+    assert len(_events(db, tenant)) == 2 and len(pipeline.bodies("generate")) == 1
     before = (_raw(db, tenant), _events(db, tenant))
     # the handler itself, run again on the same chunk (e.g. a redrive under another key)
     with db.tenant(tenant) as conn:
@@ -175,10 +178,13 @@ def test_online_events_are_completed_and_passed_on(pipeline, db, tenant):
     pipeline.process()
     [stored] = _events(db, tenant)
     assert stored["regimes"] == ["krx"] and stored["deadline_at"] is not None
-    [body] = pipeline.bodies("validate")
-    assert body["event_ids"] == [str(event_id)]
+    # judged at once: a bare NEWT lacks what KRX requires, so it waits for repair
+    assert stored["state"] == "invalid" and pipeline.bodies("validate") == []
+    assert pipeline.bodies("generate") == []
     with db.tenant(tenant) as conn:
-        assert conn.execute("SELECT state FROM trades").fetchone()["state"] == "received"
+        assert conn.execute("SELECT count(*) AS n FROM validation_issues WHERE event_id = %s",
+                            (event_id,)).fetchone()["n"] > 0
+        assert conn.execute("SELECT state FROM trades").fetchone()["state"] == "invalid"
 
 
 def test_a_tenant_cannot_process_another_tenants_chunk(pipeline, db, two_tenants):

@@ -6,7 +6,10 @@ from datetime import UTC, datetime
 import pytest
 
 from shared.adapters.queue import OutgoingMessage
+from shared.domain.model import ActionType, TradeEvent
+from shared.platform import clock
 from shared.services.pipeline import ingest_reading
+from shared.services.pipeline.process import Prepared, insert_events, tenant_settings
 from shared.services.pipeline.validation import open_issues, validate_events, wait_delay_s
 from swaprep.local.demo import demo_fep_records, write_fep_csv
 from tests.functional.services import pipeline_support
@@ -124,12 +127,9 @@ def test_a_modi_in_a_later_chunk_waits_for_its_newt_instead_of_being_refused(
     assert _event(db, tenant, uti(3), "NEWT")["state"] == "valid"  # others are not held up
 
     pipeline.expedite("process")
-    pipeline.process()  # chunk 0: the NEWT is an event now, but not yet validated
-    _hold(pipeline, "validate", key=f"{outcome.file_id}:0")
-    pipeline.expedite("validate")
-    pipeline.validate()
-    modi = _event(db, tenant, uti(1), "MODI")
-    assert modi["state"] == "received" and "(NEWT)" in modi["waiting_for"]
+    pipeline.process()  # chunk 0: the NEWT, judged as it is stored
+    assert _event(db, tenant, uti(1), "NEWT")["state"] == "valid"
+    assert _event(db, tenant, uti(1), "MODI")["state"] == "received"  # until its turn comes
 
     pipeline.run()
     assert _event(db, tenant, uti(1), "NEWT")["state"] == "valid"
@@ -158,6 +158,33 @@ def test_events_of_a_file_wait_while_an_earlier_file_is_still_being_read(pipelin
     assert event_states(db, tenant) == {"valid": 2}
 
 
+def test_an_event_waits_while_an_earlier_event_of_its_uti_waits(pipeline, db, tenant):
+    """A NEWT held up (an earlier file still being read) holds up its MODI, stored later."""
+    pipeline.upload("alpha-bank/0-other.csv", csv_file(csv_row(5)), read=False)
+    pipeline.upload("alpha-bank/1-newt.csv", csv_file(csv_row(1)), read=False)
+    _hold(pipeline, "ingest", key=pipeline.bodies("ingest")[0]["key"])
+    pipeline.read()  # the NEWT's file, not the one before it
+    pipeline.process()
+    assert "still being read" in _event(db, tenant, uti(1), "NEWT")["waiting_for"]
+    # The MODI comes through the API: no file before it, only its UTI's waiting NEWT.
+    event = TradeEvent.model_validate(_event(db, tenant, uti(1), "NEWT")["payload"])
+    modi = event.model_copy(update={"action_type": ActionType.MODI,
+                                    "event_timestamp": datetime(2026, 11, 20, 5, tzinfo=UTC)})
+    with db.tenant(tenant) as conn:
+        [(modi_id, _)] = insert_events(conn, tenant_settings(conn, tenant), [(
+            Prepared(modi, (), (), None, modi.payload_hash()), None, None)], source="api")
+    pipeline.queue.send("process", [OutgoingMessage({"event_ids": [str(modi_id)]},
+                                                    tenant_id=tenant)])
+    pipeline.process()
+    waiting = _event(db, tenant, uti(1), "MODI")["waiting_for"]
+    assert waiting.startswith("the earlier event ") and "(NEWT)" in waiting
+    assert waiting.endswith("not validated yet")
+    pipeline.expedite("ingest")
+    pipeline.read()
+    pipeline.run()
+    assert event_states(db, tenant) == {"valid": 3}
+
+
 def test_after_a_termination_a_modification_is_refused_and_the_trade_stays_terminated(
         pipeline, db, tenant):
     pipeline.upload("alpha-bank/fep.csv", csv_file(
@@ -174,18 +201,21 @@ def test_after_a_termination_a_modification_is_refused_and_the_trade_stays_termi
 
 
 def test_a_redelivered_validate_message_changes_nothing(pipeline, db, tenant):
+    """Events process judged already: a validate message naming them (twice, as a redelivery
+    would) and the handler run once more leave them as they were."""
     pipeline.upload("alpha-bank/fep.csv", csv_file(csv_row(1), csv_row(2, currency="KRX")))
     pipeline.process()
-    [body] = pipeline.bodies("validate")
-    pipeline.queue.send("validate", [OutgoingMessage(body, tenant_id=tenant)])
+    with db.tenant(tenant) as conn:
+        ids = [str(r["id"]) for r in conn.execute("SELECT id FROM trade_events ORDER BY id")]
+        before = conn.execute("SELECT id, state, validated_at FROM trade_events ORDER BY id"
+                              ).fetchall()
+    body = {"event_ids": ids, "key": "redelivered"}
+    pipeline.queue.send("validate", [OutgoingMessage(body, tenant_id=tenant)] * 2)
     report = pipeline.validate()
     assert (report["received"], report["succeeded"]) == (2, 2)
     with db.tenant(tenant) as conn:
         issues = conn.execute("SELECT rule_id FROM validation_issues").fetchall()
-        before = conn.execute("SELECT id, state, validated_at FROM trade_events ORDER BY id"
-                              ).fetchall()
-        # and the handler itself, run once more on the same events
-        again = validate_events(conn, tenant, body["event_ids"])
+        again = validate_events(conn, tenant, ids)
     assert [i["rule_id"] for i in issues] == ["SR-EC-023", "SR-EC-023"]  # both legs, once
     assert (again.skipped, again.valid, again.invalid) == (2, [], [])
     with db.tenant(tenant) as conn:
@@ -198,19 +228,14 @@ def test_rules_run_for_each_regime_of_the_tenant_and_nudge_each(pipeline, db, te
     with db.system() as conn:
         conn.execute("UPDATE tenants SET regimes = '{krx,emir}'")
     pipeline.upload("alpha-bank/fep.csv", csv_file(csv_row(1, upi="QZ0123456789")))
-    pipeline.process()
-    [body] = pipeline.bodies("validate")
+    with clock.pinned(datetime(2026, 11, 25, tzinfo=UTC)):  # judged after T+1
+        pipeline.process()
     with db.tenant(tenant) as conn:
-        outcome = validate_events(conn, tenant, body["event_ids"],
-                                  now=datetime(2026, 11, 25, tzinfo=UTC))  # after T+1
         late = conn.execute("SELECT rule_id, severity, regime FROM validation_issues"
                             " WHERE rule_id = 'SR-TM-030' ORDER BY regime").fetchall()
-    assert outcome.regimes == {"krx", "emir"} and len(outcome.valid) == 1
+    assert event_states(db, tenant) == {"valid": 1}
     # due at different instants under each regime: one warning per regime
     assert [(i["severity"], i["regime"]) for i in late] == [("warn", "emir"), ("warn", "krx")]
-    pipeline.upload("alpha-bank/fep2.csv", csv_file(csv_row(2, upi="QZ0123456789")))
-    pipeline.process()
-    pipeline.validate()
     assert sorted(n["regime"] for n in pipeline.bodies("generate")) == ["emir", "krx"]
 
 
