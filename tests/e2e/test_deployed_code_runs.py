@@ -101,9 +101,10 @@ def test_the_deployed_system_carries_the_demo_files_to_ack_nack_and_invalid(stat
         # Every activation ran a deployed zip: the very bytes the deploy built and sent.
         python = runtime_python()
         ran = Counter(a.action for a in finished)
-        for stage in ("api", "authorizer", "ingest", "process", "validate", "generate",
-                      "submit", "feedback"):
-            assert ran[stage] > 0 or stage == "authorizer", (stage, ran)
+        # validate runs only for events that had to wait (process judges the others), and the
+        # authorizer only for signed-in calls: either may not have run in this demo.
+        for stage in ("api", "ingest", "process", "generate", "submit", "feedback"):
+            assert ran[stage] > 0, (stage, ran)
         for activation in finished:
             notes = activation.annotations
             where = f"{activation.action} {activation.id}"

@@ -60,7 +60,12 @@ WITH_TR = ("submitted", "acked", "partially_acked")  # the TR has it: never sent
 # UTI this file also reports goes first (a NEWT's file before its MODI's). Files with no UTI
 # in common go in any order, so one stuck file does not hold up the tenant's other reports.
 NOT_YET_SENT = ("generated", "submitting")
-ORDER_WAIT_S = 5  # first re-check of an older file's progress; doubles up to MAX_DEFER_S
+# A file waiting for an older one is woken when that one is out of the way (`_hand_on`: the
+# earliest unsent newer file of the tenant and TR goes next), so its own timer is only a
+# safety net. It began at 5 s: with a 1M-record file, 500 files waited in line, each re-checked
+# every few seconds (a query over both files' trades), and submit spent itself on re-checks
+# (60 items a second at the end of the run, docs/BENCHMARKS.md, session 9).
+ORDER_WAIT_S = 60  # first re-check of an older file's progress; doubles up to MAX_DEFER_S
 MAX_DEFER_S = 300
 ORDER_ALERT_AFTER = 8  # deferrals behind an older file before somebody is told
 
