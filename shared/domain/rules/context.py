@@ -13,7 +13,7 @@ from datetime import datetime
 from decimal import Decimal
 from functools import cached_property
 from types import MappingProxyType
-from typing import TYPE_CHECKING, cast
+from typing import TYPE_CHECKING
 
 from shared.domain.lifecycle import TradeLifecycle, lifecycle_after
 from shared.domain.model import utc
@@ -86,36 +86,6 @@ class ValidationContext:
         if self.history is None:
             return None
         return lifecycle_after(self.history, regime=self.regime)
-
-    def refusal(self, event: TradeEvent) -> str | None:
-        """`self.lifecycle.refusal(event)` (None without history), remembered per context for
-        the values of the event it reads: the eight sequence rules ask it of the same event.
-
-        Safe to remember: the lifecycle is fixed per context, and the refusal is a pure
-        function of it and of the event's action type, event type, level and execution
-        timestamp, immutable values, which are the key (with the timestamp's fold, so that two
-        equal local times of a repeated hour are not taken for one instant). Bounded."""
-        lifecycle = self.lifecycle
-        if lifecycle is None:
-            return None
-        stamp = event.execution_timestamp
-        key = (event.action_type, event.event_type, event.level, stamp,
-               stamp.fold if stamp is not None else 0)
-        memo = self._refusals
-        found = memo.get(key, _NOT_JUDGED)
-        if found is _NOT_JUDGED:
-            if len(memo) >= _REFUSALS_MAX:
-                memo.clear()
-            found = memo[key] = lifecycle.refusal(event)
-        return cast(str | None, found)
-
-    @cached_property
-    def _refusals(self) -> dict[tuple[object, ...], object]:
-        return {}
-
-
-_NOT_JUDGED = object()
-_REFUSALS_MAX = 64  # events judged with one context: one, in the pipeline and the bench
 
 
 _FIELDS = tuple(f.name for f in fields(ValidationContext))

@@ -20,14 +20,10 @@ _NOTE = "Needs the UTI's earlier reports; judged per regime."
 
 
 def _check_for(rule_id: str) -> Check:
-    def check(event: TradeEvent, ctx: ValidationContext) -> Iterator[Violation] | None:
-        if ctx.refusal(event) != rule_id:  # None without history: nothing to judge
-            return None
-        return refused(event, ctx)
-
-    def refused(event: TradeEvent, ctx: ValidationContext) -> Iterator[Violation]:
+    def check(event: TradeEvent, ctx: ValidationContext) -> Iterator[Violation]:
         lifecycle = ctx.lifecycle
-        assert lifecycle is not None
+        if lifecycle is None or lifecycle.refusal(event) != rule_id:
+            return
         decision = lifecycle.decide(event)  # this rule refuses it: now the messages
         shown = event.execution_timestamp if rule_id == "SR-DT-014" else event.action_type
         yield Violation(decision.params, field=decision.field, value=shown)
