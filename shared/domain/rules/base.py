@@ -84,10 +84,15 @@ class Rule:
             yield from found
 
     def issue(self, violation: Violation, *, regime: str | None) -> Issue:
-        params = _Template(violation.params)
         value = shown_value(violation.value)
+        key = _issue_key(self, violation, regime, value)
+        if key is not None:
+            known = _ISSUES.get(key)
+            if known is not None and known[0] is self:
+                return known[1]
+        params = _Template(violation.params)
         params.setdefault("value", value if value is not None else "-")
-        return Issue(
+        made = Issue(
             rule_id=self.id,
             severity=violation.severity or self.severity,
             field=violation.field or self.field,
@@ -96,6 +101,30 @@ class Rule:
             regime=regime,
             value=value,
         )
+        if key is not None:
+            if len(_ISSUES) >= _ISSUES_MAX:
+                _ISSUES.clear()
+            _ISSUES[key] = (self, made)
+        return made
+
+
+# Issues made, remembered: a late-report warning (SR-TM-030) names the same deadline and
+# clock for most events of a file, and a stale valuation the same dates. Safe: an Issue is
+# immutable, and a pure function of the rule (by identity, kept alive by the entry), the
+# regime, the violation's field, severity and shown value, and its parameters, which are
+# part of the key only when they are all exact str or int (a Decimal's text depends on more
+# than its value: 1.0 == 1.00). Bounded: emptied when full.
+_ISSUES: dict[tuple[object, ...], tuple[Rule, Issue]] = {}
+_ISSUES_MAX = 1024
+
+
+def _issue_key(rule: Rule, violation: Violation, regime: str | None,
+               value: str | None) -> tuple[object, ...] | None:
+    items = tuple(violation.params.items())
+    for _, param in items:
+        if type(param) is not str and type(param) is not int:
+            return None
+    return (id(rule), regime, violation.field, violation.severity, value, items)
 
 
 REGISTRY: dict[str, Rule] = {}

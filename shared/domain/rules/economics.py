@@ -29,7 +29,24 @@ def notionals(event: TradeEvent) -> Iterator[tuple[str, Decimal, str | None]]:
       en="{label} is {value}: {problem}",
       ko="{label_ko}이(가) {value}입니다: {problem_ko}",
       source="CPMI-IOSCO CDE (notional amount); ESMA EMIR Refit validation rules")
-def notional_sign(event: TradeEvent, ctx: ValidationContext) -> Iterator[Violation]:
+def notional_sign(event: TradeEvent, ctx: ValidationContext) -> Iterator[Violation] | None:
+    # Most events have no notional at or below zero: then there is nothing to report, and no
+    # field paths to name (the walk below makes one per notional).
+    if not any(amount <= 0 for amount in _amounts(event)):
+        return None
+    return _notional_sign(event)
+
+
+def _amounts(event: TradeEvent) -> Iterator[Decimal]:
+    """The amounts of `notionals(event)`, in the same order, without their paths."""
+    for leg in event.legs:
+        if leg.notional is not None:
+            yield leg.notional.amount
+        for step in leg.notional_schedule:
+            yield step.amount
+
+
+def _notional_sign(event: TradeEvent) -> Iterator[Violation]:
     zero_allowed = event.action_type is A.TERM or event.event_type is EventType.COMP
     for path, amount, _ in notionals(event):
         if amount < 0:
@@ -81,9 +98,36 @@ def currency_fields(event: TradeEvent) -> Iterator[tuple[str, str]]:
       ko="{label_ko} {value}은(는) ISO 4217 통화코드가 아닙니다{hint_ko}",
       source="ISO 4217; CFTC Tech. Spec. v3.2 1.3.7 (offshore currencies)",
       note="ISO 4217 List One, without XTS and XXX.")
-def currency_codes(event: TradeEvent, ctx: ValidationContext) -> Iterator[Violation]:
+def currency_codes(event: TradeEvent, ctx: ValidationContext) -> Iterator[Violation] | None:
+    # Most events carry only known currencies: the legs' codes are checked first without
+    # naming their paths; anything else is walked as before.
+    currencies = ctx.currencies
+    for leg in event.legs:
+        notional = leg.notional
+        for code in (notional.currency if notional else None, leg.settlement_currency,
+                     leg.spread_currency):
+            if code and code not in currencies:
+                return _currency_codes(event, currencies)
+    if _other_currencies_known(event, currencies):
+        return None
+    return _currency_codes(event, currencies)
+
+
+def _other_currencies_known(event: TradeEvent, currencies: frozenset[str]) -> bool:
+    """True when `event` carries no currency but its legs' or only known ones (the common
+    event: no option, collateral, other payments, price or product settlement currency)."""
+    if event.option is not None or event.collateral is not None or event.other_payments:
+        return False  # walked with their paths: rare on the hot path
+    valuation = event.valuation
+    codes = (valuation.amount.currency if valuation is not None else None,
+             event.product.settlement_currency,
+             event.price.currency if event.price is not None else None)
+    return all(not code or code in currencies for code in codes)
+
+
+def _currency_codes(event: TradeEvent, currencies: frozenset[str]) -> Iterator[Violation]:
     for path, code in currency_fields(event):
-        if code in ctx.currencies:
+        if code in currencies:
             continue
         hint = hint_ko = ""
         if code in ("CNH", "CNT"):
@@ -120,7 +164,21 @@ def swap_leg_rates(event: TradeEvent, ctx: ValidationContext) -> Iterator[Violat
          "확인하십시오",
       source="ESMA RTS 2022/1858 Art. 4 (TRs flag abnormal notionals)",
       note="Ceilings of about USD 10 bn per currency, configurable in the context.")
-def notional_abnormal(event: TradeEvent, ctx: ValidationContext) -> Iterator[Violation]:
+def notional_abnormal(event: TradeEvent, ctx: ValidationContext) -> Iterator[Violation] | None:
+    ceilings = ctx.notional_ceilings
+    for leg in event.legs:  # first without the paths: most events have no abnormal notional
+        notional = leg.notional
+        currency = notional.currency if notional else None
+        ceiling = ceilings.get(currency or "")
+        if ceiling is None:
+            continue
+        if (notional is not None and notional.amount > ceiling) or any(
+                step.amount > ceiling for step in leg.notional_schedule):
+            return _notional_abnormal(event, ctx)
+    return None
+
+
+def _notional_abnormal(event: TradeEvent, ctx: ValidationContext) -> Iterator[Violation]:
     for path, amount, currency in notionals(event):
         ceiling = ctx.notional_ceilings.get(currency or "")
         if ceiling is not None and amount > ceiling:

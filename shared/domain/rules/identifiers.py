@@ -190,7 +190,28 @@ def lei_fields(event: TradeEvent) -> Iterator[tuple[str, str]]:
       source="ISO 17442 (ISO 7064 MOD 97-10)",
       note="Counterparties identified by LEI, execution agents, submitting and responsible "
            "entities, broker, CCP and clearing member.")
-def lei_format(event: TradeEvent, ctx: ValidationContext) -> Iterator[Violation]:
+def lei_format(event: TradeEvent, ctx: ValidationContext) -> Iterator[Violation] | None:
+    # Most events name only valid LEIs: checked first without naming the fields' paths (the
+    # same fields as lei_fields, whose check is memoised per LEI).
+    for name in ("counterparty_1", "counterparty_2"):
+        party = getattr(event, name)
+        if party is None:
+            continue
+        if party.id_type is IdType.LEI and party.identifier and not is_valid_lei(
+                party.identifier):
+            return _lei_format(event)
+        agent = party.execution_agent
+        if agent and agent != NOT_APPLICABLE and not is_valid_lei(agent):
+            return _lei_format(event)
+    clearing = event.clearing
+    for value in (event.submitting_entity, event.entity_responsible, event.broker,
+                  clearing.ccp, clearing.clearing_member):
+        if value and not is_valid_lei(value):
+            return _lei_format(event)
+    return None
+
+
+def _lei_format(event: TradeEvent) -> Iterator[Violation]:
     for path, value in lei_fields(event):
         if not is_valid_lei(value):
             en, ko = lei_reason(value)

@@ -15,7 +15,7 @@ Not yet reported: judged against the context's `now`, i.e. "late if it were sent
 from __future__ import annotations
 
 from collections.abc import Iterator
-from datetime import datetime
+from datetime import UTC, datetime
 
 from shared.domain.issues import Severity
 from shared.domain.model import ActionType, Nature, TradeEvent, utc
@@ -26,7 +26,22 @@ A = ActionType
 
 
 def _z(value: datetime) -> str:
-    return utc(value).isoformat().replace("+00:00", "Z")
+    if value.tzinfo is not UTC:
+        return utc(value).isoformat().replace("+00:00", "Z")
+    text = _Z.get(value)
+    if text is None:
+        text = utc(value).isoformat().replace("+00:00", "Z")
+        if len(_Z) >= _Z_MAX:
+            _Z.clear()
+        _Z[value] = text
+    return text
+
+
+# The text of UTC instants, remembered: a late report names its deadline (a few per file) and
+# the clock of the validation run (one per run). A pure function of the instant: UTC
+# datetimes are equal only when their instants are. Bounded: emptied when full.
+_Z: dict[datetime, str] = {}
+_Z_MAX = 1024
 
 
 def reference_timestamp(event: TradeEvent) -> datetime | None:

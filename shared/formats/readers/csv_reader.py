@@ -110,8 +110,9 @@ class CsvReader:
         parser = csv.reader(feed, delimiter=profile.delimiter, quotechar=profile.quotechar,
                             strict=True)
         columns = self._header(parser, feed, file_name)
-        mapped = [(i, name) for i, name in enumerate(columns) if name is not None]
+        mapped = tuple((i, name) for i, name in enumerate(columns) if name is not None)
         mapper = RecordMapper(profile, FMT)
+        map_row = mapper.row_mapper(mapped)  # map_record of the mapped cells, compiled
         record = 0
         while True:
             errors: list[RecordError] = []
@@ -149,8 +150,7 @@ class CsvReader:
             if errors:
                 yield ParsedRecord(position, None, tuple(errors), _raw(taken))
                 continue
-            cells = {name: row[i] for i, name in mapped}
-            event, value_errors = mapper.map_record(cells, position)
+            event, value_errors = map_row(row, position)
             yield ParsedRecord(position, event, tuple(value_errors), _raw(taken))
 
     # -- header

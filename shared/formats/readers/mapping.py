@@ -125,6 +125,7 @@ class RecordMapper:
         # default has a value the plan can vouch for; otherwise pydantic validates each one.
         self._fast = all(typed is not _UNTRUSTED for _, _, typed in self._defaults)
         self._plans = _PLANS
+        self._row_mappers: dict[tuple[tuple[int, str], ...], Any] = {}  # per header
 
     def _converter(self, target: ColumnTarget) -> Callable[[str], Any]:
         """`lambda text: self.convert(target, text)`, specialised for the common kinds."""
@@ -234,6 +235,57 @@ class RecordMapper:
                         f"{self._where(position, column)}: {exc}", target.spec.dotted))
                     continue
                 values[target.spec.path] = value
+        return self._event_of(values, errors, position)
+
+    def row_mapper(self, columns: tuple[tuple[int, str], ...]
+                   ) -> Callable[[list[str], SourcePosition],
+                                 tuple[TradeEvent | None, list[RecordError]]]:
+        """`lambda row, position: self.map_record({name: row[i] for i, name in columns},
+        position)` for one header (`columns`: (cell index, profile column) in header order),
+        compiled once: the cells read by index and converted in the same order into the same
+        values, without the per-cell dict and lookups. A record with a cell that does not
+        convert is mapped by `map_record` itself, so its errors are the same, word for word."""
+        mapper = self._row_mappers.get(columns)
+        if mapper is None:
+            mapper = self._compile_row_mapper(columns)
+            if len(self._row_mappers) >= 16:  # one per header a reader meets: a handful
+                self._row_mappers.clear()
+            self._row_mappers[columns] = mapper
+        return mapper
+
+    def _compile_row_mapper(self, columns: tuple[tuple[int, str], ...]
+                            ) -> Callable[[list[str], SourcePosition],
+                                          tuple[TradeEvent | None, list[RecordError]]]:
+        namespace: dict[str, Any] = {"ConversionError": ConversionError}
+        lines = ["def values_of(row):", "    values = {}"]
+        for index, column in columns:
+            targets = self._converters.get(column)
+            if targets is None:
+                continue
+            lines += [f"    text = row[{index}]", "    if text and not text.isspace():"]
+            for number, (target, convert) in enumerate(targets):
+                namespace[f"P{index}_{number}"] = target.spec.path
+                namespace[f"C{index}_{number}"] = convert
+                lines.append(f"        values[P{index}_{number}] = C{index}_{number}(text)")
+        lines.append("    return values")
+        exec(compile("\n".join(lines), "<row values>", "exec"), namespace)
+        values_of: Callable[[list[str]], dict[_Path, Any]] = namespace["values_of"]
+        map_record, event_of = self.map_record, self._event_of
+
+        def map_row(row: list[str], position: SourcePosition
+                    ) -> tuple[TradeEvent | None, list[RecordError]]:
+            try:
+                values = values_of(row)
+            except ConversionError:  # map_record names every cell that does not convert
+                return map_record({name: row[i] for i, name in columns}, position)
+            return event_of(values, [], position)
+
+        return map_row
+
+    def _event_of(self, values: dict[_Path, Any], errors: list[RecordError],
+                  position: SourcePosition) -> tuple[TradeEvent | None, list[RecordError]]:
+        """The event of a record's converted `values` (field path -> typed value, cell
+        order), with the profile's defaults; or its conversion `errors`."""
         defaulted: list[tuple[tuple[str | int, ...], Any]] = []
         for path, raw, typed in self._defaults:
             if path not in values:

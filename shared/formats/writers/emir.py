@@ -75,8 +75,13 @@ class _Builder:
     def sub(parent: etree._Element, path: str, value: object = None,
             **attrs: str) -> etree._Element:
         node = parent
-        for name in path.split("/"):
-            node = etree.SubElement(node, f"{{{NS}}}{name}")
+        tags = _TAGS.get(path)
+        if tags is None:
+            if len(_TAGS) >= 1024:  # bounded all the same
+                _TAGS.clear()
+            tags = _TAGS[path] = tuple(f"{{{NS}}}{name}" for name in path.split("/"))
+        for tag in tags:
+            node = etree.SubElement(node, tag)
         if value is not None:
             node.text = _text(value)
         for key, val in attrs.items():
@@ -85,6 +90,8 @@ class _Builder:
 
 
 sub = _Builder.sub
+# path -> the qualified tags of its elements: the writer's own paths, a fixed set (~200)
+_TAGS: dict[str, tuple[str, ...]] = {}
 
 
 def _text(value: object) -> str:

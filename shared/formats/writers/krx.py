@@ -27,14 +27,13 @@ import csv
 import io
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import UTC, date, datetime
 from decimal import Decimal
 from enum import Enum
 from itertools import groupby
-from operator import attrgetter
 from typing import Any, BinaryIO
 
-from shared.domain.model import Leg, Money, Period, TradeEvent, utc
+from shared.domain.model import Leg, TradeEvent, utc
 
 __all__ = ["COLUMNS", "ENCODINGS", "Column", "KrxBatch", "KrxCsvWriter", "KrxEncodingError",
            "parse_batch"]
@@ -84,7 +83,7 @@ def _part_column(name: str, label_ko: str, source: str, part: str,
 
 
 def _party_column(name: str, label_ko: str, party: str, attr: str) -> Column:
-    return _part_column(name, label_ko, f"{party}.{attr}", party, attrgetter(attr))
+    return _part_column(name, label_ko, f"{party}.{attr}", party, _steps([attr]))
 
 
 def _steps(path: list[str]) -> Callable[[object], object]:
@@ -97,6 +96,7 @@ def _steps(path: list[str]) -> Callable[[object], object]:
                 return None
         return value
 
+    _STEPS[read] = tuple(path)
     return read
 
 
@@ -104,23 +104,14 @@ def _field(name: str) -> Callable[[TradeEvent, datetime], object]:
     def get(event: TradeEvent, _: datetime) -> object:
         return getattr(event, name, None)
 
+    _STEPS[get] = (name,)
     return get
 
 
-def _amount(money: Money | None) -> Decimal | None:
-    return money.amount if money is not None else None
-
-
-def _currency(money: Money | None) -> str | None:
-    return money.currency if money is not None else None
-
-
-def _unit(period: Period | None) -> object:
-    return period.unit if period is not None else None
-
-
-def _multiplier(period: Period | None) -> int | None:
-    return period.multiplier if period is not None else None
+# The attribute path each `_steps` reader and `_field` getter reads, so that the compiled row
+# (`_compile_row`) reads it inline instead of calling it: the same value, from the same
+# definition. Filled as COLUMNS is built (~100 entries), never after.
+_STEPS: dict[Callable[..., object], tuple[str, ...]] = {}
 
 
 def _column(name: str, label_ko: str, source: str,
@@ -141,29 +132,29 @@ def _leg_columns(n: int) -> list[Column]:
         return _part_column(p + name, f"레그{n} {label_ko}", f"{leg}.{field}", leg, read)
 
     return [
-        column("PAYER", "지급자", "payer", lambda g: g.payer),
-        column("RECEIVER", "수취자", "receiver", lambda g: g.receiver),
-        column("DIRECTION", "방향(MAKE/TAKE)", "direction", lambda g: g.direction),
-        column("NOTIONAL", "명목금액", "notional.amount", lambda g: _amount(g.notional)),
+        column("PAYER", "지급자", "payer", _steps(["payer"])),
+        column("RECEIVER", "수취자", "receiver", _steps(["receiver"])),
+        column("DIRECTION", "방향(MAKE/TAKE)", "direction", _steps(["direction"])),
+        column("NOTIONAL", "명목금액", "notional.amount", _steps(["notional", "amount"])),
         column("NOTIONAL_CCY", "명목금액 통화", "notional.currency",
-               lambda g: _currency(g.notional)),
-        column("QUANTITY", "수량", "quantity", lambda g: g.quantity),
-        column("FIXED_RATE", "고정금리", "fixed_rate", lambda g: g.fixed_rate),
+               _steps(["notional", "currency"])),
+        column("QUANTITY", "수량", "quantity", _steps(["quantity"])),
+        column("FIXED_RATE", "고정금리", "fixed_rate", _steps(["fixed_rate"])),
         column("FLOAT_INDEX", "변동금리 지표", "floating_index_code (else floating_index)",
                lambda g: g.floating_index_code or g.floating_index),
         column("FLOAT_TENOR_PERIOD", "지표 만기 단위", "floating_tenor.unit",
-               lambda g: _unit(g.floating_tenor)),
+               _steps(["floating_tenor", "unit"])),
         column("FLOAT_TENOR_MULT", "지표 만기 배수", "floating_tenor.multiplier",
-               lambda g: _multiplier(g.floating_tenor)),
-        column("SPREAD", "스프레드", "spread", lambda g: g.spread),
-        column("SPREAD_CCY", "스프레드 통화", "spread_currency", lambda g: g.spread_currency),
-        column("DAY_COUNT", "일수계산방식", "day_count", lambda g: g.day_count),
+               _steps(["floating_tenor", "multiplier"])),
+        column("SPREAD", "스프레드", "spread", _steps(["spread"])),
+        column("SPREAD_CCY", "스프레드 통화", "spread_currency", _steps(["spread_currency"])),
+        column("DAY_COUNT", "일수계산방식", "day_count", _steps(["day_count"])),
         column("PAY_FREQ_PERIOD", "지급주기 단위", "payment_frequency.unit",
-               lambda g: _unit(g.payment_frequency)),
+               _steps(["payment_frequency", "unit"])),
         column("PAY_FREQ_MULT", "지급주기 배수", "payment_frequency.multiplier",
-               lambda g: _multiplier(g.payment_frequency)),
+               _steps(["payment_frequency", "multiplier"])),
         column("SETTLEMENT_CCY", "결제통화", "settlement_currency",
-               lambda g: g.settlement_currency),
+               _steps(["settlement_currency"])),
     ]
 
 
@@ -302,6 +293,119 @@ def format_value(value: object) -> str:
     return str(value)
 
 
+# Formatting of the values that are neither text nor absent, by exact type (what format_value
+# does for that type, without its isinstance chain); enum classes are added as they are met.
+def _decimal_text(value: Decimal) -> str:
+    return format(value, "f")
+
+
+def _enum_text(value: Enum) -> str:
+    return str(value._value_)
+
+
+# Timestamps in UTC (as the readers and enrichment make them) remembered per instant: a batch
+# repeats its reporting timestamp on every row and a trade's timestamps on each of its events.
+# The text is a pure function of the instant (aware UTC datetimes are equal only when their
+# instants are); bounded: emptied when full.
+_STAMPS: dict[datetime, str] = {}
+_STAMPS_MAX = 4096
+
+
+def _stamp_text(value: datetime) -> str:
+    if value.tzinfo is not UTC:
+        return format_value(value)
+    text = _STAMPS.get(value)
+    if text is None:
+        text = format_value(value)
+        if len(_STAMPS) >= _STAMPS_MAX:
+            _STAMPS.clear()
+        _STAMPS[value] = text
+    return text
+
+
+_FORMAT_BY_TYPE: dict[type, Callable[[Any], str]] = {
+    Decimal: _decimal_text, datetime: _stamp_text, date: date.isoformat,
+    bool: format_value, int: str,
+}
+_FORMAT_TYPES_MAX = 64  # a handful of enum classes besides
+
+
+def _formatted(value: object) -> str:
+    """`format_value(value)` for a value that is not None."""
+    format_ = _FORMAT_BY_TYPE.get(type(value))
+    if format_ is not None:
+        return format_(value)
+    if isinstance(value, Enum) and len(_FORMAT_BY_TYPE) < _FORMAT_TYPES_MAX:
+        _FORMAT_BY_TYPE[type(value)] = _enum_text
+    return format_value(value)
+
+
+RowFunction = Callable[[TradeEvent, datetime], list[str]]
+
+
+def _compile_row() -> RowFunction:
+    """`KrxCsvWriter.row` as one function of straight-line code, compiled once from COLUMNS:
+    each part of the event read once, the attribute paths of `_steps` and `_field` read inline
+    (the other getters called as they are), a cell formatted only when it is neither text nor
+    absent. The same cells as the columns' getters and format_value (tests/unit/formats/writers/
+    test_krx.py holds the two to each other)."""
+    namespace: dict[str, Any] = {"F": _formatted}
+    lines = ["def row(event, ts):"]
+    cell = 0
+
+    def read(source: str, steps: tuple[str, ...], indent: str) -> None:
+        lines.append(f"{indent}v = {source}.{steps[0]}")
+        for depth, step in enumerate(steps[1:]):
+            pad = indent + "    " * depth
+            lines.append(f"{pad}if v is not None:")
+            lines.append(f"{pad}    v = v.{step}")
+
+    def formatted(indent: str) -> None:
+        lines.append(f"{indent}c{cell} = '' if v is None else v if type(v) is str else F(v)")
+
+    for run in _RUNS:
+        part = run.columns[0].part
+        if part is None:
+            for column in run.columns:
+                steps = _STEPS.get(column.get)
+                if steps is not None:
+                    read("event", steps, "    ")
+                else:
+                    namespace[f"G{cell}"] = column.get
+                    lines.append(f"    v = G{cell}(event, ts)")
+                formatted("    ")
+                cell += 1
+            continue
+        if part.startswith("legs["):
+            index = int(part[len("legs["):-1])
+            lines.append(f"    p = event.legs[{index}] if len(event.legs) > {index} else None")
+        else:
+            lines.append(f"    p = event.{part}")
+        first = cell
+        lines.append("    if p is None:")
+        lines.append("        " + " = ".join(f"c{first + i}" for i in range(len(run.columns)))
+                     + " = ''")
+        lines.append("    else:")
+        for column in run.columns:
+            assert column.read is not None
+            steps = _STEPS.get(column.read)
+            if steps is not None:
+                read("p", steps, "        ")
+            else:
+                namespace[f"R{cell}"] = column.read
+                lines.append(f"        v = R{cell}(p)")
+            formatted("        ")
+            cell += 1
+    lines.append("    return [" + ", ".join(f"c{i}" for i in range(cell)) + "]")
+    exec(compile("\n".join(lines), "<krx row>", "exec"), namespace)
+    compiled: RowFunction = namespace["row"]
+    _ROW.append(compiled)
+    return compiled
+
+
+_ROW: list[RowFunction] = []  # the compiled row, once compiled
+
+
 class KrxCsvWriter:
     regime = "krx"
     media_type = "text/csv"
@@ -318,10 +422,17 @@ class KrxCsvWriter:
         self.media_type = f"text/csv; charset={'cp949' if encoding == 'cp949' else 'utf-8'}"
 
     def row(self, event: TradeEvent, *, reporting_timestamp: datetime) -> list[str]:
-        """`[format_value(c.get(event, reporting_timestamp)) for c in COLUMNS]`, faster: each
-        part of the event (a leg, a party ...) is looked up once for its columns, and is blank
-        at once when absent; an absent value or a text needs no formatting call. Most cells of
-        a row are one or the other."""
+        """`[format_value(c.get(event, reporting_timestamp)) for c in COLUMNS]`, faster: the
+        compiled row (`_compile_row`) reads each part of the event (a leg, a party ...) once
+        and leaves its cells blank at once when absent; an absent value or a text needs no
+        formatting call. Most cells of a row are one or the other."""
+        compiled = _ROW[0] if _ROW else _compile_row()
+        try:
+            return compiled(event, reporting_timestamp)
+        except AttributeError:  # an attribute the getters' getattr(..., None) would miss
+            return self._row_by_runs(event, reporting_timestamp)
+
+    def _row_by_runs(self, event: TradeEvent, reporting_timestamp: datetime) -> list[str]:
         cells: list[str] = []
         for run in _RUNS:
             if run.part is None:
@@ -345,24 +456,32 @@ class KrxCsvWriter:
                     reporting_timestamp: datetime) -> int:
         """Stream header, one row per event and the trailer to `out`; return the row count."""
         encoder = codecs.getincrementalencoder(self.encoding)()  # a BOM once, at the start
-        text = io.StringIO()
-        writer = csv.writer(text, lineterminator=self.line_terminator)
+        lines: list[str] = []  # what the csv writer writes of one row: its one line
+        writer = csv.writer(_Appender(lines.append), lineterminator=self.line_terminator)
+        write, encode, writerow = out.write, encoder.encode, writer.writerow
 
         def emit(fields: list[str], what: str) -> None:
-            writer.writerow(fields)
-            line = text.getvalue()
-            text.seek(0)
-            text.truncate()
+            writerow(fields)
+            line = "".join(lines)
+            lines.clear()
             try:
-                out.write(encoder.encode(line))
+                write(encode(line))
             except UnicodeEncodeError as exc:
                 raise KrxEncodingError(self._encoding_problem(fields, exc, what)) from exc
 
         emit(list(HEADER), "the header")
         count = 0
-        for event in events:
-            emit(self.row(event, reporting_timestamp=reporting_timestamp),
-                 f"the record of UTI {event.uti or event.trade_id or '?'}")
+        row = self.row
+        for event in events:  # emit() inline, the record's name made only for an error
+            fields = row(event, reporting_timestamp=reporting_timestamp)
+            writerow(fields)
+            line = "".join(lines)
+            lines.clear()
+            try:
+                write(encode(line))
+            except UnicodeEncodeError as exc:
+                what = f"the record of UTI {event.uti or event.trade_id or '?'}"
+                raise KrxEncodingError(self._encoding_problem(fields, exc, what)) from exc
             count += 1
         emit([TRAILER, str(count), format_value(reporting_timestamp)], "the trailer")
         out.write(encoder.encode("", final=True))
@@ -374,6 +493,15 @@ class KrxCsvWriter:
                       "?")
         return (f"{what}: column {column} holds {bad!r}, which {self.encoding} cannot encode; "
                 "correct the value or write the file in UTF-8")
+
+
+class _Appender:
+    """A csv writer's file that hands each line written to `write` (a list's append)."""
+
+    __slots__ = ("write",)
+
+    def __init__(self, write: Callable[[str], object]) -> None:
+        self.write = write
 
 
 @dataclass(frozen=True)
