@@ -71,13 +71,17 @@ def generate_uti(lei: str, trade_id: str) -> str:
     return lei + readable + suffix
 
 
-def enrich(event: TradeEvent, *, generating_lei: str | None = None) -> Enrichment:
-    """A copy of `event` with derivable fields filled in.
+def enrich(event: TradeEvent, *, generating_lei: str | None = None,
+           in_place: bool = False) -> Enrichment:
+    """A copy of `event` with derivable fields filled in; with `in_place`, `event` itself,
+    for a caller that owns it and drops the original (process, which has just parsed it:
+    the copy was half of the models made per record).
 
     `generating_lei` is the entity that generates UTIs (typically the tenant's own LEI or
     the reporting counterparty's); without it counterparty 1's LEI is used, if valid.
     """
-    result = Enrichment(copy_model(event))  # a deep copy: the caller's event is never mutated
+    # A deep copy unless asked: the caller's event is otherwise never mutated.
+    result = Enrichment(event if in_place else copy_model(event))
     _fill_uti(result, generating_lei)
     _fill_event_timestamp(result)
     _fill_product(result)

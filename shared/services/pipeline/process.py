@@ -135,12 +135,13 @@ def deadline_for(event: TradeEvent, regimes: Iterable[str]) -> datetime | None:
     return min(deadlines, default=None)
 
 
-def prepare(event: TradeEvent, tenant: Tenant, *,
-            now: datetime | None = None) -> Prepared | list[dict[str, Any]]:
-    """The enriched event, or the errors that keep it from being an event at all."""
+def prepare(event: TradeEvent, tenant: Tenant, *, now: datetime | None = None,
+            owned: bool = False) -> Prepared | list[dict[str, Any]]:
+    """The enriched event, or the errors that keep it from being an event at all. `owned`:
+    the caller made `event` for this call alone, so it is enriched in place, not copied."""
     from shared.domain.enrichment import enrich
 
-    enriched = enrich(event, generating_lei=tenant.lei)
+    enriched = enrich(event, generating_lei=tenant.lei, in_place=owned)
     result = enriched.event
     regimes = event_regimes(result, tenant)
     errors: list[dict[str, Any]] = []
@@ -234,7 +235,7 @@ def process_chunk(conn: psycopg.Connection[Any], tenant_id: uuid.UUID | str,
                 errors = [{"code": "PROC-003", "field": None,
                            "message": f"the parsed record does not load: {exc}"}]
             else:
-                prepared = prepare(event, tenant, now=now)
+                prepared = prepare(event, tenant, now=now, owned=True)  # parsed just above
                 if isinstance(prepared, Prepared):
                     to_insert.append((prepared, file_id, row["row_no"]))
                     continue

@@ -95,6 +95,16 @@ def test_enrich_does_not_touch_its_input():
     assert original.uti is None and original.product.asset_class is None
 
 
+def test_enrich_in_place_fills_the_callers_event_and_gives_the_same_result():
+    copied = enrich(swap())
+    original = swap()
+    in_place = enrich(original, in_place=True)
+    assert in_place.event is original and original.uti is not None
+    assert in_place.event.model_dump() == copied.event.model_dump()
+    assert (in_place.filled, in_place.problems) == (copied.filled, copied.problems)
+    assert in_place.event.payload_hash() == copied.event.payload_hash()
+
+
 def test_enrich_fills_derived_fields():
     event = enrich(swap()).event
     assert event.event_timestamp == event.execution_timestamp  # NEWT

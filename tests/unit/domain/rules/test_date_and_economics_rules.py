@@ -74,6 +74,41 @@ def test_every_currency_field_is_checked(event_kwargs, field) -> None:
     assert [i.field for i in _ids(f.newt(**event_kwargs))["SR-EC-023"]] == [field]
 
 
+def _set_path(model, path: str, value) -> None:
+    """Set `legs[0].notional.currency`-style paths in place (the copy is the test's own)."""
+    *parents, last = path.split(".")
+    for part in parents:
+        name, _, index = part.partition("[")
+        model = getattr(model, name)
+        if index:
+            model = model[int(index.rstrip("]"))]
+    setattr(model, last, value)
+
+
+def test_an_unknown_code_in_any_currency_field_an_event_carries_is_refused() -> None:
+    """SR-EC-023 looks at the common event's currencies before naming any path (a fast path);
+    whatever `currency_fields` lists, an unknown code there must still be found. An event
+    without option, collateral or other payments, where that fast path decides alone."""
+    from shared.domain.model import Valuation, copy_model
+    from shared.domain.rules.economics import currency_fields
+
+    event = f.newt(
+        legs=[Leg(notional=Money(amount=Decimal(1), currency="KRW"), fixed_rate=1,
+                  settlement_currency="KRW", spread_currency="KRW"),
+              Leg(notional=Money(amount=Decimal(1), currency="USD"), spread=Decimal("0.01"),
+                  settlement_currency="USD", spread_currency="USD")],
+        valuation=Valuation(amount=Money(amount=Decimal(5), currency="KRW"),
+                            timestamp=f.EXECUTED, method="MTMA"),
+        price=Price(value=Decimal(1), currency="KRW"))
+    event.product.settlement_currency = "KRW"
+    paths = [path for path, _ in currency_fields(event)]
+    assert len(paths) == 9 and "SR-EC-023" not in _ids(event)
+    for path in paths:
+        wrong = copy_model(event)
+        _set_path(wrong, path, "ZZZ")
+        assert [i.field for i in _ids(wrong).get("SR-EC-023", [])] == [path], path
+
+
 def test_offshore_renminbi_gets_a_hint() -> None:
     leg = Leg(notional=Money(amount=Decimal(1), currency="CNH"), fixed_rate=Decimal("0.02"))
     issue = _ids(f.newt(legs=[leg]))["SR-EC-023"][0]

@@ -37,6 +37,26 @@ def test_each_lei_field_is_checked_and_named() -> None:
     assert fields == ["counterparty_2.identifier", "submitting_entity", "broker", "clearing.ccp"]
 
 
+def test_a_bad_lei_in_any_field_that_must_hold_one_is_refused() -> None:
+    """SR-ID-004 checks the LEIs before naming any path (a fast path); whatever `lei_fields`
+    lists, a bad LEI there must still be found, and named."""
+    from shared.domain.model import copy_model
+    from shared.domain.rules.identifiers import lei_fields
+
+    event = f.newt(submitting_entity=f.LEI_1, entity_responsible=f.LEI_1, broker=f.LEI_2,
+                   clearing=Clearing(cleared=Cleared.YES, ccp=f.LEI_CCP,
+                                     clearing_member=f.LEI_CM),
+                   counterparty_1=Party(identifier=f.LEI_1, execution_agent=f.LEI_2),
+                   counterparty_2=Party(identifier=f.LEI_2, execution_agent=f.LEI_1))
+    paths = [path for path, _ in lei_fields(event)]
+    assert len(paths) == 9 and "SR-ID-004" not in _ids(event)
+    for path in paths:
+        wrong = copy_model(event)
+        parent, _, name = path.rpartition(".")
+        setattr(getattr(wrong, parent) if parent else wrong, name, "529900ORI6ALO8ABW677")
+        assert [i.field for i in _ids(wrong).get("SR-ID-004", [])] == [path], path
+
+
 def test_a_counterparty_not_identified_by_lei_is_not_checked_as_one() -> None:
     event = f.newt(counterparty_2=Party(identifier="CLIENT-77", id_type=IdType.CLIENT_CODE))
     assert "SR-ID-004" not in _ids(event)
