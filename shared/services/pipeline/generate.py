@@ -158,14 +158,29 @@ def _hold_back(conn: psycopg.Connection[Any], params: dict[str, Any],
     return ready, held
 
 
+# A batch due only because a reporting deadline is near (or past) still gathers this long
+# while the FEP files its records came in are being processed: their next chunks come within
+# seconds and nudge generate again, and the file's end makes the batch due anyway. Making a
+# file of each chunk's records split a 1,000-record batch into three (the 100k bench: 253
+# files of 368 records instead of 115 of 809 once process judged its own events, and each
+# file costs a submit, a feedback and a refresh of its trades). Records from the API do not
+# wait: nothing else is coming to nudge generate for them.
+URGENT_GATHER_S = 5.0
+
+
 def _due(picked: list[_Candidate], *, full: bool, flush: bool, now: datetime,
-         max_wait: timedelta) -> bool:
+         max_wait: timedelta, streaming: Callable[[], bool]) -> bool:
+    """Whether the batch goes out now. `streaming()`: its records' FEP files are still being
+    processed (asked only for an urgent batch that is young)."""
     if flush or full:
         return True
-    if min(c.created_at for c in picked) <= now - max_wait:
+    oldest = min(c.created_at for c in picked)
+    if oldest <= now - max_wait:
         return True
     deadlines = [c.deadline_at for c in picked if c.deadline_at is not None]
-    return bool(deadlines) and min(deadlines) <= now + max_wait
+    if not deadlines or min(deadlines) > now + max_wait:
+        return False
+    return oldest <= now - timedelta(seconds=URGENT_GATHER_S) or not streaming()
 
 
 def _files_through(conn: psycopg.Connection[Any], tenant: str,
@@ -339,8 +354,13 @@ def generate_reports(
                 break
             full = len(picked) >= settings.batch_size
             current = now or clock.now()
+
+            def streaming(batch: list[_Candidate] = picked) -> bool:
+                return (None not in {c.file_id for c in batch}
+                        and not _files_through(conn, tenant, batch))
+
             if not (_due(picked, full=full, flush=flush, now=current,
-                         max_wait=timedelta(seconds=settings.max_wait_s))
+                         max_wait=timedelta(seconds=settings.max_wait_s), streaming=streaming)
                     or _files_through(conn, tenant, picked)):
                 outcome.waiting += len(picked)
                 break

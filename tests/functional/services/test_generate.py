@@ -20,7 +20,12 @@ from shared.formats.writers.base import writer_for
 from shared.formats.writers.krx import parse_batch
 from shared.platform import clock
 from shared.platform.config import Config
-from shared.services.pipeline.generate import GenerateSettings, flush_all, generate_reports
+from shared.services.pipeline.generate import (
+    URGENT_GATHER_S,
+    GenerateSettings,
+    flush_all,
+    generate_reports,
+)
 from swaprep.local.demo import (
     DEMO_FPML_TRADES,
     demo_fpml_messages,
@@ -219,6 +224,32 @@ def test_a_near_reporting_deadline_makes_a_batch_due(db, two_tenants, store, sen
         conn.execute("UPDATE trade_events SET deadline_at = now() + interval '30 seconds'"
                      " WHERE id = %s", (event_id,))
     assert len(generate(db, alpha, store, send, settings=SMALL).files) == 1
+
+
+@pytest.mark.date_sensitive
+def test_an_urgent_batch_from_a_file_still_being_processed_gathers_a_few_seconds(
+        db, two_tenants, store, send):
+    """Records near their deadline go at once when nothing more of their file can come; while
+    the file's next chunks are still on their way (each nudges generate), the batch gathers
+    up to URGENT_GATHER_S, so that a stream of chunks makes full files, not one per chunk."""
+    alpha, _ = two_tenants
+    with db.tenant(alpha) as conn:
+        file_id = conn.execute(
+            "INSERT INTO ingest_files (tenant_id, bucket, object_key, sha256, size_bytes, status)"
+            " VALUES (%s, 'inbound', 'fep.csv', repeat('b', 64), 1, 'parsed') RETURNING id",
+            (alpha,)).fetchone()["id"]
+        conn.execute("INSERT INTO raw_rows (tenant_id, file_id, row_no, chunk_no, content)"
+                     " VALUES (%s, %s, 9, 3, 'a later chunk, not processed yet')",
+                     (alpha, file_id))
+    ids = insert(db, alpha, demo_events(3), file_id=file_id)
+    with db.tenant(alpha) as conn:
+        conn.execute("UPDATE trade_events SET deadline_at = now() + interval '30 seconds'"
+                     " WHERE id = ANY(%s::uuid[])", (ids,))
+    assert generate(db, alpha, store, send, settings=SMALL).waiting == 3
+    with db.tenant(alpha) as conn:
+        conn.execute("UPDATE trade_events SET created_at = now() - make_interval(secs => %s)"
+                     " WHERE id = ANY(%s::uuid[])", (URGENT_GATHER_S + 1, ids))
+    assert [f.record_count for f in generate(db, alpha, store, send, settings=SMALL).files] == [3]
 
 
 @pytest.mark.date_sensitive
