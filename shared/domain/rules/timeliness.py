@@ -16,6 +16,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from datetime import UTC, datetime
+from functools import lru_cache
 
 from shared.domain.issues import Severity
 from shared.domain.model import ActionType, Nature, TradeEvent, utc
@@ -28,20 +29,15 @@ A = ActionType
 def _z(value: datetime) -> str:
     if value.tzinfo is not UTC:
         return utc(value).isoformat().replace("+00:00", "Z")
-    text = _Z.get(value)
-    if text is None:
-        text = utc(value).isoformat().replace("+00:00", "Z")
-        if len(_Z) >= _Z_MAX:
-            _Z.clear()
-        _Z[value] = text
-    return text
+    return _z_utc(value)
 
 
 # The text of UTC instants, remembered: a late report names its deadline (a few per file) and
 # the clock of the validation run (one per run). A pure function of the instant: UTC
-# datetimes are equal only when their instants are. Bounded: emptied when full.
-_Z: dict[datetime, str] = {}
-_Z_MAX = 1024
+# datetimes are equal only when their instants are.
+@lru_cache(maxsize=1024)
+def _z_utc(value: datetime) -> str:
+    return value.isoformat().replace("+00:00", "Z")
 
 
 def reference_timestamp(event: TradeEvent) -> datetime | None:

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from datetime import UTC, date, datetime
 from decimal import ROUND_HALF_UP, Decimal
+from functools import lru_cache
 
 from shared.domain.model import Leg, Period, TradeEvent
 
@@ -34,26 +35,20 @@ def timestamp(value: datetime | None) -> str | None:
     """ISO 8601 in UTC with a Z; fractional seconds kept only when present."""
     if value is None:
         return None
-    value = value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
-    text = _TIMESTAMPS.get(value)
-    if text is None:
-        if value.microsecond:
-            fraction = f"{value.microsecond:06d}".rstrip("0")
-            text = value.strftime("%Y-%m-%dT%H:%M:%S") + f".{fraction}Z"
-        else:
-            text = value.strftime("%Y-%m-%dT%H:%M:%SZ")
-        if len(_TIMESTAMPS) >= _TIMESTAMPS_MAX:
-            _TIMESTAMPS.clear()
-        _TIMESTAMPS[value] = text
-    return text
+    return _utc_text(value.replace(tzinfo=UTC) if value.tzinfo is None
+                     else value.astimezone(UTC))
 
 
 # The text of UTC instants, remembered (strftime is ~3 us): a batch repeats its reporting
 # timestamp in every report and a trade's timestamps in each of its events. Safe: the key
 # is the instant in UTC (an aware UTC datetime, equal to another only when their instants,
-# to the microsecond, are), and the text a pure function of it. Bounded: emptied when full.
-_TIMESTAMPS: dict[datetime, str] = {}
-_TIMESTAMPS_MAX = 4096
+# to the microsecond, are), and the text a pure function of it.
+@lru_cache(maxsize=4096)
+def _utc_text(value: datetime) -> str:
+    if value.microsecond:
+        fraction = f"{value.microsecond:06d}".rstrip("0")
+        return value.strftime("%Y-%m-%dT%H:%M:%S") + f".{fraction}Z"
+    return value.strftime("%Y-%m-%dT%H:%M:%SZ")
 
 
 def day(value: date | datetime | None) -> str | None:
