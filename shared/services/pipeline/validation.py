@@ -1,6 +1,10 @@
 """Validate: `{"event_ids"}` -> every rule of the event's regimes plus the lifecycle machine over
 its UTI's accepted history -> `valid` or `invalid` with issues -> `generate` nudges.
 
+Process runs `validate_events` itself on the events it has just stored, in its transaction
+(`pass_on` then sends what waits here); the `validate` queue carries the events that had to
+wait, repaired ones and those an operator sends back.
+
 Per event, in the lifecycle order of its UTI (event timestamp, NEWT/POSC first at the same
 instant; the order generate reports in), inside the message's tenant transaction:
 
