@@ -202,7 +202,8 @@ def run_krx_chain(content: bytes, now: datetime, writer: ReportWriter,
 
     def run_chunk(chunk: list[TradeEvent]) -> int:
         valid = []
-        for event in (enrich(e).event for e in chunk):
+        # In place, as process enriches the event it has just read (nothing else holds it).
+        for event in (enrich(e, in_place=True).event for e in chunk):
             past = history[event.uti]
             issues = validate(event, ValidationContext(now=now, regimes=("krx",),
                                                        history=history_of(past)))
