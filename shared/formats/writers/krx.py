@@ -360,21 +360,23 @@ def _compile_row() -> RowFunction:
             lines.append(f"{pad}if v is not None:")
             lines.append(f"{pad}    v = v.{step}")
 
-    def formatted(indent: str) -> None:
+    def emit(getter: Callable[..., Any], source: str, arguments: str, indent: str) -> None:
+        """The next cell: its attribute path read inline, or its getter called."""
+        nonlocal cell
+        steps = _STEPS.get(getter)
+        if steps is not None:
+            read(source, steps, indent)
+        else:
+            namespace[f"X{cell}"] = getter
+            lines.append(f"{indent}v = X{cell}({arguments})")
         lines.append(f"{indent}c{cell} = '' if v is None else v if type(v) is str else F(v)")
+        cell += 1
 
     for run in _RUNS:
         part = run.columns[0].part
         if part is None:
             for column in run.columns:
-                steps = _STEPS.get(column.get)
-                if steps is not None:
-                    read("event", steps, "    ")
-                else:
-                    namespace[f"G{cell}"] = column.get
-                    lines.append(f"    v = G{cell}(event, ts)")
-                formatted("    ")
-                cell += 1
+                emit(column.get, "event", "event, ts", "    ")
             continue
         if part.startswith("legs["):
             index = int(part[len("legs["):-1])
@@ -388,14 +390,7 @@ def _compile_row() -> RowFunction:
         lines.append("    else:")
         for column in run.columns:
             assert column.read is not None
-            steps = _STEPS.get(column.read)
-            if steps is not None:
-                read("p", steps, "        ")
-            else:
-                namespace[f"R{cell}"] = column.read
-                lines.append(f"        v = R{cell}(p)")
-            formatted("        ")
-            cell += 1
+            emit(column.read, "p", "p", "        ")
     lines.append("    return [" + ", ".join(f"c{i}" for i in range(cell)) + "]")
     exec(compile("\n".join(lines), "<krx row>", "exec"), namespace)
     compiled: RowFunction = namespace["row"]
