@@ -30,6 +30,7 @@ from dataclasses import dataclass
 from datetime import UTC, date, datetime
 from decimal import Decimal
 from enum import Enum
+from functools import lru_cache
 from itertools import groupby
 from typing import Any, BinaryIO
 
@@ -306,21 +307,16 @@ def _enum_text(value: Enum) -> str:
 # Timestamps in UTC (as the readers and enrichment make them) remembered per instant: a batch
 # repeats its reporting timestamp on every row and a trade's timestamps on each of its events.
 # The text is a pure function of the instant (aware UTC datetimes are equal only when their
-# instants are); bounded: emptied when full.
-_STAMPS: dict[datetime, str] = {}
-_STAMPS_MAX = 4096
-
-
+# instants are).
 def _stamp_text(value: datetime) -> str:
     if value.tzinfo is not UTC:
         return format_value(value)
-    text = _STAMPS.get(value)
-    if text is None:
-        text = format_value(value)
-        if len(_STAMPS) >= _STAMPS_MAX:
-            _STAMPS.clear()
-        _STAMPS[value] = text
-    return text
+    return _utc_stamp_text(value)
+
+
+@lru_cache(maxsize=4096)
+def _utc_stamp_text(value: datetime) -> str:
+    return format_value(value)
 
 
 _FORMAT_BY_TYPE: dict[type, Callable[[Any], str]] = {
