@@ -92,6 +92,18 @@ def insert(db, tenant, events, *, state="valid", age_s: float = 0, regimes=(),
     return ids
 
 
+def a_file_with_a_row_to_process(db, tenant, *, status: str) -> str:
+    """An FEP file (`status`: still being read, or read) with one raw row not processed yet."""
+    with db.tenant(tenant) as conn:
+        file_id = conn.execute(
+            "INSERT INTO ingest_files (tenant_id, bucket, object_key, sha256, size_bytes, status)"
+            " VALUES (%s, 'inbound', 'fep.csv', repeat('a', 64), 1, %s) RETURNING id",
+            (tenant, status)).fetchone()["id"]
+        conn.execute("INSERT INTO raw_rows (tenant_id, file_id, row_no, chunk_no, content)"
+                     " VALUES (%s, %s, 9, 0, 'a row not processed yet')", (tenant, file_id))
+    return file_id
+
+
 def files_of(db, tenant):
     with db.tenant(tenant) as conn:
         return conn.execute("SELECT * FROM report_files ORDER BY created_at, id").fetchall()
@@ -186,13 +198,7 @@ def test_the_last_batch_of_a_file_goes_out_once_the_whole_file_is_through_valida
         db, two_tenants, store, send):
     """Not a minute later: nothing more of the file can join it."""
     alpha, _ = two_tenants
-    with db.tenant(alpha) as conn:
-        file_id = conn.execute(
-            "INSERT INTO ingest_files (tenant_id, bucket, object_key, sha256, size_bytes, status)"
-            " VALUES (%s, 'inbound', 'fep.csv', repeat('a', 64), 1, 'parsing') RETURNING id",
-            (alpha,)).fetchone()["id"]
-        conn.execute("INSERT INTO raw_rows (tenant_id, file_id, row_no, chunk_no, content)"
-                     " VALUES (%s, %s, 9, 0, 'a row not processed yet')", (alpha, file_id))
+    file_id = a_file_with_a_row_to_process(db, alpha, status="parsing")
     events = demo_events(4)
     insert(db, alpha, events[:3], file_id=file_id)
     [late] = insert(db, alpha, events[3:], file_id=file_id, state="received")
@@ -233,14 +239,7 @@ def test_an_urgent_batch_from_a_file_still_being_processed_gathers_a_few_seconds
     the file's next chunks are still on their way (each nudges generate), the batch gathers
     up to URGENT_GATHER_S, so that a stream of chunks makes full files, not one per chunk."""
     alpha, _ = two_tenants
-    with db.tenant(alpha) as conn:
-        file_id = conn.execute(
-            "INSERT INTO ingest_files (tenant_id, bucket, object_key, sha256, size_bytes, status)"
-            " VALUES (%s, 'inbound', 'fep.csv', repeat('b', 64), 1, 'parsed') RETURNING id",
-            (alpha,)).fetchone()["id"]
-        conn.execute("INSERT INTO raw_rows (tenant_id, file_id, row_no, chunk_no, content)"
-                     " VALUES (%s, %s, 9, 3, 'a later chunk, not processed yet')",
-                     (alpha, file_id))
+    file_id = a_file_with_a_row_to_process(db, alpha, status="parsed")
     ids = insert(db, alpha, demo_events(3), file_id=file_id)
     with db.tenant(alpha) as conn:
         conn.execute("UPDATE trade_events SET deadline_at = now() + interval '30 seconds'"
