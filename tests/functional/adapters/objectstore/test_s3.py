@@ -236,9 +236,12 @@ def test_presigned_put_then_get(store: ObjectStore) -> None:
 def test_expired_presigned_url_is_refused(store: ObjectStore, s3_expiring_endpoint: str) -> None:
     store.put_bytes(BUCKET, "reports/r1.xml", b"<r/>")
     expiring = ObjectStore(store.settings, endpoint_url=s3_expiring_endpoint)
-    url = expiring.presign_get(BUCKET, "reports/r1.xml", expires_s=1)
+    # The signature's timestamp is truncated to the second, so a 1 s URL can be
+    # dead before the first GET; 4 s leaves room on a loaded machine.
+    signed_at = time.monotonic()
+    url = expiring.presign_get(BUCKET, "reports/r1.xml", expires_s=4)
     assert requests.get(url).content == b"<r/>"
-    time.sleep(2.1)
+    time.sleep(max(0.0, signed_at + 5.1 - time.monotonic()))
     refused = requests.get(url)
     assert refused.status_code == 403
     assert "expired" in refused.text
