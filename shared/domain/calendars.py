@@ -89,6 +89,11 @@ def business_calendar(name: str) -> holidays.HolidayBase:
         return holidays.financial_holidays("XECB")
     if name == "GB":
         return holidays.country_holidays("GB", subdiv="ENG")
+    if name == "AU":
+        # ASIC's rules count business days in Sydney (New South Wales public holidays)
+        return holidays.country_holidays("AU", subdiv="NSW")
+    if name in ("JP", "SG", "HK"):
+        return holidays.country_holidays(name)
     raise ValueError(f"unknown calendar {name!r}")
 
 

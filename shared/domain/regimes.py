@@ -136,7 +136,7 @@ _REGIMES = (
         writer="shared.formats.writers.cftc:CftcPart45Writer",
         tr_name="CFTC-SDR",
         media_type="application/json",
-        aliases=("cftc", "cftc-part43", "cftc45"),
+        aliases=("cftc", "cftc45", "part45"),
     ),
     Regime(
         key="emir",
@@ -150,6 +150,70 @@ _REGIMES = (
         media_type="application/xml",
         aliases=("esma", "emir-refit", "eu-emir"),
     ),
+    Regime(
+        key="uk-emir",
+        display_name="UK EMIR",
+        # UK EMIR (onshored Regulation 648/2012) Art. 9(1): "no later than the working day
+        # following" the conclusion; England and Wales bank holidays; UK time.
+        deadline=RegimeCalendar("UKEMIR", "GB", "Europe/London", days=1),
+        record_keeping_years=5,  # UK EMIR Art. 9(2), as EMIR
+        writer="shared.formats.writers.uk_emir:UkEmirWriter",
+        tr_name="UKEMIR-TR",
+        media_type="application/xml",
+        aliases=("ukemir", "fca", "uk"),
+    ),
+    Regime(
+        key="jfsa",
+        display_name="JFSA",
+        deadline=RegimeCalendar("JFSA", "JP", "Asia/Tokyo", days=1),
+        record_keeping_years=5,
+        writer="shared.formats.writers.jfsa:JfsaWriter",
+        tr_name="JFSA-TR",
+        media_type="application/xml",
+        aliases=("jp", "japan", "fsa"),
+    ),
+    Regime(
+        key="mas",
+        display_name="MAS",
+        deadline=RegimeCalendar("MAS", "SG", "Asia/Singapore", days=2),
+        record_keeping_years=5,
+        writer="shared.formats.writers.mas:MasWriter",
+        tr_name="MAS-TR",
+        media_type="application/xml",
+        aliases=("sg", "singapore"),
+    ),
+    Regime(
+        key="hkma",
+        display_name="HKMA (HKTR)",
+        deadline=RegimeCalendar("HKMA", "HK", "Asia/Hong_Kong", days=2),
+        record_keeping_years=5,
+        writer="shared.formats.writers.hkma:HkmaWriter",
+        tr_name="HKTR",
+        media_type="application/xml",
+        aliases=("hktr", "hk", "sfc"),
+    ),
+    Regime(
+        key="asic",
+        display_name="ASIC",
+        deadline=RegimeCalendar("ASIC", "AU", "Australia/Sydney", days=1),
+        record_keeping_years=5,
+        writer="shared.formats.writers.asic:AsicWriter",
+        tr_name="ASIC-TR",
+        media_type="application/xml",
+        aliases=("au", "australia"),
+    ),
+    Regime(
+        key="cftc-part43",
+        display_name="CFTC Part 43",
+        # 17 CFR 43.3(a): public dissemination "as soon as technologically practicable" after
+        # execution; the calendar can only say "by the end of the execution day".
+        deadline=RegimeCalendar("CFTC43", "US", "America/New_York", days=0),
+        record_keeping_years=5,  # 17 CFR 45.2, the same records
+        writer="shared.formats.writers.cftc_part43:CftcPart43Writer",
+        tr_name="CFTC-SDR",
+        media_type="application/json",
+        aliases=("cftc43", "part43", "cftc-rt"),
+    ),
 )
 
 REGISTRY: Mapping[str, Regime] = MappingProxyType({r.key: r for r in _REGIMES})
@@ -157,12 +221,9 @@ REGISTRY: Mapping[str, Regime] = MappingProxyType({r.key: r for r in _REGIMES})
 # What a tenant reports to when its row names no regime (tenants.regimes defaults to it too).
 DEFAULT_TENANT_REGIMES: tuple[str, ...] = ("krx",)
 
-# Deadline rules without a report writer: UK EMIR deadlines are judged (a record may name it),
-# but no UK EMIR report is generated, so it is not a reporting regime.
-CALENDAR_ONLY: Mapping[str, tuple[RegimeCalendar, tuple[str, ...]]] = MappingProxyType({
-    "UKEMIR": (RegimeCalendar("UKEMIR", "GB", "Europe/London", days=1),
-               ("ukemir", "uk-emir", "fca")),
-})
+# Deadline rules of regimes we judge but do not report to: none since UK EMIR got its writer;
+# the hook stays for the next regime whose deadline comes before its writer.
+CALENDAR_ONLY: Mapping[str, tuple[RegimeCalendar, tuple[str, ...]]] = MappingProxyType({})
 
 
 def normalise(name: str) -> str:

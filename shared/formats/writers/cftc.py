@@ -52,7 +52,7 @@ class CftcPart45Writer:
         for event in events:
             if count:
                 out.write(b",")
-            out.write(dumps(build(event, reporting_timestamp)).encode())
+            out.write(dumps(self.report(event, reporting_timestamp=reporting_timestamp)).encode())
             count += 1
         out.write(f'], "recordCount": {count}}}'.encode())
         return count
