@@ -20,6 +20,11 @@ the holiday sets and the counting.
   America/New_York; due T+1 for SD/MSP/DCO/SEF/DCM, T+2 for others.
 - EMIR: TARGET closing days (the ECB calendar) and weekends; trade date in UTC; due T+1.
 - UKEMIR: England and Wales bank holidays and weekends; trade date in Europe/London; due T+1.
+- JFSA, MAS, HKMA, ASIC: Japanese, Singapore, Hong Kong and New South Wales public holidays
+  and weekends, trade date in Tokyo, Singapore, Hong Kong and Sydney; the day counts are in
+  `shared.domain.regimes` with their sources (docs/RULES.md).
+- CFTC43 (Part 43): "as soon as technologically practicable"; the calendar can only hold the
+  outer bound, the end of the New York execution day (T+0).
 
 Why these calendars:
 - KRX: FSC Notice 2019-4 says "next business day after trade date"; the TR's exact cut-off
@@ -74,7 +79,10 @@ REGIMES = deadline_rules()
 
 
 def regime_key(regime: str) -> str:
-    """KRX, CFTC, EMIR or UKEMIR for any accepted spelling; ValueError (UnknownRegime) otherwise."""
+    """The calendars' key (KRX, CFTC, EMIR, UKEMIR, JFSA, ...) for any accepted spelling.
+
+    ValueError (UnknownRegime) for a spelling no regime uses.
+    """
     return deadline_rule(regime).name
 
 

@@ -28,7 +28,8 @@ CODES = _codes(
     # -- the request --------------------------------------------------------------------
     TrCode("TR-AUTH-001", "http", "API key missing or not valid for this regime (401)",
            "RTS 2022/1858 Art. 1: the submitter is authorised"),
-    TrCode("TR-HDR-001", "file", "X-Regime missing or not one of cftc-part45, emir, krx",
+    TrCode("TR-HDR-001", "file",
+           "X-Regime missing or not one of the regimes the pipeline reports (krx, emir, ...)",
            "TR protocol (docs/PIPELINE.md)"),
     TrCode("TR-HDR-002", "file", "X-Submitter missing or not a valid LEI",
            "RTS 2022/1858 Art. 1: the submitter is authorised"),

@@ -70,14 +70,20 @@ def _charset(content_type: str | None) -> str:
 
 
 def read_file(regime: str, body: bytes, content_type: str | None = None) -> list[TrRecord]:
+    """The records of one regime's file: KRX CSV, an auth.030 Document or a CFTC JSON batch."""
+    from shared.domain import regimes
+
+    media_type = regimes.regime(regime).media_type  # the server checked X-Regime already
     if regime == "krx":
         records = _krx(body, _charset(content_type))
-    elif regime == "emir":
-        records = _emir(body)
-    elif regime == "cftc-part45":
+    elif media_type == "application/xml":  # every ISO 20022 regime: its own auth.030 version
+        from shared.formats.writers.base import writer_for
+
+        records = _auth030(body, writer_for(regime).namespace)  # type: ignore[attr-defined]
+    elif media_type == "application/json":  # CFTC Part 45 and Part 43
         records = _cftc(body)
-    else:  # the server checks X-Regime first; this is a programming error
-        raise ValueError(f"unknown regime {regime!r}")
+    else:  # a regime with a new kind of file needs its reader here
+        raise ValueError(f"no reader for {regime!r} files ({media_type})")
     if not records:
         raise FileRefused("TR-FILE-004", "the file holds no records")
     return records
@@ -124,22 +130,23 @@ def _krx(body: bytes, encoding: str) -> list[TrRecord]:
     return records
 
 
-# -- EMIR: ISO 20022 auth.030.001.03 ----------------------------------------------------------
+# -- EMIR and the other ISO 20022 regimes: auth.030.001.03 / .04 -----------------------------
 
 
-def _emir(body: bytes) -> list[TrRecord]:
+def _auth030(body: bytes, namespace: str) -> list[TrRecord]:
     from lxml import etree
 
     from shared.formats import xmlsafe
-    from shared.formats.writers.emir import NS, VARIANTS
+    from shared.formats.writers.auth030 import VARIANTS
 
     try:
         root = xmlsafe.fromstring(body)
     except (etree.XMLSyntaxError, xmlsafe.UnsafeXml, ValueError) as exc:
         raise FileRefused("TR-FILE-001", f"XML: {exc}") from exc
-    ns = {"a": NS}
-    if root.tag != f"{{{NS}}}Document" or root.find("a:DerivsTradRpt", ns) is None:
-        raise FileRefused("TR-FILE-003", f"not an auth.030.001.03 Document (root {root.tag})")
+    ns = {"a": namespace}
+    if root.tag != f"{{{namespace}}}Document" or root.find("a:DerivsTradRpt", ns) is None:
+        raise FileRefused("TR-FILE-003",
+                          f"not an {namespace.rpartition(':')[2]} Document (root {root.tag})")
     declared = root.findtext("a:DerivsTradRpt/a:RptHdr/a:NbRcrds", namespaces=ns)
     reports = root.findall("a:DerivsTradRpt/a:TradData/a:Rpt", ns)
     if declared is None or not declared.strip().isdigit():

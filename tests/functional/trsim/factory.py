@@ -14,6 +14,7 @@ from decimal import Decimal
 import requests
 
 from shared.adapters.objectstore import ObjectStore
+from shared.domain import regimes
 from shared.domain.identifiers import lei_with_check_digits
 from shared.domain.model import (
     ActionType,
@@ -92,8 +93,8 @@ def make_sim(s3_endpoint: str, **options) -> TrSimulator:
 def post(sim: TrSimulator, body: bytes, *, regime: str = "krx", file_id: str = "rf-1",
          submitter: str | None = LEI_A, key: str = KEY, folder: str | None = "alpha-bank",
          timeout: float = 10) -> requests.Response:
-    headers = {"Content-Type": {"krx": "text/csv", "emir": "application/xml",
-                                "cftc-part45": "application/json"}[regime],
+    headers = {"Content-Type": regimes.regime(regime).media_type if regimes.REGISTRY.get(regime)
+               else "application/xml",
                "Authorization": f"Bearer {key}", "X-Regime": regime,
                "X-Report-File-Id": file_id}
     if submitter:

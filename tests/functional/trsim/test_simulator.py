@@ -63,6 +63,28 @@ def test_the_same_file_id_and_content_is_one_submission(sim):
     assert len(sim.messages()) == 1 and sim.flush_feedback() == 1
 
 
+@pytest.mark.parametrize("regime", ["uk-emir", "jfsa", "mas", "hkma", "asic", "cftc-part43"])
+def test_every_new_regime_has_its_files_read_record_by_record(sim, store, regime):
+    # each ISO regime's file is read in its own auth.030 namespace; Part 43 as CFTC JSON
+    answer = post(sim, report([event(uti(1)), event(uti(2))], regime), regime=regime,
+                  file_id=f"rf-{regime}")
+    assert answer.status_code == 202, answer.text
+    assert answer.json()["records"] == 2
+    assert sim.flush_feedback() == 1
+    feedback = feedback_of(store, answer.json())
+    assert feedback["regime"] == regime
+    assert [(r["uti"], r["status"]) for r in feedback["records"]] == [
+        (uti(1), "ACK"), (uti(2), "ACK")]
+
+
+def test_an_iso_file_in_another_regimes_namespace_is_refused(sim):
+    # an EMIR (auth.030.001.03) document sent as JFSA (auth.030.001.04) is the wrong file
+    answer = post(sim, report([event(uti(1))], "emir"), regime="jfsa", file_id="rf-ns")
+    assert answer.status_code == 400
+    assert answer.json()["code"] == "TR-FILE-003"
+    assert "auth.030.001.04" in answer.json()["message"]
+
+
 @pytest.mark.parametrize(("regime", "mangle", "code"), [
     ("krx", lambda b: b.replace(b"\r\nT,2,", b"\r\nT,3,"), "TR-FILE-002"),
     ("krx", lambda b: b.rsplit(b"T,2,", 1)[0], "TR-FILE-002"),
@@ -89,7 +111,7 @@ def test_credentials_and_headers_are_checked(sim):
     assert post(sim, body, submitter=BAD_LEI).json()["code"] == "TR-HDR-002"
     assert post(sim, body, regime="krx", file_id="").json()["code"] == "TR-HDR-003"
     wrong_regime = requests.post(f"{sim.url}/reports", data=body, timeout=5, headers={
-        "Authorization": f"Bearer {KEY}", "X-Regime": "asic", "X-Submitter": LEI_A,
+        "Authorization": f"Bearer {KEY}", "X-Regime": "csa", "X-Submitter": LEI_A,
         "X-Report-File-Id": "x"})
     assert wrong_regime.json()["code"] == "TR-HDR-001"
 

@@ -9,6 +9,8 @@ from pathlib import Path
 
 import pytest
 
+from shared.adapters.tr.base import config_suffix
+from shared.domain.regimes import keys as regime_keys
 from swaprep.deploy.desired import KINDS, desired_state
 from swaprep.deploy.envfile import DeployEnvError, load_env
 from swaprep.deploy.plan import CREATE, DELETE, UPDATE, diff
@@ -174,12 +176,12 @@ def test_plan_and_apply_need_no_verify_secret_and_verify_names_the_missing_one(t
     shutil.copytree(ROOT / "deploy", tmp_path / "deploy")
     state = tmp_path / "state"
     state.mkdir()
+    tr_params = [f"tr_{what}_{config_suffix(regime)}" for regime in regime_keys()
+                 for what in ("url", "api_key")]
     config = {k: f"param-{k}" for k in ("bucket_inbound", "bucket_outbound", "bucket_feedback",
                                         "bucket_frontend", "database_url", "s3_endpoint_url",
                                         "s3_access_key_id", "s3_secret_access_key",
-                                        "jwt_signing_secret", "tr_url_krx", "tr_api_key_krx",
-                                        "tr_url_emir", "tr_api_key_emir", "tr_url_cftc_part45",
-                                        "tr_api_key_cftc_part45")}
+                                        "jwt_signing_secret", *tr_params)}
     (state / "endpoints.json").write_text(json.dumps({"ncp": "http://127.0.0.1:1",
                                                       "api": "http://127.0.0.1:2",
                                                       "config": config}))

@@ -118,7 +118,7 @@ def test_regime_spellings():
     assert {regime_key(r) for r in ("krx", "KRX", "cftc-part45", "CFTC", "emir", "uk_emir")} == {
         "KRX", "CFTC", "EMIR", "UKEMIR"}
     with pytest.raises(ValueError, match="unknown regime"):
-        reporting_deadline("ASIC", z(2026, 1, 5))
+        reporting_deadline("CSA", z(2026, 1, 5))  # Canada: no regime of ours
 
 
 def test_business_day_helpers():

@@ -19,8 +19,10 @@ ROOT = Path(__file__).resolve().parents[3]
 KEYS = regimes.keys()
 
 
-def test_the_registry_names_the_three_regimes_in_the_order_the_api_lists_them():
-    assert KEYS == ("krx", "cftc-part45", "emir")
+def test_the_registry_names_the_regimes_in_the_order_the_api_lists_them():
+    # the home regime, the first two foreign ones, then the ones issue 16 added
+    assert KEYS == ("krx", "cftc-part45", "emir", "uk-emir", "jfsa", "mas", "hkma", "asic",
+                    "cftc-part43")
     assert all(REGISTRY[key].key == key for key in KEYS)
 
 
@@ -44,24 +46,28 @@ def test_every_regime_has_a_calendar_the_deadline_code_uses(key):
 
 
 def test_an_unknown_regime_names_the_known_ones():
-    for ask in (lambda: regimes.regime("mas"), lambda: writer_for("mas"),
-                lambda: regimes.resolve("mas")):
+    for ask in (lambda: regimes.regime("sec"), lambda: writer_for("sec"),
+                lambda: regimes.resolve("sec")):
         with pytest.raises(UnknownRegime) as caught:
             ask()
-        assert caught.value.key == "mas" and caught.value.known == KEYS
-        assert str(caught.value) == "unknown regime 'mas': expected one of krx, cftc-part45, emir"
+        assert caught.value.key == "sec" and caught.value.known == KEYS
+        assert str(caught.value) == ("unknown regime 'sec': expected one of krx, cftc-part45, "
+                                     "emir, uk-emir, jfsa, mas, hkma, asic, cftc-part43")
     assert issubclass(UnknownRegime, ValueError)  # what process, timeliness, generate catch
-    with pytest.raises(UnknownRegime, match="expected one of CFTC, EMIR, KRX, UKEMIR"):
-        calendars.reporting_deadline("ASIC", datetime(2026, 1, 5, tzinfo=UTC))
+    with pytest.raises(UnknownRegime, match="expected one of ASIC, CFTC, CFTC43, EMIR, HKMA, "
+                                            "JFSA, KRX, MAS, UKEMIR"):
+        calendars.reporting_deadline("CSA", datetime(2026, 1, 5, tzinfo=UTC))
 
 
-def test_record_spellings_resolve_and_uk_emir_is_a_deadline_but_not_a_report():
-    assert {regimes.resolve(name).key for name in ("KRX", "krx_tr", " CFTC ", "cftc45",
-                                                   "EMIR_Refit", "esma")} == set(KEYS)
-    with pytest.raises(UnknownRegime):
-        regimes.resolve("uk_emir")
+def test_record_spellings_resolve_to_their_regime():
+    spellings = {"KRX": "krx", "krx_tr": "krx", " CFTC ": "cftc-part45", "cftc45": "cftc-part45",
+                 "EMIR_Refit": "emir", "esma": "emir", "UK_EMIR": "uk-emir", "FCA": "uk-emir",
+                 "JFSA": "jfsa", "MAS": "mas", "HKTR": "hkma", "HKMA": "hkma", "ASIC": "asic",
+                 "CFTC_Part43": "cftc-part43"}
+    assert {name: regimes.resolve(name).key for name in spellings} == spellings
+    # Part 43 (public dissemination) is its own report now, not another name for Part 45
+    assert regimes.resolve("cftc-part43").writer != regimes.resolve("cftc-part45").writer
     assert regimes.deadline_rule("uk_emir").name == "UKEMIR"
-    assert "UKEMIR" not in {r.deadline.name for r in REGISTRY.values()}
 
 
 def test_no_spelling_points_at_two_regimes():
@@ -101,6 +107,29 @@ def test_deadlines_are_unchanged(key, executed, kind, due):
     # the calendars' own name for the regime gives the same answer
     name = regimes.regime(key).deadline.name
     assert calendars.reporting_deadline(name, executed, counterparty_kind=kind) == due
+
+
+# The issue-16 regimes, each on its own calendar and zone (sources in docs/RULES.md).
+CHRISTMAS_EVE = datetime(2026, 12, 24, 10, tzinfo=UTC)  # Thursday; 19:00 Tokyo, 21:00 Sydney
+
+
+@pytest.mark.parametrize("key, executed, due", [
+    # T+1 on the England and Wales calendar: 25, 26 (observed 28) December are bank holidays
+    ("uk-emir", CHRISTMAS_EVE, datetime(2026, 12, 30, tzinfo=UTC)),
+    # T+1 in Tokyo: the 25th is a working day in Japan; the day ends 15:00 UTC
+    ("jfsa", CHRISTMAS_EVE, datetime(2026, 12, 25, 15, tzinfo=UTC)),
+    # T+2 in Singapore: Christmas is a holiday, so Monday 28th is the second business day
+    ("mas", CHRISTMAS_EVE, datetime(2026, 12, 29, 16, tzinfo=UTC)),
+    # T+2 in Hong Kong: 25 and 26 December are general holidays (the 26th a Saturday, not
+    # moved), so Monday 28th and Tuesday 29th are the two business days
+    ("hkma", CHRISTMAS_EVE, datetime(2026, 12, 29, 16, tzinfo=UTC)),
+    # T+1 in Sydney: Christmas and Boxing Day (observed Monday 28th) are NSW holidays
+    ("asic", CHRISTMAS_EVE, datetime(2026, 12, 29, 13, tzinfo=UTC)),
+    # Part 43: the end of the New York execution day at the latest
+    ("cftc-part43", CHRISTMAS_EVE, datetime(2026, 12, 25, 5, tzinfo=UTC)),
+])
+def test_each_new_regime_counts_days_on_its_own_calendar(key, executed, due):
+    assert calendars.reporting_deadline(key, executed) == due
 
 
 def test_the_registry_loads_without_writers_adapters_or_holidays():
@@ -149,8 +178,9 @@ def test_no_module_keeps_its_own_list_of_regimes():
 
 
 def test_the_copy_detector_sees_a_copy_in_any_order_but_not_a_subset():
+    every = ", ".join(f'"{key}"' for key in reversed(KEYS))
     source = ('from typing import Literal\n'
-              'R = Literal["emir", "krx", "cftc-part45"]\n'
-              'for regime in ("krx", "emir", "cftc-part45", "mas"):\n    pass\n'
+              f'R = Literal[{every}]\n'
+              f'for regime in ({every}, "sec"):\n    pass\n'
               'S = ["cftc-part45", "emir"]  # a rule that applies to two regimes is no copy\n')
     assert sorted(_copies(source, "sample.py")) == ["sample.py:2", "sample.py:3"]

@@ -13,7 +13,9 @@ export const EVENT_STATES = enumOf<EventState>()([
   "received", "invalid", "valid", "reported", "submitted", "acked", "nacked", "cancelled", "superseded",
 ]);
 export const ASSET_CLASSES = enumOf<AssetClass>()(["INTR", "CRDT", "CURR", "EQUI", "COMM"]);
-export const REGIMES = enumOf<Regime>()(["krx", "cftc-part45", "emir"]);
+export const REGIMES = enumOf<Regime>()([
+  "krx", "cftc-part45", "emir", "uk-emir", "jfsa", "mas", "hkma", "asic", "cftc-part43",
+]);
 export type TradeSort = NonNullable<TradesQuery["sort"]>;
 export type SortOrder = NonNullable<TradesQuery["order"]>;
 export const TRADE_SORTS = enumOf<TradeSort>()(["updated_at", "executed_at", "uti", "trade_id", "state"]);
