@@ -102,6 +102,7 @@ class Regime:
     tr_name: str  # report_files.tr: which trade repository receives the files
     media_type: str  # its files' Content-Type, no parameters (TrSubmission's default)
     aliases: tuple[str, ...] = ()  # other spellings a record may use (normalised form)
+    sources: str = ""  # where the deadline and the record-keeping period come from (RULES.md)
 
 
 # The order every list of regimes shows (API enum, CLI choices, messages): the home regime

@@ -6,8 +6,10 @@
 from __future__ import annotations
 
 from shared.domain.model import ActionType
+from shared.domain.regimes import REGISTRY, RegimeCalendar
 from shared.domain.rules import all_rules
 from shared.domain.rules.base import AREAS, Rule
+from shared.domain.rules.combinations import SETTLED
 
 __all__ = ["render_markdown"]
 
@@ -55,9 +57,36 @@ def _actions(rule: Rule) -> str:
     return ", ".join(a.value for a in ActionType if a in rule.actions)  # ISO order
 
 
+def _deadline(rule: RegimeCalendar) -> str:
+    days = ", ".join(f"{kind} T+{n}" for kind, n in sorted(rule.days_by_kind.items()))
+    text = f"T+{rule.days}" + (f" ({days}" + (
+        f"; other kinds T+{rule.days_other_kind}" if rule.days_other_kind is not None else "")
+        + ")" if days else "")
+    end = f"{rule.cutoff:%H:%M}" if rule.cutoff else "end of day"
+    return f"{text}, {end} {rule.zone_name}"
+
+
+def _regime_lines(rules: list[Rule]) -> list[str]:
+    lines = ["## Regimes: deadlines, calendars and records", "",
+             "From `shared/domain/regimes.py`. *Deadline*: business days after the execution "
+             "date on the calendar named, the day ending in the zone named. *Own rules*: the "
+             "rules that apply to this regime and not to all (the action/event table of "
+             "SR-LC-020 is its own where *settled*; elsewhere the CFTC and EMIR lists stand in "
+             "and a pair outside them only warns).", "",
+             "| Regime | Deadline | Calendar | Records kept | Action/event table | Own rules "
+             "| Sources |", "|---|---|---|---|---|---|---|"]
+    for key, entry in REGISTRY.items():
+        own = ", ".join(r.id for r in rules if r.regimes is not None and key in r.regimes)
+        table = "settled" if key in SETTLED else "CFTC+EMIR (warn)"
+        lines.append(f"| {entry.display_name} (`{key}`) | {_deadline(entry.deadline)} "
+                     f"| {entry.deadline.calendar} | {entry.record_keeping_years} years after "
+                     f"termination | {table} | {own or '-'} | {_cell(entry.sources)} |")
+    return [*lines, ""]
+
+
 def render_markdown() -> str:
     rules = all_rules()
-    lines = [HEADER, "## Catalogue", "",
+    lines = [HEADER, *_regime_lines(rules), "## Catalogue", "",
              "| ID | Severity | Field | Regimes | Action types | Message (English) "
              "| Message (Korean) |",
              "|---|---|---|---|---|---|---|"]

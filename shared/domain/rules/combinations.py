@@ -20,6 +20,18 @@ TERM with the events that end one, INCP (inclusion in a position) on NEWT, MODI 
 CORR with no event type or any NEWT/MODI event type; EROR, REVI, VALU and MARU with none.
 EMIR has no PRTO and no PTNG (TRs port data between themselves).
 
+UK EMIR: the FCA and the Bank of England kept ESMA's action/event table for UK EMIR Refit
+(UK EMIR validation rules and the joint guidance follow EMIR Refit's section 3.6.2 field for
+field), so UK EMIR uses the EMIR table, PRTO excluded likewise.
+
+CFTC Part 43: the same action and event types as Part 45 (Tech. Spec. v3.2 covers both), but
+public dissemination carries no valuation (VALU) and no margin (MARU) reports.
+
+JFSA, MAS, HKMA and ASIC took the CPMI-IOSCO CDE action and event types (ASIC 2024 Rules
+S1.3.1; MAS SF(RDC)R Second Schedule; HKMA/SFC Supplementary Reporting Instructions; JFSA's
+2024 data element list). Their own combination tables were not available in a citable form,
+so, like KRX, they accept the union of CFTC's and EMIR's and a pair outside it only warns.
+
 KRX: the TR's specification is not public. Until it is, KRX accepts the union of the two.
 Regime unknown (None): the union as well.
 """
@@ -31,7 +43,7 @@ from types import MappingProxyType
 
 from shared.domain.model import ActionType, EventType
 
-__all__ = ["ALLOWED", "EVENT_REQUIRED", "allowed_events"]
+__all__ = ["ALLOWED", "EVENT_REQUIRED", "SETTLED", "allowed_events"]
 
 A, E = ActionType, EventType
 NONE: frozenset[EventType | None] = frozenset({None})
@@ -64,13 +76,18 @@ _EMIR: dict[ActionType, frozenset[EventType | None]] = {
 }
 
 _UNION = {a: _CFTC.get(a, frozenset()) | _EMIR.get(a, frozenset()) for a in ActionType}
+_CFTC_PUBLIC = {a: events for a, events in _CFTC.items() if a not in (A.VALU, A.MARU)}
 
 ALLOWED: Mapping[str | None, Mapping[ActionType, frozenset[EventType | None]]] = {
     "cftc-part45": MappingProxyType(_CFTC),
+    "cftc-part43": MappingProxyType(_CFTC_PUBLIC),
     "emir": MappingProxyType(_EMIR),
-    "krx": MappingProxyType(_UNION),
-    None: MappingProxyType(_UNION),
+    "uk-emir": MappingProxyType(_EMIR),
+    **dict.fromkeys(("krx", "jfsa", "mas", "hkma", "asic", None), MappingProxyType(_UNION)),
 }
+# The regimes whose table is published and settled: a pair outside it is rejected. Elsewhere
+# (the union stands in for a table we could not cite) it is flagged for review.
+SETTLED = frozenset({"cftc-part45", "cftc-part43", "emir", "uk-emir"})
 
 # Action types whose report must say which event caused it (all regimes).
 EVENT_REQUIRED = frozenset({A.NEWT, A.MODI, A.TERM, A.POSC, A.PRTO})

@@ -22,6 +22,7 @@ from shared.domain.identifiers import (
 )
 from shared.domain.issues import Severity
 from shared.domain.model import ActionType, IdType, TradeEvent
+from shared.domain.regimes import keys as regime_keys
 from shared.domain.rules.base import Violation, rule
 from shared.domain.rules.context import ValidationContext
 from shared.domain.rules.labels import label, label_ko
@@ -290,19 +291,26 @@ def isin_format(event: TradeEvent, ctx: ValidationContext) -> Iterator[Violation
         yield Violation({"reason": en, "reason_ko": ko}, value=isin)
 
 
+# Every regime that requires the ANNA DSB's UPI (docs/RULES.md); KRX's specification is not
+# public, so it is not asked for there.
+UPI_REGIMES = tuple(key for key in regime_keys() if key != "krx")
+
+
 @rule("SR-ID-009", severity=Severity.REJECT, field="product.upi",
       title="NEWT, POSC, MODI and CORR identify the product (UPI; or ISIN on a venue, EMIR)",
       en="{action} has no product identifier: {need}",
       ko="{action} 보고에 상품식별기호가 없습니다: {need_ko}",
-      regimes=("cftc-part45", "emir"), actions=(A.NEWT, A.POSC, A.MODI, A.CORR),
+      regimes=UPI_REGIMES, actions=(A.NEWT, A.POSC, A.MODI, A.CORR),
       per_regime=True,
-      source="ISO 4914; UPI reporting from 29 Jan 2024 (CFTC) and 29 Apr 2024 (EMIR)",
-      note="CFTC: UPI. EMIR: UPI, or ISIN for a derivative traded on a venue. KRX: not known.")
+      source="ISO 4914; UPI reporting from 29 Jan 2024 (CFTC), 29 Apr 2024 (EMIR), 30 Sep 2024 "
+             "(UK EMIR), 21 Oct 2024 (ASIC, MAS), 1 Apr 2025 (JFSA), 29 Sep 2025 (HKMA)",
+      note="CFTC, JFSA, MAS, HKMA, ASIC: UPI. EMIR and UK EMIR: UPI, or ISIN for a derivative "
+           "traded on a venue. KRX: not known.")
 def product_identified(event: TradeEvent, ctx: ValidationContext) -> Iterator[Violation]:
     if event.product.upi:
         return
     on_venue = bool(event.execution_venue) and event.execution_venue not in OFF_VENUE
-    if ctx.regime == "emir":
+    if ctx.regime in ("emir", "uk-emir"):
         if on_venue and event.product.isin:
             return
         need = ("give the ISIN (traded on a venue) or the UPI" if on_venue else "give the UPI")

@@ -9,17 +9,26 @@ from collections.abc import Iterator
 
 from shared.domain.issues import Severity
 from shared.domain.model import ActionType, EventType, TradeEvent
+from shared.domain.regimes import REGISTRY
 from shared.domain.rules.base import Violation, rule
-from shared.domain.rules.combinations import allowed_events
+from shared.domain.rules.combinations import SETTLED, allowed_events
 from shared.domain.rules.context import ValidationContext
 from shared.domain.rules.labels import label, label_ko
 
 A = ActionType
-REGIME_NAMES = {"cftc-part45": "CFTC Part 45", "emir": "EMIR",
-                "krx": "KRX TR (CFTC and EMIR lists; its own is not public)",
+# How SR-LC-020 names the list it judged by: a regime with no citable table of its own is
+# judged by the CFTC and EMIR lists, and the message says so (KRX's is not public at all).
+_WHY = {"krx": ("its own is not public", "자체 기준 비공개로")}
+_WHY_OTHER = ("its own is not at hand", "자체 기준 미확보로")
+REGIME_NAMES = {**{key: r.display_name for key, r in REGISTRY.items()},
+                **{key: f"{REGISTRY[key].display_name} (CFTC and EMIR lists; "
+                        f"{_WHY.get(key, _WHY_OTHER)[0]})"
+                   for key in REGISTRY if key not in SETTLED},
                 None: "CFTC or EMIR"}
-REGIME_NAMES_KO = {"cftc-part45": "CFTC Part 45", "emir": "EMIR",
-                   "krx": "KRX TR(자체 기준 비공개로 CFTC·EMIR 기준 적용)", None: "CFTC 또는 EMIR"}
+REGIME_NAMES_KO = {**{key: r.display_name for key, r in REGISTRY.items()},
+                   **{key: f"{REGISTRY[key].display_name}({_WHY.get(key, _WHY_OTHER)[1]} "
+                           "CFTC·EMIR 기준 적용)" for key in REGISTRY if key not in SETTLED},
+                   None: "CFTC 또는 EMIR"}
 
 
 def _codes(events: frozenset[EventType | None]) -> str:
@@ -56,9 +65,10 @@ def action_event_pair(event: TradeEvent, ctx: ValidationContext) -> Iterator[Vio
     else:
         problem = f"{action} allows {_codes(allowed)}"
         problem_ko = f"{action}에 허용되는 이벤트유형은 {_codes(allowed)}입니다"
-    # KRX's list is not public (nor, without a regime, is it known which list applies): a pair
-    # outside both CFTC's and EMIR's is then flagged for review, not rejected.
-    settled = ctx.regime in ("cftc-part45", "emir")
+    # KRX's list is not public (nor, without a regime, is it known which list applies), and
+    # JFSA's, MAS's, HKMA's and ASIC's were not at hand: a pair outside both CFTC's and EMIR's
+    # is then flagged for review, not rejected.
+    settled = ctx.regime in SETTLED
     yield Violation({"action": action,
                      "event": event.event_type.value if event.event_type else "(blank)",
                      "regime_name": REGIME_NAMES.get(ctx.regime, ctx.regime),
@@ -102,7 +112,7 @@ def _economics(event: TradeEvent) -> list[str]:
       note="Not applied under CFTC, whose EROR may repeat the unchanged terms "
            "(Tech. Spec. v3.2, footnote 5).")
 def error_without_economics(event: TradeEvent, ctx: ValidationContext) -> Iterator[Violation]:
-    if ctx.regime == "cftc-part45":
+    if ctx.regime in ("cftc-part45", "cftc-part43"):
         return
     present = _economics(event)
     if present:

@@ -100,6 +100,13 @@ def test_upi_and_isin_reasons() -> None:
     ("emir", "XLON", "US9311421039", False),  # on venue: an ISIN identifies it under EMIR
     ("cftc-part45", "XLON", "US9311421039", True),  # CFTC wants the UPI
     ("krx", "XOFF", None, False),  # KRX's UPI use is not known: not required
+    ("uk-emir", "XLON", "US9311421039", False),  # UK EMIR kept EMIR's venue ISIN
+    ("uk-emir", "XOFF", None, True),
+    ("jfsa", "XOFF", None, True),  # the Asia-Pacific regimes require the UPI since 2024-25
+    ("mas", "XOFF", None, True),
+    ("hkma", "XLON", "US9311421039", True),
+    ("asic", "XOFF", None, True),
+    ("cftc-part43", "XOFF", None, True),  # the UPI is disseminated too
 ])
 def test_product_identifier_by_regime(regime, venue, isin, fires) -> None:
     event = f.newt(execution_venue=venue,

@@ -56,6 +56,10 @@ def test_rows_match_the_mark_counts_of_table_7() -> None:
     ("emir", A.PRTO, E.PTNG, "PRTO is not an action type of this regime"),
     ("emir", A.NEWT, None, "NEWT needs an event type, one of"),
     ("emir", A.TERM, E.TRAD, "TERM allows ALOC, CLAL, CLRG, COMP"),
+    # UK EMIR kept ESMA's table: no porting action there either
+    ("uk-emir", A.PRTO, E.PTNG, "PRTO is not an action type of this regime"),
+    # public dissemination carries no valuations
+    ("cftc-part43", A.VALU, None, "VALU is not an action type of this regime"),
 ])
 def test_pair_messages(regime, action, event, problem) -> None:
     report = f.newt(action_type=action, event_type=event)
@@ -70,6 +74,14 @@ def test_emir_correction_may_leave_the_event_type_blank() -> None:
 def test_krx_flags_unknown_pairs_for_review_only() -> None:
     issue = _ids(f.newt(action_type=A.TERM, event_type=E.TRAD), regimes=("krx",))["SR-LC-020"]
     assert issue[0].severity is Severity.WARN and "its own is not public" in issue[0].message_en
+
+
+@pytest.mark.parametrize("regime", ["jfsa", "mas", "hkma", "asic"])
+def test_a_regime_without_a_table_at_hand_only_warns_and_says_why(regime) -> None:
+    issue = _ids(f.newt(action_type=A.TERM, event_type=E.TRAD), regimes=(regime,))["SR-LC-020"]
+    assert issue[0].severity is Severity.WARN
+    assert "its own is not at hand" in issue[0].message_en
+    assert "자체 기준 미확보" in issue[0].message_ko
 
 
 def test_same_problem_under_every_regime_is_one_issue() -> None:
