@@ -1,12 +1,23 @@
 """MAS (Singapore) SF(RDC)R report, auth.030.001.04, as `Auth030Writer` builds it.
 
 Starts from the ISO 20022 document every auth.030 regime shares; the elements this regime's
-rules fill differently are overridden here.
+rules fill differently are overridden here. MAS's field set (SF(RDC)R First Schedule, the
+MAS OTC derivatives reporting guidelines' Annex D Table 2, live 21 October 2024) is the
+CPMI-IOSCO critical data elements: no EMIR-only fields (counterparty nature and sector,
+reporting obligation of the other counterparty, broker, product classification, crypto-asset
+flag, master agreement, post-trade risk reduction, clearing obligation, intragroup, level,
+credit index series/version/seniority/tranche), and a few of its own (booking location).
 """
 
 from __future__ import annotations
 
-from shared.formats.writers.auth030 import Auth030Writer
+from datetime import datetime
+
+from lxml import etree
+
+from shared.domain.model import Leg, TradeEvent
+from shared.formats.writers.auth030 import SLIM_VARIANTS, Auth030Writer
+from shared.formats.writers.derive import day, leg_kind, timestamp
 
 NS = "urn:iso:std:iso:20022:tech:xsd:auth.030.001.04"
 
@@ -14,3 +25,165 @@ NS = "urn:iso:std:iso:20022:tech:xsd:auth.030.001.04"
 class MasWriter(Auth030Writer):
     regime = "mas"
     namespace = NS
+    # TxData's children as MAS fills them, in the auth.030.001.04 schema's order: no
+    # MstrAgrmt, PstTradRskRdctnFlg (EMIR-only fields), no Cdt (MAS asks no index series,
+    # version, factor, seniority or tranche)
+    TX_SEQUENCE = (
+        "_tx_identifier", "_collateral_portfolio", "_platform", "_price", "_notionals",
+        "_delivery", "_execution", "_tx_dates", "_derivative_event", "_confirmation",
+        "_clearing", "_interest_rates", "_package", "_currency", "_option", "_other_payments",
+    )
+
+    def _report(self, rpt: etree._Element, event: TradeEvent,
+                reporting_timestamp: datetime) -> None:
+        super()._report(rpt, event, reporting_timestamp)
+        body = rpt[-1]
+        # auth.030.001.04 drops EMIR's Lvl (MAS reports transactions only, no positions) and
+        # closes each report with its technical attributes: the time the report was received,
+        # which for a report made here is the reporting timestamp itself
+        level = body.find(f"{{{NS}}}Lvl")
+        if level is not None:
+            body.remove(level)
+        self.sub(body, "TechAttrbts/RptRctTmStmp", timestamp(reporting_timestamp))
+
+    # --- counterparty-specific data -----------------------------------------------------------
+
+    def _counterparty_data(self, parent: etree._Element, event: TradeEvent, stamp: datetime,
+                           variant: str) -> None:
+        full = variant not in SLIM_VARIANTS
+        cpty = self.sub(parent, "CtrPty")
+        rptg = self.sub(cpty, "RptgCtrPty")
+        cp1, cp2 = event.counterparty_1, event.counterparty_2
+        if cp1 is not None:
+            self.sub(rptg, "Id/Lgl/Id/LEI", cp1.identifier)
+            if full:
+                self._direction(rptg, event)
+                # MAS field "booking location": the country (ISO 3166 alpha-2) of the
+                # reporting counterparty's branch or office that books the trade
+                if cp1.country:
+                    self.sub(rptg, "BookgLctn", cp1.country)
+        if cp2 is not None:
+            # MAS asks the other counterparty's identifier only: no nature, sector or
+            # reporting obligation (EMIR Table 1 fields 1.9-1.13)
+            self.sub(cpty, "OthrCtrPty/IdTp/Lgl/Id/LEI", cp2.identifier)
+        if event.submitting_entity:
+            self.sub(cpty, "SubmitgAgt/LEI", event.submitting_entity)
+        if event.entity_responsible:
+            self.sub(cpty, "NttyRspnsblForRpt/LEI", event.entity_responsible)
+        if full:
+            self._execution_agents(cpty, event)
+        if variant == "ValtnUpd" and event.valuation is not None:
+            self._valuation(parent, event)
+        self.sub(parent, "RptgTmStmp", timestamp(stamp))
+
+    def _execution_agents(self, parent: etree._Element, event: TradeEvent) -> None:
+        """CDE "execution agent", one per counterparty: the reporting counterparty's first
+        (NOAP when it has none but the other counterparty does), then the other's."""
+        for party in (event.counterparty_1, event.counterparty_2):
+            agent = party.execution_agent if party is not None else None
+            if not agent:
+                continue
+            node = self.sub(parent, "ExctnAgt")
+            if agent == "NOAP":
+                self.sub(node, "Othr/Id/Id", agent)
+            else:
+                self.sub(node, "LEI", agent)
+
+    # --- contract data -----------------------------------------------------------------------
+
+    def _contract_data(self, parent: etree._Element, event: TradeEvent) -> None:
+        product = event.product
+        if product.contract_type:
+            self.sub(parent, "CtrctTp", product.contract_type)
+        if product.asset_class:
+            self.sub(parent, "AsstClss", str(product.asset_class))
+        # no PdctClssfctn (CFI): MAS identifies the product by its UPI
+        if product.upi:
+            self.sub(parent, "PdctId/UnqPdctIdr/Id", product.upi)
+        self._underlying(parent, event)
+        if product.settlement_currency:
+            self.sub(parent, "SttlmCcy/Ccy", product.settlement_currency)
+        # no DerivBasedOnCrptAsst: an EMIR Refit field
+
+    # --- transaction data --------------------------------------------------------------------
+
+    def _collateral_portfolio(self, parent: etree._Element, event: TradeEvent) -> None:
+        # auth.030.001.04 splits the portfolio code into initial and variation margin
+        portfolio = event.collateral.portfolio_code if event.collateral else None
+        node = self.sub(parent, "CollPrtflCd/MrgnPrtflCd")
+        for name in ("InitlMrgnPrtflCd", "VartnMrgnPrtflCd"):
+            if portfolio:
+                self.sub(node, f"{name}/Prtfl/Cd", portfolio)
+            else:
+                self.sub(node, f"{name}/NoPrtfl", "NOAP")
+
+    def _derivative_event(self, parent: etree._Element, event: TradeEvent) -> None:
+        # auth.030.001.04: the event timestamp is a date and time (CDE "event timestamp")
+        node = self.sub(parent, "DerivEvt")
+        self.sub(node, "Tp", str(event.event_type or "TRAD"))
+        when = event.event_timestamp or event.execution_timestamp
+        if when:
+            self.sub(node, "TmStmp/DtTm", timestamp(when))
+
+    def _clearing(self, parent: etree._Element, event: TradeEvent) -> None:
+        # MAS has no clearing obligation nor intragroup field (EMIR 2.31, 2.38)
+        node = self.sub(parent, "TradClr")
+        if str(event.clearing.cleared) == "Y":
+            cleared = self.sub(node, "ClrSts/Clrd")
+            if event.clearing.ccp:
+                self.sub(cleared, "Dtls/CCP/LEI", event.clearing.ccp)
+        else:
+            self.sub(node, "ClrSts/NonClrd/Rsn", "NORE")
+
+    def _rate_leg_node(self, parent: etree._Element, leg: Leg) -> None:
+        if leg_kind(leg) == "FIXED":
+            node = self.sub(parent, "Fxd")
+            # auth.030.001.04 Rate/Dcml: the CDE fixed rate as a decimal fraction
+            self.sub(node, "Rate/Dcml", leg.fixed_rate)
+            if leg.day_count:
+                self.sub(node, "DayCnt/Cd", leg.day_count)
+            self._term(node, "PmtFrqcy", leg.payment_frequency)
+            return
+        node = self.sub(parent, "Fltg")
+        if leg.spread is not None:
+            self.sub(node, "Sprd/BsisPtSprd", leg.spread * 10000)
+        if leg.day_count:
+            self.sub(node, "DayCnt/Cd", leg.day_count)
+        self._term(node, "PmtFrqcy", leg.payment_frequency)
+        self._term(node, "RstFrqcy", leg.reset_frequency)
+
+    def _currency(self, parent: etree._Element, event: TradeEvent) -> None:
+        if event.product.asset_class != "CURR" or event.exchange_rate is None:
+            return
+        node = self.sub(parent, "Ccy")
+        # auth.030.001.04 XchgRate (CDE "exchange rate"), EMIR's FwdXchgRate
+        self.sub(node, "XchgRate", event.exchange_rate)
+        if event.exchange_rate_basis and "/" in event.exchange_rate_basis:
+            base, quoted = event.exchange_rate_basis.split("/", 1)
+            pair = self.sub(node, "XchgRateBsis/CcyPair")
+            self.sub(pair, "BaseCcy", base)
+            self.sub(pair, "QtdCcy", quoted)
+
+    def _option(self, parent: etree._Element, event: TradeEvent) -> None:
+        option = event.option
+        if option is None:
+            return
+        node = self.sub(parent, "Optn")
+        if option.option_type:
+            self.sub(node, "Tp", option.option_type)
+        if option.exercise_style:
+            self.sub(node, "ExrcStyle", option.exercise_style)
+        first = option.first_exercise_date or next(iter(option.exercise_dates), None)
+        if first:
+            self.sub(node, "ExrcDt/FrstExrcDt", day(first))
+        if option.strike is not None:
+            if option.strike_notation == "MONE":
+                self.sub(node, "StrkPric/MntryVal/Amt", option.strike,
+                         **({"Ccy": option.strike_currency} if option.strike_currency else {}))
+            else:
+                self.sub(node, "StrkPric/Dcml", option.strike)
+        for name, money in (("CallAmt", option.call_amount), ("PutAmt", option.put_amount)):
+            if money is not None:
+                self.sub(node, name, money.amount, Ccy=money.currency)
+        if option.premium is not None:
+            self.sub(node, "PrmAmt", option.premium.amount, Ccy=option.premium.currency)
