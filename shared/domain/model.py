@@ -190,6 +190,9 @@ class Underlier(_Model):
     identifier: str
     source: Code | None = None  # ISIN, CCY, FPML, RED, INDX, ...
     name: str | None = None
+    # added for the FpML mapping (optional): the identifier's scheme as a CDM ProductIdTypeEnum
+    # value (RIC, BBGID, CUSIP, SEDOL, ..., Other), for regimes that report a non-ISIN id's source
+    id_scheme: str | None = None
 
 
 class Product(_Model):

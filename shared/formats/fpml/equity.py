@@ -30,6 +30,21 @@ from shared.formats.fpml.xml import (
 )
 
 
+# FpML instrumentIdScheme (by the name it ends with) -> CDM ProductIdTypeEnum, the source DRR
+# reports beside an underlier's non-ISIN identifier; any other scheme is "Other"
+PRODUCT_ID_TYPES = (("reuters-ric", "RIC"), ("ric", "RIC"), ("bloombergticker", "BBGTICKER"),
+                    ("bloomberg", "BBGID"), ("figi", "FIGI"), ("cusip", "CUSIP"),
+                    ("sedol", "SEDOL"), ("isin", "ISIN"), ("red", "REDID"),
+                    ("sicovam", "Sicovam"), ("upi", "UPI"), ("isda-crp", "ISDACRP"),
+                    ("name", "Name"))
+
+
+def product_id_type(scheme: str | None) -> str:
+    tail = (scheme or "").lower().rstrip("/").rsplit("/", 1)[-1]
+    tail = tail.removeprefix("instrument-id-")
+    return next((kind for key, kind in PRODUCT_ID_TYPES if tail == key), "Other")
+
+
 def _underliers(underlyer: Element | None) -> tuple[list[Underlier], str | None, bool]:
     """(underliers, unit of measure, is a basket) of an FpML `underlyer`."""
     if underlyer is None:
@@ -50,8 +65,10 @@ def _underliers(underlyer: Element | None) -> tuple[list[Underlier], str | None,
                      if "isin" in (i.get("instrumentIdScheme") or "").lower()), None)
         other = text(asset, "instrumentId")
         if isin or other:
+            scheme = None if isin else find(asset, "instrumentId").get("instrumentIdScheme")
             found.append(Underlier(identifier=isin or other or "", source="ISIN" if isin else
-                                   "OTHR", name=other if isin else None))
+                                   "OTHR", name=other if isin else None,
+                                   id_scheme="ISIN" if isin else product_id_type(scheme)))
     is_basket = basket is not None and len(findall(basket, "basketConstituent")) > 1
     return found, (None if is_basket else unit), is_basket
 

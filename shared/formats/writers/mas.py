@@ -11,15 +11,19 @@ credit index series/version/seniority/tranche), and a few of its own (booking lo
 
 from __future__ import annotations
 
+import re
 from datetime import datetime
 
 from lxml import etree
 
-from shared.domain.model import Leg, TradeEvent
+from shared.domain.model import Leg, TradeEvent, Underlier
 from shared.formats.writers.auth030 import SLIM_VARIANTS, Auth030Writer
 from shared.formats.writers.derive import day, leg_kind, timestamp
 
 NS = "urn:iso:std:iso:20022:tech:xsd:auth.030.001.04"
+# ISO 6166: country prefix, 9 alphanumerics, check digit (an index's code of that shape, such as
+# a CDX RED pair code, goes in the index's ISIN element, as DRR reports it)
+ISIN_SHAPE = re.compile(r"[A-Z]{2}[A-Z0-9]{9}[0-9]")
 
 
 class MasWriter(Auth030Writer):
@@ -105,17 +109,54 @@ class MasWriter(Auth030Writer):
             self.sub(parent, "SttlmCcy/Ccy", product.settlement_currency)
         # no DerivBasedOnCrptAsst: an EMIR Refit field
 
+    def _underlying(self, parent: etree._Element, event: TradeEvent) -> None:
+        """CDE "underlier ID": each instrument by its ISIN, else by its other identifier and
+        that identifier's source; a basket (even of one constituent) as its constituents; an
+        index by its identifier and name. MAS has no underlying field for interest-rate
+        products (the floating rate is not an underlier, unlike EMIR's FRA index)."""
+        product = event.product
+        instruments = [u for u in product.underliers if u.source != "INDX"]
+        index = next((u for u in product.underliers if u.source == "INDX"), None)
+        if instruments and (product.custom_basket or product.basket_id
+                            or product.underlier_basket):
+            basket = self.sub(parent, "UndrlygInstrm/Bskt")
+            for underlier in instruments:
+                self._instrument(self.sub(basket, "Cnsttnts/InstrmId"), underlier, "OthrId")
+            return
+        if instruments:
+            self._instrument(self.sub(parent, "UndrlygInstrm"), instruments[0], "Othr")
+            return
+        if index is not None:
+            node = self.sub(parent, "UndrlygInstrm/Indx")
+            if ISIN_SHAPE.fullmatch(index.identifier):
+                self.sub(node, "ISIN", index.identifier)
+            self.sub(node, "Nm", index.name or index.identifier)
+
+    def _instrument(self, parent: etree._Element, underlier: Underlier, other: str) -> None:
+        if underlier.source == "ISIN":
+            self.sub(parent, "ISIN", underlier.identifier)
+            return
+        node = self.sub(parent, other)
+        self.sub(node, "Id", underlier.identifier)
+        self.sub(node, "Src", underlier.id_scheme or "Other")
+
     # --- transaction data --------------------------------------------------------------------
 
     def _collateral_portfolio(self, parent: etree._Element, event: TradeEvent) -> None:
-        # auth.030.001.04 splits the portfolio code into initial and variation margin
-        portfolio = event.collateral.portfolio_code if event.collateral else None
+        """auth.030.001.04 asks the initial and the variation margin portfolio codes apart.
+        A trade in no portfolio states NOAP for both; a portfolio code not stated as the
+        initial or the variation margin one fills neither, so nothing is reported (DRR)."""
+        if event.collateral is not None and event.collateral.portfolio_code:
+            return
         node = self.sub(parent, "CollPrtflCd/MrgnPrtflCd")
-        for name in ("InitlMrgnPrtflCd", "VartnMrgnPrtflCd"):
-            if portfolio:
-                self.sub(node, f"{name}/Prtfl/Cd", portfolio)
-            else:
-                self.sub(node, f"{name}/NoPrtfl", "NOAP")
+        self.sub(node, "InitlMrgnPrtflCd/NoPrtfl", "NOAP")
+        self.sub(node, "VartnMrgnPrtflCd/NoPrtfl", "NOAP")
+
+    def _platform(self, parent: etree._Element, event: TradeEvent) -> None:
+        # CDE "platform identifier": the MIC of the execution facility the trade names, as
+        # given (XXXX, XOFF or a venue's MIC); no EMIR-style XXXX default when none is named
+        if event.execution_venue:
+            self.sub(parent, "PltfmIdr", event.execution_venue)
 
     def _derivative_event(self, parent: etree._Element, event: TradeEvent) -> None:
         # auth.030.001.04: the event timestamp is a date and time (CDE "event timestamp")
