@@ -18,7 +18,7 @@ from lxml import etree
 
 from shared.domain.model import Leg, TradeEvent, Underlier
 from shared.formats.writers.auth030 import SLIM_VARIANTS, Auth030Writer
-from shared.formats.writers.derive import day, leg_kind, timestamp
+from shared.formats.writers.derive import basis_points, day, leg_kind, timestamp
 
 NS = "urn:iso:std:iso:20022:tech:xsd:auth.030.001.04"
 # ISO 6166: country prefix, 9 alphanumerics, check digit (an index's code of that shape, such as
@@ -167,14 +167,38 @@ class MasWriter(Auth030Writer):
             self.sub(node, "TmStmp/DtTm", timestamp(when))
 
     def _clearing(self, parent: etree._Element, event: TradeEvent) -> None:
-        # MAS has no clearing obligation nor intragroup field (EMIR 2.31, 2.38)
+        """CDE "cleared": cleared (with its CCP) or not cleared. MAS has no clearing
+        obligation nor intragroup field (EMIR 2.31, 2.38); a trade still intended to be
+        cleared has no clearing status yet, so DRR reports none."""
+        cleared = str(event.clearing.cleared)
+        if cleared == "I":
+            return
         node = self.sub(parent, "TradClr")
-        if str(event.clearing.cleared) == "Y":
-            cleared = self.sub(node, "ClrSts/Clrd")
+        if cleared == "Y":
+            detail = self.sub(node, "ClrSts/Clrd")
             if event.clearing.ccp:
-                self.sub(cleared, "Dtls/CCP/LEI", event.clearing.ccp)
+                self.sub(detail, "Dtls/CCP/LEI", event.clearing.ccp)
         else:
             self.sub(node, "ClrSts/NonClrd/Rsn", "NORE")
+
+    def _interest_rates(self, parent: etree._Element, event: TradeEvent) -> None:
+        # an FRA's legs are reported as they stand (fixed first), unlike ESMA's FRA rule
+        if event.product.asset_class not in ("INTR", "CRDT", "EQUI"):
+            return
+        legs = [(name, leg) for name, leg in zip(("FrstLeg", "ScndLeg"), event.legs[:2],
+                                                 strict=False) if self._rate_leg(leg)]
+        if legs:
+            node = self.sub(parent, "IntrstRate")
+            for name, leg in legs:
+                self._rate_leg_node(self.sub(node, name), leg)
+
+    def _years(self, value: tuple[str, int | None]) -> tuple[str, int | None]:
+        return value  # a term is reported in the unit the trade states it (12M stays MNTH 12)
+
+    def _package(self, parent: etree._Element, event: TradeEvent) -> None:
+        # CDE "package identifier" only: MAS asks no package transaction price or spread
+        if event.package_id:
+            self.sub(parent, "Packg/CmplxTradId", event.package_id)
 
     def _rate_leg_node(self, parent: etree._Element, leg: Leg) -> None:
         if leg_kind(leg) == "FIXED":
@@ -185,9 +209,10 @@ class MasWriter(Auth030Writer):
                 self.sub(node, "DayCnt/Cd", leg.day_count)
             self._term(node, "PmtFrqcy", leg.payment_frequency)
             return
+        # MAS has no floating rate identifier or reference period here (DRR reports neither)
         node = self.sub(parent, "Fltg")
         if leg.spread is not None:
-            self.sub(node, "Sprd/BsisPtSprd", leg.spread * 10000)
+            self.sub(node, "Sprd/BsisPtSprd", basis_points(leg.spread))
         if leg.day_count:
             self.sub(node, "DayCnt/Cd", leg.day_count)
         self._term(node, "PmtFrqcy", leg.payment_frequency)
