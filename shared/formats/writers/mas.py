@@ -13,10 +13,11 @@ from __future__ import annotations
 
 import re
 from datetime import datetime
+from decimal import Decimal
 
 from lxml import etree
 
-from shared.domain.model import Leg, TradeEvent, Underlier
+from shared.domain.model import Leg, Money, TradeEvent, Underlier
 from shared.formats.writers.auth030 import SLIM_VARIANTS, Auth030Writer
 from shared.formats.writers.derive import basis_points, day, leg_kind, timestamp
 
@@ -158,6 +159,39 @@ class MasWriter(Auth030Writer):
         if event.execution_venue:
             self.sub(parent, "PltfmIdr", event.execution_venue)
 
+    def _price(self, parent: etree._Element, event: TradeEvent) -> None:
+        """CDE "price": auth.030.001.04 states a percentage as a decimal fraction (72.66 % is
+        0.7266), with the unit the price is per: an amount of the notional's currency
+        (ISO 20022 unit of measure ACCY) or the quantity's unit (shares, index points)."""
+        price = event.price
+        if price is None or price.notation not in ("PERC", "MONE"):
+            return
+        node = self.sub(parent, "TxPric")
+        if price.notation == "PERC":
+            self.sub(node, "Pric/Dcml", price.value / 100)
+        else:
+            self.sub(node, "Pric/MntryVal/Amt", price.value,
+                     **({"Ccy": price.currency} if price.currency else {}))
+        first = event.legs[0] if event.legs else None
+        unit = first.quantity_unit if first is not None else None
+        if unit is None and first is not None and first.notional is not None:
+            unit = "ACCY"
+        if unit:
+            self.sub(node, "UnitOfMeasr/Cd", unit)
+
+    def _notionals(self, parent: etree._Element, event: TradeEvent) -> None:
+        """The notional amounts as EMIR states them; a known notional quantity is detailed
+        with its unit of measure and, as one term, its quantity (CDE "notional quantity")."""
+        super()._notionals(parent, event)
+        first = event.legs[0] if event.legs else None
+        quantity = first.total_quantity if first is not None else None
+        leg = parent.find(f"{{{NS}}}NtnlQty/{{{NS}}}FrstLeg")
+        if leg is None or quantity is None:
+            return  # no quantity, or DRR's placeholder for an unknown one: no details
+        if first is not None and first.quantity_unit:
+            self.sub(leg, "UnitOfMeasr/Cd", first.quantity_unit)
+        self.sub(leg, "Dtls/Term/Qty", quantity)
+
     def _derivative_event(self, parent: etree._Element, event: TradeEvent) -> None:
         # auth.030.001.04: the event timestamp is a date and time (CDE "event timestamp")
         node = self.sub(parent, "DerivEvt")
@@ -251,5 +285,11 @@ class MasWriter(Auth030Writer):
         for name, money in (("CallAmt", option.call_amount), ("PutAmt", option.put_amount)):
             if money is not None:
                 self.sub(node, name, money.amount, Ccy=money.currency)
-        if option.premium is not None:
-            self.sub(node, "PrmAmt", option.premium.amount, Ccy=option.premium.currency)
+        premium = option.premium
+        notional = event.notional()
+        if premium is None and notional is not None:
+            # CDE "option premium amount": zero when the trade states no premium (DRR),
+            # in the notional's currency; EMIR states an unknown one as 99...9 instead
+            premium = Money(amount=Decimal(0), currency=notional.currency)
+        if premium is not None:
+            self.sub(node, "PrmAmt", premium.amount, Ccy=premium.currency)
