@@ -108,6 +108,10 @@ class MasWriter(Auth030Writer):
         self._underlying(parent, event)
         if product.settlement_currency:
             self.sub(parent, "SttlmCcy/Ccy", product.settlement_currency)
+        second = event.legs[1].settlement_currency if len(event.legs) > 1 else None
+        if second:
+            # CDE "settlement currency" of leg 2 (auth.030.001.04 SttlmCcyScndLeg)
+            self.sub(parent, "SttlmCcyScndLeg/Ccy", second)
         # no DerivBasedOnCrptAsst: an EMIR Refit field
 
     def _underlying(self, parent: etree._Element, event: TradeEvent) -> None:
