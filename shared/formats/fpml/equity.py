@@ -29,7 +29,6 @@ from shared.formats.fpml.xml import (
     text,
 )
 
-
 # FpML instrumentIdScheme (by the name it ends with) -> CDM ProductIdTypeEnum, the source DRR
 # reports beside an underlier's non-ISIN identifier; any other scheme is "Other"
 PRODUCT_ID_TYPES = (("reuters-ric", "RIC"), ("ric", "RIC"), ("bloombergticker", "BBGTICKER"),
@@ -65,7 +64,8 @@ def _underliers(underlyer: Element | None) -> tuple[list[Underlier], str | None,
                      if "isin" in (i.get("instrumentIdScheme") or "").lower()), None)
         other = text(asset, "instrumentId")
         if isin or other:
-            scheme = None if isin else find(asset, "instrumentId").get("instrumentIdScheme")
+            first = find(asset, "instrumentId")
+            scheme = first.get("instrumentIdScheme") if first is not None else None
             found.append(Underlier(identifier=isin or other or "", source="ISIN" if isin else
                                    "OTHR", name=other if isin else None,
                                    id_scheme="ISIN" if isin else product_id_type(scheme)))

@@ -197,9 +197,13 @@ class MasWriter(Auth030Writer):
         self.sub(leg, "Dtls/Term/Qty", quantity)
 
     def _derivative_event(self, parent: etree._Element, event: TradeEvent) -> None:
-        # auth.030.001.04: the event timestamp is a date and time (CDE "event timestamp")
+        # auth.030.001.04: the event timestamp is a date and time (CDE "event timestamp"),
+        # as the source wrote it (DRR keeps its offset and precision)
         node = self.sub(parent, "DerivEvt")
         self.sub(node, "Tp", str(event.event_type or "TRAD"))
+        if event.event_timestamp and event.event_timestamp_text:
+            self.sub(node, "TmStmp/DtTm", event.event_timestamp_text)
+            return
         when = event.event_timestamp or event.execution_timestamp
         if when:
             self.sub(node, "TmStmp/DtTm", timestamp(when))
