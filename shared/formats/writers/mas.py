@@ -44,12 +44,17 @@ class MasWriter(Auth030Writer):
         super()._report(rpt, event, reporting_timestamp)
         body = rpt[-1]
         # auth.030.001.04 drops EMIR's Lvl (MAS reports transactions only, no positions) and
-        # closes each report with its technical attributes: the time the report was received,
-        # which for a report made here is the reporting timestamp itself
+        # closes each report with its technical attributes: the message's technical record id
+        # where the reporting counterparty's trade information is registered with MAS (DRR),
+        # and the time the report was received: for a report made here, its reporting time
         level = body.find(f"{{{NS}}}Lvl")
         if level is not None:
             body.remove(level)
-        self.sub(body, "TechAttrbts/RptRctTmStmp", timestamp(reporting_timestamp))
+        attributes = self.sub(body, "TechAttrbts")
+        cp1 = event.counterparty_1
+        if event.event_id and cp1 is not None and "MAS" in cp1.supervisory_bodies:
+            self.sub(attributes, "TechRcrdId", event.event_id)
+        self.sub(attributes, "RptRctTmStmp", timestamp(reporting_timestamp))
 
     # --- counterparty-specific data -----------------------------------------------------------
 
