@@ -16,6 +16,7 @@ from shared.formats.fpml.common import (
     option_terms,
     period,
     premium,
+    product_id_type,
 )
 from shared.formats.fpml.terms import LegTerms, Terms
 from shared.formats.fpml.xml import (
@@ -28,20 +29,6 @@ from shared.formats.fpml.xml import (
     local,
     text,
 )
-
-# FpML instrumentIdScheme (by the name it ends with) -> CDM ProductIdTypeEnum, the source DRR
-# reports beside an underlier's non-ISIN identifier; any other scheme is "Other"
-PRODUCT_ID_TYPES = (("reuters-ric", "RIC"), ("ric", "RIC"), ("bloombergticker", "BBGTICKER"),
-                    ("bloomberg", "BBGID"), ("figi", "FIGI"), ("cusip", "CUSIP"),
-                    ("sedol", "SEDOL"), ("isin", "ISIN"), ("red", "REDID"),
-                    ("sicovam", "Sicovam"), ("upi", "UPI"), ("isda-crp", "ISDACRP"),
-                    ("name", "Name"))
-
-
-def product_id_type(scheme: str | None) -> str:
-    tail = (scheme or "").lower().rstrip("/").rsplit("/", 1)[-1]
-    tail = tail.removeprefix("instrument-id-")
-    return next((kind for key, kind in PRODUCT_ID_TYPES if tail == key), "Other")
 
 
 def _underliers(underlyer: Element | None) -> tuple[list[Underlier], str | None, bool]:
