@@ -3,7 +3,7 @@
 Starts from the ISO 20022 document every auth.030 regime shares; the elements this regime's
 rules fill differently are overridden here. MAS's field set (SF(RDC)R First Schedule, the
 MAS OTC derivatives reporting guidelines' Annex D Table 2, live 21 October 2024) is the
-CPMI-IOSCO critical data elements: no EMIR-only fields (counterparty nature and sector,
+CPMI-IOSCO critical data elements, without EMIR's own fields (counterparty nature and sector,
 reporting obligation of the other counterparty, broker, product classification, crypto-asset
 flag, master agreement, post-trade risk reduction, clearing obligation, intragroup, level,
 credit index series/version/seniority/tranche), and a few of its own (booking location).
