@@ -190,6 +190,9 @@ class Underlier(_Model):
     identifier: str
     source: Code | None = None  # ISIN, CCY, FPML, RED, INDX, ...
     name: str | None = None
+    # added for the FpML mapping (optional): the identifier's scheme as a CDM ProductIdTypeEnum
+    # value (RIC, BBGID, CUSIP, SEDOL, ..., Other), for regimes that report a non-ISIN id's source
+    id_scheme: str | None = None
 
 
 class Product(_Model):
@@ -346,6 +349,9 @@ class TradeEvent(_Model):
     other_payments: list[OtherPayment] = Field(default_factory=list)
     package_price: Price | None = None
     package_spread: Price | None = None
+    # the source's text of event_timestamp (ISO 8601 with its own offset and precision, e.g.
+    # 2004-01-24T04:36:35-08:00 or ...38.7635176Z), which auth.030.001.04 DtTm reports as is
+    event_timestamp_text: str | None = None
 
     # regimes this event is reportable under (cftc-part45, emir, krx); empty: tenant default
     regimes: list[str] = Field(default_factory=list)

@@ -185,3 +185,18 @@ def option_terms(product: Element, asset_class: AssetClass) -> tuple[Terms, Opti
     option.option_type = {"call": "CALL", "put": "PUTO"}.get(
         (text(product, "optionType") or "").lower(), "OTHR")
     return terms, option
+
+
+# FpML instrumentIdScheme (by the name it ends with) -> CDM ProductIdTypeEnum, the source DRR
+# reports beside an underlier's non-ISIN identifier; any other scheme is "Other"
+PRODUCT_ID_TYPES = (("reuters-ric", "RIC"), ("ric", "RIC"), ("bloombergticker", "BBGTICKER"),
+                    ("bloomberg", "BBGID"), ("figi", "FIGI"), ("cusip", "CUSIP"),
+                    ("sedol", "SEDOL"), ("isin", "ISIN"), ("red", "REDID"),
+                    ("sicovam", "Sicovam"), ("upi", "UPI"), ("isda-crp", "ISDACRP"),
+                    ("name", "Name"))
+
+
+def product_id_type(scheme: str | None) -> str:
+    tail = (scheme or "").lower().rstrip("/").rsplit("/", 1)[-1]
+    tail = tail.removeprefix("instrument-id-")
+    return next((kind for key, kind in PRODUCT_ID_TYPES if tail == key), "Other")

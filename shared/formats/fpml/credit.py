@@ -11,6 +11,7 @@ from shared.formats.fpml.common import (
     money,
     period,
     premium,
+    product_id_type,
 )
 from shared.formats.fpml.terms import CreditValue, LegTerms, OptionData, PaymentTerms, Terms
 from shared.formats.fpml.xml import (
@@ -107,11 +108,17 @@ def cds(product: Element, ids: dict[str, Element]) -> Terms:
     single = find(general, "referenceInformation")
     if single is not None:
         credit["reference_entity"] = text(single, "referenceEntity/entityName")
-        for instrument in findall(single, "referenceObligation/*/instrumentId"):
-            if "isin" in (instrument.get("instrumentIdScheme") or "").lower():
-                terms.underliers.append(Underlier(identifier=text(instrument) or "",
-                                                  source="ISIN"))
-                break
+        obligations = findall(single, "referenceObligation/*/instrumentId")
+        isin = next((i for i in obligations
+                     if "isin" in (i.get("instrumentIdScheme") or "").lower()), None)
+        if isin is not None:
+            terms.underliers.append(Underlier(identifier=text(isin) or "", source="ISIN",
+                                              id_scheme="ISIN"))
+        elif obligations and text(obligations[0]):
+            # the reference obligation by its other identifier (e.g. a RED pair code)
+            scheme = obligations[0].get("instrumentIdScheme")
+            terms.underliers.append(Underlier(identifier=text(obligations[0]) or "",
+                                              source="OTHR", id_scheme=product_id_type(scheme)))
     terms.credit = {k: v for k, v in credit.items() if v is not None}
     settlement = find(product, "cashSettlementTerms")
     physical = find(product, "physicalSettlementTerms")

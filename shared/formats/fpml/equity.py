@@ -16,6 +16,7 @@ from shared.formats.fpml.common import (
     option_terms,
     period,
     premium,
+    product_id_type,
 )
 from shared.formats.fpml.terms import LegTerms, Terms
 from shared.formats.fpml.xml import (
@@ -50,8 +51,11 @@ def _underliers(underlyer: Element | None) -> tuple[list[Underlier], str | None,
                      if "isin" in (i.get("instrumentIdScheme") or "").lower()), None)
         other = text(asset, "instrumentId")
         if isin or other:
+            first = find(asset, "instrumentId")
+            scheme = first.get("instrumentIdScheme") if first is not None else None
             found.append(Underlier(identifier=isin or other or "", source="ISIN" if isin else
-                                   "OTHR", name=other if isin else None))
+                                   "OTHR", name=other if isin else None,
+                                   id_scheme="ISIN" if isin else product_id_type(scheme)))
     is_basket = basket is not None and len(findall(basket, "basketConstituent")) > 1
     return found, (None if is_basket else unit), is_basket
 

@@ -108,6 +108,9 @@ def map_trade(msg: Message, trade: Element, refdata: RefData,
     event.event_id = msg.message_id if header_ok else None
     event.event_timestamp = (msg.creation_timestamp if header_ok else None) or (
         msg.trading_event.execution_timestamp if msg.trading_event else None)
+    if header_ok and msg.creation_timestamp is not None:
+        # as written (its offset and all its fractional digits), for the ISO 20022 DtTm
+        event.event_timestamp_text = text(msg.element, "header/creationTimestamp")
     event.execution_timestamp = next((i.execution_timestamp for i in [first_info, *infos]
                                       if i and i.execution_timestamp), None)
     trade_date = to_date(trade, "tradeHeader/tradeDate")

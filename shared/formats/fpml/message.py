@@ -181,9 +181,24 @@ def _trading_event(el: Element) -> TradingEvent:
                         agreement_date=text(el, "agreementDate"))
 
 
+def _country(*codes: str | None) -> str | None:
+    """The first ISO 3166-1 alpha-2 country code among `codes`: a party's own country, then
+    its address's. A user-assigned code (AA, QM-QZ, XA-XZ, ZZ; FpML samples use XX for
+    "unknown") or an alpha-3 code names no country there, so the next one is taken."""
+    for code in codes:
+        value = (code or "").strip().upper()
+        if len(value) != 2 or not value.isalpha() or not value.isascii():
+            continue
+        if value in ("AA", "ZZ") or value[0] == "X" or (value[0] == "Q" and value[1] >= "M"):
+            continue
+        return value
+    return None
+
+
 def read_party(el: Element) -> PartyDef:
     party = PartyDef(id=el.get("id") or "", name=text(el, "partyName"),
-                     country=text(el, "country") or text(el, "contactInfo/address/country"),
+                     country=_country(text(el, "country"),
+                                      text(el, "contactInfo/address/country")),
                      organization_type=text(el, "organizationType"))
     for pid in findall(el, "partyId"):
         value = text(pid)
