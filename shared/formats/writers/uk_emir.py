@@ -5,8 +5,8 @@ Refit, in force 30 September 2024) and DRR's UK EMIR rules fill differently is o
 
 - each counterparty's nature, sector and clearing threshold come from its UK EMIR (FCA)
   classification, not its EU one;
-- the execution agent (UK EMIR fields 1.13 and 1.14, agents of counterparty 1 and 2) and the
-  relationship record naming whose agent it is;
+- the execution agents of counterparty 1 and 2 (fields the FCA added to ESMA's set, PS23/2)
+  and the relationship record naming whose agent it is;
 - a custom basket code is split into its structurer LEI and the structurer's own code;
 - periods are reported in the unit the trade states (12M is MNTH 12, not YEAR 1);
 - the floating rate index is any ISO 20022 FloatingRateIndex1Code (ESMA's list lacks TONA ...).
@@ -25,7 +25,7 @@ from shared.formats.writers.auth030 import Auth030Writer
 NS = "urn:iso:std:iso:20022:tech:xsd:auth.030.001.03"
 UK_EMIR = "UKEMIR"  # FpML reportingRegime/name of the FCA's UK EMIR (DRR RegimeNameEnum.UKEMIR)
 NOT_APPLICABLE = "NOAP"  # an execution agent stated for the other party only
-# ISO 20022 FinancialPartySectorType3Code: the sectors an FC may state (UK EMIR field 1.9)
+# ISO 20022 FinancialPartySectorType3Code: the sectors an FC may state as its corporate sector
 FINANCIAL_SECTORS = frozenset({
     "AIFD", "ASSU", "CCPS", "CDTI", "CSDS", "INUN", "INVF", "ORPI", "REIN", "UCIT", "OTHR",
 })
@@ -36,8 +36,10 @@ ISO_FLOATING_RATE_INDICES = frozenset({
     "LIBO", "MAAA", "MOSP", "NIBO", "OBFR", "PFAN", "PRBO", "RCTR", "SIBO", "SOFR", "SONA",
     "SORA", "SSOR", "STBO", "SWAP", "TIBO", "TLBO", "TONA", "TORF", "TREA", "WIBO",
 })
-STRUCTURER_LEI_LENGTH = 20  # ISO 17442
-BASKET_CODE_LENGTH = 52  # UK EMIR field 2.9: the structurer's LEI then its code, up to 52
+# UK EMIR custom basket code: the structurer's LEI (ISO 17442, 20 characters) then
+# the structurer's own code of up to 52 (DRR: SubString(code, 1, 20) and SubString(code, 21, 52))
+STRUCTURER_LEI_LENGTH = 20
+STRUCTURER_CODE_LENGTH = 52
 
 
 class UkEmirWriter(Auth030Writer):
@@ -57,9 +59,10 @@ class UkEmirWriter(Auth030Writer):
         self._execution_agent(parent.find(f"{{{self.namespace}}}CtrPty"), event)
 
     def _execution_agent(self, cpty: etree._Element | None, event: TradeEvent) -> None:
-        """UK EMIR 1.13/1.14 in ISO: one `ExctnAgt` (counterparty 1's agent, else counterparty
-        2's) and a `RltshRcrd` from that counterparty (REPC / OTHC) to its agent (EXEA), as DRR's
-        FCA projection builds it; they follow NttyRspnsblForRpt, the last element written."""
+        """Execution agent of counterparty 1 / 2 in ISO: one `ExctnAgt` (1's agent, else
+        counterparty 2's) and a `RltshRcrd` from that counterparty (REPC / OTHC) to its agent
+        (EXEA), as DRR's FCA projection (Create_TradeCounterpartyReport20__1) builds them; they
+        follow NttyRspnsblForRpt, the last element written."""
         if cpty is None:
             return
         agent_1 = _agent(event.counterparty_1)
@@ -89,9 +92,10 @@ class UkEmirWriter(Auth030Writer):
                            f"{{{self.namespace}}}Id")
         if code is None or not basket_id:
             return
-        # UK EMIR 2.9 custom basket code = structurer LEI (Strr) + the structurer's code (Id)
+        # custom basket code = structurer LEI (Strr) + the structurer's code (Id)
         basket = code.getparent()
-        structurer_code = basket_id[STRUCTURER_LEI_LENGTH:BASKET_CODE_LENGTH]
+        structurer_code = basket_id[
+            STRUCTURER_LEI_LENGTH:STRUCTURER_LEI_LENGTH + STRUCTURER_CODE_LENGTH]
         strr = etree.Element(f"{{{self.namespace}}}Strr")
         strr.text = basket_id[:STRUCTURER_LEI_LENGTH]
         code.addprevious(strr)

@@ -186,3 +186,11 @@ def test_fpml_uk_emir_regime_classification_reaches_the_report():
     doc = uk(event)
     for side in ("RptgCtrPty", "OthrCtrPty"):
         assert children(doc.find(f"{CPTY}/a:{side}/a:Ntr", N)) == ["FI"]
+
+
+def test_structurer_code_is_at_most_52_characters():
+    code = "X" * 52
+    event = swap(product=Product(asset_class="EQUI", contract_type="SWAP", custom_basket=True,
+                                 basket_id="5493001KJTIIGC8Y1R12" + code + "OVERFLOW"))
+    basket = uk(event).find(f"{CONTRACT}/a:UndrlygInstrm/a:Bskt", N)
+    assert basket.findtext("a:Id", namespaces=N) == code
