@@ -127,6 +127,16 @@ class SourcePosition(_Model):
     path: str | None = None  # e.g. an XPath inside an FpML message
 
 
+class RegimeClassification(_Model):
+    """How one regime classifies a party (the party's FpML `reportingRegime` for it). The same
+    entity can be an NFC under ESMA's EMIR and an FC under the FCA's UK EMIR, and DRR takes
+    each regime's nature and clearing-threshold status from that regime's own entry."""
+
+    nature: Nature | None = None
+    clearing_threshold_exceeded: bool | None = None
+    directly_linked_activity: bool | None = None
+
+
 class Party(_Model):
     identifier: str
     id_type: IdType = IdType.LEI
@@ -142,6 +152,9 @@ class Party(_Model):
     directly_linked_activity: bool | None = None  # EMIR NFC hedging flag
     supervisory_bodies: list[str] = Field(default_factory=list)  # CFTC, SEC, ESMA, FCA ...
     execution_agent: str | None = None  # LEI of the agent executing for this party (CFTC)
+    # by regime name as FpML's reportingRegime/name gives it (UKEMIR, JFSA, HKTR ...); the
+    # EMIR entry is the fields above
+    regime_classifications: dict[str, RegimeClassification] = Field(default_factory=dict)
 
 
 class Period(_Model):

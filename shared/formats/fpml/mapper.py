@@ -28,6 +28,7 @@ from shared.domain.model import (
     Party,
     Price,
     Product,
+    RegimeClassification,
     TradeEvent,
 )
 from shared.domain.refdata import RefData
@@ -185,6 +186,7 @@ def _party(msg: Message, ref: str | None, info: PartyTradeInfo | None,
         party.directly_linked_activity = emir.directly_linked_activity
         party.reporting_obligation = True
     if info is not None:
+        party.regime_classifications = _regime_classifications(info)
         party.supervisory_bodies = info.bodies()
         cftc = next((r for r in info.regimes if "CFTC" in r.bodies), None)
         if cftc is not None:
@@ -204,6 +206,23 @@ def _party(msg: Message, ref: str | None, info: PartyTradeInfo | None,
         # an NFC below the clearing threshold has its report made by its counterparty
         party.reporting_obligation = False
     return party
+
+
+def _regime_classifications(info: PartyTradeInfo) -> dict[str, RegimeClassification]:
+    """Each named regime's own classification of the party (DRR reads a regime's nature and
+    clearing threshold from that regime's reportingRegime; the first one of a name wins)."""
+    out: dict[str, RegimeClassification] = {}
+    for regime in info.regimes:
+        if not regime.name or regime.name in out:
+            continue
+        nature = _NATURE.get((regime.entity_classification or "").replace(" ", "").lower())
+        if nature is None and regime.exceeds_clearing_threshold is None and (
+                regime.directly_linked_activity is None):
+            continue
+        out[regime.name] = RegimeClassification(
+            nature=nature, clearing_threshold_exceeded=regime.exceeds_clearing_threshold,
+            directly_linked_activity=regime.directly_linked_activity)
+    return out
 
 
 def _cftc_flag(info: PartyTradeInfo, element: str) -> bool:

@@ -46,6 +46,13 @@ MASTER_AGREEMENT_TYPES = frozenset({
     "BBMA", "CDEA", "DERV", "EFMA", "EUMA", "FBAA", "FEOA", "FPCA", "GMRA", "GMSL", "ICMA",
     "IETA", "IFEM", "IFXO", "ISBA", "ISDA", "KRMA", "MCSA", "NAES", "NAFO", "TMAA",
 })
+# The floating rate indices ESMA's auth.030.001.03 admits (its FloatingRateIndex1Code, a subset
+# of ISO's: no TONA, SORA, CORA, HKIO ...); DRR reports no code for an index outside it.
+ESMA_FLOATING_RATE_INDICES = frozenset({
+    "BBSW", "BUBO", "CDOR", "CIBO", "CZNA", "EFFR", "EONA", "EONS", "ESTR", "EUCH", "EURI",
+    "EUUS", "FUSW", "GCFR", "ISDA", "JIBA", "LIBI", "LIBO", "MAAA", "MOSP", "NIBO", "OBFR",
+    "PFAN", "PRBO", "SOFR", "SONA", "STBO", "SWAP", "TIBO", "TLBO", "TREA", "WIBO",
+})
 
 
 def _text(value: object) -> str:
@@ -75,6 +82,9 @@ class Auth030Writer:
         "_derivative_event", "_confirmation", "_clearing", "_interest_rates", "_package",
         "_currency", "_option", "_credit", "_other_payments",
     )
+
+    # the benchmark codes this regime's schema admits in Fltg/Rate/Cd and FRA Indx/Indx
+    FLOATING_RATE_INDICES: ClassVar[frozenset[str]] = ESMA_FLOATING_RATE_INDICES
 
     def __init__(self, refdata: RefData | None = None):
         self._refdata = refdata
@@ -257,8 +267,8 @@ class Auth030Writer:
             self.sub(parent, "UndrlygInstrm/Indx/Nm", index.name or index.identifier)
             return
         if product.contract_type == "FRAS":
-            code = next((leg.floating_index_code for leg in event.legs if leg.floating_index_code),
-                        None)
+            code = self._index_code(next((leg.floating_index_code for leg in event.legs
+                                          if leg.floating_index_code), None))
             if code:
                 self.sub(parent, "UndrlygInstrm/Indx/Indx", code)
 
@@ -420,9 +430,10 @@ class Auth030Writer:
             self._term(node, "PmtFrqcy", leg.payment_frequency)
             return
         node = self.sub(parent, "Fltg")
-        if leg.floating_index_code:
-            self.sub(node, "Rate/Cd", leg.floating_index_code)
-        if leg.floating_tenor is not None and leg.floating_index_code:
+        code = self._index_code(leg.floating_index_code)
+        if code:
+            self.sub(node, "Rate/Cd", code)
+        if leg.floating_tenor is not None and code:
             unit, value = self._years(frequency(leg.floating_tenor))  # type: ignore[arg-type]
             ref = self.sub(node, "RefPrd")
             self.sub(ref, "Unit", unit)
@@ -434,6 +445,10 @@ class Auth030Writer:
             self.sub(node, "DayCnt/Cd", leg.day_count)
         self._term(node, "PmtFrqcy", leg.payment_frequency)
         self._term(node, "RstFrqcy", leg.reset_frequency)
+
+    def _index_code(self, code: str | None) -> str | None:
+        """The leg's benchmark code if this regime's code list has it, else none."""
+        return code if code in self.FLOATING_RATE_INDICES else None
 
     def _years(self, value: tuple[str, int | None]) -> tuple[str, int | None]:
         if value[0] == "MNTH" and value[1] and value[1] % 12 == 0:

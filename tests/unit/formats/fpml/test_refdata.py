@@ -19,7 +19,8 @@ def test_packaged_tables():
     assert ref.rate_index("EUR-EURIBOR-Reuters") == "EURI"
     assert ref.rate_index("USD-LIBOR-BBA") == "LIBO"
     assert ref.rate_index("GBP-SONIA-OIS Compound") == "SONA"
-    assert ref.rate_index("JPY-TONA-OIS Compound") is None
+    assert ref.rate_index("JPY-TONA-OIS Compound") == "TONA"  # a writer keeps it or not
+    assert ref.rate_index("NOT-AN-INDEX") is None
     assert ref.iso_currency("CNH") == "CNY" and ref.settlement_location("CNH") == "HK"
     assert ref.iso_currency("USD") == "USD" and ref.settlement_location("USD") is None
     assert ref.mic_active("XNAS") and not ref.mic_active("EGSI")
@@ -27,13 +28,13 @@ def test_packaged_tables():
 
 def test_installation_directory_extends_and_overrides(tmp_path):
     (tmp_path / "floating_rate_indices.csv").write_text(
-        "pattern,iso\n# local additions\nTONA,TONA\nLIBOR,XXXX\n")
+        "pattern,iso\n# local additions\nSARON,SARO\nLIBOR,XXXX\n")
     (tmp_path / "entities.csv").write_text(
         "lei,nature,sectors,financial_entity,federal_entity,clearing_threshold_exceeded,"
         "directly_linked_activity,country\n"
         f"{LEI_B},F,INVF|AIFD,true,false,true,,US\n")
     ref = load(tmp_path)
-    assert ref.rate_index("JPY-TONA-OIS Compound") == "TONA"
+    assert ref.rate_index("CHF-SARON-OIS Compound") == "SARO"
     assert ref.rate_index("USD-LIBOR-BBA") == "XXXX"  # installation rows win
     assert ref.rate_index("EUR-EURIBOR") == "EURI"  # packaged rows still apply
     entity = ref.entity(LEI_B)
