@@ -184,12 +184,25 @@ class Leg(_Model):
     total_quantity: Decimal | None = None  # total notional quantity (equities, bonds)
     quantity_unit: Code | None = None  # e.g. SHAS (shares), IPNT (index points)
     fixing_date: date | None = None  # e.g. an NDF's or a cash-settled option's fixing date
+    # added for commodities (all optional):
+    quantity_frequency: str | None = None  # FpML quantityFrequency, e.g. PerCalendarDay, Term
 
 
 class Underlier(_Model):
     identifier: str
     source: Code | None = None  # ISIN, CCY, FPML, RED, INDX, ...
     name: str | None = None
+
+
+class CommodityClassification(_Model):
+    """The commodity a COMM trade is on, in the ISO 20022 / EMIR Refit taxonomy (RTS 2022/1855
+    Table 2 fields 2.119-2.121; ISO 20022 AssetClassCommodity): base product (AGRI, NRGY,
+    METL...), sub product (GROS, OILP, PRME...) and further sub product (SOYB, WTIO, GOLD...).
+    The code list is refdata/data/commodity_classification.csv."""
+
+    base_product: Code
+    sub_product: Code | None = None
+    further_sub_product: Code | None = None
 
 
 class Product(_Model):
@@ -208,6 +221,7 @@ class Product(_Model):
     settlement_location: Code | None = None  # e.g. HK for offshore renminbi (CNH)
     basket_id: str | None = None  # identifier of a (custom) basket underlier
     underlier_basket: bool | None = None  # the underlier is a basket (even of one constituent)
+    commodity: CommodityClassification | None = None  # COMM only
 
 
 class OptionTerms(_Model):
@@ -224,6 +238,16 @@ class OptionTerms(_Model):
     call_amount: Money | None = None  # FX options: the call currency and amount
     put_amount: Money | None = None  # FX options: the put currency and amount
     underlying_maturity_date: date | None = None  # e.g. the swaption's underlying swap end
+
+
+class VarianceTerms(_Model):
+    """An equity variance swap's amount terms (FpML varianceLeg/amount/variance), added for
+    the FpML mapping: what a regime reports as the notional is the variance amount."""
+
+    variance_amount: Money | None = None  # the leg's notional (payout per variance point)
+    vega_notional: Decimal | None = None
+    volatility_strike: Decimal | None = None  # in volatility points, e.g. 18.135
+    variance_strike: Decimal | None = None  # in variance points (volatility strike squared)
 
 
 class Price(_Model):
@@ -346,6 +370,7 @@ class TradeEvent(_Model):
     other_payments: list[OtherPayment] = Field(default_factory=list)
     package_price: Price | None = None
     package_spread: Price | None = None
+    variance: VarianceTerms | None = None  # equity variance swaps
 
     # regimes this event is reportable under (cftc-part45, emir, krx); empty: tenant default
     regimes: list[str] = Field(default_factory=list)
