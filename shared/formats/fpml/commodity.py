@@ -61,15 +61,19 @@ def _fixed_price(leg: Element | None) -> tuple[Decimal | None, str | None, str |
 
 def _quantity(leg: Element | None) -> tuple[Decimal | None, Decimal | None, str | None,
                                             str | None]:
-    """(total quantity, per-period quantity, unit, frequency) of a commodity leg."""
-    notional = find(leg, "notionalQuantity")
-    total = decimal(leg, "totalNotionalQuantity")
+    """(total quantity, per-period quantity, unit, frequency) of a commodity leg: a financial
+    leg's notionalQuantity, a physical leg's (delivery) physicalQuantity."""
+    notional = next((node for node in (find(leg, path) for path in (
+        "notionalQuantity", "physicalQuantity", "deliveryQuantity/physicalQuantity"))
+        if node is not None), None)
+    total = next((value for value in (decimal(leg, path) for path in (
+        "totalNotionalQuantity", "totalPhysicalQuantity/quantity",
+        "deliveryQuantity/totalPhysicalQuantity/quantity")) if value is not None), None)
     per_period = decimal(notional, "quantity")
-    unit = text(notional, "quantityUnit") or text(leg, "totalNotionalQuantity/../"
-                                                       "notionalQuantity/quantityUnit")
+    unit = text(notional, "quantityUnit")
     frequency = text(notional, "quantityFrequency")
     if total is None and (frequency or "").lower() in ("term", "percalculationperiod"):
-        total = per_period
+        total = per_period  # once for the whole term: the total is that quantity
     return total, per_period, unit, frequency
 
 

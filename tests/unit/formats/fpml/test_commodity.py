@@ -222,6 +222,8 @@ def test_commodity_forward_buyer_pays_the_fixed_price():
     assert event.product.contract_type == "FORW" and event.product.delivery_type == "PHYS"
     assert event.buyer == LEI_B and event.seller == LEI_A
     assert event.price.value == Decimal("180000")
+    assert event.legs[0].total_quantity == Decimal("100")
+    assert event.legs[0].quantity_unit == "OZTR"
     assert event.expiration_date == date(2022, 6, 30)
     assert event.product.commodity.sub_product == "PRME"
 
