@@ -109,7 +109,8 @@ def test_two_floating_legs_carry_spreads_and_settlement_currency():
     assert event.price is None
     assert event.product.settlement_currency == "USD"
     assert event.legs[0].quantity_unit == "OZTR"
-    assert event.product.commodity.further_sub_product == "PLDM"
+    # a commodity index is classified as one, not by its constituents
+    assert event.product.commodity.base_product == "INDX"
 
 
 def test_single_leg_commodity_swap_is_a_forward_with_sides():
@@ -267,6 +268,7 @@ def test_variance_swap():
     (["Commodity:Energy:Oil:Swap:Cash"], ["ELECTRICITY-PJM-WESTERN HUB"], ("NRGY", "OILP", None)),
     ([], ["ELECTRICITY-PJM-WESTERN HUB-REAL TIME"], ("NRGY", "ELEC", "OTHR")),
     (["Commodity:Freight:Wet:Swap"], ["NO SUCH PRICE"], ("FRGT", "WETF", None)),
+    (["Commodity:Index:Swap:Cash"], ["PALLADIUM-NYMEX"], ("INDX", None, None)),
     ([], ["NO SUCH PRICE"], None),
 ])
 def test_commodity_classification(taxonomy, prices, expected):
@@ -277,7 +279,7 @@ def test_classification_code_list_is_whole():
     refdata = load()
     bases = {base for base, _sub, _further in refdata.commodity_codes}
     assert bases == {"AGRI", "NRGY", "ENVR", "FRGT", "FRTL", "INDP", "METL", "MCEX", "PAPR",
-                     "POLY", "INFL", "OEST", "OTHC", "OTHR"}
+                     "POLY", "INFL", "OEST", "OTHC", "OTHR", "INDX"}
     assert refdata.commodity_classification("NRGY", "OILP", "WTIO")
     assert refdata.commodity_classification("METL", "NPRM", "ZINC")
     assert not refdata.commodity_classification("METL", "PRME", "ZINC")
