@@ -197,6 +197,8 @@ class Leg(_Model):
     total_quantity: Decimal | None = None  # total notional quantity (equities, bonds)
     quantity_unit: Code | None = None  # e.g. SHAS (shares), IPNT (index points)
     fixing_date: date | None = None  # e.g. an NDF's or a cash-settled option's fixing date
+    # added for commodities (all optional):
+    quantity_frequency: str | None = None  # FpML quantityFrequency, e.g. PerCalendarDay, Term
 
 
 class Underlier(_Model):
@@ -206,6 +208,17 @@ class Underlier(_Model):
     # added for the FpML mapping (optional): the identifier's scheme as a CDM ProductIdTypeEnum
     # value (RIC, BBGID, CUSIP, SEDOL, ..., Other), for regimes that report a non-ISIN id's source
     id_scheme: str | None = None
+
+
+class CommodityClassification(_Model):
+    """The commodity a COMM trade is on, in the ISO 20022 / EMIR Refit taxonomy (RTS 2022/1855
+    Table 2 fields 2.119-2.121; ISO 20022 AssetClassCommodity): base product (AGRI, NRGY,
+    METL...), sub product (GROS, OILP, PRME...) and further sub product (SOYB, WTIO, GOLD...).
+    The code list is refdata/data/commodity_classification.csv."""
+
+    base_product: Code
+    sub_product: Code | None = None
+    further_sub_product: Code | None = None
 
 
 class Product(_Model):
@@ -224,6 +237,7 @@ class Product(_Model):
     settlement_location: Code | None = None  # e.g. HK for offshore renminbi (CNH)
     basket_id: str | None = None  # identifier of a (custom) basket underlier
     underlier_basket: bool | None = None  # the underlier is a basket (even of one constituent)
+    commodity: CommodityClassification | None = None  # COMM only
 
 
 class OptionTerms(_Model):
@@ -240,6 +254,16 @@ class OptionTerms(_Model):
     call_amount: Money | None = None  # FX options: the call currency and amount
     put_amount: Money | None = None  # FX options: the put currency and amount
     underlying_maturity_date: date | None = None  # e.g. the swaption's underlying swap end
+
+
+class VarianceTerms(_Model):
+    """An equity variance swap's amount terms (FpML varianceLeg/amount/variance), added for
+    the FpML mapping: what a regime reports as the notional is the variance amount."""
+
+    variance_amount: Money | None = None  # the leg's notional (payout per variance point)
+    vega_notional: Decimal | None = None
+    volatility_strike: Decimal | None = None  # in volatility points, e.g. 18.135
+    variance_strike: Decimal | None = None  # in variance points (volatility strike squared)
 
 
 class Price(_Model):
@@ -365,6 +389,7 @@ class TradeEvent(_Model):
     # the source's text of event_timestamp (ISO 8601 with its own offset and precision, e.g.
     # 2004-01-24T04:36:35-08:00 or ...38.7635176Z), which auth.030.001.04 DtTm reports as is
     event_timestamp_text: str | None = None
+    variance: VarianceTerms | None = None  # equity variance swaps
 
     # regimes this event is reportable under (cftc-part45, emir, krx); empty: tenant default
     regimes: list[str] = Field(default_factory=list)
@@ -379,11 +404,41 @@ class TradeEvent(_Model):
         from two files, is the same event.
         """
         content = self.model_dump(mode="json", exclude={"source", "reporting_timestamp"})
+        _drop_unset_additions(content)
         canonical = json.dumps(content, sort_keys=True, separators=(",", ":"))
         return hashlib.sha256(canonical.encode()).hexdigest()
 
     def notional(self, leg: int = 0) -> Money | None:
         return self.legs[leg].notional if len(self.legs) > leg else None
+
+
+# Fields added to the model after events were first stored with their hash. A hash is how a
+# re-delivered record is recognised (trade_events.payload_hash), so a new field at its empty
+# default must not change the hash of an event that does not use it: the same file sent again
+# after an upgrade is still the same event, not a second report. Add each new field here.
+HASH_ADDED_FIELDS = frozenset({
+    "event_timestamp_text", "variance",  # TradeEvent (issue 16)
+    "commodity",  # Product
+    "id_scheme",  # Underlier
+    "quantity_frequency",  # Leg
+    "regime_classifications",  # Party
+})
+_EMPTY = (None, {}, [])
+
+
+def _drop_unset_additions(content: Any) -> None:
+    """Remove HASH_ADDED_FIELDS keys holding their empty default, at any depth, in place."""
+    if isinstance(content, dict):
+        for name in HASH_ADDED_FIELDS.intersection(content):
+            if content[name] in _EMPTY:
+                del content[name]
+        for value in content.values():
+            if isinstance(value, dict | list):
+                _drop_unset_additions(value)
+    elif isinstance(content, list):
+        for item in content:
+            if isinstance(item, dict | list):
+                _drop_unset_additions(item)
 
 
 ModelT = TypeVar("ModelT", bound=BaseModel)

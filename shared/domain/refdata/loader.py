@@ -11,11 +11,12 @@ from importlib import resources
 from pathlib import Path
 from typing import TypeVar
 
-from shared.domain.refdata.tables import EntityInfo, RefData
+from shared.domain.refdata.tables import CommodityRule, EntityInfo, RefData
 
 ENV_VAR = "SWAPREP_REFDATA_DIR"
 FILES = ("day_count_fractions.csv", "floating_rate_indices.csv",
-         "currencies.csv", "entities.csv", "mic_codes.csv")
+         "currencies.csv", "entities.csv", "mic_codes.csv", "commodity_classification.csv",
+         "commodity_products.csv", "commodity_units.csv")
 
 
 def load(override_dir: str | Path | None = None) -> RefData:
@@ -42,6 +43,15 @@ def _load(override_dir: str | None) -> RefData:
         entities=_first_wins((r["lei"], _entity(r)) for r in rows["entities.csv"]),
         mic_status=_first_wins((r["mic"].upper(), r.get("status") or "ACTIVE")
                                for r in rows["mic_codes.csv"]),
+        commodity_codes=_first_wins(
+            ((r["base"], r.get("sub") or None, r.get("further") or None), r.get("name") or "")
+            for r in rows["commodity_classification.csv"]),
+        commodity_rules=tuple(
+            CommodityRule(source=r["source"], pattern=re.compile(r["pattern"], re.IGNORECASE),
+                          base=r["base"], sub=r.get("sub") or None,
+                          further=r.get("further") or None)
+            for r in rows["commodity_products.csv"]),
+        units=_first_wins((r["fpml"], r["iso"]) for r in rows["commodity_units.csv"]),
     )
 
 

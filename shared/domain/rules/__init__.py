@@ -12,6 +12,7 @@ from shared.domain.issues import Issue, Severity, has_rejects
 # Rule modules register on import; the order here does not matter (the catalogue sorts).
 from shared.domain.rules import (
     clearing,
+    commodity,
     dates,
     economics,
     identifiers,
@@ -38,5 +39,5 @@ __all__ = [
     "validate",
 ]
 
-_RULE_MODULES = (clearing, dates, economics, identifiers, lifecycle_fields, sequence,
+_RULE_MODULES = (clearing, commodity, dates, economics, identifiers, lifecycle_fields, sequence,
                  timeliness, valuation)

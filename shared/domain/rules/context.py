@@ -11,12 +11,13 @@ from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field, fields
 from datetime import datetime
 from decimal import Decimal
-from functools import cached_property
+from functools import cache, cached_property
 from types import MappingProxyType
 from typing import TYPE_CHECKING
 
 from shared.domain.lifecycle import TradeLifecycle, lifecycle_after
 from shared.domain.model import utc
+from shared.domain.refdata import load as load_refdata
 from shared.domain.rules.iso4217 import CURRENCIES
 
 if TYPE_CHECKING:
@@ -41,6 +42,19 @@ DEFAULT_NOTIONAL_CEILINGS: Mapping[str, Decimal] = MappingProxyType({
 })
 
 
+@cache
+def packaged_commodity_codes() -> frozenset[tuple[str, str | None, str | None]]:
+    """Every (base, sub, further) product of the ISO 20022 / EMIR commodity classification, as
+    the packaged reference data ships it (refdata/data/commodity_classification.csv)."""
+    return frozenset(load_refdata().commodity_codes)
+
+
+@cache
+def packaged_units_of_measure() -> frozenset[str]:
+    """The ISO 20022 unit of measure codes the packaged unit table reports."""
+    return frozenset(load_refdata().units.values())
+
+
 @dataclass(frozen=True)
 class ValidationContext:
     now: datetime  # the caller's clock: what "reported now" and "14 days old" mean
@@ -56,6 +70,10 @@ class ValidationContext:
     notional_ceilings: Mapping[str, Decimal] = field(
         default_factory=lambda: DEFAULT_NOTIONAL_CEILINGS)
     valuation_max_age_days: int = 14  # RTS 2022/1858 Art. 4: valuation older than 14 days
+    # commodity classification code list and known quantity units (SR-EC-050, SR-EC-051)
+    commodity_codes: frozenset[tuple[str, str | None, str | None]] = field(
+        default_factory=packaged_commodity_codes)
+    units_of_measure: frozenset[str] = field(default_factory=packaged_units_of_measure)
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "now", utc(self.now))

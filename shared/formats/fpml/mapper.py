@@ -17,6 +17,7 @@ from shared.domain.model import (
     Cleared,
     Clearing,
     Collateral,
+    CommodityClassification,
     CreditTerms,
     EventType,
     IdType,
@@ -30,9 +31,10 @@ from shared.domain.model import (
     Product,
     RegimeClassification,
     TradeEvent,
+    VarianceTerms,
 )
 from shared.domain.refdata import RefData
-from shared.formats.fpml import credit, equity, fx, rates
+from shared.formats.fpml import commodity, credit, equity, fx, rates
 from shared.formats.fpml.message import (
     Message,
     PartyTradeInfo,
@@ -70,6 +72,12 @@ PRODUCTS: dict[str, Handler] = {
     "equitySwapTransactionSupplement": equity.return_swap,
     "dividendSwapTransactionSupplement": equity.dividend_swap,
     "equityForward": equity.forward,
+    "commoditySwap": commodity.swap,
+    "commodityForward": commodity.forward,
+    "commodityOption": commodity.option,
+    "commoditySwaption": commodity.swaption,
+    "varianceSwap": commodity.variance_swap,
+    "varianceSwapTransactionSupplement": commodity.variance_swap,
 }
 
 _FPML_INDEX = re.compile(r"^[A-Z]{3}-\S")
@@ -289,7 +297,10 @@ def _leg(leg: LegTerms, msg: Message, refdata: RefData, cp1: str | None) -> Leg:
               floating_tenor=leg.floating_tenor, spread=leg.spread,
               payment_frequency=leg.payment_frequency, reset_frequency=leg.reset_frequency,
               rate_type=leg.rate_type, total_quantity=leg.total_quantity,
-              quantity_unit=leg.quantity_unit, fixing_date=leg.fixing_date)
+              quantity_unit=leg.quantity_unit, fixing_date=leg.fixing_date,
+              spread_currency=leg.spread_currency, quantity_frequency=leg.quantity_frequency)
+    if leg.quantity_frequency is not None:  # a commodity leg: its unit as an ISO 20022 code
+        out.quantity_unit = refdata.unit_of_measure(leg.quantity_unit)
     out.day_count = refdata.day_count(leg.day_count)
     if leg.rate_type == "FLOATING" and not _FPML_INDEX.match(leg.floating_index or ""):
         # not an FpML floating rate index name (CCY-NAME...): DRR cannot read its rate terms
@@ -316,6 +327,13 @@ def _economics(event: TradeEvent, terms: Terms, msg: Message, refdata: RefData,
         settlement_location=refdata.settlement_location(terms.settlement_currency),
         custom_basket=terms.custom_basket, basket_id=terms.basket_id,
         underlier_basket=terms.underlier_basket)
+    if terms.commodity_texts is not None:
+        found = refdata.classify_commodity(*terms.commodity_texts)
+        if found is not None:
+            event.product.commodity = CommodityClassification(
+                base_product=found[0], sub_product=found[1], further_sub_product=found[2])
+    if terms.variance is not None:
+        event.variance = VarianceTerms.model_validate(terms.variance)
     event.legs = _legs(terms, msg, refdata, cp1)
     if terms.delivery_type != "CASH":
         # a settlement currency is reported for cash-settled trades only

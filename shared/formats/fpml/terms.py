@@ -31,6 +31,8 @@ class LegTerms:
     floating_index: str | None = None
     floating_tenor: Period | None = None
     spread: Decimal | None = None
+    spread_currency: str | None = None  # a spread in money (commodity legs)
+    quantity_frequency: str | None = None  # FpML quantityFrequency (commodity legs)
     day_count: str | None = None  # FpML value; the mapper looks up the ISO code
     payment_frequency: Period | None = None
     reset_frequency: Period | None = None
@@ -98,3 +100,6 @@ class Terms:
     price: Decimal | None = None
     price_currency: str | None = None
     price_notation: str | None = None
+    # commodities: (taxonomy texts, reference prices) the mapper classifies through refdata
+    commodity_texts: tuple[list[str], list[str]] | None = None
+    variance: dict[str, object] | None = None  # VarianceTerms fields (variance swaps)

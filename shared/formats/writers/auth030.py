@@ -368,8 +368,8 @@ class Auth030Writer:
                 if money is not None:
                     self.sub(node, f"{name}/Amt/Amt", money.amount, Ccy=money.currency)
         quantities = [leg.total_quantity for leg in event.legs[:2]]
-        if event.product.asset_class == "EQUI" and quantities and quantities[0] is None:
-            # DRR states an unknown equity quantity with the schema's largest value
+        if event.product.asset_class in ("EQUI", "COMM") and quantities and quantities[0] is None:
+            # DRR states an unknown equity or commodity quantity with the schema's largest value
             quantities[0] = Decimal("9999999999999999999999999")
         if any(q is not None for q in quantities):
             node = self.sub(parent, "NtnlQty")
@@ -402,6 +402,9 @@ class Auth030Writer:
             self.sub(node, "IntraGrp", event.intragroup)
 
     def _interest_rates(self, parent: etree._Element, event: TradeEvent) -> None:
+        if event.product.asset_class == "COMM":
+            self._commodity_spreads(parent, event)
+            return
         if event.product.asset_class not in ("INTR", "CRDT", "EQUI"):
             return
         legs = [(name, leg) for name, leg in zip(("FrstLeg", "ScndLeg"), event.legs[:2],
@@ -414,6 +417,21 @@ class Auth030Writer:
         node = self.sub(parent, "IntrstRate")
         for name, leg in legs:
             self._rate_leg_node(self.sub(node, name), leg)
+
+    def _commodity_spreads(self, parent: etree._Element, event: TradeEvent) -> None:
+        """A floating commodity leg's spread is a price per unit: EMIR Refit field 2.74/2.90
+        (spread of leg 1/2) in monetary value; a commodity leg has no other rate terms."""
+        if event.option is not None:
+            return
+        legs = [(name, leg) for name, leg in zip(("FrstLeg", "ScndLeg"), event.legs[:2],
+                                                 strict=False)
+                if leg.spread is not None and leg.spread_currency]
+        if not legs:
+            return
+        node = self.sub(parent, "IntrstRate")
+        for name, leg in legs:
+            self.sub(node, f"{name}/Fltg/Sprd/MntryVal/Amt", leg.spread,
+                     Ccy=leg.spread_currency)  # type: ignore[arg-type]
 
     def _rate_leg(self, leg: Leg) -> bool:
         kind = leg_kind(leg)

@@ -183,7 +183,9 @@ def _leg(leg: Leg | None, event: TradeEvent) -> dict[str, Any]:
             out["notionalAmount"] = leg.notional.amount
             out["notionalCurrency"] = leg.notional.currency
         sided = event.buyer is not None or event.seller is not None
-        if not sided:  # with a buyer and a seller, legs carry no payer and receiver
+        # with a buyer and a seller, legs carry no payer and receiver; DRR states them for a
+        # variance swap's leg all the same (its variance payout names payer and receiver)
+        if not sided or event.variance is not None:
             _put(out, "payerIdentifier", leg.payer)
             _put(out, "receiverIdentifier", leg.receiver)
         if event.option is None:  # an option's rate is its strike

@@ -159,6 +159,16 @@ def _leg_columns(n: int) -> list[Column]:
     ]
 
 
+def _quantity_columns(n: int) -> list[Column]:
+    leg = f"legs[{n - 1}]"
+    return [_part_column(f"L{n}_{name}", f"레그{n} {label_ko}", f"{leg}.{field}", leg,
+                         _steps([field]))
+            for name, label_ko, field in (
+                ("TOTAL_QUANTITY", "총 명목수량", "total_quantity"),
+                ("QUANTITY_UNIT", "수량 단위", "quantity_unit"),
+                ("QUANTITY_FREQ", "수량 주기", "quantity_frequency"))]
+
+
 def _underlier(attr: str) -> Callable[[TradeEvent, datetime], object]:
     def get(event: TradeEvent, _: datetime) -> object:
         underliers = event.product.underliers
@@ -246,6 +256,15 @@ COLUMNS: tuple[Column, ...] = (
     _column("VM_COLLECTED_CCY", "변동증거금 수취 통화",
             "collateral.variation_margin_collected.currency"),
     _column("COLL_TS", "담보 기준시각", "collateral.timestamp"),
+    # commodities (appended, so that earlier column positions stay): the ISO 20022 / EMIR
+    # commodity classification and each leg's quantity in its unit of measure (CDE total
+    # notional quantity, quantity unit of measure)
+    _column("COMMODITY_BASE", "원자재 기본분류", "product.commodity.base_product"),
+    _column("COMMODITY_SUB", "원자재 세부분류", "product.commodity.sub_product"),
+    _column("COMMODITY_FURTHER_SUB", "원자재 추가세부분류",
+            "product.commodity.further_sub_product"),
+    *_quantity_columns(1),
+    *_quantity_columns(2),
 )
 
 HEADER = tuple(c.name for c in COLUMNS)

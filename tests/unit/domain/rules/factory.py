@@ -14,6 +14,7 @@ from shared.domain.model import (
     Cleared,
     Clearing,
     Collateral,
+    CommodityClassification,
     EventType,
     Leg,
     Money,
@@ -76,6 +77,22 @@ def newt(**overrides: Any) -> TradeEvent:
     }
     values.update(overrides)
     return TradeEvent(**values)
+
+
+def commodity_swap(**overrides: Any) -> TradeEvent:
+    """A cash-settled fixed/floating WTI swap: 10 000 barrels at USD 75."""
+    legs = [Leg(notional=Money(amount=Decimal("750000"), currency="USD"), rate_type="FIXED",
+                total_quantity=Decimal("10000"), quantity_unit="BARL", direction="MAKE"),
+            Leg(notional=Money(amount=Decimal("750000"), currency="USD"), rate_type="OTHER",
+                total_quantity=Decimal("10000"), quantity_unit="BARL", direction="TAKE")]
+    values: dict[str, Any] = {
+        "product": Product(asset_class=AssetClass.COMM, contract_type="SWAP", upi=UPI,
+                           delivery_type="CASH", commodity=CommodityClassification(
+                               base_product="NRGY", sub_product="OILP",
+                               further_sub_product="WTIO")),
+        "legs": legs}
+    values.update(overrides)
+    return newt(**values)
 
 
 def valuation(**overrides: Any) -> Valuation:

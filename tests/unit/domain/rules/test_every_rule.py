@@ -108,6 +108,12 @@ CASES: dict[str, Cases] = {
         legs=[Leg(notional=Money(amount=Decimal("1"), currency="KRW"))]))),
     "SR-EC-025": Cases(_c(f.newt), _c(lambda: f.newt(
         legs=[Leg(notional=Money(amount=Decimal("1E14"), currency="KRW"), fixed_rate=1)]))),
+    "SR-EC-050": Cases(_c(f.commodity_swap), _c(lambda: f.commodity_swap(
+        product=Product(asset_class="COMM", contract_type="SWAP", commodity={
+            "base_product": "METL", "sub_product": "PRME", "further_sub_product": "WTIO"})))),
+    "SR-EC-051": Cases(_c(f.commodity_swap), _c(lambda: f.commodity_swap(
+        legs=[Leg(notional=Money(amount=Decimal("750000"), currency="USD"),
+                  total_quantity=Decimal("10000"))]))),
     "SR-CL-026": Cases(_c(f.cleared), _c(lambda: f.newt(clearing=Clearing(cleared=Cleared.YES)))),
     "SR-VA-027": Cases(
         _c(lambda: f.cleared(valuation=f.valuation(method=ValuationMethod.CCP))),
