@@ -142,6 +142,12 @@ class Party(_Model):
     directly_linked_activity: bool | None = None  # EMIR NFC hedging flag
     supervisory_bodies: list[str] = Field(default_factory=list)  # CFTC, SEC, ESMA, FCA ...
     execution_agent: str | None = None  # LEI of the agent executing for this party (CFTC)
+    # every sector classification the source states, by scheme (FpML industryClassificationScheme
+    # tail), e.g. {"hkma-rewrite-regulatory-corporate-sector": "CSDS"}: each regime has its own
+    classifications: dict[str, str] = Field(default_factory=dict)
+    # supervisory body -> the entity classification (Financial, NonFinancial, ...) the party's
+    # first reporting regime naming that body states; None where that regime states none
+    entity_classifications: dict[str, str | None] = Field(default_factory=dict)
 
 
 class Period(_Model):
@@ -190,6 +196,8 @@ class Underlier(_Model):
     identifier: str
     source: Code | None = None  # ISIN, CCY, FPML, RED, INDX, ...
     name: str | None = None
+    # the kind of identifier, as CDM's ProductIdTypeEnum names it (RIC, CUSIP, BBGTICKER, Other)
+    id_type: str | None = None
 
 
 class Product(_Model):
@@ -292,6 +300,9 @@ class TradeEvent(_Model):
     uti: str | None = None  # None: generated in enrichment from the generating LEI + trade id
     prior_uti: str | None = None
     trade_id: str | None = None  # the FEP's own trade reference
+    # the trade's one identifier that is not a UTI (none when it has several): ISO 20022
+    # ScndryTxId, and the proprietary TxId where the trade has no UTI
+    secondary_trade_id: str | None = None
     event_id: str | None = None
     action_type: ActionType
     event_type: EventType | None = None
@@ -300,6 +311,9 @@ class TradeEvent(_Model):
     # timestamps and dates (UTC)
     execution_timestamp: datetime | None = None
     event_timestamp: datetime | None = None
+    # the source's own text of event_timestamp, with its zone offset and every fractional digit
+    # (an ISO 20022 ISODateTime keeps both; DRR passes the header's creation time through)
+    event_timestamp_text: str | None = None
     reporting_timestamp: datetime | None = None
     effective_date: date | None = None
     expiration_date: date | None = None

@@ -119,6 +119,7 @@ class Message:
     sent_by: str | None = None
     creation_timestamp: datetime | None = None
     creation_zoned: bool = False  # creationTimestamp carried a zone (Z or an offset)
+    creation_text: str | None = None  # creationTimestamp as written (offset, every digit)
     is_correction: bool | None = None
     on_behalf_of: str | None = None
     originating_event: str | None = None
@@ -153,6 +154,7 @@ def read_message(el: Element) -> Message:
         sent_by=text(header, "sentBy"),
         creation_timestamp=timestamp(header, "creationTimestamp"),
         creation_zoned=_zoned(text(header, "creationTimestamp")),
+        creation_text=text(header, "creationTimestamp"),
         is_correction=boolean(el, "isCorrection"),
         on_behalf_of=href(el, "onBehalfOf/partyReference"),
         originating_event=text(el, "originatingEvent"),
@@ -174,6 +176,16 @@ def _zoned(value: str | None) -> bool:
     return value.endswith("Z") or "+" in value[10:] or "-" in value[10:]
 
 
+def _country(value: str | None) -> str | None:
+    """An ISO 3166-1 alpha-2 country code; None for anything else, including the user-assigned
+    codes (AA, QM-QZ, XA-XZ, ZZ: XX is the usual 'unknown') and alpha-3 codes (DEU)."""
+    if not value or len(value) != 2 or not value.isalpha() or not value.isupper():
+        return None
+    if value in ("AA", "ZZ") or value[0] == "X" or (value[0] == "Q" and value[1] >= "M"):
+        return None
+    return value
+
+
 def _trading_event(el: Element) -> TradingEvent:
     return TradingEvent(event_type=text(el, "eventType"),
                         event_id=text(el, "eventIdentifier/eventId"),
@@ -183,7 +195,8 @@ def _trading_event(el: Element) -> TradingEvent:
 
 def read_party(el: Element) -> PartyDef:
     party = PartyDef(id=el.get("id") or "", name=text(el, "partyName"),
-                     country=text(el, "country") or text(el, "contactInfo/address/country"),
+                     country=_country(text(el, "country"))
+                     or _country(text(el, "contactInfo/address/country")),
                      organization_type=text(el, "organizationType"))
     for pid in findall(el, "partyId"):
         value = text(pid)
