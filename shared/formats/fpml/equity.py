@@ -51,9 +51,26 @@ def _underliers(underlyer: Element | None) -> tuple[list[Underlier], str | None,
         other = text(asset, "instrumentId")
         if isin or other:
             found.append(Underlier(identifier=isin or other or "", source="ISIN" if isin else
-                                   "OTHR", name=other if isin else None))
+                                   "OTHR", name=other if isin else None,
+                                   id_type=None if isin else product_id_type(
+                                       find(asset, "instrumentId"))))
     is_basket = basket is not None and len(findall(basket, "basketConstituent")) > 1
     return found, (None if is_basket else unit), is_basket
+
+
+# FpML instrumentIdScheme -> CDM ProductIdTypeEnum, as CDM's FpML mapping names the kinds of
+# instrument identifier (a scheme it does not know is "Other")
+_PRODUCT_ID_TYPES = (("reuters-ric", "RIC"), ("-ric", "RIC"), ("bloomberg", "BBGID"),
+                     ("bbgticker", "BBGTICKER"), ("figi", "FIGI"), ("cusip", "CUSIP"),
+                     ("sedol", "SEDOL"), ("sicovam", "Sicovam"), ("wertpapier", "Wertpapier"),
+                     ("red-pair", "REDID"), ("isin", "ISIN"), ("upi", "UPI"))
+
+
+def product_id_type(instrument: Element | None) -> str:
+    scheme = ((instrument.get("instrumentIdScheme") if instrument is not None else None)
+              or "").lower()
+    tail = scheme.rstrip("/").rsplit("/", 1)[-1]
+    return next((kind for key, kind in _PRODUCT_ID_TYPES if key in tail), "Other")
 
 
 def _in_basket(underlyer: Element | None) -> bool:

@@ -25,9 +25,9 @@ from typing import ClassVar
 
 from lxml import etree
 
-from shared.domain.model import ActionType, Leg, Nature, Party, TradeEvent
+from shared.domain.model import ActionType, Leg, Nature, Party, Period, TradeEvent
 from shared.formats.writers.auth030 import SLIM_VARIANTS, VARIANTS, Auth030Writer
-from shared.formats.writers.derive import day, leg_kind, timestamp
+from shared.formats.writers.derive import basis_points, day, frequency, leg_kind, timestamp
 
 NS = "urn:iso:std:iso:20022:tech:xsd:auth.030.001.04"
 # the FpML party classification scheme carrying the HKMA corporate sector (FpML coding scheme
@@ -199,6 +199,38 @@ class HkmaWriter(Auth030Writer):
             self.sub(parent, "SttlmCcyScndLeg/Ccy", second)
         self.sub(parent, "DerivBasedOnCrptAsst", False)
 
+    def _underlying(self, parent: etree._Element, event: TradeEvent) -> None:
+        product = event.product
+        listed = [u for u in product.underliers if u.source in ("ISIN", "OTHR")]
+        index = next((u for u in product.underliers if u.source == "INDX"), None)
+        by_other_id = any(u.source == "OTHR" for u in listed)
+        if product.custom_basket or product.basket_id or (product.underlier_basket and listed) \
+                or by_other_id:
+            # auth.030.001.04: a basket states its identifier as the structurer's (Strr) and
+            # each constituent by ISIN or by another identifier with its kind (OthrId/Src);
+            # an underlier known only by such an identifier is a basket of one
+            node = self.sub(parent, "UndrlygInstrm/Bskt")
+            if product.basket_id:
+                self.sub(node, "Strr", product.basket_id)
+            for underlier in listed:
+                if underlier.source == "ISIN":
+                    self.sub(node, "Cnsttnts/InstrmId/ISIN", underlier.identifier)
+                else:
+                    other = self.sub(node, "Cnsttnts/InstrmId/OthrId")
+                    self.sub(other, "Id", underlier.identifier)
+                    self.sub(other, "Src", underlier.id_type or "Other")
+            return
+        if listed:
+            self.sub(parent, "UndrlygInstrm/ISIN", listed[0].identifier)
+            return
+        if index is not None:
+            node = self.sub(parent, "UndrlygInstrm/Indx")
+            if index.name and index.identifier != index.name:
+                # DRR reports the index's identifier (e.g. a credit index's RED pair code) in
+                # the index ISIN element
+                self.sub(node, "ISIN", index.identifier)
+            self.sub(node, "Nm", index.name or index.identifier)
+
     @staticmethod
     def _fixing_date(event: TradeEvent):  # type: ignore[no-untyped-def]
         if str(event.product.asset_class) != "CURR":
@@ -293,24 +325,25 @@ class HkmaWriter(Auth030Writer):
         node = self.sub(parent, "Fltg")
         if leg.floating_index_code:
             self.sub(node, "Rate/Cd", leg.floating_index_code)
-        if leg.floating_tenor is not None and leg.floating_index_code:
-            self._term_value(self.sub(node, "RefPrd"), leg.floating_tenor)
+        if leg.payment_frequency is not None:
+            # DRR's HKMA reference period is the period the floating leg pays over (its
+            # payment frequency, EXPI for a single payment at term), not the index tenor
+            self._term_value(self.sub(node, "RefPrd"), leg.payment_frequency)
         if leg.spread is not None:
-            from shared.formats.writers.derive import basis_points
-
             self.sub(node, "Sprd/BsisPtSprd", basis_points(leg.spread))
         if leg.day_count:
             self.sub(node, "DayCnt/Cd", leg.day_count)
         # the HKMA field list has no reset frequency
         self._term(node, "PmtFrqcy", leg.payment_frequency)
 
-    def _term_value(self, node: etree._Element, period) -> None:  # type: ignore[no-untyped-def]
-        from shared.formats.writers.derive import frequency
-
+    def _term_value(self, node: etree._Element, period: Period) -> None:
         unit, value = self._years(frequency(period))  # type: ignore[arg-type]
         self.sub(node, "Unit", unit)
         if value is not None:
             self.sub(node, "Val", value)
+
+    def _years(self, value: tuple[str, int | None]) -> tuple[str, int | None]:
+        return value  # HKMA states a period as the trade does (12 months stay MNTH 12)
 
     def _option(self, parent: etree._Element, event: TradeEvent) -> None:
         option = event.option
