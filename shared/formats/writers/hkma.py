@@ -25,7 +25,15 @@ from typing import ClassVar
 
 from lxml import etree
 
-from shared.domain.model import ActionType, Leg, Nature, Party, Period, TradeEvent
+from shared.domain.model import (
+    ActionType,
+    Leg,
+    Nature,
+    Party,
+    Period,
+    TradeEvent,
+    Underlier,
+)
 from shared.formats.writers.auth030 import SLIM_VARIANTS, VARIANTS, Auth030Writer
 from shared.formats.writers.derive import basis_points, day, frequency, leg_kind, timestamp
 
@@ -203,12 +211,9 @@ class HkmaWriter(Auth030Writer):
         product = event.product
         listed = [u for u in product.underliers if u.source in ("ISIN", "OTHR")]
         index = next((u for u in product.underliers if u.source == "INDX"), None)
-        by_other_id = any(u.source == "OTHR" for u in listed)
-        if product.custom_basket or product.basket_id or (product.underlier_basket and listed) \
-                or by_other_id:
+        if product.custom_basket or product.basket_id or (product.underlier_basket and listed):
             # auth.030.001.04: a basket states its identifier as the structurer's (Strr) and
-            # each constituent by ISIN or by another identifier with its kind (OthrId/Src);
-            # an underlier known only by such an identifier is a basket of one
+            # each constituent by ISIN or by another identifier with its kind (OthrId/Src)
             node = self.sub(parent, "UndrlygInstrm/Bskt")
             if product.basket_id:
                 self.sub(node, "Strr", product.basket_id)
@@ -216,12 +221,13 @@ class HkmaWriter(Auth030Writer):
                 if underlier.source == "ISIN":
                     self.sub(node, "Cnsttnts/InstrmId/ISIN", underlier.identifier)
                 else:
-                    other = self.sub(node, "Cnsttnts/InstrmId/OthrId")
-                    self.sub(other, "Id", underlier.identifier)
-                    self.sub(other, "Src", underlier.id_type or "Other")
+                    self._other_id(self.sub(node, "Cnsttnts/InstrmId/OthrId"), underlier)
             return
         if listed:
-            self.sub(parent, "UndrlygInstrm/ISIN", listed[0].identifier)
+            if listed[0].source == "ISIN":
+                self.sub(parent, "UndrlygInstrm/ISIN", listed[0].identifier)
+            else:  # a single underlier known by another identifier (RIC, ticker, ...)
+                self._other_id(self.sub(parent, "UndrlygInstrm/Othr"), listed[0])
             return
         if index is not None:
             node = self.sub(parent, "UndrlygInstrm/Indx")
@@ -230,6 +236,10 @@ class HkmaWriter(Auth030Writer):
                 # the index ISIN element
                 self.sub(node, "ISIN", index.identifier)
             self.sub(node, "Nm", index.name or index.identifier)
+
+    def _other_id(self, node: etree._Element, underlier: Underlier) -> None:
+        self.sub(node, "Id", underlier.identifier)
+        self.sub(node, "Src", underlier.id_type or "Other")
 
     @staticmethod
     def _fixing_date(event: TradeEvent):  # type: ignore[no-untyped-def]
@@ -313,6 +323,23 @@ class HkmaWriter(Auth030Writer):
             pair = self.sub(node, "XchgRateBsis/CcyPair")
             self.sub(pair, "BaseCcy", base)
             self.sub(pair, "QtdCcy", quoted)
+
+    def _interest_rates(self, parent: etree._Element, event: TradeEvent) -> None:
+        if event.product.contract_type != "FRAS":
+            super()._interest_rates(parent, event)
+            return
+        # an FRA: its fixed rate is the first leg; the floating leg states only its day count
+        # (the rate it fixes against is the contract's, not a leg's, in DRR's HKMA mapping)
+        fixed = next((leg for leg in event.legs if leg_kind(leg) == "FIXED"
+                      and leg.fixed_rate is not None), None)
+        floating = next((leg for leg in event.legs if leg_kind(leg) == "FLOATING"), None)
+        if fixed is None and floating is None:
+            return
+        node = self.sub(parent, "IntrstRate")
+        if fixed is not None:
+            self._rate_leg_node(self.sub(node, "FrstLeg"), fixed)
+        if floating is not None and floating.day_count:
+            self.sub(node, "ScndLeg/Fltg/DayCnt/Cd", floating.day_count)
 
     def _rate_leg_node(self, parent: etree._Element, leg: Leg) -> None:
         if leg_kind(leg) == "FIXED":
@@ -410,12 +437,40 @@ class HkmaWriter(Auth030Writer):
             return None, notional
         return None, None
 
+    def _notionals(self, parent: etree._Element, event: TradeEvent) -> None:
+        amounts = [leg.notional for leg in event.legs[:2]]
+        if any(amounts):
+            node = self.sub(parent, "NtnlAmt")
+            for name, money in zip(("FrstLeg", "ScndLeg"), amounts, strict=False):
+                if money is not None:
+                    self.sub(node, f"{name}/Amt/Amt", money.amount, Ccy=money.currency)
+        legs = event.legs[:2]
+        if not any(leg.total_quantity is not None for leg in legs) and \
+                str(event.product.asset_class) == "EQUI" and legs:
+            # DRR states an unknown equity quantity with the schema's largest value
+            self.sub(parent, "NtnlQty/FrstLeg/TtlQty", Decimal("9999999999999999999999999"))
+            return
+        node = None
+        for name, leg in zip(("FrstLeg", "ScndLeg"), legs, strict=False):
+            if leg.total_quantity is None:
+                continue
+            node = node if node is not None else self.sub(parent, "NtnlQty")
+            side = self.sub(node, name)
+            self.sub(side, "TtlQty", leg.total_quantity)
+            if leg.quantity_unit:
+                self.sub(side, "UnitOfMeasr/Cd", leg.quantity_unit)
+            # auth.030.001.04 details the quantity over time; a constant one is a single term
+            self.sub(side, "Dtls/Term/Qty", leg.total_quantity)
+
     def _price(self, parent: etree._Element, event: TradeEvent) -> None:
         price = event.price
         if price is None:
             return
         if price.notation == "PERC":
-            self.sub(parent, "TxPric/Pric/Dcml", price.value / Decimal(100))
+            # a percentage (of par) as a decimal fraction, a price per amount of currency
+            node = self.sub(parent, "TxPric")
+            self.sub(node, "Pric/Dcml", price.value / Decimal(100))
+            self.sub(node, "UnitOfMeasr/Cd", "ACCY")
         elif price.notation == "MONE":
             self.sub(parent, "TxPric/Pric/MntryVal/Amt", price.value,
                      **({"Ccy": price.currency} if price.currency else {}))
