@@ -185,3 +185,18 @@ def option_terms(product: Element, asset_class: AssetClass) -> tuple[Terms, Opti
     option.option_type = {"call": "CALL", "put": "PUTO"}.get(
         (text(product, "optionType") or "").lower(), "OTHR")
     return terms, option
+
+
+# FpML instrumentIdScheme -> CDM ProductIdTypeEnum, as CDM's FpML mapping names the kinds of
+# instrument identifier (a scheme it does not know is "Other")
+_PRODUCT_ID_TYPES = (("reuters-ric", "RIC"), ("-ric", "RIC"), ("bloomberg", "BBGID"),
+                     ("bbgticker", "BBGTICKER"), ("figi", "FIGI"), ("cusip", "CUSIP"),
+                     ("sedol", "SEDOL"), ("sicovam", "Sicovam"), ("wertpapier", "Wertpapier"),
+                     ("isin", "ISIN"), ("upi", "UPI"))
+
+
+def product_id_type(instrument: Element | None) -> str:
+    scheme = ((instrument.get("instrumentIdScheme") if instrument is not None else None)
+              or "").lower()
+    tail = scheme.rstrip("/").rsplit("/", 1)[-1]
+    return next((kind for key, kind in _PRODUCT_ID_TYPES if key in tail), "Other")

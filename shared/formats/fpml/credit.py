@@ -11,6 +11,7 @@ from shared.formats.fpml.common import (
     money,
     period,
     premium,
+    product_id_type,
 )
 from shared.formats.fpml.terms import CreditValue, LegTerms, OptionData, PaymentTerms, Terms
 from shared.formats.fpml.xml import (
@@ -107,11 +108,18 @@ def cds(product: Element, ids: dict[str, Element]) -> Terms:
     single = find(general, "referenceInformation")
     if single is not None:
         credit["reference_entity"] = text(single, "referenceEntity/entityName")
-        for instrument in findall(single, "referenceObligation/*/instrumentId"):
+        obligations = findall(single, "referenceObligation/*/instrumentId")
+        for instrument in obligations:
             if "isin" in (instrument.get("instrumentIdScheme") or "").lower():
                 terms.underliers.append(Underlier(identifier=text(instrument) or "",
                                                   source="ISIN"))
                 break
+        else:
+            # an obligation known by another identifier (e.g. a RED pair code), with its kind
+            first = next((i for i in obligations if text(i)), None)
+            if first is not None:
+                terms.underliers.append(Underlier(identifier=text(first) or "", source="OTHR",
+                                                  id_type=product_id_type(first)))
     terms.credit = {k: v for k, v in credit.items() if v is not None}
     settlement = find(product, "cashSettlementTerms")
     physical = find(product, "physicalSettlementTerms")

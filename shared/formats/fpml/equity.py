@@ -16,6 +16,7 @@ from shared.formats.fpml.common import (
     option_terms,
     period,
     premium,
+    product_id_type,
 )
 from shared.formats.fpml.terms import LegTerms, Terms
 from shared.formats.fpml.xml import (
@@ -56,21 +57,6 @@ def _underliers(underlyer: Element | None) -> tuple[list[Underlier], str | None,
                                        find(asset, "instrumentId"))))
     is_basket = basket is not None and len(findall(basket, "basketConstituent")) > 1
     return found, (None if is_basket else unit), is_basket
-
-
-# FpML instrumentIdScheme -> CDM ProductIdTypeEnum, as CDM's FpML mapping names the kinds of
-# instrument identifier (a scheme it does not know is "Other")
-_PRODUCT_ID_TYPES = (("reuters-ric", "RIC"), ("-ric", "RIC"), ("bloomberg", "BBGID"),
-                     ("bbgticker", "BBGTICKER"), ("figi", "FIGI"), ("cusip", "CUSIP"),
-                     ("sedol", "SEDOL"), ("sicovam", "Sicovam"), ("wertpapier", "Wertpapier"),
-                     ("red-pair", "REDID"), ("isin", "ISIN"), ("upi", "UPI"))
-
-
-def product_id_type(instrument: Element | None) -> str:
-    scheme = ((instrument.get("instrumentIdScheme") if instrument is not None else None)
-              or "").lower()
-    tail = scheme.rstrip("/").rsplit("/", 1)[-1]
-    return next((kind for key, kind in _PRODUCT_ID_TYPES if key in tail), "Other")
 
 
 def _in_basket(underlyer: Element | None) -> bool:
