@@ -9,8 +9,8 @@ rules fill differently are overridden here. Two kinds of difference from EMIR (a
   with its identifier (`DerivEvt/Id/EvtIdr`); margin portfolio codes (`MrgnPrtflCd`); the
   exchange rate as `XchgRate`; exercise dates and call / put amounts of options; the second
   leg's settlement currency; basket constituents by any identifier (`OthrId`); `TechAttrbts`.
-- HKMA's own field set (the HKMA's "Supplementary Reporting Instructions for OTC Derivatives
-  Transactions", revised for the 2025 rewrite, as DRR 6.10 digitises them): the counterparty's
+- HKMA's own field set (the HKTR's reporting instructions for the September 2025 rewrite, as
+  DRR 6.10's HKMA rules digitise them): the counterparty's
   nature from its HKTR reporting regime and its HKMA corporate sector, the booking location,
   the secondary transaction id, the non-standardised term flag, the platform only where the
   trade names one, no reset frequency, the HKTR's technical record id.
@@ -19,7 +19,7 @@ rules fill differently are overridden here. Two kinds of difference from EMIR (a
 from __future__ import annotations
 
 import re
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 from decimal import Decimal
 from typing import ClassVar
 
@@ -28,6 +28,7 @@ from lxml import etree
 from shared.domain.model import (
     ActionType,
     Leg,
+    Money,
     Nature,
     Party,
     Period,
@@ -242,7 +243,7 @@ class HkmaWriter(Auth030Writer):
         self.sub(node, "Src", underlier.id_type or "Other")
 
     @staticmethod
-    def _fixing_date(event: TradeEvent):  # type: ignore[no-untyped-def]
+    def _fixing_date(event: TradeEvent) -> date | None:
         if str(event.product.asset_class) != "CURR":
             return None
         return next((leg.fixing_date for leg in event.legs if leg.fixing_date), None)
@@ -364,7 +365,10 @@ class HkmaWriter(Auth030Writer):
         self._term(node, "PmtFrqcy", leg.payment_frequency)
 
     def _term_value(self, node: etree._Element, period: Period) -> None:
-        unit, value = self._years(frequency(period))  # type: ignore[arg-type]
+        stated = frequency(period)
+        if stated is None:
+            return
+        unit, value = self._years(stated)
         self.sub(node, "Unit", unit)
         if value is not None:
             self.sub(node, "Val", value)
@@ -410,7 +414,7 @@ class HkmaWriter(Auth030Writer):
         return pair.rsplit("/", 1)[-1]
 
     @staticmethod
-    def _call_put_amounts(event: TradeEvent):  # type: ignore[no-untyped-def]
+    def _call_put_amounts(event: TradeEvent) -> tuple[Money | None, Money | None]:
         """(call amount, put amount), CDE 'Call amount' / 'Put amount' as DRR fills them."""
         option = event.option
         assert option is not None
