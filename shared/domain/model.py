@@ -155,6 +155,12 @@ class Party(_Model):
     # by regime name as FpML's reportingRegime/name gives it (UKEMIR, JFSA, HKTR ...); the
     # EMIR entry is the fields above
     regime_classifications: dict[str, RegimeClassification] = Field(default_factory=dict)
+    # every sector classification the source states, by scheme (FpML industryClassificationScheme
+    # tail), e.g. {"hkma-rewrite-regulatory-corporate-sector": "CSDS"}: each regime has its own
+    classifications: dict[str, str] = Field(default_factory=dict)
+    # supervisory body -> the entity classification (Financial, NonFinancial, ...) the party's
+    # first reporting regime naming that body states; None where that regime states none
+    entity_classifications: dict[str, str | None] = Field(default_factory=dict)
 
 
 class Period(_Model):
@@ -332,6 +338,9 @@ class TradeEvent(_Model):
     uti: str | None = None  # None: generated in enrichment from the generating LEI + trade id
     prior_uti: str | None = None
     trade_id: str | None = None  # the FEP's own trade reference
+    # the trade's one identifier that is not a UTI (none when it has several): ISO 20022
+    # ScndryTxId, and the proprietary TxId where the trade has no UTI
+    secondary_trade_id: str | None = None
     event_id: str | None = None
     action_type: ActionType
     event_type: EventType | None = None
@@ -340,6 +349,9 @@ class TradeEvent(_Model):
     # timestamps and dates (UTC)
     execution_timestamp: datetime | None = None
     event_timestamp: datetime | None = None
+    # the source's own text of event_timestamp, with its zone offset and every fractional digit
+    # (an ISO 20022 ISODateTime keeps both; DRR passes the header's creation time through)
+    event_timestamp_text: str | None = None
     reporting_timestamp: datetime | None = None
     effective_date: date | None = None
     expiration_date: date | None = None
@@ -421,7 +433,8 @@ HASH_ADDED_FIELDS = frozenset({
     "commodity",  # Product
     "id_scheme",  # Underlier
     "quantity_frequency",  # Leg
-    "regime_classifications",  # Party
+    "regime_classifications", "classifications", "entity_classifications",  # Party
+    "secondary_trade_id",  # TradeEvent
 })
 _EMPTY = (None, {}, [])
 

@@ -112,6 +112,8 @@ def map_trade(msg: Message, trade: Element, refdata: RefData,
     if len(utis) > 1:
         event.extensions["conflicting_utis"] = utis
     event.trade_id = event.uti or _any_trade_id(trade)
+    others = _other_trade_ids(trade)
+    event.secondary_trade_id = others[0] if len(others) == 1 else None
     # the header identifies the event only with a zoned creation time (DRR drops it otherwise)
     header_ok = msg.creation_zoned
     event.event_id = msg.message_id if header_ok else None
@@ -183,6 +185,8 @@ def _party(msg: Message, ref: str | None, info: PartyTradeInfo | None,
     party = Party(identifier=definition.identifier,
                   id_type=IdType.LEI if definition.lei else IdType.OTHER,
                   name=definition.name, country=definition.country)
+    party.classifications = {scheme: code for scheme, code in definition.classifications.items()
+                             if scheme != "_"}
     sector = definition.classifications.get("esma-emir-refit-regulatory-corporate-sector")
     if sector:
         party.sectors = [sector]
@@ -196,6 +200,9 @@ def _party(msg: Message, ref: str | None, info: PartyTradeInfo | None,
     if info is not None:
         party.regime_classifications = _regime_classifications(info)
         party.supervisory_bodies = info.bodies()
+        for regime in info.regimes:
+            for body in regime.bodies:
+                party.entity_classifications.setdefault(body, regime.entity_classification)
         cftc = next((r for r in info.regimes if "CFTC" in r.bodies), None)
         if cftc is not None:
             party.financial_entity = _cftc_flag(info, "entityClassification")
@@ -255,6 +262,15 @@ def _venue(msg: Message, infos: list[PartyTradeInfo]) -> str | None:
 
 
 def _utis(trade: Element) -> list[str]:
+    return _trade_ids(trade, utis=True)
+
+
+def _other_trade_ids(trade: Element) -> list[str]:
+    """The trade's identifiers that are not UTIs (internal references, platform ids)."""
+    return _trade_ids(trade, utis=False)
+
+
+def _trade_ids(trade: Element, *, utis: bool) -> list[str]:
     values: list[str] = []
     for ident in findall(trade, "tradeHeader/partyTradeIdentifier"):
         for tid in findall(ident, "tradeId"):
@@ -263,7 +279,7 @@ def _utis(trade: Element) -> list[str]:
             tail = scheme.rstrip("/").rsplit("/", 1)[-1]
             is_uti = "unique-transaction-identifier" in tail or "uti" in re.split(r"[^a-z]+",
                                                                                  tail)
-            if value and is_uti and value not in values:
+            if value and is_uti == utis and value not in values:
                 values.append(value)
     return values
 

@@ -1,16 +1,480 @@
 """HKMA report to the HKTR, auth.030.001.04, as `Auth030Writer` builds it.
 
 Starts from the ISO 20022 document every auth.030 regime shares; the elements this regime's
-rules fill differently are overridden here.
+rules fill differently are overridden here. Two kinds of difference from EMIR (auth.030.001.03):
+
+- the auth.030.001.04 schema, shared with JFSA, MAS and ASIC: no `Lvl`, `ClrOblgtn`,
+  `ClrThrshld`, `RptgOblgtn`, `PdctClssfctn`, `MstrAgrmt` or `PstTradRskRdctnFlg`; rates, strikes
+  and prices as decimal fractions (`Dcml`); the event time as a date-time (`DerivEvt/TmStmp/DtTm`)
+  with its identifier (`DerivEvt/Id/EvtIdr`); margin portfolio codes (`MrgnPrtflCd`); the
+  exchange rate as `XchgRate`; exercise dates and call / put amounts of options; the second
+  leg's settlement currency; basket constituents by any identifier (`OthrId`); `TechAttrbts`.
+- HKMA's own field set (the HKTR's reporting instructions for the September 2025 rewrite, as
+  DRR 6.10's HKMA rules digitise them): the counterparty's
+  nature from its HKTR reporting regime and its HKMA corporate sector, the booking location,
+  the secondary transaction id, the non-standardised term flag, the platform only where the
+  trade names one, no reset frequency, the HKTR's technical record id.
 """
 
 from __future__ import annotations
 
-from shared.formats.writers.auth030 import Auth030Writer
+import re
+from datetime import UTC, date, datetime
+from decimal import Decimal
+from typing import ClassVar
+
+from lxml import etree
+
+from shared.domain.model import (
+    ActionType,
+    Leg,
+    Money,
+    Nature,
+    Party,
+    Period,
+    TradeEvent,
+    Underlier,
+)
+from shared.formats.writers.auth030 import SLIM_VARIANTS, VARIANTS, Auth030Writer
+from shared.formats.writers.derive import basis_points, day, frequency, leg_kind, timestamp
 
 NS = "urn:iso:std:iso:20022:tech:xsd:auth.030.001.04"
+# the FpML party classification scheme carrying the HKMA corporate sector (FpML coding scheme
+# hkma-rewrite-regulatory-corporate-sector); the EMIR taxonomy is a different scheme
+HKMA_SECTOR_SCHEME = "hkma-rewrite-regulatory-corporate-sector"
+HKMA_BODY = "HKMA"
+_NATURES = {"financial": Nature.FINANCIAL, "nonfinancial": Nature.NON_FINANCIAL,
+            "centralcounterparty": Nature.CCP, "other": Nature.OTHER}
+# a trade without a UTI is identified by its transaction id (HKMA: "UTI / Transaction ID")
+NO_UTI_SCHEME = "UTI-TID"
+_ZONED_TEXT = re.compile(
+    r"^(\d{4}-\d{2}-\d{2}T\d{2}:\d{2})(?::(\d{2})(?:\.(\d+))?)?(Z|[+-]\d{2}:\d{2})$")
+
+
+def java_instant_text(value: str | None, fallback: datetime | None) -> str | None:
+    """A date-time as Java's `OffsetDateTime.toString()` writes it, which DRR uses to build the
+    HKTR technical record id: seconds left out when zero (and no fraction), the fraction in
+    groups of 3, 6 or 9 digits, a zero offset as Z, any other offset kept as written."""
+    match = _ZONED_TEXT.match(value) if value else None
+    if match is None:
+        if fallback is None:
+            return None
+        utc = fallback.astimezone(UTC) if fallback.tzinfo else fallback
+        seconds = f"{utc.second:02d}"
+        fraction = f"{utc.microsecond:06d}" + "000" if utc.microsecond else ""
+        minute, zone = utc.strftime("%Y-%m-%dT%H:%M"), "Z"
+    else:
+        minute, seconds, fraction, zone = match.group(1), match.group(2) or "00", \
+            (match.group(3) or "").ljust(9, "0")[:9], match.group(4)
+        if zone in ("+00:00", "-00:00"):
+            zone = "Z"
+    nanos = int(fraction) if fraction else 0
+    if nanos == 0:
+        tail = "" if seconds == "00" else f":{seconds}"
+    elif nanos % 1_000_000 == 0:
+        tail = f":{seconds}.{nanos // 1_000_000:03d}"
+    elif nanos % 1000 == 0:
+        tail = f":{seconds}.{nanos // 1000:06d}"
+    else:
+        tail = f":{seconds}.{nanos:09d}"
+    return f"{minute}{tail}{zone}"
 
 
 class HkmaWriter(Auth030Writer):
     regime = "hkma"
     namespace = NS
+    # auth.030.001.04 TxData sequence, the elements HKMA's field list fills
+    TX_SEQUENCE: ClassVar[tuple[str, ...]] = (
+        "_tx_identifier", "_secondary_tx_identifier", "_collateral_portfolio", "_platform",
+        "_price", "_notionals", "_delivery", "_execution", "_tx_dates", "_derivative_event",
+        "_confirmation", "_non_standard_term", "_clearing", "_currency", "_interest_rates",
+        "_option", "_credit", "_other_payments", "_package",
+    )
+
+    # --- report frame ------------------------------------------------------------------------
+
+    def _report(self, rpt: etree._Element, event: TradeEvent,
+                reporting_timestamp: datetime) -> None:
+        action = ActionType(event.action_type)
+        if action == ActionType.MARU:
+            raise ValueError("margin updates (MARU) are reported in auth.108, not auth.030")
+        variant = VARIANTS[action]
+        body = self.sub(rpt, variant)
+        self._counterparty_data(self.sub(body, "CtrPtySpcfcData"), event, reporting_timestamp,
+                                variant)
+        common = self.sub(body, "CmonTradData")
+        if variant not in SLIM_VARIANTS:
+            self._contract_data(self.sub(common, "CtrctData"), event)
+        self._transaction_data(self.sub(common, "TxData"), event, variant)
+        # auth.030.001.04 has no Lvl; the HKTR keys each record by its technical record id
+        record_id = self.technical_record_id(event)
+        if record_id:
+            self.sub(body, "TechAttrbts/TechRcrdId", record_id)
+
+    @staticmethod
+    def technical_record_id(event: TradeEvent) -> str | None:
+        """DRR's HKTR technical record id: HKMA-<counterparty 1>-<counterparty 2>-<UTI>-<event
+        time>, the parts that are known joined by '-'."""
+        when = java_instant_text(event.event_timestamp_text, event.event_timestamp)
+        parts = [event.counterparty_1.identifier if event.counterparty_1 else None,
+                 event.counterparty_2.identifier if event.counterparty_2 else None,
+                 event.uti, when]
+        known = [part for part in parts if part]
+        return "-".join(["HKMA", *known]) if known else None
+
+    # --- counterparty-specific data ----------------------------------------------------------
+
+    def _counterparty_data(self, parent: etree._Element, event: TradeEvent, stamp: datetime,
+                           variant: str) -> None:
+        cpty = self.sub(parent, "CtrPty")
+        rptg = self.sub(cpty, "RptgCtrPty")
+        cp1, cp2 = event.counterparty_1, event.counterparty_2
+        if cp1 is not None:
+            self.sub(rptg, "Id/Lgl/Id/LEI", cp1.identifier)
+            if variant not in SLIM_VARIANTS:
+                self._nature(rptg, cp1, other=False)
+                self._direction(rptg, event)
+                if cp1.country:
+                    # HKMA: booking location of the reporting entity (ISO 3166 alpha-2)
+                    self.sub(rptg, "BookgLctn", cp1.country)
+        if cp2 is not None:
+            other = self.sub(cpty, "OthrCtrPty")
+            self.sub(other, "IdTp/Lgl/Id/LEI", cp2.identifier)
+            if variant not in SLIM_VARIANTS:
+                self._nature(other, cp2, other=True)
+        if event.broker and variant not in SLIM_VARIANTS:
+            self.sub(cpty, "Brkr/LEI", event.broker)
+        if event.submitting_entity:
+            self.sub(cpty, "SubmitgAgt/LEI", event.submitting_entity)
+        if event.entity_responsible:
+            self.sub(cpty, "NttyRspnsblForRpt/LEI", event.entity_responsible)
+        if variant == "ValtnUpd" and event.valuation is not None:
+            self._valuation(parent, event)
+        self.sub(parent, "RptgTmStmp", timestamp(stamp))
+
+    @staticmethod
+    def hkma_nature(party: Party) -> Nature | None:
+        """The nature the party's HKTR reporting regime states; a party without one keeps the
+        nature it has (from the message's other regimes or the entity reference data)."""
+        if HKMA_BODY not in party.entity_classifications:
+            return party.nature
+        stated = party.entity_classifications[HKMA_BODY]
+        return _NATURES.get((stated or "").replace(" ", "").lower())
+
+    def _nature(self, parent: etree._Element, party: Party, other: bool) -> None:
+        # the HKMA field list has no clearing threshold nor directly-linked-activity flag (EMIR
+        # concepts); the sector is the party's HKMA corporate sector
+        nature = self.hkma_nature(party)
+        if nature is None:
+            return
+        sector = party.classifications.get(HKMA_SECTOR_SCHEME)
+        ntr = self.sub(parent, "Ntr")
+        if nature == Nature.FINANCIAL:
+            fi = self.sub(ntr, "FI")
+            if sector:
+                self.sub(fi, "Sctr/Cd", sector)
+        elif nature == Nature.NON_FINANCIAL:
+            nfi = self.sub(ntr, "NFI")
+            if sector:
+                self.sub(nfi, "Sctr/Id", sector)
+        elif nature == Nature.CCP:
+            self.sub(ntr, "CntrlCntrPty", "NORE")
+        else:
+            self.sub(ntr, "Othr", "NORE")
+
+    # --- contract data -----------------------------------------------------------------------
+
+    def _contract_data(self, parent: etree._Element, event: TradeEvent) -> None:
+        product = event.product
+        if product.contract_type:
+            self.sub(parent, "CtrctTp", product.contract_type)
+        if product.asset_class:
+            self.sub(parent, "AsstClss", str(product.asset_class))
+        if product.upi:
+            self.sub(parent, "PdctId/UnqPdctIdr/Id", product.upi)
+        self._underlying(parent, event)
+        if product.settlement_currency:
+            node = self.sub(parent, "SttlmCcy")
+            self.sub(node, "Ccy", product.settlement_currency)
+            fixing = self._fixing_date(event)
+            if fixing is not None:
+                # a non-deliverable FX contract states when its settlement amount is fixed
+                self.sub(node, "FxgDt", f"{day(fixing)}T00:00:00Z")
+        if product.settlement_location:
+            # HKMA: place of settlement, e.g. HK for offshore renminbi (CNH)
+            self.sub(parent, "PlcOfSttlm", product.settlement_location)
+        second = event.legs[1].settlement_currency if len(event.legs) > 1 else None
+        if second:
+            self.sub(parent, "SttlmCcyScndLeg/Ccy", second)
+        self.sub(parent, "DerivBasedOnCrptAsst", False)
+
+    def _underlying(self, parent: etree._Element, event: TradeEvent) -> None:
+        product = event.product
+        listed = [u for u in product.underliers if u.source in ("ISIN", "OTHR")]
+        index = next((u for u in product.underliers if u.source == "INDX"), None)
+        if product.custom_basket or product.basket_id or (product.underlier_basket and listed):
+            # auth.030.001.04: a basket states its identifier as the structurer's (Strr) and
+            # each constituent by ISIN or by another identifier with its kind (OthrId/Src)
+            node = self.sub(parent, "UndrlygInstrm/Bskt")
+            if product.basket_id:
+                self.sub(node, "Strr", product.basket_id)
+            for underlier in listed:
+                if underlier.source == "ISIN":
+                    self.sub(node, "Cnsttnts/InstrmId/ISIN", underlier.identifier)
+                else:
+                    self._other_id(self.sub(node, "Cnsttnts/InstrmId/OthrId"), underlier)
+            return
+        if listed:
+            if listed[0].source == "ISIN":
+                self.sub(parent, "UndrlygInstrm/ISIN", listed[0].identifier)
+            else:  # a single underlier known by another identifier (RIC, ticker, ...)
+                self._other_id(self.sub(parent, "UndrlygInstrm/Othr"), listed[0])
+            return
+        if index is not None:
+            node = self.sub(parent, "UndrlygInstrm/Indx")
+            if index.name and index.identifier != index.name:
+                # DRR reports the index's identifier (e.g. a credit index's RED pair code) in
+                # the index ISIN element
+                self.sub(node, "ISIN", index.identifier)
+            self.sub(node, "Nm", index.name or index.identifier)
+
+    def _other_id(self, node: etree._Element, underlier: Underlier) -> None:
+        self.sub(node, "Id", underlier.identifier)
+        self.sub(node, "Src", underlier.id_scheme or "Other")
+
+    @staticmethod
+    def _fixing_date(event: TradeEvent) -> date | None:
+        if str(event.product.asset_class) != "CURR":
+            return None
+        return next((leg.fixing_date for leg in event.legs if leg.fixing_date), None)
+
+    # --- transaction data --------------------------------------------------------------------
+
+    def _tx_identifier(self, parent: etree._Element, event: TradeEvent) -> None:
+        if event.uti:
+            self.sub(parent, "TxId/UnqTxIdr", event.uti)
+        elif event.secondary_trade_id:
+            node = self.sub(parent, "TxId/Prtry")
+            self.sub(node, "Id", event.secondary_trade_id)
+            self.sub(node, "SchmeNm", NO_UTI_SCHEME)
+
+    def _secondary_tx_identifier(self, parent: etree._Element, event: TradeEvent) -> None:
+        if event.secondary_trade_id:
+            self.sub(parent, "ScndryTxId", event.secondary_trade_id)
+
+    def _collateral_portfolio(self, parent: etree._Element, event: TradeEvent) -> None:
+        # HKMA reports the initial and the variation margin portfolio codes apart; the trade
+        # states one portfolio code without saying which margin it covers, so only the
+        # uncollateralised case (no portfolio: NOAP for both) is reported, as DRR does
+        if event.collateral is not None and event.collateral.portfolio_code:
+            return
+        node = self.sub(parent, "CollPrtflCd/MrgnPrtflCd")
+        self.sub(node, "InitlMrgnPrtflCd/NoPrtfl", "NOAP")
+        self.sub(node, "VartnMrgnPrtflCd/NoPrtfl", "NOAP")
+
+    def _platform(self, parent: etree._Element, event: TradeEvent) -> None:
+        # HKMA: the trading platform's MIC as the trade names it; nothing when it names none
+        if event.execution_venue:
+            self.sub(parent, "PltfmIdr", event.execution_venue)
+
+    def _derivative_event(self, parent: etree._Element, event: TradeEvent) -> None:
+        node = self.sub(parent, "DerivEvt")
+        self.sub(node, "Tp", str(event.event_type or "TRAD"))
+        if event.event_id:
+            self.sub(node, "Id/EvtIdr", event.event_id)
+        when = event.event_timestamp_text or timestamp(event.event_timestamp)
+        if when:
+            self.sub(node, "TmStmp/DtTm", when)
+
+    def _confirmation(self, parent: etree._Element, event: TradeEvent) -> None:
+        # HKMA has no confirmation timestamp field
+        code = event.confirmation or "NCNF"
+        if code == "NCNF":
+            self.sub(parent, "TradConf/NonConfd/Tp", "NCNF")
+        else:
+            self.sub(parent, "TradConf/Confd/Tp", code)
+
+    def _non_standard_term(self, parent: etree._Element, event: TradeEvent) -> None:
+        self.sub(parent, "NonStdsdTerm", bool(event.non_standard_terms))
+
+    def _clearing(self, parent: etree._Element, event: TradeEvent) -> None:
+        # HKMA has no clearing obligation field; a trade intended to be cleared says so
+        node = self.sub(parent, "TradClr")
+        cleared = str(event.clearing.cleared)
+        if cleared == "Y":
+            done = self.sub(node, "ClrSts/Clrd")
+            if event.clearing.ccp:
+                self.sub(done, "Dtls/CCP/LEI", event.clearing.ccp)
+        elif cleared == "I":
+            intended = self.sub(node, "ClrSts/IntndToClear/Dtls")
+            if event.clearing.ccp:
+                self.sub(intended, "CCP/LEI", event.clearing.ccp)
+        else:
+            self.sub(node, "ClrSts/NonClrd/Rsn", "NORE")
+        if event.intragroup is not None:
+            self.sub(node, "IntraGrp", event.intragroup)
+
+    def _currency(self, parent: etree._Element, event: TradeEvent) -> None:
+        if str(event.product.asset_class) != "CURR" or event.exchange_rate is None:
+            return
+        node = self.sub(parent, "Ccy")
+        self.sub(node, "XchgRate", event.exchange_rate)
+        if event.exchange_rate_basis and "/" in event.exchange_rate_basis:
+            base, quoted = event.exchange_rate_basis.split("/", 1)
+            pair = self.sub(node, "XchgRateBsis/CcyPair")
+            self.sub(pair, "BaseCcy", base)
+            self.sub(pair, "QtdCcy", quoted)
+
+    def _interest_rates(self, parent: etree._Element, event: TradeEvent) -> None:
+        if event.product.contract_type != "FRAS":
+            super()._interest_rates(parent, event)
+            return
+        # an FRA: its fixed rate is the first leg; the floating leg states only its day count
+        # (the rate it fixes against is the contract's, not a leg's, in DRR's HKMA mapping)
+        fixed = next((leg for leg in event.legs if leg_kind(leg) == "FIXED"
+                      and leg.fixed_rate is not None), None)
+        floating = next((leg for leg in event.legs if leg_kind(leg) == "FLOATING"), None)
+        if fixed is None and floating is None:
+            return
+        node = self.sub(parent, "IntrstRate")
+        if fixed is not None:
+            self._rate_leg_node(self.sub(node, "FrstLeg"), fixed)
+        if floating is not None and floating.day_count:
+            self.sub(node, "ScndLeg/Fltg/DayCnt/Cd", floating.day_count)
+
+    def _rate_leg_node(self, parent: etree._Element, leg: Leg) -> None:
+        if leg_kind(leg) == "FIXED":
+            node = self.sub(parent, "Fxd")
+            self.sub(node, "Rate/Dcml", leg.fixed_rate)  # a decimal fraction: 0.0253 = 2.53 %
+            if leg.day_count:
+                self.sub(node, "DayCnt/Cd", leg.day_count)
+            self._term(node, "PmtFrqcy", leg.payment_frequency)
+            return
+        node = self.sub(parent, "Fltg")
+        if leg.floating_index_code:
+            self.sub(node, "Rate/Cd", leg.floating_index_code)
+        if leg.payment_frequency is not None:
+            # DRR's HKMA reference period is the period the floating leg pays over (its
+            # payment frequency, EXPI for a single payment at term), not the index tenor
+            self._term_value(self.sub(node, "RefPrd"), leg.payment_frequency)
+        if leg.spread is not None:
+            self.sub(node, "Sprd/BsisPtSprd", basis_points(leg.spread))
+        if leg.day_count:
+            self.sub(node, "DayCnt/Cd", leg.day_count)
+        # the HKMA field list has no reset frequency
+        self._term(node, "PmtFrqcy", leg.payment_frequency)
+
+    def _term_value(self, node: etree._Element, period: Period) -> None:
+        stated = frequency(period)
+        if stated is None:
+            return
+        unit, value = self._years(stated)
+        self.sub(node, "Unit", unit)
+        if value is not None:
+            self.sub(node, "Val", value)
+
+    def _years(self, value: tuple[str, int | None]) -> tuple[str, int | None]:
+        return value  # HKMA states a period as the trade does (12 months stay MNTH 12)
+
+    def _option(self, parent: etree._Element, event: TradeEvent) -> None:
+        option = event.option
+        if option is None:
+            return
+        node = self.sub(parent, "Optn")
+        if option.option_type:
+            self.sub(node, "Tp", option.option_type)
+        if option.exercise_style:
+            self.sub(node, "ExrcStyle", option.exercise_style)
+        if option.first_exercise_date:
+            self.sub(node, "ExrcDt/FrstExrcDt", day(option.first_exercise_date))
+        if option.strike is not None:
+            if option.strike_notation == "MONE":
+                currency = self._strike_currency(option.strike_currency)
+                self.sub(node, "StrkPric/MntryVal/Amt", option.strike,
+                         **({"Ccy": currency} if currency else {}))
+            else:
+                self.sub(node, "StrkPric/Dcml", option.strike)
+        call, put = self._call_put_amounts(event)
+        if call is not None:
+            self.sub(node, "CallAmt", call.amount, Ccy=call.currency)
+        if put is not None:
+            self.sub(node, "PutAmt", put.amount, Ccy=put.currency)
+        if option.premium is not None:
+            self.sub(node, "PrmAmt", option.premium.amount, Ccy=option.premium.currency)
+        if option.premium_payment_date:
+            self.sub(node, "PrmPmtDt", day(option.premium_payment_date))
+        if option.underlying_maturity_date:
+            self.sub(node, "MtrtyDtOfUndrlyg", day(option.underlying_maturity_date))
+
+    @staticmethod
+    def _strike_currency(pair: str | None) -> str | None:
+        # an FX strike is a price of the pair's base currency in its quoted currency
+        if not pair:
+            return None
+        return pair.rsplit("/", 1)[-1]
+
+    @staticmethod
+    def _call_put_amounts(event: TradeEvent) -> tuple[Money | None, Money | None]:
+        """(call amount, put amount), CDE 'Call amount' / 'Put amount' as DRR fills them."""
+        option = event.option
+        assert option is not None
+        if option.call_amount is not None or option.put_amount is not None:
+            return option.call_amount, option.put_amount  # FX: each currency's amount
+        notional = event.legs[0].notional if event.legs else None
+        if notional is None:
+            return None, None
+        product = event.product
+        if str(product.asset_class) == "CRDT":
+            return notional, notional  # an option on a CDS: the notional is either side
+        if product.contract_type == "SWPT":
+            # a payer swaption (the buyer pays the fixed leg) is a put on the fixed rate
+            fixed = next((leg for leg in event.legs if leg_kind(leg) == "FIXED"), None)
+            buyer_pays_fixed = fixed is not None and fixed.payer is not None and \
+                fixed.payer == event.buyer
+            return (None, notional) if buyer_pays_fixed else (notional, None)
+        if str(product.asset_class) == "INTR" and any(
+                u.source == "ISIN" for u in product.underliers):
+            return None, None  # a bond option: its size is the bond's, not a notional
+        if option.option_type == "CALL":
+            return notional, None
+        if option.option_type == "PUTO":
+            return None, notional
+        return None, None
+
+    def _notionals(self, parent: etree._Element, event: TradeEvent) -> None:
+        amounts = [leg.notional for leg in event.legs[:2]]
+        if any(amounts):
+            node = self.sub(parent, "NtnlAmt")
+            for name, money in zip(("FrstLeg", "ScndLeg"), amounts, strict=False):
+                if money is not None:
+                    self.sub(node, f"{name}/Amt/Amt", money.amount, Ccy=money.currency)
+        legs = event.legs[:2]
+        if not any(leg.total_quantity is not None for leg in legs) and \
+                str(event.product.asset_class) == "EQUI" and legs:
+            # DRR states an unknown equity quantity with the schema's largest value
+            self.sub(parent, "NtnlQty/FrstLeg/TtlQty", Decimal("9999999999999999999999999"))
+            return
+        node = None
+        for name, leg in zip(("FrstLeg", "ScndLeg"), legs, strict=False):
+            if leg.total_quantity is None:
+                continue
+            node = node if node is not None else self.sub(parent, "NtnlQty")
+            side = self.sub(node, name)
+            self.sub(side, "TtlQty", leg.total_quantity)
+            if leg.quantity_unit:
+                self.sub(side, "UnitOfMeasr/Cd", leg.quantity_unit)
+            # auth.030.001.04 details the quantity over time; a constant one is a single term
+            self.sub(side, "Dtls/Term/Qty", leg.total_quantity)
+
+    def _price(self, parent: etree._Element, event: TradeEvent) -> None:
+        price = event.price
+        if price is None:
+            return
+        if price.notation == "PERC":
+            # a percentage (of par) as a decimal fraction, a price per amount of currency
+            node = self.sub(parent, "TxPric")
+            self.sub(node, "Pric/Dcml", price.value / Decimal(100))
+            self.sub(node, "UnitOfMeasr/Cd", "ACCY")
+        elif price.notation == "MONE":
+            self.sub(parent, "TxPric/Pric/MntryVal/Amt", price.value,
+                     **({"Ccy": price.currency} if price.currency else {}))
