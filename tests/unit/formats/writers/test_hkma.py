@@ -243,7 +243,7 @@ def test_equity_basket_constituents_by_other_identifier():
     event = swap(product=Product(asset_class="EQUI", contract_type="OPTN",
                                  underlier_basket=True, underliers=[
                                      Underlier(identifier="ENR1n.DE", source="OTHR",
-                                               id_type="RIC"),
+                                               id_scheme="RIC"),
                                      Underlier(identifier="US0378331005", source="ISIN")]))
     doc = document(event)
     basket = doc.findall(f"{CTRCT}/a:UndrlygInstrm/a:Bskt/a:Cnsttnts/a:InstrmId", N)
@@ -254,7 +254,7 @@ def test_equity_basket_constituents_by_other_identifier():
 
 def test_single_underlier_known_by_other_identifier_and_credit_index_id():
     single = swap(product=Product(asset_class="EQUI", contract_type="OPTN", underliers=[
-        Underlier(identifier="STM-FP", source="OTHR", id_type="Other")]))
+        Underlier(identifier="STM-FP", source="OTHR", id_scheme="Other")]))
     doc = document(single)
     assert value(doc, f"{CTRCT}/a:UndrlygInstrm/a:Othr/a:Id") == "STM-FP"
     assert value(doc, f"{CTRCT}/a:UndrlygInstrm/a:Othr/a:Src") == "Other"
