@@ -190,6 +190,9 @@ class Underlier(_Model):
     identifier: str
     source: Code | None = None  # ISIN, CCY, FPML, RED, INDX, ...
     name: str | None = None
+    # added for the FpML mapping (optional): the identifier's scheme as CDM's ProductIdTypeEnum
+    # names it (RIC, CUSIP, BBGID, SEDOL, ...), for an identifier that is not an ISIN
+    scheme: Code | None = None
 
 
 class Product(_Model):
@@ -346,6 +349,7 @@ class TradeEvent(_Model):
     other_payments: list[OtherPayment] = Field(default_factory=list)
     package_price: Price | None = None
     package_spread: Price | None = None
+    message_id: str | None = None  # the source message's own (technical record) identifier
 
     # regimes this event is reportable under (cftc-part45, emir, krx); empty: tenant default
     regimes: list[str] = Field(default_factory=list)

@@ -48,12 +48,37 @@ def _underliers(underlyer: Element | None) -> tuple[list[Underlier], str | None,
         unit = unit or ("IPNT" if kind == "index" else "SHAS")
         isin = next((text(i) for i in findall(asset, "instrumentId")
                      if "isin" in (i.get("instrumentIdScheme") or "").lower()), None)
-        other = text(asset, "instrumentId")
+        other_id = find(asset, "instrumentId")
+        other = text(other_id)
         if isin or other:
             found.append(Underlier(identifier=isin or other or "", source="ISIN" if isin else
-                                   "OTHR", name=other if isin else None))
+                                   "OTHR", name=other if isin else None,
+                                   scheme=None if isin else instrument_id_type(
+                                       other_id.get("instrumentIdScheme") if other_id is not None
+                                       else None)))
     is_basket = basket is not None and len(findall(basket, "basketConstituent")) > 1
     return found, (None if is_basket else unit), is_basket
+
+
+# FpML instrument-id scheme (the URI's last part, e.g. `instrument-id-Reuters-RIC`) -> CDM
+# ProductIdTypeEnum, the identifier source DRR reports for a non-ISIN underlier. Checked in
+# order: the first fragment the scheme contains wins.
+INSTRUMENT_ID_TYPES = (
+    ("isin", "ISIN"), ("cusip", "CUSIP"), ("sedol", "SEDOL"), ("ric", "RIC"),
+    ("figi", "FIGI"), ("bloomberg-ticker", "BBGTICKER"), ("bloomberg", "BBGID"),
+    ("sicovam", "SICOVAM"), ("valoren", "VALOREN"), ("wertpapier", "WERTPAPIER"),
+    ("red", "REDID"), ("upi", "UPI"),
+)
+
+
+def instrument_id_type(scheme: str | None) -> str | None:
+    """CDM ProductIdTypeEnum of an FpML `instrumentIdScheme`: OTHER when it names none."""
+    if not scheme:
+        return None
+    tail = scheme.rstrip("/").rsplit("/", 1)[-1].lower()
+    tail = tail.removeprefix("instrument-id-")
+    return next((kind for fragment, kind in INSTRUMENT_ID_TYPES
+                 if fragment in tail.split("-") or tail.startswith(fragment)), "OTHER")
 
 
 def _in_basket(underlyer: Element | None) -> bool:
