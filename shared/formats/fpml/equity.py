@@ -66,19 +66,20 @@ def _underliers(underlyer: Element | None) -> tuple[list[Underlier], str | None,
 INSTRUMENT_ID_TYPES = (
     ("isin", "ISIN"), ("cusip", "CUSIP"), ("sedol", "SEDOL"), ("ric", "RIC"),
     ("figi", "FIGI"), ("bloomberg-ticker", "BBGTICKER"), ("bloomberg", "BBGID"),
-    ("sicovam", "SICOVAM"), ("valoren", "VALOREN"), ("wertpapier", "WERTPAPIER"),
+    ("sicovam", "SICOVAM"), ("valoren", "VALOREN"), ("wertpapier", "Wertpapier"),
     ("red", "REDID"), ("upi", "UPI"),
 )
 
 
 def instrument_id_type(scheme: str | None) -> str | None:
-    """CDM ProductIdTypeEnum of an FpML `instrumentIdScheme`: OTHER when it names none."""
+    """CDM ProductIdTypeEnum of an FpML `instrumentIdScheme` (`Other` when it names none;
+    CDM spells `Other` and `Wertpapier` so)."""
     if not scheme:
         return None
     tail = scheme.rstrip("/").rsplit("/", 1)[-1].lower()
     tail = tail.removeprefix("instrument-id-")
     return next((kind for fragment, kind in INSTRUMENT_ID_TYPES
-                 if fragment in tail.split("-") or tail.startswith(fragment)), "OTHER")
+                 if fragment in tail.split("-") or tail.startswith(fragment)), "Other")
 
 
 def _in_basket(underlyer: Element | None) -> bool:

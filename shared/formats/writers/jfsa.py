@@ -22,7 +22,7 @@ rules fill differently are overridden here. Two kinds of difference from EMIR Re
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import date, datetime
 from decimal import Decimal
 from typing import ClassVar
 
@@ -33,6 +33,8 @@ from shared.formats.writers.auth030 import SLIM_VARIANTS, VARIANTS, Auth030Write
 from shared.formats.writers.derive import day, leg_kind, timestamp
 
 NS = "urn:iso:std:iso:20022:tech:xsd:auth.030.001.04"
+# contracts whose underlier DRR's JFSA rules state as the floating rate index
+RATE_INDEX_CONTRACTS = frozenset({"SWAP", "FRAS", "SWPT"})
 
 
 class JfsaWriter(Auth030Writer):
@@ -152,7 +154,7 @@ class JfsaWriter(Auth030Writer):
                 else:
                     other = self.sub(ident, "OthrId")
                     self.sub(other, "Id", underlier.identifier)
-                    self.sub(other, "Src", underlier.scheme or "OTHR")
+                    self.sub(other, "Src", underlier.scheme or "Other")
             if product.basket_id:
                 self.sub(node, "Strr", product.basket_id)
             return
@@ -162,19 +164,28 @@ class JfsaWriter(Auth030Writer):
             return
         index = next((u for u in product.underliers if u.source == "INDX"), None)
         if index is not None:
+            # an index: its ISIN where it has one, and its name (.001.04 IndexIdentification)
             node = self.sub(parent, "UndrlygInstrm/Indx")
             if _looks_like_isin(index.identifier):
                 self.sub(node, "ISIN", index.identifier)
-            else:
+            if index.name or not _looks_like_isin(index.identifier):
                 self.sub(node, "Nm", index.name or index.identifier)
             return
-        # an interest rate derivative's underlier is its floating rate index (JFSA "Underlier
-        # identification": the ISO 20022 benchmark code of the floating leg)
-        if product.asset_class == "INTR":
+        if self._rate_index_underlier(event):
             code = next((leg.floating_index_code for leg in event.legs
                          if leg.floating_index_code), None)
             if code:
                 self.sub(parent, "UndrlygInstrm/Indx/Indx", code)
+
+    def _rate_index_underlier(self, event: TradeEvent) -> bool:
+        """DRR's JFSA underlier of an interest rate derivative: the floating rate index of a
+        single-currency swap, an FRA or a swaption (whose underlier is such a swap). A
+        cross-currency swap or a cap/floor (an option on the rate) reports no underlier."""
+        product = event.product
+        if product.asset_class != "INTR" or product.contract_type not in RATE_INDEX_CONTRACTS:
+            return False
+        currencies = {leg.notional.currency for leg in event.legs if leg.notional}
+        return len(currencies) <= 1
 
     # --- transaction data --------------------------------------------------------------------
 
@@ -209,6 +220,25 @@ class JfsaWriter(Auth030Writer):
         else:
             self.sub(parent, "Dcml", value)  # e.g. an FX strike: a rate, not an amount
 
+    def _notionals(self, parent: etree._Element, event: TradeEvent) -> None:
+        amounts = [leg.notional for leg in event.legs[:2]]
+        if any(amounts):
+            node = self.sub(parent, "NtnlAmt")
+            for name, money in zip(("FrstLeg", "ScndLeg"), amounts, strict=False):
+                if money is not None:
+                    self.sub(node, f"{name}/Amt/Amt", money.amount, Ccy=money.currency)
+        # JFSA "Total notional quantity" with its unit of measure (.001.04 UnitOfMeasr); only a
+        # quantity the trade states: no placeholder for an unknown one
+        legs = [(name, leg) for name, leg in zip(("FrstLeg", "ScndLeg"), event.legs[:2],
+                                                 strict=False) if leg.total_quantity is not None]
+        if legs:
+            node = self.sub(parent, "NtnlQty")
+            for name, leg in legs:
+                quantity = self.sub(node, name)
+                self.sub(quantity, "TtlQty", leg.total_quantity)
+                if leg.quantity_unit:
+                    self.sub(quantity, "UnitOfMeasr/Cd", leg.quantity_unit)
+
     def _derivative_event(self, parent: etree._Element, event: TradeEvent) -> None:
         node = self.sub(parent, "DerivEvt")
         self.sub(node, "Tp", str(event.event_type or "TRAD"))
@@ -228,6 +258,32 @@ class JfsaWriter(Auth030Writer):
                 self.sub(node, "Dtls/CCP/LEI", event.clearing.ccp)
         elif cleared == "N":
             self.sub(parent, "TradClr/ClrSts/NonClrd/Rsn", "NORE")
+
+    def _dates(self, event: TradeEvent) -> tuple[date | None, date | None, date | None]:
+        # unlike ESMA's, JFSA's FRA dates are the contract's own: effective on its start date,
+        # expiring and settling on its end (termination) date
+        return event.effective_date, event.expiration_date, event.final_settlement_date
+
+    def _interest_rates(self, parent: etree._Element, event: TradeEvent) -> None:
+        if event.product.asset_class not in ("INTR", "CRDT", "EQUI"):
+            return
+        legs = [(name, leg) for name, leg in zip(("FrstLeg", "ScndLeg"), event.legs[:2],
+                                                 strict=False) if self._rate_leg(leg)]
+        if not legs:
+            return
+        node = self.sub(parent, "IntrstRate")
+        fra = event.product.contract_type == "FRAS"
+        for name, leg in legs:
+            if fra and leg_kind(leg) == "FLOATING":
+                # an FRA's floating rate is its underlier (UndrlygInstrm/Indx): the floating
+                # leg states only its day count
+                if leg.day_count:
+                    self.sub(node, f"{name}/Fltg/DayCnt/Cd", leg.day_count)
+                continue
+            self._rate_leg_node(self.sub(node, name), leg)
+
+    def _years(self, value: tuple[str, int | None]) -> tuple[str, int | None]:
+        return value  # JFSA keeps a term's unit as the trade states it (12 MNTH, not 1 YEAR)
 
     def _rate_leg_node(self, parent: etree._Element, leg) -> None:
         super()._rate_leg_node(parent, leg)
@@ -271,6 +327,8 @@ class JfsaWriter(Auth030Writer):
                 self.sub(strike, "Dcml", option.strike)
         if option.premium is not None:
             self.sub(node, "PrmAmt", option.premium.amount, Ccy=option.premium.currency)
+        else:
+            self.sub(node, "PrmAmt", 0)  # JFSA "Option premium amount": zero when none is paid
         if option.premium_payment_date:
             self.sub(node, "PrmPmtDt", day(option.premium_payment_date))
         if option.underlying_maturity_date:
