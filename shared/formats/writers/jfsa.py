@@ -22,7 +22,7 @@ rules fill differently are overridden here. Two kinds of difference from EMIR Re
 
 from __future__ import annotations
 
-from datetime import date, datetime
+from datetime import UTC, date, datetime
 from decimal import Decimal
 from typing import ClassVar
 
@@ -70,13 +70,14 @@ class JfsaWriter(Auth030Writer):
             self.sub(body, "TechAttrbts/TechRcrdId", record_id)
 
     def _technical_record_id(self, event: TradeEvent, stamp: datetime) -> str | None:
-        """JFSA field "Technical record identification": unique per submitted record. DRR
-        builds it from the sender's message (record) identifier and the reporting timestamp
-        to the minute, so a re-submission of the same message gets a new one."""
-        base = event.message_id or event.event_id or event.uti
+        """JFSA "Technical record identification", unique per submitted record. DRR
+        (TechnicalRecordIdRule) joins the sender's technical record id (FpML `messageId`) and
+        the reporting timestamp as Java prints an instant: `<id>_2024-04-29T00:00Z`. A source
+        with no message id (CSV, JSONL) uses the trade's UTI in its place."""
+        base = event.message_id or event.uti
         if not base:
             return None
-        return f"{base}_{timestamp(stamp.replace(second=0, microsecond=0))[:16]}Z"
+        return f"{base}_{java_instant_text(stamp)}"
 
     # --- counterparty-specific data -----------------------------------------------------------
 
@@ -178,9 +179,10 @@ class JfsaWriter(Auth030Writer):
                 self.sub(parent, "UndrlygInstrm/Indx/Indx", code)
 
     def _rate_index_underlier(self, event: TradeEvent) -> bool:
-        """DRR's JFSA underlier of an interest rate derivative: the floating rate index of a
-        single-currency swap, an FRA or a swaption (whose underlier is such a swap). A
-        cross-currency swap or a cap/floor (an option on the rate) reports no underlier."""
+        """DRR's JFSA underlier of an interest rate derivative (GetUnderlyingIndexIndicator):
+        the first floating rate index of an FRA or of a product CDM qualifies as an IR swap
+        (single currency, no option), a swaption looking through to its underlying swap. A
+        cross-currency swap or a cap/floor reports no underlier."""
         product = event.product
         if product.asset_class != "INTR" or product.contract_type not in RATE_INDEX_CONTRACTS:
             return False
@@ -275,8 +277,9 @@ class JfsaWriter(Auth030Writer):
         fra = event.product.contract_type == "FRAS"
         for name, leg in legs:
             if fra and leg_kind(leg) == "FLOATING":
-                # an FRA's floating rate is its underlier (UndrlygInstrm/Indx): the floating
-                # leg states only its day count
+                # an FRA's floating rate is its underlier (UndrlygInstrm/Indx); DRR's JFSA
+                # floating rate rules skip FRAs (IndicatorOfTheFloatingRateOfLeg2Rule: not
+                # IsFRA), so the floating leg states only its day count
                 if leg.day_count:
                     self.sub(node, f"{name}/Fltg/DayCnt/Cd", leg.day_count)
                 continue
@@ -338,6 +341,19 @@ class JfsaWriter(Auth030Writer):
                      Ccy=option.call_amount.currency)
         if option.put_amount is not None:
             self.sub(node, "PutAmt", option.put_amount.amount, Ccy=option.put_amount.currency)
+
+
+def java_instant_text(value: datetime) -> str:
+    """An instant as Java's `Instant.toString()` prints it (ISO 8601, UTC): seconds only when
+    not zero, a fraction in groups of three digits only when there is one."""
+    utc = value.astimezone(UTC) if value.tzinfo else value.replace(tzinfo=UTC)
+    text = utc.strftime("%Y-%m-%dT%H:%M")
+    if utc.second or utc.microsecond:
+        text += f":{utc.second:02d}"
+    if utc.microsecond:
+        fraction = f"{utc.microsecond:06d}"
+        text += "." + (fraction[:3] if fraction.endswith("000") else fraction)
+    return text + "Z"
 
 
 def _looks_like_isin(value: str | None) -> bool:

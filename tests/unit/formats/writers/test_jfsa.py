@@ -23,7 +23,7 @@ from shared.domain.model import (
     Underlier,
 )
 from shared.formats.writers.base import writer_for
-from shared.formats.writers.jfsa import NS, JfsaWriter
+from shared.formats.writers.jfsa import NS, JfsaWriter, java_instant_text
 from tests.unit.formats.writers.test_cftc import STAMP, A, B, swap
 
 N = {"a": NS}
@@ -100,12 +100,23 @@ def test_event_identifier_and_timestamp():
     assert document(swap()).find(f"{TX}/a:DerivEvt/a:Id", N) is None
 
 
-def test_technical_record_id_from_message_id_and_reporting_minute():
-    stamp = datetime(2024, 4, 29, 9, 15, 42, tzinfo=UTC)
-    doc = document(swap(message_id="MSG42", event_id=None), stamp)
+def test_technical_record_id_from_message_id_and_reporting_timestamp():
     tech = f"{NEW}/a:TechAttrbts/a:TechRcrdId"
-    assert text(doc, tech) == "MSG42_2024-04-29T09:15Z"
+    doc = document(swap(message_id="MSG42"), datetime(2024, 4, 29, tzinfo=UTC))
+    assert text(doc, tech) == "MSG42_2024-04-29T00:00Z"
     assert doc.find(f"{NEW}/a:Lvl", N) is None
+    doc = document(swap(message_id="MSG42"), datetime(2024, 4, 29, 9, 15, 42, tzinfo=UTC))
+    assert text(doc, tech) == "MSG42_2024-04-29T09:15:42Z"
+    # no message id (a CSV or JSONL source): the UTI stands in
+    assert text(document(swap()), tech) == "UTI1_2024-04-29T00:00Z"
+
+
+def test_java_instant_text():
+    assert java_instant_text(datetime(2024, 4, 29, 9, 15, tzinfo=UTC)) == "2024-04-29T09:15Z"
+    assert java_instant_text(datetime(2024, 4, 29, 9, 15, 0, 206000, tzinfo=UTC)) == \
+        "2024-04-29T09:15:00.206Z"
+    assert java_instant_text(datetime(2024, 4, 29, 9, 15, 1, 123456, tzinfo=UTC)) == \
+        "2024-04-29T09:15:01.123456Z"
 
 
 def test_fixed_rate_as_decimal_fraction():
