@@ -248,7 +248,7 @@ class JfsaWriter(Auth030Writer):
             self.sub(node, "Id/EvtIdr", event.event_id)
         when = event.event_timestamp or event.execution_timestamp
         if when:
-            self.sub(node, "TmStmp/DtTm", timestamp(when))
+            self.sub(node, "TmStmp/DtTm", zoned_timestamp(when))
 
     def _clearing(self, parent: etree._Element, event: TradeEvent) -> None:
         # JFSA "Cleared": Y or N; no clearing obligation, no intragroup element. A trade
@@ -341,6 +341,20 @@ class JfsaWriter(Auth030Writer):
                      Ccy=option.call_amount.currency)
         if option.put_amount is not None:
             self.sub(node, "PutAmt", option.put_amount.amount, Ccy=option.put_amount.currency)
+
+
+def zoned_timestamp(value: datetime) -> str:
+    """ISO 8601 date-time in the offset the source stated it in (Z for UTC): DRR carries the
+    event timestamp through as the FpML header gives it, e.g. 2004-01-24T04:36:35-08:00."""
+    offset = value.utcoffset() if value.tzinfo else None
+    if not offset:
+        return timestamp(value) or ""
+    text = value.strftime("%Y-%m-%dT%H:%M:%S")
+    if value.microsecond:
+        text += "." + f"{value.microsecond:06d}".rstrip("0")
+    minutes = int(offset.total_seconds()) // 60
+    sign = "-" if minutes < 0 else "+"
+    return f"{text}{sign}{abs(minutes) // 60:02d}:{abs(minutes) % 60:02d}"
 
 
 def java_instant_text(value: datetime) -> str:

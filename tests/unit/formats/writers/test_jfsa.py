@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import UTC, date, datetime
+from datetime import UTC, date, datetime, timedelta, timezone
 from decimal import Decimal
 
 from lxml import etree
@@ -109,6 +109,12 @@ def test_technical_record_id_from_message_id_and_reporting_timestamp():
     assert text(doc, tech) == "MSG42_2024-04-29T09:15:42Z"
     # no message id (a CSV or JSONL source): the UTI stands in
     assert text(document(swap()), tech) == "UTI1_2024-04-29T00:00Z"
+
+
+def test_event_timestamp_keeps_the_offset_the_source_gave():
+    pacific = timezone(timedelta(hours=-8))
+    doc = document(swap(event_timestamp=datetime(2004, 1, 24, 4, 36, 35, tzinfo=pacific)))
+    assert text(doc, f"{TX}/a:DerivEvt/a:TmStmp/a:DtTm") == "2004-01-24T04:36:35-08:00"
 
 
 def test_java_instant_text():
