@@ -28,7 +28,7 @@ from typing import ClassVar
 
 from lxml import etree
 
-from shared.domain.model import ActionType, Party, TradeEvent
+from shared.domain.model import ActionType, Leg, Party, TradeEvent
 from shared.formats.writers.auth030 import SLIM_VARIANTS, VARIANTS, Auth030Writer
 from shared.formats.writers.derive import day, leg_kind, timestamp
 
@@ -138,7 +138,7 @@ class JfsaWriter(Auth030Writer):
         if second:
             self.sub(parent, "SttlmCcyScndLeg/Ccy", second)
 
-    def _fixing_date(self, event: TradeEvent):
+    def _fixing_date(self, event: TradeEvent) -> date | None:
         if event.product.asset_class != "CURR" or event.product.delivery_type != "CASH":
             return None
         return next((leg.fixing_date for leg in event.legs if leg.fixing_date), None)
@@ -288,7 +288,7 @@ class JfsaWriter(Auth030Writer):
     def _years(self, value: tuple[str, int | None]) -> tuple[str, int | None]:
         return value  # JFSA keeps a term's unit as the trade states it (12 MNTH, not 1 YEAR)
 
-    def _rate_leg_node(self, parent: etree._Element, leg) -> None:
+    def _rate_leg_node(self, parent: etree._Element, leg: Leg) -> None:
         super()._rate_leg_node(parent, leg)
         if leg_kind(leg) == "FIXED":
             # .001.04 states the fixed rate as a decimal fraction (0.0253 for 2.53 %)
@@ -371,5 +371,7 @@ def java_instant_text(value: datetime) -> str:
 
 
 def _looks_like_isin(value: str | None) -> bool:
-    return bool(value) and len(value) == 12 and value[:2].isalpha() and value.isalnum() \
-        and value[-1].isdigit()
+    """ISO 6166 shape: a two-letter country prefix, nine alphanumerics and a check digit."""
+    if not value or len(value) != 12:
+        return False
+    return value[:2].isalpha() and value.isalnum() and value[-1].isdigit()
