@@ -60,6 +60,9 @@ class JfsaWriter(Auth030Writer):
         self._counterparty_data(self.sub(body, "CtrPtySpcfcData"), event, reporting_timestamp,
                                 variant)
         common = self.sub(body, "CmonTradData")
+        if variant == "Err":
+            self._error_data(common, event)
+            return
         if variant not in SLIM_VARIANTS:
             self._contract_data(self.sub(common, "CtrctData"), event)
         self._transaction_data(self.sub(common, "TxData"), event, variant)
@@ -68,6 +71,20 @@ class JfsaWriter(Auth030Writer):
         record_id = self._technical_record_id(event, reporting_timestamp)
         if record_id:
             self.sub(body, "TechAttrbts/TechRcrdId", record_id)
+
+    def _error_data(self, common: etree._Element, event: TradeEvent) -> None:
+        """An error (withdrawal) report. DRR's JFSA rules gate most fields on the action
+        (IsAllowableActionForJFSA: not for EROR); those that are not stay: the crypto-asset
+        flag, the UTI, the margin portfolio codes, the event's identifier and timestamp (not
+        its type), confirmation and clearing status. No technical record id either."""
+        self.sub(common, "CtrctData/DerivBasedOnCrptAsst", False)
+        tx = self.sub(common, "TxData")
+        self._tx_identifier(tx, event)
+        self._collateral_portfolio(tx, event)
+        node = self.sub(tx, "DerivEvt")
+        self._event_identity(node, event)
+        self._confirmation(tx, event)
+        self._clearing(tx, event)
 
     def _technical_record_id(self, event: TradeEvent, stamp: datetime) -> str | None:
         """JFSA "Technical record identification", unique per submitted record. DRR
@@ -92,7 +109,7 @@ class JfsaWriter(Auth030Writer):
             self.sub(rptg, "Id/Lgl/Id/LEI", cp1.identifier)
             if variant not in SLIM_VARIANTS:
                 self._direction(rptg, event)
-        if cp2 is not None:
+        if cp2 is not None and variant != "Err":  # counterparty 2 is not reported on an error
             self.sub(cpty, "OthrCtrPty/IdTp/Lgl/Id/LEI", cp2.identifier)
         if event.submitting_entity:
             self.sub(cpty, "SubmitgAgt/LEI", event.submitting_entity)
@@ -244,6 +261,9 @@ class JfsaWriter(Auth030Writer):
     def _derivative_event(self, parent: etree._Element, event: TradeEvent) -> None:
         node = self.sub(parent, "DerivEvt")
         self.sub(node, "Tp", str(event.event_type or "TRAD"))
+        self._event_identity(node, event)
+
+    def _event_identity(self, node: etree._Element, event: TradeEvent) -> None:
         if event.event_id:
             self.sub(node, "Id/EvtIdr", event.event_id)
         when = event.event_timestamp or event.execution_timestamp

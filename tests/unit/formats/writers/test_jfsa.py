@@ -256,9 +256,19 @@ def test_equity_quantity_with_unit_and_no_placeholder_when_unknown():
     assert document(event).find(f"{TX}/a:NtnlQty", N) is None
 
 
-def test_error_report_carries_identification_only():
-    doc = document(swap(action_type=ActionType.EROR, message_id="M1"))
+def test_error_report_keeps_the_fields_drr_does_not_gate_on_the_action():
+    event = swap(action_type=ActionType.EROR, message_id="M1", event_id="E1")
+    doc = document(event)
     err = doc.find("a:DerivsTradRpt/a:TradData/a:Rpt/a:Err", N)
-    assert err.find("a:CmonTradData/a:CtrctData", N) is None
-    assert text(err, "a:CmonTradData/a:TxData/a:TxId/a:UnqTxIdr") == "UTI1"
-    assert text(err, "a:TechAttrbts/a:TechRcrdId") == "M1_2024-04-29T00:00Z"
+    cpty = err.find("a:CtrPtySpcfcData/a:CtrPty", N)
+    assert text(cpty, "a:RptgCtrPty/a:Id/a:Lgl/a:Id/a:LEI") == A
+    assert cpty.find("a:OthrCtrPty", N) is None
+    contract = err.find("a:CmonTradData/a:CtrctData", N)
+    assert [etree.QName(c).localname for c in contract] == ["DerivBasedOnCrptAsst"]
+    tx = err.find("a:CmonTradData/a:TxData", N)
+    assert [etree.QName(c).localname for c in tx] == [
+        "TxId", "CollPrtflCd", "DerivEvt", "TradConf", "TradClr"]
+    assert text(tx, "a:TxId/a:UnqTxIdr") == "UTI1"
+    assert text(tx, "a:DerivEvt/a:Id/a:EvtIdr") == "E1"
+    assert tx.find("a:DerivEvt/a:Tp", N) is None
+    assert err.find("a:TechAttrbts", N) is None
