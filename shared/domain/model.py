@@ -402,6 +402,7 @@ class TradeEvent(_Model):
     # 2004-01-24T04:36:35-08:00 or ...38.7635176Z), which auth.030.001.04 DtTm reports as is
     event_timestamp_text: str | None = None
     variance: VarianceTerms | None = None  # equity variance swaps
+    message_id: str | None = None  # the source message's own (technical record) identifier
 
     # regimes this event is reportable under (cftc-part45, emir, krx); empty: tenant default
     regimes: list[str] = Field(default_factory=list)
@@ -434,7 +435,7 @@ HASH_ADDED_FIELDS = frozenset({
     "id_scheme",  # Underlier
     "quantity_frequency",  # Leg
     "regime_classifications", "classifications", "entity_classifications",  # Party
-    "secondary_trade_id",  # TradeEvent
+    "secondary_trade_id", "message_id",  # TradeEvent
 })
 _EMPTY = (None, {}, [])
 

@@ -192,8 +192,9 @@ def option_terms(product: Element, asset_class: AssetClass) -> tuple[Terms, Opti
 PRODUCT_ID_TYPES = (("reuters-ric", "RIC"), ("ric", "RIC"), ("bloombergticker", "BBGTICKER"),
                     ("bloomberg", "BBGID"), ("figi", "FIGI"), ("cusip", "CUSIP"),
                     ("sedol", "SEDOL"), ("isin", "ISIN"), ("red", "REDID"),
-                    ("sicovam", "Sicovam"), ("upi", "UPI"), ("isda-crp", "ISDACRP"),
-                    ("name", "Name"))
+                    ("bloomberg-ticker", "BBGTICKER"), ("valoren", "VALOREN"),
+                    ("wertpapier", "Wertpapier"), ("sicovam", "Sicovam"), ("upi", "UPI"),
+                    ("isda-crp", "ISDACRP"), ("name", "Name"))
 
 
 def product_id_type(scheme: str | None) -> str:

@@ -49,7 +49,8 @@ def _underliers(underlyer: Element | None) -> tuple[list[Underlier], str | None,
         unit = unit or ("IPNT" if kind == "index" else "SHAS")
         isin = next((text(i) for i in findall(asset, "instrumentId")
                      if "isin" in (i.get("instrumentIdScheme") or "").lower()), None)
-        other = text(asset, "instrumentId")
+        other_id = find(asset, "instrumentId")
+        other = text(other_id)
         if isin or other:
             first = find(asset, "instrumentId")
             scheme = first.get("instrumentIdScheme") if first is not None else None

@@ -117,6 +117,7 @@ def map_trade(msg: Message, trade: Element, refdata: RefData,
     # the header identifies the event only with a zoned creation time (DRR drops it otherwise)
     header_ok = msg.creation_zoned
     event.event_id = msg.message_id if header_ok else None
+    event.message_id = msg.message_id  # the record's technical id, whatever the header's time
     event.event_timestamp = (msg.creation_timestamp if header_ok else None) or (
         msg.trading_event.execution_timestamp if msg.trading_event else None)
     if header_ok and msg.creation_timestamp is not None:
