@@ -142,6 +142,7 @@ class Party(_Model):
     directly_linked_activity: bool | None = None  # EMIR NFC hedging flag
     supervisory_bodies: list[str] = Field(default_factory=list)  # CFTC, SEC, ESMA, FCA ...
     execution_agent: str | None = None  # LEI of the agent executing for this party (CFTC)
+    beneficiary: str | None = None  # LEI of the beneficiary named in this party's trade info
 
 
 class Period(_Model):
@@ -190,6 +191,7 @@ class Underlier(_Model):
     identifier: str
     source: Code | None = None  # ISIN, CCY, FPML, RED, INDX, ...
     name: str | None = None
+    scheme: str | None = None  # the source's identifier scheme, e.g. FpML's instrumentIdScheme
 
 
 class Product(_Model):
@@ -292,6 +294,9 @@ class TradeEvent(_Model):
     uti: str | None = None  # None: generated in enrichment from the generating LEI + trade id
     prior_uti: str | None = None
     trade_id: str | None = None  # the FEP's own trade reference
+    # the one trade identifier the parties gave besides the UTI (e.g. a platform's or a
+    # party's internal id); None when there is none or several
+    secondary_trade_id: str | None = None
     event_id: str | None = None
     action_type: ActionType
     event_type: EventType | None = None

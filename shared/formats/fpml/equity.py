@@ -48,10 +48,13 @@ def _underliers(underlyer: Element | None) -> tuple[list[Underlier], str | None,
         unit = unit or ("IPNT" if kind == "index" else "SHAS")
         isin = next((text(i) for i in findall(asset, "instrumentId")
                      if "isin" in (i.get("instrumentIdScheme") or "").lower()), None)
-        other = text(asset, "instrumentId")
+        other_el = find(asset, "instrumentId")
+        other = text(other_el)
         if isin or other:
             found.append(Underlier(identifier=isin or other or "", source="ISIN" if isin else
-                                   "OTHR", name=other if isin else None))
+                                   "OTHR", name=other if isin else None,
+                                   scheme=None if isin or other_el is None
+                                   else other_el.get("instrumentIdScheme")))
     is_basket = basket is not None and len(findall(basket, "basketConstituent")) > 1
     return found, (None if is_basket else unit), is_basket
 

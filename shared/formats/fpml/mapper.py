@@ -103,6 +103,9 @@ def map_trade(msg: Message, trade: Element, refdata: RefData,
     if len(utis) > 1:
         event.extensions["conflicting_utis"] = utis
     event.trade_id = event.uti or _any_trade_id(trade)
+    others = _other_trade_ids(trade)
+    # like the UTI: two candidates leave it ambiguous, so none is reported
+    event.secondary_trade_id = others[0] if len(others) == 1 else None
     # the header identifies the event only with a zoned creation time (DRR drops it otherwise)
     header_ok = msg.creation_zoned
     event.event_id = msg.message_id if header_ok else None
@@ -120,6 +123,9 @@ def map_trade(msg: Message, trade: Element, refdata: RefData,
         event.counterparty_1.execution_agent = agent1 or "NOAP"
     if event.counterparty_2 and agent2:
         event.counterparty_2.execution_agent = agent2
+    for party, info in ((event.counterparty_1, info1), (event.counterparty_2, info2)):
+        if party is not None and info is not None:
+            party.beneficiary = msg.lei(info.related_party("Beneficiary"))
     event.submitting_entity = event.counterparty_1.identifier if event.counterparty_1 else None
     event.entity_responsible = event.submitting_entity
     broker = next((i.related_party("ArrangingBroker") for i in infos
@@ -225,6 +231,15 @@ def _venue(msg: Message, infos: list[PartyTradeInfo]) -> str | None:
 
 
 def _utis(trade: Element) -> list[str]:
+    return _trade_ids(trade, utis=True)
+
+
+def _other_trade_ids(trade: Element) -> list[str]:
+    """The trade's identifiers that are not UTIs (internal or platform references)."""
+    return _trade_ids(trade, utis=False)
+
+
+def _trade_ids(trade: Element, utis: bool) -> list[str]:
     values: list[str] = []
     for ident in findall(trade, "tradeHeader/partyTradeIdentifier"):
         for tid in findall(ident, "tradeId"):
@@ -233,7 +248,7 @@ def _utis(trade: Element) -> list[str]:
             tail = scheme.rstrip("/").rsplit("/", 1)[-1]
             is_uti = "unique-transaction-identifier" in tail or "uti" in re.split(r"[^a-z]+",
                                                                                  tail)
-            if value and is_uti and value not in values:
+            if value and is_uti == utis and value not in values:
                 values.append(value)
     return values
 
