@@ -22,6 +22,7 @@ Two groups of differences from EMIR:
 from __future__ import annotations
 
 from datetime import datetime
+from decimal import Decimal
 
 from lxml import etree
 
@@ -30,6 +31,7 @@ from shared.formats.writers.auth030 import SLIM_VARIANTS, VARIANTS, Auth030Write
 from shared.formats.writers.derive import basis_points, day, leg_kind, timestamp
 
 NS = "urn:iso:std:iso:20022:tech:xsd:auth.030.001.04"
+UNKNOWN_QUANTITY = Decimal("9999999999999999999999999")
 # ISO 20022 OtherIdentification source of a non-ISIN instrument identifier, from the FpML
 # instrumentIdScheme's name; any other scheme is stated as "Other"
 ID_SOURCES = (("reuters-ric", "RIC"), ("ric", "RIC"), ("bloomberg", "BBGID"),
@@ -176,8 +178,7 @@ class AsicWriter(Auth030Writer):
                 self.sub(parent, "UndrlygInstrm/ISIN", index.identifier)
             else:
                 other = self.sub(parent, "UndrlygInstrm/Othr")
-                # DRR states an index known only by name without its spaces
-                self.sub(other, "Id", "".join((index.name or index.identifier).split()))
+                self.sub(other, "Id", index.name or index.identifier)
                 self.sub(other, "Src", "Name")
             return
         single = next(iter(underliers), None)
@@ -215,7 +216,7 @@ class AsicWriter(Auth030Writer):
         if price is None:
             return
         if price.notation == "PERC":
-            self.sub(parent, "TxPric/Pric/Dcml", price.value)
+            self.sub(parent, "TxPric/Pric/Dcml", price.value / 100)  # .04: a decimal fraction
         elif price.notation == "MONE":
             self.sub(parent, "TxPric/Pric/MntryVal/Amt", price.value,
                      **({"Ccy": price.currency} if price.currency else {}))
@@ -229,9 +230,14 @@ class AsicWriter(Auth030Writer):
                     self.sub(node, f"{name}/Amt/Amt", money.amount, Ccy=money.currency)
         legs = [(name, leg) for name, leg in zip(("FrstLeg", "ScndLeg"), event.legs[:2],
                                                  strict=False) if leg.total_quantity is not None]
-        if not legs:
+        unknown = event.product.asset_class == "EQUI" and bool(event.legs) and \
+            event.legs[0].total_quantity is None
+        if not legs and not unknown:
             return
         node = self.sub(parent, "NtnlQty")
+        if unknown:
+            # DRR states an unknown equity quantity with the schema's largest value, as EMIR
+            self.sub(node, "FrstLeg/TtlQty", UNKNOWN_QUANTITY)
         for name, leg in legs:
             # ASIC "Notional quantity": the total, its unit and the quantity per term
             qty = self.sub(node, name)
@@ -275,6 +281,22 @@ class AsicWriter(Auth030Writer):
         else:
             self.sub(node, "ClrSts/NonClrd/Rsn", "NORE")
 
+    def _interest_rates(self, parent: etree._Element, event: TradeEvent) -> None:
+        # every rate leg in its own place, an FRA's too (ESMA's FRA convention, the fixed
+        # rate as the second leg's, is not ASIC's)
+        if event.product.asset_class not in ("INTR", "CRDT", "EQUI"):
+            return
+        legs = [(name, leg) for name, leg in zip(("FrstLeg", "ScndLeg"), event.legs[:2],
+                                                 strict=False) if self._rate_leg(leg)]
+        if not legs:
+            return
+        node = self.sub(parent, "IntrstRate")
+        for name, leg in legs:
+            self._rate_leg_node(self.sub(node, name), leg)
+
+    def _years(self, value: tuple[str, int | None]) -> tuple[str, int | None]:
+        return value  # terms as the trade states them: ASIC does not restate 12M as 1Y
+
     def _rate_leg_node(self, parent: etree._Element, leg: Leg) -> None:
         if leg_kind(leg) == "FIXED":
             node = self.sub(parent, "Fxd")
@@ -300,7 +322,7 @@ class AsicWriter(Auth030Writer):
         price = event.package_price
         if price is not None:
             if price.notation == "PERC":
-                self.sub(node, "Pric/Dcml", price.value)
+                self.sub(node, "Pric/Dcml", price.value / 100)
             else:
                 self.sub(node, "Pric/MntryVal/Amt", price.value,
                          **({"Ccy": price.currency} if price.currency else {}))
