@@ -213,13 +213,18 @@ class AsicWriter(Auth030Writer):
 
     def _price(self, parent: etree._Element, event: TradeEvent) -> None:
         price = event.price
-        if price is None:
+        if price is None or price.notation not in ("PERC", "MONE"):
             return
+        node = self.sub(parent, "TxPric")
         if price.notation == "PERC":
-            self.sub(parent, "TxPric/Pric/Dcml", price.value / 100)  # .04: a decimal fraction
-        elif price.notation == "MONE":
-            self.sub(parent, "TxPric/Pric/MntryVal/Amt", price.value,
-                     **({"Ccy": price.currency} if price.currency else {}))
+            self.sub(node, "Pric/Dcml", price.value / 100)  # .04: a decimal fraction
+            return
+        self.sub(node, "Pric/MntryVal/Amt", price.value,
+                 **({"Ccy": price.currency} if price.currency else {}))
+        # a commodity's price is per unit of the quantity it is traded in
+        unit = next((leg.quantity_unit for leg in event.legs if leg.quantity_unit), None)
+        if event.product.asset_class == "COMM" and unit:
+            self.sub(node, "UnitOfMeasr/Cd", unit)
 
     def _notionals(self, parent: etree._Element, event: TradeEvent) -> None:
         amounts = [leg.notional for leg in event.legs[:2]]
@@ -228,24 +233,31 @@ class AsicWriter(Auth030Writer):
             for name, money in zip(("FrstLeg", "ScndLeg"), amounts, strict=False):
                 if money is not None:
                     self.sub(node, f"{name}/Amt/Amt", money.amount, Ccy=money.currency)
-        legs = [(name, leg) for name, leg in zip(("FrstLeg", "ScndLeg"), event.legs[:2],
-                                                 strict=False) if leg.total_quantity is not None]
-        unknown = event.product.asset_class == "EQUI" and bool(event.legs) and \
-            event.legs[0].total_quantity is None
-        if not legs and not unknown:
+        quantified = self._quantity_legs(event)
+        legs = [(name, leg) for index, (name, leg) in enumerate(zip(
+                    ("FrstLeg", "ScndLeg"), event.legs[:2], strict=False))
+                if leg.total_quantity is not None or index < quantified]
+        if not legs:
             return
         node = self.sub(parent, "NtnlQty")
-        if unknown:
-            # DRR states an unknown equity quantity with the schema's largest value, as EMIR
-            self.sub(node, "FrstLeg/TtlQty", UNKNOWN_QUANTITY)
         for name, leg in legs:
-            # ASIC "Notional quantity": the total, its unit and the quantity per term
             qty = self.sub(node, name)
+            if leg.total_quantity is None:
+                # DRR states an unknown quantity with the schema's largest value, as for EMIR
+                self.sub(qty, "TtlQty", UNKNOWN_QUANTITY)
+                continue
+            # ASIC "Notional quantity": the total, its unit and the quantity per term
             self.sub(qty, "TtlQty", leg.total_quantity)
             if leg.quantity_unit:
                 self.sub(qty, "UnitOfMeasr/Cd", leg.quantity_unit)
             self.sub(qty, "Dtls/Term/Qty", leg.quantity if leg.quantity is not None
                      else leg.total_quantity)
+
+    def _quantity_legs(self, event: TradeEvent) -> int:
+        """How many legs (from the first) are denominated in a quantity: every leg of a
+        commodity derivative, an equity derivative's equity (first) leg only; the other leg
+        of an equity swap is in money."""
+        return {"COMM": 2, "EQUI": 1}.get(str(event.product.asset_class), 0)
 
     def _tx_dates(self, parent: etree._Element, event: TradeEvent) -> None:
         # no settlement date in ASIC's Schedule 1

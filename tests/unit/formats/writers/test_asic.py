@@ -326,3 +326,29 @@ def test_mapping_secondary_identifier_only_when_unambiguous():
     assert event.uti == "UTI0000000000000000001"
     assert mapped(other_ids=("INTERNAL01", "PLATFORM02")).secondary_trade_id is None
     assert mapped().secondary_trade_id is None
+
+
+def test_commodity_quantities_on_both_legs_and_price_unit():
+    event = swap()
+    event.product = Product(asset_class=AssetClass.COMM, contract_type="SWAP")
+    event.price = Price(value=Decimal("375"), currency="USD", notation="MONE")
+    event.legs = [Leg(total_quantity=Decimal("200"), quantity_unit="GBTN"),
+                  Leg(total_quantity=Decimal("200"), quantity_unit="GBTN")]
+    doc = document(event)
+    assert text(doc, f"{TX}/a:TxPric/a:Pric/a:MntryVal/a:Amt") == "375"
+    assert text(doc, f"{TX}/a:TxPric/a:UnitOfMeasr/a:Cd") == "GBTN"
+    assert len(doc.findall(f"{TX}/a:TxPric", N)) == 1
+    assert text(doc, f"{TX}/a:NtnlQty/a:ScndLeg/a:Dtls/a:Term/a:Qty") == "200"
+    # quantities the trade does not state: DRR's largest-value placeholder, per leg
+    event.legs = [Leg(), Leg()]
+    doc = document(event)
+    assert [q.text for q in doc.findall(f"{TX}/a:NtnlQty/*/a:TtlQty", N)] == \
+        ["9999999999999999999999999"] * 2
+
+
+def test_equity_swap_money_leg_has_no_quantity():
+    event = swap()
+    event.product = Product(asset_class=AssetClass.EQUI, contract_type="SWAP")
+    doc = document(event)
+    assert text(doc, f"{TX}/a:NtnlQty/a:FrstLeg/a:TtlQty") == "9999999999999999999999999"
+    assert doc.find(f"{TX}/a:NtnlQty/a:ScndLeg", N) is None
