@@ -153,6 +153,8 @@ class AsicWriter(Auth030Writer):
         """An ISIN where there is one, else the identifier with its source (`Othr`): ASIC's
         underlier identification takes no index code or index name."""
         product = event.product
+        if product.asset_class == "COMM":
+            return  # a commodity's reference price is no instrument with an identifier
         underliers = product.underliers
         isin = next((u for u in underliers if u.source == "ISIN"), None)
         if product.custom_basket or product.basket_id or product.underlier_basket:
@@ -273,10 +275,12 @@ class AsicWriter(Auth030Writer):
                           slim: bool = False) -> None:
         # ASIC "Event type", "Event identifier" and "Event timestamp" (a date-time in .04)
         node = self.sub(parent, "DerivEvt")
-        if not slim:
+        # a correction restates the trade and is no event of its own: no event type (as in
+        # every DRR auth.030 projection)
+        if not slim and event.action_type != ActionType.CORR:
             self.sub(node, "Tp", str(event.event_type or "TRAD"))
-            if event.event_id:
-                self.sub(node, "Id/EvtIdr", event.event_id)
+        if not slim and event.event_id:
+            self.sub(node, "Id/EvtIdr", event.event_id)
         when = event.event_timestamp or event.execution_timestamp
         if when:
             self.sub(node, "TmStmp/DtTm", timestamp(when))

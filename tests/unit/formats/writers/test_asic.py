@@ -352,3 +352,18 @@ def test_equity_swap_money_leg_has_no_quantity():
     doc = document(event)
     assert text(doc, f"{TX}/a:NtnlQty/a:FrstLeg/a:TtlQty") == "9999999999999999999999999"
     assert doc.find(f"{TX}/a:NtnlQty/a:ScndLeg", N) is None
+
+
+def test_correction_has_no_event_type_but_names_the_event():
+    doc = document(swap(action_type=ActionType.CORR, event_id="SEF001"))
+    event = doc.find("a:DerivsTradRpt/a:TradData/a:Rpt/a:Crrctn/a:CmonTradData/a:TxData"
+                     "/a:DerivEvt", N)
+    assert event.find("a:Tp", N) is None
+    assert event.findtext("a:Id/a:EvtIdr", namespaces=N) == "SEF001"
+
+
+def test_commodity_reports_no_underlying_instrument():
+    event = swap()
+    event.product = Product(asset_class=AssetClass.COMM, contract_type="SWAP", underliers=[
+        Underlier(identifier="OIL-WTI-NYMEX", source="OTHR")])
+    assert document(event).find(f"{CTRCT}/a:UndrlygInstrm", N) is None
