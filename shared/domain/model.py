@@ -161,6 +161,7 @@ class Party(_Model):
     # supervisory body -> the entity classification (Financial, NonFinancial, ...) the party's
     # first reporting regime naming that body states; None where that regime states none
     entity_classifications: dict[str, str | None] = Field(default_factory=dict)
+    beneficiary: str | None = None  # LEI of the beneficiary named in this party's trade info
 
 
 class Period(_Model):
@@ -435,6 +436,7 @@ HASH_ADDED_FIELDS = frozenset({
     "id_scheme",  # Underlier
     "quantity_frequency",  # Leg
     "regime_classifications", "classifications", "entity_classifications",  # Party
+    "beneficiary",  # Party
     "secondary_trade_id", "message_id",  # TradeEvent
 })
 _EMPTY = (None, {}, [])

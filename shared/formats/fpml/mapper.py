@@ -113,6 +113,7 @@ def map_trade(msg: Message, trade: Element, refdata: RefData,
         event.extensions["conflicting_utis"] = utis
     event.trade_id = event.uti or _any_trade_id(trade)
     others = _other_trade_ids(trade)
+    # like the UTI: two candidates leave it ambiguous, so none is reported
     event.secondary_trade_id = others[0] if len(others) == 1 else None
     # the header identifies the event only with a zoned creation time (DRR drops it otherwise)
     header_ok = msg.creation_zoned
@@ -135,6 +136,9 @@ def map_trade(msg: Message, trade: Element, refdata: RefData,
         event.counterparty_1.execution_agent = agent1 or "NOAP"
     if event.counterparty_2 and agent2:
         event.counterparty_2.execution_agent = agent2
+    for party, info in ((event.counterparty_1, info1), (event.counterparty_2, info2)):
+        if party is not None and info is not None:
+            party.beneficiary = msg.lei(info.related_party("Beneficiary"))
     event.submitting_entity = event.counterparty_1.identifier if event.counterparty_1 else None
     event.entity_responsible = event.submitting_entity
     broker = next((i.related_party("ArrangingBroker") for i in infos

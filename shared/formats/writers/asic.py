@@ -1,16 +1,407 @@
 """ASIC (Australia) derivative transaction report, auth.030.001.04, as `Auth030Writer` builds it.
 
-Starts from the ISO 20022 document every auth.030 regime shares; the elements this regime's
-rules fill differently are overridden here.
+ASIC Derivative Transaction Rules (Reporting) 2024 (in force 21 October 2024), Schedule 1
+Part S1.3 lists the Derivative Transaction Information; Rule 2.2.4 has it reported with the tags
+of the ISO 20022 auth.030 message. The document shape is the one every auth.030 regime shares;
+what ASIC's field set leaves out or states differently from ESMA's EMIR Refit is overridden here
+(element names and paths as in the DRR 6.10 ASIC projection).
+
+Two groups of differences from EMIR:
+- auth.030.001.04 shape (shared with the JFSA, MAS and HKMA reports): rates, strikes and prices
+  as decimal fractions (`Dcml`) instead of percentages, the derivative event's timestamp as a
+  date-time (`DerivEvt/TmStmp/DtTm`), the margin portfolio codes split into initial and
+  variation margin (`CollPrtflCd/MrgnPrtflCd`), no `Lvl`, and `TechAttrbts` closing the report.
+- ASIC's own field set: no counterparty nature, sector, clearing threshold or reporting
+  obligation, no product classification, crypto-asset flag, delivery type, settlement date,
+  master agreement, post-trade risk reduction flag, confirmation or clearing obligation, no
+  option type or exercise style, no credit seniority, series or version; but a secondary
+  transaction identifier, beneficiary and execution agents, the event identifier, the second
+  leg's settlement currency, FX options' call and put amounts and the notional quantity's terms.
 """
 
 from __future__ import annotations
 
-from shared.formats.writers.auth030 import Auth030Writer
+from datetime import datetime
+from decimal import Decimal
+
+from lxml import etree
+
+from shared.domain.model import ActionType, Leg, Party, TradeEvent
+from shared.formats.writers.auth030 import SLIM_VARIANTS, VARIANTS, Auth030Writer
+from shared.formats.writers.derive import basis_points, day, leg_kind, timestamp
 
 NS = "urn:iso:std:iso:20022:tech:xsd:auth.030.001.04"
-
-
+UNKNOWN_QUANTITY = Decimal("9999999999999999999999999")
 class AsicWriter(Auth030Writer):
     regime = "asic"
     namespace = NS
+    # TxData's children in auth.030.001.04 order, less what ASIC's Schedule 1 does not ask for
+    # (delivery type, master agreement, post-trade risk reduction, confirmation)
+    TX_SEQUENCE = (
+        "_tx_identifier", "_secondary_identifier", "_collateral_portfolio", "_platform",
+        "_price", "_notionals", "_execution", "_tx_dates", "_derivative_event", "_clearing",
+        "_interest_rates", "_package", "_currency", "_option", "_credit", "_other_payments",
+    )
+
+    # --- report shape (auth.030.001.04) ---------------------------------------------------
+
+    def _report(self, rpt: etree._Element, event: TradeEvent,
+                reporting_timestamp: datetime) -> None:
+        action = ActionType(event.action_type)
+        if action == ActionType.MARU:
+            raise ValueError("margin updates (MARU) are reported in auth.108, not auth.030")
+        variant = VARIANTS[action]
+        body = self.sub(rpt, variant)
+        self._counterparty_data(self.sub(body, "CtrPtySpcfcData"), event, reporting_timestamp,
+                                variant)
+        common = self.sub(body, "CmonTradData")
+        if variant not in SLIM_VARIANTS:
+            self._contract_data(self.sub(common, "CtrctData"), event)
+        self._transaction_data(self.sub(common, "TxData"), event, variant)
+        # .04 has no reporting level; the technical attributes close the record (DRR states
+        # the report's own timestamp as the receipt timestamp the repository later overwrites)
+        self.sub(body, "TechAttrbts/RptRctTmStmp", timestamp(reporting_timestamp))
+
+    def _transaction_data(self, parent: etree._Element, event: TradeEvent,
+                          variant: str) -> None:
+        if variant in SLIM_VARIANTS:
+            # an error or valuation report still names the event it is about
+            self._tx_identifier(parent, event)
+            self._derivative_event(parent, event, slim=True)
+            return
+        super()._transaction_data(parent, event, variant)
+
+    # --- counterparty-specific data ------------------------------------------------------
+
+    def _counterparty_data(self, parent: etree._Element, event: TradeEvent, stamp: datetime,
+                           variant: str) -> None:
+        # ASIC 2024 Rules S1.3.1: counterparties by identifier only (no nature, sector,
+        # clearing threshold or reporting obligation, which are EMIR Refit fields)
+        slim = variant in SLIM_VARIANTS
+        cpty = self.sub(parent, "CtrPty")
+        cp1, cp2 = event.counterparty_1, event.counterparty_2
+        if cp1 is not None:
+            rptg = self.sub(cpty, "RptgCtrPty")
+            self.sub(rptg, "Id/Lgl/Id/LEI", cp1.identifier)
+            if not slim:
+                self._direction(rptg, event)
+        if cp2 is not None and not slim:
+            self.sub(cpty, "OthrCtrPty/IdTp/Lgl/Id/LEI", cp2.identifier)
+        if event.broker and not slim:
+            self.sub(cpty, "Brkr/LEI", event.broker)
+        if event.submitting_entity:
+            self.sub(cpty, "SubmitgAgt/LEI", event.submitting_entity)
+        if cp1 is not None and cp1.beneficiary and not slim:
+            # the beneficiary named by the reporting counterparty (ASIC "Beneficiary 1")
+            self.sub(cpty, "Bnfcry/Lgl/Id/LEI", cp1.beneficiary)
+        if event.entity_responsible:
+            self.sub(cpty, "NttyRspnsblForRpt/LEI", event.entity_responsible)
+        if not slim:
+            for party in (cp1, cp2):
+                self._execution_agent(cpty, party)
+        if variant == "ValtnUpd" and event.valuation is not None:
+            self._valuation(parent, event)
+        self.sub(parent, "RptgTmStmp", timestamp(stamp))
+
+    def _execution_agent(self, parent: etree._Element, party: Party | None) -> None:
+        """One ExctnAgt per counterparty that states one; NOAP when a counterparty has none
+        but the other has (the repeats are positional: counterparty 1's, then 2's)."""
+        agent = party.execution_agent if party is not None else None
+        if not agent:
+            return
+        if agent == "NOAP":
+            self.sub(parent, "ExctnAgt/Othr/Id/Id", "NOAP")
+        else:
+            self.sub(parent, "ExctnAgt/LEI", agent)
+
+    # --- contract data -------------------------------------------------------------------
+
+    def _contract_data(self, parent: etree._Element, event: TradeEvent) -> None:
+        # no CFI classification and no crypto-asset flag in ASIC's Schedule 1
+        product = event.product
+        if product.contract_type:
+            self.sub(parent, "CtrctTp", product.contract_type)
+        if product.asset_class:
+            self.sub(parent, "AsstClss", str(product.asset_class))
+        if product.upi:
+            self.sub(parent, "PdctId/UnqPdctIdr/Id", product.upi)
+        self._underlying(parent, event)
+        if product.settlement_currency:
+            self.sub(parent, "SttlmCcy/Ccy", product.settlement_currency)
+            second = self._second_settlement_currency(event)
+            if second:
+                self.sub(parent, "SttlmCcyScndLeg/Ccy", second)
+
+    def _second_settlement_currency(self, event: TradeEvent) -> str | None:
+        """ASIC "Settlement currency of leg 2": a swap's second leg settles on its own."""
+        if event.product.contract_type != "SWAP" or len(event.legs) < 2:
+            return None
+        return event.legs[1].settlement_currency or event.product.settlement_currency
+
+    def _underlying(self, parent: etree._Element, event: TradeEvent) -> None:
+        """An ISIN where there is one, else the identifier with its source (`Othr`): ASIC's
+        underlier identification takes no index code or index name."""
+        product = event.product
+        if product.asset_class == "COMM":
+            return  # a commodity's reference price is no instrument with an identifier
+        underliers = product.underliers
+        isin = next((u for u in underliers if u.source == "ISIN"), None)
+        if product.custom_basket or product.basket_id or product.underlier_basket:
+            if not underliers and not product.basket_id:
+                return
+            node = self.sub(parent, "UndrlygInstrm/Bskt")
+            if product.basket_id:
+                self.sub(node, "Id", product.basket_id)
+            for underlier in underliers:
+                if underlier.source == "ISIN":
+                    self.sub(node, "Cnsttnts/InstrmId/ISIN", underlier.identifier)
+                else:
+                    other = self.sub(node, "Cnsttnts/InstrmId/OthrId")
+                    self.sub(other, "Id", underlier.identifier)
+                    self.sub(other, "Src", underlier.id_scheme or "Other")
+            return
+        if isin is not None:
+            self.sub(parent, "UndrlygInstrm/ISIN", isin.identifier)
+            return
+        index = next((u for u in underliers if u.source == "INDX"), None)
+        if index is not None:
+            if _looks_like_isin(index.identifier):
+                self.sub(parent, "UndrlygInstrm/ISIN", index.identifier)
+            else:
+                other = self.sub(parent, "UndrlygInstrm/Othr")
+                self.sub(other, "Id", index.name or index.identifier)
+                self.sub(other, "Src", "Name")
+            return
+        single = next(iter(underliers), None)
+        if single is not None and single.source == "OTHR":
+            other = self.sub(parent, "UndrlygInstrm/Othr")
+            self.sub(other, "Id", single.identifier)
+            self.sub(other, "Src", single.id_scheme or "Other")
+
+    # --- transaction data ----------------------------------------------------------------
+
+    def _secondary_identifier(self, parent: etree._Element, event: TradeEvent) -> None:
+        # ASIC "Secondary transaction identifier": the trade's one other identifier
+        if event.secondary_trade_id and event.secondary_trade_id != event.uti:
+            self.sub(parent, "ScndryTxId", event.secondary_trade_id)
+
+    def _collateral_portfolio(self, parent: etree._Element, event: TradeEvent) -> None:
+        # .04 splits the portfolio code by margin: a trade's collateral portfolio is the
+        # variation margin's; with none, neither margin is portfolio-managed (NOAP)
+        portfolio = event.collateral.portfolio_code if event.collateral else None
+        node = self.sub(parent, "CollPrtflCd/MrgnPrtflCd")
+        if portfolio:
+            self.sub(node, "VartnMrgnPrtflCd/Prtfl/Cd", portfolio)
+        else:
+            self.sub(node, "InitlMrgnPrtflCd/NoPrtfl", "NOAP")
+            self.sub(node, "VartnMrgnPrtflCd/NoPrtfl", "NOAP")
+
+    def _platform(self, parent: etree._Element, event: TradeEvent) -> None:
+        # the platform as the trade names it (MIC, XOFF or XXXX); ASIC has no ESMA MIC
+        # register check and no default when the trade names no facility
+        if event.execution_venue:
+            self.sub(parent, "PltfmIdr", event.execution_venue)
+
+    def _price(self, parent: etree._Element, event: TradeEvent) -> None:
+        price = event.price
+        if price is None or price.notation not in ("PERC", "MONE"):
+            return
+        node = self.sub(parent, "TxPric")
+        if price.notation == "PERC":
+            self.sub(node, "Pric/Dcml", price.value / 100)  # .04: a decimal fraction
+            return
+        self.sub(node, "Pric/MntryVal/Amt", price.value,
+                 **({"Ccy": price.currency} if price.currency else {}))
+        # a commodity's price is per unit of the quantity it is traded in
+        unit = next((leg.quantity_unit for leg in event.legs if leg.quantity_unit), None)
+        if event.product.asset_class == "COMM" and unit:
+            self.sub(node, "UnitOfMeasr/Cd", unit)
+
+    def _notionals(self, parent: etree._Element, event: TradeEvent) -> None:
+        amounts = [leg.notional for leg in event.legs[:2]]
+        if any(amounts):
+            node = self.sub(parent, "NtnlAmt")
+            for name, money in zip(("FrstLeg", "ScndLeg"), amounts, strict=False):
+                if money is not None:
+                    self.sub(node, f"{name}/Amt/Amt", money.amount, Ccy=money.currency)
+        quantified = self._quantity_legs(event)
+        legs = [(name, leg) for index, (name, leg) in enumerate(zip(
+                    ("FrstLeg", "ScndLeg"), event.legs[:2], strict=False))
+                if leg.total_quantity is not None or index < quantified]
+        if not legs:
+            return
+        node = self.sub(parent, "NtnlQty")
+        for name, leg in legs:
+            qty = self.sub(node, name)
+            if leg.total_quantity is None:
+                # DRR states an unknown quantity with the schema's largest value, as for EMIR
+                self.sub(qty, "TtlQty", UNKNOWN_QUANTITY)
+                continue
+            # ASIC "Notional quantity": the total, its unit and the quantity per term
+            self.sub(qty, "TtlQty", leg.total_quantity)
+            if leg.quantity_unit:
+                self.sub(qty, "UnitOfMeasr/Cd", leg.quantity_unit)
+            self.sub(qty, "Dtls/Term/Qty", leg.quantity if leg.quantity is not None
+                     else leg.total_quantity)
+
+    def _quantity_legs(self, event: TradeEvent) -> int:
+        """How many legs (from the first) are denominated in a quantity: every leg of a
+        commodity derivative, an equity derivative's equity (first) leg only; the other leg
+        of an equity swap is in money."""
+        return {"COMM": 2, "EQUI": 1}.get(str(event.product.asset_class), 0)
+
+    def _tx_dates(self, parent: etree._Element, event: TradeEvent) -> None:
+        # no settlement date in ASIC's Schedule 1
+        effective, expiry, _settlement = self._dates(event)
+        if effective:
+            self.sub(parent, "FctvDt", day(effective))
+        if expiry:
+            self.sub(parent, "XprtnDt", day(expiry))
+        if event.early_termination_date:
+            self.sub(parent, "EarlyTermntnDt", day(event.early_termination_date))
+
+    def _derivative_event(self, parent: etree._Element, event: TradeEvent,
+                          slim: bool = False) -> None:
+        # ASIC "Event type", "Event identifier" and "Event timestamp" (a date-time in .04)
+        node = self.sub(parent, "DerivEvt")
+        # a correction restates the trade and is no event of its own: no event type (as in
+        # every DRR auth.030 projection)
+        if not slim and event.action_type != ActionType.CORR:
+            self.sub(node, "Tp", str(event.event_type or "TRAD"))
+        if not slim and event.event_id:
+            self.sub(node, "Id/EvtIdr", event.event_id)
+        when = event.event_timestamp or event.execution_timestamp
+        if when:
+            self.sub(node, "TmStmp/DtTm", timestamp(when))
+        if len(node) == 0:
+            parent.remove(node)
+
+    def _clearing(self, parent: etree._Element, event: TradeEvent) -> None:
+        # cleared status only: no clearing obligation or intragroup flag in Schedule 1
+        node = self.sub(parent, "TradClr")
+        if str(event.clearing.cleared) == "Y":
+            cleared = self.sub(node, "ClrSts/Clrd")
+            if event.clearing.ccp:
+                self.sub(cleared, "Dtls/CCP/LEI", event.clearing.ccp)
+        else:
+            self.sub(node, "ClrSts/NonClrd/Rsn", "NORE")
+
+    def _interest_rates(self, parent: etree._Element, event: TradeEvent) -> None:
+        # every rate leg in its own place, an FRA's too (ESMA's FRA convention, the fixed
+        # rate as the second leg's, is not ASIC's)
+        if event.product.asset_class not in ("INTR", "CRDT", "EQUI"):
+            return
+        legs = [(name, leg) for name, leg in zip(("FrstLeg", "ScndLeg"), event.legs[:2],
+                                                 strict=False) if self._rate_leg(leg)]
+        if not legs:
+            return
+        node = self.sub(parent, "IntrstRate")
+        for name, leg in legs:
+            self._rate_leg_node(self.sub(node, name), leg)
+
+    def _years(self, value: tuple[str, int | None]) -> tuple[str, int | None]:
+        return value  # terms as the trade states them: ASIC does not restate 12M as 1Y
+
+    def _rate_leg_node(self, parent: etree._Element, leg: Leg) -> None:
+        if leg_kind(leg) == "FIXED":
+            node = self.sub(parent, "Fxd")
+            self.sub(node, "Rate/Dcml", leg.fixed_rate)
+            if leg.day_count:
+                self.sub(node, "DayCnt/Cd", leg.day_count)
+            self._term(node, "PmtFrqcy", leg.payment_frequency)
+            return
+        # ASIC identifies a floating rate by ISIN or name, which FpML's index codes are not;
+        # no reset frequency in Schedule 1
+        node = self.sub(parent, "Fltg")
+        if leg.spread is not None:
+            self.sub(node, "Sprd/BsisPtSprd", basis_points(leg.spread))
+        if leg.day_count:
+            self.sub(node, "DayCnt/Cd", leg.day_count)
+        self._term(node, "PmtFrqcy", leg.payment_frequency)
+
+    def _package(self, parent: etree._Element, event: TradeEvent) -> None:
+        if not event.package_id:
+            return
+        node = self.sub(parent, "Packg")
+        self.sub(node, "CmplxTradId", event.package_id)
+        price = event.package_price
+        if price is not None:
+            if price.notation == "PERC":
+                self.sub(node, "Pric/Dcml", price.value / 100)
+            else:
+                self.sub(node, "Pric/MntryVal/Amt", price.value,
+                         **({"Ccy": price.currency} if price.currency else {}))
+        if event.package_spread is not None:
+            self.sub(node, "Sprd/BsisPtSprd", event.package_spread.value)
+
+    def _currency(self, parent: etree._Element, event: TradeEvent) -> None:
+        if event.product.asset_class != "CURR":
+            return
+        basis = event.exchange_rate_basis if event.exchange_rate_basis and \
+            "/" in event.exchange_rate_basis else None
+        # ASIC "Exchange rate": agreed for a forward or swap; an option's rate is its strike
+        rate = event.exchange_rate if event.option is None else None
+        if rate is None and basis is None:
+            return
+        node = self.sub(parent, "Ccy")
+        if rate is not None:
+            self.sub(node, "XchgRate", rate)
+        if basis:
+            base, quoted = basis.split("/", 1)
+            pair = self.sub(node, "XchgRateBsis/CcyPair")
+            self.sub(pair, "BaseCcy", base)
+            self.sub(pair, "QtdCcy", quoted)
+
+    def _option(self, parent: etree._Element, event: TradeEvent) -> None:
+        # no option type or exercise style in ASIC's Schedule 1
+        option = event.option
+        if option is None:
+            return
+        node = self.sub(parent, "Optn")
+        if option.strike is not None:
+            if option.strike_notation == "MONE":
+                # an FX strike names its currency pair (ASIC "Strike price currency/pair")
+                self.sub(node, "StrkPric/MntryVal/Amt", option.strike,
+                         **({"Ccy": option.strike_currency} if option.strike_currency else {}))
+            else:
+                self.sub(node, "StrkPric/Dcml", option.strike)
+        for name, money in (("CallAmt", option.call_amount), ("PutAmt", option.put_amount)):
+            if money is not None:
+                self.sub(node, name, money.amount, Ccy=money.currency)
+        premium = option.premium
+        if premium is not None:
+            self.sub(node, "PrmAmt", premium.amount, Ccy=premium.currency)
+            if option.premium_payment_date:
+                self.sub(node, "PrmPmtDt", day(option.premium_payment_date))
+        else:
+            # ASIC "Option premium amount" is required of every option: none agreed is zero,
+            # in the currency of the notional it is paid on
+            currency = next((leg.notional.currency for leg in event.legs if leg.notional), None)
+            if currency:
+                self.sub(node, "PrmAmt", 0, Ccy=currency)
+        if option.underlying_maturity_date:
+            self.sub(node, "MtrtyDtOfUndrlyg", day(option.underlying_maturity_date))
+
+    def _credit(self, parent: etree._Element, event: TradeEvent) -> None:
+        # ASIC keeps the index factor and tranche only (no seniority, series or version)
+        credit = event.credit
+        if credit is None:
+            return
+        if credit.index_factor is None and credit.attachment_point is None and \
+                credit.detachment_point is None:
+            return
+        node = self.sub(parent, "Cdt")
+        if credit.index_factor is not None:
+            self.sub(node, "IndxFctr", credit.index_factor)
+        if credit.attachment_point is not None or credit.detachment_point is not None:
+            tranche = self.sub(node, "Trch/Trnchd")
+            if credit.attachment_point is not None:
+                self.sub(tranche, "AttchmntPt", credit.attachment_point)
+            if credit.detachment_point is not None:
+                self.sub(tranche, "DtchmntPt", credit.detachment_point)
+
+
+def _looks_like_isin(value: str) -> bool:
+    """ISO 6166 shape: two letters, nine alphanumerics, a check digit."""
+    return len(value) == 12 and value[:2].isalpha() and value[:2].isupper() \
+        and value[2:11].isalnum() and value[11].isdigit()
