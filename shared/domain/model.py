@@ -346,6 +346,9 @@ class TradeEvent(_Model):
     other_payments: list[OtherPayment] = Field(default_factory=list)
     package_price: Price | None = None
     package_spread: Price | None = None
+    # added for lifecycle events (all optional):
+    event_date: date | None = None  # EMIR 2.152: when the reported event took place
+    amendment_indicator: bool | None = None  # CFTC: a MODI reflecting newly agreed terms
 
     # regimes this event is reportable under (cftc-part45, emir, krx); empty: tenant default
     regimes: list[str] = Field(default_factory=list)
