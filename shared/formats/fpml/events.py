@@ -189,12 +189,14 @@ def _allocation(trade: Element) -> str | None:
 
 
 def _amendment(part: Element, message: Element) -> list[Occurrence]:
-    trade, name = _first(part, "trade", "newTrade", "resultingTrade", "originalTrade")
+    trade, name = _first(part, "trade", "newTrade", "resultingTrade", "originalTrade",
+                         "tradeIdentifier", "originalTradeIdentifier")
     return [_event_on(part, trade, name, A.MODI, E.TRAD, amendment=True)]
 
 
 def _increase(part: Element, message: Element) -> list[Occurrence]:
-    trade, name = _first(part, "originalTrade", "trade", "resultingTrade")
+    trade, name = _first(part, "originalTrade", "trade", "resultingTrade",
+                         "originalTradeIdentifier", "tradeIdentifier")
     return [_event_on(part, trade, name, A.MODI, E.TRAD, amendment=True,
                       outstanding=_amounts(part, "outstandingNotionalAmount"))]
 
@@ -202,7 +204,8 @@ def _increase(part: Element, message: Element) -> list[Occurrence]:
 def _termination(part: Element, message: Element) -> list[Occurrence]:
     # CDM: the instruction's `before` is the original trade, changed by a quantity change
     # (Replace with outstandingNotionalAmount) and a transfer of the termination fee.
-    trade, name = _first(part, "originalTrade", "trade", "resultingTrade")
+    trade, name = _first(part, "originalTrade", "trade", "resultingTrade",
+                         "originalTradeIdentifier", "tradeIdentifier")
     outstanding = _amounts(part, "outstandingNotionalAmount")
     remaining = [n for n in ("outstandingNumberOfOptions", "outstandingNumberOfUnits",
                              "outstandingQuantity") if (decimal(part, n) or Decimal(0)) > 0]
@@ -217,7 +220,8 @@ def _termination(part: Element, message: Element) -> list[Occurrence]:
 
 
 def _change(part: Element, message: Element) -> list[Occurrence]:
-    trade, name = _first(part, "trade", "newTrade", "originalTrade", "oldTrade")
+    trade, name = _first(part, "trade", "newTrade", "originalTrade", "oldTrade",
+                         "tradeIdentifier")
     kinds = {local(c) for c in children(part)}
     if any("corporateaction" in k.lower() for k in kinds):
         event_type = E.CORP

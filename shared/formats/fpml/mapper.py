@@ -111,6 +111,14 @@ def _lifecycle(event: TradeEvent, occ: Occurrence, msg: Message) -> None:
     event.amendment_indicator = occ.amendment
     if occ.allocation:
         event.allocation = occ.allocation
+    formation = local(occ.content) == "trade"
+    if local(occ.content) == "clearing" and occ.action is ActionType.NEWT:
+        event.clearing.cleared = Cleared.YES  # a trade the CCP accepted for clearing
+    elif not formation and event.clearing.cleared is Cleared.INTENDED:
+        # `intentToClear` is the intent of a new trade (CDM: EventIntent Clearing, read on the
+        # contract formation only); an event on a trade that was not cleared reports it as
+        # not cleared, as DRR does
+        event.clearing.cleared = Cleared.NO
     if occ.outstanding:
         _replace_notionals(event, occ.outstanding)
     for payment in occ.payments:
@@ -475,6 +483,9 @@ def _flags(event: TradeEvent, infos: list[PartyTradeInfo], first: PartyTradeInfo
            msg: Message) -> None:
     intent = any(i.intent_to_clear for i in infos)
     event.clearing = Clearing(cleared=Cleared.INTENDED if intent else Cleared.NO)
+    # CFTC "clearing timestamp": when the DCO accepted the swap for clearing
+    event.clearing.clearing_timestamp = next((i.cleared_timestamp for i in ordered_infos(
+        first, infos) if i.cleared_timestamp), None)
     ordered = ([first] if first else []) + [i for i in infos if i is not first]
     cftc_regime = next((r for i in ordered for r in i.regimes
                         if "CFTC" in r.bodies and r.mandatorily_clearable is not None), None)
@@ -503,6 +514,12 @@ def _flags(event: TradeEvent, infos: list[PartyTradeInfo], first: PartyTradeInfo
     package = _package(msg)
     if package:
         event.package_id = package
+
+
+def ordered_infos(first: PartyTradeInfo | None,
+                  infos: list[PartyTradeInfo]) -> list[PartyTradeInfo]:
+    """The reporting party's trade information first, then the others."""
+    return ([first] if first else []) + [i for i in infos if i is not first]
 
 
 def _package(msg: Message) -> str | None:

@@ -126,6 +126,7 @@ def build(event: TradeEvent, reporting_timestamp: datetime) -> dict[str, Any]:
         guide["settlementType"] = product.delivery_type
     r["cftcGuidebook"] = guide
     _put(r, "cleared", str(event.clearing.cleared))
+    _put(r, "clearingTimestamp", timestamp(event.clearing.clearing_timestamp))
     _counterparty(r, "counterparty1", cp1)
     _counterparty(r, "counterparty2", cp2)
     if cp2 is not None:
