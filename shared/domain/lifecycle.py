@@ -51,6 +51,7 @@ __all__ = [
     "TradeState",
     "lifecycle_after",
     "profile_for",
+    "regime_event_type",
     "replay",
 ]
 
@@ -375,3 +376,17 @@ def lifecycle_after(events: Iterable[LifecycleEvent], *,
 
 def _iso(value: datetime) -> str:
     return value.isoformat().replace("+00:00", "Z")
+
+
+def regime_event_type(regime: str | None, action: ActionType,
+                      event_type: EventType | None) -> EventType | None:
+    """The event type a regime's report carries for the canonical (action, event type).
+
+    A partial termination is MODI with event type ETRM under EMIR (ESMA74-362-2281, 3.6.2:
+    early termination of part of the notional is reported as a modification). CFTC allows ETRM
+    only with TERM (Tech. Spec. v3.2 App. F Table 7); its MODI for a reduced notional is a
+    change of the agreed terms, i.e. TRAD with the amendment indicator set (as DRR reports it).
+    """
+    if profile_for(regime) is Profile.CFTC and action is A.MODI and event_type is EventType.ETRM:
+        return EventType.TRAD
+    return event_type

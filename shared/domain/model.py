@@ -404,6 +404,9 @@ class TradeEvent(_Model):
     event_timestamp_text: str | None = None
     variance: VarianceTerms | None = None  # equity variance swaps
     message_id: str | None = None  # the source message's own (technical record) identifier
+    # added for lifecycle events (all optional):
+    event_date: date | None = None  # EMIR 2.152: when the reported event took place
+    amendment_indicator: bool | None = None  # CFTC: a MODI reflecting newly agreed terms
 
     # regimes this event is reportable under (cftc-part45, emir, krx); empty: tenant default
     regimes: list[str] = Field(default_factory=list)
@@ -437,7 +440,7 @@ HASH_ADDED_FIELDS = frozenset({
     "quantity_frequency",  # Leg
     "regime_classifications", "classifications", "entity_classifications",  # Party
     "beneficiary",  # Party
-    "secondary_trade_id", "message_id",  # TradeEvent
+    "secondary_trade_id", "message_id", "event_date", "amendment_indicator",  # TradeEvent
 })
 _EMPTY = (None, {}, [])
 

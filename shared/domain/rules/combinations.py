@@ -63,7 +63,9 @@ _CFTC: dict[ActionType, frozenset[EventType | None]] = {
 }
 
 _EMIR_NEW = (E.TRAD, E.NOVA, E.COMP, E.CLRG, E.EXER, E.ALOC, E.CLAL, E.CORP)
-_EMIR_MODI = (E.TRAD, E.NOVA, E.COMP, E.EXER, E.ALOC, E.CREV, E.CORP, E.INCP, E.UPDT)
+# ETRM with MODI: a partial termination (part of the notional terminated early) modifies the
+# derivative (ESMA74-362-2281 3.6.2; DRR's EMIR report of an FpML partial termination: Mod, ETRM)
+_EMIR_MODI = (E.TRAD, E.NOVA, E.COMP, E.ETRM, E.EXER, E.ALOC, E.CREV, E.CORP, E.INCP, E.UPDT)
 _EMIR: dict[ActionType, frozenset[EventType | None]] = {
     A.NEWT: _events(*_EMIR_NEW, E.INCP),
     A.POSC: _events(*_EMIR_NEW),

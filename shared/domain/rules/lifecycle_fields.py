@@ -8,6 +8,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 from shared.domain.issues import Severity
+from shared.domain.lifecycle import regime_event_type
 from shared.domain.model import ActionType, EventType, TradeEvent
 from shared.domain.regimes import REGISTRY
 from shared.domain.rules.base import Violation, rule
@@ -50,7 +51,8 @@ def _codes(events: frozenset[EventType | None]) -> str:
            "public) and an unknown regime use the union of CFTC and EMIR, and only warn.")
 def action_event_pair(event: TradeEvent, ctx: ValidationContext) -> Iterator[Violation]:
     allowed = allowed_events(ctx.regime, event.action_type)
-    if event.event_type in allowed:
+    # judged as the regime reports it (CFTC: a partial termination's ETRM is reported as TRAD)
+    if regime_event_type(ctx.regime, event.action_type, event.event_type) in allowed:
         return
     action = event.action_type.value
     if not allowed:

@@ -1,9 +1,10 @@
-"""One FpML `trade` (in its message) -> one canonical `TradeEvent`.
+"""One report an FpML message asks for (`events.Occurrence`) -> one canonical `TradeEvent`.
 
 The reporting side follows DRR's test-pack convention: counterparty 1 is the party CDM calls
 Party1, the first counterparty the product names (first stream's payer, the option buyer, ...),
-and counterparty 2 the other one. A record-keeping message is reported as a new trade (NEWT,
-TRAD): lifecycle events are the lifecycle engine's business, not the reader's.
+and counterparty 2 the other one. The action and event type, the prior UTI and what the event
+changes come from the message's shape (`events.occurrences`): a plain trade is a new trade
+(NEWT, TRAD); a correction, termination, novation, withdrawal ... is reported as such.
 """
 
 from __future__ import annotations
@@ -23,6 +24,7 @@ from shared.domain.model import (
     IdType,
     Leg,
     MasterAgreement,
+    Money,
     Nature,
     OptionTerms,
     OtherPayment,
@@ -35,18 +37,22 @@ from shared.domain.model import (
 )
 from shared.domain.refdata import RefData
 from shared.formats.fpml import commodity, credit, equity, fx, rates
+from shared.formats.fpml.events import Occurrence, utis_of
 from shared.formats.fpml.message import (
     Message,
     PartyTradeInfo,
     party_trade_infos,
     product_element,
+    read_party_trade_info,
 )
 from shared.formats.fpml.terms import LegTerms, Terms
 from shared.formats.fpml.xml import (
     Element,
     MappingError,
+    decimal,
     find,
     findall,
+    href,
     local,
     text,
     to_date,
@@ -89,8 +95,114 @@ def id_index(message: Element) -> dict[str, Element]:
     return {el.get("id"): el for el in message.iter() if isinstance(el.tag, str) and el.get("id")}
 
 
+def map_occurrence(msg: Message, occurrence: Occurrence, refdata: RefData,
+                   ids: dict[str, Element] | None = None) -> TradeEvent:
+    """The report `occurrence` asks for: the trade's state after the event, or (an event
+    naming its trade by identifier only, e.g. a withdrawal) the identification alone."""
+    if occurrence.trade is not None:
+        event = map_trade(msg, occurrence.trade, refdata, ids)
+    else:
+        event = _identified(msg, occurrence, refdata)
+    _lifecycle(event, occurrence, msg)
+    return event
+
+
+def _lifecycle(event: TradeEvent, occ: Occurrence, msg: Message) -> None:
+    event.action_type = occ.action
+    event.event_type = occ.event_type
+    # Prior UTI (CDE; EMIR 2.3): the one trade this one replaces; with several (e.g. a
+    # compression of many) there is no single prior UTI to report.
+    event.prior_uti = occ.prior_utis[0] if len(occ.prior_utis) == 1 else None
+    if len(occ.prior_utis) > 1:
+        event.extensions["prior_utis"] = list(occ.prior_utis)
+    event.event_date = occ.event_date
+    event.early_termination_date = occ.early_termination_date
+    event.amendment_indicator = occ.amendment
+    if occ.allocation:
+        event.allocation = occ.allocation
+    formation = local(occ.content) == "trade"
+    if local(occ.content) == "clearing" and occ.action is ActionType.NEWT:
+        event.clearing.cleared = Cleared.YES  # a trade the CCP accepted for clearing
+    elif not formation and event.clearing.cleared is Cleared.INTENDED:
+        # `intentToClear` is the intent of a new trade (CDM: EventIntent Clearing, read on the
+        # contract formation only); an event on a trade that was not cleared reports it as
+        # not cleared, as DRR does
+        event.clearing.cleared = Cleared.NO
+    if occ.outstanding:
+        _replace_notionals(event, occ.outstanding)
+    for payment in occ.payments:
+        fee = _payment(payment, msg, occ.payment_type)
+        if fee is not None:
+            event.other_payments.append(fee)
+    if occ.event_time is not None and event.event_timestamp is None:
+        event.event_timestamp = occ.event_time
+    if occ.originating_event:
+        event.extensions["originating_event"] = occ.originating_event
+    for key, value in occ.extras.items():
+        event.extensions[key] = value
+
+
+def _replace_notionals(event: TradeEvent, outstanding: tuple[Money, ...]) -> None:
+    """The notional left after a partial termination / novation / exercise (CDM quantity
+    change, direction Replace): per currency, else the first leg's."""
+    by_currency = {m.currency: m for m in outstanding}
+    for leg in event.legs:
+        if leg.notional is not None and leg.notional.currency in by_currency:
+            leg.notional = by_currency[leg.notional.currency]
+    if len(outstanding) == 1 and event.legs and (
+            event.legs[0].notional is None
+            or event.legs[0].notional.currency not in by_currency):
+        event.legs[0].notional = outstanding[0]
+
+
+def _payment(el: Element, msg: Message, payment_type: str | None) -> OtherPayment | None:
+    amount = find(el, "paymentAmount")
+    value = decimal(amount, "amount") if amount is not None else None
+    currency = text(amount, "currency") if amount is not None else None
+    if value is None or not currency:
+        return None
+    when = to_date(el, "paymentDate/adjustedDate") or to_date(
+        el, "paymentDate/unadjustedDate") or to_date(el, "paymentDate")
+    return OtherPayment(payment_type=payment_type,
+                        amount=Money(amount=value, currency=currency), payment_date=when,
+                        payer=msg.lei(href(el, "payerPartyReference")),
+                        receiver=msg.lei(href(el, "receiverPartyReference")))
+
+
+def _identified(msg: Message, occ: Occurrence, refdata: RefData) -> TradeEvent:
+    """An event that names its trade without restating it (a withdrawal, a termination by
+    trade identifier): identification, counterparties and the event's own data only."""
+    holder = occ.identifiers if occ.identifiers is not None else occ.content
+    event = TradeEvent(action_type=occ.action, event_type=occ.event_type)
+    utis = utis_of(holder)
+    event.uti = utis[0] if len(utis) == 1 else None
+    if len(utis) > 1:
+        event.extensions["conflicting_utis"] = utis
+    event.trade_id = event.uti or text(holder, "partyTradeIdentifier/tradeId") or text(
+        holder, "tradeId")
+    infos = [read_party_trade_info(p) for p in findall(occ.content, "partyTradeInformation")]
+    parties: list[str] = []
+    for ref in [msg.on_behalf_of, *(i.party for i in infos)]:
+        if ref and ref not in parties and ref in msg.parties:
+            parties.append(ref)
+    cp1 = parties[0] if parties else None
+    cp2 = parties[1] if len(parties) > 1 else None
+    event.counterparty_1 = _party(msg, cp1, _info(infos, cp1), refdata)
+    event.counterparty_2 = _party(msg, cp2, _info(infos, cp2), refdata)
+    event.submitting_entity = event.counterparty_1.identifier if event.counterparty_1 else None
+    event.entity_responsible = event.submitting_entity
+    # no trade restated, so nothing else identifies the event than the message itself; a
+    # creation time without a zone is taken as UTC (model.utc)
+    event.event_id = msg.message_id
+    event.event_timestamp = msg.creation_timestamp or occ.event_time
+    event.clearing = Clearing(cleared=Cleared.NO)
+    event.allocation = "UNAL"
+    return event
+
+
 def map_trade(msg: Message, trade: Element, refdata: RefData,
               ids: dict[str, Element] | None = None) -> TradeEvent:
+    """One `trade` element as a new trade (NEWT, TRAD); `map_occurrence` adds the event."""
     product = product_element(trade)
     if product is None:
         raise MappingError("the trade has no product element", "trade")
@@ -115,13 +227,15 @@ def map_trade(msg: Message, trade: Element, refdata: RefData,
     others = _other_trade_ids(trade)
     # like the UTI: two candidates leave it ambiguous, so none is reported
     event.secondary_trade_id = others[0] if len(others) == 1 else None
-    # the header identifies the event only with a zoned creation time (DRR drops it otherwise)
-    header_ok = msg.creation_zoned
-    event.event_id = msg.message_id if header_ok else None
     event.message_id = msg.message_id  # the record's technical id, whatever the header's time
-    event.event_timestamp = (msg.creation_timestamp if header_ok else None) or (
+    # CDM maps the event identifier from the header and from tradingEvent/eventIdentifier: a
+    # trading event naming its own identifier (a party's eventId, no issuer) replaces the
+    # message's, and DRR then reports none. The event time is the message's creation time.
+    own_id = msg.trading_event is not None and msg.trading_event.event_id is not None
+    event.event_id = None if own_id else msg.message_id
+    event.event_timestamp = msg.creation_timestamp or (
         msg.trading_event.execution_timestamp if msg.trading_event else None)
-    if header_ok and msg.creation_timestamp is not None:
+    if msg.creation_zoned and msg.creation_timestamp is not None:
         # as written (its offset and all its fractional digits), for the ISO 20022 DtTm
         event.event_timestamp_text = text(msg.element, "header/creationTimestamp")
     event.execution_timestamp = next((i.execution_timestamp for i in [first_info, *infos]
@@ -430,6 +544,9 @@ def _flags(event: TradeEvent, infos: list[PartyTradeInfo], first: PartyTradeInfo
            msg: Message) -> None:
     intent = any(i.intent_to_clear for i in infos)
     event.clearing = Clearing(cleared=Cleared.INTENDED if intent else Cleared.NO)
+    # CFTC "clearing timestamp": when the DCO accepted the swap for clearing
+    event.clearing.clearing_timestamp = next((i.cleared_timestamp for i in ordered_infos(
+        first, infos) if i.cleared_timestamp), None)
     ordered = ([first] if first else []) + [i for i in infos if i is not first]
     cftc_regime = next((r for i in ordered for r in i.regimes
                         if "CFTC" in r.bodies and r.mandatorily_clearable is not None), None)
@@ -458,6 +575,12 @@ def _flags(event: TradeEvent, infos: list[PartyTradeInfo], first: PartyTradeInfo
     package = _package(msg)
     if package:
         event.package_id = package
+
+
+def ordered_infos(first: PartyTradeInfo | None,
+                  infos: list[PartyTradeInfo]) -> list[PartyTradeInfo]:
+    """The reporting party's trade information first, then the others."""
+    return ([first] if first else []) + [i for i in infos if i is not first]
 
 
 def _package(msg: Message) -> str | None:

@@ -68,6 +68,7 @@ class PartyTradeInfo:
     regimes: list[Regime] = field(default_factory=list)
     execution_timestamp: datetime | None = None
     confirmed_timestamp: datetime | None = None
+    cleared_timestamp: datetime | None = None  # timestamps/cleared: when the CCP accepted it
     intent_to_clear: bool | None = None
     clearing_status: bool | None = None
     collateral_portfolio: str | None = None
@@ -235,6 +236,7 @@ def read_party_trade_info(el: Element) -> PartyTradeInfo:
         element=el,
         execution_timestamp=timestamp(el, "executionDateTime"),
         confirmed_timestamp=timestamp(el, "timestamps/confirmed"),
+        cleared_timestamp=timestamp(el, "timestamps/cleared"),
         intent_to_clear=boolean(el, "intentToClear"),
         clearing_status=boolean(el, "clearingStatus"),
         collateral_portfolio=text(el, "collateralPortfolio"),

@@ -18,9 +18,10 @@ from lxml import etree
 from shared.domain.model import SourcePosition
 from shared.domain.refdata import RefData
 from shared.formats import xmlsafe
-from shared.formats.fpml.mapper import id_index, map_trade
+from shared.formats.fpml.events import occurrences
+from shared.formats.fpml.mapper import id_index, map_occurrence
 from shared.formats.fpml.message import read_message
-from shared.formats.fpml.xml import Element, MappingError, findall, local
+from shared.formats.fpml.xml import Element, MappingError, local
 from shared.formats.readers.base import ParsedRecord, RecordError, UnreadableFile
 
 # Children that only occur directly under an FpML message: seeing one at depth 2 means the
@@ -28,7 +29,9 @@ from shared.formats.readers.base import ParsedRecord, RecordError, UnreadableFil
 _MESSAGE_PARTS = {"header", "trade", "party", "isCorrection", "correlationId", "sequenceNumber",
                   "onBehalfOf", "originatingEvent", "tradingEvent", "account", "asOfDate",
                   "quote", "portfolioReference", "validation", "parentCorrelationId",
-                  "originatingTradeId", "reportingRegime", "tradeIdentifier"}
+                  "originatingTradeId", "reportingRegime", "tradeIdentifier", "amendment",
+                  "increase", "termination", "change", "novation", "optionExercise",
+                  "withdrawal", "clearing"}
 
 
 class FpmlReader:
@@ -76,16 +79,25 @@ class FpmlReader:
 
     def _message(self, message: Element, path: str, file_name: str | None,
                  counter: _Counter) -> Iterator[ParsedRecord]:
-        trades = findall(message, "trade")
-        if not trades:
-            # a message without trades (e.g. an acknowledgement) is still accounted for
+        try:
+            found = occurrences(message)
+        except MappingError as exc:
+            counter.n += 1
+            yield ParsedRecord(
+                position=SourcePosition(file=file_name, line=message.sourceline,
+                                        record=counter.n, path=path),
+                errors=(_error(exc),))
+            return
+        if not found:
+            # a message without a trade or trade event (e.g. an acknowledgement) is still
+            # accounted for
             counter.n += 1
             yield ParsedRecord(
                 position=SourcePosition(file=file_name, line=message.sourceline,
                                         record=counter.n, path=path),
                 errors=(RecordError("PARSE-FPML-001",
-                                    f"<{local(message)}> contains no <trade> to report",
-                                    local(message)),))
+                                    f"<{local(message)}> contains no <trade> or trade event "
+                                    "to report", local(message)),))
             return
         failure: MappingError | None = None
         try:
@@ -93,17 +105,21 @@ class FpmlReader:
             ids = id_index(message)
         except MappingError as exc:
             msg, ids, failure = None, {}, exc
-        for index, trade in enumerate(trades, start=1):
+        paths = [o.path for o in found]
+        for occurrence in found:
             counter.n += 1
-            trade_path = f"{path}/trade[{index}]" if len(trades) > 1 else f"{path}/trade"
+            trade = occurrence.trade if occurrence.trade is not None else occurrence.content
+            same = [o for o in found if o.path == occurrence.path]
+            suffix = f"[{same.index(occurrence) + 1}]" if paths.count(occurrence.path) > 1 \
+                else ""
             position = SourcePosition(file=file_name, line=trade.sourceline, record=counter.n,
-                                      path=trade_path)
+                                      path=f"{path}/{occurrence.path}{suffix}")
             raw = etree.tostring(trade, encoding="unicode") if self.keep_raw else None
             if failure is not None or msg is None:
                 yield ParsedRecord(position=position, raw=raw, errors=(_error(failure),))
                 continue
             try:
-                event = map_trade(msg, trade, self.refdata, ids)
+                event = map_occurrence(msg, occurrence, self.refdata, ids)
             except MappingError as exc:
                 yield ParsedRecord(position=position, raw=raw, errors=(_error(exc),))
                 continue

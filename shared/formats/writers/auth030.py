@@ -164,7 +164,7 @@ class Auth030Writer:
             if variant not in SLIM_VARIANTS:
                 self._nature(rptg, cp1, other=False)
                 self._direction(rptg, event)
-        if cp2 is not None:
+        if cp2 is not None and variant != "Err":  # an error report names the reporter only
             other = self.sub(cpty, "OthrCtrPty")
             self.sub(other, "IdTp/Lgl/Id/LEI", cp2.identifier)
             if variant not in SLIM_VARIANTS:
@@ -285,6 +285,9 @@ class Auth030Writer:
     def _tx_identifier(self, parent: etree._Element, event: TradeEvent) -> None:
         if event.uti:
             self.sub(parent, "TxId/UnqTxIdr", event.uti)
+        if event.prior_uti and event.action_type is not ActionType.EROR:
+            # EMIR 2.3 prior UTI: the trade this one replaces (allocation, clearing, novation..)
+            self.sub(parent, "PrrTxId/UnqTxIdr", event.prior_uti)
 
     def _collateral_portfolio(self, parent: etree._Element, event: TradeEvent) -> None:
         portfolio = event.collateral.portfolio_code if event.collateral else None
@@ -340,8 +343,11 @@ class Auth030Writer:
 
     def _derivative_event(self, parent: etree._Element, event: TradeEvent) -> None:
         event_node = self.sub(parent, "DerivEvt")
-        self.sub(event_node, "Tp", str(event.event_type or "TRAD"))
-        when = event.execution_timestamp or event.event_timestamp
+        if event.event_type is not None or event.action_type is not ActionType.CORR:
+            # a correction restates the trade, it reports no business event of its own
+            self.sub(event_node, "Tp", str(event.event_type or "TRAD"))
+        # EMIR 2.152 event date: when the reported event happened (a trade: its execution)
+        when = event.event_date or event.execution_timestamp or event.event_timestamp
         if when:
             self.sub(event_node, "TmStmp/Dt", day(when))
 

@@ -12,7 +12,8 @@ from datetime import datetime
 from decimal import Decimal
 from typing import Any, BinaryIO
 
-from shared.domain.model import Leg, OptionTerms, Party, Price, TradeEvent
+from shared.domain.lifecycle import regime_event_type
+from shared.domain.model import ActionType, EventType, Leg, OptionTerms, Party, Price, TradeEvent
 from shared.formats.writers.derive import (
     basis_points,
     day,
@@ -125,6 +126,7 @@ def build(event: TradeEvent, reporting_timestamp: datetime) -> dict[str, Any]:
         guide["settlementType"] = product.delivery_type
     r["cftcGuidebook"] = guide
     _put(r, "cleared", str(event.clearing.cleared))
+    _put(r, "clearingTimestamp", timestamp(event.clearing.clearing_timestamp))
     _counterparty(r, "counterparty1", cp1)
     _counterparty(r, "counterparty2", cp2)
     if cp2 is not None:
@@ -133,7 +135,13 @@ def build(event: TradeEvent, reporting_timestamp: datetime) -> dict[str, Any]:
     _put(r, "effectiveDate", day(event.effective_date))
     _put(r, "eventIdentifier", event.event_id)
     _put(r, "eventTimestamp", timestamp(event.event_timestamp))
-    _put(r, "eventType", str(event.event_type) if event.event_type else None)
+    event_type = regime_event_type("cftc-part45", event.action_type, event.event_type)
+    _put(r, "eventType", str(event_type) if event_type else None)
+    if event.action_type is ActionType.MODI:
+        # Tech. Spec. v3.2 "Amendment indicator" (MODI only): the modification reflects newly
+        # agreed terms; unless the source says, a TRAD modification is one
+        amended = event.amendment_indicator
+        r["amendmentIndicator"] = amended if amended is not None else event_type is EventType.TRAD
     _put(r, "executionTimestamp", timestamp(event.execution_timestamp))
     _put(r, "expirationDate", day(event.expiration_date))
     _put(r, "finalContractualSettlementDate", day(event.final_settlement_date))
@@ -149,7 +157,8 @@ def build(event: TradeEvent, reporting_timestamp: datetime) -> dict[str, Any]:
     for index in (0, 1):
         leg = event.legs[index] if len(event.legs) > index else None
         r[f"leg{index + 1}"] = _leg(leg, event)
-    if str(event.clearing.cleared) == "N":
+    if str(event.clearing.cleared) == "N" and event.action_type is not ActionType.EROR:
+        # (an EROR restates no terms to qualify)
         # DRR states it only for swaps that are not (to be) cleared
         r["nonStandardizedTermIndicator"] = bool(event.non_standard_terms)
     _option_premium(r, event.option)
@@ -165,6 +174,7 @@ def build(event: TradeEvent, reporting_timestamp: datetime) -> dict[str, Any]:
     _strike(r, event.option)
     _put(r, "uniqueProductIdentifier", product.upi)
     _put(r, "uniqueTransactionIdentifier", event.uti)
+    _put(r, "priorUTI", event.prior_uti)  # the trade this one replaces (CDE prior UTI)
     return dict(sorted(r.items()))
 
 

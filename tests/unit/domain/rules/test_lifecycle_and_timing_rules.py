@@ -67,6 +67,21 @@ def test_pair_messages(regime, action, event, problem) -> None:
     assert problem in issue.message_en and issue.severity is Severity.REJECT
 
 
+@pytest.mark.parametrize("regime", ["emir", "cftc-part45"])
+def test_a_partial_termination_modi_etrm_is_accepted(regime) -> None:
+    # EMIR reports it as MODI-ETRM; CFTC as MODI-TRAD (ETRM is a TERM event there)
+    report = f.lifecycle(A.MODI, E.ETRM)
+    assert "SR-LC-020" not in _ids(report, regimes=(regime,))
+
+
+@pytest.mark.parametrize(("regime", "action", "event"), [
+    ("cftc-part45", A.MODI, E.CLRG), ("emir", A.MODI, E.CLRG), ("emir", A.EROR, E.ETRM),
+    ("cftc-part45", A.NEWT, E.ETRM), ("emir", A.NEWT, E.ETRM)])
+def test_termination_and_clearing_pairs_that_stay_invalid(regime, action, event) -> None:
+    report = f.lifecycle(action, event) if action is not A.NEWT else f.newt(event_type=event)
+    assert _ids(report, regimes=(regime,))["SR-LC-020"][0].severity is Severity.REJECT
+
+
 def test_emir_correction_may_leave_the_event_type_blank() -> None:
     assert None in allowed_events("emir", A.CORR) and E.TRAD in allowed_events("emir", A.CORR)
 

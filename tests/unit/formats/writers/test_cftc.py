@@ -118,3 +118,38 @@ def test_empty_batch():
     out = io.BytesIO()
     assert CftcPart45Writer().write_batch([], out, reporting_timestamp=STAMP) == 0
     assert json.loads(out.getvalue()) == {"reports": [], "recordCount": 0}
+
+
+# --- lifecycle variants ---------------------------------------------------------------------
+
+
+def test_partial_termination_is_reported_as_an_amended_trad_modification():
+    # CFTC Table 7 has ETRM with TERM only: the MODI of a partial termination is TRAD
+    r = report(swap(action_type=ActionType.MODI, event_type=EventType.ETRM,
+                    amendment_indicator=True))
+    assert (r["actionType"], r["eventType"], r["amendmentIndicator"]) == ("MODI", "TRAD", True)
+
+
+def test_full_termination_keeps_etrm_and_has_no_amendment_indicator():
+    r = report(swap(action_type=ActionType.TERM, event_type=EventType.ETRM))
+    assert r["eventType"] == "ETRM" and "amendmentIndicator" not in r
+
+
+def test_a_lifecycle_modification_is_not_an_amendment_unless_said():
+    assert report(swap(action_type=ActionType.MODI,
+                       event_type=EventType.EXER))["amendmentIndicator"] is False
+    assert report(swap(action_type=ActionType.MODI,
+                       event_type=EventType.TRAD))["amendmentIndicator"] is True
+
+
+def test_prior_uti_and_clearing_timestamp():
+    r = report(swap(action_type=ActionType.NEWT, event_type=EventType.NOVA, prior_uti="OLD1",
+                    clearing=Clearing(cleared=Cleared.INTENDED, clearing_timestamp=datetime(
+                        2021, 3, 1, 11, tzinfo=UTC))))
+    assert r["priorUTI"] == "OLD1" and r["clearingTimestamp"] == "2021-03-01T11:00:00Z"
+
+
+def test_an_error_report_states_no_term_indicator():
+    r = report(swap(action_type=ActionType.EROR, event_type=None))
+    assert r["actionType"] == "EROR" and "nonStandardizedTermIndicator" not in r
+    assert "eventType" not in r

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import io
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 from decimal import Decimal
 
 import pytest
@@ -11,6 +11,7 @@ from lxml import etree
 
 from shared.domain.model import (
     ActionType,
+    EventType,
     Money,
     Nature,
     Party,
@@ -111,3 +112,40 @@ def test_platform_identifier_uses_reference_data():
         doc = etree.fromstring(writer.write_one(swap(execution_venue=mic),
                                                 reporting_timestamp=STAMP))
         assert doc.findtext(".//a:PltfmIdr", namespaces=N) == expected
+
+
+# --- lifecycle variants ---------------------------------------------------------------------
+
+
+def _tx(doc: etree._Element) -> etree._Element:
+    [report] = doc.find("a:DerivsTradRpt/a:TradData/a:Rpt", N)
+    return report.find("a:CmonTradData/a:TxData", N)
+
+
+def test_prior_uti_follows_the_uti():
+    tx = _tx(document(swap(event_type=EventType.NOVA, prior_uti="OLD1")))
+    names = [etree.QName(c).localname for c in tx]
+    assert names[:2] == ["TxId", "PrrTxId"]
+    assert tx.findtext("a:PrrTxId/a:UnqTxIdr", namespaces=N) == "OLD1"
+
+
+def test_correction_reports_no_event_type_but_the_event_date():
+    tx = _tx(document(swap(action_type=ActionType.CORR, event_type=None)))
+    assert tx.find("a:DerivEvt/a:Tp", N) is None
+    assert tx.findtext("a:DerivEvt/a:TmStmp/a:Dt", namespaces=N) == "2021-03-01"
+
+
+def test_partial_termination_dates_the_event_by_its_event_date():
+    tx = _tx(document(swap(action_type=ActionType.MODI, event_type=EventType.ETRM,
+                           event_date=date(2021, 6, 1))))
+    assert tx.findtext("a:DerivEvt/a:Tp", namespaces=N) == "ETRM"
+    assert tx.findtext("a:DerivEvt/a:TmStmp/a:Dt", namespaces=N) == "2021-06-01"
+
+
+def test_an_error_report_names_the_reporting_counterparty_only():
+    doc = document(swap(action_type=ActionType.EROR, event_type=None, prior_uti="OLD1"))
+    [report] = doc.find("a:DerivsTradRpt/a:TradData/a:Rpt", N)
+    assert report.find("a:CtrPtySpcfcData/a:CtrPty/a:OthrCtrPty", N) is None
+    assert report.findtext("a:CtrPtySpcfcData/a:CtrPty/a:RptgCtrPty/a:Id/a:Lgl/a:Id/a:LEI",
+                           namespaces=N) == A
+    assert [etree.QName(c).localname for c in _tx(doc)] == ["TxId"]
