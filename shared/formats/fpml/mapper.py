@@ -559,6 +559,11 @@ def _flags(event: TradeEvent, infos: list[PartyTradeInfo], first: PartyTradeInfo
     intragroup = next((i.categories.get("intragroup") for i in infos
                        if "intragroup" in i.categories), None)
     event.intragroup = None if intragroup is None else intragroup.lower() == "true"
+    if event.intragroup is None and any(r.relationship == "Intragroup"
+                                        for i in infos for r in i.regimes):
+        # a regime stating the counterparties' relationship as intragroup: the trade is one
+        # between members of the same group, whichever regime says so (EMIR 2.38 intragroup)
+        event.intragroup = True
     compressed = next((i.categories.get("compressed_trade") for i in infos
                        if "compressed_trade" in i.categories), None)
     event.compression = compressed is not None and compressed.lower() == "true"
