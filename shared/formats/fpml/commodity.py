@@ -13,9 +13,9 @@ How DRR (CDM's FpML mapping) sees a commodity swap, which this module follows:
   DRR reports no leg terms for it (no direction, notional or price).
 - A commodity swap with a single leg is a forward (CtrctTp FORW), reported with buyer and
   seller: the payer of the leg is the buyer.
-- The settlement currency (commoditySwap/settlementCurrency) belongs to the floating
-  (commodity) payouts; it is the contract's when the first reported leg is one, i.e. when the
-  swap has no fixed price leg, else the second (floating) leg's only.
+- The settlement currency (commoditySwap/settlementCurrency) belongs to the first floating
+  (commodity) payout; it is the trade's settlement currency when that is the first reported
+  leg, i.e. when the swap has no fixed price leg, and leg 2's otherwise.
 """
 
 from __future__ import annotations
@@ -197,15 +197,17 @@ def swap(product: Element, ids: dict[str, Element]) -> Terms:
         # a strip (several fixed or floating legs): no leg DRR can report as leg 1 or 2
         terms.legs = [LegTerms()]
         terms.report_sides = False
-    if not fixed and settlement_ccy and not physical:
-        terms.settlement_currency = settlement_ccy
-        for leg in terms.legs:
-            leg.settlement_currency = settlement_ccy
-    elif settlement_ccy and not physical and len(terms.legs) == 2:
-        # a fixed price against a commodity price: the settlement currency is the floating
-        # (commodity) leg's, reported second (CDE "settlement currency" of leg 2); the
-        # contract-level one stays empty, as DRR's EMIR report has it
-        terms.legs[1].settlement_currency = settlement_ccy
+    if settlement_ccy and not physical:
+        # CDM maps commoditySwap/settlementCurrency onto the first floating (commodity price)
+        # payout only; a fixed price payout has no settlement terms. The trade's settlement
+        # currency (leg 1's) is stated when that payout is the first reported leg.
+        if not fixed:
+            terms.settlement_currency = settlement_ccy
+        if len(terms.legs) == len(legs) and floating:  # legs are fixed first, then floating
+            terms.legs[len(fixed)].settlement_currency = settlement_ccy
+        elif not fixed:
+            for leg_terms in terms.legs:
+                leg_terms.settlement_currency = settlement_ccy
     return terms
 
 
