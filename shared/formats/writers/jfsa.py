@@ -165,6 +165,8 @@ class JfsaWriter(Auth030Writer):
         basket = product.custom_basket or product.basket_id or product.underlier_basket
         if basket and product.underliers:
             node = self.sub(parent, "UndrlygInstrm/Bskt")
+            if product.basket_id:  # CustomBasket4: Strr, Id, then the constituents
+                self.sub(node, "Strr", product.basket_id)
             for underlier in product.underliers:
                 ident = self.sub(node, "Cnsttnts/InstrmId")
                 if underlier.source == "ISIN":
@@ -173,8 +175,6 @@ class JfsaWriter(Auth030Writer):
                     other = self.sub(ident, "OthrId")
                     self.sub(other, "Id", underlier.identifier)
                     self.sub(other, "Src", underlier.id_scheme or "Other")
-            if product.basket_id:
-                self.sub(node, "Strr", product.basket_id)
             return
         isin = next((u.identifier for u in product.underliers if u.source == "ISIN"), None)
         if isin:
@@ -393,6 +393,12 @@ class JfsaWriter(Auth030Writer):
                 self._monetary_or_decimal(strike, option.strike, option.strike_currency)
             else:
                 self.sub(strike, "Dcml", option.strike)
+        # OptionOrSwaption11's sequence: the call and put amounts come before the premium
+        if option.call_amount is not None:
+            self.sub(node, "CallAmt", option.call_amount.amount,
+                     Ccy=option.call_amount.currency)
+        if option.put_amount is not None:
+            self.sub(node, "PutAmt", option.put_amount.amount, Ccy=option.put_amount.currency)
         if option.premium is not None:
             self.sub(node, "PrmAmt", option.premium.amount, Ccy=option.premium.currency)
         elif self._is_cap_floor(event):
@@ -404,11 +410,6 @@ class JfsaWriter(Auth030Writer):
             self.sub(node, "PrmPmtDt", day(option.premium_payment_date))
         if option.underlying_maturity_date:
             self.sub(node, "MtrtyDtOfUndrlyg", day(option.underlying_maturity_date))
-        if option.call_amount is not None:
-            self.sub(node, "CallAmt", option.call_amount.amount,
-                     Ccy=option.call_amount.currency)
-        if option.put_amount is not None:
-            self.sub(node, "PutAmt", option.put_amount.amount, Ccy=option.put_amount.currency)
 
 
     def _is_cap_floor(self, event: TradeEvent) -> bool:

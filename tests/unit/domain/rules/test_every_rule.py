@@ -56,6 +56,8 @@ CASES: dict[str, Cases] = {
     "SR-ID-002": Cases(_c(f.newt), _c(lambda: f.newt(uti="lei-1/trade 1"))),
     "SR-ID-040": Cases(_c(f.newt), _c(lambda: f.newt(
         uti=None, extensions={"conflicting_utis": ["UTIFROMPARTYA", "UTIFROMPARTYB"]}))),
+    "SR-ID-041": Cases(_c(lambda: f.newt(event_id=f"{f.LEI_1}EVT000001"), regimes=("jfsa",)),
+                       _c(lambda: f.newt(event_id="SEF123"), regimes=("jfsa",))),
     "SR-ID-003": Cases(_c(f.newt), _c(lambda: f.newt(uti="TRADE0001"))),
     "SR-ID-004": Cases(_c(f.newt), _c(lambda: f.newt(
         counterparty_2=Party(identifier=BAD_LEI)))),
