@@ -13,9 +13,9 @@ How DRR (CDM's FpML mapping) sees a commodity swap, which this module follows:
   DRR reports no leg terms for it (no direction, notional or price).
 - A commodity swap with a single leg is a forward (CtrctTp FORW), reported with buyer and
   seller: the payer of the leg is the buyer.
-- The settlement currency (commoditySwap/settlementCurrency) belongs to the floating
-  (commodity) payouts; it is reported when the first reported leg is one, i.e. when the swap
-  has no fixed price leg.
+- The settlement currency (commoditySwap/settlementCurrency) belongs to the first floating
+  (commodity) payout; it is the trade's (leg 1's) when the swap has no fixed price leg, else
+  leg 2's (the .001.04 reports' SttlmCcyScndLeg).
 """
 
 from __future__ import annotations
@@ -171,10 +171,14 @@ def swap(product: Element, ids: dict[str, Element]) -> Terms:
         # a strip (several fixed or floating legs): no leg DRR can report as leg 1 or 2
         terms.legs = [LegTerms()]
         terms.report_sides = False
-    if not fixed and settlement_ccy and not physical:
-        terms.settlement_currency = settlement_ccy
-        for leg in terms.legs:
-            leg.settlement_currency = settlement_ccy
+    if settlement_ccy and not physical:
+        # CDM puts the swap's settlement currency on its first commodity price payout: the
+        # trade's (leg 1's) when there is no fixed price leg, else leg 2's (listed fixed first)
+        if not fixed:
+            terms.settlement_currency = settlement_ccy
+            terms.legs[0].settlement_currency = settlement_ccy
+        elif floating and len(terms.legs) == len(legs):
+            terms.legs[len(fixed)].settlement_currency = settlement_ccy
     return terms
 
 
