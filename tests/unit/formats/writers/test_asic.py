@@ -456,3 +456,34 @@ def test_commodity_strip_swap_has_two_unknown_quantities():
         ["9999999999999999999999999"] * 2
     assert doc.find(f"{CTRCT}/a:SttlmCcy", N) is None
     assert doc.find(f"{CTRCT}/a:SttlmCcyScndLeg", N) is None
+
+
+def test_upfront_payment_on_its_agreed_date():
+    from tests.unit.formats.fpml.test_commodity import one as mapped_product
+
+    event = mapped_product("""<creditDefaultSwap>
+      <primaryAssetClass>Credit</primaryAssetClass>
+      <generalTerms>
+        <effectiveDate><unadjustedDate>2009-03-26</unadjustedDate></effectiveDate>
+        <scheduledTerminationDate><unadjustedDate>2014-06-20</unadjustedDate>
+        </scheduledTerminationDate>
+        <buyerPartyReference href="A"/><sellerPartyReference href="B"/>
+        <referenceInformation><referenceEntity><entityName>X CORP</entityName>
+        </referenceEntity></referenceInformation>
+      </generalTerms>
+      <feeLeg>
+        <initialPayment><payerPartyReference href="A"/><receiverPartyReference href="B"/>
+          <adjustablePaymentDate>2009-03-28</adjustablePaymentDate>
+          <adjustedPaymentDate>2009-03-30</adjustedPaymentDate>
+          <paymentAmount><currency>USD</currency><amount>1000</amount></paymentAmount>
+        </initialPayment>
+        <periodicPayment><paymentFrequency><periodMultiplier>3</periodMultiplier>
+          <period>M</period></paymentFrequency>
+          <fixedAmountCalculation><fixedRate>0.01</fixedRate></fixedAmountCalculation>
+        </periodicPayment>
+      </feeLeg>
+      <protectionTerms><calculationAmount><currency>USD</currency><amount>5000000</amount>
+      </calculationAmount></protectionTerms>
+    </creditDefaultSwap>""")
+    # the date the parties agreed (a Saturday), not the business day it is paid on
+    assert text(document(event), f"{TX}/a:OthrPmt/a:PmtDt") == "2009-03-28"
