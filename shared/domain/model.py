@@ -206,6 +206,9 @@ class Leg(_Model):
     fixing_date: date | None = None  # e.g. an NDF's or a cash-settled option's fixing date
     # added for commodities (all optional):
     quantity_frequency: str | None = None  # FpML quantityFrequency, e.g. PerCalendarDay, Term
+    # the leg's calculation periods (what a PerCalculationPeriod quantity is per): a regular
+    # schedule's frequency, ADHO for periods listed by date
+    calculation_period: Period | None = None
 
 
 class Underlier(_Model):
@@ -437,7 +440,7 @@ HASH_ADDED_FIELDS = frozenset({
     "event_timestamp_text", "variance",  # TradeEvent (issue 16)
     "commodity",  # Product
     "id_scheme",  # Underlier
-    "quantity_frequency",  # Leg
+    "quantity_frequency", "calculation_period",  # Leg
     "regime_classifications", "classifications", "entity_classifications",  # Party
     "beneficiary",  # Party
     "secondary_trade_id", "message_id", "event_date", "amendment_indicator",  # TradeEvent

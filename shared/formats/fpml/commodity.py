@@ -14,8 +14,8 @@ How DRR (CDM's FpML mapping) sees a commodity swap, which this module follows:
 - A commodity swap with a single leg is a forward (CtrctTp FORW), reported with buyer and
   seller: the payer of the leg is the buyer.
 - The settlement currency (commoditySwap/settlementCurrency) belongs to the first floating
-  (commodity) payout; it is the trade's (leg 1's) when the swap has no fixed price leg, else
-  leg 2's (the .001.04 reports' SttlmCcyScndLeg).
+  (commodity) payout; it is the trade's settlement currency when that is the first reported
+  leg, i.e. when the swap has no fixed price leg, and leg 2's otherwise.
 """
 
 from __future__ import annotations
@@ -23,13 +23,14 @@ from __future__ import annotations
 from datetime import date
 from decimal import Decimal
 
-from shared.domain.model import AssetClass, Money, Underlier
+from shared.domain.model import AssetClass, Money, Period, PeriodUnit, Underlier
 from shared.formats.fpml.common import (
     adjustable_date,
     classify,
     exercise_element,
     fill_exercise,
     option_terms,
+    period,
     premium,
     product_types,
 )
@@ -77,6 +78,29 @@ def _quantity(leg: Element | None) -> tuple[Decimal | None, Decimal | None, str 
     return total, per_period, unit, frequency
 
 
+# where a commodity leg names the calculation periods it shares with another leg
+_SCHEDULE_REFERENCES = ("calculationPeriodsScheduleReference",
+                        "calculation/pricingDates/calculationPeriodsScheduleReference",
+                        "relativePaymentDates/calculationPeriodsScheduleReference")
+
+
+def _calculation_period(leg: Element | None, ids: dict[str, Element]) -> Period | None:
+    """The frequency of a commodity leg's calculation periods (FpML calculationPeriodsSchedule,
+    its own or the one it references); periods listed date by date (calculationPeriods) are ad
+    hoc. A quantity stated PerCalculationPeriod is per one of these periods."""
+    schedule = find(leg, "calculationPeriodsSchedule")
+    if schedule is None:
+        ref = next((value for value in (href(leg, path) for path in _SCHEDULE_REFERENCES)
+                    if value), None)
+        schedule = ids.get(ref) if ref else None
+    found = period(schedule)
+    if found is not None:
+        return found
+    if find(leg, "calculationPeriods") is not None or href(leg, "calculationPeriodsReference"):
+        return Period(unit=PeriodUnit.ADHOC, multiplier=0)
+    return None
+
+
 def _commodity_texts(product: Element) -> tuple[list[str], list[str]]:
     """(taxonomy texts, reference prices) that place the trade in the commodity classification:
     the product taxonomy and commodityBase, then each commodity's reference price and details."""
@@ -114,13 +138,15 @@ def _base_terms(product: Element, contract_type: str, instrument: str) -> Terms:
     return terms
 
 
-def _leg_terms(leg: Element, fixed: Element | None) -> LegTerms:
+def _leg_terms(leg: Element, fixed: Element | None,
+               ids: dict[str, Element] | None = None) -> LegTerms:
     total, per_period, unit, frequency = _quantity(leg)
     out = LegTerms(payer=href(leg, "payerPartyReference"),
                    receiver=href(leg, "receiverPartyReference"),
                    rate_type="FIXED" if local(leg) == "fixedLeg" else "OTHER",
                    quantity=per_period, total_quantity=total, quantity_unit=unit,
-                   quantity_frequency=frequency)
+                   quantity_frequency=frequency,
+                   calculation_period=_calculation_period(leg, ids or {}))
     price, currency, _unit = _fixed_price(fixed)
     if price is not None and currency and total is not None:
         out.notional = Money(amount=price * total, currency=currency)
@@ -157,12 +183,12 @@ def swap(product: Element, ids: dict[str, Element]) -> Terms:
     first = floating[0] if floating else (fixed[0] if fixed else None)
     terms.first_party = href(first, "payerPartyReference")
     if single:
-        leg = _leg_terms(legs[0], legs[0] if fixed else None)
+        leg = _leg_terms(legs[0], legs[0] if fixed else None, ids)
         terms.buyer, terms.seller = leg.payer, leg.receiver
         terms.legs = [leg]
     elif len(fixed) <= 1 and len(floating) <= 2 and len(legs) == 2:
         fixed_leg = fixed[0] if fixed else None
-        terms.legs = [_leg_terms(leg, fixed_leg) for leg in legs]
+        terms.legs = [_leg_terms(leg, fixed_leg, ids) for leg in legs]
         terms.report_sides = False
         price, currency, _unit = _fixed_price(fixed_leg)
         if price is not None:
@@ -172,13 +198,16 @@ def swap(product: Element, ids: dict[str, Element]) -> Terms:
         terms.legs = [LegTerms()]
         terms.report_sides = False
     if settlement_ccy and not physical:
-        # CDM puts the swap's settlement currency on its first commodity price payout: the
-        # trade's (leg 1's) when there is no fixed price leg, else leg 2's (listed fixed first)
+        # CDM maps commoditySwap/settlementCurrency onto the first floating (commodity price)
+        # payout only; a fixed price payout has no settlement terms. The trade's settlement
+        # currency (leg 1's) is stated when that payout is the first reported leg.
         if not fixed:
             terms.settlement_currency = settlement_ccy
-            terms.legs[0].settlement_currency = settlement_ccy
-        elif floating and len(terms.legs) == len(legs):
+        if len(terms.legs) == len(legs) and floating:  # legs are fixed first, then floating
             terms.legs[len(fixed)].settlement_currency = settlement_ccy
+        elif not fixed:
+            for leg_terms in terms.legs:
+                leg_terms.settlement_currency = settlement_ccy
     return terms
 
 
@@ -238,7 +267,8 @@ def option(product: Element, ids: dict[str, Element]) -> Terms:
     terms.option = data
     total, per_period, unit, frequency = _quantity(product)
     leg = LegTerms(total_quantity=total, quantity=per_period, quantity_unit=unit,
-                   quantity_frequency=frequency)
+                   quantity_frequency=frequency,
+                   calculation_period=_calculation_period(product, ids))
     if data.strike is not None and data.strike_currency and total is not None:
         leg.notional = Money(amount=data.strike * total, currency=data.strike_currency)
     terms.legs = [leg]
@@ -276,7 +306,7 @@ def swaption(product: Element, ids: dict[str, Element]) -> Terms:
     data.underlying_maturity_date = end
     terms.option = data
     sized = fixed_leg if fixed_leg is not None else (floating[0] if floating else None)
-    leg = _leg_terms(sized, fixed_leg) if sized is not None else LegTerms()
+    leg = _leg_terms(sized, fixed_leg, ids) if sized is not None else LegTerms()
     leg.payer = leg.receiver = None
     leg.spread = leg.spread_currency = None  # the swap's terms are not the option's legs
     terms.legs = [leg]

@@ -88,6 +88,7 @@ def test_fixed_floating_commodity_swap():
     assert event.buyer is None and event.seller is None  # MAKE/TAKE, not a side
     # the settlement currency goes with the floating payout; leg 1 is the fixed one
     assert event.product.settlement_currency is None
+    assert (fixed.settlement_currency, floating.settlement_currency) == (None, "USD")
     assert event.effective_date == date(2022, 2, 1)
     assert event.expiration_date == event.final_settlement_date == date(2022, 2, 28)
     commodity = event.product.commodity
@@ -109,6 +110,8 @@ def test_two_floating_legs_carry_spreads_and_settlement_currency():
     assert all(leg.notional is None for leg in event.legs)  # no fixed price: no amount
     assert event.price is None
     assert event.product.settlement_currency == "USD"
+    # CDM carries the swap's settlement currency on its first floating payout only
+    assert [leg.settlement_currency for leg in event.legs] == ["USD", None]
     assert event.legs[0].quantity_unit == "OZTR"
     # a commodity index is classified as one, not by its constituents
     assert event.product.commodity.base_product == "INDX"
