@@ -28,10 +28,12 @@ from lxml import etree
 
 from shared.domain.model import ActionType, Leg, Party, TradeEvent
 from shared.formats.writers.auth030 import SLIM_VARIANTS, VARIANTS, Auth030Writer
-from shared.formats.writers.derive import basis_points, day, leg_kind, timestamp
+from shared.formats.writers.derive import basis_points, day, frequency, leg_kind, timestamp
 
 NS = "urn:iso:std:iso:20022:tech:xsd:auth.030.001.04"
 UNKNOWN_QUANTITY = Decimal("9999999999999999999999999")
+PRICE_NOT_AVAILABLE = Decimal("99999999999")  # DRR's placeholder for a price not yet known
+
 class AsicWriter(Auth030Writer):
     regime = "asic"
     namespace = NS
@@ -128,13 +130,20 @@ class AsicWriter(Auth030Writer):
         self._underlying(parent, event)
         if product.settlement_currency:
             self.sub(parent, "SttlmCcy/Ccy", product.settlement_currency)
-            second = self._second_settlement_currency(event)
-            if second:
-                self.sub(parent, "SttlmCcyScndLeg/Ccy", second)
+        second = self._second_settlement_currency(event)
+        if second:
+            self.sub(parent, "SttlmCcyScndLeg/Ccy", second)
 
     def _second_settlement_currency(self, event: TradeEvent) -> str | None:
-        """ASIC "Settlement currency of leg 2": a swap's second leg settles on its own."""
+        """ASIC "Settlement currency of leg 2": a swap's second leg settles on its own. A
+        commodity swap's settlement currency is its first commodity price leg's only (leg 2
+        of a fixed/floating swap, none of a floating/floating one); any other swap's second
+        leg settles in the trade's settlement currency unless it states its own."""
         if event.product.contract_type != "SWAP" or len(event.legs) < 2:
+            return None
+        if event.product.asset_class == "COMM":
+            return event.legs[1].settlement_currency
+        if not event.product.settlement_currency:
             return None
         return event.legs[1].settlement_currency or event.product.settlement_currency
 
@@ -204,6 +213,12 @@ class AsicWriter(Auth030Writer):
 
     def _price(self, parent: etree._Element, event: TradeEvent) -> None:
         price = event.price
+        if price is None and event.variance is not None:
+            # a variance swap is priced by its volatility strike, in volatility points: not
+            # a price ASIC's "Price" can state (an amount, decimal or percentage), so DRR
+            # reports the price as not available
+            self.sub(parent, "TxPric/Pric/Dcml", PRICE_NOT_AVAILABLE)
+            return
         if price is None or price.notation not in ("PERC", "MONE"):
             return
         node = self.sub(parent, "TxPric")
@@ -214,7 +229,7 @@ class AsicWriter(Auth030Writer):
                  **({"Ccy": price.currency} if price.currency else {}))
         # a commodity's price is per unit of the quantity it is traded in
         unit = next((leg.quantity_unit for leg in event.legs if leg.quantity_unit), None)
-        if event.product.asset_class == "COMM" and unit:
+        if event.product.asset_class == "COMM" and _is_unit_code(unit):
             self.sub(node, "UnitOfMeasr/Cd", unit)
 
     def _notionals(self, parent: etree._Element, event: TradeEvent) -> None:
@@ -225,21 +240,26 @@ class AsicWriter(Auth030Writer):
                 if money is not None:
                     self.sub(node, f"{name}/Amt/Amt", money.amount, Ccy=money.currency)
         quantified = self._quantity_legs(event)
+        known: list[Leg | None] = list(event.legs[:2])
+        if event.product.asset_class == "COMM" and event.product.contract_type == "SWAP":
+            # a commodity swap has two quantity legs even where no leg can be told apart
+            # (a strip of fixed and floating legs): both are then unknown
+            known += [None] * (2 - len(known))
         legs = [(name, leg) for index, (name, leg) in enumerate(zip(
-                    ("FrstLeg", "ScndLeg"), event.legs[:2], strict=False))
-                if leg.total_quantity is not None or index < quantified]
+                    ("FrstLeg", "ScndLeg"), known, strict=False))
+                if (leg is not None and leg.total_quantity is not None) or index < quantified]
         if not legs:
             return
         node = self.sub(parent, "NtnlQty")
         for name, leg in legs:
             qty = self.sub(node, name)
-            if leg.total_quantity is None:
+            if leg is None or leg.total_quantity is None:
                 # DRR states an unknown quantity with the schema's largest value, as for EMIR
                 self.sub(qty, "TtlQty", UNKNOWN_QUANTITY)
                 continue
             # ASIC "Notional quantity": the total, its unit and the quantity per term
             self.sub(qty, "TtlQty", leg.total_quantity)
-            if leg.quantity_unit:
+            if _is_unit_code(leg.quantity_unit):
                 self.sub(qty, "UnitOfMeasr/Cd", leg.quantity_unit)
             self.sub(qty, "Dtls/Term/Qty", leg.quantity if leg.quantity is not None
                      else leg.total_quantity)
@@ -270,8 +290,11 @@ class AsicWriter(Auth030Writer):
             self.sub(node, "Tp", str(event.event_type or "TRAD"))
         if not slim and event.event_id:
             self.sub(node, "Id/EvtIdr", event.event_id)
-        when = event.event_timestamp or event.execution_timestamp
-        if when:
+        if event.event_timestamp and event.event_timestamp_text:
+            # an ISO 20022 ISODateTime as the source wrote it: DRR keeps the header's zone
+            # offset and every fractional digit
+            self.sub(node, "TmStmp/DtTm", event.event_timestamp_text)
+        elif when := event.event_timestamp or event.execution_timestamp:
             self.sub(node, "TmStmp/DtTm", timestamp(when))
         if len(node) == 0:
             parent.remove(node)
@@ -289,6 +312,10 @@ class AsicWriter(Auth030Writer):
     def _interest_rates(self, parent: etree._Element, event: TradeEvent) -> None:
         # every rate leg in its own place, an FRA's too (ESMA's FRA convention, the fixed
         # rate as the second leg's, is not ASIC's)
+        if event.product.asset_class == "COMM":
+            # a floating commodity leg's spread is a price per unit (CDE "spread", in money)
+            self._commodity_spreads(parent, event)
+            return
         if event.product.asset_class not in ("INTR", "CRDT", "EQUI"):
             return
         legs = [(name, leg) for name, leg in zip(("FrstLeg", "ScndLeg"), event.legs[:2],
@@ -296,13 +323,17 @@ class AsicWriter(Auth030Writer):
         if not legs:
             return
         node = self.sub(parent, "IntrstRate")
+        # an interest-rate product's UPI reference data carries its reference rate and term;
+        # the funding leg of an equity or credit derivative states its rate's term itself
+        with_term = event.product.asset_class != "INTR"
         for name, leg in legs:
-            self._rate_leg_node(self.sub(node, name), leg)
+            self._rate_leg_node(self.sub(node, name), leg, with_term)
 
     def _years(self, value: tuple[str, int | None]) -> tuple[str, int | None]:
         return value  # terms as the trade states them: ASIC does not restate 12M as 1Y
 
-    def _rate_leg_node(self, parent: etree._Element, leg: Leg) -> None:
+    def _rate_leg_node(self, parent: etree._Element, leg: Leg,
+                       with_term: bool = False) -> None:
         if leg_kind(leg) == "FIXED":
             node = self.sub(parent, "Fxd")
             self.sub(node, "Rate/Dcml", leg.fixed_rate)
@@ -313,6 +344,13 @@ class AsicWriter(Auth030Writer):
         # ASIC identifies a floating rate by ISIN or name, which FpML's index codes are not;
         # no reset frequency in Schedule 1
         node = self.sub(parent, "Fltg")
+        if with_term and leg.floating_tenor is not None:
+            # ASIC "Floating rate reference period" (the index tenor, e.g. 3M of a 3M BBSW)
+            unit, value = frequency(leg.floating_tenor)  # type: ignore[misc]
+            ref = self.sub(node, "RefPrd")
+            self.sub(ref, "Unit", unit)
+            if value is not None:
+                self.sub(ref, "Val", value)
         if leg.spread is not None:
             self.sub(node, "Sprd/BsisPtSprd", basis_points(leg.spread))
         if leg.day_count:
@@ -325,12 +363,15 @@ class AsicWriter(Auth030Writer):
         node = self.sub(parent, "Packg")
         self.sub(node, "CmplxTradId", event.package_id)
         price = event.package_price
-        if price is not None:
-            if price.notation == "PERC":
-                self.sub(node, "Pric/Dcml", price.value / 100)
-            else:
-                self.sub(node, "Pric/MntryVal/Amt", price.value,
-                         **({"Ccy": price.currency} if price.currency else {}))
+        if price is None:
+            # ASIC "Package transaction price" is asked of every package: one not (yet) agreed
+            # is stated with DRR's "not available" value for a decimal price
+            self.sub(node, "Pric/Dcml", PRICE_NOT_AVAILABLE)
+        elif price.notation == "PERC":
+            self.sub(node, "Pric/Dcml", price.value / 100)
+        else:
+            self.sub(node, "Pric/MntryVal/Amt", price.value,
+                     **({"Ccy": price.currency} if price.currency else {}))
         if event.package_spread is not None:
             self.sub(node, "Sprd/BsisPtSprd", event.package_spread.value)
 
@@ -405,3 +446,9 @@ def _looks_like_isin(value: str) -> bool:
     """ISO 6166 shape: two letters, nine alphanumerics, a check digit."""
     return len(value) == 12 and value[:2].isalpha() and value[:2].isupper() \
         and value[2:11].isalnum() and value[11].isdigit()
+
+
+def _is_unit_code(unit: str | None) -> bool:
+    """Whether a unit is an ISO 20022 ExternalUnitOfMeasure1Code code (four capital letters):
+    a unit the reference data could not translate (e.g. FpML kL) is not reported."""
+    return bool(unit) and len(unit) == 4 and unit.isalpha() and unit.isupper()  # type: ignore[arg-type]

@@ -82,7 +82,8 @@ def test_fixed_floating_commodity_swap():
     assert fixed.notional.amount == floating.notional.amount == Decimal("7020000.0")
     assert fixed.notional.currency == "USD"
     assert fixed.total_quantity == floating.total_quantity == Decimal("1300000")
-    assert floating.quantity_unit == "MBTU"  # ISO 20022 unit code of FpML MMBTU
+    # FpML MMBTU does not say whose BTU (US, GB, ISO): no ISO 20022 code, as DRR reads it
+    assert floating.quantity_unit == "MMBTU"
     assert event.price.value == Decimal("5.4") and event.price.notation == "MONE"
     assert event.buyer is None and event.seller is None  # MAKE/TAKE, not a side
     # the settlement currency goes with the floating payout; leg 1 is the fixed one

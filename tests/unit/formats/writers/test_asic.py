@@ -161,6 +161,17 @@ def test_rates_as_decimal_fractions_and_no_floating_rate_code():
     floating = doc.find(f"{TX}/a:IntrstRate/a:ScndLeg/a:Fltg", N)
     assert floating.findtext("a:Sprd/a:BsisPtSprd", namespaces=N) == "15"
     assert floating.find("a:Rate", N) is None and floating.find("a:RstFrqcy", N) is None
+    # an interest-rate product's reference rate term is UPI reference data: not restated
+    assert floating.find("a:RefPrd", N) is None
+
+
+def test_equity_swap_funding_leg_states_its_rate_term():
+    event = swap()
+    event.product = Product(asset_class=AssetClass.EQUI, contract_type="SWAP")
+    event.legs[1].floating_tenor = Period(unit=PeriodUnit.MONTH, multiplier=3)
+    doc = document(event)
+    ref = f"{TX}/a:IntrstRate/a:ScndLeg/a:Fltg/a:RefPrd"
+    assert (text(doc, f"{ref}/a:Unit"), text(doc, f"{ref}/a:Val")) == ("MNTH", "3")
 
 
 def test_terms_as_stated():
@@ -359,3 +370,120 @@ def test_commodity_reports_no_underlying_instrument():
     event.product = Product(asset_class=AssetClass.COMM, contract_type="SWAP", underliers=[
         Underlier(identifier="OIL-WTI-NYMEX", source="OTHR")])
     assert document(event).find(f"{CTRCT}/a:UndrlygInstrm", N) is None
+
+
+def test_event_timestamp_as_the_source_wrote_it():
+    event = swap(event_timestamp_text="2021-03-01T02:00:00.2060001-08:00")
+    doc = document(event)
+    assert text(doc, f"{TX}/a:DerivEvt/a:TmStmp/a:DtTm") == "2021-03-01T02:00:00.2060001-08:00"
+    # without the source's text: the instant in UTC
+    assert text(document(swap()), f"{TX}/a:DerivEvt/a:TmStmp/a:DtTm") == \
+        "2021-03-01T10:00:00.206Z"
+
+
+def test_package_without_a_price_states_it_not_available():
+    event = swap(package_id="PKG1", package_spread=Price(value=Decimal("500"), notation="BAPO"))
+    doc = document(event)
+    assert text(doc, f"{TX}/a:Packg/a:Pric/a:Dcml") == "99999999999"
+    assert text(doc, f"{TX}/a:Packg/a:Sprd/a:BsisPtSprd") == "500"
+    event.package_price = Price(value=Decimal("1.5"), notation="PERC")
+    assert text(document(event), f"{TX}/a:Packg/a:Pric/a:Dcml") == "0.015"
+
+
+def test_variance_swap_price_not_available():
+    from shared.domain.model import VarianceTerms
+
+    event = swap(variance=VarianceTerms(volatility_strike=Decimal("18.135")))
+    event.product = Product(asset_class=AssetClass.EQUI, contract_type="SWAP")
+    assert text(document(event), f"{TX}/a:TxPric/a:Pric/a:Dcml") == "99999999999"
+
+
+# --- commodity swaps as the FpML mapping gives them -------------------------------------
+
+
+def test_commodity_fixed_floating_swap_settles_its_floating_leg():
+    from tests.unit.formats.fpml.test_commodity import commodity_swap, fixed_leg, floating_leg
+    from tests.unit.formats.fpml.test_commodity import one as commodity
+
+    event = commodity(commodity_swap(fixed_leg("B", "A", unit="t"),
+                                     floating_leg("A", "B", unit="t", spread="0.5")))
+    doc = document(event)
+    # the swap's settlement currency is its commodity (floating, second) leg's
+    assert doc.find(f"{CTRCT}/a:SttlmCcy", N) is None
+    assert text(doc, f"{CTRCT}/a:SttlmCcyScndLeg/a:Ccy") == "USD"
+    # a floating commodity leg's spread is a price, in money
+    spread = doc.find(f"{TX}/a:IntrstRate/a:ScndLeg/a:Fltg/a:Sprd/a:MntryVal/a:Amt", N)
+    assert (spread.text, spread.get("Ccy")) == ("0.5", "USD")
+    # FpML t as DRR reads it: the GB (long) ton
+    assert text(doc, f"{TX}/a:NtnlQty/a:FrstLeg/a:UnitOfMeasr/a:Cd") == "GBTN"
+    assert text(doc, f"{TX}/a:TxPric/a:UnitOfMeasr/a:Cd") == "GBTN"
+
+
+def test_commodity_floating_swap_settlement_currency_is_the_first_legs():
+    from tests.unit.formats.fpml.test_commodity import commodity_swap, floating_leg
+    from tests.unit.formats.fpml.test_commodity import one as commodity
+
+    event = commodity(commodity_swap(floating_leg("A", "B", unit="ozt"),
+                                     floating_leg("A", "B", unit="ozt")))
+    doc = document(event)
+    assert text(doc, f"{CTRCT}/a:SttlmCcy/a:Ccy") == "USD"
+    assert doc.find(f"{CTRCT}/a:SttlmCcyScndLeg", N) is None
+
+
+def test_commodity_unit_without_an_iso_code_is_not_reported():
+    from tests.unit.formats.fpml.test_commodity import commodity_swap, fixed_leg, floating_leg
+    from tests.unit.formats.fpml.test_commodity import one as commodity
+
+    for unit in ("kL", "MMBTU"):
+        event = commodity(commodity_swap(fixed_leg("B", "A", unit=unit),
+                                         floating_leg("A", "B", unit=unit)))
+        doc = document(event)
+        assert text(doc, f"{TX}/a:NtnlQty/a:FrstLeg/a:TtlQty") == "1300000"
+        assert doc.findall(f"{TX}//a:UnitOfMeasr", N) == [], unit
+    event = commodity(commodity_swap(fixed_leg("B", "A", unit="USMMBTU"),
+                                     floating_leg("A", "B", unit="USMMBTU")))
+    assert text(document(event), f"{TX}/a:NtnlQty/a:ScndLeg/a:UnitOfMeasr/a:Cd") == "MBTU"
+
+
+def test_commodity_strip_swap_has_two_unknown_quantities():
+    from tests.unit.formats.fpml.test_commodity import commodity_swap, fixed_leg, floating_leg
+    from tests.unit.formats.fpml.test_commodity import one as commodity
+
+    event = commodity(commodity_swap(fixed_leg("A", "B"), fixed_leg("A", "B", price="5.5"),
+                                     floating_leg("B", "A"), floating_leg("B", "A")))
+    doc = document(event)
+    assert [q.text for q in doc.findall(f"{TX}/a:NtnlQty/*/a:TtlQty", N)] == \
+        ["9999999999999999999999999"] * 2
+    assert doc.find(f"{CTRCT}/a:SttlmCcy", N) is None
+    assert doc.find(f"{CTRCT}/a:SttlmCcyScndLeg", N) is None
+
+
+def test_upfront_payment_on_its_agreed_date():
+    from tests.unit.formats.fpml.test_commodity import one as mapped_product
+
+    event = mapped_product("""<creditDefaultSwap>
+      <primaryAssetClass>Credit</primaryAssetClass>
+      <generalTerms>
+        <effectiveDate><unadjustedDate>2009-03-26</unadjustedDate></effectiveDate>
+        <scheduledTerminationDate><unadjustedDate>2014-06-20</unadjustedDate>
+        </scheduledTerminationDate>
+        <buyerPartyReference href="A"/><sellerPartyReference href="B"/>
+        <referenceInformation><referenceEntity><entityName>X CORP</entityName>
+        </referenceEntity></referenceInformation>
+      </generalTerms>
+      <feeLeg>
+        <initialPayment><payerPartyReference href="A"/><receiverPartyReference href="B"/>
+          <adjustablePaymentDate>2009-03-28</adjustablePaymentDate>
+          <adjustedPaymentDate>2009-03-30</adjustedPaymentDate>
+          <paymentAmount><currency>USD</currency><amount>1000</amount></paymentAmount>
+        </initialPayment>
+        <periodicPayment><paymentFrequency><periodMultiplier>3</periodMultiplier>
+          <period>M</period></paymentFrequency>
+          <fixedAmountCalculation><fixedRate>0.01</fixedRate></fixedAmountCalculation>
+        </periodicPayment>
+      </feeLeg>
+      <protectionTerms><calculationAmount><currency>USD</currency><amount>5000000</amount>
+      </calculationAmount></protectionTerms>
+    </creditDefaultSwap>""")
+    # the date the parties agreed (a Saturday), not the business day it is paid on
+    assert text(document(event), f"{TX}/a:OthrPmt/a:PmtDt") == "2009-03-28"
