@@ -13,9 +13,9 @@ How DRR (CDM's FpML mapping) sees a commodity swap, which this module follows:
   DRR reports no leg terms for it (no direction, notional or price).
 - A commodity swap with a single leg is a forward (CtrctTp FORW), reported with buyer and
   seller: the payer of the leg is the buyer.
-- The settlement currency (commoditySwap/settlementCurrency) belongs to the floating
-  (commodity) payouts; it is reported when the first reported leg is one, i.e. when the swap
-  has no fixed price leg.
+- The settlement currency (commoditySwap/settlementCurrency) belongs to the first floating
+  (commodity) payout: it is that leg's settlement currency, and the trade's when the swap has
+  no fixed price leg (the first reported leg is then that floating one).
 """
 
 from __future__ import annotations
@@ -23,13 +23,14 @@ from __future__ import annotations
 from datetime import date
 from decimal import Decimal
 
-from shared.domain.model import AssetClass, Money, Underlier
+from shared.domain.model import AssetClass, Money, Period, PeriodUnit, Underlier
 from shared.formats.fpml.common import (
     adjustable_date,
     classify,
     exercise_element,
     fill_exercise,
     option_terms,
+    period,
     premium,
     product_types,
 )
@@ -77,6 +78,41 @@ def _quantity(leg: Element | None) -> tuple[Decimal | None, Decimal | None, str 
     return total, per_period, unit, frequency
 
 
+# FpML commodity-quantity-frequency codes that name their own period (the quantity is per
+# calendar or business day, per hour, per month; Term: once, for the whole term, no count)
+_QUANTITY_PERIODS = {
+    "percalendarday": Period(unit=PeriodUnit.DAY, multiplier=1),
+    "perbusinessday": Period(unit=PeriodUnit.DAY, multiplier=1),
+    "perhour": Period(unit=PeriodUnit.HOUR, multiplier=1),
+    "permonth": Period(unit=PeriodUnit.MONTH, multiplier=1),
+    "term": Period(unit=PeriodUnit.EXPIRY, multiplier=0),
+}
+
+
+def _quantity_period(leg: Element | None, frequency: str | None,
+                     ids: dict[str, Element] | None) -> Period | None:
+    """The period a leg's quantity is per. PerCalculationPeriod: the leg's calculation period,
+    its own or the one it references (calculationPeriodsSchedule's periodMultiplier and
+    period; calculationPeriods listing dates: ad hoc periods, no count)."""
+    key = (frequency or "").lower()
+    if key in _QUANTITY_PERIODS:
+        return _QUANTITY_PERIODS[key]
+    if key != "percalculationperiod" or leg is None:
+        return None
+    schedule = next((node for node in (find(leg, name) for name in (
+        "calculationPeriodsSchedule", "calculationPeriods")) if node is not None), None)
+    if schedule is None:
+        refs = [node.get("href") for name in ("calculationPeriodsScheduleReference",
+                                              "calculationPeriodsReference")
+                for node in leg.iter(f"{{*}}{name}")]
+        schedule = next((ids[ref] for ref in refs if ref and ids and ref in ids), None)
+    if schedule is None:
+        return None
+    if local(schedule) == "calculationPeriods":
+        return Period(unit=PeriodUnit.ADHOC, multiplier=0)
+    return period(schedule)
+
+
 def _commodity_texts(product: Element) -> tuple[list[str], list[str]]:
     """(taxonomy texts, reference prices) that place the trade in the commodity classification:
     the product taxonomy and commodityBase, then each commodity's reference price and details."""
@@ -114,13 +150,15 @@ def _base_terms(product: Element, contract_type: str, instrument: str) -> Terms:
     return terms
 
 
-def _leg_terms(leg: Element, fixed: Element | None) -> LegTerms:
+def _leg_terms(leg: Element, fixed: Element | None,
+               ids: dict[str, Element] | None = None) -> LegTerms:
     total, per_period, unit, frequency = _quantity(leg)
     out = LegTerms(payer=href(leg, "payerPartyReference"),
                    receiver=href(leg, "receiverPartyReference"),
                    rate_type="FIXED" if local(leg) == "fixedLeg" else "OTHER",
                    quantity=per_period, total_quantity=total, quantity_unit=unit,
-                   quantity_frequency=frequency)
+                   quantity_frequency=frequency,
+                   quantity_period=_quantity_period(leg, frequency, ids))
     price, currency, _unit = _fixed_price(fixed)
     if price is not None and currency and total is not None:
         out.notional = Money(amount=price * total, currency=currency)
@@ -157,12 +195,12 @@ def swap(product: Element, ids: dict[str, Element]) -> Terms:
     first = floating[0] if floating else (fixed[0] if fixed else None)
     terms.first_party = href(first, "payerPartyReference")
     if single:
-        leg = _leg_terms(legs[0], legs[0] if fixed else None)
+        leg = _leg_terms(legs[0], legs[0] if fixed else None, ids)
         terms.buyer, terms.seller = leg.payer, leg.receiver
         terms.legs = [leg]
     elif len(fixed) <= 1 and len(floating) <= 2 and len(legs) == 2:
         fixed_leg = fixed[0] if fixed else None
-        terms.legs = [_leg_terms(leg, fixed_leg) for leg in legs]
+        terms.legs = [_leg_terms(leg, fixed_leg, ids) for leg in legs]
         terms.report_sides = False
         price, currency, _unit = _fixed_price(fixed_leg)
         if price is not None:
@@ -171,10 +209,14 @@ def swap(product: Element, ids: dict[str, Element]) -> Terms:
         # a strip (several fixed or floating legs): no leg DRR can report as leg 1 or 2
         terms.legs = [LegTerms()]
         terms.report_sides = False
-    if not fixed and settlement_ccy and not physical:
-        terms.settlement_currency = settlement_ccy
-        for leg in terms.legs:
-            leg.settlement_currency = settlement_ccy
+    if settlement_ccy and not physical:
+        # CDM gives the swap's settlement currency to its first commodity price (floating)
+        # payout: that leg's settlement currency, the trade's when no fixed leg comes first
+        first_floating = next((leg for leg in terms.legs if leg.rate_type == "OTHER"), None)
+        if first_floating is not None:
+            first_floating.settlement_currency = settlement_ccy
+        if not fixed:
+            terms.settlement_currency = settlement_ccy
     return terms
 
 
@@ -193,7 +235,7 @@ def forward(product: Element, ids: dict[str, Element]) -> Terms:
     terms.settlement_date = terms.expiration_date
     terms.delivery_type = "PHYS" if physical is not None else "CASH"
     sized = physical if physical is not None else fixed
-    leg = _leg_terms(sized, fixed) if sized is not None else LegTerms()
+    leg = _leg_terms(sized, fixed, ids) if sized is not None else LegTerms()
     leg.payer, leg.receiver, leg.rate_type = terms.buyer, terms.seller, "FIXED"
     terms.legs = [leg]
     price, currency, _unit = _fixed_price(fixed)
@@ -234,7 +276,8 @@ def option(product: Element, ids: dict[str, Element]) -> Terms:
     terms.option = data
     total, per_period, unit, frequency = _quantity(product)
     leg = LegTerms(total_quantity=total, quantity=per_period, quantity_unit=unit,
-                   quantity_frequency=frequency)
+                   quantity_frequency=frequency,
+                   quantity_period=_quantity_period(product, frequency, ids))
     if data.strike is not None and data.strike_currency and total is not None:
         leg.notional = Money(amount=data.strike * total, currency=data.strike_currency)
     terms.legs = [leg]
@@ -272,7 +315,7 @@ def swaption(product: Element, ids: dict[str, Element]) -> Terms:
     data.underlying_maturity_date = end
     terms.option = data
     sized = fixed_leg if fixed_leg is not None else (floating[0] if floating else None)
-    leg = _leg_terms(sized, fixed_leg) if sized is not None else LegTerms()
+    leg = _leg_terms(sized, fixed_leg, ids) if sized is not None else LegTerms()
     leg.payer = leg.receiver = None
     leg.spread = leg.spread_currency = None  # the swap's terms are not the option's legs
     terms.legs = [leg]

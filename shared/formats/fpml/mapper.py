@@ -433,7 +433,8 @@ def _leg(leg: LegTerms, msg: Message, refdata: RefData, cp1: str | None) -> Leg:
               payment_frequency=leg.payment_frequency, reset_frequency=leg.reset_frequency,
               rate_type=leg.rate_type, total_quantity=leg.total_quantity,
               quantity_unit=leg.quantity_unit, fixing_date=leg.fixing_date,
-              spread_currency=leg.spread_currency, quantity_frequency=leg.quantity_frequency)
+              spread_currency=leg.spread_currency, quantity_frequency=leg.quantity_frequency,
+              quantity_period=leg.quantity_period)
     if leg.quantity_frequency is not None:  # a commodity leg: its unit as an ISO 20022 code
         out.quantity_unit = refdata.unit_of_measure(leg.quantity_unit)
     out.day_count = refdata.day_count(leg.day_count)
