@@ -74,7 +74,10 @@ def cds(product: Element, ids: dict[str, Element]) -> Terms:
         if amount is not None:
             terms.other_payments.append(PaymentTerms(
                 payment_type="UFRO", amount=amount,
-                payment_date=to_date(initial, "adjustedPaymentDate")
+                # the date agreed (adjustablePaymentDate, CDM's unadjusted payment date)
+                # before the adjusted one
+                payment_date=to_date(initial, "adjustablePaymentDate")
+                or to_date(initial, "adjustedPaymentDate")
                 or adjustable_date(find(initial, "paymentDate")),
                 payer=href(initial, "payerPartyReference"),
                 receiver=href(initial, "receiverPartyReference")))

@@ -27,6 +27,8 @@ NS = "urn:iso:std:iso:20022:tech:xsd:auth.030.001.04"
 ISIN_SHAPE = re.compile(r"[A-Z]{2}[A-Z0-9]{9}[0-9]")
 # DRR states an unknown notional quantity with the schema's largest value
 UNKNOWN_QUANTITY = Decimal("9999999999999999999999999")
+# and a price it cannot state with the largest of its 11-digit decimal prices
+UNAVAILABLE_PRICE = Decimal("99999999999")
 # ISO 20022 UnitOfMeasure12Code, the unit code list of auth.030.001.04 (UnitOfMeasr/Cd): a unit
 # the source states in no code of it (kL, a free text) cannot be reported
 ISO_UNITS = frozenset((
@@ -87,9 +89,10 @@ class MasWriter(Auth030Writer):
                 # reporting counterparty's branch or office that books the trade
                 if cp1.country:
                     self.sub(rptg, "BookgLctn", cp1.country)
-        if cp2 is not None:
+        if cp2 is not None and variant != "Err":
             # MAS asks the other counterparty's identifier only: no nature, sector or
-            # reporting obligation (EMIR Table 1 fields 1.9-1.13)
+            # reporting obligation (EMIR Table 1 fields 1.9-1.13); an error report names the
+            # reporting side only
             self.sub(cpty, "OthrCtrPty/IdTp/Lgl/Id/LEI", cp2.identifier)
         if event.submitting_entity:
             self.sub(cpty, "SubmitgAgt/LEI", event.submitting_entity)
@@ -169,6 +172,14 @@ class MasWriter(Auth030Writer):
 
     # --- transaction data --------------------------------------------------------------------
 
+    def _transaction_data(self, parent: etree._Element, event: TradeEvent,
+                          variant: str) -> None:
+        super()._transaction_data(parent, event, variant)
+        if variant == "Err":
+            # an error report (action type EROR) identifies the trade and states when the
+            # error was found (CDE "event timestamp"), no event type (DRR)
+            self._event_timestamp(self.sub(parent, "DerivEvt"), event)
+
     def _collateral_portfolio(self, parent: etree._Element, event: TradeEvent) -> None:
         """auth.030.001.04 asks the initial and the variation margin portfolio codes apart.
         A trade in no portfolio states NOAP for both; a portfolio code not stated as the
@@ -190,6 +201,13 @@ class MasWriter(Auth030Writer):
         0.7266), with the unit the price is per: an amount of the notional's currency
         (ISO 20022 unit of measure ACCY) or the quantity's unit (shares, index points)."""
         price = event.price
+        variance = event.variance
+        if price is None and variance is not None and (
+                variance.volatility_strike is not None or variance.variance_strike is not None):
+            # a variance swap's price is its volatility (variance) strike, which DRR does not
+            # state as the trade's price: it reports its "price not available" value
+            self.sub(parent, "TxPric/Pric/Dcml", UNAVAILABLE_PRICE)
+            return
         if price is None or price.notation not in ("PERC", "MONE"):
             return
         node = self.sub(parent, "TxPric")
@@ -261,12 +279,15 @@ class MasWriter(Auth030Writer):
         if event.action_type != ActionType.CORR:
             # a correction restates the trade and is no event of its own: no event type (DRR)
             self.sub(node, "Tp", str(event.event_type or "TRAD"))
+        self._event_timestamp(node, event)
+
+    def _event_timestamp(self, parent: etree._Element, event: TradeEvent) -> None:
         if event.event_timestamp and event.event_timestamp_text:
-            self.sub(node, "TmStmp/DtTm", event.event_timestamp_text)
+            self.sub(parent, "TmStmp/DtTm", event.event_timestamp_text)
             return
         when = event.event_timestamp or event.execution_timestamp
         if when:
-            self.sub(node, "TmStmp/DtTm", timestamp(when))
+            self.sub(parent, "TmStmp/DtTm", timestamp(when))
 
     def _clearing(self, parent: etree._Element, event: TradeEvent) -> None:
         """CDE "cleared": cleared (with its CCP) or not cleared. MAS has no clearing

@@ -284,3 +284,45 @@ def test_classification_code_list_is_whole():
     assert refdata.commodity_classification("METL", "NPRM", "ZINC")
     assert not refdata.commodity_classification("METL", "PRME", "ZINC")
     assert not refdata.commodity_classification("NRGY", "GROS")
+
+
+def _with_schedule(leg: str, schedule: str) -> str:
+    """The leg with its calculation periods (a schedule, or explicit dates)."""
+    head, tail = leg.split("<commodity>", 1) if "<commodity>" in leg else \
+        leg.split("<fixedPrice>", 1)
+    marker = "<commodity>" if "<commodity>" in leg else "<fixedPrice>"
+    return f"{head}{schedule}{marker}{tail}"
+
+
+def test_quantity_period_per_calculation_period_is_the_leg_schedule():
+    monthly = """<calculationPeriodsSchedule id="periods1"><periodMultiplier>1</periodMultiplier>
+      <period>M</period><balanceOfFirstPeriod>false</balanceOfFirstPeriod>
+      </calculationPeriodsSchedule>"""
+    fixed = _with_schedule(fixed_leg("B", "A"),
+                           '<calculationPeriodsScheduleReference href="periods1"/>')
+    event = one(commodity_swap(fixed, _with_schedule(floating_leg("A", "B"), monthly)))
+    # the fixed leg refers to the floating leg's schedule; both are per month
+    assert [(str(leg.quantity_period.unit), leg.quantity_period.multiplier)
+            for leg in event.legs] == [("MNTH", 1), ("MNTH", 1)]
+
+
+def test_quantity_period_of_dated_periods_is_ad_hoc_and_of_a_frequency_its_own():
+    dated = """<calculationPeriods id="dates1"><unadjustedDate>2022-03-01</unadjustedDate>
+      <unadjustedDate>2022-04-01</unadjustedDate></calculationPeriods>"""
+    event = one(commodity_swap(fixed_leg("B", "A"),
+                               _with_schedule(floating_leg("A", "B"), dated)))
+    assert str(event.legs[1].quantity_period.unit) == "ADHO"
+    assert event.legs[1].quantity_period.multiplier == 0  # no count stated
+    hourly = one(commodity_swap(floating_leg("A", "B", frequency="PerHour"),
+                                floating_leg("A", "B", frequency="Term")))
+    assert [(str(leg.quantity_period.unit), leg.quantity_period.multiplier)
+            for leg in hourly.legs] == [("HOUL", 1), ("EXPI", 0)]
+
+
+def test_settlement_currency_goes_to_the_first_floating_leg_only():
+    fixed_float = one(commodity_swap(fixed_leg("B", "A"), floating_leg("A", "B")))
+    assert [leg.settlement_currency for leg in fixed_float.legs] == [None, "USD"]
+    two_floating = one(commodity_swap(floating_leg("A", "B", price="PALLADIUM-NYMEX"),
+                                      floating_leg("A", "B", price="PALLADIUM-TOCOM")))
+    assert [leg.settlement_currency for leg in two_floating.legs] == ["USD", None]
+    assert two_floating.product.settlement_currency == "USD"
