@@ -218,8 +218,9 @@ class MasWriter(Auth030Writer):
                      **({"Ccy": price.currency} if price.currency else {}))
         first = event.legs[0] if event.legs else None
         unit = first.quantity_unit if first is not None else None
-        if unit is None and first is not None and first.notional is not None:
-            unit = "ACCY"
+        if unit is None and first is not None and first.notional is not None and \
+                event.product.asset_class != "COMM":
+            unit = "ACCY"  # per amount of currency; a commodity's price is per its unit only
         if unit in ISO_UNITS:
             self.sub(node, "UnitOfMeasr/Cd", unit)
 

@@ -82,7 +82,7 @@ def test_fixed_floating_commodity_swap():
     assert fixed.notional.amount == floating.notional.amount == Decimal("7020000.0")
     assert fixed.notional.currency == "USD"
     assert fixed.total_quantity == floating.total_quantity == Decimal("1300000")
-    assert floating.quantity_unit == "MBTU"  # ISO 20022 unit code of FpML MMBTU
+    assert floating.quantity_unit == "MMBTU"  # no CDM unit: kept as stated
     assert event.price.value == Decimal("5.4") and event.price.notation == "MONE"
     assert event.buyer is None and event.seller is None  # MAKE/TAKE, not a side
     # the settlement currency goes with the floating payout; leg 1 is the fixed one
@@ -135,9 +135,25 @@ def test_strip_of_legs_reports_no_leg_terms():
 
 
 def test_unknown_unit_is_kept_as_stated():
+    # CDM reads no MMBTU (FpML's codes are USMMBTU and GBMMBTU): kept, for a rule to name
+    event = one(commodity_swap(fixed_leg("B", "A", unit="MMBTU"),
+                               floating_leg("A", "B", unit="MMBTU")))
+    assert event.legs[0].quantity_unit == "MMBTU"
+
+
+def test_unit_without_an_iso_code_is_none():
+    # kilolitres are a CDM capacity unit with no ISO 20022 code: DRR reports no unit
     event = one(commodity_swap(fixed_leg("B", "A", unit="kL"), floating_leg("A", "B",
                                                                             unit="kL")))
-    assert event.legs[0].quantity_unit == "KL"  # a code: upper case, for a rule to name
+    assert event.legs[0].quantity_unit is None
+
+
+@pytest.mark.parametrize(("fpml", "iso"), [("t", "GBTN"), ("MT", "TONE"), ("USMMBTU", "MBTU"),
+                                           ("ozt", "OZTR"), ("st", "USTN"), ("CWT", "UCWT")])
+def test_units_follow_drr_cdm_capacity_units(fpml, iso):
+    event = one(commodity_swap(fixed_leg("B", "A", unit=fpml), floating_leg("A", "B",
+                                                                            unit=fpml)))
+    assert event.legs[0].quantity_unit == iso
 
 
 def test_commodity_option_on_an_index():
