@@ -98,7 +98,6 @@ class PeriodUnit(StrEnum):
     YEAR = "YEAR"
     ADHOC = "ADHO"
     EXPIRY = "EXPI"  # once, at term
-    HOUR = "HOUL"  # hourly (ISO 20022 Frequency code; a commodity quantity per hour)
 
 
 class ValuationMethod(StrEnum):
@@ -207,10 +206,9 @@ class Leg(_Model):
     fixing_date: date | None = None  # e.g. an NDF's or a cash-settled option's fixing date
     # added for commodities (all optional):
     quantity_frequency: str | None = None  # FpML quantityFrequency, e.g. PerCalendarDay, Term
-    # the period `quantity` is delivered per (CDE "notional quantity" schedule: 1 DAIL for
-    # PerCalendarDay, the calculation period for PerCalculationPeriod); multiplier 0 when the
-    # source states no count (Term: once, EXPI; explicitly dated periods: ADHO)
-    quantity_period: Period | None = None
+    # the leg's calculation periods (what a PerCalculationPeriod quantity is per): a regular
+    # schedule's frequency, ADHO for periods listed by date
+    calculation_period: Period | None = None
 
 
 class Underlier(_Model):
@@ -442,7 +440,7 @@ HASH_ADDED_FIELDS = frozenset({
     "event_timestamp_text", "variance",  # TradeEvent (issue 16)
     "commodity",  # Product
     "id_scheme",  # Underlier
-    "quantity_frequency", "quantity_period",  # Leg
+    "quantity_frequency", "calculation_period",  # Leg
     "regime_classifications", "classifications", "entity_classifications",  # Party
     "beneficiary",  # Party
     "secondary_trade_id", "message_id", "event_date", "amendment_indicator",  # TradeEvent

@@ -123,6 +123,8 @@ _REGIMES = (
         tr_name="KRX-TR",
         media_type="text/csv",
         aliases=("krx-tr", "kr"),
+        sources=("FSC Notice 2019-4 (T+1, CCP T+0); record keeping per the FSCMA-based TR rule, "
+                 "unverified (the KRX TR rulebook is not public)"),
     ),
     Regime(
         key="cftc-part45",
@@ -130,7 +132,7 @@ _REGIMES = (
         deadline=RegimeCalendar(
             "CFTC", "US", "America/New_York", days=1,
             days_by_kind=MappingProxyType(dict.fromkeys(CFTC_T1_KINDS, 1)), days_other_kind=2,
-        ),
+    ),
         # 17 CFR 45.2(c): kept throughout the life of the swap and at least five years after
         # its final termination.
         record_keeping_years=5,
@@ -138,6 +140,8 @@ _REGIMES = (
         tr_name="CFTC-SDR",
         media_type="application/json",
         aliases=("cftc", "cftc45", "part45"),
+        sources=("17 CFR 45.3 (SD/MSP/DCO and venues T+1, others T+2), 45.1 business day "
+                 "(85 FR 75503); 45.2(c) records"),
     ),
     Regime(
         key="emir",
@@ -150,6 +154,7 @@ _REGIMES = (
         tr_name="EMIR-TR",
         media_type="application/xml",
         aliases=("esma", "emir-refit", "eu-emir"),
+        sources=("EMIR Art. 9(1) working day following; Art. 9(2) five years; TARGET calendar"),
     ),
     Regime(
         key="uk-emir",
@@ -162,16 +167,22 @@ _REGIMES = (
         tr_name="UKEMIR-TR",
         media_type="application/xml",
         aliases=("ukemir", "fca", "uk"),
+        sources=("UK EMIR Art. 9(1) (legislation.gov.uk/eur/2012/648/article/9), FCA Handbook "
+                 "glossary G120 business day; Art. 9(2) five years; PS23/2 (from 30 Sep 2024)"),
     ),
     Regime(
         key="jfsa",
         display_name="JFSA",
+        # Japanese national holidays, not the exchange calendar (which also closes 31 Dec and
+        # 2-3 Jan): the earlier deadline, as for KRX, so an alert never comes late
         deadline=RegimeCalendar("JFSA", "JP", "Asia/Tokyo", days=1),
         record_keeping_years=5,
         writer="shared.formats.writers.jfsa:JfsaWriter",
         tr_name="JFSA-TR",
         media_type="application/xml",
         aliases=("jp", "japan", "fsa"),
+        sources=("Cabinet Office Order on the Regulation of OTC Derivatives Transactions (No. 48 "
+                 "of 2012) ch. III; T+1 and five years unverified against the article text"),
     ),
     Regime(
         key="mas",
@@ -182,26 +193,36 @@ _REGIMES = (
         tr_name="MAS-TR",
         media_type="application/xml",
         aliases=("sg", "singapore"),
+        sources=("SF(RDC)R Third Schedule Part II and MAS FAQs (10 Jan 2022): two business "
+                 "days; reg. 2 business day; five years by analogy (unverified)"),
     ),
     Regime(
         key="hkma",
         display_name="HKMA (HKTR)",
+        # a gale or black-rainstorm warning day is no business day either (Cap. 1 s.71); it is
+        # declared on the day, so no table holds it: such a deadline is judged a day early
         deadline=RegimeCalendar("HKMA", "HK", "Asia/Hong_Kong", days=2),
         record_keeping_years=5,
         writer="shared.formats.writers.hkma:HkmaWriter",
         tr_name="HKTR",
         media_type="application/xml",
         aliases=("hktr", "hk", "sfc"),
+        sources=("SFO (OTC Derivative Transactions - Reporting and Record Keeping Obligations) "
+                 "Rules, Cap. 571AL: T+2 Hong Kong business days, five years after expiry"),
     ),
     Regime(
         key="asic",
         display_name="ASIC",
-        deadline=RegimeCalendar("ASIC", "AU", "Australia/Sydney", days=1),
+        # Rule 2.2.3(1): by the end of the second Business Day after the transaction; a
+        # Business Day is a Sydney one (not a weekend, public or bank holiday in NSW)
+        deadline=RegimeCalendar("ASIC", "AU", "Australia/Sydney", days=2),
         record_keeping_years=5,
         writer="shared.formats.writers.asic:AsicWriter",
         tr_name="ASIC-TR",
         media_type="application/xml",
         aliases=("au", "australia"),
+        sources=("ASIC Derivative Transaction Rules (Reporting) 2024, Rule 2.2.3(1) end of the "
+                 "second Business Day (T+4 with a package id, 2.2.3(3)); Rule 2.5.1 five years"),
     ),
     Regime(
         key="cftc-part43",
@@ -214,6 +235,8 @@ _REGIMES = (
         tr_name="CFTC-SDR",
         media_type="application/json",
         aliases=("cftc43", "part43", "cftc-rt"),
+        sources=("17 CFR 43.3(a) as soon as technologically practicable (43.2); post-priced "
+                 "swaps by 11:59:59 pm ET, 43.3(a)(4); 43.5 delays are for dissemination"),
     ),
 )
 

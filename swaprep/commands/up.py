@@ -98,6 +98,8 @@ def _seed_demo(stack: Any) -> None:
         return
     click.echo(f"demo data: tenant {summary.get('tenant')}, "
                f"uploaded {summary.get('uploaded') or 'nothing new'}")
+    if summary.get("global_tenant"):
+        click.echo(f"  and tenant {summary['global_tenant']}")
     for username in summary.get("users", []):
         password = stack.secret(f"password_{username}", 12)
         click.echo(f"  sign in as {username} / {password}")

@@ -41,6 +41,17 @@ from shared.domain.identifiers import lei_with_check_digits
 DEMO_TENANT = "demo-bank"
 DEMO_TENANT_NAME = "Demo Bank Korea"
 DEMO_USERS = (("demo-admin", "admin"), ("demo-viewer", "viewer"))
+# A Korean securities firm whose London and Singapore desks report under UK EMIR and MAS as
+# well as to the KRX TR: every trade of its FpML file is reported under all three regimes.
+GLOBAL_TENANT = "demo-global"
+GLOBAL_TENANT_NAME = "Demo Securities Seoul (London, Singapore desks)"
+GLOBAL_REGIMES = ("krx", "uk-emir", "mas")
+GLOBAL_USERS = (("global-viewer", "viewer"),)
+GLOBAL_FPML_TRADES = 30
+# Demo UPIs (ISO 4914 shape: QZ and ten characters) per product, as the ANNA DSB would give
+# them: UK EMIR and MAS require a UPI on every new trade (SR-ID-009).
+DEMO_UPIS = {"irs-krw": "QZDEMOIRSKRW", "irs-usd": "QZDEMOIRSUSD", "fx-forward": "QZDEMOFXFWD0",
+             "ndf": "QZDEMOFXNDF0", "fx-swap": "QZDEMOFXSWP0"}
 DEMO_COUNTERPARTIES = ("한국데모증권", "Alpha Global Bank", "서울자산운용", "Beta Securities Tokyo",
                        "부산해운", "Gamma Markets Singapore")
 # A day with demo business days before it (Fri 20 Nov 2026 and earlier): the default for
@@ -619,6 +630,7 @@ def write_kr_fep_csv(records: list[DemoRecord]) -> bytes:
 FPML_NS = "http://www.fpml.org/FpML-5/recordkeeping"
 _UTI_SCHEME = "http://www.fpml.org/coding-scheme/external/unique-transaction-identifier"
 _LEI_SCHEME = "http://www.fpml.org/coding-scheme/external/iso17442"
+_UPI_SCHEME = "http://www.fpml.org/coding-scheme/external/iso4914"  # ANNA DSB UPI
 _TAXONOMY = "http://www.fpml.org/coding-scheme/product-taxonomy"
 
 
@@ -705,8 +717,11 @@ def _fpml_fx(rng: random.Random, start: date, kind: str) -> str:
 
 
 def _fpml_message(rng: random.Random, i: int, executed: datetime, reporting_lei: str,
-                  product: str, counterparty: str) -> str:
+                  product: str, counterparty: str, upi: str | None = None) -> str:
     stamp = executed.strftime("%Y-%m-%dT%H:%M:%SZ")
+    if upi:  # FpML's productId, after productType (the Product model's sequence)
+        product = product.replace("</productType>", "</productType>\n        <productId "
+                                  f'productIdScheme="{_UPI_SCHEME}">{upi}</productId>', 1)
     uti = f"{reporting_lei}FPML{executed:%Y%m%d}{i:06d}"
     return f"""
   <nonpublicExecutionReport fpmlVersion="5-10">
@@ -745,13 +760,15 @@ _FPML_PRODUCTS = (("irs-krw", 35), ("irs-usd", 15), ("fx-forward", 20), ("ndf", 
 
 
 def demo_fpml_messages(trades: int = DEMO_FPML_TRADES, seed: int | None = None, *,
-                       day: date = DEFAULT_DAY,
-                       mistakes: bool = True) -> list[tuple[str, Intent]]:
+                       day: date = DEFAULT_DAY, mistakes: bool = True,
+                       reporting_lei: str | None = None,
+                       upis: bool = False) -> list[tuple[str, Intent]]:
     """FpML execution reports (one NEWT each) with their intents; with `mistakes`, about one
-    in twenty names its counterparty by an LEI with broken check digits."""
+    in twenty names its counterparty by an LEI with broken check digits; with `upis`, each
+    product carries its UPI."""
     rng = random.Random(_seed_for(day, seed))
     days = business_days_before(day, 3)
-    reporting_lei = demo_lei(1)
+    reporting_lei = reporting_lei or demo_lei(1)
     messages = []
     for i in range(trades):
         executed = (datetime.combine(rng.choice(days), time(9), KST) + timedelta(
@@ -765,8 +782,8 @@ def demo_fpml_messages(trades: int = DEMO_FPML_TRADES, seed: int | None = None, 
         if mistakes and rng.random() < 0.05:
             counterparty = counterparty[:-2] + "00"
             intent = Intent("invalid", "lei-check-digits", frozenset({"SR-ID-004"}))
-        messages.append((_fpml_message(rng, i, executed, reporting_lei, product, counterparty),
-                         intent))
+        messages.append((_fpml_message(rng, i, executed, reporting_lei, product, counterparty,
+                                       DEMO_UPIS[kind] if upis else None), intent))
     return messages
 
 
@@ -813,6 +830,20 @@ def demo_files(day: date) -> list[DemoFile]:
     ]
 
 
+def demo_global_files(day: date) -> list[DemoFile]:
+    """The multi-regime tenant's upload for `day`: FpML trades of its desks, all clean."""
+    fpml = demo_fpml_messages(GLOBAL_FPML_TRADES, day=day, mistakes=False,
+                              reporting_lei=demo_lei(2), upis=True)
+    return [DemoFile(f"{GLOBAL_TENANT}/{day.isoformat()}/fpml-desks.xml",
+                     write_fpml_batch(fpml), "application/xml", {"source": "demo-fep"},
+                     tuple(intent for _, intent in fpml))]
+
+
+def all_demo_files(day: date) -> list[DemoFile]:
+    """Every tenant's demo uploads for `day`, in upload order."""
+    return [*demo_files(day), *demo_global_files(day)]
+
+
 def seed(*, database_url: str, store, inbound_bucket: str, password_for) -> dict[str, Any]:
     """Create the demo tenant and users and upload the sample files once.
 
@@ -829,29 +860,38 @@ def seed(*, database_url: str, store, inbound_bucket: str, password_for) -> dict
             " ON CONFLICT (slug) DO NOTHING",
             (DEMO_TENANT, DEMO_TENANT_NAME, demo_lei(1)),
         )
-        row = conn.execute("SELECT id FROM tenants WHERE slug = %s", (DEMO_TENANT,)).fetchone()
-        tenant_id = row[0]
-        for username, role in DEMO_USERS:
-            conn.execute(
-                "INSERT INTO users (tenant_id, username, display_name, password_hash, role)"
-                " VALUES (%s, %s, %s, %s, %s) ON CONFLICT (username) DO NOTHING",
-                (tenant_id, username, username.replace("-", " ").title(),
-                 hasher.hash(password_for(username)), role),
-            )
+        conn.execute(
+            "INSERT INTO tenants (slug, name, lei, regimes) VALUES (%s, %s, %s, %s)"
+            " ON CONFLICT (slug) DO NOTHING",
+            (GLOBAL_TENANT, GLOBAL_TENANT_NAME, demo_lei(2), list(GLOBAL_REGIMES)),
+        )
+        tenant_ids = {slug: conn.execute("SELECT id FROM tenants WHERE slug = %s",
+                                         (slug,)).fetchone()[0]
+                      for slug in (DEMO_TENANT, GLOBAL_TENANT)}
+        tenant_id = tenant_ids[DEMO_TENANT]
+        for slug, users in ((DEMO_TENANT, DEMO_USERS), (GLOBAL_TENANT, GLOBAL_USERS)):
+            for username, role in users:
+                conn.execute(
+                    "INSERT INTO users (tenant_id, username, display_name, password_hash, role)"
+                    " VALUES (%s, %s, %s, %s, %s) ON CONFLICT (username) DO NOTHING",
+                    (tenant_ids[slug], username, username.replace("-", " ").title(),
+                     hasher.hash(password_for(username)), role),
+                )
         # The demo FEP's ingest key: derived from a persisted local secret, so every restart
         # prints the same working key for POST /api/ingest/events.
         from shared.services.identity.apikeys import seed_demo_api_key
 
         api_key = seed_demo_api_key(conn, tenant_id, seed_secret=password_for("demo-fep-api-key"))
-        has_files = conn.execute(
-            "SELECT 1 FROM ingest_files WHERE tenant_id = %s LIMIT 1", (tenant_id,)
-        ).fetchone()
+        empty = {slug: conn.execute("SELECT 1 FROM ingest_files WHERE tenant_id = %s LIMIT 1",
+                                    (tenant_ids[slug],)).fetchone() is None
+                 for slug in tenant_ids}
     uploaded = []
-    if not has_files:
-        for file in demo_files(kst_today()):
+    for file in all_demo_files(kst_today()):
+        if empty[file.key.split("/", 1)[0]]:  # a tenant's files go up once, on its first start
             store.put_bytes(inbound_bucket, file.key, file.data, content_type=file.content_type,
                             metadata=file.metadata)
             uploaded.append(file.key)
     return {"tenant": DEMO_TENANT, "tenant_id": str(tenant_id),
-            "users": [u for u, _ in DEMO_USERS], "api_key": api_key,
+            "users": [u for u, _ in (*DEMO_USERS, *GLOBAL_USERS)], "api_key": api_key,
+            "global_tenant": f"{GLOBAL_TENANT} ({', '.join(GLOBAL_REGIMES)})",
             "uploaded": ", ".join(uploaded) or None}

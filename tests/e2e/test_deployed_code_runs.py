@@ -73,7 +73,7 @@ def test_the_deployed_system_carries_the_demo_files_to_ack_nack_and_invalid(stat
 
         seeded = stack.seed_demo()
         keys = seeded["uploaded"].split(", ")
-        files = demo.demo_files(date.fromisoformat(keys[0].split("/")[1]))
+        files = demo.all_demo_files(date.fromisoformat(keys[0].split("/")[1]))
         meant = Counter(i.outcome for f in files for i in f.intents)
         expected = {"acked": meant["ack"], "nacked": meant["nack"], "invalid": meant["invalid"]}
         assert all(expected.values()), expected

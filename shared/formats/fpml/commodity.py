@@ -14,8 +14,8 @@ How DRR (CDM's FpML mapping) sees a commodity swap, which this module follows:
 - A commodity swap with a single leg is a forward (CtrctTp FORW), reported with buyer and
   seller: the payer of the leg is the buyer.
 - The settlement currency (commoditySwap/settlementCurrency) belongs to the first floating
-  (commodity) payout: it is that leg's settlement currency, and the trade's when the swap has
-  no fixed price leg (the first reported leg is then that floating one).
+  (commodity) payout; it is the trade's settlement currency when that is the first reported
+  leg, i.e. when the swap has no fixed price leg, and leg 2's otherwise.
 """
 
 from __future__ import annotations
@@ -78,39 +78,27 @@ def _quantity(leg: Element | None) -> tuple[Decimal | None, Decimal | None, str 
     return total, per_period, unit, frequency
 
 
-# FpML commodity-quantity-frequency codes that name their own period (the quantity is per
-# calendar or business day, per hour, per month; Term: once, for the whole term, no count)
-_QUANTITY_PERIODS = {
-    "percalendarday": Period(unit=PeriodUnit.DAY, multiplier=1),
-    "perbusinessday": Period(unit=PeriodUnit.DAY, multiplier=1),
-    "perhour": Period(unit=PeriodUnit.HOUR, multiplier=1),
-    "permonth": Period(unit=PeriodUnit.MONTH, multiplier=1),
-    "term": Period(unit=PeriodUnit.EXPIRY, multiplier=0),
-}
+# where a commodity leg names the calculation periods it shares with another leg
+_SCHEDULE_REFERENCES = ("calculationPeriodsScheduleReference",
+                        "calculation/pricingDates/calculationPeriodsScheduleReference",
+                        "relativePaymentDates/calculationPeriodsScheduleReference")
 
 
-def _quantity_period(leg: Element | None, frequency: str | None,
-                     ids: dict[str, Element] | None) -> Period | None:
-    """The period a leg's quantity is per. PerCalculationPeriod: the leg's calculation period,
-    its own or the one it references (calculationPeriodsSchedule's periodMultiplier and
-    period; calculationPeriods listing dates: ad hoc periods, no count)."""
-    key = (frequency or "").lower()
-    if key in _QUANTITY_PERIODS:
-        return _QUANTITY_PERIODS[key]
-    if key != "percalculationperiod" or leg is None:
-        return None
-    schedule = next((node for node in (find(leg, name) for name in (
-        "calculationPeriodsSchedule", "calculationPeriods")) if node is not None), None)
+def _calculation_period(leg: Element | None, ids: dict[str, Element]) -> Period | None:
+    """The frequency of a commodity leg's calculation periods (FpML calculationPeriodsSchedule,
+    its own or the one it references); periods listed date by date (calculationPeriods) are ad
+    hoc. A quantity stated PerCalculationPeriod is per one of these periods."""
+    schedule = find(leg, "calculationPeriodsSchedule")
     if schedule is None:
-        refs = [node.get("href") for name in ("calculationPeriodsScheduleReference",
-                                              "calculationPeriodsReference")
-                for node in leg.iter(f"{{*}}{name}")]
-        schedule = next((ids[ref] for ref in refs if ref and ids and ref in ids), None)
-    if schedule is None:
-        return None
-    if local(schedule) == "calculationPeriods":
+        ref = next((value for value in (href(leg, path) for path in _SCHEDULE_REFERENCES)
+                    if value), None)
+        schedule = ids.get(ref) if ref else None
+    found = period(schedule)
+    if found is not None:
+        return found
+    if find(leg, "calculationPeriods") is not None or href(leg, "calculationPeriodsReference"):
         return Period(unit=PeriodUnit.ADHOC, multiplier=0)
-    return period(schedule)
+    return None
 
 
 def _commodity_texts(product: Element) -> tuple[list[str], list[str]]:
@@ -158,7 +146,7 @@ def _leg_terms(leg: Element, fixed: Element | None,
                    rate_type="FIXED" if local(leg) == "fixedLeg" else "OTHER",
                    quantity=per_period, total_quantity=total, quantity_unit=unit,
                    quantity_frequency=frequency,
-                   quantity_period=_quantity_period(leg, frequency, ids))
+                   calculation_period=_calculation_period(leg, ids or {}))
     price, currency, _unit = _fixed_price(fixed)
     if price is not None and currency and total is not None:
         out.notional = Money(amount=price * total, currency=currency)
@@ -210,13 +198,16 @@ def swap(product: Element, ids: dict[str, Element]) -> Terms:
         terms.legs = [LegTerms()]
         terms.report_sides = False
     if settlement_ccy and not physical:
-        # CDM gives the swap's settlement currency to its first commodity price (floating)
-        # payout: that leg's settlement currency, the trade's when no fixed leg comes first
-        first_floating = next((leg for leg in terms.legs if leg.rate_type == "OTHER"), None)
-        if first_floating is not None:
-            first_floating.settlement_currency = settlement_ccy
+        # CDM maps commoditySwap/settlementCurrency onto the first floating (commodity price)
+        # payout only; a fixed price payout has no settlement terms. The trade's settlement
+        # currency (leg 1's) is stated when that payout is the first reported leg.
         if not fixed:
             terms.settlement_currency = settlement_ccy
+        if len(terms.legs) == len(legs) and floating:  # legs are fixed first, then floating
+            terms.legs[len(fixed)].settlement_currency = settlement_ccy
+        elif not fixed:
+            for leg_terms in terms.legs:
+                leg_terms.settlement_currency = settlement_ccy
     return terms
 
 
@@ -235,7 +226,7 @@ def forward(product: Element, ids: dict[str, Element]) -> Terms:
     terms.settlement_date = terms.expiration_date
     terms.delivery_type = "PHYS" if physical is not None else "CASH"
     sized = physical if physical is not None else fixed
-    leg = _leg_terms(sized, fixed, ids) if sized is not None else LegTerms()
+    leg = _leg_terms(sized, fixed) if sized is not None else LegTerms()
     leg.payer, leg.receiver, leg.rate_type = terms.buyer, terms.seller, "FIXED"
     terms.legs = [leg]
     price, currency, _unit = _fixed_price(fixed)
@@ -277,7 +268,7 @@ def option(product: Element, ids: dict[str, Element]) -> Terms:
     total, per_period, unit, frequency = _quantity(product)
     leg = LegTerms(total_quantity=total, quantity=per_period, quantity_unit=unit,
                    quantity_frequency=frequency,
-                   quantity_period=_quantity_period(product, frequency, ids))
+                   calculation_period=_calculation_period(product, ids))
     if data.strike is not None and data.strike_currency and total is not None:
         leg.notional = Money(amount=data.strike * total, currency=data.strike_currency)
     terms.legs = [leg]

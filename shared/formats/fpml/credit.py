@@ -74,11 +74,11 @@ def cds(product: Element, ids: dict[str, Element]) -> Terms:
         if amount is not None:
             terms.other_payments.append(PaymentTerms(
                 payment_type="UFRO", amount=amount,
-                # the date agreed (adjustablePaymentDate, CDM's unadjusted payment date)
-                # before the adjusted one
+                # the payment date as agreed (unadjusted), as CDM reads it; the adjusted one
+                # only where the message states no other
                 payment_date=to_date(initial, "adjustablePaymentDate")
-                or to_date(initial, "adjustedPaymentDate")
-                or adjustable_date(find(initial, "paymentDate")),
+                or adjustable_date(find(initial, "paymentDate"))
+                or to_date(initial, "adjustedPaymentDate"),
                 payer=href(initial, "payerPartyReference"),
                 receiver=href(initial, "receiverPartyReference")))
     index = find(general, "indexReferenceInformation")
@@ -110,7 +110,9 @@ def cds(product: Element, ids: dict[str, Element]) -> Terms:
                           detachment_point=decimal(tranche, "exhaustionPoint"))
     single = find(general, "referenceInformation")
     if single is not None:
-        credit["reference_entity"] = text(single, "referenceEntity/entityName")
+        # the reference entity as reports identify it: its identifier (an LEI, or the RED
+        # entity code FpML states), not its name
+        credit["reference_entity"] = text(single, "referenceEntity/entityId")
         obligations = findall(single, "referenceObligation/*/instrumentId")
         isin = next((i for i in obligations
                      if "isin" in (i.get("instrumentIdScheme") or "").lower()), None)

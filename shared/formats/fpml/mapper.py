@@ -434,7 +434,7 @@ def _leg(leg: LegTerms, msg: Message, refdata: RefData, cp1: str | None) -> Leg:
               rate_type=leg.rate_type, total_quantity=leg.total_quantity,
               quantity_unit=leg.quantity_unit, fixing_date=leg.fixing_date,
               spread_currency=leg.spread_currency, quantity_frequency=leg.quantity_frequency,
-              quantity_period=leg.quantity_period)
+              calculation_period=leg.calculation_period)
     if leg.quantity_frequency is not None:  # a commodity leg: its unit as an ISO 20022 code
         out.quantity_unit = refdata.unit_of_measure(leg.quantity_unit)
     out.day_count = refdata.day_count(leg.day_count)
@@ -559,6 +559,11 @@ def _flags(event: TradeEvent, infos: list[PartyTradeInfo], first: PartyTradeInfo
     intragroup = next((i.categories.get("intragroup") for i in infos
                        if "intragroup" in i.categories), None)
     event.intragroup = None if intragroup is None else intragroup.lower() == "true"
+    if event.intragroup is None and any(r.relationship == "Intragroup"
+                                        for i in infos for r in i.regimes):
+        # a regime stating the counterparties' relationship as intragroup: the trade is one
+        # between members of the same group, whichever regime says so (EMIR 2.38 intragroup)
+        event.intragroup = True
     compressed = next((i.categories.get("compressed_trade") for i in infos
                        if "compressed_trade" in i.categories), None)
     event.compression = compressed is not None and compressed.lower() == "true"

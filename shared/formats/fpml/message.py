@@ -55,6 +55,7 @@ class Regime:
     entity_classification: str | None = None  # Financial, NonFinancial, CentralCounterparty..
     directly_linked_activity: bool | None = None
     action_type: str | None = None
+    relationship: str | None = None  # tradePartyRelationshipType: Intragroup, Affiliated..
 
 
 @dataclass
@@ -268,6 +269,7 @@ def read_party_trade_info(el: Element) -> PartyTradeInfo:
             or text(r, "partyEntityClassification/entityClassification"),
             directly_linked_activity=boolean(r, "directlyLinkedActivity"),
             action_type=text(r, "actionType"),
+            relationship=text(r, "tradePartyRelationshipType"),
         ))
     return info
 

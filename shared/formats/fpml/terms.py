@@ -33,7 +33,7 @@ class LegTerms:
     spread: Decimal | None = None
     spread_currency: str | None = None  # a spread in money (commodity legs)
     quantity_frequency: str | None = None  # FpML quantityFrequency (commodity legs)
-    quantity_period: Period | None = None  # the period that quantity is per (commodity legs)
+    calculation_period: Period | None = None  # a commodity leg's calculation period frequency
     day_count: str | None = None  # FpML value; the mapper looks up the ISO code
     payment_frequency: Period | None = None
     reset_frequency: Period | None = None

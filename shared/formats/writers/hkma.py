@@ -51,6 +51,27 @@ _ZONED_TEXT = re.compile(
     r"^(\d{4}-\d{2}-\d{2}T\d{2}:\d{2})(?::(\d{2})(?:\.(\d+))?)?(Z|[+-]\d{2}:\d{2})$")
 
 
+# DRR's placeholder for a quantity it cannot state: the schema's largest value
+UNKNOWN_QUANTITY = Decimal("9999999999999999999999999")
+# FpML commodity-quantity-frequency -> (ISO 20022 frequency code, multiplier): the period a
+# commodity leg's quantity is per; once for the whole term has no multiplier
+_QUANTITY_FREQUENCIES: dict[str, tuple[str, int | None]] = {
+    "Term": ("EXPI", None), "PerCalendarDay": ("DAIL", 1), "PerBusinessDay": ("DAIL", 1),
+    "PerHour": ("HOUL", 1), "PerMonth": ("MNTH", 1), "PerSettlementPeriod": ("ADHO", None)}
+
+
+def quantity_period(leg: Leg) -> tuple[str, int | None] | None:
+    """(frequency code, multiplier) of the period a commodity leg's quantity is stated per:
+    its calculation period for a PerCalculationPeriod quantity (ad hoc when the periods are
+    listed by date), else the period FpML names."""
+    stated = leg.quantity_frequency
+    if stated is None:
+        return None
+    if stated == "PerCalculationPeriod":
+        return frequency(leg.calculation_period) or ("ADHO", None)
+    return _QUANTITY_FREQUENCIES.get(stated)
+
+
 def java_instant_text(value: str | None, fallback: datetime | None) -> str | None:
     """A date-time as Java's `OffsetDateTime.toString()` writes it, which DRR uses to build the
     HKTR technical record id: seconds left out when zero (and no fraction), the fraction in
@@ -103,19 +124,33 @@ class HkmaWriter(Auth030Writer):
         self._counterparty_data(self.sub(body, "CtrPtySpcfcData"), event, reporting_timestamp,
                                 variant)
         common = self.sub(body, "CmonTradData")
-        if variant not in SLIM_VARIANTS:
-            self._contract_data(self.sub(common, "CtrctData"), event)
-        self._transaction_data(self.sub(common, "TxData"), event, variant)
+        if variant == "Err":
+            self._error_data(self.sub(common, "TxData"), event)
+        else:
+            if variant not in SLIM_VARIANTS:
+                self._contract_data(self.sub(common, "CtrctData"), event)
+            self._transaction_data(self.sub(common, "TxData"), event, variant)
         # auth.030.001.04 has no Lvl; the HKTR keys each record by its technical record id
         record_id = self.technical_record_id(event)
         if record_id:
             self.sub(body, "TechAttrbts/TechRcrdId", record_id)
 
+    def _error_data(self, tx: etree._Element, event: TradeEvent) -> None:
+        """An error report (action EROR, a trade withdrawn as reported in error): the trade's
+        UTI and the withdrawal's event identifier; the event's type and time are not among the
+        fields an HKTR error report carries (DRR's HKMA rules report them for every other
+        action)."""
+        self._tx_identifier(tx, event)
+        if event.event_id:
+            self.sub(tx, "DerivEvt/Id/EvtIdr", event.event_id)
+
     @staticmethod
     def technical_record_id(event: TradeEvent) -> str | None:
         """DRR's HKTR technical record id: HKMA-<counterparty 1>-<counterparty 2>-<UTI>-<event
-        time>, the parts that are known joined by '-'."""
-        when = java_instant_text(event.event_timestamp_text, event.event_timestamp)
+        time>, the parts that are reported joined by '-' (an error report states no event
+        time, so its id ends with the UTI)."""
+        when = None if event.action_type == ActionType.EROR else java_instant_text(
+            event.event_timestamp_text, event.event_timestamp)
         parts = [event.counterparty_1.identifier if event.counterparty_1 else None,
                  event.counterparty_2.identifier if event.counterparty_2 else None,
                  event.uti, when]
@@ -204,6 +239,10 @@ class HkmaWriter(Auth030Writer):
             # HKMA: place of settlement, e.g. HK for offshore renminbi (CNH)
             self.sub(parent, "PlcOfSttlm", product.settlement_location)
         second = event.legs[1].settlement_currency if len(event.legs) > 1 else None
+        if str(product.asset_class) == "COMM" and product.settlement_currency:
+            # a commodity swap's settlement currency is its first commodity price leg's (CDM
+            # puts commoditySwap/settlementCurrency on that payout): stated once, as leg 1's
+            second = None
         if second:
             self.sub(parent, "SttlmCcyScndLeg/Ccy", second)
         self.sub(parent, "DerivBasedOnCrptAsst", False)
@@ -279,7 +318,10 @@ class HkmaWriter(Auth030Writer):
 
     def _derivative_event(self, parent: etree._Element, event: TradeEvent) -> None:
         node = self.sub(parent, "DerivEvt")
-        self.sub(node, "Tp", str(event.event_type or "TRAD"))
+        if event.action_type != ActionType.CORR:
+            # CDE "event type" is not applicable to a correction: it restates the report of an
+            # event, it is no business event of its own
+            self.sub(node, "Tp", str(event.event_type or "TRAD"))
         if event.event_id:
             self.sub(node, "Id/EvtIdr", event.event_id)
         when = event.event_timestamp_text or timestamp(event.event_timestamp)
@@ -449,10 +491,15 @@ class HkmaWriter(Auth030Writer):
                 if money is not None:
                     self.sub(node, f"{name}/Amt/Amt", money.amount, Ccy=money.currency)
         legs = event.legs[:2]
-        if not any(leg.total_quantity is not None for leg in legs) and \
-                str(event.product.asset_class) == "EQUI" and legs:
-            # DRR states an unknown equity quantity with the schema's largest value
-            self.sub(parent, "NtnlQty/FrstLeg/TtlQty", Decimal("9999999999999999999999999"))
+        if not any(leg.total_quantity is not None for leg in legs) and legs:
+            # DRR states an unknown quantity with the schema's largest value: an equity
+            # derivative's (equity) first leg, both legs of a commodity swap (each is in a
+            # quantity of the commodity, e.g. a strip of monthly legs DRR cannot size)
+            unknown = {"EQUI": 1, "COMM": 2 if event.product.contract_type == "SWAP" else 0}
+            sides = ("FrstLeg", "ScndLeg")[:unknown.get(str(event.product.asset_class), 0)]
+            node = self.sub(parent, "NtnlQty") if sides else None
+            for name in sides:
+                self.sub(node, f"{name}/TtlQty", UNKNOWN_QUANTITY)
             return
         node = None
         for name, leg in zip(("FrstLeg", "ScndLeg"), legs, strict=False):
@@ -463,8 +510,23 @@ class HkmaWriter(Auth030Writer):
             self.sub(side, "TtlQty", leg.total_quantity)
             if leg.quantity_unit:
                 self.sub(side, "UnitOfMeasr/Cd", leg.quantity_unit)
-            # auth.030.001.04 details the quantity over time; a constant one is a single term
-            self.sub(side, "Dtls/Term/Qty", leg.total_quantity)
+            self._quantity_term(self.sub(side, "Dtls/Term"), leg)
+
+    def _quantity_term(self, term: etree._Element, leg: Leg) -> None:
+        """auth.030.001.04 details the notional quantity over time (CDE "notional quantity"):
+        a commodity leg's quantity per period (FpML notionalQuantity/quantity) and the period
+        it is per; any other quantity is constant, a single term of the total."""
+        if leg.quantity_frequency is None or leg.quantity is None:
+            self.sub(term, "Qty", leg.total_quantity)
+            return
+        self.sub(term, "Qty", leg.quantity)
+        stated = quantity_period(leg)
+        if stated is None:
+            return
+        unit, multiplier = stated
+        if multiplier is not None:
+            self.sub(term, "Val", multiplier)
+        self.sub(term, "TmUnit", unit)
 
     def _price(self, parent: etree._Element, event: TradeEvent) -> None:
         price = event.price
@@ -476,5 +538,10 @@ class HkmaWriter(Auth030Writer):
             self.sub(node, "Pric/Dcml", price.value / Decimal(100))
             self.sub(node, "UnitOfMeasr/Cd", "ACCY")
         elif price.notation == "MONE":
-            self.sub(parent, "TxPric/Pric/MntryVal/Amt", price.value,
+            node = self.sub(parent, "TxPric")
+            self.sub(node, "Pric/MntryVal/Amt", price.value,
                      **({"Ccy": price.currency} if price.currency else {}))
+            unit = event.legs[0].quantity_unit if event.legs else None
+            if str(event.product.asset_class) == "COMM" and unit:
+                # a commodity's price is per unit of the quantity it is traded in
+                self.sub(node, "UnitOfMeasr/Cd", unit)

@@ -229,8 +229,15 @@ class JfsaWriter(Auth030Writer):
         if price.notation == "PERC":
             self.sub(parent, "TxPric/Pric/Dcml", price.value / 100)
         elif price.notation == "MONE":
-            self._monetary_or_decimal(self.sub(parent, "TxPric/Pric"), price.value,
-                                      price.currency)
+            node = self.sub(parent, "TxPric")
+            self._monetary_or_decimal(self.sub(node, "Pric"), price.value, price.currency)
+            if event.product.asset_class == "COMM":
+                # a commodity's fixed price is per unit of the quantity (FpML fixedPrice/
+                # priceUnit = notionalQuantity/quantityUnit): JFSA "Price unit of measure"
+                unit = next((iso_unit_code(leg.quantity_unit) for leg in event.legs
+                             if iso_unit_code(leg.quantity_unit)), None)
+                if unit:
+                    self.sub(node, "UnitOfMeasr/Cd", unit)
 
     def _monetary_or_decimal(self, parent: etree._Element, value: Decimal,
                              currency: str | None) -> None:
@@ -255,17 +262,35 @@ class JfsaWriter(Auth030Writer):
             for name, leg in legs:
                 quantity = self.sub(node, name)
                 self.sub(quantity, "TtlQty", leg.total_quantity)
-                if leg.quantity_unit:
-                    self.sub(quantity, "UnitOfMeasr/Cd", leg.quantity_unit)
+                unit = iso_unit_code(leg.quantity_unit)
+                if unit:
+                    self.sub(quantity, "UnitOfMeasr/Cd", unit)
 
     def _derivative_event(self, parent: etree._Element, event: TradeEvent) -> None:
         node = self.sub(parent, "DerivEvt")
-        self.sub(node, "Tp", str(event.event_type or "TRAD"))
+        event_type = self._event_type(event)
+        if event_type:
+            self.sub(node, "Tp", event_type)
         self._event_identity(node, event)
+
+    def _event_type(self, event: TradeEvent) -> str | None:
+        """JFSA "Event type": the business event the report follows. A correction (CORR)
+        restates an earlier report's data and follows no new event, so DRR states none for it
+        unless the event names one; a trade reported with no event is a trade (TRAD)."""
+        if event.event_type:
+            return str(event.event_type)
+        if event.action_type == ActionType.CORR:
+            return None
+        return "TRAD"
 
     def _event_identity(self, node: etree._Element, event: TradeEvent) -> None:
         if event.event_id:
             self.sub(node, "Id/EvtIdr", event.event_id)
+        if event.event_timestamp and _has_zone(event.event_timestamp_text):
+            # DRR carries the source's event timestamp through as stated (FpML header
+            # creationTimestamp), its offset and all of its fraction digits included
+            self.sub(node, "TmStmp/DtTm", event.event_timestamp_text)
+            return
         when = event.event_timestamp or event.execution_timestamp
         if when:
             self.sub(node, "TmStmp/DtTm", zoned_timestamp(when))
@@ -287,6 +312,10 @@ class JfsaWriter(Auth030Writer):
         return event.effective_date, event.expiration_date, event.final_settlement_date
 
     def _interest_rates(self, parent: etree._Element, event: TradeEvent) -> None:
+        if event.product.asset_class == "COMM":
+            # JFSA "Spread of leg 1/2": a floating commodity leg's spread, a price per unit
+            self._commodity_spreads(parent, event)
+            return
         if event.product.asset_class not in ("INTR", "CRDT", "EQUI"):
             return
         legs = [(name, leg) for name, leg in zip(("FrstLeg", "ScndLeg"), event.legs[:2],
@@ -329,6 +358,22 @@ class JfsaWriter(Auth030Writer):
             self.sub(pair, "BaseCcy", base)
             self.sub(pair, "QtdCcy", quoted)
 
+    def _credit(self, parent: etree._Element, event: TradeEvent) -> None:
+        super()._credit(parent, event)
+        credit = event.credit
+        if credit is None or not credit.reference_entity or event.option is not None:
+            return
+        # JFSA "Reference entity" of a single-name credit default swap: the entity's
+        # identifier as the trade states it (DRR reports it in RefPty/LEI), after the
+        # seniority; an option on a credit default swap states none (DRR)
+        node = parent.find(f"{{{NS}}}Cdt")
+        if node is None:
+            node = self.sub(parent, "Cdt")
+        reference = etree.Element(f"{{{NS}}}RefPty")
+        self.sub(reference, "LEI", credit.reference_entity)
+        seniority = node.find(f"{{{NS}}}Snrty")
+        node.insert(0 if seniority is None else 1, reference)
+
     def _option(self, parent: etree._Element, event: TradeEvent) -> None:
         option = event.option
         if option is None:
@@ -350,8 +395,11 @@ class JfsaWriter(Auth030Writer):
                 self.sub(strike, "Dcml", option.strike)
         if option.premium is not None:
             self.sub(node, "PrmAmt", option.premium.amount, Ccy=option.premium.currency)
-        else:
-            self.sub(node, "PrmAmt", 0)  # JFSA "Option premium amount": zero when none is paid
+        elif self._is_cap_floor(event):
+            # a cap or floor is an interest rate stream with a cap/floor rate (no CDM option
+            # payout): DRR states its JFSA "Option premium amount" as zero when none is paid;
+            # an option with no premium states none
+            self.sub(node, "PrmAmt", 0)
         if option.premium_payment_date:
             self.sub(node, "PrmPmtDt", day(option.premium_payment_date))
         if option.underlying_maturity_date:
@@ -361,6 +409,28 @@ class JfsaWriter(Auth030Writer):
                      Ccy=option.call_amount.currency)
         if option.put_amount is not None:
             self.sub(node, "PutAmt", option.put_amount.amount, Ccy=option.put_amount.currency)
+
+
+    def _is_cap_floor(self, event: TradeEvent) -> bool:
+        return (event.product.asset_class == "INTR" and event.product.contract_type == "OPTN"
+                and any(leg_kind(leg) == "FLOATING" for leg in event.legs))
+
+
+def iso_unit_code(unit: str | None) -> str | None:
+    """The unit as an ISO 20022 UnitOfMeasure code (four capitals, e.g. BARL, MBTU, OZTR), the
+    only form `UnitOfMeasr/Cd` takes; a unit the reference data could not translate (kept
+    as the source states it, e.g. KL) is not a code and is not reported."""
+    if unit and len(unit) == 4 and unit.isalpha() and unit.isupper():
+        return unit
+    return None
+
+
+def _has_zone(text: str | None) -> bool:
+    """Whether an ISO 8601 date-time text states its offset (Z or +hh:mm / -hh:mm)."""
+    if not text or "T" not in text:
+        return False
+    clock = text.split("T", 1)[1]
+    return clock.endswith("Z") or "+" in clock or "-" in clock
 
 
 def zoned_timestamp(value: datetime) -> str:

@@ -20,6 +20,7 @@ from lxml import etree
 from shared.domain.model import ActionType, Leg, Money, TradeEvent, Underlier
 from shared.formats.writers.auth030 import SLIM_VARIANTS, Auth030Writer
 from shared.formats.writers.derive import basis_points, day, leg_kind, timestamp
+from shared.formats.writers.hkma import quantity_period
 
 NS = "urn:iso:std:iso:20022:tech:xsd:auth.030.001.04"
 # ISO 6166: country prefix, 9 alphanumerics, check digit (an index's code of that shape, such as
@@ -260,18 +261,20 @@ class MasWriter(Auth030Writer):
 
     def _quantity_term(self, parent: etree._Element, event: TradeEvent, leg: Leg) -> None:
         """A commodity leg's quantity per delivery period (`Dtls/Term`: the quantity, the
-        period's count `Val` where stated and its unit `TmUnit`). DRR details no schedule
-        for a commodity forward (a single leg of a commodity price)."""
+        period's count `Val` where stated and its unit `TmUnit`: 1 DAIL for a quantity per
+        calendar day, the calculation period for one per calculation period, EXPI without a
+        count for the whole term). DRR details no schedule for a commodity forward."""
         if event.product.contract_type == "FORW":
             return
         term = self.sub(parent, "Dtls/Term")
         self.sub(term, "Qty", leg.quantity if leg.quantity is not None else leg.total_quantity)
-        period = leg.quantity_period
+        period = quantity_period(leg)
         if period is None:
             return
-        if period.multiplier:
-            self.sub(term, "Val", period.multiplier)
-        self.sub(term, "TmUnit", str(period.unit))
+        unit, count = period
+        if count:
+            self.sub(term, "Val", count)
+        self.sub(term, "TmUnit", unit)
 
     def _derivative_event(self, parent: etree._Element, event: TradeEvent) -> None:
         # auth.030.001.04: the event timestamp is a date and time (CDE "event timestamp"),

@@ -1,8 +1,13 @@
-"""FpML in, CFTC Part 45 and EMIR Refit out, measured against ISDA DRR's expected reports.
+"""FpML in, every regime's report out, measured against ISDA DRR's expected reports.
 
-Runs the corpus scorer (`../shared/conformance/score.py`) in a subprocess for each regime, the
-way the lead and CI run it, and fails below the agreed floors. The scorer spawns
-`swaprep report` once per case, so this exercises the CLI end to end.
+Runs the corpus scorer (`../shared/conformance/score.py`) in a subprocess, once per corpus for
+all eight regimes, the way the lead and CI run it, and fails below each regime's floor or on
+any case that fails outright. The scorer spawns `swaprep report` once per case and regime, so
+this exercises the CLI end to end.
+
+The floors are what the code scores today, rounded down: a change that loses fields fails
+here. Issue 16 asks for 95 % everywhere; the extra corpus's JFSA, MAS, HKMA and ASIC floors are
+still below it (see docs/MAPPING.md for what is missing).
 """
 
 from __future__ import annotations
@@ -16,9 +21,16 @@ from pathlib import Path
 
 import pytest
 
+from shared.domain.regimes import keys as regime_keys
+
 ROOT = Path(__file__).resolve().parents[3]
 CORPUS = Path(os.environ.get("SWAPREP_CONFORMANCE_DIR", ROOT.parent / "shared" / "conformance"))
-FLOORS = {"cftc-part45": 85.0, "emir": 75.0}
+FLOORS = {
+    "main": {"cftc-part45": 99.0, "cftc-part43": 99.0, "emir": 99.0, "uk-emir": 99.0,
+             "hkma": 98.5, "jfsa": 96.0, "mas": 96.0, "asic": 95.0},
+    "extra": {"cftc-part45": 97.5, "cftc-part43": 97.5, "emir": 98.5, "uk-emir": 97.0,
+              "hkma": 91.0, "jfsa": 91.0, "mas": 82.5, "asic": 89.5},
+}
 
 
 def _swaprep() -> str:
@@ -28,19 +40,28 @@ def _swaprep() -> str:
     return found
 
 
-@pytest.mark.parametrize("regime", sorted(FLOORS))
-def test_conformance_score(regime):
+def test_every_reporting_regime_but_krx_is_scored():
+    # KRX has no DRR projection; every other regime of the registry has expected reports
+    assert set(FLOORS["main"]) == set(regime_keys()) - {"krx"} == set(FLOORS["extra"])
+
+
+@pytest.mark.parametrize("corpus", sorted(FLOORS))
+def test_conformance_score(corpus):
     # CI runs with ../shared beside the repo: a missing corpus is a broken setup, not a skip.
     assert (CORPUS / "score.py").exists(), f"conformance corpus not found at {CORPUS}"
+    where = [] if corpus == "main" else ["--corpus", str(CORPUS / corpus)]
     run = subprocess.run(
-        [sys.executable, str(CORPUS / "score.py"), "--regime", regime, "--",
-         _swaprep(), "report"],
-        cwd=ROOT, capture_output=True, text=True, timeout=170)
+        [sys.executable, str(CORPUS / "score.py"), *where, "--regime", ",".join(FLOORS[corpus]),
+         "--", _swaprep(), "report"],
+        cwd=ROOT, capture_output=True, text=True, timeout=900)
     assert run.returncode == 0, run.stderr[-2000:]
     last = run.stdout.strip().splitlines()[-1]
-    match = re.search(rf"{re.escape(regime)} ([0-9.]+)% \((\d+)/(\d+) fields, (\d+) cases failed",
-                      last)
-    assert match, f"unexpected scorer output: {last!r}"
-    score, failed = float(match.group(1)), int(match.group(4))
-    assert failed == 0, run.stdout[-3000:]
-    assert score >= FLOORS[regime], f"{regime} conformance {score}% < {FLOORS[regime]}%"
+    below = []
+    for regime, floor in FLOORS[corpus].items():
+        match = re.search(rf"(?<![\w-]){re.escape(regime)} ([0-9.]+)% \((\d+)/(\d+) fields, "
+                          rf"(\d+) cases failed", last)
+        assert match, f"no score for {regime} in {last!r}"
+        score, failed = float(match.group(1)), int(match.group(4))
+        if failed or score < floor:
+            below.append(f"{regime} {score}% (floor {floor}%), {failed} cases failed")
+    assert below == [], f"{corpus} corpus: {below}\n{run.stdout[-3000:]}"

@@ -123,8 +123,8 @@ CHRISTMAS_EVE = datetime(2026, 12, 24, 10, tzinfo=UTC)  # Thursday; 19:00 Tokyo,
     # T+2 in Hong Kong: 25 and 26 December are general holidays (the 26th a Saturday, not
     # moved), so Monday 28th and Tuesday 29th are the two business days
     ("hkma", CHRISTMAS_EVE, datetime(2026, 12, 29, 16, tzinfo=UTC)),
-    # T+1 in Sydney: Christmas and Boxing Day (observed Monday 28th) are NSW holidays
-    ("asic", CHRISTMAS_EVE, datetime(2026, 12, 29, 13, tzinfo=UTC)),
+    # T+2 in Sydney: Christmas and Boxing Day (observed Monday 28th) are NSW holidays
+    ("asic", CHRISTMAS_EVE, datetime(2026, 12, 30, 13, tzinfo=UTC)),
     # Part 43: the end of the New York execution day at the latest
     ("cftc-part43", CHRISTMAS_EVE, datetime(2026, 12, 25, 5, tzinfo=UTC)),
 ])

@@ -184,3 +184,23 @@ def test_the_reader_compatible_export_has_no_parse_errors_or_duplicates():
     assert counts["intended_errors"] == counts["invalid"] > 0
     assert "duplicate" not in counts and "parse_error" not in counts
     assert demo.generate_fep_csv(rows=300, seed=7)[0] == data
+
+
+def test_the_global_tenant_reports_every_trade_under_krx_and_two_foreign_regimes():
+    # The console shows the same trades under three regimes: each must be clean in each one,
+    # with the UPI that UK EMIR and MAS require (SR-ID-009).
+    assert demo.GLOBAL_REGIMES[0] == "krx" and len(demo.GLOBAL_REGIMES) >= 3
+    [file] = demo.demo_global_files(DAY)
+    assert file.key.startswith(f"{demo.GLOBAL_TENANT}/")
+    records = list(reader_for("fpml").read(io.BytesIO(file.data), file_name=file.key))
+    assert len(records) == demo.GLOBAL_FPML_TRADES
+    for record in records:
+        assert record.ok, record.errors
+        event = enrich(record.event, generating_lei=demo.demo_lei(2)).event
+        assert event.product.upi in demo.DEMO_UPIS.values()
+        assert demo.demo_lei(2) in (event.counterparty_1.identifier,
+                                    event.counterparty_2.identifier)
+        for regime in demo.GLOBAL_REGIMES:
+            rejects = [i.rule_id for i in validate(event, ValidationContext(
+                now=NOW, regimes=(regime,))) if i.severity is Severity.REJECT]
+            assert rejects == [], (regime, event.uti, rejects)

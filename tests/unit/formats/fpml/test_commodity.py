@@ -87,6 +87,7 @@ def test_fixed_floating_commodity_swap():
     assert event.buyer is None and event.seller is None  # MAKE/TAKE, not a side
     # the settlement currency goes with the floating payout; leg 1 is the fixed one
     assert event.product.settlement_currency is None
+    assert (fixed.settlement_currency, floating.settlement_currency) == (None, "USD")
     assert event.effective_date == date(2022, 2, 1)
     assert event.expiration_date == event.final_settlement_date == date(2022, 2, 28)
     commodity = event.product.commodity
@@ -108,6 +109,8 @@ def test_two_floating_legs_carry_spreads_and_settlement_currency():
     assert all(leg.notional is None for leg in event.legs)  # no fixed price: no amount
     assert event.price is None
     assert event.product.settlement_currency == "USD"
+    # CDM carries the swap's settlement currency on its first floating payout only
+    assert [leg.settlement_currency for leg in event.legs] == ["USD", None]
     assert event.legs[0].quantity_unit == "OZTR"
     # a commodity index is classified as one, not by its constituents
     assert event.product.commodity.base_product == "INDX"
@@ -310,29 +313,24 @@ def _with_schedule(leg: str, schedule: str) -> str:
     return f"{head}{schedule}{marker}{tail}"
 
 
-def test_quantity_period_per_calculation_period_is_the_leg_schedule():
+def test_calculation_period_is_the_leg_schedule_or_the_one_it_references():
     monthly = """<calculationPeriodsSchedule id="periods1"><periodMultiplier>1</periodMultiplier>
       <period>M</period><balanceOfFirstPeriod>false</balanceOfFirstPeriod>
       </calculationPeriodsSchedule>"""
     fixed = _with_schedule(fixed_leg("B", "A"),
                            '<calculationPeriodsScheduleReference href="periods1"/>')
     event = one(commodity_swap(fixed, _with_schedule(floating_leg("A", "B"), monthly)))
-    # the fixed leg refers to the floating leg's schedule; both are per month
-    assert [(str(leg.quantity_period.unit), leg.quantity_period.multiplier)
+    # the fixed leg refers to the floating leg's schedule; both are monthly
+    assert [(str(leg.calculation_period.unit), leg.calculation_period.multiplier)
             for leg in event.legs] == [("MNTH", 1), ("MNTH", 1)]
 
 
-def test_quantity_period_of_dated_periods_is_ad_hoc_and_of_a_frequency_its_own():
+def test_calculation_periods_listed_by_date_are_ad_hoc():
     dated = """<calculationPeriods id="dates1"><unadjustedDate>2022-03-01</unadjustedDate>
       <unadjustedDate>2022-04-01</unadjustedDate></calculationPeriods>"""
     event = one(commodity_swap(fixed_leg("B", "A"),
                                _with_schedule(floating_leg("A", "B"), dated)))
-    assert str(event.legs[1].quantity_period.unit) == "ADHO"
-    assert event.legs[1].quantity_period.multiplier == 0  # no count stated
-    hourly = one(commodity_swap(floating_leg("A", "B", frequency="PerHour"),
-                                floating_leg("A", "B", frequency="Term")))
-    assert [(str(leg.quantity_period.unit), leg.quantity_period.multiplier)
-            for leg in hourly.legs] == [("HOUL", 1), ("EXPI", 0)]
+    assert str(event.legs[1].calculation_period.unit) == "ADHO"
 
 
 def test_settlement_currency_goes_to_the_first_floating_leg_only():

@@ -262,6 +262,40 @@ def test_return_swap_legs_are_reported_with_directions():
     assert event.expiration_date == date(2022, 3, 3)
 
 
+def test_single_name_cds_reference_entity_and_agreed_upfront_payment_date():
+    cds = """<creditDefaultSwap>
+      <primaryAssetClass>Credit</primaryAssetClass>
+      <generalTerms>
+        <effectiveDate><unadjustedDate>2009-03-26</unadjustedDate></effectiveDate>
+        <scheduledTerminationDate><unadjustedDate>2014-06-20</unadjustedDate>
+        </scheduledTerminationDate>
+        <buyerPartyReference href="B"/><sellerPartyReference href="A"/>
+        <referenceInformation>
+          <referenceEntity id="entity"><entityName>TENET HEALTHCARE CORPORATION</entityName>
+            <entityId entityIdScheme="http://www.fpml.org/spec/2003/entity-id-RED-1-0">8G836J</entityId>
+          </referenceEntity>
+        </referenceInformation>
+      </generalTerms>
+      <feeLeg>
+        <initialPayment><payerPartyReference href="B"/><receiverPartyReference href="A"/>
+          <adjustablePaymentDate>2009-03-28</adjustablePaymentDate>
+          <adjustedPaymentDate>2009-03-30</adjustedPaymentDate>
+          <paymentAmount><currency>USD</currency><amount>1000</amount></paymentAmount>
+        </initialPayment>
+        <periodicPayment><paymentFrequency><periodMultiplier>3</periodMultiplier>
+          <period>M</period></paymentFrequency>
+          <fixedAmountCalculation><fixedRate>0.01</fixedRate></fixedAmountCalculation>
+        </periodicPayment>
+      </feeLeg>
+      <protectionTerms><calculationAmount><currency>USD</currency><amount>5000000</amount>
+      </calculationAmount></protectionTerms>
+    </creditDefaultSwap>"""
+    event = one(cds)
+    assert event.credit.reference_entity == "8G836J"  # its identifier, not its name
+    [fee] = event.other_payments
+    assert fee.payment_date == date(2009, 3, 28)  # as agreed, not as adjusted
+
+
 def test_cds_option_strike_is_the_underlying_spread():
     option = """<creditDefaultSwapOption>
       <buyerPartyReference href="A"/><sellerPartyReference href="B"/>

@@ -15,6 +15,7 @@ import pytest
 from lxml import etree
 
 from shared.domain.model import (
+    ActionType,
     Cleared,
     Clearing,
     Collateral,
@@ -381,3 +382,150 @@ def test_event_date_time_is_the_header_creation_time_as_written():
     assert value(doc, f"{TX}/a:DerivEvt/a:Id/a:EvtIdr") == "MSG1"
     assert value(doc, f"{NEW}/a:TechAttrbts/a:TechRcrdId").endswith(
         "-2021-03-01T18:00:00.763517600+08:00")
+
+
+# --- commodities -------------------------------------------------------------------------------
+
+COMMODITY_PRICE = "http://www.fpml.org/coding-scheme/commodity-reference-price-1-0"
+
+
+def commodity_leg(kind: str, payer: str, receiver: str, *, periods: str = "",
+                  unit: str = "ozt", quantity: str = "1100", total: str = "1100",
+                  frequency: str = "PerCalculationPeriod") -> str:
+    """A commodity swap leg: a fixed price leg or a floating (commodity price) leg, with its
+    calculation periods (`periods`: a schedule, a reference to one, or dates)."""
+    price = ("<fixedPrice><price>1800</price><priceCurrency>USD</priceCurrency>"
+             f"<priceUnit>{unit}</priceUnit></fixedPrice>") if kind == "fixedLeg" else ""
+    commodity = ("" if kind == "fixedLeg" else
+                 f'<commodity><instrumentId instrumentIdScheme="{COMMODITY_PRICE}">'
+                 "GOLD-LBMA PRICE PM</instrumentId><currency>USD</currency>"
+                 "<specifiedPrice>Settlement</specifiedPrice></commodity>")
+    return f"""<{kind}>
+      <payerPartyReference href="{payer}"/><receiverPartyReference href="{receiver}"/>
+      {periods}{price}{commodity}
+      <notionalQuantity><quantityUnit>{unit}</quantityUnit>
+        <quantityFrequency>{frequency}</quantityFrequency><quantity>{quantity}</quantity>
+      </notionalQuantity>
+      <totalNotionalQuantity>{total}</totalNotionalQuantity>
+    </{kind}>"""
+
+
+def commodity_swap(*legs: str) -> str:
+    return f"""<commoditySwap>
+      <primaryAssetClass>Commodity</primaryAssetClass>
+      <productId productIdScheme="http://www.fpml.org/coding-scheme/product-taxonomy">Commodity:Metals:Precious:Swap:Cash</productId>
+      <effectiveDate><adjustableDate><unadjustedDate>2022-01-01</unadjustedDate>
+        </adjustableDate></effectiveDate>
+      <terminationDate><adjustableDate><unadjustedDate>2022-12-31</unadjustedDate>
+        </adjustableDate></terminationDate>
+      <settlementCurrency>USD</settlementCurrency>
+      {"".join(legs)}
+    </commoditySwap>"""
+
+
+MONTHLY = ('<calculationPeriodsSchedule id="periods1"><periodMultiplier>1</periodMultiplier>'
+           "<period>M</period><balanceOfFirstPeriod>false</balanceOfFirstPeriod>"
+           "</calculationPeriodsSchedule>")
+MONTHLY_REF = '<calculationPeriodsScheduleReference href="periods1"/>'
+
+
+def test_commodity_quantity_is_detailed_per_calculation_period():
+    fixed = commodity_leg("fixedLeg", "B", "A", periods=MONTHLY_REF, quantity="100",
+                          total="1200")
+    floating = commodity_leg("floatingLeg", "A", "B", periods=MONTHLY, quantity="100",
+                             total="1200")
+    doc = document(from_fpml(message(commodity_swap(fixed, floating))))
+    for side in ("FrstLeg", "ScndLeg"):
+        leg = f"{TX}/a:NtnlQty/a:{side}"
+        assert value(doc, f"{leg}/a:TtlQty") == "1200"
+        assert value(doc, f"{leg}/a:UnitOfMeasr/a:Cd") == "OZTR"
+        # 100 troy ounces each month (the fixed leg shares the floating leg's periods)
+        assert value(doc, f"{leg}/a:Dtls/a:Term/a:Qty") == "100"
+        assert value(doc, f"{leg}/a:Dtls/a:Term/a:Val") == "1"
+        assert value(doc, f"{leg}/a:Dtls/a:Term/a:TmUnit") == "MNTH"
+    # the price is per troy ounce
+    assert value(doc, f"{TX}/a:TxPric/a:Pric/a:MntryVal/a:Amt") == "1800"
+    assert value(doc, f"{TX}/a:TxPric/a:UnitOfMeasr/a:Cd") == "OZTR"
+    # the settlement currency is the commodity (second) leg's, not the contract's
+    assert value(doc, f"{CTRCT}/a:SttlmCcyScndLeg/a:Ccy") == "USD"
+    assert doc.find(f"{CTRCT}/a:SttlmCcy", N) is None
+
+
+def test_commodity_periods_listed_by_date_are_ad_hoc():
+    dates = ('<calculationPeriods id="dates1"><unadjustedDate>2022-01-01</unadjustedDate>'
+             "<unadjustedDate>2022-02-01</unadjustedDate></calculationPeriods>")
+    fixed = commodity_leg("fixedLeg", "B", "A",
+                          periods='<calculationPeriodsReference href="dates1"/>')
+    floating = commodity_leg("floatingLeg", "A", "B", periods=dates)
+    doc = document(from_fpml(message(commodity_swap(fixed, floating))))
+    term = f"{TX}/a:NtnlQty/a:FrstLeg/a:Dtls/a:Term"
+    assert value(doc, f"{term}/a:TmUnit") == "ADHO"
+    assert doc.find(f"{term}/a:Val", N) is None
+
+
+@pytest.mark.parametrize(("frequency", "unit", "multiplier"), [
+    ("PerCalendarDay", "DAIL", "1"), ("PerHour", "HOUL", "1"), ("PerMonth", "MNTH", "1"),
+    ("Term", "EXPI", None),  # once for the whole term: no multiplier
+])
+def test_commodity_quantity_per_stated_period(frequency, unit, multiplier):
+    floating = commodity_leg("floatingLeg", "A", "B", periods=MONTHLY, frequency=frequency,
+                             quantity="50", total="18250")
+    other = commodity_leg("floatingLeg", "A", "B", periods=MONTHLY_REF, frequency=frequency,
+                          quantity="50", total="18250")
+    doc = document(from_fpml(message(commodity_swap(floating, other))))
+    term = f"{TX}/a:NtnlQty/a:FrstLeg/a:Dtls/a:Term"
+    assert value(doc, f"{term}/a:Qty") == "50"
+    assert value(doc, f"{term}/a:TmUnit") == unit
+    assert value(doc, f"{term}/a:Val") == multiplier
+
+
+def test_two_commodity_price_legs_state_the_settlement_currency_once():
+    first = commodity_leg("floatingLeg", "A", "B", periods=MONTHLY)
+    second = commodity_leg("floatingLeg", "A", "B", periods=MONTHLY_REF)
+    doc = document(from_fpml(message(commodity_swap(first, second))))
+    assert value(doc, f"{CTRCT}/a:SttlmCcy/a:Ccy") == "USD"
+    assert doc.find(f"{CTRCT}/a:SttlmCcyScndLeg", N) is None
+
+
+def test_commodity_strip_states_both_quantities_as_unknown():
+    legs = [commodity_leg("fixedLeg", "B", "A"), commodity_leg("fixedLeg", "B", "A"),
+            commodity_leg("floatingLeg", "A", "B"), commodity_leg("floatingLeg", "A", "B")]
+    doc = document(from_fpml(message(commodity_swap(*legs))))
+    assert len(doc.findall(f"{TX}/a:NtnlQty", N)) == 1
+    assert value(doc, f"{TX}/a:NtnlQty/a:FrstLeg/a:TtlQty") == "9999999999999999999999999"
+    assert value(doc, f"{TX}/a:NtnlQty/a:ScndLeg/a:TtlQty") == "9999999999999999999999999"
+
+
+# --- lifecycle: corrections and errors ---------------------------------------------------------
+
+CORRECTION = "a:DerivsTradRpt/a:TradData/a:Rpt/a:Crrctn"
+ERROR = "a:DerivsTradRpt/a:TradData/a:Rpt/a:Err"
+
+
+def test_correction_reports_no_event_type():
+    doc = document(swap(action_type=ActionType.CORR, event_type=None, event_id="E1"))
+    event = f"{CORRECTION}/a:CmonTradData/a:TxData/a:DerivEvt"
+    assert doc.find(f"{event}/a:Tp", N) is None
+    assert value(doc, f"{event}/a:Id/a:EvtIdr") == "E1"
+    assert value(doc, f"{event}/a:TmStmp/a:DtTm") is not None
+
+
+def test_error_report_states_the_uti_and_event_id_and_a_record_id_without_event_time():
+    doc = document(swap(action_type=ActionType.EROR, event_type=None, event_id="E9"))
+    tx = f"{ERROR}/a:CmonTradData/a:TxData"
+    assert value(doc, f"{tx}/a:TxId/a:UnqTxIdr") == "UTI1"
+    assert value(doc, f"{tx}/a:DerivEvt/a:Id/a:EvtIdr") == "E9"
+    assert doc.find(f"{tx}/a:DerivEvt/a:Tp", N) is None
+    assert doc.find(f"{tx}/a:DerivEvt/a:TmStmp", N) is None
+    assert doc.find(f"{ERROR}/a:CmonTradData/a:CtrctData", N) is None
+    assert value(doc, f"{ERROR}/a:TechAttrbts/a:TechRcrdId") == f"HKMA-{A}-{B}-UTI1"
+
+
+def test_intragroup_from_a_regimes_trade_party_relationship():
+    intragroup = regime("EMIR", "ESMA").replace(
+        "</reportingRegime>",
+        "<tradePartyRelationshipType>Intragroup</tradePartyRelationshipType></reportingRegime>")
+    doc = document(from_fpml(message(fixed_float(), party_a_regimes=intragroup)))
+    assert value(doc, f"{TX}/a:TradClr/a:IntraGrp") == "true"
+    unstated = document(from_fpml(message(fixed_float())))
+    assert unstated.find(f"{TX}/a:TradClr/a:IntraGrp", N) is None

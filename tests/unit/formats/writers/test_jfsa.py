@@ -11,6 +11,9 @@ from shared.domain.model import (
     ActionType,
     Cleared,
     Clearing,
+    CreditTerms,
+    EventType,
+    Leg,
     MasterAgreement,
     Money,
     Nature,
@@ -20,6 +23,7 @@ from shared.domain.model import (
     PeriodUnit,
     Price,
     Product,
+    TradeEvent,
     Underlier,
 )
 from shared.formats.writers.base import writer_for
@@ -272,3 +276,86 @@ def test_error_report_keeps_the_fields_drr_does_not_gate_on_the_action():
     assert text(tx, "a:DerivEvt/a:Id/a:EvtIdr") == "E1"
     assert tx.find("a:DerivEvt/a:Tp", N) is None
     assert err.find("a:TechAttrbts", N) is None
+
+
+def commodity_swap(**overrides) -> TradeEvent:
+    """A cash-settled commodity swap: a fixed price leg against a floating (index) leg."""
+    event = swap(product=Product(asset_class="COMM", contract_type="SWAP",
+                                 delivery_type="CASH"),
+                 price=Price(value=Decimal("375"), currency="USD", notation="MONE"),
+                 **overrides)
+    event.legs = [Leg(rate_type="FIXED", total_quantity=Decimal("200"), quantity_unit="OZTR",
+                      quantity_frequency="PerCalculationPeriod"),
+                  Leg(rate_type="OTHER", total_quantity=Decimal("200"), quantity_unit="OZTR",
+                      quantity_frequency="PerCalculationPeriod", settlement_currency="USD",
+                      spread=Decimal("0.003"), spread_currency="USD")]
+    return event
+
+
+def test_commodity_price_and_quantities_with_their_unit():
+    doc = document(commodity_swap())
+    assert text(doc, f"{TX}/a:TxPric/a:Pric/a:MntryVal/a:Amt") == "375"
+    assert text(doc, f"{TX}/a:TxPric/a:UnitOfMeasr/a:Cd") == "OZTR"
+    for leg in ("FrstLeg", "ScndLeg"):
+        assert text(doc, f"{TX}/a:NtnlQty/a:{leg}/a:TtlQty") == "200"
+        assert text(doc, f"{TX}/a:NtnlQty/a:{leg}/a:UnitOfMeasr/a:Cd") == "OZTR"
+
+
+def test_unit_without_an_iso_code_is_not_reported():
+    event = commodity_swap()
+    for leg in event.legs:
+        leg.quantity_unit = "KL"  # kilolitres: no ISO 20022 UnitOfMeasure code
+    doc = document(event)
+    assert text(doc, f"{TX}/a:NtnlQty/a:FrstLeg/a:TtlQty") == "200"
+    assert doc.find(".//a:UnitOfMeasr", N) is None
+
+
+def test_commodity_floating_leg_spread_and_second_leg_settlement_currency():
+    doc = document(commodity_swap())
+    assert doc.find(f"{CONTRACT}/a:SttlmCcy", N) is None  # the fixed price leg settles none
+    assert text(doc, f"{CONTRACT}/a:SttlmCcyScndLeg/a:Ccy") == "USD"
+    amount = doc.find(f"{TX}/a:IntrstRate/a:ScndLeg/a:Fltg/a:Sprd/a:MntryVal/a:Amt", N)
+    assert amount.text == "0.003" and amount.get("Ccy") == "USD"
+    assert doc.find(f"{TX}/a:IntrstRate/a:FrstLeg", N) is None
+
+
+def test_correction_states_no_event_type_unless_the_event_has_one():
+    corrected = "a:DerivsTradRpt/a:TradData/a:Rpt/a:Crrctn/a:CmonTradData/a:TxData/a:DerivEvt"
+    doc = document(swap(action_type=ActionType.CORR, event_type=None, event_id="E1"))
+    assert doc.find(f"{corrected}/a:Tp", N) is None
+    assert text(doc, f"{corrected}/a:Id/a:EvtIdr") == "E1"
+    assert text(document(swap(event_type=None)), f"{TX}/a:DerivEvt/a:Tp") == "TRAD"
+    modified = "a:DerivsTradRpt/a:TradData/a:Rpt/a:Mod/a:CmonTradData/a:TxData/a:DerivEvt/a:Tp"
+    doc = document(swap(action_type=ActionType.MODI, event_type=EventType.ETRM))
+    assert text(doc, modified) == "ETRM"
+
+
+def test_event_timestamp_as_the_source_states_it():
+    event = swap(event_timestamp=datetime(2021, 10, 19, 22, 34, 57, 341844, tzinfo=UTC),
+                 event_timestamp_text="2021-10-19T22:34:57.3418443Z")
+    assert text(document(event), f"{TX}/a:DerivEvt/a:TmStmp/a:DtTm") == \
+        "2021-10-19T22:34:57.3418443Z"
+    # a text with no offset is not an instant: the parsed timestamp is reported instead
+    event.event_timestamp_text = "2021-10-19T22:34:57"
+    assert text(document(event), f"{TX}/a:DerivEvt/a:TmStmp/a:DtTm") == \
+        "2021-10-19T22:34:57.341844Z"
+
+
+def test_option_without_premium_states_none():
+    event = commodity_swap(option=OptionTerms(option_type="CALL", exercise_style="EURO",
+                                              strike=Decimal("2.93"), strike_currency="USD",
+                                              strike_notation="MONE"))
+    event.product.contract_type = "SWPT"
+    assert document(event).find(f"{TX}/a:Optn/a:PrmAmt", N) is None
+
+
+def test_single_name_cds_reference_entity():
+    event = swap(product=Product(asset_class="CRDT", contract_type="SWAP"),
+                 credit=CreditTerms(seniority="SNDB", reference_entity="8G836J"))
+    credit = document(event).find(f"{TX}/a:Cdt", N)
+    assert [etree.QName(c).localname for c in credit] == ["Snrty", "RefPty"]
+    assert text(credit, "a:RefPty/a:LEI") == "8G836J"
+    # an option on a credit default swap states no reference entity
+    event.option = OptionTerms(option_type="CALL", exercise_style="EURO")
+    event.product.contract_type = "SWPT"
+    assert document(event).find(f"{TX}/a:Cdt/a:RefPty", N) is None

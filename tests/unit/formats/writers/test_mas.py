@@ -312,11 +312,11 @@ def commodity_swap(unit: str = "OZTR", period: Period | None = None) -> TradeEve
     period = period or Period(unit=PeriodUnit.MONTH, multiplier=1)
     legs = [Leg(payer=B, receiver=A, rate_type="FIXED", quantity=Decimal("150"),
                 total_quantity=Decimal("3000"), quantity_unit=unit,
-                quantity_frequency="PerCalculationPeriod", quantity_period=period),
+                quantity_frequency="PerCalculationPeriod", calculation_period=period),
             Leg(payer=A, receiver=B, rate_type="OTHER", quantity=Decimal("150"),
                 total_quantity=Decimal("3000"), quantity_unit=unit, spread=Decimal("0.25"),
                 spread_currency="USD", settlement_currency="USD",
-                quantity_frequency="PerCalculationPeriod", quantity_period=period)]
+                quantity_frequency="PerCalculationPeriod", calculation_period=period)]
     return swap(product=Product(asset_class=AssetClass.COMM, contract_type="SWAP",
                                 underliers=[Underlier(identifier="GOLD-LBMA PRICE PM",
                                                       source="FPML")]),
@@ -351,6 +351,18 @@ def test_commodity_term_without_a_count_and_a_unit_no_iso_code():
     # kL is in no ISO 20022 unit code: no unit of measure
     assert not has(doc, f"{leg}/a:UnitOfMeasr")
     assert not has(doc, f"{TX}/a:TxPric/a:UnitOfMeasr")
+
+
+def test_commodity_quantity_per_day_hour_or_term():
+    for stated, val, unit in (("PerCalendarDay", "1", "DAIL"), ("PerHour", "1", "HOUL"),
+                              ("Term", None, "EXPI")):
+        event = commodity_swap()
+        for leg in event.legs:
+            leg.quantity_frequency = stated
+        doc = document(event)
+        term = f"{TX}/a:NtnlQty/a:FrstLeg/a:Dtls/a:Term"
+        assert value(doc, f"{term}/a:TmUnit") == unit
+        assert value(doc, f"{term}/a:Val") == val
 
 
 def test_commodity_forward_has_no_quantity_schedule():
