@@ -77,14 +77,15 @@ class RefData:
         return self.entities.get(lei) if lei else None
 
     def unit_of_measure(self, fpml: str | None) -> str | None:
-        """The ISO 20022 unit code of an FpML quantity unit; an unknown unit as it is stated."""
+        """The ISO 20022 unit code of an FpML quantity unit; None for a unit known to have no
+        ISO 20022 code; an unknown unit as it is stated."""
         if not fpml:
             return None
         unit = fpml.strip()
         if unit in self.units:
-            return self.units[unit]
+            return self.units[unit] or None
         folded = {key.upper(): value for key, value in self.units.items()}
-        return folded.get(unit.upper(), unit)
+        return folded.get(unit.upper(), unit) or None
 
     def commodity_classification(self, base: str | None, sub: str | None = None,
                                  further: str | None = None) -> bool:

@@ -27,7 +27,7 @@ from decimal import Decimal
 from lxml import etree
 
 from shared.domain.model import ActionType, Leg, Party, TradeEvent
-from shared.formats.writers.auth030 import SLIM_VARIANTS, VARIANTS, Auth030Writer
+from shared.formats.writers.auth030 import SLIM_VARIANTS, VARIANTS, Auth030Writer, iso_unit
 from shared.formats.writers.derive import basis_points, day, frequency, leg_kind, timestamp
 
 NS = "urn:iso:std:iso:20022:tech:xsd:auth.030.001.04"
@@ -229,7 +229,7 @@ class AsicWriter(Auth030Writer):
                  **({"Ccy": price.currency} if price.currency else {}))
         # a commodity's price is per unit of the quantity it is traded in
         unit = next((leg.quantity_unit for leg in event.legs if leg.quantity_unit), None)
-        if event.product.asset_class == "COMM" and _is_unit_code(unit):
+        if event.product.asset_class == "COMM" and iso_unit(unit):
             self.sub(node, "UnitOfMeasr/Cd", unit)
 
     def _notionals(self, parent: etree._Element, event: TradeEvent) -> None:
@@ -259,7 +259,7 @@ class AsicWriter(Auth030Writer):
                 continue
             # ASIC "Notional quantity": the total, its unit and the quantity per term
             self.sub(qty, "TtlQty", leg.total_quantity)
-            if _is_unit_code(leg.quantity_unit):
+            if iso_unit(leg.quantity_unit):
                 self.sub(qty, "UnitOfMeasr/Cd", leg.quantity_unit)
             self.sub(qty, "Dtls/Term/Qty", leg.quantity if leg.quantity is not None
                      else leg.total_quantity)
@@ -446,9 +446,3 @@ def _looks_like_isin(value: str) -> bool:
     """ISO 6166 shape: two letters, nine alphanumerics, a check digit."""
     return len(value) == 12 and value[:2].isalpha() and value[:2].isupper() \
         and value[2:11].isalnum() and value[11].isdigit()
-
-
-def _is_unit_code(unit: str | None) -> bool:
-    """Whether a unit is an ISO 20022 ExternalUnitOfMeasure1Code code (four capital letters):
-    a unit the reference data could not translate (e.g. FpML kL) is not reported."""
-    return bool(unit) and len(unit) == 4 and unit.isalpha() and unit.isupper()  # type: ignore[arg-type]

@@ -55,6 +55,28 @@ ESMA_FLOATING_RATE_INDICES = frozenset({
 })
 
 
+# ISO 20022 UnitOfMeasure12Code, the unit code list of auth.030.001.04 (UnitOfMeasr/Cd): a unit
+# the source states in no code of it (kL, a free text) cannot be reported
+ISO_UNITS = frozenset((
+    "ACRE", "ALOW", "ACCY", "ARES", "BAGG", "BALE", "BARL", "BCUF", "BDFT", "BOTL", "BOXX",
+    "BRTU", "BUSL", "CRTN", "CELI", "CMET", "YARD", "USTN", "USQA", "USPI", "USOU", "UCWT",
+    "USGA", "USFO", "USBA", "OZTR", "TOCD", "MILI", "MMET", "MIBA", "MBTU", "PIEC", "PUND",
+    "PWRD", "SHAS", "SCMT", "SQFO", "SQIN", "SQKI", "SMET", "SQMI", "SMIL", "SQYA", "THMS",
+    "TONS", "MILE", "TONE", "METR", "MWYC", "MMOC", "MWMC", "MWHC", "MWHO", "MWDC", "LOTS",
+    "LITR", "KWYC", "KWMC", "KMOC", "KWHC", "KWDC", "KWHO", "KMET", "KILO", "IPNT", "INCH",
+    "HUWG", "HECT", "GRAM", "GWHO", "GBTN", "GBQA", "GBPI", "GBOU", "GBGA", "GBFO", "GGEU",
+    "FUTU", "FOOT", "ENVO", "ENVC", "DMET", "DGEU", "DAYS", "CBML", "CBME", "CBIN", "CRAT",
+    "CNTR", "CLRT", "CEER", "CDDA", "CPDA", "HDDA",
+))
+
+
+def iso_unit(unit: str | None) -> str | None:
+    """`unit` when it is an ISO 20022 UnitOfMeasure code, the only form `UnitOfMeasr/Cd`
+    takes (auth.030.001.04); a unit the reference data could not translate (FpML MMBTU, kL,
+    kept as the source states them) is not reported: the TR would refuse the whole file."""
+    return unit if unit in ISO_UNITS else None
+
+
 def _text(value: object) -> str:
     if isinstance(value, bool):
         return "true" if value else "false"

@@ -35,7 +35,7 @@ from shared.domain.model import (
     TradeEvent,
     Underlier,
 )
-from shared.formats.writers.auth030 import SLIM_VARIANTS, VARIANTS, Auth030Writer
+from shared.formats.writers.auth030 import SLIM_VARIANTS, VARIANTS, Auth030Writer, iso_unit
 from shared.formats.writers.derive import basis_points, day, frequency, leg_kind, timestamp
 
 NS = "urn:iso:std:iso:20022:tech:xsd:auth.030.001.04"
@@ -508,7 +508,7 @@ class HkmaWriter(Auth030Writer):
             node = node if node is not None else self.sub(parent, "NtnlQty")
             side = self.sub(node, name)
             self.sub(side, "TtlQty", leg.total_quantity)
-            if leg.quantity_unit:
+            if iso_unit(leg.quantity_unit):
                 self.sub(side, "UnitOfMeasr/Cd", leg.quantity_unit)
             self._quantity_term(self.sub(side, "Dtls/Term"), leg)
 
@@ -542,6 +542,6 @@ class HkmaWriter(Auth030Writer):
             self.sub(node, "Pric/MntryVal/Amt", price.value,
                      **({"Ccy": price.currency} if price.currency else {}))
             unit = event.legs[0].quantity_unit if event.legs else None
-            if str(event.product.asset_class) == "COMM" and unit:
+            if str(event.product.asset_class) == "COMM" and iso_unit(unit):
                 # a commodity's price is per unit of the quantity it is traded in
                 self.sub(node, "UnitOfMeasr/Cd", unit)

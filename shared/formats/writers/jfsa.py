@@ -29,7 +29,7 @@ from typing import ClassVar
 from lxml import etree
 
 from shared.domain.model import ActionType, Leg, Party, TradeEvent
-from shared.formats.writers.auth030 import SLIM_VARIANTS, VARIANTS, Auth030Writer
+from shared.formats.writers.auth030 import SLIM_VARIANTS, VARIANTS, Auth030Writer, iso_unit
 from shared.formats.writers.derive import day, leg_kind, timestamp
 
 NS = "urn:iso:std:iso:20022:tech:xsd:auth.030.001.04"
@@ -234,8 +234,8 @@ class JfsaWriter(Auth030Writer):
             if event.product.asset_class == "COMM":
                 # a commodity's fixed price is per unit of the quantity (FpML fixedPrice/
                 # priceUnit = notionalQuantity/quantityUnit): JFSA "Price unit of measure"
-                unit = next((iso_unit_code(leg.quantity_unit) for leg in event.legs
-                             if iso_unit_code(leg.quantity_unit)), None)
+                unit = next((iso_unit(leg.quantity_unit) for leg in event.legs
+                             if iso_unit(leg.quantity_unit)), None)
                 if unit:
                     self.sub(node, "UnitOfMeasr/Cd", unit)
 
@@ -262,7 +262,7 @@ class JfsaWriter(Auth030Writer):
             for name, leg in legs:
                 quantity = self.sub(node, name)
                 self.sub(quantity, "TtlQty", leg.total_quantity)
-                unit = iso_unit_code(leg.quantity_unit)
+                unit = iso_unit(leg.quantity_unit)
                 if unit:
                     self.sub(quantity, "UnitOfMeasr/Cd", unit)
 
@@ -415,15 +415,6 @@ class JfsaWriter(Auth030Writer):
     def _is_cap_floor(self, event: TradeEvent) -> bool:
         return (event.product.asset_class == "INTR" and event.product.contract_type == "OPTN"
                 and any(leg_kind(leg) == "FLOATING" for leg in event.legs))
-
-
-def iso_unit_code(unit: str | None) -> str | None:
-    """The unit as an ISO 20022 UnitOfMeasure code (four capitals, e.g. BARL, MBTU, OZTR), the
-    only form `UnitOfMeasr/Cd` takes; a unit the reference data could not translate (kept
-    as the source states it, e.g. KL) is not a code and is not reported."""
-    if unit and len(unit) == 4 and unit.isalpha() and unit.isupper():
-        return unit
-    return None
 
 
 def _has_zone(text: str | None) -> bool:

@@ -17,14 +17,19 @@ from decimal import Decimal
 
 from lxml import etree
 
-from shared.domain.model import Leg, Money, TradeEvent, Underlier
-from shared.formats.writers.auth030 import SLIM_VARIANTS, Auth030Writer
+from shared.domain.model import ActionType, Leg, Money, TradeEvent, Underlier
+from shared.formats.writers.auth030 import ISO_UNITS, SLIM_VARIANTS, Auth030Writer
 from shared.formats.writers.derive import basis_points, day, leg_kind, timestamp
+from shared.formats.writers.hkma import quantity_period
 
 NS = "urn:iso:std:iso:20022:tech:xsd:auth.030.001.04"
 # ISO 6166: country prefix, 9 alphanumerics, check digit (an index's code of that shape, such as
 # a CDX RED pair code, goes in the index's ISIN element, as DRR reports it)
 ISIN_SHAPE = re.compile(r"[A-Z]{2}[A-Z0-9]{9}[0-9]")
+# DRR states an unknown notional quantity with the schema's largest value
+UNKNOWN_QUANTITY = Decimal("9999999999999999999999999")
+# and a price it cannot state with the largest of its 11-digit decimal prices
+UNAVAILABLE_PRICE = Decimal("99999999999")
 
 
 class MasWriter(Auth030Writer):
@@ -72,9 +77,10 @@ class MasWriter(Auth030Writer):
                 # reporting counterparty's branch or office that books the trade
                 if cp1.country:
                     self.sub(rptg, "BookgLctn", cp1.country)
-        if cp2 is not None:
+        if cp2 is not None and variant != "Err":
             # MAS asks the other counterparty's identifier only: no nature, sector or
-            # reporting obligation (EMIR Table 1 fields 1.9-1.13)
+            # reporting obligation (EMIR Table 1 fields 1.9-1.13); an error report names the
+            # reporting side only
             self.sub(cpty, "OthrCtrPty/IdTp/Lgl/Id/LEI", cp2.identifier)
         if event.submitting_entity:
             self.sub(cpty, "SubmitgAgt/LEI", event.submitting_entity)
@@ -125,6 +131,8 @@ class MasWriter(Auth030Writer):
         index by its identifier and name. MAS has no underlying field for interest-rate
         products (the floating rate is not an underlier, unlike EMIR's FRA index)."""
         product = event.product
+        if product.asset_class == "COMM":
+            return  # a commodity reference price is no instrument with an ISIN or identifier
         instruments = [u for u in product.underliers if u.source != "INDX"]
         index = next((u for u in product.underliers if u.source == "INDX"), None)
         if instruments and (product.custom_basket or product.basket_id
@@ -152,6 +160,14 @@ class MasWriter(Auth030Writer):
 
     # --- transaction data --------------------------------------------------------------------
 
+    def _transaction_data(self, parent: etree._Element, event: TradeEvent,
+                          variant: str) -> None:
+        super()._transaction_data(parent, event, variant)
+        if variant == "Err":
+            # an error report (action type EROR) identifies the trade and states when the
+            # error was found (CDE "event timestamp"), no event type (DRR)
+            self._event_timestamp(self.sub(parent, "DerivEvt"), event)
+
     def _collateral_portfolio(self, parent: etree._Element, event: TradeEvent) -> None:
         """auth.030.001.04 asks the initial and the variation margin portfolio codes apart.
         A trade in no portfolio states NOAP for both; a portfolio code not stated as the
@@ -173,6 +189,13 @@ class MasWriter(Auth030Writer):
         0.7266), with the unit the price is per: an amount of the notional's currency
         (ISO 20022 unit of measure ACCY) or the quantity's unit (shares, index points)."""
         price = event.price
+        variance = event.variance
+        if price is None and variance is not None and (
+                variance.volatility_strike is not None or variance.variance_strike is not None):
+            # a variance swap's price is its volatility (variance) strike, which DRR does not
+            # state as the trade's price: it reports its "price not available" value
+            self.sub(parent, "TxPric/Pric/Dcml", UNAVAILABLE_PRICE)
+            return
         if price is None or price.notation not in ("PERC", "MONE"):
             return
         node = self.sub(parent, "TxPric")
@@ -183,35 +206,79 @@ class MasWriter(Auth030Writer):
                      **({"Ccy": price.currency} if price.currency else {}))
         first = event.legs[0] if event.legs else None
         unit = first.quantity_unit if first is not None else None
-        if unit is None and first is not None and first.notional is not None:
-            unit = "ACCY"
-        if unit:
+        if unit is None and first is not None and first.notional is not None and \
+                event.product.asset_class != "COMM":
+            unit = "ACCY"  # per amount of currency; a commodity's price is per its unit only
+        if unit in ISO_UNITS:
             self.sub(node, "UnitOfMeasr/Cd", unit)
 
     def _notionals(self, parent: etree._Element, event: TradeEvent) -> None:
-        """The notional amounts as EMIR states them; a known notional quantity is detailed
-        with its unit of measure and, as one term, its quantity (CDE "notional quantity")."""
-        super()._notionals(parent, event)
-        first = event.legs[0] if event.legs else None
-        quantity = first.total_quantity if first is not None else None
-        leg = parent.find(f"{{{NS}}}NtnlQty/{{{NS}}}FrstLeg")
-        if leg is None or quantity is None:
-            return  # no quantity, or DRR's placeholder for an unknown one: no details
-        if first is not None and first.quantity_unit:
-            self.sub(leg, "UnitOfMeasr/Cd", first.quantity_unit)
-        self.sub(leg, "Dtls/Term/Qty", quantity)
+        """CDE "notional amount" and "total notional quantity" of each leg; a known quantity
+        with its unit of measure and its quantity schedule (`Dtls/Term`, CDE "notional
+        quantity"): a commodity leg's quantity per period of delivery, another's total."""
+        amounts = [leg.notional for leg in event.legs[:2]]
+        if any(amounts):
+            node = self.sub(parent, "NtnlAmt")
+            for name, money in zip(("FrstLeg", "ScndLeg"), amounts, strict=False):
+                if money is not None:
+                    self.sub(node, f"{name}/Amt/Amt", money.amount, Ccy=money.currency)
+        legs = event.legs[:2]
+        asset_class = str(event.product.asset_class)
+        if asset_class in ("EQUI", "COMM") and legs and legs[0].total_quantity is None:
+            # DRR: an unknown quantity as the schema's largest value, on each leg of a
+            # commodity swap (a strip of periods has no known leg quantity), else the first
+            both = asset_class == "COMM" and event.product.contract_type == "SWAP"
+            node = self.sub(parent, "NtnlQty")
+            for name in ("FrstLeg", "ScndLeg")[:2 if both else 1]:
+                self.sub(node, f"{name}/TtlQty", UNKNOWN_QUANTITY)
+            return
+        node = None
+        for index, (name, leg) in enumerate(zip(("FrstLeg", "ScndLeg"), legs, strict=False)):
+            if leg.total_quantity is None:
+                continue
+            node = node if node is not None else self.sub(parent, "NtnlQty")
+            side = self.sub(node, name)
+            self.sub(side, "TtlQty", leg.total_quantity)
+            if leg.quantity_unit in ISO_UNITS:
+                self.sub(side, "UnitOfMeasr/Cd", leg.quantity_unit)
+            if asset_class == "COMM":
+                self._quantity_term(side, event, leg)
+            elif index == 0:
+                self.sub(side, "Dtls/Term/Qty", leg.total_quantity)
+
+    def _quantity_term(self, parent: etree._Element, event: TradeEvent, leg: Leg) -> None:
+        """A commodity leg's quantity per delivery period (`Dtls/Term`: the quantity, the
+        period's count `Val` where stated and its unit `TmUnit`: 1 DAIL for a quantity per
+        calendar day, the calculation period for one per calculation period, EXPI without a
+        count for the whole term). DRR details no schedule for a commodity forward."""
+        if event.product.contract_type == "FORW":
+            return
+        term = self.sub(parent, "Dtls/Term")
+        self.sub(term, "Qty", leg.quantity if leg.quantity is not None else leg.total_quantity)
+        period = quantity_period(leg)
+        if period is None:
+            return
+        unit, count = period
+        if count:
+            self.sub(term, "Val", count)
+        self.sub(term, "TmUnit", unit)
 
     def _derivative_event(self, parent: etree._Element, event: TradeEvent) -> None:
         # auth.030.001.04: the event timestamp is a date and time (CDE "event timestamp"),
         # as the source wrote it (DRR keeps its offset and precision)
         node = self.sub(parent, "DerivEvt")
-        self.sub(node, "Tp", str(event.event_type or "TRAD"))
+        if event.action_type != ActionType.CORR:
+            # a correction restates the trade and is no event of its own: no event type (DRR)
+            self.sub(node, "Tp", str(event.event_type or "TRAD"))
+        self._event_timestamp(node, event)
+
+    def _event_timestamp(self, parent: etree._Element, event: TradeEvent) -> None:
         if event.event_timestamp and event.event_timestamp_text:
-            self.sub(node, "TmStmp/DtTm", event.event_timestamp_text)
+            self.sub(parent, "TmStmp/DtTm", event.event_timestamp_text)
             return
         when = event.event_timestamp or event.execution_timestamp
         if when:
-            self.sub(node, "TmStmp/DtTm", timestamp(when))
+            self.sub(parent, "TmStmp/DtTm", timestamp(when))
 
     def _clearing(self, parent: etree._Element, event: TradeEvent) -> None:
         """CDE "cleared": cleared (with its CCP) or not cleared. MAS has no clearing
@@ -230,6 +297,9 @@ class MasWriter(Auth030Writer):
 
     def _interest_rates(self, parent: etree._Element, event: TradeEvent) -> None:
         # an FRA's legs are reported as they stand (fixed first), unlike ESMA's FRA rule
+        if event.product.asset_class == "COMM":
+            self._commodity_spreads(parent, event)  # a spread in money per unit
+            return
         if event.product.asset_class not in ("INTR", "CRDT", "EQUI"):
             return
         legs = [(name, leg) for name, leg in zip(("FrstLeg", "ScndLeg"), event.legs[:2],

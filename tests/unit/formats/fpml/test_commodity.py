@@ -82,8 +82,7 @@ def test_fixed_floating_commodity_swap():
     assert fixed.notional.amount == floating.notional.amount == Decimal("7020000.0")
     assert fixed.notional.currency == "USD"
     assert fixed.total_quantity == floating.total_quantity == Decimal("1300000")
-    # FpML MMBTU does not say whose BTU (US, GB, ISO): no ISO 20022 code, as DRR reads it
-    assert floating.quantity_unit == "MMBTU"
+    assert floating.quantity_unit == "MMBTU"  # no CDM unit: kept as stated
     assert event.price.value == Decimal("5.4") and event.price.notation == "MONE"
     assert event.buyer is None and event.seller is None  # MAKE/TAKE, not a side
     # the settlement currency goes with the floating payout; leg 1 is the fixed one
@@ -139,9 +138,25 @@ def test_strip_of_legs_reports_no_leg_terms():
 
 
 def test_unknown_unit_is_kept_as_stated():
+    # CDM reads no MMBTU (FpML's codes are USMMBTU and GBMMBTU): kept, for a rule to name
+    event = one(commodity_swap(fixed_leg("B", "A", unit="MMBTU"),
+                               floating_leg("A", "B", unit="MMBTU")))
+    assert event.legs[0].quantity_unit == "MMBTU"
+
+
+def test_unit_without_an_iso_code_is_none():
+    # kilolitres are a CDM capacity unit with no ISO 20022 code: DRR reports no unit
     event = one(commodity_swap(fixed_leg("B", "A", unit="kL"), floating_leg("A", "B",
                                                                             unit="kL")))
-    assert event.legs[0].quantity_unit == "KL"  # a code: upper case, for a rule to name
+    assert event.legs[0].quantity_unit is None
+
+
+@pytest.mark.parametrize(("fpml", "iso"), [("t", "GBTN"), ("MT", "TONE"), ("USMMBTU", "MBTU"),
+                                           ("ozt", "OZTR"), ("st", "USTN"), ("CWT", "UCWT")])
+def test_units_follow_drr_cdm_capacity_units(fpml, iso):
+    event = one(commodity_swap(fixed_leg("B", "A", unit=fpml), floating_leg("A", "B",
+                                                                            unit=fpml)))
+    assert event.legs[0].quantity_unit == iso
 
 
 def test_commodity_option_on_an_index():
@@ -288,3 +303,40 @@ def test_classification_code_list_is_whole():
     assert refdata.commodity_classification("METL", "NPRM", "ZINC")
     assert not refdata.commodity_classification("METL", "PRME", "ZINC")
     assert not refdata.commodity_classification("NRGY", "GROS")
+
+
+def _with_schedule(leg: str, schedule: str) -> str:
+    """The leg with its calculation periods (a schedule, or explicit dates)."""
+    head, tail = leg.split("<commodity>", 1) if "<commodity>" in leg else \
+        leg.split("<fixedPrice>", 1)
+    marker = "<commodity>" if "<commodity>" in leg else "<fixedPrice>"
+    return f"{head}{schedule}{marker}{tail}"
+
+
+def test_calculation_period_is_the_leg_schedule_or_the_one_it_references():
+    monthly = """<calculationPeriodsSchedule id="periods1"><periodMultiplier>1</periodMultiplier>
+      <period>M</period><balanceOfFirstPeriod>false</balanceOfFirstPeriod>
+      </calculationPeriodsSchedule>"""
+    fixed = _with_schedule(fixed_leg("B", "A"),
+                           '<calculationPeriodsScheduleReference href="periods1"/>')
+    event = one(commodity_swap(fixed, _with_schedule(floating_leg("A", "B"), monthly)))
+    # the fixed leg refers to the floating leg's schedule; both are monthly
+    assert [(str(leg.calculation_period.unit), leg.calculation_period.multiplier)
+            for leg in event.legs] == [("MNTH", 1), ("MNTH", 1)]
+
+
+def test_calculation_periods_listed_by_date_are_ad_hoc():
+    dated = """<calculationPeriods id="dates1"><unadjustedDate>2022-03-01</unadjustedDate>
+      <unadjustedDate>2022-04-01</unadjustedDate></calculationPeriods>"""
+    event = one(commodity_swap(fixed_leg("B", "A"),
+                               _with_schedule(floating_leg("A", "B"), dated)))
+    assert str(event.legs[1].calculation_period.unit) == "ADHO"
+
+
+def test_settlement_currency_goes_to_the_first_floating_leg_only():
+    fixed_float = one(commodity_swap(fixed_leg("B", "A"), floating_leg("A", "B")))
+    assert [leg.settlement_currency for leg in fixed_float.legs] == [None, "USD"]
+    two_floating = one(commodity_swap(floating_leg("A", "B", price="PALLADIUM-NYMEX"),
+                                      floating_leg("A", "B", price="PALLADIUM-TOCOM")))
+    assert [leg.settlement_currency for leg in two_floating.legs] == ["USD", None]
+    assert two_floating.product.settlement_currency == "USD"

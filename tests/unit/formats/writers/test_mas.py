@@ -26,6 +26,7 @@ from shared.domain.model import (
     Product,
     TradeEvent,
     Underlier,
+    VarianceTerms,
 )
 from shared.formats.readers.fpml import FpmlReader
 from shared.formats.writers.base import writer_for
@@ -284,6 +285,108 @@ def test_slim_variants_keep_identification_only():
     assert err.find("a:CtrPtySpcfcData/a:CtrPty/a:RptgCtrPty/a:BookgLctn", N) is None
     assert err.findtext("a:CmonTradData/a:TxData/a:TxId/a:UnqTxIdr", namespaces=N) == "UTI1"
     assert err.find("a:TechAttrbts/a:RptRctTmStmp", N) is not None
+
+
+def test_error_report_names_the_reporter_only_and_when_the_error_was_found():
+    doc = document(swap(action_type=ActionType.EROR))
+    err = doc.find("a:DerivsTradRpt/a:TradData/a:Rpt/a:Err", N)
+    assert err.find("a:CtrPtySpcfcData/a:CtrPty/a:OthrCtrPty", N) is None
+    event = err.find("a:CmonTradData/a:TxData/a:DerivEvt", N)
+    assert event.findtext("a:TmStmp/a:DtTm", namespaces=N) == "2021-03-01T10:00:00.206Z"
+    assert event.find("a:Tp", N) is None
+
+
+def test_correction_states_no_event_type():
+    doc = document(swap(action_type=ActionType.CORR))
+    event = doc.find("a:DerivsTradRpt/a:TradData/a:Rpt/a:Crrctn/a:CmonTradData/a:TxData/"
+                     "a:DerivEvt", N)
+    assert event.find("a:Tp", N) is None
+    assert event.find("a:TmStmp/a:DtTm", N) is not None
+    assert value(document(swap()), f"{TX}/a:DerivEvt/a:Tp") == "TRAD"
+
+
+# --- commodities -----------------------------------------------------------------------------
+
+
+def commodity_swap(unit: str = "OZTR", period: Period | None = None) -> TradeEvent:
+    period = period or Period(unit=PeriodUnit.MONTH, multiplier=1)
+    legs = [Leg(payer=B, receiver=A, rate_type="FIXED", quantity=Decimal("150"),
+                total_quantity=Decimal("3000"), quantity_unit=unit,
+                quantity_frequency="PerCalculationPeriod", calculation_period=period),
+            Leg(payer=A, receiver=B, rate_type="OTHER", quantity=Decimal("150"),
+                total_quantity=Decimal("3000"), quantity_unit=unit, spread=Decimal("0.25"),
+                spread_currency="USD", settlement_currency="USD",
+                quantity_frequency="PerCalculationPeriod", calculation_period=period)]
+    return swap(product=Product(asset_class=AssetClass.COMM, contract_type="SWAP",
+                                underliers=[Underlier(identifier="GOLD-LBMA PRICE PM",
+                                                      source="FPML")]),
+                legs=legs, price=Price(value=Decimal("1800"), currency="USD",
+                                       notation="MONE"))
+
+
+def test_commodity_quantity_per_delivery_period_on_each_leg():
+    doc = document(commodity_swap())
+    for name in ("FrstLeg", "ScndLeg"):
+        leg = f"{TX}/a:NtnlQty/a:{name}"
+        assert value(doc, f"{leg}/a:TtlQty") == "3000"
+        assert value(doc, f"{leg}/a:UnitOfMeasr/a:Cd") == "OZTR"
+        # the quantity per period (150 a month), not the total
+        assert value(doc, f"{leg}/a:Dtls/a:Term/a:Qty") == "150"
+        assert value(doc, f"{leg}/a:Dtls/a:Term/a:Val") == "1"
+        assert value(doc, f"{leg}/a:Dtls/a:Term/a:TmUnit") == "MNTH"
+    assert value(doc, f"{TX}/a:TxPric/a:UnitOfMeasr/a:Cd") == "OZTR"
+    # a commodity reference price is no underlying instrument
+    assert not has(doc, f"{CTRCT}/a:UndrlygInstrm")
+    # the floating leg's spread is a price per unit, in money
+    assert value(doc, f"{TX}/a:IntrstRate/a:ScndLeg/a:Fltg/a:Sprd/a:MntryVal/a:Amt") == "0.25"
+    assert value(doc, f"{CTRCT}/a:SttlmCcyScndLeg/a:Ccy") == "USD"
+
+
+def test_commodity_term_without_a_count_and_a_unit_no_iso_code():
+    doc = document(commodity_swap(unit="kL", period=Period(unit=PeriodUnit.ADHOC,
+                                                           multiplier=0)))
+    leg = f"{TX}/a:NtnlQty/a:FrstLeg"
+    assert value(doc, f"{leg}/a:Dtls/a:Term/a:TmUnit") == "ADHO"
+    assert not has(doc, f"{leg}/a:Dtls/a:Term/a:Val")
+    # kL is in no ISO 20022 unit code: no unit of measure
+    assert not has(doc, f"{leg}/a:UnitOfMeasr")
+    assert not has(doc, f"{TX}/a:TxPric/a:UnitOfMeasr")
+
+
+def test_commodity_quantity_per_day_hour_or_term():
+    for stated, val, unit in (("PerCalendarDay", "1", "DAIL"), ("PerHour", "1", "HOUL"),
+                              ("Term", None, "EXPI")):
+        event = commodity_swap()
+        for leg in event.legs:
+            leg.quantity_frequency = stated
+        doc = document(event)
+        term = f"{TX}/a:NtnlQty/a:FrstLeg/a:Dtls/a:Term"
+        assert value(doc, f"{term}/a:TmUnit") == unit
+        assert value(doc, f"{term}/a:Val") == val
+
+
+def test_commodity_forward_has_no_quantity_schedule():
+    event = commodity_swap()
+    event.product.contract_type = "FORW"
+    event.legs = event.legs[1:]
+    doc = document(event)
+    assert value(doc, f"{TX}/a:NtnlQty/a:FrstLeg/a:TtlQty") == "3000"
+    assert not has(doc, f"{TX}/a:NtnlQty/a:FrstLeg/a:Dtls")
+
+
+def test_commodity_swap_of_unknown_quantity_states_the_placeholder_on_both_legs():
+    event = commodity_swap()
+    event.legs = [Leg()]
+    doc = document(event)
+    for name in ("FrstLeg", "ScndLeg"):
+        assert value(doc, f"{TX}/a:NtnlQty/a:{name}/a:TtlQty") == "9" * 25
+
+
+def test_variance_swap_price_is_not_available():
+    event = swap(product=Product(asset_class=AssetClass.EQUI, contract_type="SWAP"),
+                 variance=VarianceTerms(volatility_strike=Decimal("18.135")))
+    assert value(document(event), f"{TX}/a:TxPric/a:Pric/a:Dcml") == "99999999999"
+    assert not has(document(swap()), f"{TX}/a:TxPric")
 
 
 # --- from FpML: what the mapper carries for MAS ----------------------------------------------
