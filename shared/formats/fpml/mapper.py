@@ -467,10 +467,13 @@ def _leg(leg: LegTerms, msg: Message, refdata: RefData, cp1: str | None) -> Leg:
     elif leg.floating_index and leg.rate_type != "INFLATION":
         out.floating_index_code = refdata.rate_index(leg.floating_index)
     out.settlement_currency = refdata.iso_currency(leg.settlement_currency)
-    if cp1 and leg.payer:
-        out.direction = "MAKE" if leg.payer == cp1 else "TAKE"
-    elif cp1 and leg.receiver:
-        out.direction = "TAKE" if leg.receiver == cp1 else "MAKE"
+    # CDE direction of a leg (EMIR 2.14/2.15): MAKE when counterparty 1 pays it, TAKE when it
+    # receives it; a leg naming neither side as counterparty 1 (e.g. a payer and no receiver)
+    # has no direction DRR can state
+    if cp1 and leg.payer == cp1:
+        out.direction = "MAKE"
+    elif cp1 and leg.receiver == cp1:
+        out.direction = "TAKE"
     return out
 
 
