@@ -110,11 +110,25 @@ def option(product: Element, ids: dict[str, Element]) -> Terms:
 def _leg_dates(leg: Element) -> tuple[date | None, date | None]:
     start = (adjustable_date(find(leg, "effectiveDate"))
              or adjustable_date(find(leg, "interestLegCalculationPeriodDates/effectiveDate")))
+    # the swap ends on a leg's termination date (CDM economicTerms.terminationDate); the final
+    # valuation date is an observation date, not the end of the swap, so a swap stating no
+    # termination date has no expiration date to report
     end = (adjustable_date(find(leg, "terminationDate"))
-           or adjustable_date(find(leg, "interestLegCalculationPeriodDates/terminationDate"))
-           or adjustable_date(find(leg, "rateOfReturn/valuationPriceFinal/valuationRules/"
-                                        "valuationDate")))
+           or adjustable_date(find(leg, "interestLegCalculationPeriodDates/terminationDate")))
     return start, end
+
+
+def _constituent_quantity(underlyer: Element | None) -> Decimal | None:
+    """A one-constituent basket's quantity: CDM maps a basket constituent's constituentWeight
+    (openUnits or basketPercentage) to the constituent's quantity, which DRR reports as the
+    leg's total notional quantity when it is the only one (with several there is no single
+    quantity; the basket's own openUnits is not a constituent's)."""
+    constituents = findall(underlyer, "basket/basketConstituent")
+    if len(constituents) != 1:
+        return None
+    weight = find(constituents[0], "constituentWeight")
+    return decimal(weight, "openUnits") if decimal(weight, "openUnits") is not None else (
+        decimal(weight, "basketPercentage"))
 
 
 def return_swap(product: Element, ids: dict[str, Element]) -> Terms:
@@ -160,6 +174,17 @@ def return_swap(product: Element, ids: dict[str, Element]) -> Terms:
             leg.rate_type = "FIXED"
             leg.fixed_rate = decimal(calc, "fixedRate/initialValue")
         legs.append(leg)
+    named = {ref for leg in legs for ref in (leg.payer, leg.receiver) if ref}
+    if len(named) < 2:
+        # CDM takes a swap's two counterparties (Party1, Party2) from its payouts' payer and
+        # receiver references (the returnSwap's buyer and seller are not payout parties);
+        # legs naming a single party leave the roles unresolved, so DRR states no leg payer,
+        # receiver or direction
+        for leg in legs:
+            leg.payer = leg.receiver = None
+    quantity = _constituent_quantity(find(product, "returnLeg/underlyer"))
+    if legs and quantity is not None and legs[0].total_quantity is None:
+        legs[0].total_quantity = quantity
     # an interest leg sized by reference to the return leg's notional
     for leg in legs:
         if leg.notional is None:
@@ -188,12 +213,19 @@ def dividend_swap(product: Element, ids: dict[str, Element]) -> Terms:
     start, end = _leg_dates(dividend if dividend is not None else fixed)
     terms.effective_date, terms.expiration_date, terms.settlement_date = start, end, end
     units = decimal(dividend, "underlyer/singleUnderlyer/openUnits")
-    leg = LegTerms(payer=href(fixed, "payerPartyReference"),
-                   receiver=href(fixed, "receiverPartyReference"), rate_type="OTHER",
-                   notional=money(find(fixed, "fixedPayment/paymentAmount")),
+    # leg 1 is the dividend leg (CDM's performance payout: its payer pays the dividends), sized
+    # by the fixed payment and the shares; leg 2 the fixed leg paying the fixed amount
+    notional = money(find(fixed, "fixedPayment/paymentAmount"))
+    leg = LegTerms(payer=href(dividend, "payerPartyReference"),
+                   receiver=href(dividend, "receiverPartyReference"), rate_type="OTHER",
+                   notional=notional,
                    total_quantity=units, quantity_unit=unit if units is not None else None)
     terms.legs = [leg]
-    terms.first_party = leg.payer or href(dividend, "payerPartyReference")
+    if fixed is not None:
+        terms.legs.append(LegTerms(payer=href(fixed, "payerPartyReference"),
+                                   receiver=href(fixed, "receiverPartyReference"),
+                                   rate_type="OTHER"))
+    terms.first_party = href(fixed, "payerPartyReference") or leg.receiver
     return terms
 
 

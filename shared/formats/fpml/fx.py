@@ -26,7 +26,13 @@ def _rate_basis(pair: Element | None) -> str | None:
     if not c1 or not c2:
         return None
     basis = (text(pair, "quoteBasis") or "").lower()
-    return f"{c2}/{c1}" if basis == "currency1percurrency2" else f"{c1}/{c2}"
+    if basis == "currency1percurrency2":
+        return f"{c2}/{c1}"
+    if basis == "currency2percurrency1":
+        return f"{c1}/{c2}"
+    # no quoteBasis (FpML requires one): CDM cannot tell which currency the rate is quoted
+    # per (its price's unit and perUnitOf), so DRR states no exchange rate basis
+    return None
 
 
 def _exchanged(el: Element | None) -> LegTerms | None:

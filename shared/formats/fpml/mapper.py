@@ -287,7 +287,30 @@ def _counterparties(terms: Terms, infos: list[PartyTradeInfo],
                 order.append(info.party)
     cp1 = order[0] if order else msg.on_behalf_of
     cp2 = next((p for p in order[1:] if p != cp1), None)
+    if cp2 is not None and not _reports_for_emir(infos, cp1) and _reports_for_emir(infos, cp2):
+        # DRR's default reporting side (TransformTransactionHelper.getDefaultReportingParty):
+        # of Party1 then Party2, the first that is the EMIR ReportingParty
+        cp1, cp2 = cp2, cp1
     return cp1, cp2
+
+
+# RegimeNameEnum (DRR drr.regulation.common, FpML reporting-regime scheme), with the FpML
+# names DRR's MapRegimeNameEnum translates (CA.Rule.91-507 -> CSA, HKTR -> HKMA)
+_REGIME_NAMES = {"ASIC": "ASIC", "CSA": "CSA", "DoddFrankAct": "DoddFrankAct", "EMIR": "EMIR",
+                 "HKMA": "HKMA", "JFSA": "JFSA", "MAS": "MAS", "MiFID": "MiFID",
+                 "MiFIDII": "MiFIDII", "MiFIR": "MiFIR", "ODRF": "ODRF",
+                 "RussianFederation": "RussianFederation", "SFTR": "SFTR", "UKEMIR": "UKEMIR",
+                 "CA.Rule.91-507": "CSA", "HKTR": "HKMA"}
+
+
+def _reports_for_emir(infos: list[PartyTradeInfo], party: str | None) -> bool:
+    """Whether `party` has reportingRole ReportingParty in a regime DRR reads as EMIR's: one
+    named EMIR, or one whose name DRR cannot map (no name, or none of RegimeNameEnum), which
+    its filter lets through for every regime."""
+    return party is not None and any(
+        _REGIME_NAMES.get(regime.name or "", "EMIR") == "EMIR"
+        and regime.role == "ReportingParty"
+        for info in infos if info.party == party for regime in info.regimes)
 
 
 def _info(infos: list[PartyTradeInfo], party: str | None) -> PartyTradeInfo | None:
@@ -445,10 +468,13 @@ def _leg(leg: LegTerms, msg: Message, refdata: RefData, cp1: str | None) -> Leg:
     elif leg.floating_index and leg.rate_type != "INFLATION":
         out.floating_index_code = refdata.rate_index(leg.floating_index)
     out.settlement_currency = refdata.iso_currency(leg.settlement_currency)
-    if cp1 and leg.payer:
-        out.direction = "MAKE" if leg.payer == cp1 else "TAKE"
-    elif cp1 and leg.receiver:
-        out.direction = "TAKE" if leg.receiver == cp1 else "MAKE"
+    # CDE direction of a leg (EMIR 2.14/2.15): MAKE when counterparty 1 pays it, TAKE when it
+    # receives it; a leg naming neither side as counterparty 1 (e.g. a payer and no receiver)
+    # has no direction DRR can state
+    if cp1 and leg.payer == cp1:
+        out.direction = "MAKE"
+    elif cp1 and leg.receiver == cp1:
+        out.direction = "TAKE"
     return out
 
 

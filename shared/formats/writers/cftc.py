@@ -134,7 +134,9 @@ def build(event: TradeEvent, reporting_timestamp: datetime) -> dict[str, Any]:
     _put(r, "customBasketIndicator", bool(product.custom_basket))
     _put(r, "effectiveDate", day(event.effective_date))
     _put(r, "eventIdentifier", event.event_id)
-    _put(r, "eventTimestamp", timestamp(event.event_timestamp))
+    # DRR passes the header's creation time through as written (its offset, every fractional
+    # digit); a time without a zone is normalised to UTC
+    _put(r, "eventTimestamp", event.event_timestamp_text or timestamp(event.event_timestamp))
     event_type = regime_event_type("cftc-part45", event.action_type, event.event_type)
     _put(r, "eventType", str(event_type) if event_type else None)
     if event.action_type is ActionType.MODI:
