@@ -353,9 +353,6 @@ class TradeEvent(_Model):
     # timestamps and dates (UTC)
     execution_timestamp: datetime | None = None
     event_timestamp: datetime | None = None
-    # the source's own text of event_timestamp, with its zone offset and every fractional digit
-    # (an ISO 20022 ISODateTime keeps both; DRR passes the header's creation time through)
-    event_timestamp_text: str | None = None
     reporting_timestamp: datetime | None = None
     effective_date: date | None = None
     expiration_date: date | None = None
