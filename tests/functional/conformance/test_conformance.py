@@ -5,9 +5,9 @@ all eight regimes, the way the lead and CI run it, and fails below each regime's
 any case that fails outright. The scorer spawns `swaprep report` once per case and regime, so
 this exercises the CLI end to end.
 
-The floors are what the code scores today, rounded down: a change that loses fields fails
-here. Issue 16 asks for 95 % everywhere; the extra corpus's JFSA, MAS, HKMA and ASIC floors are
-still below it (see docs/MAPPING.md for what is missing).
+The floors are what the code scores today, rounded down, and none is below issue 16's 95 %:
+a change that loses fields fails here. (The auth.030.001.04 regimes cannot reach 100 %: see
+docs/MAPPING.md on the reporting timestamp in their technical attributes.)
 """
 
 from __future__ import annotations
@@ -26,10 +26,10 @@ from shared.domain.regimes import keys as regime_keys
 ROOT = Path(__file__).resolve().parents[3]
 CORPUS = Path(os.environ.get("SWAPREP_CONFORMANCE_DIR", ROOT.parent / "shared" / "conformance"))
 FLOORS = {
-    "main": {"cftc-part45": 99.0, "cftc-part43": 99.0, "emir": 99.0, "uk-emir": 99.0,
-             "hkma": 98.5, "jfsa": 96.0, "mas": 96.0, "asic": 95.0},
-    "extra": {"cftc-part45": 97.5, "cftc-part43": 97.5, "emir": 98.5, "uk-emir": 97.0,
-              "hkma": 91.0, "jfsa": 91.0, "mas": 82.5, "asic": 89.5},
+    "main": {"cftc-part45": 99.5, "cftc-part43": 99.5, "emir": 99.5, "uk-emir": 99.5,
+             "hkma": 99.5, "jfsa": 97.0, "mas": 96.5, "asic": 96.5},
+    "extra": {"cftc-part45": 98.0, "cftc-part43": 98.5, "emir": 99.0, "uk-emir": 98.5,
+              "hkma": 98.5, "jfsa": 96.5, "mas": 95.5, "asic": 95.5},
 }
 
 
