@@ -52,6 +52,7 @@ class AsicWriter(Auth030V04Writer):
     # overwrites
     RECEIPT_TIMESTAMP = True
     RESET_FREQUENCY = False  # no reset frequency in Schedule 1
+    SETTLEMENT_DATE = False  # no settlement date in Schedule 1
 
     # --- report shape (auth.030.001.04) ---------------------------------------------------
 
@@ -162,11 +163,9 @@ class AsicWriter(Auth030V04Writer):
         if price is None or price.notation not in ("PERC", "MONE"):
             return
         node = self.sub(parent, "TxPric")
+        self._price_value(node, price)
         if price.notation == "PERC":
-            self.sub(node, "Pric/Dcml", price.value / 100)  # .04: a decimal fraction
             return
-        self.sub(node, "Pric/MntryVal/Amt", price.value,
-                 **({"Ccy": price.currency} if price.currency else {}))
         # a commodity's price is per unit of the quantity it is traded in
         unit = next((leg.quantity_unit for leg in event.legs if leg.quantity_unit), None)
         if event.product.asset_class == "COMM" and iso_unit(unit):
@@ -204,16 +203,6 @@ class AsicWriter(Auth030V04Writer):
         of an equity swap is in money."""
         return {"COMM": 2, "EQUI": 1}.get(str(event.product.asset_class), 0)
 
-    def _tx_dates(self, parent: etree._Element, event: TradeEvent) -> None:
-        # no settlement date in ASIC's Schedule 1
-        effective, expiry, _settlement = self._dates(event)
-        if effective:
-            self.sub(parent, "FctvDt", day(effective))
-        if expiry:
-            self.sub(parent, "XprtnDt", day(expiry))
-        if event.early_termination_date:
-            self.sub(parent, "EarlyTermntnDt", day(event.early_termination_date))
-
     def _derivative_event(self, parent: etree._Element, event: TradeEvent,
                           slim: bool = False) -> None:
         # ASIC "Event type", "Event identifier" and "Event timestamp" (a date-time in .04); an
@@ -250,11 +239,8 @@ class AsicWriter(Auth030V04Writer):
             # ASIC "Package transaction price" is asked of every package: one not (yet) agreed
             # is stated with DRR's "not available" value for a decimal price
             self.sub(node, "Pric/Dcml", PRICE_NOT_AVAILABLE)
-        elif price.notation == "PERC":
-            self.sub(node, "Pric/Dcml", price.value / 100)
         else:
-            self.sub(node, "Pric/MntryVal/Amt", price.value,
-                     **({"Ccy": price.currency} if price.currency else {}))
+            self._price_value(node, price)
         if event.package_spread is not None:
             self.sub(node, "Sprd/BsisPtSprd", event.package_spread.value)
 

@@ -111,6 +111,7 @@ class Auth030Writer:
     PRODUCT_CLASSIFICATION: ClassVar[bool] = True  # PdctClssfctn (CFI)
     CRYPTO_ASSET_FLAG: ClassVar[bool] = True  # DerivBasedOnCrptAsst
     RESET_FREQUENCY: ClassVar[bool] = True  # a floating leg's RstFrqcy
+    SETTLEMENT_DATE: ClassVar[bool] = True  # TxData/SttlmDt
     EXCHANGE_RATE: ClassVar[str] = "FwdXchgRate"  # .001.04 names it XchgRate
 
     def __init__(self, refdata: RefData | None = None):
@@ -363,7 +364,7 @@ class Auth030Writer:
             self.sub(parent, "XprtnDt", day(expiry))
         if event.early_termination_date:
             self.sub(parent, "EarlyTermntnDt", day(event.early_termination_date))
-        if settlement:
+        if settlement and self.SETTLEMENT_DATE:
             self.sub(parent, "SttlmDt", day(settlement))
 
     def _master_agreement(self, parent: etree._Element, event: TradeEvent) -> None:

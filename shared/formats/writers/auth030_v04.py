@@ -18,7 +18,16 @@ from typing import ClassVar
 
 from lxml import etree
 
-from shared.domain.model import ActionType, Leg, Money, OptionTerms, Party, TradeEvent, Underlier
+from shared.domain.model import (
+    ActionType,
+    Leg,
+    Money,
+    OptionTerms,
+    Party,
+    Price,
+    TradeEvent,
+    Underlier,
+)
 from shared.formats.writers.auth030 import SLIM_VARIANTS, Auth030Writer
 from shared.formats.writers.derive import day, frequency, timestamp
 
@@ -192,6 +201,14 @@ class Auth030V04Writer(Auth030Writer):
         # EMIR-style XXXX default (nor MIC register check) when it names none
         if event.execution_venue:
             self.sub(parent, "PltfmIdr", event.execution_venue)
+
+    def _price_value(self, node: etree._Element, price: Price) -> None:
+        """`Pric` of a percentage (as a decimal fraction: 72.66 % is 0.7266) or an amount."""
+        if price.notation == "PERC":
+            self.sub(node, "Pric/Dcml", price.value / 100)
+        else:
+            self.sub(node, "Pric/MntryVal/Amt", price.value,
+                     **({"Ccy": price.currency} if price.currency else {}))
 
     def _derivative_event(self, parent: etree._Element, event: TradeEvent) -> None:
         node = self.sub(parent, "DerivEvt")

@@ -119,11 +119,7 @@ class MasWriter(Auth030V04Writer):
         if price is None or price.notation not in ("PERC", "MONE"):
             return
         node = self.sub(parent, "TxPric")
-        if price.notation == "PERC":
-            self.sub(node, "Pric/Dcml", price.value / 100)
-        else:
-            self.sub(node, "Pric/MntryVal/Amt", price.value,
-                     **({"Ccy": price.currency} if price.currency else {}))
+        self._price_value(node, price)
         first = event.legs[0] if event.legs else None
         unit = first.quantity_unit if first is not None else None
         if unit is None and first is not None and first.notional is not None and \
