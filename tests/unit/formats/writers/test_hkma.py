@@ -7,7 +7,6 @@ identifiers, timestamps as written).
 
 from __future__ import annotations
 
-import io
 from datetime import UTC, date, datetime
 from decimal import Decimal
 
@@ -30,32 +29,23 @@ from shared.domain.model import (
     TradeEvent,
     Underlier,
 )
-from shared.formats.readers.fpml import FpmlReader
 from shared.formats.writers.base import writer_for
 from shared.formats.writers.hkma import NS, HkmaWriter, java_instant_text
 from tests.unit.formats.fpml.samples import LEI_A, LEI_B, irs, message, regime, stream
-from tests.unit.formats.writers.test_cftc import STAMP, A, B, swap
+from tests.unit.formats.writers.auth030_support import (
+    CPTY,
+    CTRCT,
+    NEW,
+    TX,
+    N,
+    documents,
+    from_fpml,
+    value,
+)
+from tests.unit.formats.writers.test_cftc import A, B, swap
 
-N = {"a": NS}
-NEW = "a:DerivsTradRpt/a:TradData/a:Rpt/a:New"
-TX = f"{NEW}/a:CmonTradData/a:TxData"
-CTRCT = f"{NEW}/a:CmonTradData/a:CtrctData"
-CPTY = f"{NEW}/a:CtrPtySpcfcData/a:CtrPty"
+document = documents(HkmaWriter)
 
-
-def document(event: TradeEvent) -> etree._Element:
-    return etree.fromstring(HkmaWriter().write_one(event, reporting_timestamp=STAMP))
-
-
-def value(doc: etree._Element, path: str) -> str | None:
-    return doc.findtext(path, namespaces=N)
-
-
-def from_fpml(xml: str) -> TradeEvent:
-    [record] = FpmlReader().read(io.BytesIO(xml.encode()))
-    assert record.ok, record.errors
-    assert record.event is not None
-    return record.event
 
 
 def with_party_data(xml: str, party: str, data: str) -> str:

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import io
 from datetime import UTC, date, datetime
 from decimal import Decimal
 
@@ -28,35 +27,24 @@ from shared.domain.model import (
     Underlier,
     VarianceTerms,
 )
-from shared.formats.readers.fpml import FpmlReader
 from shared.formats.writers.base import writer_for
 from shared.formats.writers.mas import NS, MasWriter
 from tests.unit.formats.fpml.samples import LEI_A, irs, message, regime, stream
-from tests.unit.formats.writers.test_cftc import STAMP, A, B, swap
+from tests.unit.formats.writers.auth030_support import (
+    CPTY,
+    CTRCT,
+    NEW,
+    TX,
+    N,
+    documents,
+    from_fpml,
+    has,
+    value,
+)
+from tests.unit.formats.writers.test_cftc import A, B, swap
 
-N = {"a": NS}
-NEW = "a:DerivsTradRpt/a:TradData/a:Rpt/a:New"
-TX = f"{NEW}/a:CmonTradData/a:TxData"
-CTRCT = f"{NEW}/a:CmonTradData/a:CtrctData"
-CPTY = f"{NEW}/a:CtrPtySpcfcData/a:CtrPty"
+document = documents(MasWriter)
 
-
-def document(event: TradeEvent) -> etree._Element:
-    return etree.fromstring(MasWriter().write_one(event, reporting_timestamp=STAMP))
-
-
-def value(doc: etree._Element, path: str) -> str | None:
-    return doc.findtext(path, namespaces=N)
-
-
-def has(doc: etree._Element, path: str) -> bool:
-    return doc.find(path, N) is not None
-
-
-def from_fpml(xml: str) -> TradeEvent:
-    [record] = FpmlReader().read(io.BytesIO(xml.encode()))
-    assert record.ok, record.errors
-    return record.event
 
 
 def test_writer_for_regime_and_namespace():
