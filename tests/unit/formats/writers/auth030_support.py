@@ -39,6 +39,15 @@ def has(doc: etree._Element, path: str) -> bool:
     return doc.find(path, N) is not None
 
 
+def quantity_leg(doc: etree._Element, side: str) -> tuple[str | None, ...]:
+    """A leg's NtnlQty (`FrstLeg`, `ScndLeg`): (TtlQty, unit code, and its quantity term's
+    Qty, Val, TmUnit)."""
+    leg = f"{TX}/a:NtnlQty/a:{side}"
+    return tuple(value(doc, f"{leg}/{path}") for path in (
+        "a:TtlQty", "a:UnitOfMeasr/a:Cd", "a:Dtls/a:Term/a:Qty", "a:Dtls/a:Term/a:Val",
+        "a:Dtls/a:Term/a:TmUnit"))
+
+
 def from_fpml(xml: str) -> TradeEvent:
     """The one event of an FpML message, read as the pipeline reads it."""
     [record] = FpmlReader().read(io.BytesIO(xml.encode()))

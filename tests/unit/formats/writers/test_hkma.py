@@ -40,6 +40,7 @@ from tests.unit.formats.writers.auth030_support import (
     N,
     documents,
     from_fpml,
+    quantity_leg,
     value,
 )
 from tests.unit.formats.writers.test_cftc import A, B, swap
@@ -426,13 +427,8 @@ def test_commodity_quantity_is_detailed_per_calculation_period():
                              total="1200")
     doc = document(from_fpml(message(commodity_swap(fixed, floating))))
     for side in ("FrstLeg", "ScndLeg"):
-        leg = f"{TX}/a:NtnlQty/a:{side}"
-        assert value(doc, f"{leg}/a:TtlQty") == "1200"
-        assert value(doc, f"{leg}/a:UnitOfMeasr/a:Cd") == "OZTR"
-        # 100 troy ounces each month (the fixed leg shares the floating leg's periods)
-        assert value(doc, f"{leg}/a:Dtls/a:Term/a:Qty") == "100"
-        assert value(doc, f"{leg}/a:Dtls/a:Term/a:Val") == "1"
-        assert value(doc, f"{leg}/a:Dtls/a:Term/a:TmUnit") == "MNTH"
+        # 1200 troy ounces, 100 each month (the fixed leg shares the floating leg's periods)
+        assert quantity_leg(doc, side) == ("1200", "OZTR", "100", "1", "MNTH")
     # the price is per troy ounce
     assert value(doc, f"{TX}/a:TxPric/a:Pric/a:MntryVal/a:Amt") == "1800"
     assert value(doc, f"{TX}/a:TxPric/a:UnitOfMeasr/a:Cd") == "OZTR"

@@ -39,6 +39,7 @@ from tests.unit.formats.writers.auth030_support import (
     documents,
     from_fpml,
     has,
+    quantity_leg,
     value,
 )
 from tests.unit.formats.writers.test_cftc import A, B, swap
@@ -315,13 +316,8 @@ def commodity_swap(unit: str = "OZTR", period: Period | None = None) -> TradeEve
 def test_commodity_quantity_per_delivery_period_on_each_leg():
     doc = document(commodity_swap())
     for name in ("FrstLeg", "ScndLeg"):
-        leg = f"{TX}/a:NtnlQty/a:{name}"
-        assert value(doc, f"{leg}/a:TtlQty") == "3000"
-        assert value(doc, f"{leg}/a:UnitOfMeasr/a:Cd") == "OZTR"
-        # the quantity per period (150 a month), not the total
-        assert value(doc, f"{leg}/a:Dtls/a:Term/a:Qty") == "150"
-        assert value(doc, f"{leg}/a:Dtls/a:Term/a:Val") == "1"
-        assert value(doc, f"{leg}/a:Dtls/a:Term/a:TmUnit") == "MNTH"
+        # the quantity per period (150 a month) in the term, not the total
+        assert quantity_leg(doc, name) == ("3000", "OZTR", "150", "1", "MNTH")
     assert value(doc, f"{TX}/a:TxPric/a:UnitOfMeasr/a:Cd") == "OZTR"
     # a commodity reference price is no underlying instrument
     assert not has(doc, f"{CTRCT}/a:UndrlygInstrm")
