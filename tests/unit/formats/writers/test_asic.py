@@ -34,7 +34,6 @@ from tests.unit.formats.writers.test_cftc import STAMP, A, B, swap
 document = documents(AsicWriter)
 
 
-
 def fx_option():
     event = swap(uti="FXO1")
     event.product = Product(asset_class=AssetClass.CURR, contract_type="OPTN",

@@ -48,7 +48,6 @@ from tests.unit.formats.writers.test_cftc import A, B, swap
 document = documents(HkmaWriter)
 
 
-
 def with_party_data(xml: str, party: str, data: str) -> str:
     """`xml` with `data` (classifications, country, ...) added to party `party`'s element."""
     anchor = f'<party id="{party}">'

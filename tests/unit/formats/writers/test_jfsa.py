@@ -35,7 +35,6 @@ from tests.unit.formats.writers.test_cftc import A, B, swap
 document = documents(JfsaWriter)
 
 
-
 def test_writer_for_regime_and_namespace():
     assert isinstance(writer_for("jfsa"), JfsaWriter)
     assert document(swap()).tag == "{urn:iso:std:iso:20022:tech:xsd:auth.030.001.04}Document"

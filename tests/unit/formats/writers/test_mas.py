@@ -47,7 +47,6 @@ from tests.unit.formats.writers.test_cftc import A, B, swap
 document = documents(MasWriter)
 
 
-
 def test_writer_for_regime_and_namespace():
     assert isinstance(writer_for("mas"), MasWriter)
     assert document(swap()).tag == f"{{{NS}}}Document"
