@@ -21,22 +21,23 @@ Two groups of differences from EMIR:
 
 from __future__ import annotations
 
-from datetime import datetime
-from decimal import Decimal
+from datetime import date
 
 from lxml import etree
 
-from shared.domain.model import ActionType, Leg, Party, TradeEvent
-from shared.formats.writers.auth030 import SLIM_VARIANTS, VARIANTS, Auth030Writer, iso_unit
-from shared.formats.writers.derive import basis_points, day, frequency, leg_kind, timestamp
+from shared.domain.model import Leg, OptionTerms, Party, TradeEvent
+from shared.formats.writers.auth030 import SLIM_VARIANTS, iso_unit
+from shared.formats.writers.auth030_v04 import NS as NS  # the regime's namespace, re-exported
+from shared.formats.writers.auth030_v04 import (
+    PRICE_NOT_AVAILABLE,
+    UNKNOWN_QUANTITY,
+    Auth030V04Writer,
+)
+from shared.formats.writers.derive import day, frequency
 
-NS = "urn:iso:std:iso:20022:tech:xsd:auth.030.001.04"
-UNKNOWN_QUANTITY = Decimal("9999999999999999999999999")
-PRICE_NOT_AVAILABLE = Decimal("99999999999")  # DRR's placeholder for a price not yet known
 
-class AsicWriter(Auth030Writer):
+class AsicWriter(Auth030V04Writer):
     regime = "asic"
-    namespace = NS
     # TxData's children in auth.030.001.04 order, less what ASIC's Schedule 1 does not ask for
     # (delivery type, master agreement, post-trade risk reduction, confirmation)
     TX_SEQUENCE = (
@@ -44,25 +45,16 @@ class AsicWriter(Auth030Writer):
         "_price", "_notionals", "_execution", "_tx_dates", "_derivative_event", "_clearing",
         "_interest_rates", "_package", "_currency", "_option", "_credit", "_other_payments",
     )
+    CRYPTO_ASSET_FLAG = False  # no crypto-asset flag in ASIC's Schedule 1
+    BROKER = True
+    EXECUTION_AGENTS = True
+    # DRR states the report's own timestamp as the receipt timestamp the repository later
+    # overwrites
+    RECEIPT_TIMESTAMP = True
+    RESET_FREQUENCY = False  # no reset frequency in Schedule 1
+    SETTLEMENT_DATE = False  # no settlement date in Schedule 1
 
     # --- report shape (auth.030.001.04) ---------------------------------------------------
-
-    def _report(self, rpt: etree._Element, event: TradeEvent,
-                reporting_timestamp: datetime) -> None:
-        action = ActionType(event.action_type)
-        if action == ActionType.MARU:
-            raise ValueError("margin updates (MARU) are reported in auth.108, not auth.030")
-        variant = VARIANTS[action]
-        body = self.sub(rpt, variant)
-        self._counterparty_data(self.sub(body, "CtrPtySpcfcData"), event, reporting_timestamp,
-                                variant)
-        common = self.sub(body, "CmonTradData")
-        if variant not in SLIM_VARIANTS:
-            self._contract_data(self.sub(common, "CtrctData"), event)
-        self._transaction_data(self.sub(common, "TxData"), event, variant)
-        # .04 has no reporting level; the technical attributes close the record (DRR states
-        # the report's own timestamp as the receipt timestamp the repository later overwrites)
-        self.sub(body, "TechAttrbts/RptRctTmStmp", timestamp(reporting_timestamp))
 
     def _transaction_data(self, parent: etree._Element, event: TradeEvent,
                           variant: str) -> None:
@@ -74,65 +66,25 @@ class AsicWriter(Auth030Writer):
         super()._transaction_data(parent, event, variant)
 
     # --- counterparty-specific data ------------------------------------------------------
+    # ASIC 2024 Rules S1.3.1: counterparties by identifier only (no nature, sector, clearing
+    # threshold or reporting obligation, which are EMIR Refit fields)
 
-    def _counterparty_data(self, parent: etree._Element, event: TradeEvent, stamp: datetime,
-                           variant: str) -> None:
-        # ASIC 2024 Rules S1.3.1: counterparties by identifier only (no nature, sector,
-        # clearing threshold or reporting obligation, which are EMIR Refit fields)
-        slim = variant in SLIM_VARIANTS
-        cpty = self.sub(parent, "CtrPty")
-        cp1, cp2 = event.counterparty_1, event.counterparty_2
-        if cp1 is not None:
-            rptg = self.sub(cpty, "RptgCtrPty")
-            self.sub(rptg, "Id/Lgl/Id/LEI", cp1.identifier)
-            if not slim:
-                self._direction(rptg, event)
-        if cp2 is not None and not slim:
-            self.sub(cpty, "OthrCtrPty/IdTp/Lgl/Id/LEI", cp2.identifier)
-        if event.broker and not slim:
-            self.sub(cpty, "Brkr/LEI", event.broker)
-        if event.submitting_entity:
-            self.sub(cpty, "SubmitgAgt/LEI", event.submitting_entity)
-        if cp1 is not None and cp1.beneficiary and not slim:
+    def _reporting_counterparty(self, cpty: etree._Element, event: TradeEvent,
+                                full: bool) -> None:
+        if event.counterparty_1 is not None:
+            super()._reporting_counterparty(cpty, event, full)
+
+    def _other_counterparty(self, cpty: etree._Element, party: Party, variant: str) -> None:
+        if variant not in SLIM_VARIANTS:
+            self.sub(cpty, "OthrCtrPty/IdTp/Lgl/Id/LEI", party.identifier)
+
+    def _beneficiary(self, cpty: etree._Element, party: Party | None) -> None:
+        if party is not None and party.beneficiary:
             # the beneficiary named by the reporting counterparty (ASIC "Beneficiary 1")
-            self.sub(cpty, "Bnfcry/Lgl/Id/LEI", cp1.beneficiary)
-        if event.entity_responsible:
-            self.sub(cpty, "NttyRspnsblForRpt/LEI", event.entity_responsible)
-        if not slim:
-            for party in (cp1, cp2):
-                self._execution_agent(cpty, party)
-        if variant == "ValtnUpd" and event.valuation is not None:
-            self._valuation(parent, event)
-        self.sub(parent, "RptgTmStmp", timestamp(stamp))
-
-    def _execution_agent(self, parent: etree._Element, party: Party | None) -> None:
-        """One ExctnAgt per counterparty that states one; NOAP when a counterparty has none
-        but the other has (the repeats are positional: counterparty 1's, then 2's)."""
-        agent = party.execution_agent if party is not None else None
-        if not agent:
-            return
-        if agent == "NOAP":
-            self.sub(parent, "ExctnAgt/Othr/Id/Id", "NOAP")
-        else:
-            self.sub(parent, "ExctnAgt/LEI", agent)
+            self.sub(cpty, "Bnfcry/Lgl/Id/LEI", party.beneficiary)
 
     # --- contract data -------------------------------------------------------------------
-
-    def _contract_data(self, parent: etree._Element, event: TradeEvent) -> None:
-        # no CFI classification and no crypto-asset flag in ASIC's Schedule 1
-        product = event.product
-        if product.contract_type:
-            self.sub(parent, "CtrctTp", product.contract_type)
-        if product.asset_class:
-            self.sub(parent, "AsstClss", str(product.asset_class))
-        if product.upi:
-            self.sub(parent, "PdctId/UnqPdctIdr/Id", product.upi)
-        self._underlying(parent, event)
-        if product.settlement_currency:
-            self.sub(parent, "SttlmCcy/Ccy", product.settlement_currency)
-        second = self._second_settlement_currency(event)
-        if second:
-            self.sub(parent, "SttlmCcyScndLeg/Ccy", second)
+    # no CFI classification in ASIC's Schedule 1
 
     def _second_settlement_currency(self, event: TradeEvent) -> str | None:
         """ASIC "Settlement currency of leg 2": a swap's second leg settles on its own. A
@@ -165,9 +117,7 @@ class AsicWriter(Auth030Writer):
                 if underlier.source == "ISIN":
                     self.sub(node, "Cnsttnts/InstrmId/ISIN", underlier.identifier)
                 else:
-                    other = self.sub(node, "Cnsttnts/InstrmId/OthrId")
-                    self.sub(other, "Id", underlier.identifier)
-                    self.sub(other, "Src", underlier.id_scheme or "Other")
+                    self._other_id(self.sub(node, "Cnsttnts/InstrmId/OthrId"), underlier)
             return
         if isin is not None:
             self.sub(parent, "UndrlygInstrm/ISIN", isin.identifier)
@@ -183,9 +133,7 @@ class AsicWriter(Auth030Writer):
             return
         single = next(iter(underliers), None)
         if single is not None and single.source == "OTHR":
-            other = self.sub(parent, "UndrlygInstrm/Othr")
-            self.sub(other, "Id", single.identifier)
-            self.sub(other, "Src", single.id_scheme or "Other")
+            self._other_id(self.sub(parent, "UndrlygInstrm/Othr"), single)
 
     # --- transaction data ----------------------------------------------------------------
 
@@ -195,21 +143,14 @@ class AsicWriter(Auth030Writer):
             self.sub(parent, "ScndryTxId", event.secondary_trade_id)
 
     def _collateral_portfolio(self, parent: etree._Element, event: TradeEvent) -> None:
-        # .04 splits the portfolio code by margin: a trade's collateral portfolio is the
-        # variation margin's; with none, neither margin is portfolio-managed (NOAP)
+        # a trade's collateral portfolio is the variation margin's; with none, neither margin
+        # is portfolio-managed (NOAP)
         portfolio = event.collateral.portfolio_code if event.collateral else None
         node = self.sub(parent, "CollPrtflCd/MrgnPrtflCd")
         if portfolio:
             self.sub(node, "VartnMrgnPrtflCd/Prtfl/Cd", portfolio)
         else:
-            self.sub(node, "InitlMrgnPrtflCd/NoPrtfl", "NOAP")
-            self.sub(node, "VartnMrgnPrtflCd/NoPrtfl", "NOAP")
-
-    def _platform(self, parent: etree._Element, event: TradeEvent) -> None:
-        # the platform as the trade names it (MIC, XOFF or XXXX); ASIC has no ESMA MIC
-        # register check and no default when the trade names no facility
-        if event.execution_venue:
-            self.sub(parent, "PltfmIdr", event.execution_venue)
+            self._no_margin_portfolio(node)
 
     def _price(self, parent: etree._Element, event: TradeEvent) -> None:
         price = event.price
@@ -222,23 +163,15 @@ class AsicWriter(Auth030Writer):
         if price is None or price.notation not in ("PERC", "MONE"):
             return
         node = self.sub(parent, "TxPric")
+        self._price_value(node, price)
         if price.notation == "PERC":
-            self.sub(node, "Pric/Dcml", price.value / 100)  # .04: a decimal fraction
             return
-        self.sub(node, "Pric/MntryVal/Amt", price.value,
-                 **({"Ccy": price.currency} if price.currency else {}))
         # a commodity's price is per unit of the quantity it is traded in
         unit = next((leg.quantity_unit for leg in event.legs if leg.quantity_unit), None)
         if event.product.asset_class == "COMM" and iso_unit(unit):
             self.sub(node, "UnitOfMeasr/Cd", unit)
 
-    def _notionals(self, parent: etree._Element, event: TradeEvent) -> None:
-        amounts = [leg.notional for leg in event.legs[:2]]
-        if any(amounts):
-            node = self.sub(parent, "NtnlAmt")
-            for name, money in zip(("FrstLeg", "ScndLeg"), amounts, strict=False):
-                if money is not None:
-                    self.sub(node, f"{name}/Amt/Amt", money.amount, Ccy=money.currency)
+    def _notional_quantities(self, parent: etree._Element, event: TradeEvent) -> None:
         quantified = self._quantity_legs(event)
         known: list[Leg | None] = list(event.legs[:2])
         if event.product.asset_class == "COMM" and event.product.contract_type == "SWAP":
@@ -270,92 +203,31 @@ class AsicWriter(Auth030Writer):
         of an equity swap is in money."""
         return {"COMM": 2, "EQUI": 1}.get(str(event.product.asset_class), 0)
 
-    def _tx_dates(self, parent: etree._Element, event: TradeEvent) -> None:
-        # no settlement date in ASIC's Schedule 1
-        effective, expiry, _settlement = self._dates(event)
-        if effective:
-            self.sub(parent, "FctvDt", day(effective))
-        if expiry:
-            self.sub(parent, "XprtnDt", day(expiry))
-        if event.early_termination_date:
-            self.sub(parent, "EarlyTermntnDt", day(event.early_termination_date))
-
     def _derivative_event(self, parent: etree._Element, event: TradeEvent,
                           slim: bool = False) -> None:
-        # ASIC "Event type", "Event identifier" and "Event timestamp" (a date-time in .04)
-        node = self.sub(parent, "DerivEvt")
-        # a correction restates the trade and is no event of its own: no event type (as in
-        # every DRR auth.030 projection)
-        if not slim and event.action_type != ActionType.CORR:
-            self.sub(node, "Tp", str(event.event_type or "TRAD"))
-        if not slim and event.event_id:
-            self.sub(node, "Id/EvtIdr", event.event_id)
-        if event.event_timestamp and event.event_timestamp_text:
-            # an ISO 20022 ISODateTime as the source wrote it: DRR keeps the header's zone
-            # offset and every fractional digit
-            self.sub(node, "TmStmp/DtTm", event.event_timestamp_text)
-        elif when := event.event_timestamp or event.execution_timestamp:
-            self.sub(node, "TmStmp/DtTm", timestamp(when))
+        # ASIC "Event type", "Event identifier" and "Event timestamp" (a date-time in .04); an
+        # error or valuation report states the timestamp only
+        if slim:
+            node = self.sub(parent, "DerivEvt")
+            self._event_timestamp(node, event)
+        else:
+            super()._derivative_event(parent, event)
+            node = parent[-1]
         if len(node) == 0:
             parent.remove(node)
 
     def _clearing(self, parent: etree._Element, event: TradeEvent) -> None:
         # cleared status only: no clearing obligation or intragroup flag in Schedule 1
-        node = self.sub(parent, "TradClr")
-        if str(event.clearing.cleared) == "Y":
-            cleared = self.sub(node, "ClrSts/Clrd")
-            if event.clearing.ccp:
-                self.sub(cleared, "Dtls/CCP/LEI", event.clearing.ccp)
-        else:
-            self.sub(node, "ClrSts/NonClrd/Rsn", "NORE")
+        self._cleared_status(self.sub(parent, "TradClr"), event)
 
-    def _interest_rates(self, parent: etree._Element, event: TradeEvent) -> None:
-        # every rate leg in its own place, an FRA's too (ESMA's FRA convention, the fixed
-        # rate as the second leg's, is not ASIC's)
-        if event.product.asset_class == "COMM":
-            # a floating commodity leg's spread is a price per unit (CDE "spread", in money)
-            self._commodity_spreads(parent, event)
-            return
-        if event.product.asset_class not in ("INTR", "CRDT", "EQUI"):
-            return
-        legs = [(name, leg) for name, leg in zip(("FrstLeg", "ScndLeg"), event.legs[:2],
-                                                 strict=False) if self._rate_leg(leg)]
-        if not legs:
-            return
-        node = self.sub(parent, "IntrstRate")
-        # an interest-rate product's UPI reference data carries its reference rate and term;
+    def _floating_rate_node(self, node: etree._Element, leg: Leg, event: TradeEvent) -> None:
+        # ASIC identifies a floating rate by ISIN or name, which FpML's index codes are not.
+        # An interest-rate product's UPI reference data carries its reference rate and term;
         # the funding leg of an equity or credit derivative states its rate's term itself
-        with_term = event.product.asset_class != "INTR"
-        for name, leg in legs:
-            self._rate_leg_node(self.sub(node, name), leg, with_term)
-
-    def _years(self, value: tuple[str, int | None]) -> tuple[str, int | None]:
-        return value  # terms as the trade states them: ASIC does not restate 12M as 1Y
-
-    def _rate_leg_node(self, parent: etree._Element, leg: Leg,
-                       with_term: bool = False) -> None:
-        if leg_kind(leg) == "FIXED":
-            node = self.sub(parent, "Fxd")
-            self.sub(node, "Rate/Dcml", leg.fixed_rate)
-            if leg.day_count:
-                self.sub(node, "DayCnt/Cd", leg.day_count)
-            self._term(node, "PmtFrqcy", leg.payment_frequency)
-            return
-        # ASIC identifies a floating rate by ISIN or name, which FpML's index codes are not;
-        # no reset frequency in Schedule 1
-        node = self.sub(parent, "Fltg")
-        if with_term and leg.floating_tenor is not None:
+        if event.product.asset_class != "INTR" and leg.floating_tenor is not None:
             # ASIC "Floating rate reference period" (the index tenor, e.g. 3M of a 3M BBSW)
-            unit, value = frequency(leg.floating_tenor)  # type: ignore[misc]
-            ref = self.sub(node, "RefPrd")
-            self.sub(ref, "Unit", unit)
-            if value is not None:
-                self.sub(ref, "Val", value)
-        if leg.spread is not None:
-            self.sub(node, "Sprd/BsisPtSprd", basis_points(leg.spread))
-        if leg.day_count:
-            self.sub(node, "DayCnt/Cd", leg.day_count)
-        self._term(node, "PmtFrqcy", leg.payment_frequency)
+            self._reference_period(node, frequency(leg.floating_tenor))  # type: ignore[arg-type]
+        self._floating_terms(node, leg)
 
     def _package(self, parent: etree._Element, event: TradeEvent) -> None:
         if not event.package_id:
@@ -367,61 +239,45 @@ class AsicWriter(Auth030Writer):
             # ASIC "Package transaction price" is asked of every package: one not (yet) agreed
             # is stated with DRR's "not available" value for a decimal price
             self.sub(node, "Pric/Dcml", PRICE_NOT_AVAILABLE)
-        elif price.notation == "PERC":
-            self.sub(node, "Pric/Dcml", price.value / 100)
         else:
-            self.sub(node, "Pric/MntryVal/Amt", price.value,
-                     **({"Ccy": price.currency} if price.currency else {}))
+            self._price_value(node, price)
         if event.package_spread is not None:
             self.sub(node, "Sprd/BsisPtSprd", event.package_spread.value)
 
     def _currency(self, parent: etree._Element, event: TradeEvent) -> None:
         if event.product.asset_class != "CURR":
             return
-        basis = event.exchange_rate_basis if event.exchange_rate_basis and \
-            "/" in event.exchange_rate_basis else None
+        basis = event.exchange_rate_basis
         # ASIC "Exchange rate": agreed for a forward or swap; an option's rate is its strike
         rate = event.exchange_rate if event.option is None else None
-        if rate is None and basis is None:
+        if rate is None and not (basis and "/" in basis):
             return
         node = self.sub(parent, "Ccy")
         if rate is not None:
             self.sub(node, "XchgRate", rate)
-        if basis:
-            base, quoted = basis.split("/", 1)
-            pair = self.sub(node, "XchgRateBsis/CcyPair")
-            self.sub(pair, "BaseCcy", base)
-            self.sub(pair, "QtdCcy", quoted)
+        self._exchange_rate_basis(node, event)
 
-    def _option(self, parent: etree._Element, event: TradeEvent) -> None:
-        # no option type or exercise style in ASIC's Schedule 1
+    # no option type, exercise style or exercise date in ASIC's Schedule 1
+    def _option_kind(self, node: etree._Element, option: OptionTerms) -> None:
+        return None
+
+    def _first_exercise_date(self, option: OptionTerms) -> date | None:
+        return None
+
+    def _option_premium(self, node: etree._Element, event: TradeEvent) -> None:
         option = event.option
-        if option is None:
-            return
-        node = self.sub(parent, "Optn")
-        if option.strike is not None:
-            if option.strike_notation == "MONE":
-                # an FX strike names its currency pair (ASIC "Strike price currency/pair")
-                self.sub(node, "StrkPric/MntryVal/Amt", option.strike,
-                         **({"Ccy": option.strike_currency} if option.strike_currency else {}))
-            else:
-                self.sub(node, "StrkPric/Dcml", option.strike)
-        for name, money in (("CallAmt", option.call_amount), ("PutAmt", option.put_amount)):
-            if money is not None:
-                self.sub(node, name, money.amount, Ccy=money.currency)
+        assert option is not None
         premium = option.premium
         if premium is not None:
             self.sub(node, "PrmAmt", premium.amount, Ccy=premium.currency)
             if option.premium_payment_date:
                 self.sub(node, "PrmPmtDt", day(option.premium_payment_date))
-        else:
-            # ASIC "Option premium amount" is required of every option: none agreed is zero,
-            # in the currency of the notional it is paid on
-            currency = next((leg.notional.currency for leg in event.legs if leg.notional), None)
-            if currency:
-                self.sub(node, "PrmAmt", 0, Ccy=currency)
-        if option.underlying_maturity_date:
-            self.sub(node, "MtrtyDtOfUndrlyg", day(option.underlying_maturity_date))
+            return
+        # ASIC "Option premium amount" is required of every option: none agreed is zero,
+        # in the currency of the notional it is paid on
+        currency = next((leg.notional.currency for leg in event.legs if leg.notional), None)
+        if currency:
+            self.sub(node, "PrmAmt", 0, Ccy=currency)
 
     def _credit(self, parent: etree._Element, event: TradeEvent) -> None:
         # ASIC keeps the index factor and tranche only (no seniority, series or version)

@@ -107,6 +107,12 @@ class Auth030Writer:
 
     # the benchmark codes this regime's schema admits in Fltg/Rate/Cd and FRA Indx/Indx
     FLOATING_RATE_INDICES: ClassVar[frozenset[str]] = ESMA_FLOATING_RATE_INDICES
+    # CtrctData fields not every regime's field set has
+    PRODUCT_CLASSIFICATION: ClassVar[bool] = True  # PdctClssfctn (CFI)
+    CRYPTO_ASSET_FLAG: ClassVar[bool] = True  # DerivBasedOnCrptAsst
+    RESET_FREQUENCY: ClassVar[bool] = True  # a floating leg's RstFrqcy
+    SETTLEMENT_DATE: ClassVar[bool] = True  # TxData/SttlmDt
+    EXCHANGE_RATE: ClassVar[str] = "FwdXchgRate"  # .001.04 names it XchgRate
 
     def __init__(self, refdata: RefData | None = None):
         self._refdata = refdata
@@ -168,10 +174,17 @@ class Auth030Writer:
         body = self.sub(rpt, variant)
         self._counterparty_data(self.sub(body, "CtrPtySpcfcData"), event, reporting_timestamp,
                                 variant)
-        common = self.sub(body, "CmonTradData")
+        self._common_data(self.sub(body, "CmonTradData"), event, variant)
+        self._record_attributes(body, event, reporting_timestamp)
+
+    def _common_data(self, common: etree._Element, event: TradeEvent, variant: str) -> None:
         if variant not in SLIM_VARIANTS:
             self._contract_data(self.sub(common, "CtrctData"), event)
         self._transaction_data(self.sub(common, "TxData"), event, variant)
+
+    def _record_attributes(self, body: etree._Element, event: TradeEvent,
+                           reporting_timestamp: datetime) -> None:
+        """What closes a report after its common data: EMIR's reporting level."""
         self.sub(body, "Lvl", str(event.level))
 
     # --- counterparty-specific data -----------------------------------------------------------
@@ -262,14 +275,18 @@ class Auth030Writer:
             self.sub(parent, "CtrctTp", product.contract_type)
         if product.asset_class:
             self.sub(parent, "AsstClss", str(product.asset_class))
-        if product.classification:
+        if product.classification and self.PRODUCT_CLASSIFICATION:
             self.sub(parent, "PdctClssfctn", product.classification)
         if product.upi:
             self.sub(parent, "PdctId/UnqPdctIdr/Id", product.upi)
         self._underlying(parent, event)
-        if product.settlement_currency:
-            self.sub(parent, "SttlmCcy/Ccy", product.settlement_currency)
-        self.sub(parent, "DerivBasedOnCrptAsst", False)
+        self._settlement_currencies(parent, event)
+        if self.CRYPTO_ASSET_FLAG:
+            self.sub(parent, "DerivBasedOnCrptAsst", False)
+
+    def _settlement_currencies(self, parent: etree._Element, event: TradeEvent) -> None:
+        if event.product.settlement_currency:
+            self.sub(parent, "SttlmCcy/Ccy", event.product.settlement_currency)
 
     def _underlying(self, parent: etree._Element, event: TradeEvent) -> None:
         product = event.product
@@ -347,7 +364,7 @@ class Auth030Writer:
             self.sub(parent, "XprtnDt", day(expiry))
         if event.early_termination_date:
             self.sub(parent, "EarlyTermntnDt", day(event.early_termination_date))
-        if settlement:
+        if settlement and self.SETTLEMENT_DATE:
             self.sub(parent, "SttlmDt", day(settlement))
 
     def _master_agreement(self, parent: etree._Element, event: TradeEvent) -> None:
@@ -389,12 +406,18 @@ class Auth030Writer:
         return None
 
     def _notionals(self, parent: etree._Element, event: TradeEvent) -> None:
+        self._notional_amounts(parent, event)
+        self._notional_quantities(parent, event)
+
+    def _notional_amounts(self, parent: etree._Element, event: TradeEvent) -> None:
         amounts = [leg.notional for leg in event.legs[:2]]
         if any(amounts):
             node = self.sub(parent, "NtnlAmt")
             for name, money in zip(("FrstLeg", "ScndLeg"), amounts, strict=False):
                 if money is not None:
                     self.sub(node, f"{name}/Amt/Amt", money.amount, Ccy=money.currency)
+
+    def _notional_quantities(self, parent: etree._Element, event: TradeEvent) -> None:
         quantities = [leg.total_quantity for leg in event.legs[:2]]
         if event.product.asset_class in ("EQUI", "COMM") and quantities and quantities[0] is None:
             # DRR states an unknown equity or commodity quantity with the schema's largest value
@@ -420,14 +443,18 @@ class Auth030Writer:
         node = self.sub(parent, "TradClr")
         mandatory = event.clearing.clearing_obligation
         self.sub(node, "ClrOblgtn", "TRUE" if mandatory else "FLSE")
+        self._cleared_status(node, event)
+        if event.intragroup is not None:
+            self.sub(node, "IntraGrp", event.intragroup)
+
+    def _cleared_status(self, node: etree._Element, event: TradeEvent) -> None:
+        """TradClr's ClrSts: cleared (with its CCP) or not cleared."""
         if str(event.clearing.cleared) == "Y":
             cleared = self.sub(node, "ClrSts/Clrd")
             if event.clearing.ccp:
                 self.sub(cleared, "Dtls/CCP/LEI", event.clearing.ccp)
         else:
             self.sub(node, "ClrSts/NonClrd/Rsn", "NORE")
-        if event.intragroup is not None:
-            self.sub(node, "IntraGrp", event.intragroup)
 
     def _interest_rates(self, parent: etree._Element, event: TradeEvent) -> None:
         if event.product.asset_class == "COMM":
@@ -435,16 +462,25 @@ class Auth030Writer:
             return
         if event.product.asset_class not in ("INTR", "CRDT", "EQUI"):
             return
+        legs = self._rate_legs(event)
+        if not legs:
+            return
+        node = self.sub(parent, "IntrstRate")
+        for name, leg in legs:
+            self._rate_leg_entry(node, name, leg, event)
+
+    def _rate_legs(self, event: TradeEvent) -> list[tuple[str, Leg]]:
+        """(FrstLeg/ScndLeg, leg) of each leg with rate terms to report."""
         legs = [(name, leg) for name, leg in zip(("FrstLeg", "ScndLeg"), event.legs[:2],
                                                  strict=False) if self._rate_leg(leg)]
         if event.product.contract_type == "FRAS":
             # ESMA: an FRA's fixed rate is the second leg's; its floating leg carries no terms
             legs = [("ScndLeg", leg) for _name, leg in legs if leg_kind(leg) == "FIXED"]
-        if not legs:
-            return
-        node = self.sub(parent, "IntrstRate")
-        for name, leg in legs:
-            self._rate_leg_node(self.sub(node, name), leg)
+        return legs
+
+    def _rate_leg_entry(self, node: etree._Element, name: str, leg: Leg,
+                        event: TradeEvent) -> None:
+        self._rate_leg_node(self.sub(node, name), leg, event)
 
     def _commodity_spreads(self, parent: etree._Element, event: TradeEvent) -> None:
         """A floating commodity leg's spread is a price per unit: EMIR Refit field 2.74/2.90
@@ -467,30 +503,43 @@ class Auth030Writer:
             return leg.fixed_rate is not None
         return kind == "FLOATING"
 
-    def _rate_leg_node(self, parent: etree._Element, leg: Leg) -> None:
+    def _rate_leg_node(self, parent: etree._Element, leg: Leg, event: TradeEvent) -> None:
         if leg_kind(leg) == "FIXED":
             node = self.sub(parent, "Fxd")
-            self.sub(node, "Rate/Rate", percent(leg.fixed_rate))  # type: ignore[arg-type]
+            self._fixed_rate(node, leg)
             if leg.day_count:
                 self.sub(node, "DayCnt/Cd", leg.day_count)
             self._term(node, "PmtFrqcy", leg.payment_frequency)
             return
-        node = self.sub(parent, "Fltg")
+        self._floating_rate_node(self.sub(parent, "Fltg"), leg, event)
+
+    def _fixed_rate(self, node: etree._Element, leg: Leg) -> None:
+        self.sub(node, "Rate/Rate", percent(leg.fixed_rate))  # type: ignore[arg-type]
+
+    def _floating_rate_node(self, node: etree._Element, leg: Leg, event: TradeEvent) -> None:
         code = self._index_code(leg.floating_index_code)
         if code:
             self.sub(node, "Rate/Cd", code)
         if leg.floating_tenor is not None and code:
-            unit, value = self._years(frequency(leg.floating_tenor))  # type: ignore[arg-type]
-            ref = self.sub(node, "RefPrd")
-            self.sub(ref, "Unit", unit)
-            if value is not None:
-                self.sub(ref, "Val", value)
+            self._reference_period(node, self._years(frequency(leg.floating_tenor)))  # type: ignore[arg-type]
+        self._floating_terms(node, leg)
+
+    def _reference_period(self, node: etree._Element, value: tuple[str, int | None]) -> None:
+        unit, count = value
+        ref = self.sub(node, "RefPrd")
+        self.sub(ref, "Unit", unit)
+        if count is not None:
+            self.sub(ref, "Val", count)
+
+    def _floating_terms(self, node: etree._Element, leg: Leg) -> None:
+        """A floating leg's spread, day count and frequencies, after its rate and period."""
         if leg.spread is not None:
             self.sub(node, "Sprd/BsisPtSprd", basis_points(leg.spread))
         if leg.day_count:
             self.sub(node, "DayCnt/Cd", leg.day_count)
         self._term(node, "PmtFrqcy", leg.payment_frequency)
-        self._term(node, "RstFrqcy", leg.reset_frequency)
+        if self.RESET_FREQUENCY:
+            self._term(node, "RstFrqcy", leg.reset_frequency)
 
     def _index_code(self, code: str | None) -> str | None:
         """The leg's benchmark code if this regime's code list has it, else none."""
@@ -530,7 +579,10 @@ class Auth030Writer:
         if event.product.asset_class != "CURR" or event.exchange_rate is None:
             return
         node = self.sub(parent, "Ccy")
-        self.sub(node, "FwdXchgRate", event.exchange_rate)
+        self.sub(node, self.EXCHANGE_RATE, event.exchange_rate)
+        self._exchange_rate_basis(node, event)
+
+    def _exchange_rate_basis(self, node: etree._Element, event: TradeEvent) -> None:
         if event.exchange_rate_basis and "/" in event.exchange_rate_basis:
             base, quoted = event.exchange_rate_basis.split("/", 1)
             pair = self.sub(node, "XchgRateBsis/CcyPair")

@@ -25,20 +25,16 @@ from typing import ClassVar
 
 from lxml import etree
 
-from shared.domain.model import (
-    ActionType,
-    Leg,
-    Money,
-    Nature,
-    Party,
-    Period,
-    TradeEvent,
-    Underlier,
+from shared.domain.model import ActionType, Leg, Money, Nature, Party, TradeEvent
+from shared.formats.writers.auth030 import SLIM_VARIANTS, iso_unit
+from shared.formats.writers.auth030_v04 import NS as NS  # the regime's namespace, re-exported
+from shared.formats.writers.auth030_v04 import (
+    UNKNOWN_QUANTITY,
+    Auth030V04Writer,
+    quantity_period,
 )
-from shared.formats.writers.auth030 import SLIM_VARIANTS, VARIANTS, Auth030Writer, iso_unit
-from shared.formats.writers.derive import basis_points, day, frequency, leg_kind, timestamp
+from shared.formats.writers.derive import frequency, leg_kind, timestamp
 
-NS = "urn:iso:std:iso:20022:tech:xsd:auth.030.001.04"
 # the FpML party classification scheme carrying the HKMA corporate sector (FpML coding scheme
 # hkma-rewrite-regulatory-corporate-sector); the EMIR taxonomy is a different scheme
 HKMA_SECTOR_SCHEME = "hkma-rewrite-regulatory-corporate-sector"
@@ -49,27 +45,6 @@ _NATURES = {"financial": Nature.FINANCIAL, "nonfinancial": Nature.NON_FINANCIAL,
 NO_UTI_SCHEME = "UTI-TID"
 _ZONED_TEXT = re.compile(
     r"^(\d{4}-\d{2}-\d{2}T\d{2}:\d{2})(?::(\d{2})(?:\.(\d+))?)?(Z|[+-]\d{2}:\d{2})$")
-
-
-# DRR's placeholder for a quantity it cannot state: the schema's largest value
-UNKNOWN_QUANTITY = Decimal("9999999999999999999999999")
-# FpML commodity-quantity-frequency -> (ISO 20022 frequency code, multiplier): the period a
-# commodity leg's quantity is per; once for the whole term has no multiplier
-_QUANTITY_FREQUENCIES: dict[str, tuple[str, int | None]] = {
-    "Term": ("EXPI", None), "PerCalendarDay": ("DAIL", 1), "PerBusinessDay": ("DAIL", 1),
-    "PerHour": ("HOUL", 1), "PerMonth": ("MNTH", 1), "PerSettlementPeriod": ("ADHO", None)}
-
-
-def quantity_period(leg: Leg) -> tuple[str, int | None] | None:
-    """(frequency code, multiplier) of the period a commodity leg's quantity is stated per:
-    its calculation period for a PerCalculationPeriod quantity (ad hoc when the periods are
-    listed by date), else the period FpML names."""
-    stated = leg.quantity_frequency
-    if stated is None:
-        return None
-    if stated == "PerCalculationPeriod":
-        return frequency(leg.calculation_period) or ("ADHO", None)
-    return _QUANTITY_FREQUENCIES.get(stated)
 
 
 def java_instant_text(value: str | None, fallback: datetime | None) -> str | None:
@@ -101,9 +76,8 @@ def java_instant_text(value: str | None, fallback: datetime | None) -> str | Non
     return f"{minute}{tail}{zone}"
 
 
-class HkmaWriter(Auth030Writer):
+class HkmaWriter(Auth030V04Writer):
     regime = "hkma"
-    namespace = NS
     # auth.030.001.04 TxData sequence, the elements HKMA's field list fills
     TX_SEQUENCE: ClassVar[tuple[str, ...]] = (
         "_tx_identifier", "_secondary_tx_identifier", "_collateral_portfolio", "_platform",
@@ -111,29 +85,18 @@ class HkmaWriter(Auth030Writer):
         "_confirmation", "_non_standard_term", "_clearing", "_currency", "_interest_rates",
         "_option", "_credit", "_other_payments", "_package",
     )
+    BROKER: ClassVar[bool] = True
+    BOOKING_LOCATION: ClassVar[bool] = True  # of the reporting entity (ISO 3166 alpha-2)
+    RESET_FREQUENCY: ClassVar[bool] = False  # the HKMA field list has none
 
     # --- report frame ------------------------------------------------------------------------
 
-    def _report(self, rpt: etree._Element, event: TradeEvent,
-                reporting_timestamp: datetime) -> None:
-        action = ActionType(event.action_type)
-        if action == ActionType.MARU:
-            raise ValueError("margin updates (MARU) are reported in auth.108, not auth.030")
-        variant = VARIANTS[action]
-        body = self.sub(rpt, variant)
-        self._counterparty_data(self.sub(body, "CtrPtySpcfcData"), event, reporting_timestamp,
-                                variant)
-        common = self.sub(body, "CmonTradData")
+    def _transaction_data(self, parent: etree._Element, event: TradeEvent,
+                          variant: str) -> None:
         if variant == "Err":
-            self._error_data(self.sub(common, "TxData"), event)
-        else:
-            if variant not in SLIM_VARIANTS:
-                self._contract_data(self.sub(common, "CtrctData"), event)
-            self._transaction_data(self.sub(common, "TxData"), event, variant)
-        # auth.030.001.04 has no Lvl; the HKTR keys each record by its technical record id
-        record_id = self.technical_record_id(event)
-        if record_id:
-            self.sub(body, "TechAttrbts/TechRcrdId", record_id)
+            self._error_data(parent, event)
+            return
+        super()._transaction_data(parent, event, variant)
 
     def _error_data(self, tx: etree._Element, event: TradeEvent) -> None:
         """An error report (action EROR, a trade withdrawn as reported in error): the trade's
@@ -143,6 +106,10 @@ class HkmaWriter(Auth030Writer):
         self._tx_identifier(tx, event)
         if event.event_id:
             self.sub(tx, "DerivEvt/Id/EvtIdr", event.event_id)
+
+    def _technical_record_id(self, event: TradeEvent, stamp: datetime) -> str | None:
+        # the HKTR keys each record by its technical record id
+        return self.technical_record_id(event)
 
     @staticmethod
     def technical_record_id(event: TradeEvent) -> str | None:
@@ -159,33 +126,12 @@ class HkmaWriter(Auth030Writer):
 
     # --- counterparty-specific data ----------------------------------------------------------
 
-    def _counterparty_data(self, parent: etree._Element, event: TradeEvent, stamp: datetime,
-                           variant: str) -> None:
-        cpty = self.sub(parent, "CtrPty")
-        rptg = self.sub(cpty, "RptgCtrPty")
-        cp1, cp2 = event.counterparty_1, event.counterparty_2
-        if cp1 is not None:
-            self.sub(rptg, "Id/Lgl/Id/LEI", cp1.identifier)
-            if variant not in SLIM_VARIANTS:
-                self._nature(rptg, cp1, other=False)
-                self._direction(rptg, event)
-                if cp1.country:
-                    # HKMA: booking location of the reporting entity (ISO 3166 alpha-2)
-                    self.sub(rptg, "BookgLctn", cp1.country)
-        if cp2 is not None:
-            other = self.sub(cpty, "OthrCtrPty")
-            self.sub(other, "IdTp/Lgl/Id/LEI", cp2.identifier)
-            if variant not in SLIM_VARIANTS:
-                self._nature(other, cp2, other=True)
-        if event.broker and variant not in SLIM_VARIANTS:
-            self.sub(cpty, "Brkr/LEI", event.broker)
-        if event.submitting_entity:
-            self.sub(cpty, "SubmitgAgt/LEI", event.submitting_entity)
-        if event.entity_responsible:
-            self.sub(cpty, "NttyRspnsblForRpt/LEI", event.entity_responsible)
-        if variant == "ValtnUpd" and event.valuation is not None:
-            self._valuation(parent, event)
-        self.sub(parent, "RptgTmStmp", timestamp(stamp))
+    def _other_counterparty(self, cpty: etree._Element, party: Party, variant: str) -> None:
+        # named on an error report too
+        other = self.sub(cpty, "OthrCtrPty")
+        self.sub(other, "IdTp/Lgl/Id/LEI", party.identifier)
+        if variant not in SLIM_VARIANTS:
+            self._nature(other, party, other=True)
 
     @staticmethod
     def hkma_nature(party: Party) -> Nature | None:
@@ -219,33 +165,24 @@ class HkmaWriter(Auth030Writer):
 
     # --- contract data -----------------------------------------------------------------------
 
-    def _contract_data(self, parent: etree._Element, event: TradeEvent) -> None:
-        product = event.product
-        if product.contract_type:
-            self.sub(parent, "CtrctTp", product.contract_type)
-        if product.asset_class:
-            self.sub(parent, "AsstClss", str(product.asset_class))
-        if product.upi:
-            self.sub(parent, "PdctId/UnqPdctIdr/Id", product.upi)
-        self._underlying(parent, event)
-        if product.settlement_currency:
-            node = self.sub(parent, "SttlmCcy")
-            self.sub(node, "Ccy", product.settlement_currency)
-            fixing = self._fixing_date(event)
-            if fixing is not None:
-                # a non-deliverable FX contract states when its settlement amount is fixed
-                self.sub(node, "FxgDt", f"{day(fixing)}T00:00:00Z")
-        if product.settlement_location:
+    def _settlement_currency(self, parent: etree._Element, event: TradeEvent) -> None:
+        super()._settlement_currency(parent, event)
+        if event.product.settlement_location:
             # HKMA: place of settlement, e.g. HK for offshore renminbi (CNH)
-            self.sub(parent, "PlcOfSttlm", product.settlement_location)
-        second = event.legs[1].settlement_currency if len(event.legs) > 1 else None
-        if str(product.asset_class) == "COMM" and product.settlement_currency:
+            self.sub(parent, "PlcOfSttlm", event.product.settlement_location)
+
+    def _second_settlement_currency(self, event: TradeEvent) -> str | None:
+        if str(event.product.asset_class) == "COMM" and event.product.settlement_currency:
             # a commodity swap's settlement currency is its first commodity price leg's (CDM
             # puts commoditySwap/settlementCurrency on that payout): stated once, as leg 1's
-            second = None
-        if second:
-            self.sub(parent, "SttlmCcyScndLeg/Ccy", second)
-        self.sub(parent, "DerivBasedOnCrptAsst", False)
+            return None
+        return super()._second_settlement_currency(event)
+
+    def _fixing_date(self, event: TradeEvent) -> date | None:
+        # a non-deliverable FX contract states when its settlement amount is fixed
+        if str(event.product.asset_class) != "CURR":
+            return None
+        return next((leg.fixing_date for leg in event.legs if leg.fixing_date), None)
 
     def _underlying(self, parent: etree._Element, event: TradeEvent) -> None:
         product = event.product
@@ -277,16 +214,6 @@ class HkmaWriter(Auth030Writer):
                 self.sub(node, "ISIN", index.identifier)
             self.sub(node, "Nm", index.name or index.identifier)
 
-    def _other_id(self, node: etree._Element, underlier: Underlier) -> None:
-        self.sub(node, "Id", underlier.identifier)
-        self.sub(node, "Src", underlier.id_scheme or "Other")
-
-    @staticmethod
-    def _fixing_date(event: TradeEvent) -> date | None:
-        if str(event.product.asset_class) != "CURR":
-            return None
-        return next((leg.fixing_date for leg in event.legs if leg.fixing_date), None)
-
     # --- transaction data --------------------------------------------------------------------
 
     def _tx_identifier(self, parent: etree._Element, event: TradeEvent) -> None:
@@ -301,29 +228,8 @@ class HkmaWriter(Auth030Writer):
         if event.secondary_trade_id:
             self.sub(parent, "ScndryTxId", event.secondary_trade_id)
 
-    def _collateral_portfolio(self, parent: etree._Element, event: TradeEvent) -> None:
-        # HKMA reports the initial and the variation margin portfolio codes apart; the trade
-        # states one portfolio code without saying which margin it covers, so only the
-        # uncollateralised case (no portfolio: NOAP for both) is reported, as DRR does
-        if event.collateral is not None and event.collateral.portfolio_code:
-            return
-        node = self.sub(parent, "CollPrtflCd/MrgnPrtflCd")
-        self.sub(node, "InitlMrgnPrtflCd/NoPrtfl", "NOAP")
-        self.sub(node, "VartnMrgnPrtflCd/NoPrtfl", "NOAP")
-
-    def _platform(self, parent: etree._Element, event: TradeEvent) -> None:
-        # HKMA: the trading platform's MIC as the trade names it; nothing when it names none
-        if event.execution_venue:
-            self.sub(parent, "PltfmIdr", event.execution_venue)
-
-    def _derivative_event(self, parent: etree._Element, event: TradeEvent) -> None:
-        node = self.sub(parent, "DerivEvt")
-        if event.action_type != ActionType.CORR:
-            # CDE "event type" is not applicable to a correction: it restates the report of an
-            # event, it is no business event of its own
-            self.sub(node, "Tp", str(event.event_type or "TRAD"))
-        if event.event_id:
-            self.sub(node, "Id/EvtIdr", event.event_id)
+    def _event_timestamp(self, node: etree._Element, event: TradeEvent) -> None:
+        # the source's text as written; no execution time in place of a missing event time
         when = event.event_timestamp_text or timestamp(event.event_timestamp)
         if when:
             self.sub(node, "TmStmp/DtTm", when)
@@ -342,30 +248,14 @@ class HkmaWriter(Auth030Writer):
     def _clearing(self, parent: etree._Element, event: TradeEvent) -> None:
         # HKMA has no clearing obligation field; a trade intended to be cleared says so
         node = self.sub(parent, "TradClr")
-        cleared = str(event.clearing.cleared)
-        if cleared == "Y":
-            done = self.sub(node, "ClrSts/Clrd")
-            if event.clearing.ccp:
-                self.sub(done, "Dtls/CCP/LEI", event.clearing.ccp)
-        elif cleared == "I":
+        if str(event.clearing.cleared) == "I":
             intended = self.sub(node, "ClrSts/IntndToClear/Dtls")
             if event.clearing.ccp:
                 self.sub(intended, "CCP/LEI", event.clearing.ccp)
         else:
-            self.sub(node, "ClrSts/NonClrd/Rsn", "NORE")
+            self._cleared_status(node, event)
         if event.intragroup is not None:
             self.sub(node, "IntraGrp", event.intragroup)
-
-    def _currency(self, parent: etree._Element, event: TradeEvent) -> None:
-        if str(event.product.asset_class) != "CURR" or event.exchange_rate is None:
-            return
-        node = self.sub(parent, "Ccy")
-        self.sub(node, "XchgRate", event.exchange_rate)
-        if event.exchange_rate_basis and "/" in event.exchange_rate_basis:
-            base, quoted = event.exchange_rate_basis.split("/", 1)
-            pair = self.sub(node, "XchgRateBsis/CcyPair")
-            self.sub(pair, "BaseCcy", base)
-            self.sub(pair, "QtdCcy", quoted)
 
     def _interest_rates(self, parent: etree._Element, event: TradeEvent) -> None:
         if event.product.contract_type != "FRAS":
@@ -380,83 +270,27 @@ class HkmaWriter(Auth030Writer):
             return
         node = self.sub(parent, "IntrstRate")
         if fixed is not None:
-            self._rate_leg_node(self.sub(node, "FrstLeg"), fixed)
+            self._rate_leg_node(self.sub(node, "FrstLeg"), fixed, event)
         if floating is not None and floating.day_count:
             self.sub(node, "ScndLeg/Fltg/DayCnt/Cd", floating.day_count)
 
-    def _rate_leg_node(self, parent: etree._Element, leg: Leg) -> None:
-        if leg_kind(leg) == "FIXED":
-            node = self.sub(parent, "Fxd")
-            self.sub(node, "Rate/Dcml", leg.fixed_rate)  # a decimal fraction: 0.0253 = 2.53 %
-            if leg.day_count:
-                self.sub(node, "DayCnt/Cd", leg.day_count)
-            self._term(node, "PmtFrqcy", leg.payment_frequency)
-            return
-        node = self.sub(parent, "Fltg")
+    def _floating_rate_node(self, node: etree._Element, leg: Leg, event: TradeEvent) -> None:
         if leg.floating_index_code:
             self.sub(node, "Rate/Cd", leg.floating_index_code)
-        if leg.payment_frequency is not None:
+        stated = frequency(leg.payment_frequency)
+        if stated is not None:
             # DRR's HKMA reference period is the period the floating leg pays over (its
             # payment frequency, EXPI for a single payment at term), not the index tenor
-            self._term_value(self.sub(node, "RefPrd"), leg.payment_frequency)
-        if leg.spread is not None:
-            self.sub(node, "Sprd/BsisPtSprd", basis_points(leg.spread))
-        if leg.day_count:
-            self.sub(node, "DayCnt/Cd", leg.day_count)
-        # the HKMA field list has no reset frequency
-        self._term(node, "PmtFrqcy", leg.payment_frequency)
+            self._reference_period(node, stated)
+        self._floating_terms(node, leg)
 
-    def _term_value(self, node: etree._Element, period: Period) -> None:
-        stated = frequency(period)
-        if stated is None:
-            return
-        unit, value = self._years(stated)
-        self.sub(node, "Unit", unit)
-        if value is not None:
-            self.sub(node, "Val", value)
-
-    def _years(self, value: tuple[str, int | None]) -> tuple[str, int | None]:
-        return value  # HKMA states a period as the trade does (12 months stay MNTH 12)
-
-    def _option(self, parent: etree._Element, event: TradeEvent) -> None:
-        option = event.option
-        if option is None:
-            return
-        node = self.sub(parent, "Optn")
-        if option.option_type:
-            self.sub(node, "Tp", option.option_type)
-        if option.exercise_style:
-            self.sub(node, "ExrcStyle", option.exercise_style)
-        if option.first_exercise_date:
-            self.sub(node, "ExrcDt/FrstExrcDt", day(option.first_exercise_date))
-        if option.strike is not None:
-            if option.strike_notation == "MONE":
-                currency = self._strike_currency(option.strike_currency)
-                self.sub(node, "StrkPric/MntryVal/Amt", option.strike,
-                         **({"Ccy": currency} if currency else {}))
-            else:
-                self.sub(node, "StrkPric/Dcml", option.strike)
-        call, put = self._call_put_amounts(event)
-        if call is not None:
-            self.sub(node, "CallAmt", call.amount, Ccy=call.currency)
-        if put is not None:
-            self.sub(node, "PutAmt", put.amount, Ccy=put.currency)
-        if option.premium is not None:
-            self.sub(node, "PrmAmt", option.premium.amount, Ccy=option.premium.currency)
-        if option.premium_payment_date:
-            self.sub(node, "PrmPmtDt", day(option.premium_payment_date))
-        if option.underlying_maturity_date:
-            self.sub(node, "MtrtyDtOfUndrlyg", day(option.underlying_maturity_date))
-
-    @staticmethod
-    def _strike_currency(pair: str | None) -> str | None:
+    def _strike_currency(self, pair: str | None) -> str | None:
         # an FX strike is a price of the pair's base currency in its quoted currency
         if not pair:
             return None
         return pair.rsplit("/", 1)[-1]
 
-    @staticmethod
-    def _call_put_amounts(event: TradeEvent) -> tuple[Money | None, Money | None]:
+    def _call_put_amounts(self, event: TradeEvent) -> tuple[Money | None, Money | None]:
         """(call amount, put amount), CDE 'Call amount' / 'Put amount' as DRR fills them."""
         option = event.option
         assert option is not None
@@ -483,13 +317,7 @@ class HkmaWriter(Auth030Writer):
             return None, notional
         return None, None
 
-    def _notionals(self, parent: etree._Element, event: TradeEvent) -> None:
-        amounts = [leg.notional for leg in event.legs[:2]]
-        if any(amounts):
-            node = self.sub(parent, "NtnlAmt")
-            for name, money in zip(("FrstLeg", "ScndLeg"), amounts, strict=False):
-                if money is not None:
-                    self.sub(node, f"{name}/Amt/Amt", money.amount, Ccy=money.currency)
+    def _notional_quantities(self, parent: etree._Element, event: TradeEvent) -> None:
         legs = event.legs[:2]
         if not any(leg.total_quantity is not None for leg in legs) and legs:
             # DRR states an unknown quantity with the schema's largest value: an equity

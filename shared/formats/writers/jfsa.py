@@ -28,18 +28,17 @@ from typing import ClassVar
 
 from lxml import etree
 
-from shared.domain.model import ActionType, Leg, Party, TradeEvent
-from shared.formats.writers.auth030 import SLIM_VARIANTS, VARIANTS, Auth030Writer, iso_unit
+from shared.domain.model import ActionType, Leg, OptionTerms, TradeEvent
+from shared.formats.writers.auth030 import iso_unit
+from shared.formats.writers.auth030_v04 import NS, Auth030V04Writer
 from shared.formats.writers.derive import day, leg_kind, timestamp
 
-NS = "urn:iso:std:iso:20022:tech:xsd:auth.030.001.04"
 # contracts whose underlier DRR's JFSA rules state as the floating rate index
 RATE_INDEX_CONTRACTS = frozenset({"SWAP", "FRAS", "SWPT"})
 
 
-class JfsaWriter(Auth030Writer):
+class JfsaWriter(Auth030V04Writer):
     regime = "jfsa"
-    namespace = NS
     # auth.030.001.04 TxData: JFSA reports no master agreement, no post-trade risk reduction
     TX_SEQUENCE: ClassVar[tuple[str, ...]] = (
         "_tx_identifier", "_collateral_portfolio", "_platform", "_price", "_notionals",
@@ -50,27 +49,11 @@ class JfsaWriter(Auth030Writer):
 
     # --- document -----------------------------------------------------------------------------
 
-    def _report(self, rpt: etree._Element, event: TradeEvent,
-                reporting_timestamp: datetime) -> None:
-        action = ActionType(event.action_type)
-        if action == ActionType.MARU:
-            raise ValueError("margin updates (MARU) are reported in auth.108, not auth.030")
-        variant = VARIANTS[action]
-        body = self.sub(rpt, variant)
-        self._counterparty_data(self.sub(body, "CtrPtySpcfcData"), event, reporting_timestamp,
-                                variant)
-        common = self.sub(body, "CmonTradData")
+    def _common_data(self, common: etree._Element, event: TradeEvent, variant: str) -> None:
         if variant == "Err":
             self._error_data(common, event)
             return
-        if variant not in SLIM_VARIANTS:
-            self._contract_data(self.sub(common, "CtrctData"), event)
-        self._transaction_data(self.sub(common, "TxData"), event, variant)
-        # auth.030.001.04 has no reporting level (EMIR's `Lvl`); it carries the technical
-        # record identification instead
-        record_id = self._technical_record_id(event, reporting_timestamp)
-        if record_id:
-            self.sub(body, "TechAttrbts/TechRcrdId", record_id)
+        super()._common_data(common, event, variant)
 
     def _error_data(self, common: etree._Element, event: TradeEvent) -> None:
         """An error (withdrawal) report. DRR's JFSA rules gate most fields on the action
@@ -90,70 +73,32 @@ class JfsaWriter(Auth030Writer):
         """JFSA "Technical record identification", unique per submitted record. DRR
         (TechnicalRecordIdRule) joins the sender's technical record id (FpML `messageId`) and
         the reporting timestamp as Java prints an instant: `<id>_2024-04-29T00:00Z`. A source
-        with no message id (CSV, JSONL) uses the trade's UTI in its place."""
+        with no message id (CSV, JSONL) uses the trade's UTI in its place. An error report
+        carries none."""
         base = event.message_id or event.uti
-        if not base:
+        if not base or ActionType(event.action_type) is ActionType.EROR:
             return None
         return f"{base}_{java_instant_text(stamp)}"
 
-    # --- counterparty-specific data -----------------------------------------------------------
-
-    def _counterparty_data(self, parent: etree._Element, event: TradeEvent, stamp: datetime,
-                           variant: str) -> None:
-        # JFSA identifies the counterparties only: no nature, sector, clearing threshold,
-        # reporting obligation or broker (none is a JFSA data element)
-        cpty = self.sub(parent, "CtrPty")
-        rptg = self.sub(cpty, "RptgCtrPty")
-        cp1, cp2 = event.counterparty_1, event.counterparty_2
-        if cp1 is not None:
-            self.sub(rptg, "Id/Lgl/Id/LEI", cp1.identifier)
-            if variant not in SLIM_VARIANTS:
-                self._direction(rptg, event)
-        if cp2 is not None and variant != "Err":  # counterparty 2 is not reported on an error
-            self.sub(cpty, "OthrCtrPty/IdTp/Lgl/Id/LEI", cp2.identifier)
-        if event.submitting_entity:
-            self.sub(cpty, "SubmitgAgt/LEI", event.submitting_entity)
-        if event.entity_responsible:
-            self.sub(cpty, "NttyRspnsblForRpt/LEI", event.entity_responsible)
-        if variant == "ValtnUpd" and event.valuation is not None:
-            self._valuation(parent, event)
-        self.sub(parent, "RptgTmStmp", timestamp(stamp))
-
-    def _nature(self, parent: etree._Element, party: Party, other: bool) -> None:
-        return None  # JFSA has no counterparty nature or sector
-
     # --- contract data -----------------------------------------------------------------------
+    # JFSA identifies the counterparties only (no nature, sector, clearing threshold,
+    # reporting obligation or broker) and the product by its UPI only (no CFI)
 
-    def _contract_data(self, parent: etree._Element, event: TradeEvent) -> None:
-        product = event.product
-        if product.contract_type:
-            self.sub(parent, "CtrctTp", product.contract_type)
-        if product.asset_class:
-            self.sub(parent, "AsstClss", str(product.asset_class))
-        # no product classification (CFI): JFSA identifies the product by its UPI only
-        if product.upi:
-            self.sub(parent, "PdctId/UnqPdctIdr/Id", product.upi)
-        self._underlying(parent, event)
-        self._settlement_currencies(parent, event)
-        self.sub(parent, "DerivBasedOnCrptAsst", False)
-
-    def _settlement_currencies(self, parent: etree._Element, event: TradeEvent) -> None:
+    def _first_settlement_currency(self, event: TradeEvent) -> str | None:
         """Settlement currency (CDE 2.31) of the first leg and, for a two-leg trade paying in a
-        second currency, the second leg's (`SttlmCcyScndLeg`, .001.04); an NDF's or a
-        cash-settled option's fixing date goes with the settlement currency it fixes into."""
+        second currency, the second leg's (`SttlmCcyScndLeg`); an NDF's or a cash-settled
+        option's fixing date goes with the settlement currency it fixes into."""
         first = event.product.settlement_currency
-        second = None
-        if len(event.legs) > 1 and event.product.asset_class != "CURR":
+        if self._two_currency_legs(event):
             first = event.legs[0].settlement_currency or first
-            second = event.legs[1].settlement_currency
-        if first:
-            node = self.sub(parent, "SttlmCcy")
-            self.sub(node, "Ccy", first)
-            fixing = self._fixing_date(event)
-            if fixing:
-                self.sub(node, "FxgDt", f"{day(fixing)}T00:00:00Z")
-        if second:
-            self.sub(parent, "SttlmCcyScndLeg/Ccy", second)
+        return first
+
+    def _second_settlement_currency(self, event: TradeEvent) -> str | None:
+        return event.legs[1].settlement_currency if self._two_currency_legs(event) else None
+
+    @staticmethod
+    def _two_currency_legs(event: TradeEvent) -> bool:
+        return len(event.legs) > 1 and event.product.asset_class != "CURR"
 
     def _fixing_date(self, event: TradeEvent) -> date | None:
         if event.product.asset_class != "CURR" or event.product.delivery_type != "CASH":
@@ -172,9 +117,7 @@ class JfsaWriter(Auth030Writer):
                 if underlier.source == "ISIN":
                     self.sub(ident, "ISIN", underlier.identifier)
                 else:
-                    other = self.sub(ident, "OthrId")
-                    self.sub(other, "Id", underlier.identifier)
-                    self.sub(other, "Src", underlier.id_scheme or "Other")
+                    self._other_id(self.sub(ident, "OthrId"), underlier)
             return
         isin = next((u.identifier for u in product.underliers if u.source == "ISIN"), None)
         if isin:
@@ -209,18 +152,9 @@ class JfsaWriter(Auth030Writer):
     # --- transaction data --------------------------------------------------------------------
 
     def _collateral_portfolio(self, parent: etree._Element, event: TradeEvent) -> None:
-        # .001.04 splits the portfolio code into initial and variation margin codes; JFSA
-        # collateral is reported in the margin report (auth.108), so the trade report states
-        # no portfolio (NOAP) for both
-        node = self.sub(parent, "CollPrtflCd/MrgnPrtflCd")
-        self.sub(node, "InitlMrgnPrtflCd/NoPrtfl", "NOAP")
-        self.sub(node, "VartnMrgnPrtflCd/NoPrtfl", "NOAP")
-
-    def _platform(self, parent: etree._Element, event: TradeEvent) -> None:
-        # JFSA "Platform identifier": the venue's MIC, XOFF or XXXX as the trade states it;
-        # no default when the trade names none
-        if event.execution_venue:
-            self.sub(parent, "PltfmIdr", event.execution_venue)
+        # JFSA collateral is reported in the margin report (auth.108), so the trade report
+        # states no portfolio (NOAP) for both margins
+        self._no_margin_portfolio(self.sub(parent, "CollPrtflCd/MrgnPrtflCd"))
 
     def _price(self, parent: etree._Element, event: TradeEvent) -> None:
         price = event.price
@@ -246,13 +180,7 @@ class JfsaWriter(Auth030Writer):
         else:
             self.sub(parent, "Dcml", value)  # e.g. an FX strike: a rate, not an amount
 
-    def _notionals(self, parent: etree._Element, event: TradeEvent) -> None:
-        amounts = [leg.notional for leg in event.legs[:2]]
-        if any(amounts):
-            node = self.sub(parent, "NtnlAmt")
-            for name, money in zip(("FrstLeg", "ScndLeg"), amounts, strict=False):
-                if money is not None:
-                    self.sub(node, f"{name}/Amt/Amt", money.amount, Ccy=money.currency)
+    def _notional_quantities(self, parent: etree._Element, event: TradeEvent) -> None:
         # JFSA "Total notional quantity" with its unit of measure (.001.04 UnitOfMeasr); only a
         # quantity the trade states: no placeholder for an unknown one
         legs = [(name, leg) for name, leg in zip(("FrstLeg", "ScndLeg"), event.legs[:2],
@@ -266,13 +194,6 @@ class JfsaWriter(Auth030Writer):
                 if unit:
                     self.sub(quantity, "UnitOfMeasr/Cd", unit)
 
-    def _derivative_event(self, parent: etree._Element, event: TradeEvent) -> None:
-        node = self.sub(parent, "DerivEvt")
-        event_type = self._event_type(event)
-        if event_type:
-            self.sub(node, "Tp", event_type)
-        self._event_identity(node, event)
-
     def _event_type(self, event: TradeEvent) -> str | None:
         """JFSA "Event type": the business event the report follows. A correction (CORR)
         restates an earlier report's data and follows no new event, so DRR states none for it
@@ -283,9 +204,7 @@ class JfsaWriter(Auth030Writer):
             return None
         return "TRAD"
 
-    def _event_identity(self, node: etree._Element, event: TradeEvent) -> None:
-        if event.event_id:
-            self.sub(node, "Id/EvtIdr", event.event_id)
+    def _event_timestamp(self, node: etree._Element, event: TradeEvent) -> None:
         if event.event_timestamp and _has_zone(event.event_timestamp_text):
             # DRR carries the source's event timestamp through as stated (FpML header
             # creationTimestamp), its offset and all of its fraction digits included
@@ -298,65 +217,24 @@ class JfsaWriter(Auth030Writer):
     def _clearing(self, parent: etree._Element, event: TradeEvent) -> None:
         # JFSA "Cleared": Y or N; no clearing obligation, no intragroup element. A trade
         # still to be cleared (I) has no cleared status yet.
-        cleared = str(event.clearing.cleared)
-        if cleared == "Y":
-            node = self.sub(parent, "TradClr/ClrSts/Clrd")
-            if event.clearing.ccp:
-                self.sub(node, "Dtls/CCP/LEI", event.clearing.ccp)
-        elif cleared == "N":
-            self.sub(parent, "TradClr/ClrSts/NonClrd/Rsn", "NORE")
+        if str(event.clearing.cleared) in ("Y", "N"):
+            self._cleared_status(self.sub(parent, "TradClr"), event)
 
     def _dates(self, event: TradeEvent) -> tuple[date | None, date | None, date | None]:
         # unlike ESMA's, JFSA's FRA dates are the contract's own: effective on its start date,
         # expiring and settling on its end (termination) date
         return event.effective_date, event.expiration_date, event.final_settlement_date
 
-    def _interest_rates(self, parent: etree._Element, event: TradeEvent) -> None:
-        if event.product.asset_class == "COMM":
-            # JFSA "Spread of leg 1/2": a floating commodity leg's spread, a price per unit
-            self._commodity_spreads(parent, event)
+    def _rate_leg_entry(self, node: etree._Element, name: str, leg: Leg,
+                        event: TradeEvent) -> None:
+        if event.product.contract_type == "FRAS" and leg_kind(leg) == "FLOATING":
+            # an FRA's floating rate is its underlier (UndrlygInstrm/Indx); DRR's JFSA
+            # floating rate rules skip FRAs (IndicatorOfTheFloatingRateOfLeg2Rule: not
+            # IsFRA), so the floating leg states only its day count
+            if leg.day_count:
+                self.sub(node, f"{name}/Fltg/DayCnt/Cd", leg.day_count)
             return
-        if event.product.asset_class not in ("INTR", "CRDT", "EQUI"):
-            return
-        legs = [(name, leg) for name, leg in zip(("FrstLeg", "ScndLeg"), event.legs[:2],
-                                                 strict=False) if self._rate_leg(leg)]
-        if not legs:
-            return
-        node = self.sub(parent, "IntrstRate")
-        fra = event.product.contract_type == "FRAS"
-        for name, leg in legs:
-            if fra and leg_kind(leg) == "FLOATING":
-                # an FRA's floating rate is its underlier (UndrlygInstrm/Indx); DRR's JFSA
-                # floating rate rules skip FRAs (IndicatorOfTheFloatingRateOfLeg2Rule: not
-                # IsFRA), so the floating leg states only its day count
-                if leg.day_count:
-                    self.sub(node, f"{name}/Fltg/DayCnt/Cd", leg.day_count)
-                continue
-            self._rate_leg_node(self.sub(node, name), leg)
-
-    def _years(self, value: tuple[str, int | None]) -> tuple[str, int | None]:
-        return value  # JFSA keeps a term's unit as the trade states it (12 MNTH, not 1 YEAR)
-
-    def _rate_leg_node(self, parent: etree._Element, leg: Leg) -> None:
-        super()._rate_leg_node(parent, leg)
-        if leg_kind(leg) == "FIXED":
-            # .001.04 states the fixed rate as a decimal fraction (0.0253 for 2.53 %)
-            rate = parent.find(f"{{{NS}}}Fxd/{{{NS}}}Rate")
-            if rate is not None:
-                for child in list(rate):
-                    rate.remove(child)
-                self.sub(rate, "Dcml", leg.fixed_rate)
-
-    def _currency(self, parent: etree._Element, event: TradeEvent) -> None:
-        if event.product.asset_class != "CURR" or event.exchange_rate is None:
-            return
-        node = self.sub(parent, "Ccy")
-        self.sub(node, "XchgRate", event.exchange_rate)
-        if event.exchange_rate_basis and "/" in event.exchange_rate_basis:
-            base, quoted = event.exchange_rate_basis.split("/", 1)
-            pair = self.sub(node, "XchgRateBsis/CcyPair")
-            self.sub(pair, "BaseCcy", base)
-            self.sub(pair, "QtdCcy", quoted)
+        super()._rate_leg_entry(node, name, leg, event)
 
     def _credit(self, parent: etree._Element, event: TradeEvent) -> None:
         super()._credit(parent, event)
@@ -374,31 +252,20 @@ class JfsaWriter(Auth030Writer):
         seniority = node.find(f"{{{NS}}}Snrty")
         node.insert(0 if seniority is None else 1, reference)
 
-    def _option(self, parent: etree._Element, event: TradeEvent) -> None:
-        option = event.option
-        if option is None:
-            return
-        node = self.sub(parent, "Optn")
-        if option.option_type:
-            self.sub(node, "Tp", option.option_type)
-        if option.exercise_style:
-            self.sub(node, "ExrcStyle", option.exercise_style)
-        first_exercise = option.first_exercise_date or (
+    def _first_exercise_date(self, option: OptionTerms) -> date | None:
+        return option.first_exercise_date or (
             min(option.exercise_dates) if option.exercise_dates else None)
-        if first_exercise:
-            self.sub(node, "ExrcDt/FrstExrcDt", day(first_exercise))
-        if option.strike is not None:
-            strike = self.sub(node, "StrkPric")
-            if option.strike_notation == "MONE":
-                self._monetary_or_decimal(strike, option.strike, option.strike_currency)
-            else:
-                self.sub(strike, "Dcml", option.strike)
-        # OptionOrSwaption11's sequence: the call and put amounts come before the premium
-        if option.call_amount is not None:
-            self.sub(node, "CallAmt", option.call_amount.amount,
-                     Ccy=option.call_amount.currency)
-        if option.put_amount is not None:
-            self.sub(node, "PutAmt", option.put_amount.amount, Ccy=option.put_amount.currency)
+
+    def _strike(self, node: etree._Element, option: OptionTerms) -> None:
+        assert option.strike is not None
+        if option.strike_notation == "MONE":
+            self._monetary_or_decimal(node, option.strike, option.strike_currency)
+        else:
+            self.sub(node, "Dcml", option.strike)
+
+    def _option_premium(self, node: etree._Element, event: TradeEvent) -> None:
+        option = event.option
+        assert option is not None
         if option.premium is not None:
             self.sub(node, "PrmAmt", option.premium.amount, Ccy=option.premium.currency)
         elif self._is_cap_floor(event):
@@ -408,9 +275,6 @@ class JfsaWriter(Auth030Writer):
             self.sub(node, "PrmAmt", 0)
         if option.premium_payment_date:
             self.sub(node, "PrmPmtDt", day(option.premium_payment_date))
-        if option.underlying_maturity_date:
-            self.sub(node, "MtrtyDtOfUndrlyg", day(option.underlying_maturity_date))
-
 
     def _is_cap_floor(self, event: TradeEvent) -> bool:
         return (event.product.asset_class == "INTR" and event.product.contract_type == "OPTN"

@@ -25,23 +25,13 @@ from shared.domain.model import (
     Product,
     Underlier,
 )
-from shared.formats.writers.asic import NS, AsicWriter
+from shared.formats.writers.asic import AsicWriter
 from shared.formats.writers.base import writer_for
+from tests.unit.formats.writers.auth030_support import CPTY, CTRCT, NEW, TX, N, documents
+from tests.unit.formats.writers.auth030_support import value as text
 from tests.unit.formats.writers.test_cftc import STAMP, A, B, swap
 
-N = {"a": NS}
-NEW = "a:DerivsTradRpt/a:TradData/a:Rpt/a:New"
-TX = f"{NEW}/a:CmonTradData/a:TxData"
-CTRCT = f"{NEW}/a:CmonTradData/a:CtrctData"
-CPTY = f"{NEW}/a:CtrPtySpcfcData/a:CtrPty"
-
-
-def document(event) -> etree._Element:
-    return etree.fromstring(AsicWriter().write_one(event, reporting_timestamp=STAMP))
-
-
-def text(doc: etree._Element, path: str) -> str | None:
-    return doc.findtext(path, namespaces=N)
+document = documents(AsicWriter)
 
 
 def fx_option():

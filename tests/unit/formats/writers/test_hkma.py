@@ -7,7 +7,6 @@ identifiers, timestamps as written).
 
 from __future__ import annotations
 
-import io
 from datetime import UTC, date, datetime
 from decimal import Decimal
 
@@ -30,32 +29,23 @@ from shared.domain.model import (
     TradeEvent,
     Underlier,
 )
-from shared.formats.readers.fpml import FpmlReader
 from shared.formats.writers.base import writer_for
 from shared.formats.writers.hkma import NS, HkmaWriter, java_instant_text
 from tests.unit.formats.fpml.samples import LEI_A, LEI_B, irs, message, regime, stream
-from tests.unit.formats.writers.test_cftc import STAMP, A, B, swap
+from tests.unit.formats.writers.auth030_support import (
+    CPTY,
+    CTRCT,
+    NEW,
+    TX,
+    N,
+    documents,
+    from_fpml,
+    quantity_leg,
+    value,
+)
+from tests.unit.formats.writers.test_cftc import A, B, swap
 
-N = {"a": NS}
-NEW = "a:DerivsTradRpt/a:TradData/a:Rpt/a:New"
-TX = f"{NEW}/a:CmonTradData/a:TxData"
-CTRCT = f"{NEW}/a:CmonTradData/a:CtrctData"
-CPTY = f"{NEW}/a:CtrPtySpcfcData/a:CtrPty"
-
-
-def document(event: TradeEvent) -> etree._Element:
-    return etree.fromstring(HkmaWriter().write_one(event, reporting_timestamp=STAMP))
-
-
-def value(doc: etree._Element, path: str) -> str | None:
-    return doc.findtext(path, namespaces=N)
-
-
-def from_fpml(xml: str) -> TradeEvent:
-    [record] = FpmlReader().read(io.BytesIO(xml.encode()))
-    assert record.ok, record.errors
-    assert record.event is not None
-    return record.event
+document = documents(HkmaWriter)
 
 
 def with_party_data(xml: str, party: str, data: str) -> str:
@@ -436,13 +426,8 @@ def test_commodity_quantity_is_detailed_per_calculation_period():
                              total="1200")
     doc = document(from_fpml(message(commodity_swap(fixed, floating))))
     for side in ("FrstLeg", "ScndLeg"):
-        leg = f"{TX}/a:NtnlQty/a:{side}"
-        assert value(doc, f"{leg}/a:TtlQty") == "1200"
-        assert value(doc, f"{leg}/a:UnitOfMeasr/a:Cd") == "OZTR"
-        # 100 troy ounces each month (the fixed leg shares the floating leg's periods)
-        assert value(doc, f"{leg}/a:Dtls/a:Term/a:Qty") == "100"
-        assert value(doc, f"{leg}/a:Dtls/a:Term/a:Val") == "1"
-        assert value(doc, f"{leg}/a:Dtls/a:Term/a:TmUnit") == "MNTH"
+        # 1200 troy ounces, 100 each month (the fixed leg shares the floating leg's periods)
+        assert quantity_leg(doc, side) == ("1200", "OZTR", "100", "1", "MNTH")
     # the price is per troy ounce
     assert value(doc, f"{TX}/a:TxPric/a:Pric/a:MntryVal/a:Amt") == "1800"
     assert value(doc, f"{TX}/a:TxPric/a:UnitOfMeasr/a:Cd") == "OZTR"

@@ -27,21 +27,12 @@ from shared.domain.model import (
     Underlier,
 )
 from shared.formats.writers.base import writer_for
-from shared.formats.writers.jfsa import NS, JfsaWriter, java_instant_text
-from tests.unit.formats.writers.test_cftc import STAMP, A, B, swap
+from shared.formats.writers.jfsa import JfsaWriter, java_instant_text
+from tests.unit.formats.writers.auth030_support import CTRCT, NEW, TX, N, documents
+from tests.unit.formats.writers.auth030_support import value as text
+from tests.unit.formats.writers.test_cftc import A, B, swap
 
-N = {"a": NS}
-NEW = "a:DerivsTradRpt/a:TradData/a:Rpt/a:New"
-TX = f"{NEW}/a:CmonTradData/a:TxData"
-CONTRACT = f"{NEW}/a:CmonTradData/a:CtrctData"
-
-
-def document(event, stamp: datetime = STAMP) -> etree._Element:
-    return etree.fromstring(JfsaWriter().write_one(event, reporting_timestamp=stamp))
-
-
-def text(doc: etree._Element, path: str) -> str | None:
-    return doc.findtext(path, namespaces=N)
+document = documents(JfsaWriter)
 
 
 def test_writer_for_regime_and_namespace():
@@ -138,10 +129,10 @@ def test_fixed_rate_as_decimal_fraction():
 def test_floating_index_is_the_underlier_of_a_single_currency_swap():
     event = swap()
     event.legs[1].floating_index_code = "SOFR"
-    assert text(document(event), f"{CONTRACT}/a:UndrlygInstrm/a:Indx/a:Indx") == "SOFR"
+    assert text(document(event), f"{CTRCT}/a:UndrlygInstrm/a:Indx/a:Indx") == "SOFR"
     # a cross-currency swap reports no underlier
     event.legs[0].notional = Money(amount=Decimal("9E+6"), currency="EUR")
-    assert document(event).find(f"{CONTRACT}/a:UndrlygInstrm", N) is None
+    assert document(event).find(f"{CTRCT}/a:UndrlygInstrm", N) is None
 
 
 def test_cap_reports_no_rate_underlier_and_zero_premium_when_none_paid():
@@ -150,7 +141,7 @@ def test_cap_reports_no_rate_underlier_and_zero_premium_when_none_paid():
                                     strike=Decimal("0.03"), strike_notation="PERC"))
     event.legs[1].floating_index_code = "LIBO"
     doc = document(event)
-    assert doc.find(f"{CONTRACT}/a:UndrlygInstrm", N) is None
+    assert doc.find(f"{CTRCT}/a:UndrlygInstrm", N) is None
     assert text(doc, f"{TX}/a:Optn/a:StrkPric/a:Dcml") == "0.03"
     premium = doc.find(f"{TX}/a:Optn/a:PrmAmt", N)
     assert premium.text == "0" and premium.get("Ccy") is None
@@ -167,7 +158,7 @@ def test_fra_dates_and_legs():
     assert text(doc, f"{TX}/a:FctvDt") == "2021-03-11"
     assert text(doc, f"{TX}/a:XprtnDt") == "2021-06-11"
     assert text(doc, f"{TX}/a:SttlmDt") == "2021-06-11"
-    assert text(doc, f"{CONTRACT}/a:UndrlygInstrm/a:Indx/a:Indx") == "EURI"
+    assert text(doc, f"{CTRCT}/a:UndrlygInstrm/a:Indx/a:Indx") == "EURI"
     assert text(doc, f"{TX}/a:IntrstRate/a:FrstLeg/a:Fxd/a:Rate/a:Dcml") == "0.0253"
     floating = doc.find(f"{TX}/a:IntrstRate/a:ScndLeg/a:Fltg", N)
     assert [etree.QName(c).localname for c in floating] == ["DayCnt"]
@@ -207,8 +198,8 @@ def test_ndf_fixing_date_with_settlement_currency():
                                  delivery_type="CASH", settlement_currency="USD"))
     event.legs[0].fixing_date = date(2022, 3, 16)
     doc = document(event)
-    assert text(doc, f"{CONTRACT}/a:SttlmCcy/a:Ccy") == "USD"
-    assert text(doc, f"{CONTRACT}/a:SttlmCcy/a:FxgDt") == "2022-03-16T00:00:00Z"
+    assert text(doc, f"{CTRCT}/a:SttlmCcy/a:Ccy") == "USD"
+    assert text(doc, f"{CTRCT}/a:SttlmCcy/a:FxgDt") == "2022-03-16T00:00:00Z"
 
 
 def test_second_leg_settlement_currency():
@@ -216,8 +207,8 @@ def test_second_leg_settlement_currency():
     event.legs[0].settlement_currency = "EUR"
     event.legs[1].settlement_currency = "USD"
     doc = document(event)
-    assert text(doc, f"{CONTRACT}/a:SttlmCcy/a:Ccy") == "EUR"
-    assert text(doc, f"{CONTRACT}/a:SttlmCcyScndLeg/a:Ccy") == "USD"
+    assert text(doc, f"{CTRCT}/a:SttlmCcy/a:Ccy") == "EUR"
+    assert text(doc, f"{CTRCT}/a:SttlmCcyScndLeg/a:Ccy") == "USD"
 
 
 def test_percentage_price_as_decimal():
@@ -233,7 +224,7 @@ def test_basket_constituents_by_identifier_scheme():
                                              Underlier(identifier="US0378331005",
                                                        source="ISIN")]))
     doc = document(event)
-    constituents = doc.findall(f"{CONTRACT}/a:UndrlygInstrm/a:Bskt/a:Cnsttnts/a:InstrmId", N)
+    constituents = doc.findall(f"{CTRCT}/a:UndrlygInstrm/a:Bskt/a:Cnsttnts/a:InstrmId", N)
     assert text(constituents[0], "a:OthrId/a:Id") == "ANSS.OQ"
     assert text(constituents[0], "a:OthrId/a:Src") == "RIC"
     assert text(constituents[1], "a:ISIN") == "US0378331005"
@@ -244,8 +235,8 @@ def test_credit_index_by_isin_and_name():
                                  underliers=[Underlier(identifier="USM17X16X151", source="INDX",
                                                        name="CDX.NA.HY.18")]))
     doc = document(event)
-    assert text(doc, f"{CONTRACT}/a:UndrlygInstrm/a:Indx/a:ISIN") == "USM17X16X151"
-    assert text(doc, f"{CONTRACT}/a:UndrlygInstrm/a:Indx/a:Nm") == "CDX.NA.HY.18"
+    assert text(doc, f"{CTRCT}/a:UndrlygInstrm/a:Indx/a:ISIN") == "USM17X16X151"
+    assert text(doc, f"{CTRCT}/a:UndrlygInstrm/a:Indx/a:Nm") == "CDX.NA.HY.18"
 
 
 def test_equity_quantity_with_unit_and_no_placeholder_when_unknown():
@@ -312,8 +303,8 @@ def test_unit_without_an_iso_code_is_not_reported():
 
 def test_commodity_floating_leg_spread_and_second_leg_settlement_currency():
     doc = document(commodity_swap())
-    assert doc.find(f"{CONTRACT}/a:SttlmCcy", N) is None  # the fixed price leg settles none
-    assert text(doc, f"{CONTRACT}/a:SttlmCcyScndLeg/a:Ccy") == "USD"
+    assert doc.find(f"{CTRCT}/a:SttlmCcy", N) is None  # the fixed price leg settles none
+    assert text(doc, f"{CTRCT}/a:SttlmCcyScndLeg/a:Ccy") == "USD"
     amount = doc.find(f"{TX}/a:IntrstRate/a:ScndLeg/a:Fltg/a:Sprd/a:MntryVal/a:Amt", N)
     assert amount.text == "0.003" and amount.get("Ccy") == "USD"
     assert doc.find(f"{TX}/a:IntrstRate/a:FrstLeg", N) is None

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import io
 from datetime import UTC, date, datetime
 from decimal import Decimal
 
@@ -28,35 +27,24 @@ from shared.domain.model import (
     Underlier,
     VarianceTerms,
 )
-from shared.formats.readers.fpml import FpmlReader
 from shared.formats.writers.base import writer_for
 from shared.formats.writers.mas import NS, MasWriter
 from tests.unit.formats.fpml.samples import LEI_A, irs, message, regime, stream
-from tests.unit.formats.writers.test_cftc import STAMP, A, B, swap
+from tests.unit.formats.writers.auth030_support import (
+    CPTY,
+    CTRCT,
+    NEW,
+    TX,
+    N,
+    documents,
+    from_fpml,
+    has,
+    quantity_leg,
+    value,
+)
+from tests.unit.formats.writers.test_cftc import A, B, swap
 
-N = {"a": NS}
-NEW = "a:DerivsTradRpt/a:TradData/a:Rpt/a:New"
-TX = f"{NEW}/a:CmonTradData/a:TxData"
-CTRCT = f"{NEW}/a:CmonTradData/a:CtrctData"
-CPTY = f"{NEW}/a:CtrPtySpcfcData/a:CtrPty"
-
-
-def document(event: TradeEvent) -> etree._Element:
-    return etree.fromstring(MasWriter().write_one(event, reporting_timestamp=STAMP))
-
-
-def value(doc: etree._Element, path: str) -> str | None:
-    return doc.findtext(path, namespaces=N)
-
-
-def has(doc: etree._Element, path: str) -> bool:
-    return doc.find(path, N) is not None
-
-
-def from_fpml(xml: str) -> TradeEvent:
-    [record] = FpmlReader().read(io.BytesIO(xml.encode()))
-    assert record.ok, record.errors
-    return record.event
+document = documents(MasWriter)
 
 
 def test_writer_for_regime_and_namespace():
@@ -327,13 +315,8 @@ def commodity_swap(unit: str = "OZTR", period: Period | None = None) -> TradeEve
 def test_commodity_quantity_per_delivery_period_on_each_leg():
     doc = document(commodity_swap())
     for name in ("FrstLeg", "ScndLeg"):
-        leg = f"{TX}/a:NtnlQty/a:{name}"
-        assert value(doc, f"{leg}/a:TtlQty") == "3000"
-        assert value(doc, f"{leg}/a:UnitOfMeasr/a:Cd") == "OZTR"
-        # the quantity per period (150 a month), not the total
-        assert value(doc, f"{leg}/a:Dtls/a:Term/a:Qty") == "150"
-        assert value(doc, f"{leg}/a:Dtls/a:Term/a:Val") == "1"
-        assert value(doc, f"{leg}/a:Dtls/a:Term/a:TmUnit") == "MNTH"
+        # the quantity per period (150 a month) in the term, not the total
+        assert quantity_leg(doc, name) == ("3000", "OZTR", "150", "1", "MNTH")
     assert value(doc, f"{TX}/a:TxPric/a:UnitOfMeasr/a:Cd") == "OZTR"
     # a commodity reference price is no underlying instrument
     assert not has(doc, f"{CTRCT}/a:UndrlygInstrm")
