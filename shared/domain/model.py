@@ -442,7 +442,7 @@ HASH_ADDED_FIELDS = frozenset({
     "beneficiary",  # Party
     "secondary_trade_id", "message_id", "event_date", "amendment_indicator",  # TradeEvent
 })
-_EMPTY = (None, {}, [])
+_EMPTY: tuple[Any, ...] = (None, {}, [])
 
 
 def _drop_unset_additions(content: Any) -> None:

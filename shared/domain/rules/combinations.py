@@ -77,8 +77,10 @@ _EMIR: dict[ActionType, frozenset[EventType | None]] = {
     # no PRTO in EMIR
 }
 
-_UNION = {a: _CFTC.get(a, frozenset()) | _EMIR.get(a, frozenset()) for a in ActionType}
-_CFTC_PUBLIC = {a: events for a, events in _CFTC.items() if a not in (A.VALU, A.MARU)}
+_UNION: dict[ActionType, frozenset[EventType | None]] = {
+    a: _CFTC.get(a, frozenset()) | _EMIR.get(a, frozenset()) for a in ActionType}
+_CFTC_PUBLIC: dict[ActionType, frozenset[EventType | None]] = {
+    a: events for a, events in _CFTC.items() if a not in (A.VALU, A.MARU)}
 
 ALLOWED: Mapping[str | None, Mapping[ActionType, frozenset[EventType | None]]] = {
     "cftc-part45": MappingProxyType(_CFTC),

@@ -21,12 +21,12 @@ A = ActionType
 # judged by the CFTC and EMIR lists, and the message says so (KRX's is not public at all).
 _WHY = {"krx": ("its own is not public", "자체 기준 비공개로")}
 _WHY_OTHER = ("its own is not at hand", "자체 기준 미확보로")
-REGIME_NAMES = {**{key: r.display_name for key, r in REGISTRY.items()},
+REGIME_NAMES: dict[str | None, str] = {**{key: r.display_name for key, r in REGISTRY.items()},
                 **{key: f"{REGISTRY[key].display_name} (CFTC and EMIR lists; "
                         f"{_WHY.get(key, _WHY_OTHER)[0]})"
                    for key in REGISTRY if key not in SETTLED},
                 None: "CFTC or EMIR"}
-REGIME_NAMES_KO = {**{key: r.display_name for key, r in REGISTRY.items()},
+REGIME_NAMES_KO: dict[str | None, str] = {**{key: r.display_name for key, r in REGISTRY.items()},
                    **{key: f"{REGISTRY[key].display_name}({_WHY.get(key, _WHY_OTHER)[1]} "
                            "CFTC·EMIR 기준 적용)" for key in REGISTRY if key not in SETTLED},
                    None: "CFTC 또는 EMIR"}

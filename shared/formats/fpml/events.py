@@ -96,10 +96,10 @@ def occurrences(message: Element) -> list[Occurrence]:
     elif boolean(message, "isCorrection") and found:
         found = [o if o.action is A.EROR else replace(o, action=A.CORR, event_type=None)
                  for o in found]
-    lineage = {"correlation_id": text(message, "correlationId"),
-               "sequence_number": text(message, "sequenceNumber"),
-               "parent_correlation_id": text(message, "parentCorrelationId")}
-    lineage = {k: v for k, v in lineage.items() if v}
+    stated = {"correlation_id": text(message, "correlationId"),
+              "sequence_number": text(message, "sequenceNumber"),
+              "parent_correlation_id": text(message, "parentCorrelationId")}
+    lineage = {k: v for k, v in stated.items() if v}
     return [replace(o, extras={**lineage, **o.extras}) for o in found]
 
 
@@ -237,9 +237,8 @@ def _novation(part: Element, message: Element) -> list[Occurrence]:
     new, new_name = _first(part, "newTrade", "newTradeIdentifier")
     old, old_name = _first(part, "oldTrade", "oldTradeIdentifier")
     old_utis = tuple(utis_of(old))
-    when = to_date(part, "novationTradeDate") or (
-        timestamp(part, "executionDateTime").date() if text(part, "executionDateTime")
-        else None)
+    executed = timestamp(part, "executionDateTime")
+    when = to_date(part, "novationTradeDate") or (executed.date() if executed else None)
     found: list[Occurrence] = []
     if new is not None:
         found.append(replace(_event_on(part, new, new_name, A.NEWT, E.NOVA),

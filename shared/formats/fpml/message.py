@@ -176,16 +176,6 @@ def _zoned(value: str | None) -> bool:
     return value.endswith("Z") or "+" in value[10:] or "-" in value[10:]
 
 
-def _country(value: str | None) -> str | None:
-    """An ISO 3166-1 alpha-2 country code; None for anything else, including the user-assigned
-    codes (AA, QM-QZ, XA-XZ, ZZ: XX is the usual 'unknown') and alpha-3 codes (DEU)."""
-    if not value or len(value) != 2 or not value.isalpha() or not value.isupper():
-        return None
-    if value in ("AA", "ZZ") or value[0] == "X" or (value[0] == "Q" and value[1] >= "M"):
-        return None
-    return value
-
-
 def _trading_event(el: Element) -> TradingEvent:
     return TradingEvent(event_type=text(el, "eventType"),
                         event_id=text(el, "eventIdentifier/eventId"),

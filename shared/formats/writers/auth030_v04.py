@@ -288,7 +288,13 @@ class Auth030V04Writer(Auth030Writer):
             self.sub(node, "Dcml", option.strike)
 
     def _strike_currency(self, pair: str | None) -> str | None:
-        return pair
+        # An FX strike is a price of the pair's base currency in its quoted currency: the
+        # amount's Ccy is that one ISO 4217 code (ActiveOrHistoricCurrencyCode), never the
+        # pair, which the schema refuses (and with it the whole file), though DRR's MAS and
+        # ASIC test packs write it.
+        if not pair:
+            return None
+        return pair.rsplit("/", 1)[-1]
 
     def _call_put_amounts(self, event: TradeEvent) -> tuple[Money | None, Money | None]:
         option = event.option

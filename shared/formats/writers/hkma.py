@@ -284,12 +284,6 @@ class HkmaWriter(Auth030V04Writer):
             self._reference_period(node, stated)
         self._floating_terms(node, leg)
 
-    def _strike_currency(self, pair: str | None) -> str | None:
-        # an FX strike is a price of the pair's base currency in its quoted currency
-        if not pair:
-            return None
-        return pair.rsplit("/", 1)[-1]
-
     def _call_put_amounts(self, event: TradeEvent) -> tuple[Money | None, Money | None]:
         """(call amount, put amount), CDE 'Call amount' / 'Put amount' as DRR fills them."""
         option = event.option

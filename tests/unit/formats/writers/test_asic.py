@@ -190,8 +190,9 @@ def test_fx_option_amounts_strike_pair_and_no_exchange_rate():
     doc = document(fx_option())
     option = doc.find(f"{TX}/a:Optn", N)
     assert option.find("a:Tp", N) is None and option.find("a:ExrcStyle", N) is None
+    # the quoted currency: the schema takes one ISO 4217 code, never the pair
     strike = option.find("a:StrkPric/a:MntryVal/a:Amt", N)
-    assert (strike.text, strike.get("Ccy")) == ("73.5", "JPY/NZD")
+    assert (strike.text, strike.get("Ccy")) == ("73.5", "NZD")
     call, put = option.find("a:CallAmt", N), option.find("a:PutAmt", N)
     assert (call.text, call.get("Ccy")) == ("111500000", "JPY")
     assert (put.text, put.get("Ccy")) == ("1110000", "NZD")

@@ -190,8 +190,9 @@ def test_fx_option_exercise_date_strike_and_call_put_amounts():
     doc = document(event)
     option = f"{TX}/a:Optn"
     assert value(doc, f"{option}/a:ExrcDt/a:FrstExrcDt") == "2020-11-18"
+    # the quoted currency: the schema takes one ISO 4217 code, never the pair
     strike = doc.find(f"{option}/a:StrkPric/a:MntryVal/a:Amt", N)
-    assert strike.text == "1.1" and strike.get("Ccy") == "EUR/USD"
+    assert strike.text == "1.1" and strike.get("Ccy") == "USD"
     assert doc.find(f"{option}/a:CallAmt", N).get("Ccy") == "EUR"
     assert value(doc, f"{option}/a:PutAmt") == "110"
     assert value(doc, f"{option}/a:PrmAmt") == "5"
