@@ -26,9 +26,12 @@ from shared.domain.regimes import keys as regime_keys
               help="ISO 8601 reporting timestamp (default: now, UTC).")
 @click.option("--refdata-dir", envvar="SWAPREP_REFDATA_DIR", default=None,
               type=click.Path(file_okay=False), help="Directory extending the reference data.")
+@click.option("--checks/--no-checks", default=True,
+              help="Judge each trade by the regime's rules and print the issues on stderr "
+                   "(default), or print the report only (scripts that judge elsewhere).")
 @click.argument("file", type=click.Path(exists=True, dir_okay=False, path_type=Path))
 def command(regime: str, reporting_timestamp: str | None, refdata_dir: str | None,
-            file: Path) -> None:
+            checks: bool, file: Path) -> None:
     """Print the REGIME report of the trades in FILE (FpML, CSV or JSONL)."""
     from shared.domain.enrichment import enrich
     from shared.formats.readers import detect_format, reader_for
@@ -60,7 +63,8 @@ def command(regime: str, reporting_timestamp: str | None, refdata_dir: str | Non
                                f"{error}", err=True)
                 if record.event is not None:
                     event = enrich(record.event).event
-                    _print_issues(file.name, record.position.record, event, regime, stamp)
+                    if checks:
+                        _print_issues(file.name, record.position.record, event, regime, stamp)
                     events.append(event)
         except UnreadableFile as exc:
             raise click.ClickException(str(exc)) from exc

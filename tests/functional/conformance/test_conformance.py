@@ -50,9 +50,11 @@ def test_conformance_score(corpus):
     # CI runs with ../shared beside the repo: a missing corpus is a broken setup, not a skip.
     assert (CORPUS / "score.py").exists(), f"conformance corpus not found at {CORPUS}"
     where = [] if corpus == "main" else ["--corpus", str(CORPUS / corpus)]
+    # --no-checks: the same report on stdout without judging the rules for stderr, which the
+    # scorer ignores (tests/unit/commands/test_report.py); 40 % less CPU over ~700 runs
     run = subprocess.run(
         [sys.executable, str(CORPUS / "score.py"), *where, "--regime", ",".join(FLOORS[corpus]),
-         "--", _swaprep(), "report"],
+         "--", _swaprep(), "report", "--no-checks"],
         cwd=ROOT, capture_output=True, text=True, timeout=900)
     assert run.returncode == 0, run.stderr[-2000:]
     last = run.stdout.strip().splitlines()[-1]

@@ -524,7 +524,7 @@ def test_an_event_the_writer_cannot_render_becomes_invalid_and_the_rest_goes_out
 def test_an_event_for_a_regime_without_a_writer_is_invalid_not_stuck(db, two_tenants, store,
                                                                     send):
     alpha, _ = two_tenants
-    insert(db, alpha, demo_events(2), regimes=("mas",))
+    insert(db, alpha, demo_events(2), regimes=("csa",))  # Canada: no regime of ours, no writer
     result = flush_all(db=db, store=store, bucket=OUTBOUND, send=send)
     assert result["files"] == 0 and result["errors"] == []
     assert states(db, alpha) == {"invalid": 2}
