@@ -18,7 +18,7 @@ import hashlib
 import json
 import types
 import typing
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
 from datetime import time as time_of_day
@@ -433,31 +433,41 @@ class TradeEvent(_Model):
 # re-delivered record is recognised (trade_events.payload_hash), so a new field at its empty
 # default must not change the hash of an event that does not use it: the same file sent again
 # after an upgrade is still the same event, not a second report. Add each new field here.
-HASH_ADDED_FIELDS = frozenset({
-    "event_timestamp_text", "variance",  # TradeEvent (issue 16)
-    "commodity",  # Product
-    "id_scheme",  # Underlier
-    "quantity_frequency", "calculation_period",  # Leg
-    "regime_classifications", "classifications", "entity_classifications",  # Party
-    "beneficiary",  # Party
-    "secondary_trade_id", "message_id", "event_date", "amendment_indicator",  # TradeEvent
+HASH_ADDED_FIELDS_AT: Mapping[str, frozenset[str]] = types.MappingProxyType({
+    "event": frozenset({"event_timestamp_text", "variance", "secondary_trade_id", "message_id",
+                        "event_date", "amendment_indicator"}),  # TradeEvent (issue 16)
+    "product": frozenset({"commodity"}),
+    "underlier": frozenset({"id_scheme"}),
+    "leg": frozenset({"quantity_frequency", "calculation_period"}),
+    "party": frozenset({"regime_classifications", "classifications", "entity_classifications",
+                        "beneficiary"}),
 })
+HASH_ADDED_FIELDS = frozenset().union(*HASH_ADDED_FIELDS_AT.values())
 _EMPTY: tuple[Any, ...] = (None, {}, [])
 
 
-def _drop_unset_additions(content: Any) -> None:
-    """Remove HASH_ADDED_FIELDS keys holding their empty default, at any depth, in place."""
+def _drop(content: Any, names: frozenset[str]) -> None:
     if isinstance(content, dict):
-        for name in HASH_ADDED_FIELDS.intersection(content):
+        for name in names.intersection(content):
             if content[name] in _EMPTY:
                 del content[name]
-        for value in content.values():
-            if isinstance(value, dict | list):
-                _drop_unset_additions(value)
-    elif isinstance(content, list):
-        for item in content:
-            if isinstance(item, dict | list):
-                _drop_unset_additions(item)
+
+
+def _drop_unset_additions(content: dict[str, Any]) -> None:
+    """Remove the added fields still at their empty default from an event's dump, in place.
+
+    Only where each can be (a walk over the whole dump cost more than the hash itself)."""
+    added = HASH_ADDED_FIELDS_AT
+    _drop(content, added["event"])
+    product = content.get("product")
+    _drop(product, added["product"])
+    if isinstance(product, dict):
+        for underlier in product.get("underliers") or ():
+            _drop(underlier, added["underlier"])
+    for leg in content.get("legs") or ():
+        _drop(leg, added["leg"])
+    for name in ("counterparty_1", "counterparty_2"):
+        _drop(content.get(name), added["party"])
 
 
 ModelT = TypeVar("ModelT", bound=BaseModel)
