@@ -408,6 +408,10 @@ class TradeEvent(_Model):
     event_date: date | None = None  # EMIR 2.152: when the reported event took place
     amendment_indicator: bool | None = None  # CFTC: a MODI reflecting newly agreed terms
 
+    # added for reporting obligations (issue 17, optional): the tenant's entity or branch that
+    # booked the trade (its entity_id), when the record says
+    booking_entity: str | None = None
+
     # regimes this event is reportable under (cftc-part45, emir, krx); empty: tenant default
     regimes: list[str] = Field(default_factory=list)
     # regime-specific values without a CDE home, e.g. a DRR-only flag
@@ -435,7 +439,8 @@ class TradeEvent(_Model):
 # after an upgrade is still the same event, not a second report. Add each new field here.
 HASH_ADDED_FIELDS_AT: Mapping[str, frozenset[str]] = types.MappingProxyType({
     "event": frozenset({"event_timestamp_text", "variance", "secondary_trade_id", "message_id",
-                        "event_date", "amendment_indicator"}),  # TradeEvent (issue 16)
+                        "event_date", "amendment_indicator",  # TradeEvent (issue 16)
+                        "booking_entity"}),  # issue 17
     "product": frozenset({"commodity"}),
     "underlier": frozenset({"id_scheme"}),
     "leg": frozenset({"quantity_frequency", "calculation_period"}),

@@ -28,8 +28,10 @@ __all__ = [
     "CALENDAR_ONLY",
     "CFTC_T1_KINDS",
     "DEFAULT_TENANT_REGIMES",
+    "EEA",
     "KST",
     "REGISTRY",
+    "Obligation",
     "Regime",
     "RegimeCalendar",
     "UnknownRegime",
@@ -92,6 +94,48 @@ def _zone(name: str) -> tzinfo:
     return ZoneInfo(name)
 
 
+# The European Economic Area, where EMIR applies (EU 27 plus Iceland, Liechtenstein, Norway).
+EEA = frozenset({"AT", "BE", "BG", "HR", "CY", "CZ", "DK", "EE", "FI", "FR", "DE", "GR", "HU",
+                 "IE", "IT", "LV", "LT", "LU", "MT", "NL", "PL", "PT", "RO", "SK", "SI", "ES",
+                 "SE", "IS", "LI", "NO"})
+
+
+@dataclass(frozen=True)
+class Obligation:
+    """Who must report under a regime; `shared.domain.obligations` applies it to a trade.
+
+    `statuses` are what an entity may be under the regime (a tenant's entity states one);
+    those in `self_reporting` report their own side. `sides`: "both" (each obliged
+    counterparty reports its own side) or "one" (a hierarchy picks one reporting counterparty).
+    `scope`: "legal-entity" when a status covers every trade the legal entity books wherever
+    (a CFTC swap dealer registration, a Korean firm's KRX obligation), "booking" when it
+    covers what the entity or branch holding it books (EMIR's establishment, the Asian
+    regimes' booked-or-traded-in tests). `jurisdictions`: where a counterparty that states
+    no status is taken to be in the regime's reach (its country). `delegated_for`: statuses a
+    financial counterparty must report for (EMIR Art. 9(1a) small NFCs). `follows`: a regime
+    whose reporting counterparty reports this one too (Part 43 follows Part 45).
+    """
+
+    statuses: tuple[str, ...]
+    self_reporting: frozenset[str]
+    sides: str
+    scope: str
+    jurisdictions: frozenset[str]
+    delegated_for: frozenset[str] = frozenset()
+    follows: str | None = None
+    source: str = ""
+
+
+_EMIR_STATUSES = ("FC", "NFC+", "NFC-", "CCP")
+_ENTITY_STATUSES = ("REPORTING", "EXEMPT")  # a prescribed / specified reporting entity or not
+
+
+def _dual(jurisdictions: Iterable[str], source: str) -> Obligation:
+    """A regime where each reporting entity in its reach reports its own side."""
+    return Obligation(_ENTITY_STATUSES, frozenset({"REPORTING"}), "both", "booking",
+                      frozenset(jurisdictions), source=source)
+
+
 @dataclass(frozen=True)
 class Regime:
     key: str  # TradeEvent.regimes, tenants.regimes, report_files.regime, X-Regime
@@ -103,6 +147,7 @@ class Regime:
     media_type: str  # its files' Content-Type, no parameters (TrSubmission's default)
     aliases: tuple[str, ...] = ()  # other spellings a record may use (normalised form)
     sources: str = ""  # where the deadline and the record-keeping period come from (RULES.md)
+    obligation: Obligation | None = None  # who reports (None: every trade, by the tenant)
 
 
 # The order every list of regimes shows (API enum, CLI choices, messages): the home regime
@@ -125,6 +170,12 @@ _REGIMES = (
         aliases=("krx-tr", "kr"),
         sources=("FSC Notice 2019-4 (T+1, CCP T+0); record keeping per the FSCMA-based TR rule, "
                  "unverified (the KRX TR rulebook is not public)"),
+        obligation=Obligation(
+            _ENTITY_STATUSES, frozenset({"REPORTING"}), "both", "legal-entity", frozenset({"KR"}),
+            source=("FSCMA Art. 166-3 and FSC Regulation on Financial Investment Business "
+                    "(OTC derivatives trade reporting): each Korean financial company reports "
+                    "the trades it is party to, its overseas branches' included; the TR pairs "
+                    "both sides (연결, 대사)")),
     ),
     Regime(
         key="cftc-part45",
@@ -132,16 +183,22 @@ _REGIMES = (
         deadline=RegimeCalendar(
             "CFTC", "US", "America/New_York", days=1,
             days_by_kind=MappingProxyType(dict.fromkeys(CFTC_T1_KINDS, 1)), days_other_kind=2,
-    ),
+        ),
         # 17 CFR 45.2(c): kept throughout the life of the swap and at least five years after
         # its final termination.
         record_keeping_years=5,
         writer="shared.formats.writers.cftc:CftcPart45Writer",
         tr_name="CFTC-SDR",
         media_type="application/json",
-        aliases=("cftc", "cftc45", "part45"),
+        aliases=("cftc", "cftc45", "part45", "doddfrank", "doddfrankact"),
         sources=("17 CFR 45.3 (SD/MSP/DCO and venues T+1, others T+2), 45.1 business day "
                  "(85 FR 75503); 45.2(c) records"),
+        obligation=Obligation(
+            ("SD", "MSP", "FE", "NFE"), frozenset({"SD", "MSP", "FE", "NFE"}), "one",
+            "legal-entity", frozenset({"US"}),
+            source=("17 CFR 45.8: SD/MSP over the rest (a), MSP over non-SD (b), financial "
+                    "entity over non-financial (c), a US person over a non-US one (d); equals "
+                    "agree which reports")),
     ),
     Regime(
         key="emir",
@@ -155,6 +212,12 @@ _REGIMES = (
         media_type="application/xml",
         aliases=("esma", "emir-refit", "eu-emir"),
         sources=("EMIR Art. 9(1) working day following; Art. 9(2) five years; TARGET calendar"),
+        obligation=Obligation(
+            _EMIR_STATUSES, frozenset({"FC", "NFC+", "CCP"}), "both", "booking", EEA,
+            delegated_for=frozenset({"NFC-"}),
+            source=("EMIR Art. 9(1) both counterparties report; Art. 9(1a) an FC reports for an "
+                    "NFC- counterparty, which may report itself instead; Art. 9(1f) "
+                    "delegation of reporting by agreement")),
     ),
     Regime(
         key="uk-emir",
@@ -169,6 +232,11 @@ _REGIMES = (
         aliases=("ukemir", "fca", "uk"),
         sources=("UK EMIR Art. 9(1) (legislation.gov.uk/eur/2012/648/article/9), FCA Handbook "
                  "glossary G120 business day; Art. 9(2) five years; PS23/2 (from 30 Sep 2024)"),
+        obligation=Obligation(
+            _EMIR_STATUSES, frozenset({"FC", "NFC+", "CCP"}), "both", "booking",
+            frozenset({"GB"}), delegated_for=frozenset({"NFC-"}),
+            source=("UK EMIR Art. 9(1) both UK counterparties report; Art. 9(1a) a UK FC "
+                    "reports for a UK NFC- counterparty; delegation by agreement")),
     ),
     Regime(
         key="jfsa",
@@ -183,6 +251,9 @@ _REGIMES = (
         aliases=("jp", "japan", "fsa"),
         sources=("Cabinet Office Order on the Regulation of OTC Derivatives Transactions (No. 48 "
                  "of 2012) ch. III; T+1 and five years unverified against the article text"),
+        obligation=_dual({"JP"}, "FIEA Art. 156-63 and the Cabinet Office Order (No. 48 of "
+                         "2012): each financial instruments business operator party to the "
+                         "trade reports"),
     ),
     Regime(
         key="mas",
@@ -195,6 +266,8 @@ _REGIMES = (
         aliases=("sg", "singapore"),
         sources=("SF(RDC)R Third Schedule Part II and MAS FAQs (10 Jan 2022): two business "
                  "days; reg. 2 business day; five years by analogy (unverified)"),
+        obligation=_dual({"SG"}, "SFA s.124 and SF(RDC)R reg. 6-7: each specified person "
+                         "reports the trades booked or traded in Singapore"),
     ),
     Regime(
         key="hkma",
@@ -209,6 +282,9 @@ _REGIMES = (
         aliases=("hktr", "hk", "sfc"),
         sources=("SFO (OTC Derivative Transactions - Reporting and Record Keeping Obligations) "
                  "Rules, Cap. 571AL: T+2 Hong Kong business days, five years after expiry"),
+        obligation=_dual({"HK"}, "Cap. 571AL rules 10-13: each prescribed person (an "
+                         "authorized institution, a licensed corporation) reports the trades "
+                         "booked or conducted in Hong Kong"),
     ),
     Regime(
         key="asic",
@@ -223,6 +299,9 @@ _REGIMES = (
         aliases=("au", "australia"),
         sources=("ASIC Derivative Transaction Rules (Reporting) 2024, Rule 2.2.3(1) end of the "
                  "second Business Day (T+4 with a package id, 2.2.3(3)); Rule 2.5.1 five years"),
+        obligation=_dual({"AU"}, "ASIC Derivative Transaction Rules (Reporting) 2024 "
+                         "Rule 1.2.4 and 2.2.1: each Reporting Entity reports the trades booked "
+                         "or executed in Australia"),
     ),
     Regime(
         key="cftc-part43",
@@ -237,6 +316,10 @@ _REGIMES = (
         aliases=("cftc43", "part43", "cftc-rt"),
         sources=("17 CFR 43.3(a) as soon as technologically practicable (43.2); post-priced "
                  "swaps by 11:59:59 pm ET, 43.3(a)(4); 43.5 delays are for dissemination"),
+        obligation=Obligation(
+            ("SD", "MSP", "FE", "NFE"), frozenset({"SD", "MSP", "FE", "NFE"}), "one",
+            "legal-entity", frozenset({"US"}), follows="cftc-part45",
+            source="17 CFR 43.3(a)(3): the reporting counterparty of Part 45 reports it"),
     ),
 )
 

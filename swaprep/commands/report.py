@@ -29,9 +29,18 @@ from shared.domain.regimes import keys as regime_keys
 @click.option("--checks/--no-checks", default=True,
               help="Judge each trade by the regime's rules and print the issues on stderr "
                    "(default), or print the report only (scripts that judge elsewhere).")
+@click.option("--reporting-party", default=None, metavar="LEI",
+              help="Report each trade as this counterparty reports it (default: the record's "
+                   "counterparty 1): the other side of a two-sided regime, or a client.")
+@click.option("--submitting-entity", default=None, metavar="LEI",
+              help="Who sends the report (default: the reporting party); a delegate's LEI.")
+@click.option("--entity-responsible", default=None, metavar="LEI",
+              help="Who answers for the report (default: the reporting party); the delegate "
+                   "under mandatory delegation (EMIR Art. 9(1a)).")
 @click.argument("file", type=click.Path(exists=True, dir_okay=False, path_type=Path))
 def command(regime: str, reporting_timestamp: str | None, refdata_dir: str | None,
-            checks: bool, file: Path) -> None:
+            checks: bool, reporting_party: str | None, submitting_entity: str | None,
+            entity_responsible: str | None, file: Path) -> None:
     """Print the REGIME report of the trades in FILE (FpML, CSV or JSONL)."""
     from shared.domain.enrichment import enrich
     from shared.formats.readers import detect_format, reader_for
@@ -63,6 +72,9 @@ def command(regime: str, reporting_timestamp: str | None, refdata_dir: str | Non
                                f"{error}", err=True)
                 if record.event is not None:
                     event = enrich(record.event).event
+                    if reporting_party or submitting_entity or entity_responsible:
+                        event = _as_reported(event, reporting_party, submitting_entity,
+                                             entity_responsible)
                     if checks:
                         _print_issues(file.name, record.position.record, event, regime, stamp)
                     events.append(event)
@@ -78,6 +90,21 @@ def command(regime: str, reporting_timestamp: str | None, refdata_dir: str | Non
         click.echo(f"{count} records reported", err=True)
     out.write(b"\n")
     out.flush()
+
+
+def _as_reported(event, reporting_party: str | None, submitting_entity: str | None,
+                 entity_responsible: str | None):  # type: ignore[no-untyped-def]
+    from shared.domain.obligations.perspective import NotACounterparty, as_reported_by
+
+    one = event.counterparty_1.identifier if event.counterparty_1 else None
+    lei = reporting_party or one
+    if lei is None:
+        raise click.ClickException("the record names no counterparty 1 to report for")
+    try:
+        return as_reported_by(event, lei, submitting_entity=submitting_entity,
+                              entity_responsible=entity_responsible)
+    except NotACounterparty as exc:
+        raise click.ClickException(str(exc)) from exc
 
 
 def _print_issues(name: str, record: int | None, event, regime: str, now: datetime) -> None:
