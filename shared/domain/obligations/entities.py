@@ -210,3 +210,53 @@ class EntityBook:
                     day is None or agreement.active_on(day)):
                 return agreement
         return None
+
+
+def entity_from_row(row: Mapping[str, object]) -> LegalEntity:
+    """A `LegalEntity` from a stored row or an API body (the same field names)."""
+    statuses = row.get("statuses") or {}
+    if not isinstance(statuses, Mapping):
+        raise EntityError("statuses", "is an object of regime -> status")
+    try:
+        kind = EntityKind(str(row.get("kind")))
+    except ValueError:
+        raise EntityError("kind", f"{row.get('kind')!r} is not one of "
+                                  f"{', '.join(k.value for k in EntityKind)}") from None
+    return LegalEntity(entity_id=str(row.get("entity_id") or ""), name=str(row.get("name") or ""),
+                       kind=kind, country=str(row.get("country") or ""),
+                       lei=_text(row.get("lei")), parent=_text(row.get("parent")),
+                       statuses={str(k): str(v) for k, v in statuses.items()})
+
+
+def agreement_from_row(row: Mapping[str, object]) -> DelegationAgreement:
+    """A `DelegationAgreement` from a stored row or an API body (dates as date or ISO text)."""
+    try:
+        capacity = Capacity(str(row.get("capacity")))
+    except ValueError:
+        raise EntityError("capacity", "an agreement is mandatory or voluntary") from None
+    return DelegationAgreement(
+        client_lei=str(row.get("client_lei") or ""), client_name=str(row.get("client_name") or ""),
+        regime=str(row.get("regime") or ""), capacity=capacity,
+        delegate=str(row.get("delegate") or ""),
+        valid_from=_day(row.get("valid_from"), "valid_from"),
+        valid_to=_day(row.get("valid_to"), "valid_to") if row.get("valid_to") else None,
+        client_status=_text(row.get("client_status")), opted_out=bool(row.get("opted_out")))
+
+
+def book_from_rows(entity_rows: Iterable[Mapping[str, object]],
+                   agreement_rows: Iterable[Mapping[str, object]] = ()) -> EntityBook:
+    return EntityBook([entity_from_row(r) for r in entity_rows],
+                      [agreement_from_row(r) for r in agreement_rows])
+
+
+def _text(value: object) -> str | None:
+    return str(value).strip() or None if value is not None else None
+
+
+def _day(value: object, field_name: str) -> date:
+    if isinstance(value, date):
+        return value
+    try:
+        return date.fromisoformat(str(value))
+    except ValueError:
+        raise EntityError(field_name, f"{value!r} is not a date (YYYY-MM-DD)") from None
