@@ -172,10 +172,10 @@ _REGIMES = (
                  "unverified (the KRX TR rulebook is not public)"),
         obligation=Obligation(
             _ENTITY_STATUSES, frozenset({"REPORTING"}), "both", "legal-entity", frozenset({"KR"}),
-            source=("FSCMA Art. 166-3 and FSC Regulation on Financial Investment Business "
-                    "(OTC derivatives trade reporting): each Korean financial company reports "
-                    "the trades it is party to, its overseas branches' included; the TR pairs "
-                    "both sides (연결, 대사)")),
+            source=("FSC rules under the FSCMA (TR live 1 April 2021): each reporting firm "
+                    "reports its own side and the TR pairs and matches both (연결, 대사); "
+                    "delegation leaves the obligation with the firm. That a Korean firm's "
+                    "overseas branches report too is our reading, unverified")),
     ),
     Regime(
         key="cftc-part45",
@@ -253,7 +253,7 @@ _REGIMES = (
                  "of 2012) ch. III; T+1 and five years unverified against the article text"),
         obligation=_dual({"JP"}, "FIEA Art. 156-63 and the Cabinet Office Order (No. 48 of "
                          "2012): each financial instruments business operator party to the "
-                         "trade reports"),
+                         "trade reports (article numbers unverified)"),
     ),
     Regime(
         key="mas",
@@ -267,7 +267,7 @@ _REGIMES = (
         sources=("SF(RDC)R Third Schedule Part II and MAS FAQs (10 Jan 2022): two business "
                  "days; reg. 2 business day; five years by analogy (unverified)"),
         obligation=_dual({"SG"}, "SFA s.124 and SF(RDC)R reg. 6-7: each specified person "
-                         "reports the trades booked or traded in Singapore"),
+                         "reports the trades booked or traded in Singapore (unverified)"),
     ),
     Regime(
         key="hkma",
@@ -284,7 +284,7 @@ _REGIMES = (
                  "Rules, Cap. 571AL: T+2 Hong Kong business days, five years after expiry"),
         obligation=_dual({"HK"}, "Cap. 571AL rules 10-13: each prescribed person (an "
                          "authorized institution, a licensed corporation) reports the trades "
-                         "booked or conducted in Hong Kong"),
+                         "booked or conducted in Hong Kong (rule numbers unverified)"),
     ),
     Regime(
         key="asic",
@@ -301,7 +301,7 @@ _REGIMES = (
                  "second Business Day (T+4 with a package id, 2.2.3(3)); Rule 2.5.1 five years"),
         obligation=_dual({"AU"}, "ASIC Derivative Transaction Rules (Reporting) 2024 "
                          "Rule 1.2.4 and 2.2.1: each Reporting Entity reports the trades booked "
-                         "or executed in Australia"),
+                         "or executed in Australia (rule numbers unverified)"),
     ),
     Regime(
         key="cftc-part43",

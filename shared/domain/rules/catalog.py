@@ -84,9 +84,32 @@ def _regime_lines(rules: list[Rule]) -> list[str]:
     return [*lines, ""]
 
 
+def _obligation_lines() -> list[str]:
+    lines = ["## Regimes: who reports", "",
+             "From each regime's `Obligation` in `shared/domain/regimes.py`, which "
+             "`shared/domain/obligations/routing.py` applies to every event "
+             "(docs/OBLIGATIONS.md). *Sides*: both = each obliged counterparty reports its own "
+             "side; one = a hierarchy picks the reporting counterparty. *Scope*: legal entity = "
+             "a status covers every trade the legal entity books, its branches' included; "
+             "booking = the status of the entity or branch that books the trade.", "",
+             "| Regime | Statuses (reporting ones in bold) | Sides | Scope | Reach | Reported "
+             "for by law | Source |", "|---|---|---|---|---|---|---|"]
+    for key, entry in REGISTRY.items():
+        ob = entry.obligation
+        if ob is None:
+            continue
+        statuses = ", ".join(f"**{s}**" if s in ob.self_reporting else s for s in ob.statuses)
+        reach = ("EEA" if len(ob.jurisdictions) > 5 else "/".join(sorted(ob.jurisdictions)))
+        sides = ob.sides + (f" (follows `{ob.follows}`)" if ob.follows else "")
+        lines.append(f"| {entry.display_name} (`{key}`) | {statuses} | {sides} "
+                     f"| {ob.scope.replace('-', ' ')} | {reach} "
+                     f"| {', '.join(sorted(ob.delegated_for)) or '-'} | {_cell(ob.source)} |")
+    return [*lines, ""]
+
+
 def render_markdown() -> str:
     rules = all_rules()
-    lines = [HEADER, *_regime_lines(rules), "## Catalogue", "",
+    lines = [HEADER, *_regime_lines(rules), *_obligation_lines(), "## Catalogue", "",
              "| ID | Severity | Field | Regimes | Action types | Message (English) "
              "| Message (Korean) |",
              "|---|---|---|---|---|---|---|"]
