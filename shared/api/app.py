@@ -2,6 +2,7 @@
 
 from shared.api.routes import (
     admin,
+    approvals,
     auth,
     errors,
     files,
@@ -20,6 +21,6 @@ from shared.api.routes import (
 from shared.platform.web import Router
 
 router = Router()
-for module in (health, openapi, ingest, auth, admin, operations, files, metrics,
+for module in (health, openapi, ingest, auth, admin, approvals, operations, files, metrics,
                ingest_files, trades, errors, reports, stats, ops_views, rules):
     router.include(module.router)

@@ -53,6 +53,7 @@ class Op:
     credential: str = "user"
     media: str = JSON
     cached: bool = False  # answers 200 with an ETag, and 304 to a matching If-None-Match
+    approvable: bool = False  # may answer 202: held for a second user (four-eyes)
 
 
 def _items(item: dict[str, Any]) -> dict[str, Any]:
@@ -142,6 +143,18 @@ SCHEMAS: dict[str, dict[str, Any]] = {
         rejected={"type": "array", "items": _obj(["index", "errors"], index=INT, errors={
             "type": "array", "items": _obj(["code", "message"], code=STR, field=NSTR,
                                            message=STR)})}),
+    "ApprovalRequest": _obj(
+        ["id", "kind", "request", "events", "requested_by", "requested_by_name",
+         "requested_at", "expires_at", "status"],
+        id=STR, kind={"enum": ["repair", "bulk_repair", "cancel", "resubmit"]},
+        request={**OBJECT, "description": "the action's own request body, as it will run"},
+        events=INT, requested_by=STR, requested_by_name=STR, requested_at=STAMP,
+        expires_at=STAMP, status={"enum": ["pending", "approved", "rejected", "expired"]},
+        decided_by=NSTR, decided_by_name=NSTR, decided_at=NSTAMP, note=NSTR,
+        outcome={"type": ["object", "null"],
+                 "description": "what the action did when approved"}),
+    "PendingApproval": _obj(["status", "approval"], status={"const": "pending_approval"},
+                            approval=ref("ApprovalRequest")),
     "ItemOutcome": _obj(["id", "outcome", "ok", "message"], id=STR, outcome=STR, ok=BOOL,
                         message=STR, details=OBJECT),
     "BulkOutcome": _obj(["items", "ok", "refused"], items={
@@ -470,17 +483,18 @@ OPERATIONS: tuple[Op, ...] = (
        ref("RepairOutcome"), body="Repair", errors=(404, 409), params=(
            {"name": "preview", "in": "query", "required": False, "schema": {
                "type": "string", "enum": ["true", "false"]},
-            "description": "true: answer as /repair/preview does"},), **needs("repair")),
+            "description": "true: answer as /repair/preview does"},), approvable=True,
+       **needs("repair")),
     Op("POST", "/api/events/{event_id}/repair/preview", "What validation would say of a repair",
        "events", ref("RepairPreview"), body="Repair", errors=(404, 409)),
     Op("POST", "/api/events/repair/bulk", "One correction for many events, or its preview "
        "(`preview: true`: writes nothing, open to every role)", "events",
        {"oneOf": [ref("BulkOutcome"), ref("BulkRepairPreview")]}, body="BulkRepair",
-       **needs("repair")),
+       approvable=True, **needs("repair")),
     Op("POST", "/api/events/resubmit", "Resubmit events", "events", ref("BulkOutcome"),
-       body="Events", **needs("resubmit")),
+       body="Events", approvable=True, **needs("resubmit")),
     Op("POST", "/api/events/cancel", "Cancel events", "events", ref("BulkOutcome"),
-       body="Cancel", **needs("cancel")),
+       body="Cancel", approvable=True, **needs("cancel")),
     Op("POST", "/api/events/{event_id}/revalidate", "Validate an event again", "events",
        ref("ItemOutcome"), errors=(404, 409), **needs("revalidate")),
     Op("POST", "/api/dead-letters/redrive", "Redrive dead letters of a queue", "events",
@@ -491,6 +505,21 @@ OPERATIONS: tuple[Op, ...] = (
        ref("BulkOutcome"), body="Resolve", **needs("triage")),
     Op("POST", "/api/alerts/{alert_id}/ack", "Acknowledge an alert", "alerts",
        ref("ItemOutcome"), errors=(404, 409), **needs("acknowledge")),
+    # four-eyes approvals (shared.services.operations.approvals)
+    Op("GET", "/api/approvals", "Approval requests, newest first", "approvals",
+       _items(ref("ApprovalRequest")), params=({
+           "name": "status", "in": "query", "required": False,
+           "schema": {"enum": ["pending", "approved", "rejected", "expired"]}},)),
+    Op("POST", "/api/approvals/{approval_id}/approve", "Approve a request: its action runs "
+       "as the approver, who must be another user", "approvals", ref("ApprovalRequest"),
+       errors=(409,), **needs("repair")),
+    Op("POST", "/api/approvals/{approval_id}/reject", "Reject (or, as its requester, "
+       "withdraw) a request", "approvals", ref("ApprovalRequest"), body="Reject",
+       body_optional=True, errors=(409,), **needs("repair")),
+    Op("GET", "/api/approvals/policy", "The tenant's four-eyes policy", "approvals",
+       ref("FourEyesPolicy")),
+    Op("PUT", "/api/approvals/policy", "Set the tenant's four-eyes policy", "approvals",
+       ref("FourEyesPolicy"), body="FourEyesPolicy", **needs("manage_approvals")),
     # files
     Op("POST", "/api/uploads", "A presigned PUT into the inbound bucket", "files",
        ref("UploadUrl"), ok=201, body="Upload", errors=(409,), **needs("upload")),
@@ -548,10 +577,11 @@ OPERATIONS: tuple[Op, ...] = (
 
 def _models() -> dict[str, Any]:
     """Component name -> the pydantic model a route validates with."""
-    from shared.api.routes import admin, auth, files, operations
+    from shared.api.routes import admin, approvals, auth, files, operations
 
     out: dict[str, Any] = {}
-    for namespace in (auth.models(), admin.models(), operations.models(), files.models()):
+    for namespace in (auth.models(), admin.models(), operations.models(), files.models(),
+                      approvals.models()):
         for name, model in vars(namespace).items():
             if name != "Strict":
                 out[name] = model
@@ -662,6 +692,12 @@ def _operation(op: Op) -> dict[str, Any]:
         "description": "OK" if op.ok == 200 else "Created" if op.ok == 201 else "Accepted",
         "headers": _headers(*ok_headers),
         "content": {op.media: {"schema": op.result or {}}}}}
+    if op.approvable:
+        responses["202"] = {
+            "description": "Held for a second user's approval (the tenant's four-eyes "
+                           "policy): nothing was done yet",
+            "headers": _headers("X-Request-Id", *_RATE),
+            "content": {JSON: {"schema": ref("PendingApproval")}}}
     if op.cached:
         responses["304"] = {"description": "Not modified (If-None-Match matched the ETag)",
                             "headers": _headers("X-Request-Id", "ETag", *_RATE)}

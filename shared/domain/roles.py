@@ -27,6 +27,7 @@ PERMISSIONS: dict[str, str] = {
     "export": "operator",
     "manage_users": "admin",
     "manage_api_keys": "admin",
+    "manage_approvals": "admin",  # the four-eyes policy (shared.domain.approvals)
 }
 
 

@@ -150,6 +150,29 @@ def _in_tenant(ctx: ActionContext, who: Caller, work: Callable[[Any, Any], Any])
     return result
 
 
+def _gated(ctx: ActionContext, who: Caller, kind: str, stored: dict[str, Any], events: int,
+           work: Callable[[Any, Any], Any]) -> Any:
+    """`work` now, or a `PendingApproval` when the tenant's four-eyes policy holds it for a
+    second user (shared.services.operations.approvals)."""
+    from shared.services.operations.approvals import request_or_run
+
+    return _in_tenant(ctx, who, lambda conn, send: request_or_run(
+        conn, kind, stored, events, who.actor, lambda: work(conn, send),
+        tenant_id=who.tenant_id))
+
+
+def _answer(request: WebRequest, outcome: Any,
+            shape: Callable[[Any], dict[str, Any]] | None = None) -> dict:
+    """200 with the action's outcome, or 202 with the approval request it waits in."""
+    from shared.services.operations.approvals import PendingApproval
+
+    if isinstance(outcome, PendingApproval):
+        return response(202, outcome.as_dict(), request_id=request.request_id)
+    if shape is not None:
+        return response(200, shape(outcome), request_id=request.request_id)
+    return _items(request, outcome)
+
+
 def _items(request: WebRequest, outcomes: list[Any]) -> dict:
     ok = sum(1 for o in outcomes if o.ok)
     return response(200, {"items": [o.as_dict() for o in outcomes], "ok": ok,
@@ -179,9 +202,10 @@ def post_repair(request: WebRequest, ctx: ActionContext) -> dict:
     who = caller(request, ctx, "repair", "repairing events")
     body = parse_body(request, models().Repair)
     event_id = request.path_params["event_id"]
-    outcome = _in_tenant(ctx, who, lambda conn, send: repair(conn, event_id, body.changes,
-                                                             who.actor, send=send))
-    return response(200, outcome.as_dict(), request_id=request.request_id)
+    outcome = _gated(ctx, who, "repair", {"event_id": event_id, "changes": body.changes}, 1,
+                     lambda conn, send: repair(conn, event_id, body.changes, who.actor,
+                                               send=send))
+    return _answer(request, outcome, lambda done: done.as_dict())
 
 
 @router.route("POST", "/api/events/{event_id}/repair/preview")
@@ -208,8 +232,13 @@ def post_bulk_repair(request: WebRequest, ctx: ActionContext) -> dict:
             conn, body.event_ids, changes, who.actor))
         return response(200, preview.as_dict(), headers={"Cache-Control": "no-store"},
                         request_id=request.request_id)
-    return _items(request, _in_tenant(ctx, who, lambda conn, send: bulk_repair(
-        conn, body.event_ids, changes, who.actor, send=send)))
+    stored = {"event_ids": body.event_ids,
+              "changes": [c.model_dump(include={"field", "value"} | (
+                  {"current"} if "current" in c.model_fields_set else set()))
+                  for c in body.changes]}
+    return _answer(request, _gated(ctx, who, "bulk_repair", stored, len(set(body.event_ids)),
+                                   lambda conn, send: bulk_repair(conn, body.event_ids, changes,
+                                                                  who.actor, send=send)))
 
 
 # -- bulk event actions -------------------------------------------------------------------------
@@ -220,8 +249,9 @@ def post_resubmit(request: WebRequest, ctx: ActionContext) -> dict:
 
     who = caller(request, ctx, "resubmit", "resubmitting events")
     body = parse_body(request, models().Events)
-    return _items(request, _in_tenant(ctx, who, lambda conn, send: resubmit(
-        conn, body.event_ids, who.actor, send=send)))
+    return _answer(request, _gated(ctx, who, "resubmit", {"event_ids": body.event_ids},
+                                   len(set(body.event_ids)), lambda conn, send: resubmit(
+                                       conn, body.event_ids, who.actor, send=send)))
 
 
 @router.route("POST", "/api/events/cancel")
@@ -230,8 +260,10 @@ def post_cancel(request: WebRequest, ctx: ActionContext) -> dict:
 
     who = caller(request, ctx, "cancel", "cancelling events")
     body = parse_body(request, models().Cancel)
-    return _items(request, _in_tenant(ctx, who, lambda conn, _: cancel(
-        conn, body.event_ids, who.actor, body.reason)))
+    return _answer(request, _gated(ctx, who, "cancel",
+                                   {"event_ids": body.event_ids, "reason": body.reason},
+                                   len(set(body.event_ids)), lambda conn, _: cancel(
+                                       conn, body.event_ids, who.actor, body.reason)))
 
 
 @router.route("POST", "/api/events/{event_id}/revalidate")

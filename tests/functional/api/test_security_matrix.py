@@ -222,6 +222,12 @@ def beta_ids(world: World) -> dict[str, str]:
         "kind": "rule",
         "key": world.first(b, "SELECT rule_id FROM validation_issues") or "none",
         "rule_id": "SR-EC-023",  # the rule catalogue is code, the same for every tenant
+        # a request of beta's waiting for approval (four-eyes)
+        "approval_id": str(world.first(b, (
+            "INSERT INTO approval_requests (tenant_id, kind, request, events, requested_by,"
+            " requested_by_name, requested_at, expires_at) VALUES (app.current_tenant(),"
+            " 'cancel', '{\"event_ids\": [], \"reason\": \"x\"}', 1, 'bob', 'bob',"
+            " now(), now() + interval '1 day') RETURNING id"))),
     }
 
 

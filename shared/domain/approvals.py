@@ -1,0 +1,92 @@
+"""Four-eyes approval: which operator actions need a second person, and who may be it.
+
+A tenant sets, per kind of action, the number of events at which the action stops being one
+person's call (`FourEyesPolicy`, stored as `tenants.four_eyes`): `{"cancel": 1}` makes every
+cancellation wait for approval, `{"bulk_repair": 50}` a bulk repair of fifty events or more.
+A kind the policy does not name never waits (the behaviour before the policy existed). The
+approver must be another user than the requester, and must hold the role the action itself
+needs; the action then runs as the approver, and both are audited.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+from types import MappingProxyType
+
+# kind -> the permission (shared.domain.roles.PERMISSIONS) the action itself needs
+APPROVAL_KINDS: Mapping[str, str] = MappingProxyType({
+    "repair": "repair", "bulk_repair": "repair", "cancel": "cancel", "resubmit": "resubmit",
+})
+STATUSES = ("pending", "approved", "rejected", "expired")
+DEFAULT_VALIDITY = timedelta(days=3)  # a request nobody decides lapses: the data moved on
+MAX_THRESHOLD = 1_000_000
+
+
+class PolicyError(ValueError):
+    """A four-eyes setting that cannot be saved; names the field."""
+
+    def __init__(self, field_name: str, message: str) -> None:
+        self.field = field_name
+        super().__init__(f"{field_name}: {message}")
+
+
+class SameApprover(ValueError):
+    """The requester tried to approve their own request."""
+
+
+@dataclass(frozen=True)
+class FourEyesPolicy:
+    thresholds: Mapping[str, int] = field(default_factory=dict)  # kind -> events (>= 1)
+    validity: timedelta = DEFAULT_VALIDITY
+
+    def __post_init__(self) -> None:
+        checked: dict[str, int] = {}
+        for kind, value in self.thresholds.items():
+            if kind not in APPROVAL_KINDS:
+                raise PolicyError(kind, f"not an action that can need approval "
+                                        f"({', '.join(APPROVAL_KINDS)})")
+            if isinstance(value, bool) or not isinstance(value, int) or not (
+                    1 <= value <= MAX_THRESHOLD):
+                raise PolicyError(kind, f"{value!r} is not a number of events from 1 to "
+                                        f"{MAX_THRESHOLD}")
+            checked[kind] = value
+        object.__setattr__(self, "thresholds", MappingProxyType(checked))
+        if self.validity <= timedelta(0):
+            raise PolicyError("validity", "must be positive")
+
+    @classmethod
+    def from_settings(cls, settings: Mapping[str, object] | None) -> FourEyesPolicy:
+        """From `tenants.four_eyes`: `{"thresholds": {...}, "validity_hours": 72}`."""
+        settings = settings or {}
+        thresholds = settings.get("thresholds") or {}
+        if not isinstance(thresholds, Mapping):
+            raise PolicyError("thresholds", "is an object of action -> number of events")
+        hours = settings.get("validity_hours", DEFAULT_VALIDITY.total_seconds() / 3600)
+        if isinstance(hours, bool) or not isinstance(hours, int | float) or not (
+                1 <= hours <= 24 * 30):
+            raise PolicyError("validity_hours", f"{hours!r} is not from 1 to 720 hours")
+        return cls({str(k): v for k, v in thresholds.items()},
+                   timedelta(hours=float(hours)))
+
+    def as_settings(self) -> dict[str, object]:
+        return {"thresholds": dict(self.thresholds),
+                "validity_hours": self.validity.total_seconds() / 3600}
+
+    def needs_approval(self, kind: str, events: int) -> bool:
+        """Whether an action of `kind` over `events` events waits for a second person."""
+        if kind not in APPROVAL_KINDS:
+            raise KeyError(kind)  # a caller's bug, not a refusal
+        threshold = self.thresholds.get(kind)
+        return threshold is not None and events >= threshold
+
+    def expires_at(self, requested_at: datetime) -> datetime:
+        return requested_at + self.validity
+
+
+def check_approver(requested_by: str, approver: str) -> None:
+    """Four eyes are two people: the requester never approves their own request."""
+    if requested_by == approver:
+        raise SameApprover("the request was made by the same user: another user must "
+                           "approve it (four-eyes)")
