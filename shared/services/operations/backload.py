@@ -1,0 +1,239 @@
+"""Back-loading: re-report every open trade under today's rules, as a controlled job.
+
+`plan` is the dry run: how many open trades, and for a sample what the re-report would change
+against each trade's latest event (the fields a new rule or enrichment now fills). `create`
+records a job (who, why, which regimes, the as-of time); `run` works it off in batches: each
+batch reads the next live trades after the job's cursor (one statement), builds each one's
+MODI / UPDT (shared.domain.backload), stores them as events through the normal `prepare` and
+`insert_events` (source `backload`), queues them for validation and moves the cursor, all in
+one transaction. So a job killed anywhere resumes from the last committed batch, and the
+events' idempotency key (the same trade and job give the same event) keeps even a batch run
+twice from reporting anything twice. Throttled to `rate_per_s` trades a second, with
+progress after every batch; `pause` / `cancel` stop it between batches.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any
+
+import psycopg
+
+from shared.adapters.db import backload as backload_db
+from shared.domain import regimes as regime_registry
+from shared.domain.backload import backload_event
+from shared.domain.identifiers import is_uuid
+from shared.domain.model import TradeEvent
+from shared.platform import clock
+from shared.services.operations.base import (
+    Actor,
+    Conflict,
+    FieldError,
+    InvalidRequest,
+    QueueSender,
+    audit,
+    fetch_or_404,
+    require,
+)
+
+MAX_BATCH = 5000
+SAMPLE = 20
+
+
+@dataclass
+class BackloadPlan:
+    total: int
+    regimes: list[str]
+    asset_class: str | None
+    as_of: datetime
+    sample: list[dict[str, Any]] = field(default_factory=list)  # {uti, changes | errors}
+
+    def as_dict(self) -> dict[str, Any]:
+        return {"total": self.total, "regimes": self.regimes, "asset_class": self.asset_class,
+                "as_of": self.as_of.isoformat(), "sample": self.sample}
+
+
+def _regimes(names: Sequence[str]) -> list[str]:
+    out: list[str] = []
+    for name in names:
+        try:
+            key = regime_registry.resolve(name).key
+        except regime_registry.UnknownRegime as exc:
+            raise InvalidRequest(str(exc), [FieldError("regimes", str(exc))]) from None
+        if key not in out:
+            out.append(key)
+    return out
+
+
+def _built(row: dict[str, Any], tenant: Any, as_of: datetime, regimes: list[str]) -> Any:
+    """(prepared event | errors, the latest event) for one open trade."""
+    from shared.services.pipeline.process import prepare
+
+    latest = TradeEvent.model_validate_json(row["payload"])
+    event = backload_event(latest, as_of=as_of, regimes=regimes)
+    return prepare(event, tenant, now=as_of, owned=True), latest
+
+
+def plan(conn: psycopg.Connection[Any], *, tenant_id: Any, regimes: Sequence[str] = (),
+         asset_class: str | None = None, as_of: datetime | None = None,
+         sample: int = SAMPLE) -> BackloadPlan:
+    """The dry run: nothing is written."""
+    from shared.services.pipeline.process import Prepared, tenant_settings
+    from shared.services.reads.diffs import payload_diff
+
+    keys = _regimes(regimes)
+    at = (as_of or clock.now()).replace(microsecond=0)
+    result = BackloadPlan(backload_db.count_open_trades(conn, regimes=keys,
+                                                        asset_class=asset_class),
+                          keys, asset_class, at)
+    tenant = tenant_settings(conn, tenant_id)
+    for row in backload_db.open_trades_after(conn, cursor=None, limit=sample, regimes=keys,
+                                             asset_class=asset_class):
+        prepared, latest = _built(row, tenant, at, keys)
+        if isinstance(prepared, Prepared):
+            changes = payload_diff(latest.model_dump(mode="json", exclude_defaults=True),
+                                   prepared.event.model_dump(mode="json", exclude_defaults=True))
+            result.sample.append({"uti": row["uti"], "changes": changes})
+        else:
+            result.sample.append({"uti": row["uti"], "errors": prepared})
+    return result
+
+
+def create(conn: psycopg.Connection[Any], actor: Actor, *, tenant_id: Any, reason: str,
+           regimes: Sequence[str] = (), asset_class: str | None = None,
+           as_of: datetime | None = None, batch_size: int = 500,
+           rate_per_s: float | None = None) -> dict[str, Any]:
+    """A job ready to run over the open trades as they are now (`total`)."""
+    require(actor, "resubmit", "back-load open trades")
+    reason = (reason or "").strip()
+    errors = []
+    if not reason:
+        errors.append(FieldError("reason", "say why the open trades are reported again: it is "
+                                           "kept with the job and in the audit"))
+    if not 1 <= batch_size <= MAX_BATCH:
+        errors.append(FieldError("batch_size", f"from 1 to {MAX_BATCH}"))
+    if rate_per_s is not None and rate_per_s <= 0:
+        errors.append(FieldError("rate_per_s", "a positive number of trades a second"))
+    if errors:
+        raise InvalidRequest("the back-load cannot be created", errors)
+    keys = _regimes(regimes)
+    at = (as_of or clock.now()).replace(microsecond=0)
+    total = backload_db.count_open_trades(conn, regimes=keys, asset_class=asset_class)
+    job = backload_db.create_job(conn, reason=reason, regimes=keys, asset_class=asset_class,
+                                 as_of=at, total=total, batch_size=batch_size,
+                                 rate_per_s=rate_per_s, created_by=actor.name)
+    audit(conn, actor, tenant_id=tenant_id, action="backload.create", entity_type="backload_job",
+          entity_id=job["id"], before=None,
+          after={"reason": reason, "regimes": keys, "asset_class": asset_class,
+                 "as_of": at.isoformat(), "total": total})
+    return job
+
+
+@dataclass
+class RunOutcome:
+    job: dict[str, Any]
+    batches: int = 0
+    inserted: int = 0
+
+    def as_dict(self) -> dict[str, Any]:
+        return {"job": _shown(self.job), "batches": self.batches, "inserted": self.inserted}
+
+
+def _shown(job: dict[str, Any]) -> dict[str, Any]:
+    out = dict(job)
+    out["id"] = str(out["id"])
+    out["rate_per_s"] = float(out["rate_per_s"]) if out.get("rate_per_s") is not None else None
+    return out
+
+
+def run(db: Any, queue: Any, invoker: Any, *, tenant_id: Any, job_id: Any, actor: Actor,
+        max_batches: int | None = None, sleep: Callable[[float], None] = time.sleep,
+        progress: Callable[[dict[str, Any]], None] | None = None) -> RunOutcome:
+    """Work the job off batch by batch (each its own transaction) until it is done, paused,
+    cancelled or `max_batches` ran. Another runner holding the job: Conflict."""
+    require(actor, "resubmit", "back-load open trades")
+    from shared.services.pipeline.process import Prepared, insert_events, tenant_settings
+    from shared.services.pipeline.validation import VALIDATE_QUEUE
+
+    if not is_uuid(str(job_id)):
+        raise InvalidRequest(f"{job_id!r} is not a job id")
+    outcome: RunOutcome | None = None
+    while max_batches is None or (outcome.batches if outcome else 0) < max_batches:
+        started = time.monotonic()
+        sender = QueueSender(queue)
+        with db.tenant(tenant_id) as conn:
+            fetch_or_404(conn, lambda c, key: backload_db.get_job(c, key), job_id,
+                         "back-load job")
+            job = backload_db.get_job(conn, job_id, lock=True)
+            if job is None:
+                raise Conflict(f"back-load {job_id} is being run by another process: wait for "
+                               "it, or pause it there", reason="running_elsewhere")
+            outcome = outcome or RunOutcome(job)
+            if job["status"] in ("done", "cancelled", "paused"):  # resume = set it ready first
+                outcome.job = job
+                break
+            rows = backload_db.open_trades_after(
+                conn, cursor=job["cursor_uti"], limit=job["batch_size"],
+                regimes=list(job["regimes"]), asset_class=job["asset_class"])
+            if not rows:
+                outcome.job = backload_db.advance(conn, job_id, cursor=None, done=0, skipped=0,
+                                                  status="done", finished=True)
+                audit(conn, actor, tenant_id=tenant_id, action="backload.done",
+                      entity_type="backload_job", entity_id=job_id, before=None,
+                      after={"done": outcome.job["done"], "skipped": outcome.job["skipped"]})
+                break
+            tenant = tenant_settings(conn, tenant_id)
+            items, skipped = [], 0
+            for row in rows:
+                prepared, _ = _built(row, tenant, job["as_of"], list(job["regimes"]))
+                if isinstance(prepared, Prepared):
+                    items.append((prepared, row["file_id"], row["row_no"]))
+                else:
+                    skipped += 1
+            stored = insert_events(conn, tenant, items, source="backload")
+            new_ids = [str(event_id) for event_id, new in stored if new]
+            if new_ids:
+                sender.send(conn, VALIDATE_QUEUE, [{
+                    "event_ids": new_ids,
+                    "key": f"backload:{job_id}:{rows[-1]['uti']}"}], tenant_id)
+            outcome.job = backload_db.advance(
+                conn, job_id, cursor=rows[-1]["uti"], done=len(items), skipped=skipped,
+                status="running", finished=False)
+            outcome.batches += 1
+            outcome.inserted += len(new_ids)
+        sender.wake(invoker)
+        if progress is not None:
+            progress(_shown(outcome.job))
+        rate = outcome.job["rate_per_s"]
+        if rate:
+            pause = len(rows) / float(rate) - (time.monotonic() - started)
+            if pause > 0:
+                sleep(pause)
+    assert outcome is not None
+    return outcome
+
+
+def set_status(conn: psycopg.Connection[Any], actor: Actor, job_id: Any, status: str, *,
+               tenant_id: Any) -> dict[str, Any]:
+    """Pause, resume (ready) or cancel a job between batches."""
+    require(actor, "resubmit", "control a back-load")
+    allowed = {"paused": ("ready", "running"), "ready": ("paused",),
+               "cancelled": ("ready", "running", "paused")}
+    job = fetch_or_404(conn, lambda c, key: backload_db.get_job(c, key),
+                       job_id if is_uuid(str(job_id)) else None, "back-load job")
+    if job["status"] not in allowed[status]:
+        raise Conflict(f"back-load {job_id} is {job['status']}: it cannot become {status}",
+                       reason=f"is_{job['status']}")
+    changed = backload_db.set_status(conn, job_id, status)
+    assert changed is not None
+    audit(conn, actor, tenant_id=tenant_id, action=f"backload.{status}",
+          entity_type="backload_job", entity_id=job_id, before={"status": job["status"]},
+          after={"status": status})
+    return _shown(changed)
+
+
+def jobs(conn: psycopg.Connection[Any]) -> list[dict[str, Any]]:
+    return [_shown(j) for j in backload_db.list_jobs(conn)]
