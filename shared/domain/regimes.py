@@ -31,6 +31,7 @@ __all__ = [
     "EEA",
     "KST",
     "REGISTRY",
+    "Correction",
     "Obligation",
     "Regime",
     "RegimeCalendar",
@@ -126,6 +127,41 @@ class Obligation:
     source: str = ""
 
 
+@dataclass(frozen=True)
+class Correction:
+    """How fast an error found in reported data must be corrected, whom to tell when it
+    cannot be, and how often the firm must verify what the TR holds
+    (`shared.domain.corrections` runs the clock).
+
+    `business_days`: on the regime's calendar after discovery; None where the rule says "as
+    soon as possible", and the tenant's target stands in. `verify_every_days`: by the
+    entity's status under the regime ("*" for any other); empty where no periodic
+    verification is prescribed."""
+
+    business_days: int | None
+    notify: str
+    notify_within_hours: int | None = None
+    verify_every_days: Mapping[str, int] = field(default_factory=dict)
+    source: str = ""
+
+
+_CFTC_CORRECTION = Correction(
+    7, "the Commission (Division of Market Oversight), with the errors, their scope and the "
+       "plan to correct them", notify_within_hours=12,
+    # SD/MSP/DCO: every thirty calendar days; others: every calendar quarter (about 91 days)
+    verify_every_days=MappingProxyType({"SD": 30, "MSP": 30, "*": 91}),
+    source=("17 CFR 45.14(a)(1): correct within seven business days of discovery, or notify "
+            "the Commission within 12 hours of finding that it cannot be; 45.14(a)(3) "
+            "verification every 30 days (SD, MSP, DCO) or quarterly; no-action letter 25-25 "
+            "waives the notice for errors of 5 % or less of an asset class's open swaps"))
+_AS_SOON_AS_POSSIBLE = Correction(
+    None, "the competent authority, when the misreporting is significant",
+    source=("no fixed period: corrected as soon as possible (EMIR and UK EMIR: Art. 9 and the "
+            "ESMA Guidelines on reporting, which ask for significant reporting issues to be "
+            "notified to the competent authority; KRX and the Asian regimes: no period found, "
+            "unverified); the tenant's target applies"))
+
+
 _EMIR_STATUSES = ("FC", "NFC+", "NFC-", "CCP")
 _ENTITY_STATUSES = ("REPORTING", "EXEMPT")  # a prescribed / specified reporting entity or not
 
@@ -148,6 +184,7 @@ class Regime:
     aliases: tuple[str, ...] = ()  # other spellings a record may use (normalised form)
     sources: str = ""  # where the deadline and the record-keeping period come from (RULES.md)
     obligation: Obligation | None = None  # who reports (None: every trade, by the tenant)
+    correction: Correction = _AS_SOON_AS_POSSIBLE  # how fast errors are corrected
 
 
 # The order every list of regimes shows (API enum, CLI choices, messages): the home regime
@@ -193,6 +230,7 @@ _REGIMES = (
         aliases=("cftc", "cftc45", "part45", "doddfrank", "doddfrankact"),
         sources=("17 CFR 45.3 (SD/MSP/DCO and venues T+1, others T+2), 45.1 business day "
                  "(85 FR 75503); 45.2(c) records"),
+        correction=_CFTC_CORRECTION,
         obligation=Obligation(
             ("SD", "MSP", "FE", "NFE"), frozenset({"SD", "MSP", "FE", "NFE"}), "one",
             "legal-entity", frozenset({"US"}),
@@ -316,6 +354,11 @@ _REGIMES = (
         aliases=("cftc43", "part43", "cftc-rt"),
         sources=("17 CFR 43.3(a) as soon as technologically practicable (43.2); post-priced "
                  "swaps by 11:59:59 pm ET, 43.3(a)(4); 43.5 delays are for dissemination"),
+        correction=Correction(
+            None, "the SDR, by a corrected report",
+            source=("17 CFR 43.3(e): errors in publicly reported data are corrected as soon as "
+                    "technologically practicable after discovery (unverified); the tenant's "
+                    "target applies")),
         obligation=Obligation(
             ("SD", "MSP", "FE", "NFE"), frozenset({"SD", "MSP", "FE", "NFE"}), "one",
             "legal-entity", frozenset({"US"}), follows="cftc-part45",

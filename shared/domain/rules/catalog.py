@@ -107,9 +107,30 @@ def _obligation_lines() -> list[str]:
     return [*lines, ""]
 
 
+def _correction_lines() -> list[str]:
+    lines = ["## Regimes: corrections and verification", "",
+             "From each regime's `Correction` in `shared/domain/regimes.py`, which "
+             "`shared/domain/corrections.py` turns into a clock on the regime's calendar. "
+             "*Period*: business days after the error is found; \"as soon as possible\" "
+             "where the rule sets none (the tenant's target then applies).", "",
+             "| Regime | Period | Tell | Verification | Source |", "|---|---|---|---|---|"]
+    for key, entry in REGISTRY.items():
+        c = entry.correction
+        period = (f"{c.business_days} business days" if c.business_days is not None
+                  else "as soon as possible")
+        tell = c.notify + (f" (within {c.notify_within_hours} h)" if c.notify_within_hours
+                           else "")
+        verify = ", ".join(f"{s if s != '*' else 'others'}: every {d} days"
+                           for s, d in c.verify_every_days.items()) or "-"
+        lines.append(f"| {entry.display_name} (`{key}`) | {period} | {_cell(tell)} | {verify} "
+                     f"| {_cell(c.source)} |")
+    return [*lines, ""]
+
+
 def render_markdown() -> str:
     rules = all_rules()
-    lines = [HEADER, *_regime_lines(rules), *_obligation_lines(), "## Catalogue", "",
+    lines = [HEADER, *_regime_lines(rules), *_obligation_lines(), *_correction_lines(),
+             "## Catalogue", "",
              "| ID | Severity | Field | Regimes | Action types | Message (English) "
              "| Message (Korean) |",
              "|---|---|---|---|---|---|---|"]
