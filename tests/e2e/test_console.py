@@ -7,6 +7,8 @@
   watches its rows reach ACK, NACK and invalid. It repairs the invalid row and resubmits a
   NACKed one, and sees both ACKed. Then a second tenant's user must see none of the first
   tenant's data.
+- `npm run e2e:approvals` (frontend/e2e/approvals.e2e.mjs) runs four-eyes approval: the admin
+  sets the policy, an operator's repair is held, a second operator approves it.
 
 The stack runs its cron a little fast (one cron minute every few seconds), so that a batch of
 a few events goes to the TR within seconds instead of at the next minute.
