@@ -624,6 +624,7 @@ export const en = {
   "approvals.held": "Sent for approval: another user must approve it before {expires}.",
   "approvals.held_count": "Nothing has changed yet ({n} event(s) in the request).",
   "approvals.held_not_sent": "The other {n} item(s) were not sent: apply them again once this request is decided.",
+  "approvals.newest_only": "Only the newest {n} are shown.",
   "approvals.open": "Open the approvals",
   "enum.approval_kind.repair": "Repair",
   "enum.approval_kind.bulk_repair": "Bulk repair",

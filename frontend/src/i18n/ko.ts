@@ -624,6 +624,7 @@ export const ko: Record<MessageKey, string> = {
   "approvals.held": "승인 요청을 보냈습니다. {expires}까지 다른 사용자가 승인해야 실행됩니다.",
   "approvals.held_count": "아직 아무것도 바뀌지 않았습니다(요청에 포함된 이벤트 {n}건).",
   "approvals.held_not_sent": "나머지 {n}건은 보내지 않았습니다. 이 요청이 처리된 뒤 다시 적용하세요.",
+  "approvals.newest_only": "최근 {n}건만 표시합니다.",
   "approvals.open": "승인 요청 화면 열기",
   "enum.approval_kind.repair": "수정",
   "enum.approval_kind.bulk_repair": "일괄 수정",

@@ -13,6 +13,8 @@ import { number } from "../format";
 import { useI18n } from "../i18n";
 
 type Decision = "approve" | "reject";
+/** The API answers at most this many requests per list (shared/services/operations/approvals.py). */
+const LIST_LIMIT = 100;
 const asApiError = (exc: unknown) => (exc instanceof ApiError ? exc : new ApiError(0, "Error", String(exc), null));
 
 /** One request waiting for a second user: what it will do, who asked and until when, and the
@@ -156,9 +158,12 @@ export default function Approvals() {
           : !pending.data ? <Loading />
           : waiting.length === 0 ? <Empty>{t("approvals.none_pending")}</Empty>
           : (
-            <ul className="approvals">
-              {waiting.map((r) => <PendingCard key={r.id} request={r} busy={busy !== null} onDecide={decide} />)}
-            </ul>
+            <>
+              <ul className="approvals">
+                {waiting.map((r) => <PendingCard key={r.id} request={r} busy={busy !== null} onDecide={decide} />)}
+              </ul>
+              {pending.data.items.length >= LIST_LIMIT && <p className="muted">{t("approvals.newest_only", { n: LIST_LIMIT })}</p>}
+            </>
           )}
       </section>
 
@@ -167,7 +172,12 @@ export default function Approvals() {
         {all.error ? <ProblemBox error={all.error} onRetry={all.reload} />
           : !all.data ? <Loading />
           : decided.length === 0 ? <Empty>{t("approvals.none_decided")}</Empty>
-          : <DataTable caption={t("approvals.decided")} columns={columns} rows={decided} rowKey={(r) => r.id} />}
+          : (
+            <>
+              <DataTable caption={t("approvals.decided")} columns={columns} rows={decided} rowKey={(r) => r.id} />
+              {all.data.items.length >= LIST_LIMIT && <p className="muted">{t("approvals.newest_only", { n: LIST_LIMIT })}</p>}
+            </>
+          )}
       </section>
 
       {policy.error ? <ProblemBox error={policy.error} onRetry={policy.reload} />
