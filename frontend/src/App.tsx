@@ -1,6 +1,7 @@
 import { lazy, Suspense, useCallback, useEffect, useMemo, useState } from "react";
 import { asUser, type Role, type User } from "./api/client";
 import { MeContext, useApi } from "./api/context";
+import { APPROVALS_CHANGED } from "./api/types/approvals";
 import { codeLabel } from "./components/lists/labels";
 import { Loading } from "./components/States";
 import { useI18n, type Lang } from "./i18n";
@@ -21,12 +22,14 @@ const Alerts = lazy(() => import("./screens/Alerts"));
 const Audit = lazy(() => import("./screens/Audit"));
 const Activations = lazy(() => import("./screens/Activations"));
 const Settings = lazy(() => import("./screens/Settings"));
+const Approvals = lazy(() => import("./screens/Approvals"));
 
 // [path, label, roles that see it (all when absent)]: settings is for admins only.
 const NAV: [string, MessageKey, Role[]?][] = [
   ["/", "nav.dashboard"],
   ["/trades", "nav.trades"],
   ["/errors", "nav.errors"],
+  ["/approvals", "nav.approvals"],
   ["/files", "nav.files"],
   ["/reports", "nav.reports"],
   ["/alerts", "nav.alerts"],
@@ -59,9 +62,35 @@ function screenFor(route: Route) {
       return <Activations params={route.params} />;
     case "settings":
       return <Settings />;
+    case "approvals":
+      return <Approvals />;
     default:
       return notFound;
   }
+}
+
+/** How many requests wait for a second user (the nav's badge): one GET when the session starts,
+ * on each change of screen, and after an act that holds or decides one. A failure shows none. */
+function usePendingApprovals(signedIn: boolean, screen: string): number {
+  const api = useApi();
+  const [count, setCount] = useState(0);
+  const [tick, setTick] = useState(0);
+  useEffect(() => {
+    const again = () => setTick((n) => n + 1);
+    window.addEventListener(APPROVALS_CHANGED, again);
+    return () => window.removeEventListener(APPROVALS_CHANGED, again);
+  }, []);
+  useEffect(() => {
+    if (!signedIn) return setCount(0);
+    let live = true;
+    api.read("/api/approvals", {}, { status: "pending" })
+      .then((page) => live && setCount(page.items.filter((r) => r.status === "pending").length))
+      .catch(() => live && setCount(0));
+    return () => {
+      live = false;
+    };
+  }, [api, signedIn, screen, tick]);
+  return count;
 }
 
 export function App() {
@@ -93,6 +122,7 @@ export function App() {
 
   const title = t("app.title");
   const current = "/" + (route.segments[0] ?? "");
+  const waiting = usePendingApprovals(!!me, current);
   return (
     <>
       <a className="skip" href="#main" onClick={(e) => (e.preventDefault(), document.getElementById("main")?.focus())}>
@@ -107,6 +137,13 @@ export function App() {
                 <li key={path}>
                   <a href={href(path)} aria-current={current === path ? "page" : undefined}>
                     {t(key)}
+                    {path === "/approvals" && waiting > 0 && (
+                      <>
+                        {" "}
+                        <span className="nav-count" aria-hidden="true">{waiting}</span>
+                        <span className="sr-only">({t("nav.approvals_pending", { n: waiting })})</span>
+                      </>
+                    )}
                   </a>
                 </li>
               ))}

@@ -7,6 +7,8 @@
   watches its rows reach ACK, NACK and invalid. It repairs the invalid row and resubmits a
   NACKed one, and sees both ACKed. Then a second tenant's user must see none of the first
   tenant's data.
+- `npm run e2e:approvals` (frontend/e2e/approvals.e2e.mjs) runs four-eyes approval: the admin
+  sets the policy, an operator's repair is held, a second operator approves it.
 
 The stack runs its cron a little fast (one cron minute every few seconds), so that a batch of
 a few events goes to the TR within seconds instead of at the next minute.
@@ -309,3 +311,100 @@ def test_upload_to_ack_repair_resubmit_and_a_second_tenant_in_chromium(console_s
             "flow-05-repaired-acked.png", "flow-06-resubmitted-acked.png",
             "tenant2-foreign-trade.png"} <= shots, sorted(shots)
     assert any(s.startswith("tenant2-") and "trades" in s for s in shots), sorted(shots)
+
+
+# -- four-eyes approval (issue 17) --------------------------------------------------------------
+
+def _demo_tenant_id(stack: LocalStack) -> str:
+    with stack.db.system() as conn:
+        return str(conn.execute("SELECT id FROM tenants WHERE slug = %s",
+                                (DEMO_TENANT,)).fetchone()["id"])
+
+
+def _operators(stack: LocalStack, tenant_id: str, run_id: str) -> list[dict[str, str]]:
+    """Two operators of the demo bank, made as the demo makes its users (through the auth
+    service, audited): the one who asks and the second pair of eyes."""
+    from shared.services.identity.auth import create_user
+    from shared.services.operations.base import Actor
+
+    actor = Actor(id="cli:e2e", name="cli:e2e", kind="system", role="admin")
+    made = []
+    for n in (1, 2):
+        username, password = f"oper{n}-{run_id}", secrets.token_urlsafe(12)
+        with stack.db.tenant(tenant_id) as conn:
+            create_user(conn, actor, tenant_id=tenant_id, username=username, password=password,
+                        role="operator", display_name=f"Operator {n}")
+        made.append({"user": username, "password": password})
+    return made
+
+
+def _unknown_currency_event(stack: LocalStack, tenant_id: str) -> dict[str, Any]:
+    """A demo event refused only for an unknown currency (SR-EC-023, "KRX"): set to KRW, it
+    passes validation. The oldest such event, so that the choice does not depend on the clock."""
+    with stack.db.tenant(tenant_id) as conn:
+        row = conn.execute(
+            "SELECT e.id, e.uti, array_agg(DISTINCT i.field ORDER BY i.field) AS fields"
+            " FROM trade_events e JOIN validation_issues i ON i.event_id = e.id"
+            " WHERE e.state = 'invalid' AND i.status <> 'resolved'"
+            " GROUP BY e.id, e.uti, e.created_at"
+            " HAVING bool_and(i.rule_id = 'SR-EC-023' AND i.field LIKE '%%currency')"
+            " ORDER BY e.created_at, e.id LIMIT 1").fetchone()
+    assert row is not None, "the demo has no event refused only for its currency"
+    return {"event_id": str(row["id"]), "uti": row["uti"], "rule": "SR-EC-023",
+            "changes": [{"field": field, "value": "KRW"} for field in row["fields"]]}
+
+
+def _clear_four_eyes(stack: LocalStack, tenant_id: str) -> None:
+    """The demo tenant without a policy again, whatever the script got to: the other flows
+    expect an operator to act alone."""
+    with stack.db.tenant(tenant_id) as conn:
+        conn.execute("UPDATE tenants SET four_eyes = '{}' WHERE id = app.current_tenant()")
+
+
+def test_four_eyes_approval_in_chromium(console_stack, tmp_path):
+    """The admin sets the policy on the Approvals screen, an operator's repair is held (the
+    console says so), a second operator approves it in a Korean browser; the repair then ran
+    as the approver, both in the audit."""
+    stack, started = console_stack, time.time()
+    tenant_id = _demo_tenant_id(stack)
+    run_id = uuid.uuid4().hex[:6]
+    plan = {
+        "admin": {"user": "demo-admin", "password": stack.secret("password_demo-admin", 12)},
+        "operators": _operators(stack, tenant_id, run_id),
+        "repair": _unknown_currency_event(stack, tenant_id),
+        "policy": {"repair": 1, "validity_hours": 24},
+    }
+    plan_file = tmp_path / "approvals.json"
+    plan_file.write_text(json.dumps(plan, indent=2))
+    try:
+        run = _npm("e2e:approvals", {"SWAPREP_URL": stack.endpoints["api"],
+                                     "SWAPREP_APPROVAL_PLAN": str(plan_file)}, timeout_s=300)
+    finally:
+        _clear_four_eyes(stack, tenant_id)
+    assert run.returncode == 0, run.stdout[-4000:] + run.stderr[-4000:]
+    manifest = _manifest("approvals.json", started)
+    assert {"approvals-01-policy.png", "approvals-02-held.png", "approvals-03-own-request.png",
+            "approvals-04-waiting-ko.png", "approvals-05-approved-ko.png"} <= {
+        s["file"] for s in manifest["screens"]}
+
+    requester, approver = (o["user"] for o in plan["operators"])
+    event_id = plan["repair"]["event_id"]
+    with stack.db.tenant(tenant_id) as conn:
+        [request] = conn.execute(
+            "SELECT status, requested_by_name, decided_by_name, outcome FROM approval_requests"
+            " WHERE request->>'event_id' = %s", (event_id,)).fetchall()
+        state = conn.execute("SELECT state FROM trade_events WHERE id = %s",
+                             (event_id,)).fetchone()["state"]
+        # the policy is this test's alone; the operators were made for it
+        trail = conn.execute(
+            "SELECT action, actor FROM audit_log WHERE action LIKE 'approval%%'"
+            " OR (action = 'event.repair' AND actor = ANY(%s)) ORDER BY id",
+            ([requester, approver],)).fetchall()
+    assert (request["status"], request["requested_by_name"], request["decided_by_name"]) == (
+        "approved", requester, approver)
+    assert request["outcome"]["version"] >= 2
+    assert state == "superseded"  # the repair ran: a new version replaced the event
+    assert [(r["action"], r["actor"]) for r in trail] == [
+        ("approvals.policy", "demo-admin"), ("approval.request", requester),
+        ("event.repair", approver), ("approval.approve", approver),
+        ("approvals.policy", "demo-admin")]

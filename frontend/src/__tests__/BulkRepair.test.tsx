@@ -119,6 +119,30 @@ describe("BulkRepair", () => {
     expect(screen.getByText("Done 1, refused 1.")).toBeTruthy();
   });
 
+  it("stops at a chunk the four-eyes policy holds: says so, sends no more, and counts what was not sent", async () => {
+    const { client, calls } = groupApi((body) => body.preview ? undefined : json(202, {
+      status: "pending_approval",
+      approval: { id: "a-7", kind: "bulk_repair", events: body.event_ids.length, request: body, requested_by: "u1",
+        requested_by_name: "demo-admin", requested_at: "2026-11-20T01:00:00+00:00", expires_at: "2026-11-23T01:00:00+00:00",
+        status: "pending" },
+    }));
+    const onDone = renderAll(client);
+    fireEvent.change(screen.getByLabelText("New value for counterparty_2.identifier"), { target: { value: RIGHT } });
+    fireEvent.click(screen.getByRole("button", { name: "Preview" }));
+    await screen.findByText(/^Would pass: 2/);
+    fireEvent.click(screen.getByRole("button", { name: "Apply to 3" }));
+    const held = await screen.findByTestId("held");
+    expect(held.textContent).toMatch(/^Sent for approval: another user must approve it before /);
+    expect(held.textContent).toContain("Nothing has changed yet (2 event(s) in the request).");
+    expect(held.textContent).toContain("The other 1 item(s) were not sent: apply them again once this request is decided.");
+    expect(within(held).getByRole("link", { name: "Open the approvals" }).getAttribute("href")).toBe("#/approvals");
+    // the second page was not sent, and no "Done 0, refused 0" pretends something ran
+    expect(posts(calls).filter((b) => !b.preview).map((b) => b.event_ids)).toEqual([[E(1), E(2)]]);
+    expect(screen.queryByText(/^Done /)).toBeNull();
+    expect(screen.queryByRole("alert")).toBeNull();
+    expect(onDone).toHaveBeenCalledTimes(1);
+  });
+
   it("a refused request stops the run and says why; a viewer may preview but not apply", async () => {
     const { client } = groupApi((body) => body.preview
       ? json(422, { title: "Invalid request body", status: 422, detail: "changes[0].field: unknown field" })

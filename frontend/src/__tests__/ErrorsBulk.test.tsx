@@ -100,6 +100,26 @@ describe("Errors: bulk resubmit", () => {
   });
 });
 
+describe("Errors: a resubmission held for approval (four eyes)", () => {
+  it("says it waits for another user instead of showing outcomes", async () => {
+    const { client, calls } = errorsApi((c) => c.url === "/api/events/resubmit" ? json(202, {
+      status: "pending_approval",
+      approval: { id: "a-8", kind: "resubmit", events: 2, request: c.body, requested_by: "u1", requested_by_name: "demo-admin",
+        requested_at: "2026-11-20T01:00:00+00:00", expires_at: "2026-11-23T01:00:00+00:00", status: "pending" },
+    }) : undefined);
+    render(<Providers client={client} lang="ko"><Errors params={new URLSearchParams("kind=tr_code&key=E042")} /></Providers>);
+    const table = await screen.findByRole("table", { name: "E042 항목" });
+    fireEvent.click(within(table).getByRole("checkbox", { name: "9884DEMOU1 선택" }));
+    fireEvent.click(within(table).getByRole("checkbox", { name: "9884DEMOU2 선택" }));
+    fireEvent.click(screen.getByRole("button", { name: "선택 항목 재제출 (2)" }));
+    const held = await screen.findByTestId("held");
+    expect(held.textContent).toContain("승인 요청을 보냈습니다.");
+    expect(held.textContent).toContain("아직 아무것도 바뀌지 않았습니다(요청에 포함된 이벤트 2건).");
+    expect(posts(calls, "/api/events/resubmit").map((c) => c.body)).toEqual([{ event_ids: [E1, E2] }]);
+    expect(screen.queryByRole("list", { name: "항목별 처리 결과" })).toBeNull();
+  });
+});
+
 describe("Errors: acts over every matching item, not only the loaded page", () => {
   it("selects all 3 matching NACKs with 2 loaded and resubmits them page by page with a progress bar", async () => {
     const { client, calls } = fakeClient((c) => {

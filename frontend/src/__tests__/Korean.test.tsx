@@ -9,6 +9,7 @@ import { ko } from "../i18n/ko";
 import { particle } from "../i18n/particles";
 import Activations from "../screens/Activations";
 import Alerts from "../screens/Alerts";
+import Approvals from "../screens/Approvals";
 import Audit from "../screens/Audit";
 import Dashboard from "../screens/Dashboard";
 import Errors from "../screens/Errors";
@@ -260,6 +261,18 @@ const answers: Record<string, (c: Call) => unknown> = {
     { id: "u1", tenant_id: "t1", username: "demo-admin", display_name: "김운영", role: "admin", disabled: false, tenant: "demo-bank", created_at: T0, last_login_at: T1 },
     { id: "u2", tenant_id: "t1", username: "demo-viewer", display_name: null, role: "viewer", disabled: true, tenant: "demo-bank", created_at: T0, last_login_at: null },
   ] }),
+  "/api/approvals": () => ({ items: [
+    { id: "a-1", kind: "repair", events: 1, request: { event_id: EVENT_ID, changes: { "counterparty_2.lei": LEI_B, "uti": null } },
+      requested_by: "u7", requested_by_name: "demo-operator", requested_at: T0, expires_at: T1, status: "pending" },
+    { id: "a-2", kind: "cancel", events: 2, request: { event_ids: [EVENT_ID, "e2"], reason: "중복 예약" },
+      requested_by: "u1", requested_by_name: "demo-admin", requested_at: T0, expires_at: T1, status: "pending" },
+    { id: "a-3", kind: "bulk_repair", events: 3, request: { event_ids: ["e3"], changes: [{ field: "counterparty_2.lei", value: LEI_B, current: LEI_A }] },
+      requested_by: "u7", requested_by_name: "demo-operator", requested_at: T0, expires_at: T1, status: "approved",
+      decided_by: "u1", decided_by_name: "demo-admin", decided_at: T1, note: "확인함", outcome: { items: [], ok: 3, refused: 0 } },
+    { id: "a-4", kind: "resubmit", events: 1, request: { event_ids: ["e4"] }, requested_by: "u7", requested_by_name: "demo-operator",
+      requested_at: T0, expires_at: T0, status: "expired" },
+  ] }),
+  "/api/approvals/policy": () => ({ thresholds: { repair: 1, bulk_repair: 50 }, validity_hours: 72 }),
   "/api/admin/api-keys": () => ({ items: [
     { id: "k1", name: "FEP 1", prefix: "sr_live_ab12", scopes: ["ingest"], created_by: "demo-admin", created_at: T0, last_used_at: T1, revoked_at: null },
   ] }),
@@ -283,6 +296,7 @@ const SCREENS: [string, () => ReactElement][] = [
   ["Audit", () => <Audit params={new URLSearchParams()} />],
   ["Activations", () => <Activations params={new URLSearchParams()} />],
   ["Settings", () => <Settings />],
+  ["Approvals", () => <Approvals />],
 ];
 
 afterEach(() => {

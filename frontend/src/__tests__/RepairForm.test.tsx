@@ -1,6 +1,7 @@
 import { fireEvent, render, screen, waitFor } from "@testing-library/react";
 import { describe, expect, it } from "vitest";
 import { changesBody, RepairForm } from "../components/RepairForm";
+import { APPROVALS_CHANGED } from "../api/types/approvals";
 import { fakeClient, json, Providers, VIEWER } from "./fakeApi";
 
 const EVENT = "0b6f1c2e-0000-4000-8000-000000000001";
@@ -98,5 +99,68 @@ describe("RepairForm", () => {
     await screen.findByText("The repaired event passes validation.");
     expect(screen.queryByRole("button", { name: "Apply repair" })).toBeNull();
     expect(screen.getByText("Viewers can preview a repair but not apply it.")).toBeTruthy();
+  });
+});
+
+// The tenant's four-eyes policy holds the repair: the API answers 202 with the request.
+const HELD = {
+  status: "pending_approval",
+  approval: {
+    id: "a-1", kind: "repair", events: 1, request: { event_id: EVENT, changes: { "legs[0].notional.currency": "KRW" } },
+    requested_by: "u1", requested_by_name: "demo-admin", requested_at: "2026-11-20T01:00:00+00:00",
+    expires_at: "2026-11-21T01:00:00+00:00", status: "pending",
+  },
+};
+
+function heldApi() {
+  return fakeClient((c) => c.url.endsWith("/preview")
+    ? json(200, { event_id: EVENT, valid: true, changed: { "legs[0].notional.currency": { before: "KRX", after: "KRW" } }, errors: [], issues: [] })
+    : json(202, HELD));
+}
+
+describe("RepairForm held for approval (four eyes)", () => {
+  it("says the repair waits for another user, until when, and links to the approvals; nothing saved", async () => {
+    const { client, calls } = heldApi();
+    const applied: number[] = [];
+    const next: number[] = [];
+    let changed = 0;
+    const count = () => (changed += 1);
+    window.addEventListener(APPROVALS_CHANGED, count);
+    render(<Providers client={client}>
+      <RepairForm eventId={EVENT} canApply initial={[{ field: "legs[0].notional.currency", value: "KRW" }]}
+        onApplied={(v) => applied.push(v)} onApplyNext={(v) => next.push(v)} />
+    </Providers>);
+    const apply = screen.getByRole("button", { name: "Apply repair" }) as HTMLButtonElement;
+    await waitFor(() => expect(apply.disabled).toBe(false));
+    fireEvent.click(screen.getByRole("button", { name: "Apply and next" }));
+    const held = await screen.findByTestId("held");
+    window.removeEventListener(APPROVALS_CHANGED, count);
+    // the expiry in the user's words and zone, as <Time> writes it
+    const expires = new Intl.DateTimeFormat("en-GB", { dateStyle: "medium", timeStyle: "short" }).format(new Date(HELD.approval.expires_at));
+    expect(held.textContent).toContain(`Sent for approval: another user must approve it before ${expires}.`);
+    expect(held.textContent).toContain("Nothing has changed yet (1 event(s) in the request).");
+    expect(held.getAttribute("role")).toBe("status");
+    expect(screen.getByRole("link", { name: "Open the approvals" }).getAttribute("href")).toBe("#/approvals");
+    // not a saved version, no hand-over to the next item, and no second request by a second click
+    expect(screen.queryByText(/Saved as version/)).toBeNull();
+    expect([applied, next]).toEqual([[], []]);
+    expect(apply.disabled).toBe(true);
+    expect(calls.filter((c) => c.url.endsWith("/repair"))).toHaveLength(1);
+    expect(screen.queryByRole("alert")).toBeNull();
+    expect(changed).toBe(1); // the nav's count is read again
+  });
+
+  it("says so in Korean", async () => {
+    const { client } = heldApi();
+    render(<Providers client={client} lang="ko">
+      <RepairForm eventId={EVENT} canApply initial={[{ field: "legs[0].notional.currency", value: "KRW" }]} />
+    </Providers>);
+    const apply = screen.getByRole("button", { name: "수정 적용" }) as HTMLButtonElement;
+    await waitFor(() => expect(apply.disabled).toBe(false));
+    fireEvent.click(apply);
+    const held = await screen.findByTestId("held");
+    const expires = new Intl.DateTimeFormat("ko-KR", { dateStyle: "medium", timeStyle: "short" }).format(new Date(HELD.approval.expires_at));
+    expect(held.textContent).toContain(`승인 요청을 보냈습니다. ${expires}까지 다른 사용자가 승인해야 실행됩니다.`);
+    expect(screen.getByRole("link", { name: "승인 요청 화면 열기" })).toBeTruthy();
   });
 });

@@ -1,8 +1,10 @@
 import { useEffect, useRef, useState, type FormEvent } from "react";
 import { ApiError } from "../api/client";
+import { approvalsChanged, isHeld, type ApprovalRequest } from "../api/types/approvals";
 import type { Schemas } from "../api/types/spec";
 import { useApi } from "../api/context";
 import { useI18n } from "../i18n";
+import { HeldNotice } from "./HeldNotice";
 import { ProblemBox } from "./States";
 import { resolvePairs } from "../i18n/particles";
 
@@ -33,7 +35,8 @@ export function shown(value: unknown): string {
  * type (preview writes nothing), and "apply" saves a new version (operators and admins).
  * `initial` holds the fields' current values (the event's, as the error list shows them):
  * Apply stays off until a value differs. With `onApplyNext`, "Apply and next" applies and then
- * hands over to the next item. */
+ * hands over to the next item. When the tenant's four-eyes policy holds the repair (202), the
+ * form says so and links to the approvals instead: nothing was saved, and it does not move on. */
 export function RepairForm({ eventId, initial, canApply, onApplied, onApplyNext }: {
   eventId: string;
   initial: Change[];
@@ -48,6 +51,7 @@ export function RepairForm({ eventId, initial, canApply, onApplied, onApplyNext 
   const [checking, setChecking] = useState(false);
   const [error, setError] = useState<ApiError | null>(null);
   const [applied, setApplied] = useState<number | null>(null);
+  const [held, setHeld] = useState<ApprovalRequest | null>(null);
   const [saving, setSaving] = useState(false);
   const generation = useRef(0);
   const next = useRef(false); // which submit button was used
@@ -80,8 +84,13 @@ export function RepairForm({ eventId, initial, canApply, onApplied, onApplyNext 
     setSaving(true);
     try {
       const outcome = await api.call("post", "/api/events/{event_id}/repair", { event_id: eventId }, { changes: body });
-      setApplied(outcome.version);
       setError(null);
+      if (isHeld(outcome)) {
+        setHeld(outcome.approval); // the same request again would only be held twice
+        approvalsChanged();
+        return;
+      }
+      setApplied(outcome.version);
       onApplied?.(outcome.version);
       if (next.current) onApplyNext?.(outcome.version);
     } catch (exc) {
@@ -100,7 +109,7 @@ export function RepairForm({ eventId, initial, canApply, onApplied, onApplyNext 
     return initial.find((c) => c.field.trim() === path)?.value;
   };
   const unchanged = !!preview && Object.keys(preview.changed).length === 0 && preview.errors.length === 0;
-  const blocked = saving || checking || !preview?.valid || unchanged || applied !== null;
+  const blocked = saving || checking || !preview?.valid || unchanged || applied !== null || held !== null;
 
   const blocking = preview ? [...preview.errors.map((e) => ({ key: `${e.field}:${e.message}`, text: `${e.field ?? "event"}: ${e.message}${e.code ? ` (${e.code})` : ""}` })),
     ...preview.issues.filter((i) => i.severity === "reject").map((i) => ({
@@ -151,8 +160,9 @@ export function RepairForm({ eventId, initial, canApply, onApplied, onApplyNext 
         ) : null}
       </div>
       {error && <ProblemBox error={error} />}
-      {unchanged && !checking && applied === null && <p className="muted">{t("repair.unchanged")}</p>}
+      {unchanged && !checking && applied === null && !held && <p className="muted">{t("repair.unchanged")}</p>}
       {applied !== null && <p className="ok" role="status">{t("repair.applied", { version: applied })}</p>}
+      {held && <HeldNotice approval={held} />}
       {canApply ? (
         <div className="repair-acts">
           <button type="submit" disabled={blocked} onClick={() => (next.current = false)}>

@@ -1,4 +1,12 @@
-import { useI18n, useT } from "../i18n";
+import { useI18n, useT, type Lang } from "../i18n";
+
+/** A time as <Time> shows it, as text (for a time inside a sentence). */
+export function timeText(date: Date, lang: Lang, dateOnly = false): string {
+  return new Intl.DateTimeFormat(lang === "ko" ? "ko-KR" : "en-GB", {
+    dateStyle: "medium",
+    ...(dateOnly ? {} : { timeStyle: "short" }),
+  }).format(date);
+}
 
 /** A time in the user's zone (the browser's); the exact UTC instant on hover (title) and for
  * machines (dateTime). Screens that list times say which zone with <ZoneNote />. */
@@ -7,10 +15,7 @@ export function Time({ value, dateOnly = false }: { value: string | null | undef
   if (!value) return <span>—</span>;
   const date = new Date(value);
   if (Number.isNaN(date.getTime())) return <span>{value}</span>;
-  const text = new Intl.DateTimeFormat(lang === "ko" ? "ko-KR" : "en-GB", {
-    dateStyle: "medium",
-    ...(dateOnly ? {} : { timeStyle: "short" }),
-  }).format(date);
+  const text = timeText(date, lang, dateOnly);
   const utc = date.toISOString().replace(".000Z", "Z");
   return (
     <time dateTime={utc} title={`${utc} (UTC)`}>

@@ -5,6 +5,7 @@ import { usePolled } from "../api/hooks";
 import { enumOf, type Schemas } from "../api/types/spec";
 import { isRepairable } from "../api/types/trades";
 import { useRules } from "../api/rules";
+import type { PendingApproval } from "../api/types/approvals";
 import { BulkOutcomes, type BulkOutcome, type ItemOutcome } from "../components/BulkOutcomes";
 import { BulkRepair, Progress, SelectAllMatching } from "../components/errors/BulkRepair";
 import { useBulkRun, type BulkSource } from "../components/errors/useBulkRun";
@@ -13,6 +14,7 @@ import { Id } from "../components/Id";
 import { IssueStatus } from "../components/IssueStatus";
 import { codeLabel, regimeLabel } from "../components/lists/labels";
 import { GroupList } from "../components/errors/GroupList";
+import { HeldNotice } from "../components/HeldNotice";
 import { RepairDrawer } from "../components/errors/RepairDrawer";
 import { RuleCard } from "../components/RuleExplanation";
 import { resolvePairs } from "../i18n/particles";
@@ -145,7 +147,7 @@ function Items({ kind, groupKey, status, total, canAct, onChanged, changes, curr
     else setBulkFor(null);
   }, [selected, selectedAll]);
   const act = async (keyOf: (i: Item) => string | null | undefined, labelOf: (i: Item) => string,
-    send: (keys: string[]) => Promise<BulkOutcome>) => {
+    send: (keys: string[]) => Promise<BulkOutcome | PendingApproval>) => {
     labels.current = new Map();
     await runner.run({
       source, total: count, keyOf,
@@ -270,6 +272,7 @@ function Items({ kind, groupKey, status, total, canAct, onChanged, changes, curr
       {runner.progress && runner.running && <Progress progress={runner.progress} label={t("bulkrepair.applying")} />}
       {busy && <button type="button" onClick={runner.cancel}>{t("bulkrepair.cancel")}</button>}
       {runner.error && <ProblemBox error={runner.error} />}
+      {runner.held && <HeldNotice approval={runner.held.approval} notSent={runner.held.notSent} />}
       {runner.progress && !runner.running && runner.outcomes.length > 0 && (
         <BulkOutcomes outcome={{ items: runner.outcomes, ok: runner.outcomes.filter((o) => o.ok).length,
           refused: runner.outcomes.filter((o) => !o.ok).length }} labelFor={(id) => labels.current.get(id) ?? id} />

@@ -41,10 +41,14 @@ type Json<R> = R extends { content: { "application/json": infer T } } ? T : void
 /** The route's query parameters (`{}` when it has none). */
 export type QueryOf<P extends keyof paths, M extends Method> =
   Operation<P, M> extends { parameters: { query?: infer Q } } ? NonNullable<Q> : Record<string, never>;
-/** What the route answers on success (200, 201 or 202). */
+type Success<R, C extends 200 | 201 | 202> = R extends { [K in C]: infer S } ? Json<S> : never;
+/** What the route answers on success: every one of its 200, 201 and 202 shapes. A route held for
+ * approval answers 200 (done) or 202 (`PendingApproval`, nothing done): the union makes a screen
+ * that reads only the 200 shape fail `tsc` until it tells them apart (`isHeld`). */
 export type ResponseOf<P extends keyof paths, M extends Method> =
   Operation<P, M> extends { responses: infer R }
-    ? R extends { 200: infer S } ? Json<S> : R extends { 201: infer S } ? Json<S> : R extends { 202: infer S } ? Json<S> : void
+    ? [Success<R, 200> | Success<R, 201> | Success<R, 202>] extends [never] ? void
+      : Success<R, 200> | Success<R, 201> | Success<R, 202>
     : never;
 
 /** `route` with its `{name}` segments filled from `params`, each encoded. */

@@ -4,6 +4,7 @@ import type { Schemas } from "../../api/types/spec";
 import { number } from "../../format";
 import { useT } from "../../i18n";
 import { BulkOutcomes, type ItemOutcome } from "../BulkOutcomes";
+import { HeldNotice } from "../HeldNotice";
 import { ProblemBox } from "../States";
 import { useBulkRun, type BulkProgress, type BulkSource } from "./useBulkRun";
 
@@ -109,8 +110,10 @@ export function BulkRepair({ kind, groupKey, status, selectedIds, items, total, 
       source, total: count, keyOf: eventOf,
       act: async (eventIds, rows) => {
         remember(rows);
+        // a BulkOutcome, or a PendingApproval when the four-eyes policy holds it (a preview
+        // never is): the run stops there and says so
         return api.call("post", "/api/events/repair/bulk", {}, { event_ids: eventIds, changes }) as
-          Promise<Schemas["BulkOutcome"]>;
+          Promise<Schemas["BulkOutcome"] | Schemas["PendingApproval"]>;
       },
     });
     setPreviewed(null); // the rows changed: a new value needs a new preview
@@ -167,7 +170,8 @@ export function BulkRepair({ kind, groupKey, status, selectedIds, items, total, 
       )}
       {apply.progress && <Progress progress={apply.progress} label={t("bulkrepair.applying")} />}
       {apply.error && <ProblemBox error={apply.error} />}
-      {apply.progress && !apply.running && (
+      {apply.held && <HeldNotice approval={apply.held.approval} notSent={apply.held.notSent} />}
+      {apply.progress && !apply.running && !(apply.held && apply.outcomes.length === 0) && (
         <div tabIndex={-1} ref={outcome}>
           {apply.cancelled && <p>{t("bulkrepair.apply_cancelled", { n: number(applied) })}</p>}
           <BulkOutcomes outcome={{ items: apply.outcomes, ok: applied, refused: apply.outcomes.length - applied }} labelFor={label} />

@@ -1,6 +1,7 @@
 import { useCallback, useRef, useState } from "react";
 import { ApiError, type ApiClient } from "../../api/client";
 import { useApi } from "../../api/context";
+import { approvalsChanged, isHeld, type ApprovalRequest, type PendingApproval } from "../../api/types/approvals";
 import type { Schemas } from "../../api/types/spec";
 
 type Item = Schemas["ErrorItem"];
@@ -25,10 +26,18 @@ export interface BulkProgress {
   refused: number;
 }
 
+/** A chunk the tenant's four-eyes policy held (202): the request waiting for another user, and
+ * the rows of the run that were not sent after it. */
+export interface BulkHeld {
+  approval: ApprovalRequest;
+  notSent: number;
+}
+
 export interface BulkRunOptions<O extends { id: string; ok: boolean }> {
   source: BulkSource;
-  /** The act for one chunk (≤ chunkSize distinct keys): resubmit, assign, resolve, repair. */
-  act: (keys: string[], rows: Item[]) => Promise<ChunkAnswer<O>>;
+  /** The act for one chunk (≤ chunkSize distinct keys): resubmit, assign, resolve, repair. A
+   * `PendingApproval` answer (held for approval) ends the run. */
+  act: (keys: string[], rows: Item[]) => Promise<ChunkAnswer<O> | PendingApproval>;
   /** What the act takes of a row: the issue id (assign, resolve) or the event id (resubmit,
    * repair). A key is sent once per run: a rule can raise one issue per regime of an event. */
   keyOf?: (item: Item) => string | null | undefined;
@@ -59,7 +68,9 @@ async function* pages(api: ApiClient, source: BulkSource, chunkSize: number): As
 
 /** Runs a bulk act over many rows in chunks, with progress, cancellable between chunks; the
  * outcomes of every chunk are collected. A refused request (403, 422, network) stops the run
- * and is kept in `error`; what was done before it stays done and listed. */
+ * and is kept in `error`; what was done before it stays done and listed. A chunk held for
+ * four-eyes approval also stops it (`held`): the API counts events per request, so sending the
+ * rest would let a small last chunk through without the second pair of eyes the policy wants. */
 export function useBulkRun<O extends { id: string; ok: boolean }>() {
   const api = useApi();
   const [running, setRunning] = useState(false);
@@ -67,6 +78,7 @@ export function useBulkRun<O extends { id: string; ok: boolean }>() {
   const [outcomes, setOutcomes] = useState<O[]>([]);
   const [error, setError] = useState<ApiError | null>(null);
   const [cancelled, setCancelled] = useState(false);
+  const [held, setHeld] = useState<BulkHeld | null>(null);
   const stop = useRef(false);
 
   const run = useCallback(async (options: BulkRunOptions<O>): Promise<O[]> => {
@@ -80,6 +92,7 @@ export function useBulkRun<O extends { id: string; ok: boolean }>() {
     setRunning(true);
     setCancelled(false);
     setError(null);
+    setHeld(null);
     setOutcomes([]);
     setProgress({ done: 0, total: expected, ok: 0, refused: 0 });
     try {
@@ -88,6 +101,14 @@ export function useBulkRun<O extends { id: string; ok: boolean }>() {
         if (keys.length > 0) {
           const answer = await act(keys, rows);
           keys.forEach((k) => sent.add(k));
+          if (isHeld(answer)) {
+            done += rows.length;
+            setHeld({ approval: answer.approval, notSent: Math.max(expected - done, 0) });
+            const ok = all.filter((o) => o.ok).length; // chunks before it ran
+            setProgress({ done, total: Math.max(expected, done), ok, refused: all.length - ok });
+            approvalsChanged();
+            break;
+          }
           all.push(...answer.items);
         }
         done += rows.length;
@@ -117,7 +138,8 @@ export function useBulkRun<O extends { id: string; ok: boolean }>() {
     setOutcomes([]);
     setError(null);
     setCancelled(false);
+    setHeld(null);
   }, []);
 
-  return { run, cancel, reset, running, progress, outcomes, error, cancelled };
+  return { run, cancel, reset, running, progress, outcomes, error, cancelled, held };
 }
