@@ -19,9 +19,13 @@ from types import MappingProxyType
 APPROVAL_KINDS: Mapping[str, str] = MappingProxyType({
     "repair": "repair", "bulk_repair": "repair", "cancel": "cancel", "resubmit": "resubmit",
 })
+# the most events one request of each kind can carry (the API's limits): a threshold above it
+# could never be reached by one request, so it is refused rather than silently never holding
+MAX_EVENTS_PER_REQUEST: Mapping[str, int] = MappingProxyType({
+    "repair": 1, "bulk_repair": 500, "cancel": 1000, "resubmit": 1000,
+})
 STATUSES = ("pending", "approved", "rejected", "expired")
 DEFAULT_VALIDITY = timedelta(days=3)  # a request nobody decides lapses: the data moved on
-MAX_THRESHOLD = 1_000_000
 
 
 class PolicyError(ValueError):
@@ -47,10 +51,11 @@ class FourEyesPolicy:
             if kind not in APPROVAL_KINDS:
                 raise PolicyError(kind, f"not an action that can need approval "
                                         f"({', '.join(APPROVAL_KINDS)})")
+            most = MAX_EVENTS_PER_REQUEST[kind]
             if isinstance(value, bool) or not isinstance(value, int) or not (
-                    1 <= value <= MAX_THRESHOLD):
+                    1 <= value <= most):
                 raise PolicyError(kind, f"{value!r} is not a number of events from 1 to "
-                                        f"{MAX_THRESHOLD}")
+                                        f"{most}, the most one request can carry")
             checked[kind] = value
         object.__setattr__(self, "thresholds", MappingProxyType(checked))
         if self.validity <= timedelta(0):

@@ -27,7 +27,8 @@ def models() -> SimpleNamespace:
 
     from pydantic import BaseModel, ConfigDict, Field, StringConstraints
 
-    from shared.domain.approvals import APPROVAL_KINDS, MAX_THRESHOLD
+    from shared.domain.approvals import APPROVAL_KINDS
+    from shared.domain.approvals import MAX_EVENTS_PER_REQUEST as MOST
 
     class Strict(BaseModel):
         model_config = ConfigDict(extra="forbid")
@@ -36,14 +37,16 @@ def models() -> SimpleNamespace:
         note: Annotated[str, StringConstraints(strip_whitespace=True, min_length=1,
                                                max_length=1000)] | None = None
 
-    Threshold = Annotated[int, Field(ge=1, le=MAX_THRESHOLD, strict=True)]
+    def threshold(kind: str) -> Any:
+        return Annotated[int, Field(ge=1, le=MOST[kind], strict=True)] | None
 
     class FourEyesThresholds(Strict):
-        # per action, the number of events at which it waits for a second user; absent: never
-        repair: Threshold | None = None
-        bulk_repair: Threshold | None = None
-        cancel: Threshold | None = None
-        resubmit: Threshold | None = None
+        # per action, the number of events at which it waits for a second user; absent: never.
+        # At most what one request of the kind can carry, or it could never hold anything.
+        repair: threshold("repair") = None
+        bulk_repair: threshold("bulk_repair") = None
+        cancel: threshold("cancel") = None
+        resubmit: threshold("resubmit") = None
 
     assert set(FourEyesThresholds.model_fields) == set(APPROVAL_KINDS)
 

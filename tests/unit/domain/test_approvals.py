@@ -34,6 +34,8 @@ def test_every_kind_names_a_permission_the_roles_table_knows():
 @pytest.mark.parametrize(("settings", "field"), [
     ({"thresholds": {"delete": 1}}, "delete"),
     ({"thresholds": {"repair": 0}}, "repair"),
+    ({"thresholds": {"repair": 2}}, "repair"),  # one repair is one event: 2 never holds
+    ({"thresholds": {"bulk_repair": 501}}, "bulk_repair"),  # above one request's 500
     ({"thresholds": {"repair": True}}, "repair"),
     ({"thresholds": {"repair": "5"}}, "repair"),
     ({"thresholds": ["repair"]}, "thresholds"),

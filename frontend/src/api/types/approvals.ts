@@ -13,8 +13,9 @@ export type FourEyesThresholds = Schemas["FourEyesThresholds"];
 
 export const APPROVAL_KINDS = enumOf<ApprovalKind>()(["repair", "bulk_repair", "cancel", "resubmit"]);
 export const APPROVAL_STATUSES = enumOf<ApprovalStatus>()(["pending", "approved", "rejected", "expired"]);
-/** The thresholds the API takes (shared/domain/approvals.py MAX_THRESHOLD) and the validity. */
-export const MAX_THRESHOLD = 1_000_000;
+/** The highest threshold the API takes per action: what one request of it can carry
+ * (shared/domain/approvals.py MAX_EVENTS_PER_REQUEST), and the validity. */
+export const MAX_THRESHOLD: Record<ApprovalKind, number> = { repair: 1, bulk_repair: 500, cancel: 1000, resubmit: 1000 };
 export const VALIDITY_HOURS = { min: 1, max: 720, default: 72 } as const;
 
 /** True for the 202 answer: the action waits for another user's approval and did nothing yet. */

@@ -45,14 +45,14 @@ export function PolicySummary({ policy }: { policy: FourEyesPolicy }) {
 }
 
 /** What the form refuses before sending: each field's rule, as the API's (a whole number of events
- * from 1 to 1,000,000 or empty; hours from 1 to 720). */
+ * from 1 to what one request of that action can carry, or empty; hours from 1 to 720). */
 export function policyErrors(draft: Draft, t: Translate): Partial<Record<Field, string[]>> {
   const errors: Partial<Record<Field, string[]>> = {};
   for (const kind of APPROVAL_KINDS) {
     const value = draft[kind].trim();
     if (value === "") continue;
     const n = Number(value);
-    if (!/^\d+$/.test(value) || n < 1 || n > MAX_THRESHOLD) errors[kind] = [t("policy.bad_threshold", { max: number(MAX_THRESHOLD) })];
+    if (!/^\d+$/.test(value) || n < 1 || n > MAX_THRESHOLD[kind]) errors[kind] = [t("policy.bad_threshold", { max: number(MAX_THRESHOLD[kind]) })];
   }
   const hours = Number(draft.validity_hours.trim());
   if (draft.validity_hours.trim() === "" || !Number.isFinite(hours) || hours < VALIDITY_HOURS.min || hours > VALIDITY_HOURS.max) {
@@ -130,7 +130,7 @@ function PolicyForm({ policy, onSaved }: { policy: FourEyesPolicy; onSaved: (sav
       <p className="muted">{t("policy.intro")}</p>
       <div className="fields">
         {APPROVAL_KINDS.map((kind) => input(kind, t("policy.threshold", { kind: kindLabel(t, kind) }),
-          t("policy.threshold_hint", { max: number(MAX_THRESHOLD) }), { max: MAX_THRESHOLD, step: "1" }))}
+          t("policy.threshold_hint", { max: number(MAX_THRESHOLD[kind]) }), { max: MAX_THRESHOLD[kind], step: "1" }))}
         {input("validity_hours", t("policy.validity"), t("policy.validity_hint", { min: VALIDITY_HOURS.min, max: VALIDITY_HOURS.max }),
           { max: VALIDITY_HOURS.max, step: "any" })}
       </div>
