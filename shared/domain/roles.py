@@ -27,6 +27,7 @@ PERMISSIONS: dict[str, str] = {
     "export": "operator",
     "manage_users": "admin",
     "manage_api_keys": "admin",
+    "manage_entities": "admin",  # legal entities and delegation agreements (routing)
 }
 
 
