@@ -3,6 +3,7 @@
 from shared.api.routes import (
     admin,
     auth,
+    entities,
     errors,
     files,
     health,
@@ -21,5 +22,5 @@ from shared.platform.web import Router
 
 router = Router()
 for module in (health, openapi, ingest, auth, admin, operations, files, metrics,
-               ingest_files, trades, errors, reports, stats, ops_views, rules):
+               ingest_files, trades, errors, reports, stats, ops_views, rules, entities):
     router.include(module.router)
