@@ -42,6 +42,9 @@ def models() -> SimpleNamespace:
     Code = Annotated[str, text(40)]  # an entity id, a regime key
     Status = Annotated[str, text(20)]
     Lei = Annotated[str, text(20)]  # its form is the domain's to judge (ISO 17442)
+    # a key with a pattern would be `patternProperties` in the schema: the domain resolves it
+    RegimeName = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1,
+                                                  max_length=40)]
 
     class Strict(BaseModel):
         model_config = ConfigDict(extra="forbid")
@@ -55,7 +58,8 @@ def models() -> SimpleNamespace:
         lei: Lei | None = None  # a branch may leave it to its legal entity
         parent: Code | None = None  # a branch: its legal entity's entity_id
         # regime key -> the entity's status under it (GET /api/entities lists the choices)
-        statuses: Annotated[dict[Code, Status], Field(max_length=20, default_factory=dict)]
+        statuses: Annotated[dict[RegimeName, Status],
+                            Field(max_length=20, default_factory=dict)]
 
     class NewAgreement(Strict):
         client_lei: Lei
