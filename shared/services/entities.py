@@ -69,9 +69,9 @@ def book(conn: psycopg.Connection[Any]) -> dict[str, Any]:
 
 
 def put_entity(conn: psycopg.Connection[Any], actor: Actor, *, tenant_id: Any, entity_id: str,
-               fields: Mapping[str, Any]) -> tuple[dict[str, Any], bool]:
+               fields: Mapping[str, Any]) -> dict[str, Any]:
     """Create or replace the entity `entity_id` with `fields` (ENTITY_FIELDS but the id);
-    returns (the stored entity, whether it was created)."""
+    returns it as stored."""
     require(actor, PERMISSION, "change legal entities")
     entity = _judged(lambda: entity_from_row({**fields, "entity_id": entity_id}),
                      "the entity cannot be saved")
@@ -90,7 +90,7 @@ def put_entity(conn: psycopg.Connection[Any], actor: Actor, *, tenant_id: Any, e
           action="entity.updated" if before else "entity.created", entity_type="legal_entity",
           entity_id=entity_id, before=_audited(before, ENTITY_FIELDS),
           after=_audited(row, ENTITY_FIELDS))
-    return jsonable(row), before is None
+    return jsonable(row)
 
 
 def delete_entity(conn: psycopg.Connection[Any], actor: Actor, *, tenant_id: Any,

@@ -96,7 +96,7 @@ def put_entity(request: WebRequest, ctx: ActionContext) -> dict[str, Any]:
         raise HttpError(422, "Invalid request", f"entity_id: {message}",
                         extra={"errors": [{"field": "entity_id", "message": message}]})
     body = parse_body(request, models().EntityBody)
-    entity, _created = _run(ctx, who, lambda conn: service(
+    entity = _run(ctx, who, lambda conn: service(
         conn, who.actor, tenant_id=who.tenant_id, entity_id=entity_id,
         fields=body.model_dump()))
     return response(200, entity, request_id=request.request_id)
