@@ -4,7 +4,8 @@
 // it clicks the entry, waits for the <h1> and for loading to end, saves
 // test-results/NN-<route>-<lang>-<width>.png and runs axe (serious or critical violations
 // fail). Some screens get a closer look: trades (a filter, then a trade's detail), errors (a
-// repair preview), files (the upload control). On the Korean screens, states and actions must
+// repair preview), files (the upload control); with SWAPREP_ROUTED_UTI, that trade's reporting
+// obligations (its latest event's routing) in each layout. On the Korean screens, states and actions must
 // be Korean words drawn with a Korean font. It writes the screens it walked to
 // test-results/screens.json, which tests/e2e/test_console.py checks against the files. With
 // SWAPREP_VIEWER_PASSWORD set, it also checks that the demo viewer sees no mutation controls.
@@ -16,6 +17,8 @@ import { BASE, OUT, Run, launch, navEntries, newPage, settled, signIn } from "./
 const USER = process.env.SWAPREP_USER ?? "demo-admin";
 const PASSWORD = process.env.SWAPREP_PASSWORD;
 const VIEWER_PASSWORD = process.env.SWAPREP_VIEWER_PASSWORD;
+// A trade whose latest event carries its routing (tests/e2e/test_console.py stores one)
+const ROUTED_UTI = process.env.SWAPREP_ROUTED_UTI;
 if (!PASSWORD) throw new Error("set SWAPREP_PASSWORD (the demo admin's password; `swaprep up` prints it)");
 
 // Screens that had screenshots before the walk became generic keep their names; any other
@@ -112,6 +115,32 @@ async function walk(page, layout) {
   return nav;
 }
 
+/** The reporting obligations of the trade whose latest event carries its routing: the section
+ * in the layout's language with its reports and the regimes left out; a screenshot and axe. */
+async function obligations(page, layout) {
+  run.step(`reporting obligations of ${ROUTED_UTI}`);
+  try {
+    await page.goto(`${BASE}/#/trades/${encodeURIComponent(ROUTED_UTI)}`);
+    const section = page.locator("ol.timeline > li").first().locator("section.routing");
+    await section.waitFor();
+    await settled(page);
+    const title = await section.locator("h4").innerText();
+    const reasons = await section.locator("td.reason").allInnerTexts();
+    const skipped = await section.locator("ul.routing-skipped > li").allInnerTexts();
+    run.step(`${title}: ${reasons.length} report(s), ${skipped.length} regime(s) left out`);
+    if (!reasons.length) run.fail(`${ROUTED_UTI}: the routing shows no report`);
+    const inLanguage = (text) => (layout.lang === "ko" ? HANGUL.test(text) : !HANGUL.test(text));
+    if (![title, ...reasons, ...skipped].every(inLanguage)) {
+      run.fail(`${layout.suffix}: the reporting obligations are not in ${layout.lang}: ${[title, ...reasons].join(" | ").slice(0, 300)}`);
+    }
+    await section.scrollIntoViewIfNeeded();
+    await run.check(page, `04b-trade-routing${layout.suffix}`, {
+      route: "trades/<uti>", lang: layout.lang, width: layout.width, routing: { reports: reasons.length, skipped: skipped.length } });
+  } catch (exc) {
+    await run.stopped(page, new Error(`reporting obligations: ${exc.message}`));
+  }
+}
+
 const HANGUL = /[\uAC00-\uD7A3]/;
 // Faces that draw Hangul: Noto Sans CJK KR (Debian's fonts-noto-cjk, which ./dev test installs),
 // Apple SD Gothic Neo, Malgun Gothic, Nanum and the older Korean faces.
@@ -199,6 +228,7 @@ try {
       const lang_ = await page.evaluate(() => document.documentElement.lang);
       if (lang_ !== lang) run.fail(`${layout.suffix}: the console came up in ${lang_}, not ${lang}`);
       nav = await walk(page, layout);
+      if (ROUTED_UTI) await obligations(page, layout);
       if (lang === "ko" && width === 1280) await korean(page);
     } catch (exc) {
       await run.stopped(page, new Error(`${layout.suffix}: ${exc.message}`));

@@ -4,6 +4,7 @@ from shared.api.routes import (
     admin,
     approvals,
     auth,
+    entities,
     errors,
     files,
     health,
@@ -22,5 +23,5 @@ from shared.platform.web import Router
 
 router = Router()
 for module in (health, openapi, ingest, auth, admin, approvals, operations, files, metrics,
-               ingest_files, trades, errors, reports, stats, ops_views, rules):
+               ingest_files, trades, errors, reports, stats, ops_views, rules, entities):
     router.include(module.router)

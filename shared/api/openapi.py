@@ -18,6 +18,7 @@ from pathlib import Path
 from typing import Any, TypedDict
 
 from shared.domain.issues import Severity
+from shared.domain.obligations.entities import Capacity, EntityKind
 from shared.domain.regimes import keys as regime_keys
 from shared.domain.roles import ROLES, roles_that_may
 
@@ -249,6 +250,9 @@ DEADLINE_STATUSES = ("open", "late", "met", "missed", "none")  # reads/trades.py
 ALERT_STATUSES, ALERT_SEVERITIES = _values("AlertStatus"), _values("AlertSeverity")
 ACTIVATION_STATUSES = _values("ActivationStatus")
 ACTION_TYPE = _enum(*_values("ActionType"))
+CAPACITIES = tuple(c.value for c in Capacity)
+ENTITY_KINDS = tuple(k.value for k in EntityKind)
+DAY = {"type": "string", "format": "date"}
 REGIME = _enum(*regime_keys())
 ACTOR_TYPES = ("user", "api_key", "system", "anonymous")
 _SUBMISSION = {"attempt": INT, "started_at": STAMP, "finished_at": NSTAMP, "http_status": NINT,
@@ -328,7 +332,50 @@ READ_SCHEMAS: dict[str, dict[str, Any]] = {
         "updated_at": STAMP, "payload": OBJECT,
         "changes": {"type": ["array", "null"], "items": ref("FieldChange"),
                     "description": "against the previous event; null for the first"},
-        "issues": _array(ref("EventIssue")), "report_items": _array(ref("EventReportItem"))}),
+        "issues": _array(ref("EventIssue")), "report_items": _array(ref("EventReportItem")),
+        "routing": {**_nullable(ref("Routing")), "description": "who reports the event under "
+                    "which regimes, and why; null: stored before routing was recorded"}}),
+    # shared.domain.obligations.routing.Routing.as_dict, as trade_events.routing holds it
+    "Routing": _all({
+        "basis": {**_enum("entities", "record", "tenant"), "description": "entities: decided "
+                  "by the tenant's entities and agreements; record: the record names its "
+                  "regimes; tenant: no entities set up, the tenant's regimes"},
+        "booking_entity": {**NSTR, "description": "the tenant's entity that booked it"},
+        "reports": _array(ref("RoutingReport")), "skipped": _array(ref("RoutingSkipped"))}),
+    "RoutingReport": _all({
+        "regime": REGIME, "reporting_counterparty": {**STR, "description": "LEI of the side "
+                                                     "reported"},
+        "other_counterparty": NSTR, "submitting_entity": STR, "entity_responsible": STR,
+        "capacity": {**_enum(*CAPACITIES), "description": "self: its own side; group: "
+                     "another of the tenant's entities; mandatory / voluntary: for a client, "
+                     "by law or by agreement"},
+        "entity_id": {**NSTR, "description": "the tenant's entity whose side it is; null: a "
+                      "client's"},
+        "reason_en": STR, "reason_ko": STR}),
+    "RoutingSkipped": _all({"regime": REGIME, "reason_en": STR, "reason_ko": STR}),
+    # shared/services/entities.py: the tables of migration 0021
+    "LegalEntity": _all({
+        "entity_id": STR, "name": STR, "kind": _enum(*ENTITY_KINDS),
+        "country": {**STR, "description": "ISO 3166 alpha-2, where it books"},
+        "lei": {**NSTR, "description": "null: a branch, which has its legal entity's"},
+        "parent": {**NSTR, "description": "a branch: its legal entity's entity_id"},
+        "statuses": {"type": "object", "additionalProperties": STR,
+                     "description": "regime key -> the entity's status under it"},
+        "created_at": STAMP, "updated_at": STAMP}),
+    "DelegationAgreement": _all({
+        "id": STR, "client_lei": STR, "client_name": STR, "regime": REGIME,
+        "capacity": _enum("mandatory", "voluntary"),
+        "delegate": {**STR, "description": "the entity_id of the tenant's entity that submits"},
+        "valid_from": DAY, "valid_to": {**_nullable(DAY), "description": "null: open-ended"},
+        "client_status": NSTR, "opted_out": BOOL, "created_at": STAMP}),
+    "EntityBook": _all({
+        "entities": {**_array(ref("LegalEntity")), "description": "head offices and "
+                     "subsidiaries before branches, then by entity_id"},
+        "agreements": _array(ref("DelegationAgreement")),
+        "regimes": {**_array(_all({"regime": REGIME, "display_name": STR,
+                                   "statuses": _array(STR), "self_reporting": _array(STR)})),
+                    "description": "the statuses an entity may hold per regime, and which of "
+                    "them report their own side"}}),
     "TrFeedback": _all({
         "id": INT, "report_file_id": NSTR, "object_key": STR,
         "status": _enum("received", "applied", "duplicate", "rejected"), "tr_message_id": NSTR,
@@ -445,6 +492,7 @@ def needs(permission: str) -> _Roles:
 
 
 USERS, KEYS = needs("manage_users"), needs("manage_api_keys")
+ENTITIES = needs("manage_entities")
 DETAIL: _Detail = {"errors": (400, 414), "cached": True}  # a detail takes no query parameter
 
 OPERATIONS: tuple[Op, ...] = (
@@ -472,6 +520,18 @@ OPERATIONS: tuple[Op, ...] = (
        ok=201, body="NewKey", **KEYS),
     Op("DELETE", "/api/admin/api-keys/{key_id}", "Revoke an API key", "admin", ref("ApiKey"),
        errors=(404, 409), **KEYS),
+    # legal entities and delegation agreements: what routing decides by
+    Op("GET", "/api/entities", "The tenant's legal entities, branches and delegation "
+       "agreements, with the statuses each regime allows", "entities", ref("EntityBook"),
+       **DETAIL),
+    Op("PUT", "/api/entities/{entity_id}", "Create or replace an entity", "entities",
+       ref("LegalEntity"), body="EntityBody", errors=(409,), **ENTITIES),
+    Op("DELETE", "/api/entities/{entity_id}", "Remove an entity no branch or agreement names",
+       "entities", ref("LegalEntity"), errors=(409,), **ENTITIES),
+    Op("POST", "/api/delegations", "Record a delegation agreement with a client", "entities",
+       ref("DelegationAgreement"), ok=201, body="NewAgreement", errors=(409,), **ENTITIES),
+    Op("DELETE", "/api/delegations/{agreement_id}", "Remove a delegation agreement",
+       "entities", ref("DelegationAgreement"), **ENTITIES),
     # ingestion
     Op("POST", "/api/ingest/events", "Online ingestion of events (an FEP's API key)", "ingest",
        ref("IngestAnswer"), ok=202, body="IngestBody", credential="api_key", roles=(),
@@ -577,11 +637,11 @@ OPERATIONS: tuple[Op, ...] = (
 
 def _models() -> dict[str, Any]:
     """Component name -> the pydantic model a route validates with."""
-    from shared.api.routes import admin, approvals, auth, files, operations
+    from shared.api.routes import admin, approvals, auth, entities, files, operations
 
     out: dict[str, Any] = {}
     for namespace in (auth.models(), admin.models(), operations.models(), files.models(),
-                      approvals.models()):
+                      approvals.models(), entities.models()):
         for name, model in vars(namespace).items():
             if name != "Strict":
                 out[name] = model

@@ -28,6 +28,7 @@ PERMISSIONS: dict[str, str] = {
     "manage_users": "admin",
     "manage_api_keys": "admin",
     "manage_approvals": "admin",  # the four-eyes policy (shared.domain.approvals)
+    "manage_entities": "admin",  # legal entities and delegation agreements (routing)
 }
 
 

@@ -33,7 +33,11 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from psycopg.types.json import Jsonb
 
+from shared.domain.model import TradeEvent
+from shared.domain.obligations.entities import EntityBook, EntityKind, LegalEntity
+from shared.domain.obligations.routing import route
 from swaprep.local.demo import (
     CCP_LEI,
     CSV_COLUMNS,
@@ -130,6 +134,32 @@ def console_stack() -> Iterator[LocalStack]:
         shutil.rmtree(base, ignore_errors=True)
 
 
+@pytest.fixture(scope="module")
+def routed_uti(console_stack: LocalStack) -> str:
+    """A demo trade whose latest event carries a routing decision, as the pipeline stores it in
+    `trade_events.routing`: made here by the domain against a Seoul head office (KRX, and a CFTC
+    swap dealer) with a London branch, since the demo sets up no entities. Only that column of
+    one acknowledged event changes: nothing the pipeline or the other flows read."""
+    book = EntityBook([
+        LegalEntity("SEOUL-HO", "Demo Bank Seoul", EntityKind.HEAD_OFFICE, "KR", lei=TENANT_LEI,
+                    statuses={"krx": "REPORTING", "cftc-part45": "SD"}),
+        LegalEntity("LONDON-BR", "Demo Bank London", EntityKind.BRANCH, "GB", parent="SEOUL-HO",
+                    statuses={"uk-emir": "FC"})])
+    with console_stack.db.system() as conn:
+        row = conn.execute(
+            "SELECT e.id, e.uti, e.payload, t.regimes FROM trades tr"
+            " JOIN trade_events e ON e.id = tr.last_event_id JOIN tenants t ON t.id = tr.tenant_id"
+            " WHERE t.slug = %s AND e.state = 'acked'"
+            " AND e.payload->'counterparty_1'->>'identifier' = %s ORDER BY tr.uti LIMIT 1",
+            (DEMO_TENANT, TENANT_LEI)).fetchone()
+        assert row is not None, "the demo has no acknowledged trade of its own LEI"
+        routing = route(TradeEvent.model_validate(row["payload"]), book, enabled=row["regimes"])
+        assert routing.reports and routing.skipped, routing  # a table and a list to show
+        conn.execute("UPDATE trade_events SET routing = %s WHERE id = %s",
+                     (Jsonb(routing.as_dict()), row["id"]))
+    return row["uti"]
+
+
 def _npm(script: str, env: dict[str, str], timeout_s: float) -> subprocess.CompletedProcess:
     run = subprocess.run(["npm", "run", "--silent", script], cwd=FRONTEND,
                          env={**os.environ, "CHROMIUM": CHROMIUM, **env},
@@ -148,11 +178,12 @@ def _manifest(name: str, started: float) -> dict[str, Any]:
     return manifest
 
 
-def test_console_walkthrough_in_chromium(console_stack):
+def test_console_walkthrough_in_chromium(console_stack, routed_uti):
     stack, started = console_stack, time.time()
     run = _npm("e2e", {"SWAPREP_URL": stack.endpoints["api"], "SWAPREP_USER": "demo-admin",
                        "SWAPREP_PASSWORD": stack.secret("password_demo-admin", 12),
-                       "SWAPREP_VIEWER_PASSWORD": stack.secret("password_demo-viewer", 12)},
+                       "SWAPREP_VIEWER_PASSWORD": stack.secret("password_demo-viewer", 12),
+                       "SWAPREP_ROUTED_UTI": routed_uti},
                timeout_s=600)
     assert run.returncode == 0, run.stdout[-4000:] + run.stderr[-4000:]
     manifest = _manifest("screens.json", started)
@@ -167,6 +198,9 @@ def test_console_walkthrough_in_chromium(console_stack):
         walked = {s["route"]: s for s in shown if s.get("nav")}
         assert set(walked) == set(nav), (lang, width, nav, sorted(walked))
         assert {"sign-in", "trades/<uti>"} <= {s["route"] for s in shown}, (lang, width)
+        # the trade with a routing: its reporting obligations shown, in the layout's language
+        [routed] = [s for s in shown if s.get("routing")]
+        assert routed["routing"]["reports"] >= 1 and routed["routing"]["skipped"] >= 1, routed
         assert all(s["title"] for s in walked.values()), "every nav screen has an <h1>"
     assert "07-viewer-errors.png" in {s["file"] for s in manifest["screens"]}
 

@@ -201,6 +201,22 @@ const RULES = [{
   note_ko: "LEI로 식별되는 거래상대방, 집행 대리인, 중개인에 적용합니다.",
 }];
 const page = (items: unknown[]) => ({ items, next_cursor: null });
+// trade_events.routing as the domain writes it (reasons in both languages, "은(는)" pairs as is)
+const ROUTING = {
+  basis: "entities", booking_entity: "SEOUL-HO",
+  reports: [{ regime: "krx", reporting_counterparty: LEI_A, other_counterparty: LEI_B, submitting_entity: LEI_A, entity_responsible: LEI_A,
+    capacity: "self", entity_id: "SEOUL-HO", reason_en: "SEOUL-HO is REPORTING under KRX TR: it reports its own side (FSCMA Art. 166-3)",
+    reason_ko: "SEOUL-HO은(는) KRX TR REPORTING로서 자기 측을 보고합니다" },
+  { regime: "uk-emir", reporting_counterparty: LEI_B, other_counterparty: LEI_A, submitting_entity: LEI_A, entity_responsible: LEI_A,
+    capacity: "mandatory", entity_id: null, reason_en: "템스위젯 is a client: LONDON-BR reports for it under UK EMIR by law (Art. 9(1a)), and is responsible",
+    reason_ko: "템스위젯은(는) 고객으로, LONDON-BR이(가) 법에 따라 대신 보고하고 책임집니다(제9조(1a))" }],
+  skipped: [{ regime: "mas", reason_en: "SINGAPORE-BR is EXEMPT under MAS: not obliged to report",
+    reason_ko: "SINGAPORE-BR은(는) MAS EXEMPT로서 보고의무가 없습니다" }],
+};
+const REGIME_STATUSES = [
+  { regime: "krx", display_name: "KRX TR", statuses: ["REPORTING", "EXEMPT"], self_reporting: ["REPORTING"] },
+  { regime: "uk-emir", display_name: "UK EMIR", statuses: ["FC", "NFC+", "NFC-", "CCP"], self_reporting: ["FC", "NFC+", "CCP"] },
+];
 
 const answers: Record<string, (c: Call) => unknown> = {
   "/api/stats": () => ({
@@ -220,7 +236,8 @@ const answers: Record<string, (c: Call) => unknown> = {
   "/api/rules": () => ({ items: RULES }),
   "/api/trades": () => page([trade, { ...trade, uti: `${LEI_A}SWAP0002`, state: "acked", asset_class: "CURR", last_action_type: "MODI" }]),
   [`/api/trades/${UTI}`]: () => ({
-    trade, events: [event(2, { state: "invalid", source: "repair", changes: [{ field: "counterparty_2.lei", before: LEI_B, after: "5493001KJTIIGC8Y1R13" }] }), event(1)],
+    trade, events: [event(2, { state: "invalid", source: "repair", changes: [{ field: "counterparty_2.lei", before: LEI_B, after: "5493001KJTIIGC8Y1R13" }],
+      routing: ROUTING }), event(1, { routing: null })],
     events_truncated: false,
     current: { event_id: EVENT_ID, seq: 2, payload: event(2).payload },
     deadline: { status: "late", due_at: T1, event_id: EVENT_ID, seq: 2 },
@@ -273,6 +290,17 @@ const answers: Record<string, (c: Call) => unknown> = {
       requested_at: T0, expires_at: T0, status: "expired" },
   ] }),
   "/api/approvals/policy": () => ({ thresholds: { repair: 1, bulk_repair: 50 }, validity_hours: 72 }),
+  "/api/entities": () => ({
+    entities: [
+      { entity_id: "SEOUL-HO", name: "데모은행 서울본점", kind: "head_office", country: "KR", lei: LEI_A, parent: null,
+        statuses: { krx: "REPORTING" }, created_at: T0, updated_at: T1 },
+      { entity_id: "LONDON-BR", name: "데모은행 런던지점", kind: "branch", country: "GB", lei: null, parent: "SEOUL-HO",
+        statuses: { "uk-emir": "FC" }, created_at: T0, updated_at: T1 },
+    ],
+    agreements: [{ id: "a1", client_lei: LEI_B, client_name: "템스위젯", regime: "uk-emir", capacity: "mandatory", delegate: "LONDON-BR",
+      valid_from: "2026-01-01", valid_to: null, client_status: "NFC-", opted_out: true, created_at: T0 }],
+    regimes: REGIME_STATUSES,
+  }),
   "/api/admin/api-keys": () => ({ items: [
     { id: "k1", name: "FEP 1", prefix: "sr_live_ab12", scopes: ["ingest"], created_by: "demo-admin", created_at: T0, last_used_at: T1, revoked_at: null },
   ] }),

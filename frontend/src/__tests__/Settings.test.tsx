@@ -18,13 +18,30 @@ const key = (id: string, name: string, extra: Record<string, unknown> = {}) => (
   last_used_at: null, revoked_at: null, ...extra,
 });
 
+// GET /api/entities as shared/services/entities.py answers it
+const REGIMES = [
+  { regime: "krx", display_name: "KRX TR", statuses: ["REPORTING", "EXEMPT"], self_reporting: ["REPORTING"] },
+  { regime: "cftc-part45", display_name: "CFTC Part 45", statuses: ["SD", "MSP", "FE", "NFE"], self_reporting: ["SD", "MSP", "FE", "NFE"] },
+  { regime: "uk-emir", display_name: "UK EMIR", statuses: ["FC", "NFC+", "NFC-", "CCP"], self_reporting: ["FC", "NFC+", "CCP"] },
+];
+const T = "2026-11-01T00:00:00+00:00";
+const HEAD_OFFICE = { entity_id: "SEOUL-HO", name: "Demo Bank Seoul", kind: "head_office", country: "KR", lei: "5493001KJTIIGC8Y1R12",
+  parent: null, statuses: { krx: "REPORTING" }, created_at: T, updated_at: T };
+const BRANCH = { entity_id: "LONDON-BR", name: "Demo Bank London", kind: "branch", country: "GB", lei: null, parent: "SEOUL-HO",
+  statuses: { "uk-emir": "FC" }, created_at: T, updated_at: T };
+const AGREEMENT = { id: "a1", client_lei: "213800ZYXWVUTSRQPO98", client_name: "Thames Widgets", regime: "uk-emir", capacity: "mandatory",
+  delegate: "LONDON-BR", valid_from: "2026-01-01", valid_to: null, client_status: "NFC-", opted_out: false, created_at: T };
+const BOOK = { entities: [HEAD_OFFICE, BRANCH], agreements: [AGREEMENT], regimes: REGIMES };
+const EMPTY_BOOK = { entities: [], agreements: [], regimes: REGIMES };
+
 /** The admin API as a fake: lists, and whatever `answer` says for changes. */
-function adminApi(answer: (call: Call) => Response | undefined = () => undefined) {
+function adminApi(answer: (call: Call) => Response | undefined = () => undefined, book: unknown = EMPTY_BOOK) {
   return fakeClient((c) => {
     const special = answer(c);
     if (special) return special;
     if (c.url === "/api/admin/users") return json(200, { items: [user("u1", "demo-admin", { role: "admin" }), user("u9", "otto")] });
     if (c.url === "/api/admin/api-keys") return json(200, { items: [key("k1", "FEP-A")] });
+    if (c.url === "/api/entities") return json(200, book);
     return json(404, { title: "Not found" });
   });
 }
@@ -56,6 +73,7 @@ describe("Settings for non-admins", () => {
       const { client } = fakeClient((c) => {
         if (c.url === "/api/auth/refresh") return json(200, { access_token: "a", refresh_token: "r2", expires_in: 900, user: who });
         if (c.url === "/api/auth/me") return json(200, who);
+        if (c.url === "/api/entities") return json(200, EMPTY_BOOK);
         return json(200, { items: [] });
       });
       const { unmount } = render(<I18nProvider lang="en"><ApiContext.Provider value={client}><App /></ApiContext.Provider></I18nProvider>);
@@ -123,6 +141,7 @@ describe("Users", () => {
         return json(201, user("u10", "kim", { role: "operator", display_name: "Kim" }));
       }
       if (c.url === "/api/admin/api-keys") return json(200, { items: [] });
+      if (c.url === "/api/entities") return json(200, EMPTY_BOOK);
       return json(200, { items: created ? [user("u1", "demo-admin", { role: "admin" }), user("u10", "kim", { role: "operator" })]
         : [user("u1", "demo-admin", { role: "admin" })] });
     });
@@ -245,5 +264,113 @@ describe("API keys", () => {
     await waitFor(() => expect(name.getAttribute("aria-invalid")).toBe("true"));
     expect(document.getElementById("nk-name-error")!.textContent).toBe("String should have at least 1 character");
     expect(screen.queryByRole("region", { name: /New API key/ })).toBeNull();
+  });
+});
+
+describe("Legal entities", () => {
+  it("lists the entities with their kind, LEI (a branch: its legal entity's) and statuses, and the agreements", async () => {
+    const { client } = adminApi(undefined, BOOK);
+    render(<Providers client={client}><Settings /></Providers>);
+    const table = await screen.findByRole("table", { name: "Legal entities" });
+    const [, ho, br] = within(table).getAllByRole("row");
+    expect(ho.textContent).toContain("Head office");
+    expect(ho.textContent).toContain("5493001KJTIIGC8Y1R12");
+    expect(ho.textContent).toContain("KRX: REPORTING");
+    expect(br.textContent).toContain("Branch");
+    expect(br.textContent).toContain("as SEOUL-HO");
+    expect(br.textContent).toContain("UK EMIR: FC");
+    const agreements = screen.getByRole("table", { name: "Delegation agreements" });
+    const row = within(agreements).getAllByRole("row")[1];
+    expect(row.textContent).toContain("Thames Widgets");
+    expect(row.textContent).toContain("On behalf, by law");
+    expect(row.textContent).toContain("2026-01-01 – open-ended");
+  });
+
+  it("saves a branch with PUT: its legal entity and its status per regime, then says so", async () => {
+    let saved = false;
+    const { client, calls } = adminApi((c) => {
+      if (c.method === "PUT") {
+        saved = true;
+        return json(200, { ...BRANCH, entity_id: "SG-BR", country: "SG", statuses: { krx: "EXEMPT" } });
+      }
+      return undefined;
+    }, BOOK);
+    render(<Providers client={client}><Settings /></Providers>);
+    await screen.findByRole("table", { name: "Legal entities" });
+    fireEvent.change(screen.getByLabelText("Entity code"), { target: { value: "SG-BR" } });
+    fireEvent.change(screen.getByLabelText("Entity name"), { target: { value: "Demo Bank Singapore" } });
+    expect(screen.queryByLabelText("Legal entity of a branch")).toBeNull(); // a head office has none
+    fireEvent.change(screen.getByLabelText("Kind"), { target: { value: "branch" } });
+    const parent = screen.getByLabelText("Legal entity of a branch");
+    // a branch belongs to a head office or subsidiary: the London branch is no choice
+    expect([...parent.querySelectorAll("option")].map((o) => o.getAttribute("value"))).toEqual(["", "SEOUL-HO"]);
+    fireEvent.change(parent, { target: { value: "SEOUL-HO" } });
+    fireEvent.change(screen.getByLabelText("Country"), { target: { value: "sg" } });
+    fireEvent.change(screen.getByLabelText("Status under KRX"), { target: { value: "EXEMPT" } });
+    fireEvent.click(screen.getByRole("button", { name: "Save entity" }));
+    await screen.findByText("Entity SG-BR saved.");
+    expect(saved).toBe(true);
+    expect(changes(calls)[0]).toMatchObject({ method: "PUT", url: "/api/entities/SG-BR", body: {
+      name: "Demo Bank Singapore", kind: "branch", country: "SG", lei: null, parent: "SEOUL-HO", statuses: { krx: "EXEMPT" } } });
+  });
+
+  it("edits an entity in the form, its code kept, and shows the domain's refusal beside the statuses", async () => {
+    const { client, calls } = adminApi((c) => c.method === "PUT"
+      ? json(422, { title: "Invalid request", detail: "the entity cannot be saved: statuses.uk-emir: 'SD' is not a UK EMIR status (FC, NFC+, NFC-, CCP)",
+        errors: [{ field: "statuses.uk-emir", message: "'SD' is not a UK EMIR status (FC, NFC+, NFC-, CCP)", code: null }], request_id: "req-e" })
+      : undefined, BOOK);
+    render(<Providers client={client}><Settings /></Providers>);
+    fireEvent.click(await screen.findByRole("button", { name: "Edit LONDON-BR" }));
+    const code = screen.getByLabelText("Entity code") as HTMLInputElement;
+    expect([code.value, code.readOnly]).toEqual(["LONDON-BR", true]);
+    expect((screen.getByLabelText("Status under UK EMIR") as HTMLSelectElement).value).toBe("FC");
+    fireEvent.click(screen.getByRole("button", { name: "Save entity" }));
+    const statuses = await screen.findByRole("group", { name: "Status per regime" });
+    await waitFor(() => expect(statuses.getAttribute("aria-describedby")).toBe("ne-statuses-error"));
+    expect(document.getElementById("ne-statuses-error")!.textContent).toContain("'SD' is not a UK EMIR status");
+    expect(screen.getByRole("alert").textContent).toContain("req-e");
+    expect(changes(calls)[0]).toMatchObject({ url: "/api/entities/LONDON-BR", body: { kind: "branch", parent: "SEOUL-HO", lei: null } });
+  });
+
+  it("removes an entity only when confirmed, and explains a refusal while a branch names it", async () => {
+    const { client, calls } = adminApi((c) => c.method === "DELETE"
+      ? json(409, { title: "Conflict", detail: "SEOUL-HO cannot be removed while its branch LONDON-BR name it", reason: "entity_in_use", request_id: "req-d" })
+      : undefined, BOOK);
+    render(<Providers client={client}><Settings /></Providers>);
+    fireEvent.click(await screen.findByRole("button", { name: "Remove SEOUL-HO" }));
+    expect(changes(calls)).toHaveLength(0);
+    fireEvent.click(within(screen.getByRole("group", { name: /Remove SEOUL-HO\?/ })).getByRole("button", { name: "Yes, remove" }));
+    const problem = await screen.findByRole("alert");
+    expect(problem.textContent).toContain("Branches or agreements still name this entity");
+    expect(problem.textContent).toContain("its branch LONDON-BR");
+    expect(screen.getByText("SEOUL-HO could not be removed:")).toBeTruthy();
+    expect(changes(calls)).toEqual([expect.objectContaining({ method: "DELETE", url: "/api/entities/SEOUL-HO" })]);
+  });
+
+  it("adds a delegation agreement with POST, offering the chosen regime's statuses", async () => {
+    const { client, calls } = adminApi((c) => c.method === "POST" ? json(201, { ...AGREEMENT, id: "a2", client_name: "Acme" }) : undefined, BOOK);
+    render(<Providers client={client}><Settings /></Providers>);
+    await screen.findByRole("table", { name: "Delegation agreements" });
+    fireEvent.change(screen.getByLabelText("Client LEI"), { target: { value: "529900t8bm49aursdo55" } });
+    fireEvent.change(screen.getByLabelText("Client name"), { target: { value: "Acme" } });
+    fireEvent.change(screen.getByLabelText("Regime"), { target: { value: "uk-emir" } });
+    const status = screen.getByLabelText("Client's status");
+    expect([...status.querySelectorAll("option")].map((o) => o.getAttribute("value"))).toEqual(["", "FC", "NFC+", "NFC-", "CCP"]);
+    fireEvent.change(status, { target: { value: "NFC-" } });
+    fireEvent.change(screen.getByLabelText("Submitted by"), { target: { value: "LONDON-BR" } });
+    fireEvent.change(screen.getByLabelText("Valid from"), { target: { value: "2026-03-01" } });
+    fireEvent.click(screen.getByRole("button", { name: "Add agreement" }));
+    await screen.findByText("Agreement with Acme added.");
+    expect(changes(calls)[0]).toMatchObject({ method: "POST", url: "/api/delegations", body: {
+      client_lei: "529900T8BM49AURSDO55", client_name: "Acme", regime: "uk-emir", capacity: "mandatory", delegate: "LONDON-BR",
+      valid_from: "2026-03-01", valid_to: null, client_status: "NFC-", opted_out: false } });
+  });
+
+  it("asks for an entity before an agreement, and says no entity means the tenant's regimes", async () => {
+    const { client } = adminApi();
+    render(<Providers client={client}><Settings /></Providers>);
+    expect((await screen.findByText(/No entities yet/)).textContent).toContain("tenant's regimes");
+    expect(screen.getByText(/Add an entity first/)).toBeTruthy();
+    expect(screen.queryByRole("button", { name: "Add agreement" })).toBeNull();
   });
 });

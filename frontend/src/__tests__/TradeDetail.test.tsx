@@ -163,6 +163,86 @@ describe("Trade detail", () => {
   });
 });
 
+// Trade_events.routing as shared/domain/obligations/routing.py writes it: the London branch's own
+// side, a client reported for by law, and the regimes left out, each reason in both languages.
+const OTHER_LEI = "213800ZYXWVUTSRQPO98";
+const ROUTING = {
+  basis: "entities", booking_entity: "LONDON-BR",
+  reports: [
+    { regime: "uk-emir", reporting_counterparty: LEI1, other_counterparty: OTHER_LEI, submitting_entity: LEI1, entity_responsible: LEI1,
+      capacity: "self", entity_id: "LONDON-BR",
+      reason_en: "LONDON-BR is FC under UK EMIR: it reports its own side (UK EMIR Art. 9(1) both UK counterparties report)",
+      reason_ko: "LONDON-BR은(는) UK EMIR FC로서 자기 측을 보고합니다" },
+    { regime: "uk-emir", reporting_counterparty: OTHER_LEI, other_counterparty: LEI1, submitting_entity: LEI1, entity_responsible: LEI1,
+      capacity: "mandatory", entity_id: null,
+      reason_en: "the counterparty is NFC- under UK EMIR and LONDON-BR is FC: it must report for it (Art. 9(1a))",
+      reason_ko: "거래상대방이 UK EMIR NFC-이고 LONDON-BR이(가) 금융상대방이므로 대신 보고해야 합니다(제9조(1a))" },
+  ],
+  skipped: [
+    { regime: "mas", reason_en: "SINGAPORE-BR is EXEMPT under MAS: not obliged to report",
+      reason_ko: "SINGAPORE-BR은(는) MAS EXEMPT로서 보고의무가 없습니다" },
+  ],
+};
+
+describe("Reporting obligations", () => {
+  const routed = () => fakeClient((c) => {
+    if (c.url === "/api/rules") return json(200, { items: [] });
+    const events = DETAIL.events.map((e) => (e.id === "e3" ? { ...e, routing: ROUTING } : { ...e, routing: null }));
+    return json(200, { ...DETAIL, events });
+  }).client;
+
+  it("lists, per event, each report owed with its capacity, sides and reason, and the regimes left out", async () => {
+    render(<Providers client={routed()}><TradeDetail uti={UTI} /></Providers>);
+    const v3 = (await screen.findByRole("table", { name: "Reporting obligations of v3" })).closest("li")!;
+    const section = within(v3).getByRole("region", { name: "Reporting obligations" });
+    expect(section.textContent).toContain("Decided by the tenant's entities: booked by LONDON-BR.");
+    const table = within(section).getByRole("table");
+    expect(within(table).getAllByRole("columnheader").map((h) => h.textContent)).toEqual(
+      ["Regime", "Capacity", "Reporting counterparty", "Submitting entity", "Entity responsible", "Why"]);
+    const [own, client] = within(table).getAllByRole("row").slice(1);
+    expect(within(own).getByRole("rowheader").textContent).toBe("UK EMIR");
+    expect(own.textContent).toContain("Own side");
+    expect(own.textContent).toContain(`${LEI1} (LONDON-BR)`);
+    expect(own.textContent).toContain("it reports its own side");
+    expect(client.textContent).toContain("On behalf, by law");
+    expect(client.textContent).toContain(OTHER_LEI);
+    expect(client.textContent).toContain("it must report for it (Art. 9(1a))");
+    const skipped = within(section).getByRole("list");
+    expect(skipped.textContent).toBe("MAS: SINGAPORE-BR is EXEMPT under MAS: not obliged to report");
+    // the events stored before routing was recorded say nothing about it
+    expect(screen.getAllByRole("region", { name: "Reporting obligations" })).toHaveLength(1);
+  });
+
+  it("is in Korean for a Korean console, the particles chosen for the word", async () => {
+    render(<Providers client={routed()} lang="ko"><TradeDetail uti={UTI} /></Providers>);
+    const section = await screen.findByRole("region", { name: "보고의무" });
+    expect(section.textContent).toContain("테넌트의 법인 설정으로 결정했습니다. 부킹 법인: LONDON-BR");
+    const table = within(section).getByRole("table", { name: "v3의 보고의무" });
+    expect(within(table).getAllByRole("columnheader").map((h) => h.textContent)).toEqual(
+      ["보고제도", "보고 자격", "보고 거래상대방", "제출 기관", "보고 책임 기관", "사유"]);
+    const [own, client] = within(table).getAllByRole("row").slice(1);
+    expect(within(own).getByRole("rowheader").textContent).toBe("영국 EMIR");
+    expect(own.textContent).toContain("자기 측 보고");
+    expect(own.textContent).toContain("LONDON-BR은 UK EMIR FC로서 자기 측을 보고합니다");
+    expect(client.textContent).toContain("법정 대리 보고");
+    expect(client.textContent).toContain("LONDON-BR이 금융상대방이므로 대신 보고해야 합니다");
+    expect(within(section).getByRole("heading", { name: "보고하지 않는 보고제도" })).toBeTruthy();
+    expect(within(section).getByRole("list").textContent).toBe("싱가포르 MAS: SINGAPORE-BR은 MAS EXEMPT로서 보고의무가 없습니다");
+    expect(section.textContent).not.toMatch(/\(는\)|\(가\)/);
+  });
+
+  it("says so when the tenant's entities owe no report", async () => {
+    const none = { ...ROUTING, booking_entity: null, reports: [], skipped: [] };
+    const { client } = fakeClient((c) => (c.url === "/api/rules" ? json(200, { items: [] })
+      : json(200, { ...DETAIL, events: [{ ...DETAIL.events[2], routing: none }] })));
+    render(<Providers client={client}><TradeDetail uti={UTI} /></Providers>);
+    const section = await screen.findByRole("region", { name: "Reporting obligations" });
+    expect(section.textContent).toContain("neither side is one of them");
+    expect(section.textContent).toContain("No report is owed for this event.");
+    expect(within(section).queryByRole("table")).toBeNull();
+  });
+});
+
 describe("Field labels and values", () => {
   const t = (k: Parameters<typeof translate>[1], v?: Record<string, string | number>) => translate("en", k, v);
   it("name legs and nested fields for people", () => {

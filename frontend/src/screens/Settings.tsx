@@ -1,11 +1,12 @@
 import { useMe } from "../api/context";
 import { ApiKeysPanel } from "../components/admin/ApiKeysPanel";
+import { EntitiesPanel } from "../components/admin/EntitiesPanel";
 import { UsersPanel } from "../components/admin/UsersPanel";
 import { codeLabel } from "../components/lists/labels";
 import { useT } from "../i18n";
 
-/** Users and API keys of the tenant: admins only. Others who open it by URL are told so and get
- * no form (the API refuses them too, with a 403). */
+/** Users, API keys and legal entities of the tenant: admins only. Others who open it by URL are
+ * told so and get no form (the API refuses them too, with a 403). */
 export default function Settings() {
   const t = useT();
   const { user } = useMe();
@@ -20,6 +21,7 @@ export default function Settings() {
         <>
           <UsersPanel />
           <ApiKeysPanel />
+          <EntitiesPanel />
         </>
       )}
     </section>

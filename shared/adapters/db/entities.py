@@ -33,6 +33,14 @@ def agreements(conn: Any) -> list[dict[str, Any]]:
     return rows
 
 
+def lock_book(conn: Any) -> None:
+    """Serialise changes to the tenant's entities and agreements until commit: each change is
+    checked against the whole book, so two admins' changes must not pass the check side by
+    side (a branch moved under another branch while a branch is added to it)."""
+    conn.execute("SELECT pg_advisory_xact_lock(hashtextextended("
+                 "'legal_entities:' || app.current_tenant()::text, 0))")
+
+
 def book_rows(conn: Any) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
     """(entities, agreements) for `EntityBook`."""
     return entities(conn), agreements(conn)

@@ -88,7 +88,8 @@ class LegalEntity:
     def __post_init__(self) -> None:
         if not self.entity_id.strip():
             raise EntityError("entity_id", "is empty")
-        if len(self.country) != 2 or not self.country.isalpha() or not self.country.isupper():
+        if (len(self.country) != 2 or not self.country.isascii()  # 'ÄÖ' is alpha and upper
+                or not self.country.isalpha() or not self.country.isupper()):
             raise EntityError("country", f"{self.country!r} is not an ISO 3166 alpha-2 code")
         if self.kind is EntityKind.BRANCH and not self.parent:
             raise EntityError("parent", "a branch names the legal entity it belongs to")
@@ -148,6 +149,10 @@ class EntityBook:
         for entity in self.entities.values():
             if entity.parent is not None and entity.parent not in self.entities:
                 raise EntityError("parent", f"{entity.entity_id}: no entity {entity.parent!r}")
+            if entity.parent is not None and self.entities[entity.parent].parent is not None:
+                # a branch's LEI is its legal entity's: a branch of a branch would have none
+                raise EntityError("parent", f"{entity.entity_id}: {entity.parent} is a branch;"
+                                            " a branch belongs to a head office or subsidiary")
         self.agreements = tuple(agreements)
         for agreement in self.agreements:
             if agreement.delegate not in self.entities:

@@ -51,9 +51,10 @@ def trade_detail(conn: psycopg.Connection[Any], uti: str,
 
     Events come in lifecycle order, numbered `seq` 1..n in that order (an event's own
     `version` counts repairs of that one event, so it is 1 for nearly all), each with
-    `changes` against the previous event. On top: the `current` event (whose fields are the
-    trade's now), the `deadline` and, per regime, what the TR said about this trade's latest
-    report (`tr_status`), never the whole report file's counts."""
+    `changes` against the previous event and its `routing` (who reports it under which
+    regimes, and why; null for an event stored before routing). On top: the `current` event
+    (whose fields are the trade's now), the `deadline` and, per regime, what the TR said
+    about this trade's latest report (`tr_status`), never the whole report file's counts."""
     if not uti or len(uti) > 100:
         return None
     trade = db.trade_row(conn, uti)

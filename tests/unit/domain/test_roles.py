@@ -23,7 +23,7 @@ def test_a_viewer_reads_but_may_not_act(permission):
     assert roles_that_may(permission) == ("admin", "operator")
 
 
-@pytest.mark.parametrize("permission", ["manage_users", "manage_api_keys"])
+@pytest.mark.parametrize("permission", ["manage_users", "manage_api_keys", "manage_entities"])
 def test_only_an_admin_manages_users_and_keys(permission):
     assert may("admin", permission)
     assert not may("operator", permission) and not may("viewer", permission)

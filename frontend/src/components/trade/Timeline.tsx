@@ -9,11 +9,13 @@ import { Time } from "../Time";
 import { repairHref, repairTargets, type TradeEvent } from "./actions";
 import { FieldDiff, FieldList } from "./FieldDiff";
 import { fieldLabel } from "./fields";
+import { RoutingSection } from "./Routing";
 
 type Detail = Schemas["TradeDetail"];
 
 /** The trade's events newest first, each with its version, what changed (a first version: all
- * its fields), its issues and report items, and the repairs it offers. */
+ * its fields), its issues, who reports it and why (its routing), its report items, and the
+ * repairs it offers. */
 export function Timeline({ detail }: { detail: Detail }) {
   const { t } = useI18n();
   const seqOf = new Map(detail.events.map((e) => [e.id, e.seq]));
@@ -77,6 +79,7 @@ function EventEntry({ event: e, replaces, replacedBy }: { event: TradeEvent; rep
           </ul>
         </>
       )}
+      <RoutingSection routing={e.routing} eventId={e.id} version={version} />
       {e.report_items.length > 0 && (
         <>
           <h4>{t("detail.reports")}</h4>

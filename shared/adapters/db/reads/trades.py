@@ -167,7 +167,7 @@ _EVENTS = """
 SELECT e.id, e.version, e.source, e.action_type, e.event_type, e.event_timestamp, e.state,
        e.asset_class, e.regimes, e.reported_regimes, e.file_id, e.row_no, e.prior_uti,
        e.trade_id, e.supersedes, e.deadline_at, e.waiting_for, e.enrichment, e.validated_at,
-       e.created_at, e.updated_at, e.payload, count(*) OVER () AS total
+       e.created_at, e.updated_at, e.payload, e.routing, count(*) OVER () AS total
 FROM trade_events e
 WHERE e.tenant_id = app.current_tenant() AND e.uti = %s
 ORDER BY e.event_timestamp DESC, e.created_at DESC, e.row_no DESC NULLS FIRST, e.id DESC

@@ -259,6 +259,13 @@ def test_what_the_record_says_the_counterparty_is(party, regime, status):
                                  date(2025, 1, 1), date(2024, 1, 1)), "valid_to"),
     (lambda: EntityBook([LegalEntity("B", "b", EntityKind.BRANCH, "GB", parent="HO")]),
      "parent"),
+    (lambda: LegalEntity("X", "x", EntityKind.HEAD_OFFICE, "ÄÖ", lei=BANK), "country"),
+    (lambda: EntityBook([LegalEntity("HO", "h", EntityKind.HEAD_OFFICE, "KR", lei=BANK),
+                         LegalEntity("B1", "b", EntityKind.BRANCH, "GB", parent="HO"),
+                         LegalEntity("B2", "b", EntityKind.BRANCH, "SG", parent="B1")]),
+     "parent"),
+    (lambda: EntityBook([LegalEntity("B", "b", EntityKind.BRANCH, "GB", parent="B")]),
+     "parent"),
 ])
 def test_an_entity_that_cannot_be_saved_names_its_field(make, field):
     with pytest.raises(EntityError) as caught:
