@@ -15,6 +15,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from datetime import datetime
+from typing import Any
 
 from shared.domain.model import ActionType, EventType, TradeEvent
 
@@ -28,7 +29,7 @@ def backload_event(latest: TradeEvent, *, as_of: datetime,
     """The MODI / UPDT that re-reports the trade `latest` describes, as of `as_of`."""
     if as_of.tzinfo is None:
         raise ValueError("as_of must be timezone-aware (UTC)")
-    update = {name: None for name in _EVENT_OWN}
+    update: dict[str, Any] = dict.fromkeys(_EVENT_OWN)
     update.update(action_type=ActionType.MODI, event_type=EventType.UPDT,
                   event_timestamp=as_of, valuation=None)
     if regimes:

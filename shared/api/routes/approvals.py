@@ -37,16 +37,14 @@ def models() -> SimpleNamespace:
         note: Annotated[str, StringConstraints(strip_whitespace=True, min_length=1,
                                                max_length=1000)] | None = None
 
-    def threshold(kind: str) -> Any:
-        return Annotated[int, Field(ge=1, le=MOST[kind], strict=True)] | None
-
     class FourEyesThresholds(Strict):
         # per action, the number of events at which it waits for a second user; absent: never.
         # At most what one request of the kind can carry, or it could never hold anything.
-        repair: threshold("repair") = None
-        bulk_repair: threshold("bulk_repair") = None
-        cancel: threshold("cancel") = None
-        resubmit: threshold("resubmit") = None
+        repair: Annotated[int, Field(ge=1, le=MOST["repair"], strict=True)] | None = None
+        bulk_repair: Annotated[int, Field(ge=1, le=MOST["bulk_repair"], strict=True)] | None = (
+            None)
+        cancel: Annotated[int, Field(ge=1, le=MOST["cancel"], strict=True)] | None = None
+        resubmit: Annotated[int, Field(ge=1, le=MOST["resubmit"], strict=True)] | None = None
 
     assert set(FourEyesThresholds.model_fields) == set(APPROVAL_KINDS)
 
