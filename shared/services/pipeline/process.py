@@ -46,7 +46,7 @@ from shared.adapters.queue.base import ReceivedMessage
 from shared.domain import regimes as regime_registry
 from shared.domain.model import TradeEvent
 from shared.domain.obligations.entities import EntityBook, book_from_rows
-from shared.domain.obligations.routing import Routing, route
+from shared.domain.obligations.routing import Router, Routing
 from shared.platform import clock
 from shared.platform.logging import get_logger
 from shared.services.pipeline.trade_state import refresh_trades
@@ -70,6 +70,14 @@ class Tenant:
     # its legal entities, branches and delegation agreements (empty: routing goes by the
     # tenant's regimes, as before entities existed)
     book: EntityBook = field(default_factory=lambda: EntityBook(()))
+    # decisions and their JSON text, shared by the batch's events that route alike: a
+    # Tenant lives for one chunk or online batch, and so do they
+    router: Router = field(init=False, repr=False, compare=False)
+    decisions: dict[int, tuple[Routing, str]] = field(init=False, repr=False, compare=False,
+                                                      default_factory=dict)
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "router", Router(self.book, enabled=self.regimes))
 
 
 def tenant_settings(conn: psycopg.Connection[Any], tenant_id: uuid.UUID | str) -> Tenant:
@@ -122,12 +130,22 @@ def route_event(event: TradeEvent, tenant: Tenant,
     """The routing decision for `event`: over the tenant's entities when it has any, else the
     regimes the record names (any spelling the registry knows; a name with no report, a typo,
     is dropped), else the tenant's. `named` stands for the record's own regimes."""
-    return route(event, tenant.book, enabled=tenant.regimes, named=named)
+    return tenant.router.route(event, named)
 
 
-def routing_json(routing: Routing | None) -> str | None:
-    """The decision as `trade_events.routing` stores it (and the trade detail shows it)."""
-    return None if routing is None else json.dumps(routing.as_dict(), ensure_ascii=False)
+def routing_json(tenant: Tenant, routing: Routing | None) -> str | None:
+    """The decision as `trade_events.routing` stores it (and the trade detail shows it),
+    encoded once per batch for the events that share it."""
+    if routing is None:
+        return None
+    # By identity (the router hands out one object per decision; hashing one walks all its
+    # reports); the entry holds the object, so its id cannot be taken by another meanwhile.
+    known = tenant.decisions.get(id(routing))
+    if known is not None and known[0] is routing:
+        return known[1]
+    text = json.dumps(routing.as_dict(), ensure_ascii=False)
+    tenant.decisions[id(routing)] = (routing, text)
+    return text
 
 
 def deadline_for(event: TradeEvent, regimes: Iterable[str]) -> datetime | None:
@@ -224,7 +242,7 @@ def _event_params(tenant: Tenant, prepared: Prepared, source: str, file_id: Any,
         # from pydantic's serializer: no Python dict to build and encode again.
         "payload": event.model_dump_json(exclude_defaults=True),
         "hash": prepared.payload_hash, "deadline": prepared.deadline_at,
-        "filled": list(prepared.filled), "routing": routing_json(prepared.routing),
+        "filled": list(prepared.filled), "routing": routing_json(tenant, prepared.routing),
     }
 
 
@@ -322,7 +340,7 @@ def process_online(conn: psycopg.Connection[Any], tenant_id: uuid.UUID | str,
             owed = routing.regimes
             trade_events.set_event_regimes(conn, row["id"], owed,
                                            row["deadline_at"] or deadline_for(event, owed),
-                                           routing_json(routing))
+                                           routing_json(tenant, routing))
         events[row["id"]] = event
         regimes[row["id"]] = owed
         outcome.event_ids.append(row["id"])

@@ -12,6 +12,7 @@ from shared.adapters.db import entities
 from shared.adapters.queue import OutgoingMessage
 from shared.domain.model import ActionType, Party, TradeEvent
 from shared.services.pipeline.process import Prepared, insert_events, prepare, tenant_settings
+from swaprep.local.demo import demo_lei
 from tests.functional.services import pipeline_support
 from tests.functional.services.pipeline_support import (
     HEADER,
@@ -21,7 +22,6 @@ from tests.functional.services.pipeline_support import (
     row_states,
     uti,
 )
-from swaprep.local.demo import demo_lei
 
 pytestmark = pytest.mark.functional
 
