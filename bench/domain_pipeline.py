@@ -1,13 +1,16 @@
 """Records per second through the pure trade domain, stage by stage.
 
 read (bytes -> CSV rows) -> canonical (rows -> TradeEvent via the default FEP profile)
--> enrich (UTI, derived fields) -> validate (every SR-* rule, with the UTI's accepted history
-as the pipeline's validate stage has it: what the lifecycle machine reads of each accepted
-report, not the whole event) -> write (one batch report per regime). Input: N
+-> enrich (UTI, derived fields) -> route (issue 17: which regimes, which side, who submits,
+over the demo tenant's entities, and the decision as the JSON text process stores)
+-> validate (every SR-* rule, with the UTI's accepted history as the pipeline's validate
+stage has it: what the lifecycle machine reads of each accepted report, not the whole event)
+-> write (one batch report per regime). Input: N
 generated FEP rows (swaprep/local/demo.py, with its ~10 % planted errors), made for today in
 Korea (KST) and judged by the running clock.
 
-Besides, the same chain for krx alone (read -> canonical -> enrich -> validate -> write krx),
+Besides, the same chain for krx alone (read -> canonical -> enrich -> route -> validate ->
+write krx),
 in one pass timed by the wall clock from the file's bytes to the last report written: the
 "end to end (elapsed)" line, the figure issue #15 asks for. The stage timers leave out the glue
 between stages (chunking, history, tallies) and add their own overhead, so their sum is not it.
@@ -36,6 +39,7 @@ import argparse
 import csv
 import gc
 import io
+import json
 import sys
 import time
 from collections import Counter, defaultdict
@@ -50,11 +54,13 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 from bench.outcome import EXIT_MISMATCH, check_outcome, intended_counts, tally
 from shared.domain.enrichment import enrich
 from shared.domain.model import ActionType, EventType, Level, TradeEvent
+from shared.domain.obligations.entities import EntityBook
+from shared.domain.obligations.routing import Router, Routing
 from shared.domain.rules.context import ValidationContext
 from shared.domain.rules.engine import validate
 from shared.formats.readers import reader_for
 from shared.formats.writers.base import ReportWriter, writer_for
-from swaprep.local.demo import demo_fep_records, kst_today, write_fep_csv
+from swaprep.local.demo import DEMO_REGIMES, demo_book, demo_fep_records, kst_today, write_fep_csv
 
 CHUNK = 1000  # records per chunk, as the pipeline's process stage takes them from the queue
 
@@ -78,8 +84,9 @@ class Accepted:
 
 def history_of(past: list[Accepted]) -> Sequence[TradeEvent]:
     return cast(Sequence[TradeEvent], tuple(past))  # a LifecycleEvent is all the rules read
-STAGES = ("canonical (profile -> model)", "enrich", "validate (krx)", "write krx",
+STAGES = ("canonical (profile -> model)", "enrich", "route", "validate (krx)", "write krx",
           "write cftc-part45", "write emir")
+KRX_STAGES = 5  # the first ones: the krx chain's stage timers
 
 
 def main() -> int:
@@ -99,6 +106,7 @@ def main() -> int:
     intended = intended_counts((r.intent for r in records), tr=False)
     del records
     now = datetime.now(UTC)  # the clock the pipeline's stages read
+    book = demo_book()  # the demo tenant's head office and branches: its trades are Seoul's
     writers = {regime: writer_for(regime) for regime in ("krx", "cftc-part45", "emir")}
     seconds = dict.fromkeys(STAGES, 0.0)
     counts = dict.fromkeys(STAGES, 0)
@@ -116,7 +124,7 @@ def main() -> int:
     # the domain code warmed by the other pass.
     started, cpu_started = time.perf_counter(), time.process_time()
     end_to_end: Counter[str] = Counter()
-    end_to_end_valid = run_krx_chain(content, now, writers["krx"], end_to_end)
+    end_to_end_valid = run_krx_chain(content, now, writers["krx"], end_to_end, book)
     end_to_end_s = time.perf_counter() - started
     end_to_end_cpu_s = time.process_time() - cpu_started
 
@@ -124,6 +132,11 @@ def main() -> int:
         t = time.perf_counter()
         enriched = [enrich(e).event for e in chunk]
         seconds["enrich"] += time.perf_counter() - t
+        t = time.perf_counter()
+        router, stored = Router(book, enabled=DEMO_REGIMES), {}
+        for event in enriched:
+            routed(event, router, stored)
+        seconds["route"] += time.perf_counter() - t
         t = time.perf_counter()
         valid = []
         for event in enriched:
@@ -143,6 +156,7 @@ def main() -> int:
             seconds[f"write {regime}"] += time.perf_counter() - t
             counts[f"write {regime}"] += len(valid)
         counts["enrich"] += len(chunk)
+        counts["route"] += len(chunk)
         counts["validate (krx)"] += len(chunk)
         return len(valid)
 
@@ -175,12 +189,13 @@ def main() -> int:
     for stage in STAGES:
         print(f"{stage:<30} {counts[stage]:>9} {seconds[stage]:>9.2f} "
               f"{counts[stage] / seconds[stage]:>11,.0f}")
-    total = sum(seconds[s] for s in STAGES[:4])
+    total = sum(seconds[s] for s in STAGES[:KRX_STAGES])
     print(f"{'sum of krx stage timers':<30} {args.rows:>9} {total:>9.2f} "
           f"{args.rows / total:>11,.0f}")
     print(f"{'end to end (elapsed)':<30} {args.rows:>9} {end_to_end_s:>9.2f} "
           f"{args.rows / end_to_end_s:>11,.0f}"
-          f"  read -> canonical -> enrich -> validate -> write krx, one pass, wall clock;"
+          f"  read -> canonical -> enrich -> route -> validate -> write krx, one pass, wall"
+          " clock;"
           f" {end_to_end_valid} written")
     print(f"{'end to end (CPU)':<30} {args.rows:>9} {end_to_end_cpu_s:>9.2f} "
           f"{args.rows / end_to_end_cpu_s:>11,.0f}"
@@ -192,8 +207,19 @@ def main() -> int:
     return 0 if stages_ok and end_to_end_ok else EXIT_MISMATCH
 
 
+def routed(event: TradeEvent, router: Router, stored: dict[int, tuple[Routing, str]]
+           ) -> tuple[str, ...]:
+    """What process does per event to route it (one `Router` per chunk: its events that route
+    alike share a decision, and the decision's JSON text for `trade_events.routing` is made
+    once, as process.routing_json does); the regimes it is reported in."""
+    routing = router.route(event)
+    if id(routing) not in stored:
+        stored[id(routing)] = (routing, json.dumps(routing.as_dict(), ensure_ascii=False))
+    return routing.regimes
+
+
 def run_krx_chain(content: bytes, now: datetime, writer: ReportWriter,
-                  outcomes: Counter[str]) -> int:
+                  outcomes: Counter[str], book: EntityBook) -> int:
     """The krx chain as the process and validate stages run it, without stage timers.
 
     Tallies each record's outcome into `outcomes`; returns how many reports were written."""
@@ -202,10 +228,12 @@ def run_krx_chain(content: bytes, now: datetime, writer: ReportWriter,
 
     def run_chunk(chunk: list[TradeEvent]) -> int:
         valid = []
+        router, stored = Router(book, enabled=DEMO_REGIMES), {}
         # In place, as process enriches the event it has just read (nothing else holds it).
         for event in (enrich(e, in_place=True).event for e in chunk):
             past = history[event.uti]
-            issues = validate(event, ValidationContext(now=now, regimes=("krx",),
+            regimes = routed(event, router, stored)  # the demo's Seoul trades: ("krx",)
+            issues = validate(event, ValidationContext(now=now, regimes=regimes,
                                                        history=history_of(past)))
             rejects = {i.rule_id for i in issues if i.severity == "reject"}
             if not rejects:

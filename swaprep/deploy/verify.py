@@ -28,7 +28,10 @@ import requests
 from shared.platform import clock
 from swaprep.deploy.envfile import DeployEnv, DeployEnvError
 
-FINAL = {"acked": True, "nacked": False, "invalid": False, "cancelled": False}
+# not_reportable: the canary's routing owes no report (the tenant's entities do not include
+# `tenant_lei`): a failure of the deploy's settings, not of the pipeline
+FINAL = {"acked": True, "nacked": False, "invalid": False, "cancelled": False,
+         "not_reportable": False}
 Log = Callable[[str], None]
 
 

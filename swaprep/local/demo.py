@@ -17,6 +17,13 @@ upload some reports are late and some are due today (at risk while they wait for
   Korean FEP export without UTIs (they are generated from the tenant's LEI and trade id).
 - `fpml-demo.xml`: FpML 5.10 execution reports (KRW and USD swaps, FX forwards, NDFs and FX
   swaps), as a confirmation platform sends them.
+- `fep-branches.csv` (default profile, with `booking_entity` and the other side's country,
+  nature and clearing threshold): the London and Singapore branches' books. The tenant has
+  entities (issue 17: `DEMO_ENTITIES`, `DEMO_AGREEMENTS`): a Seoul head office reporting to
+  KRX, a London branch that is a UK EMIR FC, a Singapore branch reporting to MAS, and a UK
+  NFC- client London must report for (EMIR Art. 9(1a)); so routing decides KRX only for the
+  other files, KRX + UK EMIR for London, KRX + MAS for Singapore, and a mandatory report on
+  the client's behalf.
 
 Every record carries its `Intent` (what the pipeline should make of it: acked, nacked with a
 TR code, invalid with rule ids, parse error, or duplicate), so tests compare intent with outcome
@@ -40,6 +47,9 @@ from shared.domain.identifiers import lei_with_check_digits
 
 DEMO_TENANT = "demo-bank"
 DEMO_TENANT_NAME = "Demo Bank Korea"
+# Its head office reports to the KRX TR; its London branch under UK EMIR, its Singapore branch
+# to MAS (each trade they book also goes to KRX: a Korean firm reports its branches' trades).
+DEMO_REGIMES = ("krx", "uk-emir", "mas")
 DEMO_USERS = (("demo-admin", "admin"), ("demo-viewer", "viewer"))
 # A Korean securities firm whose London and Singapore desks report under UK EMIR and MAS as
 # well as to the KRX TR: every trade of its FpML file is reported under all three regimes.
@@ -90,6 +100,38 @@ def demo_lei(n: int) -> str:
 UNREGISTERED_LEI = demo_lei(199)
 UNREGISTERED_NAME = "Omega Capital Partners"
 CCP_LEI = demo_lei(9000)
+
+# The demo tenant's entities and its one delegation agreement, as the API stores them
+# (shared.adapters.db.entities; checked by shared.domain.obligations.entities on seeding).
+DEMO_ENTITIES = (
+    {"entity_id": "SEOUL-HO", "name": "Demo Bank Korea, Seoul head office", "kind": "head_office",
+     "country": "KR", "lei": demo_lei(1), "parent": None, "statuses": {"krx": "REPORTING"}},
+    {"entity_id": "LONDON-BR", "name": "Demo Bank Korea, London branch", "kind": "branch",
+     "country": "GB", "lei": None, "parent": "SEOUL-HO", "statuses": {"uk-emir": "FC"}},
+    {"entity_id": "SINGAPORE-BR", "name": "Demo Bank Korea, Singapore branch",
+     "kind": "branch", "country": "SG", "lei": None, "parent": "SEOUL-HO",
+     "statuses": {"mas": "REPORTING"}},
+)
+# The London branch's counterparties (UK financial ones; a UK NFC- client it reports for by
+# law) and the Singapore branch's (financial ones there): (name, LEI, country, nature,
+# above the clearing threshold).
+UK_COUNTERPARTIES = (("Delta Bank London", demo_lei(301), "GB", "F", ""),
+                     ("Epsilon Insurance UK", demo_lei(302), "GB", "F", ""))
+UK_CLIENT = ("Zeta Manufacturing UK", demo_lei(303), "GB", "N", "N")  # NFC-
+SG_COUNTERPARTIES = (("Theta Bank Singapore", demo_lei(311), "SG", "F", ""),
+                     ("Iota Asset Management SG", demo_lei(312), "SG", "F", ""))
+DEMO_AGREEMENTS = (
+    {"client_lei": UK_CLIENT[1], "client_name": UK_CLIENT[0], "regime": "uk-emir",
+     "capacity": "mandatory", "delegate": "LONDON-BR", "valid_from": date(2026, 1, 1),
+     "valid_to": None, "client_status": "NFC-", "opted_out": False},
+)
+
+
+def demo_book():
+    """The demo tenant's `EntityBook` (routing's view of DEMO_ENTITIES and DEMO_AGREEMENTS)."""
+    from shared.domain.obligations.entities import book_from_rows
+
+    return book_from_rows(DEMO_ENTITIES, DEMO_AGREEMENTS)
 
 
 @dataclass(frozen=True)
@@ -625,6 +667,58 @@ def write_kr_fep_csv(records: list[DemoRecord]) -> bytes:
     return out.getvalue().encode("cp949")
 
 
+# -- the branches' FEP export (default profile, with booking and counterparty columns) -------
+
+BRANCH_COLUMNS = (*CSV_COLUMNS, "upi", "booking_entity", "counterparty_2_country",
+                  "counterparty_2_nature", "counterparty_2_clearing_threshold")
+# (booking entity, counterparties, new trades): what routing makes of them (issue 17):
+# KRX + UK EMIR, the same with the client's side reported by London (Art. 9(1a)),
+# KRX + MAS, and KRX only (a UK bank facing the head office reports its own side).
+_BRANCH_BOOKS = (("LONDON-BR", UK_COUNTERPARTIES, 8), ("LONDON-BR", (UK_CLIENT,), 4),
+                 ("SINGAPORE-BR", SG_COUNTERPARTIES, 8), ("SEOUL-HO", UK_COUNTERPARTIES, 2))
+_BRANCH_KINDS = ("irs-usd", "fx-forward", "fx-swap", "ndf", "irs-krw")  # those with a UPI
+DEMO_BRANCH_MODIS = 4
+
+
+def demo_branch_records(seed: int | None = None, *, day: date = DEFAULT_DAY
+                        ) -> list[DemoRecord]:
+    """The London and Singapore branches' export: new trades booked by each (`booking_entity`)
+    with the other side's country, nature and threshold, each with its UPI (UK EMIR and MAS
+    require one), then amendments of a few; all clean."""
+    desk = _Desk(random.Random(_seed_for(day, seed) + 44), day, broken_rows=False)
+    records: list[DemoRecord] = []
+    trades: list[_Trade] = []
+    for booking, counterparties, count in _BRANCH_BOOKS:
+        for k in range(count):
+            name, lei, country, nature, threshold = counterparties[k % len(counterparties)]
+            trade = desk.new_trade(kind=_BRANCH_KINDS[desk.n % len(_BRANCH_KINDS)],
+                                   counterparty=(name, lei))
+            executed = datetime.fromisoformat(trade.row["execution_timestamp"])
+            trade.row.update(
+                trade_id=f"BR-{executed:%Y%m%d}-{desk.n:05d}",
+                uti=f"{desk.reporting_lei}BR{executed:%Y%m%d}{desk.n:06d}",
+                upi=DEMO_UPIS[trade.kind], booking_entity=booking,
+                counterparty_2_country=country, counterparty_2_nature=nature,
+                counterparty_2_clearing_threshold=threshold)
+            records.append(DemoRecord(dict(trade.row), CLEAN))
+            if booking != "SEOUL-HO":
+                trades.append(trade)
+            desk.n += 1
+    amended = [t for t in trades if t.last + timedelta(hours=4) < desk.cutoff]
+    for trade in desk.rng.sample(amended, min(DEMO_BRANCH_MODIS, len(amended))):
+        records.append(DemoRecord(desk.modi(trade), CLEAN))
+    return records
+
+
+def write_branch_csv(records: list[DemoRecord]) -> bytes:
+    out = io.StringIO()
+    writer = csv.writer(out, lineterminator="\n")
+    writer.writerow(BRANCH_COLUMNS)
+    for record in records:
+        writer.writerow([record.row.get(c, "") for c in BRANCH_COLUMNS])
+    return out.getvalue().encode("utf-8")
+
+
 # -- FpML execution reports -------------------------------------------------------------------
 
 FPML_NS = "http://www.fpml.org/FpML-5/recordkeeping"
@@ -817,6 +911,7 @@ def demo_files(day: date) -> list[DemoFile]:
     main = demo_fep_records(DEMO_CSV_ROWS, day=day)
     korean = demo_kr_fep_records(DEMO_KR_ROWS, day=day)
     fpml = demo_fpml_messages(DEMO_FPML_TRADES, day=day)
+    branches = demo_branch_records(day=day)
     folder = f"{DEMO_TENANT}/{day.isoformat()}"
     source = {"source": "demo-fep"}
     return [
@@ -827,6 +922,8 @@ def demo_files(day: date) -> list[DemoFile]:
         DemoFile(f"{folder}/kr-fep-demo.csv", write_kr_fep_csv(korean),
                  "text/csv; charset=cp949", {**source, "profile": "kr-fep"},
                  tuple(r.intent for r in korean)),
+        DemoFile(f"{folder}/fep-branches.csv", write_branch_csv(branches), "text/csv", source,
+                 tuple(r.intent for r in branches)),
     ]
 
 
@@ -856,9 +953,9 @@ def seed(*, database_url: str, store, inbound_bucket: str, password_for) -> dict
     with psycopg.connect(database_url) as conn:
         conn.execute("SELECT set_config('app.system', 'on', false)")
         conn.execute(
-            "INSERT INTO tenants (slug, name, lei) VALUES (%s, %s, %s)"
+            "INSERT INTO tenants (slug, name, lei, regimes) VALUES (%s, %s, %s, %s)"
             " ON CONFLICT (slug) DO NOTHING",
-            (DEMO_TENANT, DEMO_TENANT_NAME, demo_lei(1)),
+            (DEMO_TENANT, DEMO_TENANT_NAME, demo_lei(1), list(DEMO_REGIMES)),
         )
         conn.execute(
             "INSERT INTO tenants (slug, name, lei, regimes) VALUES (%s, %s, %s, %s)"
@@ -869,6 +966,7 @@ def seed(*, database_url: str, store, inbound_bucket: str, password_for) -> dict
                                          (slug,)).fetchone()[0]
                       for slug in (DEMO_TENANT, GLOBAL_TENANT)}
         tenant_id = tenant_ids[DEMO_TENANT]
+        _seed_entities(conn, tenant_id)
         for slug, users in ((DEMO_TENANT, DEMO_USERS), (GLOBAL_TENANT, GLOBAL_USERS)):
             for username, role in users:
                 conn.execute(
@@ -891,7 +989,30 @@ def seed(*, database_url: str, store, inbound_bucket: str, password_for) -> dict
             store.put_bytes(inbound_bucket, file.key, file.data, content_type=file.content_type,
                             metadata=file.metadata)
             uploaded.append(file.key)
-    return {"tenant": DEMO_TENANT, "tenant_id": str(tenant_id),
+    return {"tenant": f"{DEMO_TENANT} ({', '.join(DEMO_REGIMES)}; entities "
+                      f"{', '.join(e['entity_id'] for e in DEMO_ENTITIES)})",
+            "tenant_id": str(tenant_id),
             "users": [u for u, _ in (*DEMO_USERS, *GLOBAL_USERS)], "api_key": api_key,
             "global_tenant": f"{GLOBAL_TENANT} ({', '.join(GLOBAL_REGIMES)})",
             "uploaded": ", ".join(uploaded) or None}
+
+
+def _seed_entities(conn: psycopg.Connection[Any], tenant_id: Any) -> None:
+    """The demo tenant's entities and agreement, once: while it has none (an operator's edits
+    survive a restart). Checked by the domain first, then stored through the adapter, in the
+    tenant's scope as the API would."""
+    from shared.adapters.db import entities
+
+    demo_book()  # an EntityError here names the field, before anything is written
+    conn.execute("SELECT set_config('app.system', '', false),"
+                 " set_config('app.tenant_id', %s, false)", (str(tenant_id),))
+    try:
+        if entities.entities(conn):
+            return
+        for entity in DEMO_ENTITIES:  # head office first: its branches name it
+            entities.upsert_entity(conn, dict(entity))
+        for agreement in DEMO_AGREEMENTS:
+            entities.insert_agreement(conn, dict(agreement))
+    finally:
+        conn.execute("SELECT set_config('app.tenant_id', '', false),"
+                     " set_config('app.system', 'on', false)")

@@ -56,9 +56,11 @@ def test_local_stack_serves_the_api_and_records_triggered_runs(state_dir):
 def test_the_demo_settles_with_every_state_on_show_in_well_under_two_minutes(state_dir):
     """`swaprep up --demo`: every record of both tenants' demo files ends as the generator meant
     (acked, nacked with the TR's code, invalid with its rules, parse error, duplicate)."""
+    import io
     from collections import Counter
     from datetime import date
 
+    from shared.formats.readers import reader_for
     from swaprep.local import demo
 
     ports = dict.fromkeys(("api", "invoke", "s3", "postgres", "trsim", "trsim_admin", "ncp"), 0)
@@ -97,4 +99,30 @@ def test_the_demo_settles_with_every_state_on_show_in_well_under_two_minutes(sta
         assert nack_codes == {i.tr_code for f in files for i in f.intents if i.tr_code}
         assert rules >= {rule for f in files for i in f.intents for rule in i.rules}
         assert "SR-TM-030" in rules  # late reports
+        # demo-bank's entities route its branches' trades to UK EMIR and MAS as well as KRX,
+        # and each event carries the decision (docs/PIPELINE.md, routing)
+        from shared.domain.obligations.routing import route
+
+        branches = next(f for f in files if f.key.endswith("/fep-branches.csv"))
+        owed = Counter()
+        for record in reader_for("csv").read(io.BytesIO(branches.data)):
+            owed.update(route(record.event, demo.demo_book(), enabled=demo.DEMO_REGIMES).regimes)
+        with stack.db.system() as conn:
+            reported = {r["regime"]: r["n"] for r in conn.execute(
+                "SELECT f.regime, count(*) AS n FROM report_items i"
+                " JOIN report_files f ON f.id = i.report_file_id"
+                " JOIN tenants t ON t.id = f.tenant_id WHERE t.slug = %s"
+                " AND i.status = 'acked' AND f.regime <> 'krx' GROUP BY 1", (demo.DEMO_TENANT,))}
+            decided = {r["basis"]: r["n"] for r in conn.execute(
+                "SELECT e.routing->>'basis' AS basis, count(*) AS n FROM trade_events e"
+                " JOIN tenants t ON t.id = e.tenant_id GROUP BY 1")}
+            owed_for_client = conn.execute(
+                "SELECT count(*) AS n FROM trade_events e, jsonb_array_elements(e.routing->"
+                "'reports') r WHERE r->>'capacity' = 'mandatory'").fetchone()["n"]
+        assert reported == {"uk-emir": owed["uk-emir"], "mas": owed["mas"]} and owed["mas"]
+        # every event was routed: demo-bank's by its entities, demo-global's by its regimes
+        assert set(decided) == {"entities", "tenant"}
+        assert sum(decided.values()) == events["acked"] + events["nacked"] + events["invalid"]
+        assert owed_for_client == sum(1 for r in reader_for("csv").read(io.BytesIO(
+            branches.data)) if r.event.counterparty_2.identifier == demo.UK_CLIENT[1])
         print(f"demo settled in {settled:.1f}s: {events}, {rows}, duplicates {duplicates}")

@@ -93,3 +93,55 @@ def test_a_migration_changed_after_it_was_applied_is_refused(database_url):
         conn.execute("UPDATE schema_migrations SET checksum = 'tampered' WHERE version = 1")
     with pytest.raises(migrations.MigrationError, match="changed after it was applied"):
         migrations.migrate(database_url)
+
+
+def _seed_entities(db, tenant_a, tenant_b):
+    """Each tenant's head office and a client agreement, through the entities adapter."""
+    from datetime import date
+
+    from shared.adapters.db import entities
+
+    for tenant, code, lei in ((tenant_a, "A-HO", "9884DEMO000000000123"),
+                              (tenant_b, "B-HO", "9884DEMO000000000220")):
+        with db.tenant(tenant) as conn:
+            entities.upsert_entity(conn, {"entity_id": code, "name": code, "kind": "head_office",
+                                          "country": "KR", "lei": lei, "parent": None,
+                                          "statuses": {"krx": "REPORTING"}})
+            entities.insert_agreement(conn, {
+                "client_lei": "9884DEMO000000030351", "client_name": f"client of {code}",
+                "regime": "uk-emir", "capacity": "voluntary", "delegate": code,
+                "valid_from": date(2026, 1, 1), "valid_to": None, "client_status": None,
+                "opted_out": False})
+
+
+def test_a_tenant_sees_and_changes_only_its_own_entities_and_agreements(db, two_tenants):
+    from shared.adapters.db import entities
+
+    tenant_a, tenant_b = two_tenants
+    _seed_entities(db, tenant_a, tenant_b)
+    with db.tenant(tenant_a) as conn:
+        assert [e["entity_id"] for e in entities.entities(conn)] == ["A-HO"]
+        assert [a["client_name"] for a in entities.agreements(conn)] == ["client of A-HO"]
+        # no tenant filter in the statements: the policy alone hides B's rows
+        assert conn.execute("UPDATE legal_entities SET name = 'taken'").rowcount == 1
+        assert conn.execute("DELETE FROM delegation_agreements"
+                            " WHERE client_name = 'client of B-HO'").rowcount == 0
+        assert not entities.delete_entity(conn, "B-HO")
+    with db.tenant(tenant_b) as conn:
+        assert [(e["entity_id"], e["name"]) for e in entities.entities(conn)] == [
+            ("B-HO", "B-HO")]
+        assert len(entities.agreements(conn)) == 1
+
+
+@pytest.mark.parametrize("statement", [
+    "INSERT INTO legal_entities (tenant_id, entity_id, name, kind, country, lei)"
+    " VALUES (%s, 'SNEAKY', 'x', 'head_office', 'KR', '9884DEMO000000000123')",
+    "INSERT INTO delegation_agreements (tenant_id, client_lei, client_name, regime, capacity,"
+    " delegate, valid_from) VALUES (%s, '9884DEMO000000030351', 'x', 'uk-emir', 'voluntary',"
+    " 'B-HO', '2026-01-01')",
+])
+def test_a_tenant_cannot_write_entities_or_agreements_for_another(db, two_tenants, statement):
+    tenant_a, tenant_b = two_tenants
+    _seed_entities(db, tenant_a, tenant_b)
+    with pytest.raises(psycopg.errors.InsufficientPrivilege), db.tenant(tenant_a) as conn:
+        conn.execute(statement, (tenant_b,))

@@ -9,8 +9,9 @@ What must hold for a tenant once its work is done, whatever failed on the way
 - every ingested file is `parsed`, `rejected` (with its reason) or `duplicate`; its raw rows
   are exactly 1..row_count, each `event` (pointing at its event) or `parse_error` (with
   its errors): nothing lost between the file and the database;
-- every event is in one terminal state (acked, nacked, invalid, cancelled, superseded); an
-  invalid one has a rejecting validation issue and was never reported;
+- every event is in one terminal state (acked, nacked, invalid, cancelled, superseded,
+  not_reportable); an invalid one has a rejecting validation issue and was never reported,
+  a not reportable one owes no regime and was never reported either;
 - every acked / nacked event is in exactly one report item per regime it reports to, and
   the item agrees with it; no report file is unfinished or has more than one accepted
   submission; nothing was dead-lettered;
@@ -29,7 +30,7 @@ from collections import Counter
 from collections.abc import Callable
 from typing import Any
 
-TERMINAL_EVENTS = ("acked", "nacked", "invalid", "cancelled", "superseded")
+TERMINAL_EVENTS = ("acked", "nacked", "invalid", "cancelled", "superseded", "not_reportable")
 FINAL_ROWS = ("event", "parse_error")
 FINAL_FILES = ("parsed", "rejected", "duplicate")
 FINAL_REPORTS = ("acked", "partially_acked", "rejected", "failed")
@@ -216,6 +217,9 @@ def check_pipeline(db, tenant_id, *, expected_records: int | None = None,
                 unexplained.append(name)
             if mine:
                 misplaced.append(f"{name}: invalid but in {len(mine)} report item(s)")
+        if e["state"] == "not_reportable" and (mine or e["regimes"]):
+            misplaced.append(f"{name}: not reportable but owes {e['regimes']} and is in "
+                             f"{len(mine)} report item(s)")
         if e["state"] not in ("acked", "nacked"):
             continue
         regimes = Counter(i["regime"] for i in mine)

@@ -38,18 +38,19 @@ EVENT_ORDER_SQL = "e.event_timestamp, rank, e.created_at, e.row_no NULLS LAST, e
 _INSERT_EVENTS = """
 INSERT INTO trade_events (tenant_id, file_id, row_no, source, uti, prior_uti, trade_id,
     action_type, event_type, event_timestamp, asset_class, regimes, payload, payload_hash,
-    deadline_at, enrichment)
+    deadline_at, enrichment, routing)
 SELECT %(tenant)s, v.file, v.row_no, v.source, v.uti, v.prior_uti, v.trade_id, v.action,
     v.event_type, v.ts, v.asset_class,
     string_to_array(v.regimes, chr(31)), v.payload, v.hash, v.deadline,
-    string_to_array(v.filled, chr(31))
+    string_to_array(v.filled, chr(31)), v.routing
 FROM unnest(%(file)b::uuid[], %(row_no)b::int[], %(source)b::text[], %(uti)b::text[],
             %(prior_uti)b::text[], %(trade_id)b::text[], %(action)b::text[],
             %(event_type)b::text[], %(ts)b::timestamptz[], %(asset_class)b::text[],
             %(regimes)b::text[], %(payload)b::jsonb[], %(hash)b::text[],
-            %(deadline)b::timestamptz[], %(filled)b::text[])
+            %(deadline)b::timestamptz[], %(filled)b::text[], %(routing)b::jsonb[])
      WITH ORDINALITY AS v(file, row_no, source, uti, prior_uti, trade_id, action, event_type,
-                          ts, asset_class, regimes, payload, hash, deadline, filled, n)
+                          ts, asset_class, regimes, payload, hash, deadline, filled, routing,
+                          n)
 ORDER BY v.n
 ON CONFLICT (tenant_id, uti, action_type, event_timestamp, payload_hash) DO NOTHING
 RETURNING id, uti, action_type, event_timestamp, payload_hash
@@ -65,7 +66,7 @@ JOIN trade_events e ON e.tenant_id = %(tenant)s AND e.uti = v.uti AND e.action_t
 """
 
 _COLUMNS = ("file", "row", "source", "uti", "prior_uti", "trade_id", "action", "event_type",
-            "ts", "asset_class", "regimes", "payload", "hash", "deadline", "filled")
+            "ts", "asset_class", "regimes", "payload", "hash", "deadline", "filled", "routing")
 
 
 _SEPARATOR = chr(31)
@@ -85,7 +86,8 @@ def insert_trade_events(conn: Any, params: Sequence[dict[str, Any]]) -> list[tup
     existing id. Two statements however many events.
 
     Each dict: tenant, file, row, source, uti, prior_uti, trade_id, action, event_type, ts,
-    asset_class, regimes, payload (JSON text), hash, deadline, filled; one tenant per batch."""
+    asset_class, regimes, payload (JSON text), hash, deadline, filled, routing (JSON text of
+    the routing decision, or None); one tenant per batch."""
     if not params:
         return []
     tenants = {str(p["tenant"]) for p in params}
@@ -120,24 +122,29 @@ def insert_trade_events(conn: Any, params: Sequence[dict[str, Any]]) -> list[tup
 
 
 def lock_received_events(conn: Any, event_ids: Sequence[str]) -> list[dict[str, Any]]:
-    """id, payload, regimes and deadline_at of those events still `received`, locked, by id."""
+    """id, payload, regimes, deadline_at and `routed` (a routing decision is stored) of those
+    events still `received`, locked, by id."""
     return conn.execute(
-        "SELECT id, payload, regimes, deadline_at FROM trade_events"
+        "SELECT id, payload, regimes, deadline_at, routing IS NOT NULL AS routed"
+        " FROM trade_events"
         " WHERE id = ANY(%b::uuid[]) AND state = 'received' ORDER BY id FOR NO KEY UPDATE",
         ([str(i) for i in event_ids],),
     ).fetchall()
 
 
-def set_event_regimes(conn: Any, event_id: Any, regimes: Sequence[str], deadline: Any) -> None:
-    """The event's regimes and reporting deadline."""
-    conn.execute("UPDATE trade_events SET regimes = %s, deadline_at = %s, updated_at = now()"
-                 " WHERE id = %s", (list(regimes), deadline, event_id))
+def set_event_regimes(conn: Any, event_id: Any, regimes: Sequence[str], deadline: Any,
+                      routing: str | None = None) -> None:
+    """The event's regimes, reporting deadline and routing decision (JSON text)."""
+    conn.execute("UPDATE trade_events SET regimes = %s, deadline_at = %s,"
+                 " routing = coalesce(%s::jsonb, routing), updated_at = now() WHERE id = %s",
+                 (list(regimes), deadline, routing, event_id))
 
 
 # -- validation ---------------------------------------------------------------------------------
 
 _EVENTS = f"""
-SELECT e.id, e.uti, e.trade_id, e.state, e.payload::text AS payload, e.regimes, e.file_id,
+SELECT e.id, e.uti, e.trade_id, e.state, e.payload::text AS payload, e.regimes,
+       e.routing IS NOT NULL AS routed, e.file_id,
        e.row_no, e.created_at, e.event_timestamp, {ACTION_RANK_SQL} AS rank,
        coalesce(f.received_at, e.created_at) AS arrived_at
 FROM trade_events e LEFT JOIN ingest_files f ON f.id = e.file_id
@@ -163,8 +170,9 @@ ORDER BY e.uti, e.event_timestamp, e.rank, e.created_at, e.row_no NULLS LAST, e.
 
 
 def events_to_judge(conn: Any, event_ids: Sequence[Any]) -> list[dict[str, Any]]:
-    """The events with what judging them needs (payload as JSON text, regimes, position, `rank`,
-    and `arrived_at`: their file's arrival, else their own), in lifecycle order."""
+    """The events with what judging them needs (payload as JSON text, regimes, `routed`: a
+    routing decision is stored, so no regimes means none is owed; position, `rank`, and
+    `arrived_at`: their file's arrival, else their own), in lifecycle order."""
     return conn.execute(_EVENTS, {"ids": [str(i) for i in event_ids]}).fetchall()
 
 

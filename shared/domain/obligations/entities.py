@@ -157,6 +157,14 @@ class EntityBook:
         for agreement in self.agreements:
             if agreement.delegate not in self.entities:
                 raise EntityError("delegate", f"no entity {agreement.delegate!r}")
+        # Routing asks these for every event of a chunk: looked up, not scanned
+        self._by_lei: dict[str, list[LegalEntity]] = {}
+        for entity in self.entities.values():
+            self._by_lei.setdefault(self.lei_of(entity), []).append(entity)
+        self._agreements: dict[tuple[str, str], list[DelegationAgreement]] = {}
+        for agreement in self.agreements:
+            self._agreements.setdefault((agreement.client_lei, agreement.regime),
+                                        []).append(agreement)
 
     def __bool__(self) -> bool:
         return bool(self.entities)
@@ -173,8 +181,7 @@ class EntityBook:
     def by_lei(self, lei: str | None) -> list[LegalEntity]:
         if not lei:
             return []
-        key = lei.strip().upper()
-        return [e for e in self.entities.values() if self.lei_of(e) == key]
+        return list(self._by_lei.get(lei.strip().upper(), ()))
 
     def booking_entity(self, lei: str | None, *, hint: str | None = None,
                        country: str | None = None) -> LegalEntity | None:
@@ -209,10 +216,8 @@ class EntityBook:
                   day: date | None) -> DelegationAgreement | None:
         if not client_lei:
             return None
-        key = client_lei.strip().upper()
-        for agreement in self.agreements:
-            if agreement.client_lei == key and agreement.regime == regime_key and (
-                    day is None or agreement.active_on(day)):
+        for agreement in self._agreements.get((client_lei.strip().upper(), regime_key), ()):
+            if day is None or agreement.active_on(day):
                 return agreement
         return None
 

@@ -21,7 +21,7 @@ every regime left out carries its reason, in English and Korean.
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
-from dataclasses import asdict, dataclass
+from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
@@ -81,9 +81,18 @@ class Routing:
         return tuple(r for r in self.reports if r.capacity is not Capacity.SELF)
 
     def as_dict(self) -> dict[str, Any]:
+        # By hand: dataclasses.asdict copies recursively, and process stores this per event
         return {"basis": self.basis, "booking_entity": self.booking_entity,
-                "reports": [{**asdict(r), "capacity": r.capacity.value} for r in self.reports],
-                "skipped": [asdict(s) for s in self.skipped]}
+                "reports": [{"regime": r.regime,
+                             "reporting_counterparty": r.reporting_counterparty,
+                             "other_counterparty": r.other_counterparty,
+                             "submitting_entity": r.submitting_entity,
+                             "entity_responsible": r.entity_responsible,
+                             "capacity": r.capacity.value, "entity_id": r.entity_id,
+                             "reason_en": r.reason_en, "reason_ko": r.reason_ko}
+                            for r in self.reports],
+                "skipped": [{"regime": s.regime, "reason_en": s.reason_en,
+                             "reason_ko": s.reason_ko} for s in self.skipped]}
 
 
 def counterparty_status(party: Party | None, regime_key: str) -> str | None:
@@ -96,7 +105,8 @@ def counterparty_status(party: Party | None, regime_key: str) -> str | None:
     if obligation is None:
         return None
     own = next((c for name, c in party.regime_classifications.items()
-                if _FPML_REGIME.get(name.upper()) == regime_key), None)
+                if _FPML_REGIME.get(name.upper()) == regime_key),
+               None) if party.regime_classifications else None
     country = (party.country or "").upper()
     in_reach = own is not None or country in obligation.jurisdictions
     if obligation.statuses == ("FC", "NFC+", "NFC-", "CCP"):  # EMIR and UK EMIR
@@ -147,6 +157,43 @@ def route(event: TradeEvent, book: EntityBook, *, enabled: Sequence[str],
     return _Router(event, book, tuple(enabled), named_keys).route()
 
 
+class Router:
+    """`route` for the events of one batch (a chunk of 500): events that differ in nothing
+    routing reads share one decision, computed once. A chunk names a few dozen counterparties
+    and days, so most events cost a dictionary lookup instead of a pass over every regime."""
+
+    def __init__(self, book: EntityBook, *, enabled: Sequence[str]) -> None:
+        self.book, self.enabled = book, tuple(enabled)
+        self._decided: dict[tuple[Any, ...], Routing] = {}
+
+    def route(self, event: TradeEvent, named: Iterable[str] | None = None) -> Routing:
+        key = _inputs(event, None if named is None else tuple(named))
+        decided = self._decided.get(key)
+        if decided is None:
+            decided = route(event, self.book, enabled=self.enabled, named=key[3])
+            self._decided[key] = decided
+        return decided
+
+
+def _inputs(event: TradeEvent, named: tuple[str, ...] | None) -> tuple[Any, ...]:
+    """Everything `route` reads of an event, and nothing else (keep in step with `route`,
+    `_Router` and `counterparty_status`): the key under which `Router` shares decisions."""
+    executed = event.execution_timestamp
+    return (_party_inputs(event.counterparty_1), _party_inputs(event.counterparty_2),
+            event.booking_entity, tuple(event.regimes) if named is None else named,
+            executed.date() if executed is not None else None, event.submitting_entity,
+            event.entity_responsible)
+
+
+def _party_inputs(party: Party | None) -> tuple[Any, ...] | None:
+    if party is None:
+        return None
+    return (party.identifier, party.country, party.nature, party.clearing_threshold_exceeded,
+            party.financial_entity, party.entity_classifications.get("CFTC"),
+            tuple((name, c.nature, c.clearing_threshold_exceeded)
+                  for name, c in party.regime_classifications.items()))
+
+
 def _resolve(names: Iterable[str]) -> tuple[str, ...]:
     out: list[str] = []
     for name in names:
@@ -165,6 +212,7 @@ class _Router:
         self.event, self.book, self.enabled, self.named = event, book, enabled, named
         self.reports: list[Report] = []
         self.skipped: list[Skipped] = []
+        self._agreements: dict[str, DelegationAgreement | None] = {}
         self.day: date | None = (event.execution_timestamp.date()
                                  if event.execution_timestamp else None)
         cp1, cp2 = event.counterparty_1, event.counterparty_2
@@ -379,8 +427,11 @@ class _Router:
         return counterparty_status(self.other, regime_key)
 
     def _agreement(self, regime_key: str) -> DelegationAgreement | None:
-        other = self.other.identifier if self.other is not None else None
-        return self.book.agreement(other, regime_key, self.day)
+        # asked up to three times per regime: once each
+        if regime_key not in self._agreements:
+            other = self.other.identifier if self.other is not None else None
+            self._agreements[regime_key] = self.book.agreement(other, regime_key, self.day)
+        return self._agreements[regime_key]
 
     def _own(self, regime_key: str, en: str, ko: str) -> None:
         assert self.ours is not None and self.party is not None

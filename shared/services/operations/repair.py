@@ -175,7 +175,7 @@ def repair(conn: psycopg.Connection[Any], event_id: Any, changes: Mapping[str, A
     resolved = ops_db.resolve_event_issues(conn, old_id)
     # The input row (and any duplicate of it) shows the record's current version.
     rows = ops_db.move_raw_rows(conn, old_id, new_id)
-    upsert_trades(conn, tenant, [prepared.event])
+    upsert_trades(conn, tenant, [(prepared.event, prepared.regimes)])
     if row["uti"] != prepared.event.uti:  # the old trade lost this event
         refresh_trades(conn, tenant.id, [row["uti"]])
     send.send(conn, VALIDATE_QUEUE, [{"event_ids": [str(new_id)], "key": f"repair:{new_id}"}],

@@ -5,12 +5,16 @@ A `process` message is `{"file_id", "chunk_no", "key"}` (a chunk that ingest sto
 raw row still `stored`, in one tenant transaction (run_stage):
 
 - a row whose parse result is errors becomes `parse_error` with them;
-- otherwise its canonical event is enriched (UTI generation, derived fields) and inserted
-  into `trade_events` once per idempotency key (tenant, UTI, action type, event timestamp,
-  payload hash): a row whose event already exists (the same record sent again, in this file
-  or another) becomes `event` pointing at that event, flagged `duplicate`, and no second event
-  is made. An event that cannot be keyed (no UTI and none can be generated, or no event
-  timestamp) cannot be ordered or reported: its row becomes `parse_error` naming the rule;
+- otherwise its canonical event is enriched (UTI generation, derived fields), routed
+  (`shared.domain.obligations.routing.route` over the tenant's entities, loaded once per
+  chunk: which regimes it is reported in, by whom, and why; the decision is stored on the
+  event as `routing`) and inserted into `trade_events` once per idempotency key (tenant, UTI,
+  action type, event timestamp, payload hash): a row whose event already exists (the same
+  record sent again, in this file or another) becomes `event` pointing at that event, flagged
+  `duplicate`, and no second event is made. An event that cannot be keyed (no UTI and none
+  can be generated, or no event timestamp) cannot be ordered or reported, nor routed when it
+  names a booking entity the tenant does not have: its row becomes `parse_error` naming the
+  rule (PROC-001, PROC-002 / SR-ID-001, PROC-004);
 - the new events are judged in the same transaction (`validation.validate_events`, with the
   models in hand: no second parse), those whose turn it is not yet (an earlier record of their
   trade still on its way) go to the `validate` queue to wait, and `generate` is nudged per
@@ -35,11 +39,14 @@ from typing import TYPE_CHECKING, Any
 
 import psycopg
 
+from shared.adapters.db import entities as entities_db
 from shared.adapters.db import ingest_files, trade_events, trades
 from shared.adapters.db import tenants as tenants_db
 from shared.adapters.queue.base import ReceivedMessage
 from shared.domain import regimes as regime_registry
 from shared.domain.model import TradeEvent
+from shared.domain.obligations.entities import EntityBook, book_from_rows
+from shared.domain.obligations.routing import Router, Routing
 from shared.platform import clock
 from shared.platform.logging import get_logger
 from shared.services.pipeline.trade_state import refresh_trades
@@ -53,20 +60,36 @@ log = get_logger("swaprep.process")
 MAX_IDS_PER_MESSAGE = 500  # online events per `process` message: ~19 KB of ids
 UNKEYED_TIMESTAMP = "PROC-001"
 UNKEYED_UTI = "PROC-002"
+UNKNOWN_BOOKING_ENTITY = "PROC-004"
 
 @dataclass(frozen=True)
 class Tenant:
     id: uuid.UUID
     lei: str | None
     regimes: tuple[str, ...]
+    # its legal entities, branches and delegation agreements (empty: routing goes by the
+    # tenant's regimes, as before entities existed)
+    book: EntityBook = field(default_factory=lambda: EntityBook(()))
+    # decisions and their JSON text, shared by the batch's events that route alike: a
+    # Tenant lives for one chunk or online batch, and so do they
+    router: Router = field(init=False, repr=False, compare=False)
+    decisions: dict[int, tuple[Routing, str]] = field(init=False, repr=False, compare=False,
+                                                      default_factory=dict)
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "router", Router(self.book, enabled=self.regimes))
 
 
 def tenant_settings(conn: psycopg.Connection[Any], tenant_id: uuid.UUID | str) -> Tenant:
+    """The tenant's reporting settings and entity book: read once per chunk or batch, so
+    routing costs no statement per event."""
     row = tenants_db.by_id(conn, tenant_id)
     if row is None:
         raise LookupError(f"tenant {tenant_id} does not exist (or is not visible here)")
+    entity_rows, agreement_rows = entities_db.book_rows(conn)
     return Tenant(row["id"], row["lei"],
-                  tuple(row["regimes"] or regime_registry.DEFAULT_TENANT_REGIMES))
+                  tuple(row["regimes"] or regime_registry.DEFAULT_TENANT_REGIMES),
+                  book_from_rows(entity_rows, agreement_rows))
 
 
 @dataclass
@@ -99,20 +122,30 @@ class Prepared:
     regimes: tuple[str, ...]
     deadline_at: datetime | None
     payload_hash: str
+    routing: Routing | None = None  # None: not routed yet (process_online routes it)
 
 
-def event_regimes(event: TradeEvent, tenant: Tenant) -> tuple[str, ...]:
-    """The reporting regimes the record names (any spelling the registry knows), else the
-    tenant's. A name with no report (UK EMIR, a typo) is dropped, not reported."""
-    named: list[str] = []
-    for name in event.regimes:
-        try:
-            regime = regime_registry.resolve(name).key
-        except regime_registry.UnknownRegime:
-            continue
-        if regime not in named:
-            named.append(regime)
-    return tuple(named) or tenant.regimes
+def route_event(event: TradeEvent, tenant: Tenant,
+                named: Sequence[str] | None = None) -> Routing:
+    """The routing decision for `event`: over the tenant's entities when it has any, else the
+    regimes the record names (any spelling the registry knows; a name with no report, a typo,
+    is dropped), else the tenant's. `named` stands for the record's own regimes."""
+    return tenant.router.route(event, named)
+
+
+def routing_json(tenant: Tenant, routing: Routing | None) -> str | None:
+    """The decision as `trade_events.routing` stores it (and the trade detail shows it),
+    encoded once per batch for the events that share it."""
+    if routing is None:
+        return None
+    # By identity (the router hands out one object per decision; hashing one walks all its
+    # reports); the entry holds the object, so its id cannot be taken by another meanwhile.
+    known = tenant.decisions.get(id(routing))
+    if known is not None and known[0] is routing:
+        return known[1]
+    text = json.dumps(routing.as_dict(), ensure_ascii=False)
+    tenant.decisions[id(routing)] = (routing, text)
+    return text
 
 
 def deadline_for(event: TradeEvent, regimes: Iterable[str]) -> datetime | None:
@@ -143,7 +176,8 @@ def prepare(event: TradeEvent, tenant: Tenant, *, now: datetime | None = None,
 
     enriched = enrich(event, generating_lei=tenant.lei, in_place=owned)
     result = enriched.event
-    regimes = event_regimes(result, tenant)
+    routing = route_event(result, tenant)
+    regimes = routing.regimes
     errors: list[dict[str, Any]] = []
     if not result.uti:
         errors += _uti_errors(result, regimes, enriched.problems, now or clock.now())
@@ -157,10 +191,23 @@ def prepare(event: TradeEvent, tenant: Tenant, *, now: datetime | None = None,
             "message_ko": "이벤트시각이 없습니다. 이벤트시각 없이는 거래의 이벤트 순서를 정하거나 "
                           "보고할 수 없습니다",
         })
+    errors += _booking_errors(result, tenant)
     if errors:
         return errors
     return Prepared(result, tuple(enriched.filled), regimes, deadline_for(result, regimes),
-                    result.payload_hash())
+                    result.payload_hash(), routing)
+
+
+def _booking_errors(event: TradeEvent, tenant: Tenant) -> list[dict[str, Any]]:
+    """A booking entity the tenant does not have: routing would quietly decide by the LEI and
+    countries instead (a typo of LONDON-BR would lose its UK EMIR report), so it is refused."""
+    named = (event.booking_entity or "").strip()
+    if not named or not tenant.book or named in tenant.book.entities:
+        return []
+    known = ", ".join(sorted(tenant.book.entities))
+    return [{"code": UNKNOWN_BOOKING_ENTITY, "field": "booking_entity",
+             "message": f"booking entity {named!r} is none of the tenant's entities ({known})",
+             "message_ko": f"부킹법인 {named!r}은(는) 테넌트의 법인({known})이 아닙니다"}]
 
 
 def _uti_errors(event: TradeEvent, regimes: Sequence[str], problems: list[str],
@@ -195,7 +242,7 @@ def _event_params(tenant: Tenant, prepared: Prepared, source: str, file_id: Any,
         # from pydantic's serializer: no Python dict to build and encode again.
         "payload": event.model_dump_json(exclude_defaults=True),
         "hash": prepared.payload_hash, "deadline": prepared.deadline_at,
-        "filled": list(prepared.filled),
+        "filled": list(prepared.filled), "routing": routing_json(tenant, prepared.routing),
     }
 
 
@@ -245,64 +292,79 @@ def process_chunk(conn: psycopg.Connection[Any], tenant_id: uuid.UUID | str,
                         "error": _error_text(errors), "errors": errors, "row": row["row_no"]})
     stored = insert_events(conn, tenant, to_insert)
     new_events: dict[uuid.UUID, TradeEvent] = {}
+    regimes: dict[uuid.UUID, tuple[str, ...]] = {}
     for (prepared, _, row_no), (event_id, new) in zip(to_insert, stored, strict=True):
         updates.append({"state": "event", "event": event_id, "duplicate": not new,
                         "error": None, "errors": None, "row": row_no})
         if new:
             outcome.event_ids.append(event_id)
             new_events[event_id] = prepared.event
+            regimes[event_id] = prepared.regimes
         else:
             outcome.duplicates += 1
     outcome.events = len(outcome.event_ids)
     if updates:
         ingest_files.record_row_outcomes(conn, file_id, updates)
-    _judge_and_upsert(conn, tenant, outcome, new_events, judge)
+    _judge_and_upsert(conn, tenant, outcome, new_events, regimes, judge)
     return outcome
 
 
 def _judge_and_upsert(conn: psycopg.Connection[Any], tenant: Tenant, outcome: ProcessOutcome,
-                      events: dict[uuid.UUID, TradeEvent], judge: Judge | None) -> None:
+                      events: dict[uuid.UUID, TradeEvent],
+                      regimes: dict[uuid.UUID, tuple[str, ...]], judge: Judge | None) -> None:
     # Judged first (the rows are recorded, so validation sees this chunk's records as events),
     # then the trades: a new one is inserted as its judged events leave it.
     if judge is not None and events:
         outcome.judged = judge(list(events), events)
-    upsert_trades(conn, tenant, list(events.values()), outcome.judged)
+    upsert_trades(conn, tenant, [(event, regimes[i]) for i, event in events.items()],
+                  outcome.judged)
 
 
 def process_online(conn: psycopg.Connection[Any], tenant_id: uuid.UUID | str,
                    event_ids: Sequence[str], *, judge: Judge | None = None) -> ProcessOutcome:
-    """Events the API inserted (`insert_events`, source "api"): fill what is missing (regimes,
-    deadline), have them judged (`judge`) and upsert their trades."""
+    """Events the API inserted (`insert_events`, source "api"): fill what is missing (the
+    routing decision with its regimes, the deadline), have them judged (`judge`) and upsert
+    their trades. The online API routes as it inserts (`prepare`); an event stored without a
+    decision is routed here, the regimes stored with it standing for the record's own."""
     tenant = tenant_settings(conn, tenant_id)
     rows = trade_events.lock_received_events(conn, event_ids)
     outcome = ProcessOutcome(rows=len(rows))
     events: dict[uuid.UUID, TradeEvent] = {}
+    regimes: dict[uuid.UUID, tuple[str, ...]] = {}
     for row in rows:
         event = TradeEvent.model_validate(row["payload"])
-        regimes = tuple(row["regimes"]) or event_regimes(event, tenant)
-        deadline = row["deadline_at"] or deadline_for(event, regimes)
-        trade_events.set_event_regimes(conn, row["id"], regimes, deadline)
+        if row["routed"]:  # by `prepare`, with its deadline: nothing to fill in
+            owed = tuple(row["regimes"])
+        else:
+            routing = route_event(event, tenant, named=row["regimes"] or None)
+            owed = routing.regimes
+            trade_events.set_event_regimes(conn, row["id"], owed,
+                                           row["deadline_at"] or deadline_for(event, owed),
+                                           routing_json(tenant, routing))
         events[row["id"]] = event
+        regimes[row["id"]] = owed
         outcome.event_ids.append(row["id"])
     outcome.events = len(events)
-    _judge_and_upsert(conn, tenant, outcome, events, judge)
+    _judge_and_upsert(conn, tenant, outcome, events, regimes, judge)
     return outcome
 
 
 def upsert_trades(conn: psycopg.Connection[Any], tenant: Tenant,
-                  events: Sequence[TradeEvent], judged: ValidateOutcome | None = None) -> None:
-    """One `trades` row per UTI with what the events say of the trade. A new one is inserted
-    with the state and lifecycle its events have now (`judged`: what validation just found);
-    one that existed is noted for a refresh after the commit, as are those `judged` moved."""
-    latest: dict[str, TradeEvent] = {}
-    for event in events:
-        if event.uti:
-            latest[event.uti] = event  # the last one processed says what the trade is now
+                  events: Sequence[tuple[TradeEvent, Sequence[str]]],
+                  judged: ValidateOutcome | None = None) -> None:
+    """One `trades` row per UTI with what the events say of the trade. `events`: each event
+    with the regimes its routing owes. A new one is inserted with the state and lifecycle its
+    events have now (`judged`: what validation just found); one that existed is noted for a
+    refresh after the commit, as are those `judged` moved."""
+    latest: dict[str, tuple[TradeEvent, Sequence[str]]] = {}
+    for event, regimes in events:
+        if event.uti:  # the last one processed says what the trade is now
+            latest[event.uti] = (event, regimes)
     if not latest:
         return
     params = []
     for uti in sorted(latest):  # a fixed lock order: concurrent chunks cannot deadlock here
-        event = latest[uti]
+        event, regimes = latest[uti]
         product = event.product
         params.append({
             "tenant": tenant.id, "uti": uti, "trade_id": event.trade_id,
@@ -310,7 +372,7 @@ def upsert_trades(conn: psycopg.Connection[Any], tenant: Tenant,
             "product": product.product_name or product.contract_type or product.upi,
             "cp1": event.counterparty_1.identifier if event.counterparty_1 else None,
             "cp2": event.counterparty_2.identifier if event.counterparty_2 else None,
-            "regimes": list(event_regimes(event, tenant)),
+            "regimes": list(regimes),
             "executed": event.execution_timestamp,
             "lifecycle": judged.lifecycles.get(uti) if judged else None,
         })

@@ -24,6 +24,12 @@ instant; the order generate reports in), inside the message's tenant transaction
   its own message, and a failed one is dead-lettered and alerted), so the wait does too.
 - Issues (reject and warn) go to `validation_issues` with rule id, field, value and both
   languages; any reject makes the event `invalid` (it waits for repair), else `valid`.
+- An event whose routing owes no report (`regimes` empty with a routing decision stored:
+  neither side is the tenant's, or each regime is the other side's) is judged by the rules
+  that need no regime, so a broken record still waits for repair as `invalid`; else it ends
+  `not_reportable`, final, with the reasons in its `routing`. It counts as history for its
+  UTI's later events that owe nothing either (a MODI of such a trade is no MODI of an unknown
+  UTI), never for those that are reported (the TR has not heard of it).
 - `trades`: the lifecycle (unreported / live / terminated / errored / ported) from replaying
   the accepted events, and the state (see `trade_state.refresh_trades`).
 - One `generate` nudge `{"tenant_id", "regime", "key"}` per regime of the valid events.
@@ -58,6 +64,7 @@ log = get_logger("swaprep.validate")
 VALIDATE_QUEUE = "validate"
 GENERATE_QUEUE = "generate"
 ACCEPTED = frozenset({"valid", "reported", "submitted", "acked"})
+NOT_REPORTABLE = "not_reportable"
 # What an event waits for is another stage at work on the same trade's rows (process, ingest,
 # the validation of an earlier event): it ends in seconds or minutes. Re-checking every 30 s at
 # most costs one small message; the 15 minutes this was left a tail of a minute or two after
@@ -92,6 +99,7 @@ class _Item:
 class ValidateOutcome:
     valid: list[uuid.UUID] = field(default_factory=list)
     invalid: list[uuid.UUID] = field(default_factory=list)
+    not_reportable: list[uuid.UUID] = field(default_factory=list)  # routed to no regime
     waiting: dict[uuid.UUID, str] = field(default_factory=dict)  # event -> what it waits for
     skipped: int = 0  # no longer `received`: judged already
     regimes: set[str] = field(default_factory=set)  # of the valid events
@@ -100,6 +108,7 @@ class ValidateOutcome:
 
     def as_dict(self) -> dict[str, Any]:
         return {"valid": len(self.valid), "invalid": len(self.invalid),
+                "not_reportable": len(self.not_reportable),
                 "waiting": len(self.waiting), "skipped": self.skipped,
                 "regimes": sorted(self.regimes)}
 
@@ -129,9 +138,12 @@ class _Walk:
         self.next = 0
         self.pending: _Item | None = None  # the first earlier event still `received`
         self.history: list[_Past] = []
+        self.unreported: list[_Past] = []  # the accepted and the not reportable
 
-    def before(self, event_id: uuid.UUID) -> tuple[_Item | None, list[_Past]]:
-        """(the first earlier event not yet validated, the accepted events before it)."""
+    def before(self, event_id: uuid.UUID, *, reportable: bool = True
+               ) -> tuple[_Item | None, list[_Past]]:
+        """(the first earlier event not yet validated, the accepted events before it; for an
+        event that owes no report, the not reportable ones too)."""
         # An event missing from its sequence (never expected) is judged against all of it,
         # as the pass per event did, rather than failing the batch.
         target = self.position.get(event_id, len(self.sequence))
@@ -142,8 +154,10 @@ class _Walk:
                 self.pending = item
             if item.state in ACCEPTED:
                 self.history.append(item.past)
+            if item.state in ACCEPTED or item.state == NOT_REPORTABLE:
+                self.unreported.append(item.past)
         self.next = target
-        return self.pending, list(self.history)
+        return self.pending, list(self.history if reportable else self.unreported)
 
 
 def _waits(event: dict[str, Any], pending: _Item | None,
@@ -217,13 +231,17 @@ def validate_events(conn: psycopg.Connection[Any], tenant_id: uuid.UUID | str,
 
     issue_rows: list[dict[str, Any]] = []
     for row in todo:  # in lifecycle order: a NEWT is judged before its MODI in the same batch
-        pending, history = walks[row["uti"]].before(row["id"])
+        # routed, and owed in no regime (an event stored before routing has regimes)
+        owes_nothing = row["routed"] and not row["regimes"]
+        pending, history = walks[row["uti"]].before(row["id"], reportable=not owes_nothing)
         waiting = _waits(row, pending, stored, reading)
         if waiting is not None:
             outcome.waiting[row["id"]] = waiting
             continue
         event = known.get(row["id"]) or TradeEvent.model_validate_json(row["payload"])
-        own_or_tenant = row["regimes"] or tenant_regimes
+        if owes_nothing and event.regimes:  # the regimes a record names are not owed either
+            event = event.model_copy(update={"regimes": []})
+        own_or_tenant = () if owes_nothing else row["regimes"] or tenant_regimes
         # the events' tenant is visible with them (foreign key); its regimes are never empty
         assert own_or_tenant is not None
         regimes = tuple(own_or_tenant)
@@ -231,21 +249,26 @@ def validate_events(conn: psycopg.Connection[Any], tenant_id: uuid.UUID | str,
                                     history=cast(Sequence[TradeEvent], tuple(history)))
         issues = validate(event, context)
         issue_rows += [_issue_row(tenant, row["id"], issue) for issue in issues]
-        state = "invalid" if has_rejects(issues) else "valid"
+        state = ("invalid" if has_rejects(issues) else
+                 NOT_REPORTABLE if owes_nothing else "valid")
         items[row["id"]].state = state  # later events of the UTI in this batch build on it
         if state == "valid":
             outcome.valid.append(row["id"])
             outcome.regimes.update(regimes)
+        elif state == NOT_REPORTABLE:
+            outcome.not_reportable.append(row["id"])
         else:
             outcome.invalid.append(row["id"])
 
-    judged = outcome.valid + outcome.invalid
+    judged = outcome.valid + outcome.invalid + outcome.not_reportable
     if judged:
         trade_events.delete_open_issues(conn, judged)
     if issue_rows:
         trade_events.insert_issues(conn, issue_rows)
     updates = [{"id": i, "state": "valid", "waiting": None} for i in outcome.valid]
     updates += [{"id": i, "state": "invalid", "waiting": None} for i in outcome.invalid]
+    updates += [{"id": i, "state": NOT_REPORTABLE, "waiting": None}
+                for i in outcome.not_reportable]
     updates += [{"id": i, "state": "received", "waiting": why}
                 for i, why in outcome.waiting.items()]
     trade_events.record_judgements(conn, updates)

@@ -15,6 +15,8 @@ from shared.domain.enrichment import enrich
 from shared.domain.issues import Severity
 from shared.domain.lifecycle import TradeState, replay
 from shared.domain.model import ActionType, TradeEvent
+from shared.domain.obligations.entities import Capacity
+from shared.domain.obligations.routing import route
 from shared.domain.rules import ValidationContext, validate
 from shared.formats.readers import reader_for
 from swaprep.local import demo
@@ -23,7 +25,7 @@ from swaprep.trsim.checks import UNREGISTERED_LEIS
 DAY = date(2026, 11, 23)  # a Monday: the files' business days are 17-20 Nov
 NOW = datetime(2026, 11, 23, 1, 0, tzinfo=UTC)  # 10:00 KST, the demo started that morning
 READERS = {"fep-demo-irs-fx.csv": ("csv", None), "fpml-demo.xml": ("fpml", None),
-           "kr-fep-demo.csv": ("csv", "kr-fep")}
+           "kr-fep-demo.csv": ("csv", "kr-fep"), "fep-branches.csv": ("csv", None)}
 
 
 @pytest.fixture(scope="module")
@@ -44,7 +46,9 @@ def _read(file: demo.DemoFile):
 
 def judge(file: demo.DemoFile) -> list[tuple[demo.Intent, str, frozenset[str], TradeEvent | None]]:
     """Per record: (intent, outcome, reject rules or parse codes, event) as validate would
-    see it, with each UTI's history of accepted events, in file order."""
+    see it, under the regimes the demo tenant's entities route it to, with each UTI's history
+    of accepted events, in file order."""
+    book = demo.demo_book()
     accepted: dict[str, list[TradeEvent]] = defaultdict(list)
     seen: set[tuple] = set()
     judged = []
@@ -60,7 +64,8 @@ def judge(file: demo.DemoFile) -> list[tuple[demo.Intent, str, frozenset[str], T
             judged.append((intent, "duplicate", frozenset(), event))
             continue
         seen.add(key)
-        issues = validate(event, ValidationContext(now=NOW, regimes=("krx",),
+        regimes = route(event, book, enabled=demo.DEMO_REGIMES).regimes
+        issues = validate(event, ValidationContext(now=NOW, regimes=regimes,
                                                    history=tuple(accepted[event.uti])))
         rejects = frozenset(i.rule_id for i in issues if i.severity is Severity.REJECT)
         if not rejects:
@@ -78,7 +83,7 @@ def test_same_day_same_bytes_another_day_other_trades(files):
 
 
 def test_the_files_are_a_few_thousand_events_of_rates_and_fx(files):
-    main, fpml, korean = files
+    main, fpml, korean, _branches = files
     assert len(main.intents) == demo.DEMO_CSV_ROWS and len(fpml.intents) == demo.DEMO_FPML_TRADES
     events = [r.event for r in _read(main) if r.ok]
     products = Counter(e.product.product_name for e in events)
@@ -184,6 +189,35 @@ def test_the_reader_compatible_export_has_no_parse_errors_or_duplicates():
     assert counts["intended_errors"] == counts["invalid"] > 0
     assert "duplicate" not in counts and "parse_error" not in counts
     assert demo.generate_fep_csv(rows=300, seed=7)[0] == data
+
+
+def test_the_demo_tenants_entities_route_the_branches_trades_to_more_regimes(files, judged):
+    """Seoul's own files go to KRX alone; London's trades to KRX and UK EMIR (with the UK NFC-
+    client's side owed by London, by law), Singapore's to KRX and MAS; a UK bank facing the
+    head office reports its own side, and the decision says so."""
+    book = demo.demo_book()
+    decisions: Counter = Counter()
+    for name, records in judged.items():
+        for intent, outcome, _, event in records:
+            if event is None or outcome == "duplicate":
+                continue
+            routing = route(event, book, enabled=demo.DEMO_REGIMES)
+            if name != "fep-branches.csv":
+                assert routing.regimes == ("krx",), (name, event.uti, routing.regimes)
+                continue
+            assert intent.outcome == "ack" and outcome == "valid", (event.uti, outcome)
+            behalf = tuple((r.regime, r.capacity, r.submitting_entity) for r in routing.on_behalf)
+            key = (routing.booking_entity, routing.regimes, behalf)
+            decisions[key if event.action_type is ActionType.NEWT else "amendments"] += 1
+            if routing.booking_entity == "SEOUL-HO":
+                [skipped] = routing.skipped
+                assert skipped.regime == "uk-emir" and "reports its own side" in skipped.reason_en
+    client = (("uk-emir", Capacity.MANDATORY, demo.demo_lei(1)),)  # London's LEI: the bank's
+    assert decisions == {("LONDON-BR", ("krx", "uk-emir"), ()): 8,
+                         ("LONDON-BR", ("krx", "uk-emir"), client): 4,
+                         ("SINGAPORE-BR", ("krx", "mas"), ()): 8,
+                         ("SEOUL-HO", ("krx",), ()): 2, "amendments": demo.DEMO_BRANCH_MODIS}
+    assert len(files[3].intents) == sum(decisions.values())
 
 
 def test_the_global_tenant_reports_every_trade_under_krx_and_two_foreign_regimes():

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import asdict
 from datetime import UTC, date, datetime
 
 import pytest
@@ -283,6 +284,59 @@ def test_statuses_are_stored_by_regime_key_whatever_the_spelling():
 def test_the_decision_serialises_for_the_event_row():
     routing = route(trade(country="GB", other=nfc_minus()), book(), enabled=ALL)
     stored = routing.as_dict()
+    # every field of each report and skip, as process stores it and the trade detail reads it
+    assert stored == {"basis": "entities", "booking_entity": "LONDON-BR",
+                      "reports": [{**asdict(r), "capacity": r.capacity.value}
+                                  for r in routing.reports],
+                      "skipped": [asdict(s) for s in routing.skipped]}
     assert stored["booking_entity"] == "LONDON-BR"
     assert {r["capacity"] for r in stored["reports"]} == {"self", "mandatory"}
     assert all(r["reason_en"] and r["reason_ko"] for r in stored["reports"])
+
+
+def test_a_router_decides_once_for_events_that_route_alike_and_apart_for_the_rest():
+    """Process routes a chunk through one Router: its shared decisions must be exactly what
+    `route` decides for each event, over the demo tenant's book and every demo record."""
+    import io
+
+    from shared.domain.enrichment import enrich
+    from shared.domain.obligations.routing import Router
+    from shared.formats.readers import reader_for
+    from swaprep.local import demo
+
+    day = date(2026, 11, 23)
+    files = {f.key.rsplit("/", 1)[1]: f.data for f in demo.demo_files(day)}
+    events = []
+    for name, fmt, profile in (("fep-demo-irs-fx.csv", "csv", None),
+                               ("kr-fep-demo.csv", "csv", "kr-fep"),
+                               ("fpml-demo.xml", "fpml", None),
+                               ("fep-branches.csv", "csv", None)):
+        reader = reader_for(fmt, profile=profile) if profile else reader_for(fmt)
+        events += [enrich(r.event, generating_lei=demo.demo_lei(1)).event
+                   for r in reader.read(io.BytesIO(files[name])) if r.ok]
+    # and one trade with each input routing reads changed in turn (a key that left one out
+    # would share a decision that differs)
+    base = trade(country="GB", other=nfc_minus())
+    us = base.counterparty_2.model_copy(update={"country": "US", "nature": None,
+                                                "clearing_threshold_exceeded": None})
+    for other in (
+            *(base.counterparty_2.model_copy(update=change) for change in (
+                {"nature": Nature.FINANCIAL}, {"clearing_threshold_exceeded": True},
+                {"country": "DE"}, {"identifier": UK_BANK},
+                {"regime_classifications": {"UKEMIR": RegimeClassification(
+                    nature=Nature.FINANCIAL)}})),
+            us, us.model_copy(update={"financial_entity": True}),
+            us.model_copy(update={"entity_classifications": {"CFTC": "SD"}})):
+        events.append(base.model_copy(update={"counterparty_2": other}))
+    events += [base, *(base.model_copy(update=change) for change in (
+        {"booking_entity": "SEOUL-HO"}, {"regimes": ["krx"]},
+        {"execution_timestamp": datetime(2024, 1, 2, tzinfo=UTC)},
+        {"counterparty_1": base.counterparty_1.model_copy(update={"country": "SG"})},
+        {"submitting_entity": UK_BANK}))]
+    voluntary = DelegationAgreement(UK_CORP, "UK Corp", "uk-emir", Capacity.VOLUNTARY,
+                                    "LONDON-BR", date(2025, 1, 1), date(2026, 12, 31))
+    for the_book in (demo.demo_book(), book(), book(voluntary), EntityBook(())):
+        router = Router(the_book, enabled=ALL)
+        decided = [router.route(e) for e in events]
+        assert decided == [route(e, the_book, enabled=ALL) for e in events]
+        assert len({id(d) for d in decided}) < len(events) / 10  # shared, not recomputed

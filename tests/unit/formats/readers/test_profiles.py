@@ -165,3 +165,31 @@ def test_korean_fep_profile_reads_a_cp949_file():
 def test_korean_profile_names_missing_korean_columns():
     with pytest.raises(UnreadableFile, match="체결일시"):
         list(CsvReader("kr-fep").read(io.BytesIO("거래번호,보고구분\nK1,신규\n".encode("cp949"))))
+
+
+def test_the_booking_entity_and_the_other_sides_status_come_from_optional_columns():
+    """Routing (issue 17) reads which of the tenant's entities booked the trade and what the
+    other side is; CSV, flat JSON Lines and the Korean export name them, or leave them out."""
+    default = ("trade_id,action_type,execution_timestamp,booking_entity,counterparty_2_lei,"
+               "counterparty_2_country,counterparty_2_nature,counterparty_2_clearing_threshold\n"
+               "T1,NEWT,2026-11-20T01:00:00Z,LONDON-BR,9884DEMO000000030351,gb,NFC,N\n"
+               "T2,NEWT,2026-11-20T01:00:00Z,,9884DEMO000000030351,,,\n"
+               "T3,NEWT,2026-11-20T01:00:00Z,,9884DEMO000000030351,,X,maybe\n")
+    london, plain, wrong = reader_for("csv").read(io.BytesIO(default.encode()))
+    assert london.event.booking_entity == "LONDON-BR"
+    other = london.event.counterparty_2
+    assert (other.country, other.nature.value, other.clearing_threshold_exceeded) == (
+        "GB", "N", False)
+    assert plain.ok and plain.event.booking_entity is None
+    assert plain.event.counterparty_2.nature is None
+    assert [(e.code, e.field) for e in wrong.errors] == [
+        ("PARSE-CSV-009", "counterparty_2.nature"),
+        ("PARSE-CSV-008", "counterparty_2.clearing_threshold_exceeded")]
+
+    flat = b'{"trade_id": "T4", "action_type": "NEWT", "booking_entity": "SINGAPORE-BR"}\n'
+    [record] = reader_for("jsonl", profile="default").read(io.BytesIO(flat))
+    assert record.event.booking_entity == "SINGAPORE-BR"
+
+    korean = "거래번호,보고구분,체결일시,부킹법인\nK1,신규,20261120093015,LONDON-BR\n"
+    [record] = reader_for("csv", profile="kr-fep").read(io.BytesIO(korean.encode("cp949")))
+    assert record.event.booking_entity == "LONDON-BR"
