@@ -18,7 +18,7 @@ const HANGUL = /[\uAC00-\uD7A3]/;
 
 // What the API returns (shared/services/reads/filters.py, the CHECKs of migration 0001).
 const API = {
-  state: ["received", "invalid", "valid", "reported", "submitted", "acked", "nacked", "cancelled", "superseded"],
+  state: ["received", "invalid", "valid", "reported", "submitted", "acked", "nacked", "cancelled", "superseded", "not_reportable"],
   action_type: ["NEWT", "MODI", "CORR", "TERM", "EROR", "REVI", "VALU", "MARU", "POSC", "PRTO"],
   event_type: ["TRAD", "NOVA", "COMP", "ETRM", "CLRG", "CLAL", "ALOC", "EXER", "CREV", "CORP", "INCP", "PTNG", "UPDT"],
   asset_class: ["INTR", "CRDT", "CURR", "EQUI", "COMM"],

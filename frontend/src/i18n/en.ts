@@ -469,6 +469,7 @@ export const en = {
   "enum.state.nacked": "nacked",
   "enum.state.cancelled": "cancelled",
   "enum.state.superseded": "superseded",
+  "enum.state.not_reportable": "not_reportable",
   "enum.action_type.NEWT": "NEWT",
   "enum.action_type.MODI": "MODI",
   "enum.action_type.CORR": "CORR",

@@ -469,6 +469,7 @@ export const ko: Record<MessageKey, string> = {
   "enum.state.nacked": "거부(NACK)",
   "enum.state.cancelled": "취소됨",
   "enum.state.superseded": "대체됨",
+  "enum.state.not_reportable": "보고대상 아님",
   "enum.action_type.NEWT": "NEWT (신규)",
   "enum.action_type.MODI": "MODI (변경)",
   "enum.action_type.CORR": "CORR (정정)",

@@ -21,7 +21,7 @@ router = Router()
 CONTENT_TYPE = "text/plain; version=0.0.4; charset=utf-8"
 
 EVENT_STATES = ("received", "invalid", "valid", "reported", "submitted", "acked", "nacked",
-                "cancelled", "superseded")
+                "cancelled", "superseded", "not_reportable")
 FILE_STATUSES = ("received", "parsing", "parsed", "rejected", "duplicate")
 ALERT_SEVERITIES = ("info", "warning", "critical")
 ALERT_STATUSES = ("open", "acked")

@@ -29,7 +29,7 @@ from shared.domain.regimes import keys as regime_keys
 from shared.services.reads.paging import DEFAULT_LIMIT, MAX_LIMIT
 
 EventState = Literal["received", "invalid", "valid", "reported", "submitted", "acked",
-                     "nacked", "cancelled", "superseded"]
+                     "nacked", "cancelled", "superseded", "not_reportable"]
 if TYPE_CHECKING:  # the registry's and the domain's values are known at run time only
     Regime = str
     AssetClass = str

@@ -10,7 +10,7 @@ export type AssetClass = Each<"asset_class">;
 export type Regime = Each<"regime">;
 
 export const EVENT_STATES = enumOf<EventState>()([
-  "received", "invalid", "valid", "reported", "submitted", "acked", "nacked", "cancelled", "superseded",
+  "received", "invalid", "valid", "reported", "submitted", "acked", "nacked", "cancelled", "superseded", "not_reportable",
 ]);
 export const ASSET_CLASSES = enumOf<AssetClass>()(["INTR", "CRDT", "CURR", "EQUI", "COMM"]);
 export const REGIMES = enumOf<Regime>()([
