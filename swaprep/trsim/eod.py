@@ -38,10 +38,16 @@ from typing import Any
 
 from lxml import etree
 
-from shared.domain.reconciliation import SideReport, other_side, reconcile
+from shared.domain.reconciliation import (
+    ENDING_ACTIONS,
+    OBJECT_PREFIX,
+    REGIMES,
+    SideReport,
+    other_side,
+    reconcile,
+)
 from shared.formats import xmlsafe
 from shared.formats.tr_reports import (
-    OBJECT_PREFIX,
     HeldTrade,
     ReconEntry,
     read_report,
@@ -58,11 +64,11 @@ from shared.formats.tr_reports.common import (
 )
 from swaprep.trsim.records import TrRecord
 
-EOD_REGIMES = ("emir", "uk-emir")
+EOD_REGIMES = REGIMES
 EOD_PREFIX = OBJECT_PREFIX.rstrip("/")
 KINDS = ("trade_state", "reconciliation", "warnings")
 _FULL = ("NEWT", "MODI", "CORR", "POSC", "REVI")  # reports that carry the whole trade
-_ENDING = ("TERM", "EROR", "PRTO")  # the trade is no longer open at the TR
+_ENDING = ENDING_ACTIONS  # the trade is no longer open at the TR
 
 
 @dataclass

@@ -15,7 +15,13 @@ Pure domain, shared by the TR simulator (which produces the TR's end-of-day repo
   differently.
 """
 
-from shared.domain.reconciliation.breaks import Break, BreakKind, OurTrade, breaks
+from shared.domain.reconciliation.breaks import (
+    ENDING_ACTIONS,
+    Break,
+    BreakKind,
+    OurTrade,
+    breaks,
+)
 from shared.domain.reconciliation.matching import (
     FIELDS,
     MatchingField,
@@ -35,8 +41,19 @@ from shared.domain.reconciliation.model import (
 )
 from shared.domain.reconciliation.warnings import STALE_AFTER_DAYS, valuation_warnings
 
+# The regimes whose TRs send the end-of-day reports read here (EMIR Refit's messages; the
+# FCA's UK EMIR uses the same). KRX publishes no layout; CFTC SDRs send their own.
+REGIMES = ("emir", "uk-emir")
+# Where those reports land in the feedback bucket:
+# tr-reports/<tenant slug or LEI>/<regime>/<yyyy-mm-dd>/<file>; the feedback stage leaves
+# these keys to the tr-reports stage.
+OBJECT_PREFIX = "tr-reports/"
+
 __all__ = [
+    "ENDING_ACTIONS",
     "FIELDS",
+    "OBJECT_PREFIX",
+    "REGIMES",
     "STALE_AFTER_DAYS",
     "Break",
     "BreakKind",

@@ -25,6 +25,9 @@ from enum import StrEnum
 
 from shared.domain.reconciliation.model import FieldDifference, ReconStatus, TrTrade
 
+# Our latest event ending a trade: after it, the trade is not open in our books.
+ENDING_ACTIONS = frozenset({"TERM", "EROR", "PRTO"})
+
 
 class BreakKind(StrEnum):
     AT_TR_ONLY = "at_tr_only"
@@ -40,6 +43,11 @@ class OurTrade:
     uti: str
     open: bool  # live in our books (not terminated, cancelled with EROR or ported)
     last_action: str | None = None  # our latest event's action type
+
+    @classmethod
+    def after(cls, uti: str, last_action: str | None) -> OurTrade:
+        """The trade as our latest event left it (a REVI after a TERM reopens it)."""
+        return cls(uti, last_action not in ENDING_ACTIONS, last_action)
 
 
 @dataclass(frozen=True)

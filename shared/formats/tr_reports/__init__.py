@@ -42,15 +42,10 @@ from shared.formats.tr_reports.warnings_report import (
 )
 
 KINDS = ("trade_state", "reconciliation", "warnings")
-# Where a TR's end-of-day reports land in the feedback bucket:
-# tr-reports/<tenant slug or LEI>/<regime>/<yyyy-mm-dd>/<file>; the feedback stage leaves
-# these keys to the tr-reports stage.
-OBJECT_PREFIX = "tr-reports/"
 TrReport = StateReport | ReconReport | WarningsReport
 
 __all__ = [
     "KINDS",
-    "OBJECT_PREFIX",
     "HeldTrade",
     "ReconEntry",
     "ReconReport",

@@ -31,7 +31,7 @@ from shared.adapters.db import audit, report_files, tr_feedback
 from shared.adapters.db import tenants as tenants_db
 from shared.adapters.db.database import retry_transaction
 from shared.domain.identifiers import uuid_or_none
-from shared.formats.tr_reports import OBJECT_PREFIX
+from shared.domain.reconciliation import OBJECT_PREFIX
 from shared.platform.logging import get_logger, log_context
 from shared.platform.triggers import ObjectEvent
 from shared.services.monitoring.alerts import raise_alert

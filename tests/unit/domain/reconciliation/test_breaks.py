@@ -97,3 +97,9 @@ def test_the_same_break_found_again_keeps_its_signature_and_another_does_not():
     assert once.signature == again.signature != other.signature
     missing = breaks([OurTrade("A", True)], tr(), {})[0]
     assert missing.signature != once.signature
+
+
+def test_our_trade_is_open_unless_its_latest_event_ended_it():
+    assert [OurTrade.after("A", action).open for action in
+            ("NEWT", "MODI", "VALU", "REVI", "TERM", "EROR", "PRTO")] == [
+        True, True, True, True, False, False, False]
