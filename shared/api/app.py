@@ -13,6 +13,7 @@ from shared.api.routes import (
     openapi,
     operations,
     ops_views,
+    reconciliation,
     reports,
     rules,
     stats,
@@ -22,5 +23,5 @@ from shared.platform.web import Router
 
 router = Router()
 for module in (health, openapi, ingest, auth, admin, approvals, operations, files, metrics,
-               ingest_files, trades, errors, reports, stats, ops_views, rules):
+               ingest_files, trades, errors, reports, stats, ops_views, rules, reconciliation):
     router.include(module.router)

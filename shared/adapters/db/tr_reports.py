@@ -244,7 +244,8 @@ def clear_breaks(conn: psycopg.Connection[Any], break_ids: Sequence[int]) -> Non
 def lock_break(conn: psycopg.Connection[Any], break_id: int) -> dict[str, Any] | None:
     """A break to assign or resolve, locked; None: not found (or another tenant's)."""
     row: dict[str, Any] | None = conn.execute(
-        "SELECT id, regime, uti, kind, status, assignee, resolution_note FROM tr_breaks"
+        "SELECT id, tenant_id, regime, uti, kind, status, assignee, resolution_note"
+        " FROM tr_breaks"
         " WHERE id = %s FOR UPDATE", (break_id,)).fetchone()
     return row
 

@@ -228,6 +228,12 @@ def beta_ids(world: World) -> dict[str, str]:
             " requested_by_name, requested_at, expires_at) VALUES (app.current_tenant(),"
             " 'cancel', '{\"event_ids\": [], \"reason\": \"x\"}', 1, 'bob', 'bob',"
             " now(), now() + interval '1 day') RETURNING id"))),
+        # a break of beta's with its TR's reports (migration 0023)
+        "break_id": str(world.first(b, (
+            "INSERT INTO tr_breaks (tenant_id, regime, uti, kind, signature,"
+            " first_reference_date, last_reference_date) VALUES (app.current_tenant(), 'emir',"
+            " 'BETA-' || gen_random_uuid(), 'missing_at_tr', 'x', '2026-11-22', '2026-11-22')"
+            " RETURNING id"))),
     }
 
 
