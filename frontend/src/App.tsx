@@ -18,6 +18,7 @@ const Files = lazy(() => import("./screens/Files"));
 const Reports = lazy(() => import("./screens/Reports"));
 const ReportDetail = lazy(() => import("./screens/ReportDetail"));
 const Alerts = lazy(() => import("./screens/Alerts"));
+const Reconciliation = lazy(() => import("./screens/Reconciliation"));
 const Audit = lazy(() => import("./screens/Audit"));
 const Activations = lazy(() => import("./screens/Activations"));
 const Settings = lazy(() => import("./screens/Settings"));
@@ -29,6 +30,7 @@ const NAV: [string, MessageKey, Role[]?][] = [
   ["/errors", "nav.errors"],
   ["/files", "nav.files"],
   ["/reports", "nav.reports"],
+  ["/reconciliation", "nav.reconciliation"],
   ["/alerts", "nav.alerts"],
   ["/activations", "nav.activations"],
   ["/audit", "nav.audit"],
@@ -53,6 +55,8 @@ function screenFor(route: Route) {
       return second ? <ReportDetail id={second} /> : <Reports params={route.params} />;
     case "alerts":
       return <Alerts params={route.params} />;
+    case "reconciliation":
+      return <Reconciliation params={route.params} />;
     case "audit":
       return <Audit params={route.params} />;
     case "activations":
