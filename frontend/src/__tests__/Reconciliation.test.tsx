@@ -84,11 +84,11 @@ describe("Reconciliation", () => {
   it("assigns a break to the operator and resolves it with a note", async () => {
     const { client, calls } = fakeClient(respond([brk(7)]));
     render(<Providers client={client}><Reconciliation params={new URLSearchParams("kind=field_mismatch")} /></Providers>);
-    fireEvent.click(await screen.findByRole("button", { name: `Assign break 7 (${UTI_B}) to me` }));
+    fireEvent.click(await screen.findByRole("button", { name: `Assign to me: break 7 (${UTI_B})` }));
     await screen.findByText("Break 7 assigned to demo-admin.");
     expect(calls.filter((c) => c.method === "POST").map((c) => [c.url, c.body])).toEqual([
       ["/api/reconciliation/breaks/7/assign", { assignee: "demo-admin" }]]);
-    fireEvent.click(screen.getByRole("button", { name: `Resolve break 7 (${UTI_B})` }));
+    fireEvent.click(screen.getByRole("button", { name: `Resolve… break 7 (${UTI_B})` }));
     const submit = screen.getByRole("button", { name: "Resolve" }) as HTMLButtonElement;
     expect(submit.disabled).toBe(true); // a note first
     fireEvent.change(screen.getByLabelText("How it was resolved"), { target: { value: "counterparty corrected" } });
