@@ -19,6 +19,7 @@ const Files = lazy(() => import("./screens/Files"));
 const Reports = lazy(() => import("./screens/Reports"));
 const ReportDetail = lazy(() => import("./screens/ReportDetail"));
 const Alerts = lazy(() => import("./screens/Alerts"));
+const Reconciliation = lazy(() => import("./screens/Reconciliation"));
 const Audit = lazy(() => import("./screens/Audit"));
 const Activations = lazy(() => import("./screens/Activations"));
 const Settings = lazy(() => import("./screens/Settings"));
@@ -32,6 +33,7 @@ const NAV: [string, MessageKey, Role[]?][] = [
   ["/approvals", "nav.approvals"],
   ["/files", "nav.files"],
   ["/reports", "nav.reports"],
+  ["/reconciliation", "nav.reconciliation"],
   ["/alerts", "nav.alerts"],
   ["/activations", "nav.activations"],
   ["/audit", "nav.audit"],
@@ -56,6 +58,8 @@ function screenFor(route: Route) {
       return second ? <ReportDetail id={second} /> : <Reports params={route.params} />;
     case "alerts":
       return <Alerts params={route.params} />;
+    case "reconciliation":
+      return <Reconciliation params={route.params} />;
     case "audit":
       return <Audit params={route.params} />;
     case "activations":

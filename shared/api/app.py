@@ -14,6 +14,7 @@ from shared.api.routes import (
     openapi,
     operations,
     ops_views,
+    reconciliation,
     reports,
     rules,
     stats,
@@ -23,5 +24,6 @@ from shared.platform.web import Router
 
 router = Router()
 for module in (health, openapi, ingest, auth, admin, approvals, operations, files, metrics,
-               ingest_files, trades, errors, reports, stats, ops_views, rules, entities):
+               ingest_files, trades, errors, reports, stats, ops_views, rules, entities,
+               reconciliation):
     router.include(module.router)

@@ -474,6 +474,70 @@ READ_SCHEMAS: dict[str, dict[str, Any]] = {
 }
 SCHEMAS.update(READ_SCHEMAS)
 
+# -- reconciliation with the TR's end-of-day reports (shared/services/reads/reconciliation.py)
+BREAK_STATUSES, BREAK_KINDS = _values("BreakStatus"), _values("BreakKind")
+DATE, NDATE = {"type": "string", "format": "date"}, {"type": ["string", "null"], "format": "date"}
+_DIFFERENCE = _all({
+    "field": {**STR, "description": "the matching field: its element in auth.091 MtchgCrit "
+              "(shared.domain.reconciliation.FIELDS)"},
+    "name": {**STR, "description": "the field's name in the regulation's tables"},
+    "ours": {**NSTR, "description": "the value the TR holds from us (null: not reported)"},
+    "theirs": {**NSTR, "description": "the other counterparty's value"}})
+_WARNING_KINDS = ("no_valuation", "outdated_valuation")
+_REPORT_HEAD = _nullable(_all({"reference_date": DATE, "loaded_at": STAMP, "records": INT,
+                               "object_key": STR}))
+RECON_SCHEMAS: dict[str, dict[str, Any]] = {
+    "FieldDifference": _DIFFERENCE,
+    "TrBreak": _all({
+        "id": INT, "regime": REGIME, "uti": STR, "kind": {**_enum(*BREAK_KINDS), "description":
+            "at_tr_only: open at the TR, not ours; open_at_tr: ended here, open at the TR; "
+            "missing_at_tr: open here, not open at the TR; field_mismatch: the other side "
+            "reports matching fields differently"},
+        "differences": _array(ref("FieldDifference")), "our_action": NSTR, "tr_action": NSTR,
+        "first_reference_date": DATE, "last_reference_date": DATE,
+        "status": _enum(*BREAK_STATUSES), "assignee": NSTR, "resolution_note": NSTR,
+        "resolved_by": NSTR, "resolved_at": NSTAMP, "cleared_at": NSTAMP,
+        "first_seen_at": STAMP, "last_seen_at": STAMP,
+        "trade_known": {**BOOL, "description": "we hold a trade with this UTI"}}),
+    "TrSummary": _all({
+        "regimes": _array(_all({
+            "regime": REGIME,
+            "reports": _all({k: _REPORT_HEAD for k in ("trade_state", "reconciliation",
+                                                      "warnings")}),
+            "open_at_tr": {**INT, "description": "open trades in the latest trade state "
+                           "report"},
+            "reconciliation": _all({k: INT for k in ("not_applicable", "unpaired", "matched",
+                                                     "unmatched")}),
+            "warnings": _all({k: INT for k in _WARNING_KINDS}),
+            "breaks": _all({s: _all({k: INT for k in BREAK_KINDS}) for s in BREAK_STATUSES}),
+        })),
+        "breaks": _all({s: _all({k: INT for k in BREAK_KINDS}) for s in BREAK_STATUSES})}),
+    "TrView": _all({
+        "uti": STR, "trade_known": BOOL,
+        "regimes": _array(_all({
+            "regime": REGIME,
+            "state": {**_nullable(_all({
+                "reference_date": DATE, "open": {"const": True}, "last_action": NSTR,
+                "level": NSTR, "reporting_counterparty": NSTR, "other_counterparty": NSTR,
+                "received_at": NSTAMP, "valuation_amount": NNUM, "valuation_currency": NSTR,
+                "valuation_timestamp": NSTAMP, "reconciliation_flag": NSTR,
+                "reported_values": {"type": "object", "additionalProperties": STR}})),
+                "description": "the TR's latest trade state of it; null: not open at the TR"},
+            "reconciliation": _nullable(_all({
+                "reference_date": DATE,
+                "pairing": _enum("paired", "unpaired", "not_applicable"),
+                "matching": _enum("matched", "unmatched", "not_applicable"),
+                "flag": {**STR, "description": "ISO 20022 Reconciliation3Code"},
+                "other_counterparty": NSTR, "revived": BOOL, "further_modified": BOOL,
+                "differences": _array(ref("FieldDifference"))})),
+            "warnings": _array(_all({
+                "kind": _enum(*_WARNING_KINDS), "reference_date": DATE,
+                "valuation_amount": NNUM, "valuation_currency": NSTR,
+                "valuation_timestamp": NSTAMP})),
+            "breaks": _array(ref("TrBreak"))}))}),
+}
+SCHEMAS.update(RECON_SCHEMAS)
+
 # -- the operations --------------------------------------------------------------------------------
 
 
@@ -626,6 +690,21 @@ OPERATIONS: tuple[Op, ...] = (
        _counted_page(ref("Activation")), query="ActivationsQuery", cached=True),
     Op("GET", "/api/audit", "The audit log", "audit", _counted_page(ref("AuditEntry")),
        query="AuditQuery", cached=True),
+    # reconciliation with the TR's end-of-day reports (docs/API.md#reconciliation)
+    Op("GET", "/api/reconciliation/breaks", "Breaks between the TR's reports and our books",
+       "reconciliation", _counted_page(ref("TrBreak")), query="BreaksQuery", cached=True),
+    Op("GET", "/api/reconciliation/summary", "The TR reports' figures per regime: reports "
+       "loaded, pairing and matching, warnings, breaks by status and kind", "reconciliation",
+       ref("TrSummary"), **DETAIL),
+    Op("GET", "/api/trades/{uti}/tr-view", "One trade as the TRs' latest reports show it: "
+       "pairing, matching, the fields the other side reports differently, warnings, breaks",
+       "trades", ref("TrView"), **DETAIL),
+    Op("POST", "/api/reconciliation/breaks/{break_id}/assign", "Assign a break to someone",
+       "reconciliation", ref("TrBreak"), body="AssignBreak", errors=(404, 409),
+       **needs("reconcile")),
+    Op("POST", "/api/reconciliation/breaks/{break_id}/resolve", "Resolve a break, with a note",
+       "reconciliation", ref("TrBreak"), body="ResolveBreak", errors=(404, 409),
+       **needs("reconcile")),
     # the validation rules (code, the same for every tenant)
     Op("GET", "/api/rules", "The validation rules (SR-*) with their messages in English and "
        "Korean", "rules", _items(ref("Rule")), **DETAIL),
@@ -637,11 +716,19 @@ OPERATIONS: tuple[Op, ...] = (
 
 def _models() -> dict[str, Any]:
     """Component name -> the pydantic model a route validates with."""
-    from shared.api.routes import admin, approvals, auth, entities, files, operations
+    from shared.api.routes import (
+        admin,
+        approvals,
+        auth,
+        entities,
+        files,
+        operations,
+        reconciliation,
+    )
 
     out: dict[str, Any] = {}
     for namespace in (auth.models(), admin.models(), operations.models(), files.models(),
-                      approvals.models(), entities.models()):
+                      approvals.models(), entities.models(), reconciliation.models()):
         for name, model in vars(namespace).items():
             if name != "Strict":
                 out[name] = model
@@ -808,7 +895,7 @@ def _query_models() -> dict[str, Any]:
     from shared.services.reads import filters
 
     names = ("FilesQuery", "TradesQuery", "ErrorItemsQuery", "ReportsQuery", "StatsQuery",
-             "DashboardQuery", "AlertsQuery", "ActivationsQuery", "AuditQuery")
+             "DashboardQuery", "AlertsQuery", "ActivationsQuery", "AuditQuery", "BreaksQuery")
     return {"ErrorsQuery": errors._errors_query(),
             **{name: getattr(filters, name) for name in names}}
 

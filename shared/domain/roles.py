@@ -23,6 +23,7 @@ PERMISSIONS: dict[str, str] = {
     "redrive": "operator",  # dead letters
     "triage": "operator",  # assign and resolve issues
     "acknowledge": "operator",  # alerts
+    "reconcile": "operator",  # assign and resolve breaks with the TR's reports
     "upload": "operator",
     "export": "operator",
     "manage_users": "admin",

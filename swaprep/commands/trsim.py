@@ -8,6 +8,9 @@
     swaprep trsim fault --reset
     swaprep trsim state                        # faults, counters and received messages
     swaprep trsim codes                        # the code list (docs/TR-SIMULATOR.md)
+    swaprep trsim eod [--date 2026-11-23]      # the day's end-of-day reports, once per day
+    swaprep trsim counterparty --mirror --differ NtnlAmtFrstLeg="11000000 EUR"
+    swaprep trsim counterparty --reports their-side.xml --regime emir
 
 `swaprep up` already runs one simulator for every regime (admin URL in its endpoints);
 `fault` and `state` talk to that one unless --admin is given.
@@ -147,3 +150,61 @@ def codes() -> None:
     from swaprep.trsim.codes import markdown_table
 
     click.echo(markdown_table())
+
+
+@command.command()
+@click.option("--admin", "admin", help="Admin URL (default: the local stack's simulator).")
+@click.option("--date", "day", help="Reference date YYYY-MM-DD (default: the TR's today).")
+@click.option("--again", is_flag=True, help="Write a day already written once more.")
+def eod(admin: str | None, day: str | None, again: bool) -> None:
+    """Write the end-of-day reports (trade state, reconciliation, warnings) of EMIR and UK
+    EMIR into the feedback bucket under tr-reports/."""
+    body: dict[str, Any] = {"again": again}
+    if day:
+        body["date"] = day
+    written = _call(f"{_admin_url(admin)}/admin/eod", body)["written"]
+    click.echo("\n".join(written) if written else "nothing to write (already written today, "
+               "or no EMIR / UK EMIR trade held)")
+
+
+@command.command()
+@click.option("--admin", "admin", help="Admin URL (default: the local stack's simulator).")
+@click.option("--mirror", "mode", flag_value="mirror",
+              help="The other side reported each trade as we did (but --differ).")
+@click.option("--none", "mode", flag_value="none",
+              help="The other side reported nothing: two-sided trades stay unpaired.")
+@click.option("--differ", multiple=True, metavar="FIELD=VALUE",
+              help="A matching field the other side reports differently (FIELD= : not at all).")
+@click.option("--uti", help="Apply --differ to this UTI only (default: every trade).")
+@click.option("--unreported", multiple=True, metavar="UTI",
+              help="A trade the other side has not reported.")
+@click.option("--reports", type=click.Path(exists=True, dir_okay=False, path_type=Path),
+              help="The other side's own auth.030 file to load.")
+@click.option("--regime", help="The regime of --reports (emir, uk-emir).")
+def counterparty(admin: str | None, mode: str | None, differ: tuple[str, ...], uti: str | None,
+                 unreported: tuple[str, ...], reports: Path | None, regime: str | None) -> None:
+    """Say what the other side reported, for pairing and matching (docs/TR-SIMULATOR.md)."""
+    url = _admin_url(admin)
+    if reports is not None:
+        if not regime:
+            raise click.UsageError("--reports needs --regime")
+        request = urllib.request.Request(
+            f"{url}/admin/counterparty/reports?regime={regime}", data=reports.read_bytes(),
+            method="POST", headers={"Content-Type": "application/xml"})
+        try:
+            with urllib.request.urlopen(request, timeout=30) as response:
+                click.echo(json.dumps(json.loads(response.read()), indent=2))
+        except urllib.error.HTTPError as err:
+            raise click.ClickException(f"HTTP {err.code} {err.read().decode()}") from err
+        if mode is None and not differ and not unreported:
+            return
+    changes: dict[str, str | None] = {}
+    for item in differ:
+        name, sep, value = item.partition("=")
+        if not sep or not name:
+            raise click.UsageError(f"--differ {item!r}: expected FIELD=VALUE")
+        changes[name] = value or None
+    settings = {"mode": mode or ("mirror" if changes or unreported else "none"),
+                "differences": {uti or "*": changes} if changes else {},
+                "unreported": list(unreported)}
+    click.echo(json.dumps(_call(f"{url}/admin/counterparty", settings), indent=2))

@@ -42,6 +42,9 @@ class TrRecord:
     # The event timestamp as written (KRX EVENT_TS, CFTC eventTimestamp; EMIR has none): with
     # UTI and action it identifies an event, so tests can see whether one arrived twice.
     event_ts: str | None = None
+    # ISO 20022 regimes: the report body as received (the New, Mod, ... element), which the
+    # TR keeps for its end-of-day reports (eod.py)
+    body: bytes | None = None
 
     @property
     def record_ref(self) -> str:
@@ -170,6 +173,7 @@ def _auth030(body: bytes, namespace: str) -> list[TrRecord]:
             value = node.findtext(path, namespaces=ns)
             return value.strip() if value is not None else None
 
+        record.body = etree.tostring(body_node)
         record.uti = text(".//a:TxId/a:UnqTxIdr")
         record.level = text("a:Lvl")
         record.event_type = text(".//a:DerivEvt/a:Tp")

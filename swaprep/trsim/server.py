@@ -35,15 +35,16 @@ import threading
 import time
 from collections.abc import Callable, Mapping
 from dataclasses import asdict, dataclass, fields
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 from pathlib import Path
 from typing import Any
-from urllib.parse import urlsplit
+from urllib.parse import parse_qs, urlsplit
 
 from shared.domain import regimes
 from shared.domain.identifiers import check_lei
 from swaprep.local.httpd import BodyTooLarge, LoopbackServer, QuietHandler
 from swaprep.trsim.checks import RecordResult, Repository
+from swaprep.trsim.eod import EndOfDay
 from swaprep.trsim.records import FileRefused, read_file
 
 log = logging.getLogger("swaprep.trsim")
@@ -156,6 +157,7 @@ class TrSimulator:
         self._port, self._admin_port = port, admin_port
         self.feedback_delay_s = feedback_delay_s
         self.repository = Repository(known_leis=known_leis)
+        self.eod = EndOfDay()  # what the end-of-day reports are made of (eod.py)
         self.clock = clock or (lambda: datetime.now(UTC))
         self.state_path = Path(state_path) if state_path else None
         # The state file is the whole TR (every UTI it knows): writing it on every accepted
@@ -263,6 +265,7 @@ class TrSimulator:
             self._messages.clear()
             self._pending.clear()
             self.repository.trades.clear()
+            self.eod.clear()
             self.requests = 0
             self._save_state()
 
@@ -296,6 +299,49 @@ class TrSimulator:
     def message(self, tr_message_id: str) -> Message | None:
         with self._lock:
             return self._messages.get(tr_message_id)
+
+    # -- end-of-day reports (eod.py) -------------------------------------------------------------
+
+    def end_of_day(self, reference_date: date | None = None, *,
+                   again: bool = False) -> list[str]:
+        """Write the day's trade state, reconciliation and warnings reports of every submitter
+        of an EOD regime into the feedback bucket (`reference_date`: the clock's day). Once
+        per day: a day already written is skipped unless `again`. Returns the keys written."""
+        reference = reference_date or self.clock().astimezone(UTC).date()
+        with self._lock:
+            due = self.eod.due(reference, again)
+            made = [(regime, submitter, folder,
+                     self.eod.reports(regime, submitter, reference))
+                    for regime, submitter, folder in due]
+        written = []
+        for regime, submitter, folder, reports in made:
+            keys = []
+            for kind, body in reports.items():
+                key = self.eod.object_key(folder, regime, submitter, reference, kind)
+                self._client().put_object(Bucket=self.feedback_bucket, Key=key, Body=body,
+                                          ContentType="application/xml")
+                keys.append(key)
+            with self._lock:
+                self.eod.produced[self.eod.produced_key(regime, submitter, reference)] = keys
+                self._state_dirty = True
+            written += keys
+        log.info("end of day %s: %d report(s) written", reference, len(written))
+        return written
+
+    def set_counterparty(self, **settings: Any) -> dict[str, Any]:
+        """What the other side reported (eod.py `CounterpartySettings`): mode none | mirror,
+        differences, unreported."""
+        with self._lock:
+            described = self.eod.set_counterparty(**settings)
+            self._state_dirty = True
+        return described
+
+    def load_counterparty_reports(self, regime: str, body: bytes) -> int:
+        """The other side's own auth.030 file for `regime`; returns the records taken."""
+        with self._lock:
+            taken = self.eod.load_counterparty_reports(regime, body)
+            self._state_dirty = True
+        return taken
 
     # -- the protocol --------------------------------------------------------------------------
 
@@ -338,6 +384,8 @@ class TrSimulator:
             message_id = f"TR-{regime.split('-')[0].upper()}-{now:%Y%m%d}-" \
                          f"{secrets.token_hex(6).upper()}"
             folder = folder if folder and _FOLDER.match(folder) else submitter
+            self.eod.take(regime, submitter, folder, records, [not r.codes for r in results],
+                          now)
             message = Message(
                 tr_message_id=message_id, regime=regime, submitter=submitter, folder=folder,
                 report_file_id=report_file_id, sha256=digest, received_at=_iso(now),
@@ -442,7 +490,7 @@ class TrSimulator:
             self._state_dirty = False
             self._state_saved_at = time.monotonic()
             state = {"messages": [m.dump() for m in self._messages.values()],
-                     "trades": self.repository.dump(),
+                     "trades": self.repository.dump(), "eod": self.eod.dump(),
                      "pending": [p[2] for p in sorted(self._pending)]}
         self.state_path.parent.mkdir(parents=True, exist_ok=True)
         tmp = self.state_path.with_name(f".{self.state_path.name}.tmp")
@@ -461,6 +509,7 @@ class TrSimulator:
                 self._ledger[(message.regime, message.submitter, message.report_file_id)] = \
                     message
             self.repository.load(state.get("trades", []))
+            self.eod.load(state.get("eod", {}))
             for message_id in state.get("pending", []):
                 self._schedule(message_id, self.feedback_delay_s)
 
@@ -535,7 +584,9 @@ class _ApiHandler(QuietHandler):
 
 class _AdminHandler(QuietHandler):
     """GET /admin/state, GET /admin/messages[/<id>], GET /admin/records, POST /admin/faults {...},
-    POST /admin/reset {"state": bool}, POST /admin/flush, POST /admin/leis {"known": [...]}."""
+    POST /admin/reset {"state": bool}, POST /admin/flush, POST /admin/leis {"known": [...]},
+    POST /admin/eod {"date", "again"}, POST /admin/counterparty {"mode", "differences",
+    "unreported"}, POST /admin/counterparty/reports?regime=R (the other side's auth.030)."""
 
     server: LoopbackServer
     server_version = "swaprep-trsim-admin"
@@ -578,7 +629,11 @@ class _AdminHandler(QuietHandler):
             self.send_json(404, {"error": "not found"})
 
     def do_POST(self) -> None:
-        path = urlsplit(self.path).path.rstrip("/")
+        parts = urlsplit(self.path)
+        path = parts.path.rstrip("/")
+        if path == "/admin/counterparty/reports":  # the other side's auth.030 file, raw XML
+            self._counterparty_reports(parse_qs(parts.query).get("regime", [""])[0])
+            return
         body = _json_body(self)
         if body is None or not self._authorised():
             return
@@ -597,8 +652,32 @@ class _AdminHandler(QuietHandler):
                 known = body.get("known")
                 sim.set_known_leis(None if known is None else set(known))
                 self.send_json(200, sim.describe())
+            elif path == "/admin/eod":
+                unknown = sorted(set(body) - {"date", "again"})
+                if unknown:
+                    raise ValueError(f"unknown field(s) {unknown}; known: date, again")
+                day = date.fromisoformat(body["date"]) if body.get("date") else None
+                self.send_json(200, {"written": sim.end_of_day(day,
+                                                               again=bool(body.get("again")))})
+            elif path == "/admin/counterparty":
+                self.send_json(200, sim.set_counterparty(**body))
             else:
                 self.send_json(404, {"error": "not found"})
         except (TypeError, ValueError) as exc:
             self.send_json(400, {"error": str(exc)})
+
+    def _counterparty_reports(self, regime: str) -> None:
+        try:
+            body = self.read_body(self.sim.max_body_bytes)
+        except BodyTooLarge as exc:
+            self.send_json(413, {"error": str(exc)})
+            return
+        if not self._authorised():
+            return
+        try:
+            taken = self.sim.load_counterparty_reports(regime, body)
+        except ValueError as exc:
+            self.send_json(400, {"error": str(exc)})
+            return
+        self.send_json(200, {"regime": regime, "records": taken})
 

@@ -442,3 +442,150 @@ def test_four_eyes_approval_in_chromium(console_stack, tmp_path):
         ("approvals.policy", "demo-admin"), ("approval.request", requester),
         ("event.repair", approver), ("approval.approve", approver),
         ("approvals.policy", "demo-admin")]
+
+
+# -- reconciliation with the TR's end-of-day reports (issue 17) ------------------------------
+
+RECON_CP, RECON_TERM_CP = demo_lei(100), demo_lei(104)
+
+
+def _emir_event(lei: str, trade_id: str, counterparty: str, **overrides: str) -> dict[str, Any]:
+    """A canonical EMIR event as an FEP sends it online: the FEP CSV row read by the CSV
+    reader, with the UPI EMIR requires and the other side's reporting obligation (so the TR
+    pairs it with the other side's report)."""
+    from shared.formats.readers import reader_for
+
+    executed = datetime.now(UTC).replace(microsecond=0) - timedelta(hours=3)
+    row = fep_row(lei, trade_id, executed=executed, counterparty_lei=counterparty,
+                  counterparty_name="Alpha Global Bank", **overrides)
+    [record] = reader_for("csv").read(io.BytesIO(_csv([row])), file_name="recon.csv")
+    event = record.event
+    event.product.upi = "QZDEMOIRSKRW"
+    event.counterparty_2.reporting_obligation = True
+    return json.loads(event.model_dump_json(exclude_none=True))
+
+
+def _ingest(stack: LocalStack, key: str, events: list[dict[str, Any]]) -> None:
+    import requests
+
+    answer = requests.post(f"{stack.endpoints['api']}/api/ingest/events", json={"events": events},
+                           headers={"X-API-Key": key}, timeout=30)
+    assert answer.status_code == 202 and not answer.json()["rejected"], answer.text
+
+
+def _wait_states(stack: LocalStack, tenant_id: Any, wanted: dict[tuple[str, str], str],
+                 timeout_s: float = 150) -> None:
+    """Until each (UTI, action) has its event in the wanted state."""
+    deadline = time.monotonic() + timeout_s
+    while True:
+        with stack.db.tenant(tenant_id) as conn:
+            states = {(r["uti"], r["action_type"]): r["state"] for r in conn.execute(
+                "SELECT uti, action_type, state FROM trade_events")}
+        if all(states.get(k) == v for k, v in wanted.items()):
+            return
+        assert time.monotonic() < deadline, f"not reached: {wanted} vs {states}"
+        time.sleep(1)
+
+
+def recon_plan(stack: LocalStack) -> dict[str, Any]:
+    """An EMIR tenant's trades through the whole stack and the TR's end-of-day reports of
+    them, with one break of each kind: B's notional reported differently by the other side,
+    C's termination refused by the TR (so open there), D refused by the TR (never open
+    there), E at the TR from elsewhere in the tenant's name."""
+    from shared.domain.model import TradeEvent
+    from shared.formats.writers.base import writer_for
+    from shared.services.identity.apikeys import create_key
+    from shared.services.identity.auth import create_user
+    from shared.services.operations.base import Actor
+
+    run_id = uuid.uuid4().hex[:6].upper()
+    slug, lei = f"recon-{run_id.lower()}", demo_lei(3)
+    with stack.db.system() as conn:
+        tenant_id = conn.execute(
+            "INSERT INTO tenants (slug, name, lei, regimes) VALUES (%s, 'Recon Bank', %s,"
+            " '{emir}') RETURNING id", (slug, lei)).fetchone()["id"]
+    username, password = f"{slug}-ops", secrets.token_urlsafe(12)
+    with stack.db.tenant(tenant_id) as conn:
+        create_user(conn, Actor(id="cli:e2e", name="cli:e2e", kind="system", role="admin"),
+                    tenant_id=tenant_id, username=username, password=password,
+                    role="operator", display_name="Recon Operator")
+        key = create_key(conn, tenant_id, "recon-fep")
+    trade = {name: f"RC{run_id}-{name}" for name in "ABCDE"}
+    uti = {name: f"{lei}{t.replace('-', '')}" for name, t in trade.items()}
+    _ingest(stack, key, [_emir_event(lei, trade["A"], RECON_CP),
+                         _emir_event(lei, trade["B"], RECON_CP),
+                         _emir_event(lei, trade["C"], RECON_TERM_CP),
+                         _emir_event(lei, trade["D"], UNREGISTERED_LEI)])
+    _wait_states(stack, tenant_id, {(uti["A"], "NEWT"): "acked", (uti["B"], "NEWT"): "acked",
+                                    (uti["C"], "NEWT"): "acked", (uti["D"], "NEWT"): "nacked"})
+    # C's counterparty leaves the TR's LEI register: our TERM of C is refused (TR-ID-003)
+    terminated = datetime.now(UTC).replace(microsecond=0) - timedelta(hours=1)
+    with register(stack, REGISTER - {RECON_TERM_CP} | {lei, RECON_CP}):
+        _ingest(stack, key, [_emir_event(lei, trade["C"], RECON_TERM_CP, action_type="TERM",
+                                         event_type="ETRM",
+                                         event_timestamp=terminated.isoformat(),
+                                         early_termination_date=terminated.date().isoformat())])
+        _wait_states(stack, tenant_id, {(uti["C"], "TERM"): "nacked"})
+    # E reaches the TR in the tenant's name from elsewhere: no file of ours carries it
+    outside = io.BytesIO()
+    writer_for("emir").write_batch([TradeEvent(**_emir_event(lei, trade["E"], RECON_CP))],
+                                   outside, reporting_timestamp=datetime.now(UTC))
+    status, _ = stack.trsim.receive(regime="emir", submitter=lei, report_file_id=f"out-{run_id}",
+                                    body=outside.getvalue(), content_type="application/xml",
+                                    folder=slug)
+    assert status == 202
+    stack.trsim.set_counterparty(mode="mirror", differences={uti["B"]: {
+        "NtnlAmtFrstLeg": "12000000000 KRW"}})
+    try:
+        written = stack.trsim.end_of_day(again=True)
+    finally:
+        stack.trsim.set_counterparty(mode="none")
+    assert len([k for k in written if f"/{slug}/" in k]) == 3, written
+    deadline = time.monotonic() + 60
+    while True:
+        with stack.db.tenant(tenant_id) as conn:
+            loaded = conn.execute("SELECT count(*) AS n FROM tr_report_files"
+                                  " WHERE status = 'loaded'").fetchone()["n"]
+            found = {r["uti"]: r for r in conn.execute("SELECT id, uti, kind FROM tr_breaks")}
+        if loaded == 3:
+            break
+        assert time.monotonic() < deadline, f"the TR's reports were not loaded ({loaded})"
+        time.sleep(1)
+    assert {u: found[u]["kind"] for u in found} == {
+        uti["B"]: "field_mismatch", uti["C"]: "open_at_tr", uti["D"]: "missing_at_tr",
+        uti["E"]: "at_tr_only"}, found
+    return {
+        "tenant_id": str(tenant_id), "user": username, "password": password,
+        "expected": {uti["E"]: "At the TR, not with us", uti["C"]: "Ended here, open at the TR",
+                     uti["D"]: "With us, not at the TR",
+                     uti["B"]: "Fields differ from the other side"},
+        "mismatch": {"uti": uti["B"], "field": "Notional amount of leg 1",
+                     "ours": "10000000000 KRW", "theirs": "12000000000 KRW"},
+        "resolve": {"uti": uti["C"], "id": found[uti["C"]]["id"],
+                    "note": "EROR sent to the TR after its LEI register listed the counterparty"},
+        "labels": {"breaks": "Breaks", "figures": "The TRs' latest reports",
+                   "title_ko": "TR 대사"},
+    }
+
+
+def test_the_reconciliation_screen_in_chromium(console_stack, tmp_path):
+    stack, started = console_stack, time.time()
+    plan = recon_plan(stack)
+    plan_file = tmp_path / "recon.json"
+    plan_file.write_text(json.dumps(plan, indent=2))
+    run = _npm("e2e:recon", {"SWAPREP_URL": stack.endpoints["api"],
+                             "SWAPREP_RECON_PLAN": str(plan_file)}, timeout_s=300)
+    assert run.returncode == 0, run.stdout[-4000:] + run.stderr[-4000:]
+    manifest = _manifest("recon.json", started)
+    assert {f"recon-0{n}-{name}.png" for n, name in (
+        (1, "breaks"), (2, "assigned"), (3, "resolving"), (4, "resolved"), (5, "ko"))} <= {
+        s["file"] for s in manifest["screens"]}
+    with stack.db.tenant(plan["tenant_id"]) as conn:
+        resolved = conn.execute("SELECT status, resolution_note, resolved_by FROM tr_breaks"
+                                " WHERE id = %s", (plan["resolve"]["id"],)).fetchone()
+        trail = conn.execute("SELECT action, actor FROM audit_log WHERE entity_type = 'tr_break'"
+                             " ORDER BY id").fetchall()
+    assert (resolved["status"], resolved["resolution_note"], resolved["resolved_by"]) == (
+        "resolved", plan["resolve"]["note"], plan["user"])
+    assert [(r["action"], r["actor"]) for r in trail] == [
+        ("tr_break.assign", plan["user"]), ("tr_break.resolve", plan["user"])]

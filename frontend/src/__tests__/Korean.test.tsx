@@ -19,6 +19,8 @@ import Reports from "../screens/Reports";
 import Settings from "../screens/Settings";
 import TradeDetail from "../screens/TradeDetail";
 import Trades from "../screens/Trades";
+import Reconciliation from "../screens/Reconciliation";
+import { TrView } from "../components/trade/TrView";
 import { fakeClient, json, Providers, type Call } from "./fakeApi";
 
 // -- what may stay in Latin letters on a Korean screen ------------------------------------------
@@ -217,6 +219,13 @@ const REGIME_STATUSES = [
   { regime: "krx", display_name: "KRX TR", statuses: ["REPORTING", "EXEMPT"], self_reporting: ["REPORTING"] },
   { regime: "uk-emir", display_name: "UK EMIR", statuses: ["FC", "NFC+", "NFC-", "CCP"], self_reporting: ["FC", "NFC+", "CCP"] },
 ];
+const TR_BREAK = {
+  id: 7, regime: "emir", uti: UTI, kind: "field_mismatch", our_action: "NEWT", tr_action: "NEWT",
+  differences: [{ field: "NtnlAmtFrstLeg", name: "Notional amount of leg 1", ours: "10000000000 KRW", theirs: "12000000000 KRW" },
+    { field: "XprtnDt", name: "Expiration date", ours: "2031-11-24", theirs: null }],
+  first_reference_date: "2026-11-19", last_reference_date: "2026-11-20", status: "open", assignee: null, resolution_note: null,
+  resolved_by: null, resolved_at: null, cleared_at: null, first_seen_at: T0, last_seen_at: T1, trade_known: true,
+};
 
 const answers: Record<string, (c: Call) => unknown> = {
   "/api/stats": () => ({
@@ -270,6 +279,27 @@ const answers: Record<string, (c: Call) => unknown> = {
     { id: 2, at: T0, actor: "feedback", actor_type: "system", action: "tr_feedback.applied", entity_type: "report_file", entity_id: REPORT_ID,
       before: null, after: { acked: 2, nacked: 1 }, request_id: null, actor_id: null },
   ]),
+  "/api/reconciliation/summary": () => {
+    const none = { at_tr_only: 0, open_at_tr: 0, missing_at_tr: 0, field_mismatch: 0 };
+    const live = { ...none, field_mismatch: 1, open_at_tr: 1 };
+    return { regimes: [{ regime: "emir", reports: { trade_state: { reference_date: "2026-11-20", loaded_at: T1, records: 3,
+      object_key: "tr-reports/demo-bank/emir/2026-11-20/trade_state.xml" }, reconciliation: null, warnings: null },
+    open_at_tr: 3, reconciliation: { not_applicable: 0, unpaired: 1, matched: 1, unmatched: 1 },
+    warnings: { no_valuation: 1, outdated_valuation: 1 }, breaks: { open: live, assigned: none, resolved: none, cleared: none } }],
+    breaks: { open: live, assigned: none, resolved: none, cleared: none } };
+  },
+  "/api/reconciliation/breaks": () => ({ ...page([TR_BREAK, { ...TR_BREAK, id: 8, kind: "open_at_tr", differences: [],
+    our_action: "TERM", status: "assigned", assignee: "demo-admin" }]), total: 2, total_capped: false }),
+  [`/api/trades/${UTI}/tr-view`]: () => ({ uti: UTI, trade_known: true, regimes: [{
+    regime: "emir",
+    state: { reference_date: "2026-11-20", open: true, last_action: "VALU", level: "TCTN", reporting_counterparty: LEI_A,
+      other_counterparty: LEI_B, received_at: T0, valuation_amount: -1250.5, valuation_currency: "EUR", valuation_timestamp: T0,
+      reconciliation_flag: "DSNM", reported_values: {} },
+    reconciliation: { reference_date: "2026-11-20", pairing: "paired", matching: "unmatched", flag: "DSNM", other_counterparty: LEI_B,
+      revived: false, further_modified: false, differences: TR_BREAK.differences },
+    warnings: [{ kind: "outdated_valuation", reference_date: "2026-11-20", valuation_amount: -1250.5, valuation_currency: "EUR",
+      valuation_timestamp: T0 }],
+    breaks: [TR_BREAK] }] }),
   "/api/activations": () => page([
     { id: "act-1", action: "swaprep/validate", trigger: "queue", started_at: T0, ended_at: T0, duration_ms: 850, status: "success", cold_start: false, result: { validated: 12 }, error: null },
     { id: "act-2", action: "swaprep/submit", trigger: "timer", started_at: T1, ended_at: T1, duration_ms: 185000, status: "application_error", cold_start: true, result: null, error: "TR 503" },
@@ -325,6 +355,8 @@ const SCREENS: [string, () => ReactElement][] = [
   ["Activations", () => <Activations params={new URLSearchParams()} />],
   ["Settings", () => <Settings />],
   ["Approvals", () => <Approvals />],
+  ["Reconciliation", () => <Reconciliation params={new URLSearchParams()} />],
+  ["TR view", () => <TrView uti={UTI} />],
 ];
 
 afterEach(() => {

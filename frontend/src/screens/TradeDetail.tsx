@@ -3,6 +3,7 @@ import type { Schemas } from "../api/types/spec";
 import { Empty, Loading, ProblemBox } from "../components/States";
 import { ZoneNote } from "../components/Time";
 import { Timeline } from "../components/trade/Timeline";
+import { TrView } from "../components/trade/TrView";
 import { TradeSummary } from "../components/trade/TradeSummary";
 import { useI18n } from "../i18n";
 import { lastTradesHref } from "../components/lists/tradesState";
@@ -35,6 +36,7 @@ export default function TradeDetail({ uti }: { uti: string }) {
         <>
           <ZoneNote />
           <TradeSummary detail={detail.data} />
+          <TrView uti={uti} />
           <h2>{t("detail.timeline")}</h2>
           {detail.data.events.length === 0 ? <Empty /> : <Timeline detail={detail.data} />}
         </>

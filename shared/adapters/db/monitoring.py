@@ -328,16 +328,20 @@ def nacks_by_code(conn: psycopg.Connection[Any], *, window: datetime, since: dat
 # -- the lost-trigger sweep -------------------------------------------------------------------
 
 _LEDGERS = {
-    "inbound": "SELECT object_key FROM ingest_files WHERE bucket = %s AND object_key = ANY(%s)",
-    "feedback": "SELECT object_key FROM tr_feedback WHERE bucket = %s AND object_key = ANY(%s)",
+    "inbound": "SELECT object_key FROM ingest_files WHERE bucket = %(b)s"
+               " AND object_key = ANY(%(k)s)",
+    # the feedback bucket holds the TR's feedback files and its end-of-day reports
+    "feedback": "SELECT object_key FROM tr_feedback WHERE bucket = %(b)s"
+                " AND object_key = ANY(%(k)s) UNION SELECT object_key FROM tr_report_files"
+                " WHERE bucket = %(b)s AND object_key = ANY(%(k)s)",
 }
 
 
 def ledger_keys(conn: psycopg.Connection[Any], logical: str, bucket: str,
                 keys: list[str]) -> set[str]:
     """Which of `keys` the ledger of the `logical` bucket (inbound: ingest_files, feedback:
-    tr_feedback) knows."""
-    return {r["object_key"] for r in conn.execute(_LEDGERS[logical], (bucket, keys))}
+    tr_feedback and tr_report_files) knows."""
+    return {r["object_key"] for r in conn.execute(_LEDGERS[logical], {"b": bucket, "k": keys})}
 
 
 def swept_objects(conn: psycopg.Connection[Any], bucket: str,

@@ -1,10 +1,13 @@
-"""Lost-trigger sweep: on NCP an Object Storage trigger can be lost, so ingest and feedback
-must not depend on it alone. The inbound and feedback buckets are listed (ListObjects v1, the
-object-store port's `list`) and each object older than the grace period (its trigger may
-simply not have fired yet) that the ledgers do not know (`ingest_files` / `tr_feedback` by
-bucket and key, `swept_objects` by key and ETag) is handed to the very function its trigger
-calls, at most `lost_trigger_max_objects` per bucket and run. A concurrent late trigger is
-harmless: both ledgers are keyed on content, so the second is a recorded duplicate.
+"""Lost-trigger sweep: on NCP an Object Storage trigger can be lost, so ingest, feedback and
+tr-reports must not depend on it alone. The inbound and feedback buckets are listed
+(ListObjects v1, the object-store port's `list`) and each object older than the grace period
+(its trigger may simply not have fired yet) that the ledgers do not know (`ingest_files` /
+`tr_feedback` / `tr_report_files` by bucket and key, `swept_objects` by key and ETag) is
+handed to the very function its trigger calls, at most `lost_trigger_max_objects` per bucket
+and run. A concurrent late trigger is harmless: the ledgers are keyed on content, so the
+second is a recorded duplicate. A TR end-of-day report (`tr-reports/` keys) is handed to the
+tr-reports action by an asynchronous invoke with the trigger's own event: reading it needs
+lxml, which the monitor's package does not carry.
 
 Known limit: an object replaced under the same key (new content) while its trigger is lost
 looks known to the ingest ledger by key; the sweep does not re-hash known keys.
@@ -16,6 +19,7 @@ from datetime import datetime, timedelta
 from typing import TYPE_CHECKING, Any
 
 from shared.adapters.db import monitoring as monitor_db
+from shared.domain.reconciliation import OBJECT_PREFIX
 from shared.platform import clock
 from shared.platform.logging import get_logger
 from shared.platform.triggers import ObjectEvent
@@ -38,15 +42,15 @@ def sweep_lost_triggers(db: Database, store: ObjectStore, queue: Queue, invoker:
     for logical in ("inbound", "feedback"):
         if logical in buckets and budget.allows(10):
             result[logical] = _sweep_bucket(db, store, queue, logical, buckets[logical], cutoff,
-                                            settings, budget)
+                                            settings, budget, invoker)
     if any(o["status"] == "received" for o in result.get("inbound", {}).get("handled", [])):
         invoker.invoke_async("ingest", {"queue": "ingest"})  # read the files now, not next tick
     return result
 
 
 def _sweep_bucket(db: Database, store: ObjectStore, queue: Queue, logical: str, bucket: str,
-                  cutoff: datetime, settings: MonitorSettings, budget: Budget
-                  ) -> dict[str, Any]:
+                  cutoff: datetime, settings: MonitorSettings, budget: Budget,
+                  invoker: Invoker) -> dict[str, Any]:
     # A bucket holds far more keys than one run lists: each run resumes where the previous
     # one left off and wraps at the end, so every key is looked at in turn. It resumes just
     # before the first key that needs another look (too young yet, failed, or left over).
@@ -73,7 +77,8 @@ def _sweep_bucket(db: Database, store: ObjectStore, queue: Queue, logical: str, 
             continue
         event = ObjectEvent(bucket, summary.key, "ObjectCreated:Put", summary.size, summary.etag)
         try:
-            outcome = _hand_on(logical, event, db=db, store=store, queue=queue)
+            outcome = _hand_on(logical, event, db=db, store=store, queue=queue,
+                               invoker=invoker)
         except Exception as exc:  # one bad object must not stop the sweep; retried next run
             log.warning("lost-trigger sweep: object failed",
                         extra={"bucket": bucket, "key": summary.key, "error": str(exc)})
@@ -114,7 +119,13 @@ def _unknown(db: Database, logical: str, bucket: str, candidates: list[Any]) -> 
 
 
 def _hand_on(logical: str, event: ObjectEvent, *, db: Database, store: ObjectStore,
-             queue: Queue) -> dict[str, Any]:
+             queue: Queue, invoker: Invoker) -> dict[str, Any]:
+    if logical == "feedback" and event.key.startswith(OBJECT_PREFIX):
+        from shared.platform.triggers import object_storage_event
+
+        invoker.invoke_async("tr-reports", object_storage_event(
+            event.bucket, event.key, size=event.size or 0, etag=event.etag or ""))
+        return {"key": event.key, "status": "invoked", "action": "tr-reports"}
     if logical == "inbound":
         from shared.services.pipeline.ingest_ledger import ingest_object
 

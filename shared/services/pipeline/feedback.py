@@ -31,6 +31,7 @@ from shared.adapters.db import audit, report_files, tr_feedback
 from shared.adapters.db import tenants as tenants_db
 from shared.adapters.db.database import retry_transaction
 from shared.domain.identifiers import uuid_or_none
+from shared.domain.reconciliation import OBJECT_PREFIX
 from shared.platform.logging import get_logger, log_context
 from shared.platform.triggers import ObjectEvent
 from shared.services.monitoring.alerts import raise_alert
@@ -137,6 +138,10 @@ def apply_feedback_object(event: ObjectEvent, *, db: Database,
     """Record and apply one feedback object (see module docstring)."""
     if not event.created:
         return FeedbackOutcome(event.bucket, event.key, "ignored", reason=event.event_name)
+    if event.key.startswith(OBJECT_PREFIX):
+        # the TR's end-of-day reports share the bucket: the tr-reports stage reads them
+        return FeedbackOutcome(event.bucket, event.key, "ignored",
+                               reason="a TR end-of-day report (the tr-reports stage's)")
     body = store.get_bytes(event.bucket, event.key)
     sha256 = hashlib.sha256(body).hexdigest()
     found = _tenant_for(db, event.key)

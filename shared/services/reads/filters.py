@@ -55,6 +55,9 @@ AuditSort = Literal["at", "action", "actor"]
 Order = Literal["asc", "desc"]
 ActivationStatus = Literal["running", "success", "application_error", "developer_error",
                            "timeout"]
+# The TR's reconciliation breaks (migrations/0023_tr_reports.sql, tr_breaks)
+BreakStatus = Literal["open", "assigned", "resolved", "cleared"]
+BreakKind = Literal["at_tr_only", "open_at_tr", "missing_at_tr", "field_mismatch"]
 
 
 def _split(value: Any) -> Any:
@@ -236,6 +239,16 @@ class AlertsQuery(Query):
     severity: Many[AlertSeverity] = []
     kind: Text100 | None = None
     sort: AlertSort = "last_seen_at"
+    order: Order = "desc"
+
+
+class BreaksQuery(Query):
+    """GET /api/reconciliation/breaks: newest first (`order=asc`: oldest first)."""
+
+    status: Many[BreakStatus] = []
+    kind: Many[BreakKind] = []
+    regime: Many[Regime] = []
+    uti: Text100 | None = None
     order: Order = "desc"
 
 

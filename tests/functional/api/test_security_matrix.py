@@ -241,6 +241,12 @@ def beta_ids(world: World) -> dict[str, str]:
             " now(), now() + interval '1 day') RETURNING id"))),
         "entity_id": world.first(b, "SELECT entity_id FROM legal_entities"),
         "agreement_id": str(world.first(b, "SELECT id FROM delegation_agreements")),
+        # a break of beta's with its TR's reports (migration 0023)
+        "break_id": str(world.first(b, (
+            "INSERT INTO tr_breaks (tenant_id, regime, uti, kind, signature,"
+            " first_reference_date, last_reference_date) VALUES (app.current_tenant(), 'emir',"
+            " 'BETA-' || gen_random_uuid(), 'missing_at_tr', 'x', '2026-11-22', '2026-11-22')"
+            " RETURNING id"))),
     }
 
 

@@ -183,3 +183,11 @@ def test_the_feedback_action_takes_the_ncp_trigger_payload(db, store, sim, tenan
     })
     assert result["files"][0]["status"] == "applied", result
     assert file_state(db, tenant, file_id)["status"] == "acked"
+
+
+def test_the_trs_end_of_day_reports_are_left_to_the_tr_reports_stage(db, store, tenant):
+    key = "tr-reports/alpha-bank/emir/2026-11-22/trade_state-5299000ALPHABANK0192.xml"
+    store.put_bytes(FEEDBACK, key, b"<Document/>")
+    outcome = deliver(db, store, key)
+    assert outcome.status == "ignored" and "end-of-day report" in outcome.reason
+    assert ledger(db, tenant) == [] and alerts(db) == []

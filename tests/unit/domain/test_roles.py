@@ -7,7 +7,7 @@ import pytest
 from shared.domain.roles import PERMISSIONS, ROLES, may, roles_that_may, strongest
 
 OPERATOR_ACTIONS = ("repair", "resubmit", "cancel", "revalidate", "redrive", "triage",
-                    "acknowledge", "upload", "export")
+                    "acknowledge", "upload", "export", "reconcile")
 
 
 def test_roles_are_ordered_by_power_and_every_minimum_is_a_role():

@@ -59,6 +59,7 @@ def test_services_and_routes_hold_no_sql():
 LAZY = {"ingest": ("psycopg", "boto3", "lxml", "pydantic"),
         "authorizer": ("psycopg", "boto3", "lxml", "pydantic"),
         "monitor": ("psycopg", "boto3", "lxml", "pydantic"),
+        "tr-reports": ("psycopg", "boto3", "lxml", "pydantic"),
         "api": ("psycopg", "boto3", "lxml")}
 
 

@@ -7,4 +7,4 @@ export const ACTIVATION_STATUSES = enumOf<Activation["status"]>()([
   "running", "success", "application_error", "developer_error", "timeout",
 ]);
 /** The pipeline's actions (functions/), offered as suggestions: the filter is exact. */
-export const ACTION_NAMES = ["ingest", "process", "validate", "generate", "submit", "feedback", "api"];
+export const ACTION_NAMES = ["ingest", "process", "validate", "generate", "submit", "feedback", "tr-reports", "api"];
