@@ -28,7 +28,6 @@ from typing import TYPE_CHECKING, Any
 import psycopg
 
 from shared.adapters.db import audit, report_files, tr_feedback
-from shared.adapters.db import tenants as tenants_db
 from shared.adapters.db.database import retry_transaction
 from shared.domain.identifiers import uuid_or_none
 from shared.domain.reconciliation import OBJECT_PREFIX
@@ -123,14 +122,9 @@ def parse_feedback(body: bytes) -> tuple[dict[str, Any], list[_Record]]:
 
 
 def _tenant_for(db: Database, key: str) -> tuple[Any, str] | None:
-    folder = key.split("/", 1)[0].strip() if "/" in key else ""
-    if not folder:
-        return None
-    with db.system() as conn:
-        rows = tenants_db.for_folder(conn, folder)
-    if not rows or (len(rows) > 1 and rows[0]["slug"] != folder.lower()):
-        return None  # unknown, or an LEI two tenants share: ambiguous
-    return rows[0]["id"], rows[0]["slug"]
+    from shared.services.pipeline.tenant_folders import tenant_for_folder
+
+    return tenant_for_folder(db, key.split("/", 1)[0].strip() if "/" in key else "")
 
 
 def apply_feedback_object(event: ObjectEvent, *, db: Database,

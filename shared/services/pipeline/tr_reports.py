@@ -38,7 +38,6 @@ from typing import TYPE_CHECKING, Any
 import psycopg
 
 from shared.adapters.db import audit
-from shared.adapters.db import tenants as tenants_db
 from shared.adapters.db import tr_reports as db_reports
 from shared.adapters.db.database import retry_transaction
 from shared.domain.reconciliation import (
@@ -63,6 +62,7 @@ from shared.formats.tr_reports import (
 from shared.platform.logging import get_logger, log_context
 from shared.platform.triggers import ObjectEvent
 from shared.services.monitoring.alerts import raise_alert, resolve_alert
+from shared.services.pipeline.tenant_folders import tenant_for_folder
 
 if TYPE_CHECKING:
     from shared.services.ports import Database, ObjectStore
@@ -98,16 +98,6 @@ def breaks_dedup_key(regime: str) -> str:
     return f"tr-breaks:{regime}"
 
 
-def _tenant_for(db: Database, folder: str) -> tuple[Any, str] | None:
-    if not folder:
-        return None
-    with db.system() as conn:
-        rows = tenants_db.for_folder(conn, folder)
-    if not rows or (len(rows) > 1 and rows[0]["slug"] != folder.lower()):
-        return None  # unknown, or an LEI two tenants share: ambiguous
-    return rows[0]["id"], rows[0]["slug"]
-
-
 def load_tr_report_object(event: ObjectEvent, *, db: Database,
                           store: ObjectStore) -> TrReportOutcome:
     """Record and load one TR report object (see the module docstring)."""
@@ -117,7 +107,7 @@ def load_tr_report_object(event: ObjectEvent, *, db: Database,
         return TrReportOutcome(event.bucket, event.key, "ignored",
                                reason="not a TR end-of-day report (the feedback stage's)")
     parts = event.key[len(OBJECT_PREFIX):].split("/")
-    found = _tenant_for(db, parts[0] if len(parts) > 1 else "")
+    found = tenant_for_folder(db, parts[0] if len(parts) > 1 else "")
     if found is None:
         reason = ("no tenant: a TR report must be under "
                   f"'{OBJECT_PREFIX}<tenant slug or LEI>/<regime>/<yyyy-mm-dd>/'")

@@ -18,19 +18,14 @@ before a file is written (SR-ID-041).
 
 from __future__ import annotations
 
-import dataclasses
 import io
 import os
 import re
-import warnings
 from datetime import UTC, datetime
-from decimal import Decimal
 from functools import cache
 from pathlib import Path
-from typing import Any
 
 import pytest
-from lxml import etree
 
 from shared.domain.enrichment import enrich
 from shared.domain.refdata import load
@@ -40,16 +35,13 @@ from shared.formats.writers.base import writer_for
 pytest.importorskip("python_iso20022")  # a dev dependency: never in an action's zip
 
 from python_iso20022.auth.auth_030_001_04.models import Auth03000104
-from xsdata.formats.dataclass.parsers import XmlParser
-from xsdata.formats.dataclass.parsers.config import ParserConfig
+
+from tests.support import iso20022
 
 ROOT = Path(__file__).resolve().parents[4]
 CORPUS = Path(os.environ.get("SWAPREP_CONFORMANCE_DIR", ROOT.parent / "shared" / "conformance"))
 STAMP = datetime(2024, 4, 29, tzinfo=UTC)
 V04_REGIMES = ("jfsa", "mas", "hkma", "asic")
-PARSER = XmlParser(config=ParserConfig(fail_on_unknown_properties=True,
-                                       fail_on_unknown_attributes=True,
-                                       fail_on_converter_warnings=True))
 
 
 def _inputs() -> list[Path]:
@@ -69,66 +61,8 @@ def _events(path: Path) -> tuple:
     return tuple(enrich(r.event).event for r in records if r.ok)
 
 
-def _restrictions(node: Any, where: str, problems: list[str]) -> None:
-    """Required elements, lengths, patterns and digits the parser does not enforce."""
-    for field in dataclasses.fields(node):
-        meta, value = field.metadata, getattr(node, field.name)
-        name = f"{where}/{meta.get('name', field.name)}"
-        if meta.get("required") and (value is None or value == []):
-            problems.append(f"{name}: required but missing")
-        for item in value if isinstance(value, list) else [value]:
-            if dataclasses.is_dataclass(item):
-                _restrictions(item, name, problems)
-            elif isinstance(item, str):
-                if "max_length" in meta and len(item) > meta["max_length"]:
-                    problems.append(f"{name}: {item!r} longer than {meta['max_length']}")
-                if "min_length" in meta and len(item) < meta["min_length"]:
-                    problems.append(f"{name}: {item!r} shorter than {meta['min_length']}")
-                if "pattern" in meta and not re.fullmatch(meta["pattern"], item):
-                    problems.append(f"{name}: {item!r} does not match {meta['pattern']}")
-            elif isinstance(item, Decimal):
-                digits = item.normalize().as_tuple()
-                fraction = max(0, -int(digits.exponent))
-                if "fraction_digits" in meta and fraction > meta["fraction_digits"]:
-                    problems.append(f"{name}: {item} has over {meta['fraction_digits']} decimals")
-                if "total_digits" in meta and len(digits.digits) > meta["total_digits"]:
-                    problems.append(f"{name}: {item} has over {meta['total_digits']} digits")
-
-
-def _order(node: Any, element: etree._Element, where: str, problems: list[str]) -> None:
-    """Children in the order the schema's sequence gives (the generated fields' order)."""
-    fields = [f for f in dataclasses.fields(node) if f.metadata.get("type") != "Attribute"]
-    rank = {f.metadata.get("name", f.name): i for i, f in enumerate(fields)}
-    children = [child for child in element if isinstance(child.tag, str)]
-    names = [etree.QName(child).localname for child in children]
-    ranks = [rank.get(name, -1) for name in names]
-    if ranks != sorted(ranks):
-        problems.append(f"{where}: children {names} are not in the schema's order")
-    by_name = {f.metadata.get("name", f.name): f for f in fields}
-    seen: dict[str, int] = {}
-    for child, name in zip(children, names, strict=True):
-        field = by_name.get(name)
-        if field is None:
-            continue
-        value = getattr(node, field.name)
-        if isinstance(value, list):
-            value = value[seen.get(name, 0)] if seen.get(name, 0) < len(value) else None
-            seen[name] = seen.get(name, 0) + 1
-        if dataclasses.is_dataclass(value):
-            _order(value, child, f"{where}/{name}", problems)
-
-
 def schema_problems(data: bytes) -> list[str]:
-    with warnings.catch_warnings():
-        warnings.simplefilter("error")  # a value the schema's type cannot hold is an error
-        try:
-            document = PARSER.from_bytes(data, Auth03000104)
-        except Exception as exc:
-            return [f"{type(exc).__name__}: {exc}"]
-    problems: list[str] = []
-    _restrictions(document, "Document", problems)
-    _order(document, etree.fromstring(data), "Document", problems)
-    return problems
+    return iso20022.schema_problems(data, Auth03000104)
 
 
 def test_the_schema_check_finds_what_a_schema_would_refuse():
