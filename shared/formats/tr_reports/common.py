@@ -10,6 +10,7 @@ the same way.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable
 from datetime import UTC, date, datetime
 from decimal import Decimal, InvalidOperation
@@ -65,6 +66,23 @@ class Builder:
         for key, val in attrs.items():
             node.set(key, val)
         return node
+
+
+def write_transaction_id(b: Builder, parent: etree._Element, *, last_action: str | None,
+                         other_counterparty: str | None, uti: str) -> None:
+    """`TxId` as auth.091 and auth.106 state it: the last action, the other counterparty (an
+    LEI, else a natural person's id) and the UTI (or a proprietary id when not UTI-shaped)."""
+    tx = b.sub(parent, "TxId")
+    if last_action:
+        b.sub(tx, "ActnTp", last_action)
+    if other_counterparty and re.fullmatch(LEI_SHAPE, other_counterparty):
+        b.sub(tx, "OthrCtrPty/Lgl/Id/LEI", other_counterparty)
+    elif other_counterparty:
+        b.sub(tx, "OthrCtrPty/Ntrl/Id/Id/Id", other_counterparty)
+    if re.fullmatch(UTI_SHAPE, uti):
+        b.sub(tx, "UnqIdr/UnqTxIdr", uti)
+    else:
+        b.sub(tx, "UnqIdr/Prtry/Id", uti)
 
 
 def text_of(value: object) -> str:

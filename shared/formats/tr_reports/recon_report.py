@@ -15,7 +15,6 @@ with `RcncltnSttstcs/DataSetActn` NOTX.
 
 from __future__ import annotations
 
-import re
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from datetime import date
@@ -25,10 +24,8 @@ from lxml import etree
 from shared.domain.reconciliation import FIELDS, FieldDifference, ReconStatus
 from shared.domain.reconciliation.matching import BY_KEY
 from shared.formats.tr_reports.common import (
-    LEI_SHAPE,
     NS_RECON,
     ROOTS,
-    UTI_SHAPE,
     Builder,
     Finder,
     TrReportError,
@@ -36,6 +33,7 @@ from shared.formats.tr_reports.common import (
     parse_date,
     serialize,
     signed_amount,
+    write_transaction_id,
 )
 
 GROUPS = ("CtrPtyMtchgCrit", "ValtnMtchgCrit", "CtrctMtchgCrit", "TxMtchgCrit")
@@ -99,18 +97,8 @@ def write_recon_report(reference_date: date, entries: Iterable[ReconEntry]) -> b
 
 def _record(b: Builder, record: etree._Element, entry: ReconEntry) -> None:
     status = entry.status
-    tx = b.sub(record, "TxId")
-    if entry.last_action:
-        b.sub(tx, "ActnTp", entry.last_action)
-    other = status.other_counterparty
-    if other and re.fullmatch(LEI_SHAPE, other):
-        b.sub(tx, "OthrCtrPty/Lgl/Id/LEI", other)
-    elif other:
-        b.sub(tx, "OthrCtrPty/Ntrl/Id/Id/Id", other)
-    if re.fullmatch(UTI_SHAPE, status.uti):
-        b.sub(tx, "UnqIdr/UnqTxIdr", status.uti)
-    else:
-        b.sub(tx, "UnqIdr/Prtry/Id", status.uti)
+    write_transaction_id(b, record, last_action=entry.last_action,
+                         other_counterparty=status.other_counterparty, uti=status.uti)
     criteria = b.sub(record, "MtchgCrit")
     by_group: dict[str, list[FieldDifference]] = {}
     for difference in status.differences:

@@ -13,7 +13,6 @@ warning whose trade carries a valuation timestamp is an outdated one, else no va
 
 from __future__ import annotations
 
-import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date
@@ -22,10 +21,8 @@ from lxml import etree
 
 from shared.domain.reconciliation import TrTrade, TrWarning, WarningKind, valuation_warnings
 from shared.formats.tr_reports.common import (
-    LEI_SHAPE,
     NS_WARNINGS,
     ROOTS,
-    UTI_SHAPE,
     Builder,
     Finder,
     TrReportError,
@@ -34,6 +31,7 @@ from shared.formats.tr_reports.common import (
     parse_timestamp,
     serialize,
     signed_amount,
+    write_transaction_id,
 )
 
 
@@ -85,18 +83,8 @@ def _counts(b: Builder, node: etree._Element, outstanding: int,
 
 
 def _details(b: Builder, node: etree._Element, warning: TrWarning, trade: TrTrade) -> None:
-    tx = b.sub(node, "TxId")
-    if trade.last_action:
-        b.sub(tx, "ActnTp", trade.last_action)
-    other = warning.other_counterparty
-    if other and re.fullmatch(LEI_SHAPE, other):
-        b.sub(tx, "OthrCtrPty/Lgl/Id/LEI", other)
-    elif other:
-        b.sub(tx, "OthrCtrPty/Ntrl/Id/Id/Id", other)
-    if re.fullmatch(UTI_SHAPE, warning.uti):
-        b.sub(tx, "UnqIdr/UnqTxIdr", warning.uti)
-    else:
-        b.sub(tx, "UnqIdr/Prtry/Id", warning.uti)
+    write_transaction_id(b, node, last_action=trade.last_action,
+                         other_counterparty=warning.other_counterparty, uti=warning.uti)
     if warning.valuation_amount is not None:
         amount = b.sub(node, "ValtnAmt")
         b.sub(amount, "Amt", abs(warning.valuation_amount),
