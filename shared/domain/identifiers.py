@@ -211,5 +211,15 @@ def uuid_or_none(value: Any) -> str | None:
         return None
 
 
+def bigserial_id(value: object) -> int | None:
+    """A bigserial id (issue, alert, break), or None for anything else, a number beyond
+    bigint too: what the API then answers "not found" to, without asking the database."""
+    try:
+        number = int(str(value))
+    except ValueError:
+        return None
+    return number if 0 < number < 2**63 else None
+
+
 def is_uuid(value: Any) -> bool:
     return uuid_or_none(value) is not None

@@ -11,6 +11,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any
 
 from shared.adapters.db import tr_reports as db
+from shared.domain.identifiers import bigserial_id
 from shared.services.operations.base import (
     Actor,
     Conflict,
@@ -26,16 +27,10 @@ if TYPE_CHECKING:
 MAX_NOTE = 1000
 
 
-def _break_id(value: Any) -> int | None:
-    try:
-        number = int(str(value))
-    except ValueError:
-        return None
-    return number if 0 < number < 2**63 else None
 
 
 def _open_break(conn: psycopg.Connection[Any], break_id: Any) -> dict[str, Any]:
-    row = fetch_or_404(conn, db.lock_break, _break_id(break_id), f"break {break_id}")
+    row = fetch_or_404(conn, db.lock_break, bigserial_id(break_id), f"break {break_id}")
     if row["status"] == "resolved":
         raise Conflict(f"break {break_id} ({row['kind']} of {row['uti']}) is resolved already",
                        reason="already_resolved")

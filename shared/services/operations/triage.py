@@ -7,7 +7,7 @@ from typing import TYPE_CHECKING, Any
 
 from shared.adapters.db import alerts as alerts_db
 from shared.adapters.db import operations as ops_db
-from shared.domain.identifiers import uuid_or_none
+from shared.domain.identifiers import bigserial_id, uuid_or_none
 from shared.services.operations.base import (
     Actor,
     Conflict,
@@ -26,13 +26,6 @@ if TYPE_CHECKING:
 ISSUE_STATUSES = ("open", "assigned", "resolved")
 
 
-def _int_or_none(value: Any) -> int | None:
-    """A bigserial id, or None (not found) for anything else, a number beyond bigint too."""
-    try:
-        number = int(str(value))
-    except ValueError:
-        return None
-    return number if 0 < number < 2**63 else None
 
 
 def list_issues(conn: psycopg.Connection[Any], *, status: str | None = "open",
@@ -58,7 +51,7 @@ def assign_issues(conn: psycopg.Connection[Any], issue_ids: Iterable[Any], assig
         raise InvalidRequest("an assignee is required (who will look at the issues)")
 
     def one(issue_id: str) -> ItemOutcome:
-        row = fetch_or_404(conn, ops_db.lock_issue, _int_or_none(issue_id), f"issue {issue_id}")
+        row = fetch_or_404(conn, ops_db.lock_issue, bigserial_id(issue_id), f"issue {issue_id}")
         if row["status"] == "resolved":
             raise Conflict(f"issue {issue_id} ({row['rule_id']}) is resolved already",
                            reason="already_resolved")
@@ -79,7 +72,7 @@ def resolve_issues(conn: psycopg.Connection[Any], issue_ids: Iterable[Any], acto
     require(actor, "triage", "resolve issues")
 
     def one(issue_id: str) -> ItemOutcome:
-        row = fetch_or_404(conn, ops_db.lock_issue, _int_or_none(issue_id), f"issue {issue_id}")
+        row = fetch_or_404(conn, ops_db.lock_issue, bigserial_id(issue_id), f"issue {issue_id}")
         if row["status"] == "resolved":
             raise Conflict(f"issue {issue_id} ({row['rule_id']}) is resolved already",
                            reason="already_resolved")
@@ -96,7 +89,7 @@ def resolve_issues(conn: psycopg.Connection[Any], issue_ids: Iterable[Any], acto
 def ack_alert(conn: psycopg.Connection[Any], alert_id: Any, actor: Actor) -> ItemOutcome:
     """Someone is on it: `acked`, by whom and when. It stays until its cause clears."""
     require(actor, "acknowledge", "acknowledge alerts")
-    row = fetch_or_404(conn, alerts_db.lock_alert, _int_or_none(alert_id), f"alert {alert_id}")
+    row = fetch_or_404(conn, alerts_db.lock_alert, bigserial_id(alert_id), f"alert {alert_id}")
     if row["status"] == "acked":
         raise Conflict(f"alert {alert_id} ({row['kind']}) was acknowledged already by "
                        f"{row['acked_by']} at {row['acked_at']:%Y-%m-%d %H:%M:%S %Z}",
