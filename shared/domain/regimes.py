@@ -210,7 +210,7 @@ _REGIMES = (
         obligation=Obligation(
             _ENTITY_STATUSES, frozenset({"REPORTING"}), "both", "legal-entity", frozenset({"KR"}),
             source=("FSC rules under the FSCMA (TR live 1 April 2021): each reporting firm "
-                    "reports its own side and the TR pairs and matches both (연결, 대사); "
+                    "reports its own side and the TR pairs and matches both sides; "
                     "delegation leaves the obligation with the firm. That a Korean firm's "
                     "overseas branches report too is our reading, unverified")),
     ),
