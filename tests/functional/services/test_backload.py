@@ -46,7 +46,7 @@ def seed(db, tenant_id, count: int, *, terminated: int = 0) -> None:
         settings = tenant_settings(conn, tenant_id)
         prepared = [prepare(e, settings, owned=True) for e in events]
         insert_events(conn, settings, [(p, None, n) for n, p in enumerate(prepared, 1)])
-        upsert_trades(conn, settings, [p.event for p in prepared])
+        upsert_trades(conn, settings, [(p.event, p.regimes) for p in prepared])
         conn.execute("UPDATE trades SET lifecycle = 'live'")
         if terminated:
             conn.execute("UPDATE trades SET lifecycle = 'terminated' WHERE uti IN (SELECT uti"
