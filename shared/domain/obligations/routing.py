@@ -392,6 +392,15 @@ class _Router:
     def _follow(self, regime: registry.Regime, leader: str) -> None:
         led = [r for r in self.reports if r.regime == leader]
         source = regime.obligation.source if regime.obligation else ""
+        if led and regime.key not in self.enabled:
+            self._skip(regime.key, f"the {registry.regime(leader).display_name} reporting "
+                                   f"counterparty reports {regime.display_name} too; but the "
+                                   f"tenant has no {regime.display_name} connection: set one "
+                                   "up or it goes unreported",
+                       f"{registry.regime(leader).display_name} 보고상대방이 "
+                       f"{regime.display_name}도 보고해야 하나 테넌트에 해당 보고제도 연결이 없어 "
+                       "보고되지 않습니다")
+            return
         for report in led:
             self.reports.append(Report(
                 regime.key, report.reporting_counterparty, report.other_counterparty,

@@ -108,6 +108,15 @@ def test_cftc_one_side_reports_by_the_45_8_hierarchy():
     assert "cftc-part45" in route(trade(other=user), book(), enabled=ALL).regimes
 
 
+def test_part_43_owed_but_not_connected_is_said_not_reported():
+    dealer = Party(identifier=US_DEALER, nature=Nature.FINANCIAL, country="US",
+                   entity_classifications={"CFTC": "SD"})
+    routing = route(trade(other=dealer), book(), enabled=("krx", "cftc-part45"))
+    assert routing.regimes == ("krx", "cftc-part45")
+    skipped = {s.regime: s.reason_en for s in routing.skipped}
+    assert "no CFTC Part 43 connection" in skipped["cftc-part43"]
+
+
 def test_cftc_a_higher_ranked_counterparty_reports_instead():
     book_msp = EntityBook([LegalEntity("SEOUL-HO", "Bank", EntityKind.HEAD_OFFICE, "KR",
                                        lei=BANK, statuses={"cftc-part45": "MSP"})])
