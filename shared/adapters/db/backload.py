@@ -61,11 +61,6 @@ def get_job(conn: Any, job_id: Any, *, lock: bool = False) -> dict[str, Any] | N
     return row
 
 
-def job_exists(conn: Any, job_id: Any) -> bool:
-    return conn.execute("SELECT 1 FROM backload_jobs WHERE id = %s",
-                        (str(job_id),)).fetchone() is not None
-
-
 def list_jobs(conn: Any, limit: int = 50) -> list[dict[str, Any]]:
     rows: list[dict[str, Any]] = conn.execute(
         f"SELECT {_COLUMNS} FROM backload_jobs ORDER BY created_at DESC LIMIT %s",

@@ -165,10 +165,10 @@ def run(db: Any, queue: Any, invoker: Any, *, tenant_id: Any, job_id: Any, actor
         started = time.monotonic()
         sender = QueueSender(queue)
         with db.tenant(tenant_id) as conn:
-            fetch_or_404(conn, lambda c, key: backload_db.get_job(c, key), job_id,
-                         "back-load job")
             job = backload_db.get_job(conn, job_id, lock=True)
-            if job is None:
+            if job is None:  # not there, or held by another runner (SKIP LOCKED)
+                fetch_or_404(conn, lambda c, key: backload_db.get_job(c, key), job_id,
+                             "back-load job")
                 raise Conflict(f"back-load {job_id} is being run by another process: wait for "
                                "it, or pause it there", reason="running_elsewhere")
             outcome = outcome or RunOutcome(job)
