@@ -178,6 +178,12 @@ def check_upi(value: object) -> str | None:
     return None
 
 
+def lei_shaped(value: str) -> bool:
+    """ISO 17442's shape only (18 alphanumerics, two digits), without the check digits: what a
+    stored reference to an LEI must look like; the check itself is SR-ID-004's."""
+    return bool(_LEI_SHAPE.fullmatch(value))
+
+
 def is_valid_lei(value: object) -> bool:
     return check_lei(value) is None
 

@@ -17,6 +17,7 @@ from enum import StrEnum
 from types import MappingProxyType
 
 from shared.domain import regimes as registry
+from shared.domain.identifiers import lei_shaped
 
 
 class EntityKind(StrEnum):
@@ -42,14 +43,11 @@ class EntityError(ValueError):
         super().__init__(f"{field_name}: {message}")
 
 
-_LEI_CHARS = frozenset("0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZ")
-
-
 def check_lei(value: str, field_name: str = "lei") -> str:
     """An LEI's shape (ISO 17442: 20 characters, 18 alphanumeric then two check digits);
     the ISO 7064 check is SR-ID-004's, judged on every report."""
     lei = value.strip().upper()
-    if len(lei) != 20 or not set(lei) <= _LEI_CHARS or not lei[18:].isdigit():
+    if not lei_shaped(lei):
         raise EntityError(field_name, f"{value!r} is not an LEI (20 characters, ISO 17442)")
     return lei
 
