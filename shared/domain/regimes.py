@@ -185,6 +185,7 @@ class Regime:
     sources: str = ""  # where the deadline and the record-keeping period come from (RULES.md)
     obligation: Obligation | None = None  # who reports (None: every trade, by the tenant)
     correction: Correction = _AS_SOON_AS_POSSIBLE  # how fast errors are corrected
+    display_name_ko: str = ""  # the name in Korean messages (every regime has one: a test)
 
 
 # The order every list of regimes shows (API enum, CLI choices, messages): the home regime
@@ -193,6 +194,7 @@ _REGIMES = (
     Regime(
         key="krx",
         display_name="KRX TR",
+        display_name_ko="한국거래소 TR",
         # FSC Notice 2019-4: T+1, a CCP the same day; no cut-off time is published, so the end
         # of the Korean day (give it `cutoff=time(18, 0)` once the TR publishes one).
         deadline=RegimeCalendar("KRX", "KR", "KST", days=1,
@@ -217,6 +219,7 @@ _REGIMES = (
     Regime(
         key="cftc-part45",
         display_name="CFTC Part 45",
+        display_name_ko="CFTC Part 45(스왑 데이터 보고)",
         deadline=RegimeCalendar(
             "CFTC", "US", "America/New_York", days=1,
             days_by_kind=MappingProxyType(dict.fromkeys(CFTC_T1_KINDS, 1)), days_other_kind=2,
@@ -241,6 +244,7 @@ _REGIMES = (
     Regime(
         key="emir",
         display_name="EMIR Refit",
+        display_name_ko="유럽연합 EMIR Refit",
         deadline=RegimeCalendar("EMIR", "TARGET", "UTC", days=1),
         # EMIR (Regulation (EU) 648/2012) Art. 9(2): at least five years following the
         # termination of the contract.
@@ -260,6 +264,7 @@ _REGIMES = (
     Regime(
         key="uk-emir",
         display_name="UK EMIR",
+        display_name_ko="영국 EMIR",
         # UK EMIR (onshored Regulation 648/2012) Art. 9(1): "no later than the working day
         # following" the conclusion; England and Wales bank holidays; UK time.
         deadline=RegimeCalendar("UKEMIR", "GB", "Europe/London", days=1),
@@ -279,6 +284,7 @@ _REGIMES = (
     Regime(
         key="jfsa",
         display_name="JFSA",
+        display_name_ko="일본 금융청(JFSA)",
         # Japanese national holidays, not the exchange calendar (which also closes 31 Dec and
         # 2-3 Jan): the earlier deadline, as for KRX, so an alert never comes late
         deadline=RegimeCalendar("JFSA", "JP", "Asia/Tokyo", days=1),
@@ -296,6 +302,7 @@ _REGIMES = (
     Regime(
         key="mas",
         display_name="MAS",
+        display_name_ko="싱가포르 통화청(MAS)",
         deadline=RegimeCalendar("MAS", "SG", "Asia/Singapore", days=2),
         record_keeping_years=5,
         writer="shared.formats.writers.mas:MasWriter",
@@ -310,6 +317,7 @@ _REGIMES = (
     Regime(
         key="hkma",
         display_name="HKMA (HKTR)",
+        display_name_ko="홍콩 금융관리국(HKMA, HKTR)",
         # a gale or black-rainstorm warning day is no business day either (Cap. 1 s.71); it is
         # declared on the day, so no table holds it: such a deadline is judged a day early
         deadline=RegimeCalendar("HKMA", "HK", "Asia/Hong_Kong", days=2),
@@ -327,6 +335,7 @@ _REGIMES = (
     Regime(
         key="asic",
         display_name="ASIC",
+        display_name_ko="호주 증권투자위원회(ASIC)",
         # Rule 2.2.3(1): by the end of the second Business Day after the transaction; a
         # Business Day is a Sydney one (not a weekend, public or bank holiday in NSW)
         deadline=RegimeCalendar("ASIC", "AU", "Australia/Sydney", days=2),
@@ -344,6 +353,7 @@ _REGIMES = (
     Regime(
         key="cftc-part43",
         display_name="CFTC Part 43",
+        display_name_ko="CFTC Part 43(실시간 공시)",
         # 17 CFR 43.3(a): public dissemination "as soon as technologically practicable" after
         # execution; the calendar can only say "by the end of the execution day".
         deadline=RegimeCalendar("CFTC43", "US", "America/New_York", days=0),

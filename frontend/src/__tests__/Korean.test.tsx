@@ -208,7 +208,7 @@ const ROUTING = {
   basis: "entities", booking_entity: "SEOUL-HO",
   reports: [{ regime: "krx", reporting_counterparty: LEI_A, other_counterparty: LEI_B, submitting_entity: LEI_A, entity_responsible: LEI_A,
     capacity: "self", entity_id: "SEOUL-HO", reason_en: "SEOUL-HO is REPORTING under KRX TR: it reports its own side (FSCMA Art. 166-3)",
-    reason_ko: "SEOUL-HO은(는) KRX TR REPORTING로서 자기 측을 보고합니다" },
+    reason_ko: "SEOUL-HO은(는) 한국거래소 TR REPORTING로서 자기 측을 보고합니다" },
   { regime: "uk-emir", reporting_counterparty: LEI_B, other_counterparty: LEI_A, submitting_entity: LEI_A, entity_responsible: LEI_A,
     capacity: "mandatory", entity_id: null, reason_en: "템스위젯 is a client: LONDON-BR reports for it under UK EMIR by law (Art. 9(1a)), and is responsible",
     reason_ko: "템스위젯은(는) 고객으로, LONDON-BR이(가) 법에 따라 대신 보고하고 책임집니다(제9조(1a))" }],

@@ -269,7 +269,7 @@ class _Router:
             self._skip(regime.key, f"{self.ours.entity_id} is {mine} under "
                                    f"{regime.display_name}, but neither side nor the booking "
                                    f"is in {where}: outside its reach",
-                       f"{self.ours.entity_id}은(는) {regime.display_name} {mine}이나 거래 "
+                       f"{self.ours.entity_id}은(는) {regime.display_name_ko} {mine}이나 거래 "
                        f"양측과 부킹이 {where} 밖에 있어 적용대상이 아닙니다")
             return
         if mine is None and self._agreement(regime.key) is None:
@@ -277,8 +277,8 @@ class _Router:
                 self._skip(regime.key,
                            f"{self.ours.entity_id} has no {regime.display_name} status; the "
                            f"counterparty ({theirs}) reports its own side",
-                           f"{self.ours.entity_id}은(는) {regime.display_name} 보고대상이 아니며 "
-                           f"거래상대방({theirs})이 보고합니다")
+                           f"{self.ours.entity_id}은(는) {regime.display_name_ko} "
+                           f"보고대상이 아니며 거래상대방({theirs})이 보고합니다")
             return
         if obligation.sides == "one":
             self._one_side(regime, mine, theirs)
@@ -290,10 +290,11 @@ class _Router:
         obligation = regime.obligation
         assert obligation is not None and self.ours is not None
         name, entity = regime.display_name, self.ours.entity_id
+        name_ko = regime.display_name_ko
         if mine in obligation.self_reporting:
             self._own(regime.key, f"{entity} is {mine} under {name}: it reports its own side "
                                   f"({obligation.source.split(';')[0]})",
-                      f"{entity}은(는) {name} {mine}로서 자기 측을 보고합니다")
+                      f"{entity}은(는) {name_ko} {mine}로서 자기 측을 보고합니다")
         elif mine in obligation.delegated_for and theirs == "FC":
             self._skip(regime.key, f"{entity} is {mine}: its financial counterparty reports "
                                    f"for it under {name} (Art. 9(1a))",
@@ -301,11 +302,11 @@ class _Router:
         elif mine in obligation.delegated_for:
             self._own(regime.key, f"{entity} is {mine} and its counterparty is no {name} "
                                   "financial counterparty: it reports itself",
-                      f"{entity}은(는) {mine}이나 거래상대방이 {name} 금융상대방이 아니므로 "
+                      f"{entity}은(는) {mine}이나 거래상대방이 {name_ko} 금융상대방이 아니므로 "
                       "직접 보고합니다")
         elif mine is not None:
             self._skip(regime.key, f"{entity} is {mine} under {name}: not obliged to report",
-                       f"{entity}은(는) {name} {mine}로서 보고의무가 없습니다")
+                       f"{entity}은(는) {name_ko} {mine}로서 보고의무가 없습니다")
         self._other_side(regime, mine, theirs)
 
     def _other_side(self, regime: registry.Regime, mine: str | None,
@@ -315,6 +316,7 @@ class _Router:
         if self.other is None:
             return
         name = regime.display_name
+        name_ko = regime.display_name_ko
         if self.their_entity is not None:
             status = self.book.status(self.their_entity, regime.key)
             if status in obligation.self_reporting:
@@ -351,7 +353,7 @@ class _Router:
                          submitter=lei, responsible=lei, entity_id=None,
                          en=f"the counterparty is {theirs} under {name} and "
                             f"{self.ours.entity_id} is FC: it must report for it (Art. 9(1a))",
-                         ko=f"거래상대방이 {name} {theirs}이고 {self.ours.entity_id}이(가) "
+                         ko=f"거래상대방이 {name_ko} {theirs}이고 {self.ours.entity_id}이(가) "
                             "금융상대방이므로 대신 보고해야 합니다(제9조(1a))")
 
     def _one_side(self, regime: registry.Regime, mine: str | None,
@@ -397,9 +399,9 @@ class _Router:
                                    f"counterparty reports {regime.display_name} too; but the "
                                    f"tenant has no {regime.display_name} connection: set one "
                                    "up or it goes unreported",
-                       f"{registry.regime(leader).display_name} 보고상대방이 "
-                       f"{regime.display_name}도 보고해야 하나 테넌트에 해당 보고제도 연결이 없어 "
-                       "보고되지 않습니다")
+                       f"{registry.regime(leader).display_name_ko} 보고상대방이 "
+                       f"{regime.display_name_ko}도 보고해야 하나 테넌트에 해당 보고제도 "
+                       "연결이 없어 보고되지 않습니다")
             return
         for report in led:
             self.reports.append(Report(
@@ -408,12 +410,12 @@ class _Router:
                 report.entity_id,
                 f"the {registry.regime(leader).display_name} reporting counterparty reports "
                 f"{regime.display_name} too ({source})",
-                f"{registry.regime(leader).display_name} 보고상대방이 {regime.display_name}도 "
-                "보고합니다"))
+                f"{registry.regime(leader).display_name_ko} 보고상대방이 "
+                f"{regime.display_name_ko}도 보고합니다"))
         if not led and any(s.regime == leader for s in self.skipped):
             self._skip(regime.key, f"follows {registry.regime(leader).display_name}, which "
                                    "the tenant does not report",
-                       f"{registry.regime(leader).display_name}을(를) 따르며 테넌트가 보고하지 "
+                       f"{registry.regime(leader).display_name_ko}을(를) 따르며 테넌트가 보고하지 "
                        "않습니다")
 
     # --- helpers ---------------------------------------------------------------------------

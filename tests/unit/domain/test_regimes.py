@@ -27,6 +27,11 @@ def test_the_registry_names_the_regimes_in_the_order_the_api_lists_them():
 
 
 @pytest.mark.parametrize("key", KEYS)
+def test_every_regime_has_a_korean_name_for_the_console_and_its_messages(key):
+    assert re.search("[\uac00-\ud7a3]", REGISTRY[key].display_name_ko), key
+
+
+@pytest.mark.parametrize("key", KEYS)
 def test_every_regime_has_a_writer_that_imports_and_agrees_with_the_registry(key):
     writer = writer_for(key)
     entry = regimes.regime(key)

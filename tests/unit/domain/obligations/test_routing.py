@@ -70,7 +70,9 @@ def test_a_seoul_trade_with_a_korean_bank_goes_to_krx_only():
     assert reports(routing) == [("krx", BANK, BANK, BANK, Capacity.SELF)]
     assert routing.regimes == ("krx",)
     krx = routing.reports[0]
-    assert "SEOUL-HO is REPORTING under KRX TR" in krx.reason_en and krx.reason_ko
+    assert "SEOUL-HO is REPORTING under KRX TR" in krx.reason_en
+    # a Korean reader gets the regime's Korean name, not the English one
+    assert "한국거래소 TR" in krx.reason_ko and "KRX TR" not in krx.reason_ko
     # the SD registration does not reach a swap with no US person: said, not silently dropped
     cftc = [s for s in routing.skipped if s.regime == "cftc-part45"]
     assert cftc and "outside its reach" in cftc[0].reason_en
