@@ -105,3 +105,5 @@ def _seed_demo(stack: Any) -> None:
         click.echo(f"  sign in as {username} / {password}")
     if summary.get("api_key"):
         click.echo(f"  FEP API key (POST /api/ingest/events, X-API-Key): {summary['api_key']}")
+    if summary.get("tr_end_of_day"):
+        click.echo(f"  TR end-of-day reports: {summary['tr_end_of_day']}")

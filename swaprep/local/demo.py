@@ -39,6 +39,7 @@ import random
 from collections import Counter
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time, timedelta, timezone
+from decimal import Decimal
 from typing import Any
 
 import psycopg
@@ -934,6 +935,30 @@ def demo_global_files(day: date) -> list[DemoFile]:
     return [DemoFile(f"{GLOBAL_TENANT}/{day.isoformat()}/fpml-desks.xml",
                      write_fpml_batch(fpml), "application/xml", {"source": "demo-fep"},
                      tuple(intent for _, intent in fpml))]
+
+
+# The demo TR writes its end-of-day reports once no file has come for this long, so the
+# reconciliation screen fills on the first start instead of after the TR's midnight.
+DEMO_TR_EOD_QUIET_S = 30.0
+
+
+def demo_tr_settings(day: date) -> dict[str, Any]:
+    """What the demo's TR says of the other side of the London branch's UK EMIR trades: each
+    reported as we did (paired and matched), but one with a different notional (a field
+    mismatch to resolve) and one not reported at all (unpaired)."""
+    london = [r.row for r in demo_branch_records(day=day)
+              if r.row.get("booking_entity") == "LONDON-BR" and r.row.get("action_type") == "NEWT"]
+    differences: dict[str, dict[str, str | None]] = {}
+    unreported: list[str] = []
+    if london:
+        first = london[0]
+        theirs = Decimal(first["notional_1"]) + 1_000_000  # a fat-fingered million
+        differences[first["uti"]] = {"NtnlAmtFrstLeg": str(theirs)}
+    if len(london) > 1:
+        unreported.append(london[1]["uti"])
+    return {"eod_schedule": DEMO_TR_EOD_QUIET_S,
+            "counterparty": {"mode": "mirror", "differences": differences,
+                             "unreported": unreported}}
 
 
 def all_demo_files(day: date) -> list[DemoFile]:

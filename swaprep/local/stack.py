@@ -663,9 +663,16 @@ class LocalStack:
         from shared.adapters.objectstore import ObjectStore
         from shared.platform.config import Config
 
-        return demo.seed(
+        summary = demo.seed(
             database_url=self.database_url,
             store=ObjectStore.from_config(Config(self.config)),
             inbound_bucket=self.buckets["inbound"],
             password_for=lambda username: self.secret(f"password_{username}", 12),
         )
+        if self.trsim is not None and hasattr(demo, "demo_tr_settings"):
+            tr = demo.demo_tr_settings(demo.kst_today())
+            self.trsim.set_counterparty(**tr["counterparty"])
+            self.trsim.schedule_end_of_day(tr["eod_schedule"])
+            summary["tr_end_of_day"] = (f"written {tr['eod_schedule']:.0f} s after the last "
+                                        "file (reconciliation screen)")
+        return summary

@@ -35,7 +35,7 @@ import threading
 import time
 from collections.abc import Callable, Mapping
 from dataclasses import asdict, dataclass, fields
-from datetime import UTC, date, datetime
+from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 from typing import Any
 from urllib.parse import parse_qs, urlsplit
@@ -149,8 +149,16 @@ class TrSimulator:
         state_path: Path | None = None,
         admin_token: str | None = None,
         max_body_bytes: int = MAX_BODY_BYTES,
+        eod_schedule: str | float | None = None,
     ) -> None:
         self.feedback_bucket = feedback_bucket
+        # When the end-of-day reports write themselves (None: only when asked, POST /admin/eod):
+        # "day_end" as a TR does, each UTC day's once it has ended; a number N of seconds, the
+        # day's so far once no file has come for N seconds (a stand-in convenience, so a demo
+        # shows reconciliation without waiting for midnight; no TR does this).
+        self.eod_schedule = _eod_schedule(eod_schedule)
+        self._last_file_at: float | None = None  # monotonic time of the last file taken
+        self._eod_after: float | None = None  # the last file the quiet-period reports covered
         self._api_keys = api_keys
         self._s3 = s3_client
         self._s3_settings = (s3_endpoint_url, s3_region, s3_access_key_id, s3_secret_access_key)
@@ -328,6 +336,13 @@ class TrSimulator:
         log.info("end of day %s: %d report(s) written", reference, len(written))
         return written
 
+    def schedule_end_of_day(self, schedule: str | float | None) -> None:
+        """When the end-of-day reports write themselves (see the constructor's
+        `eod_schedule`)."""
+        checked = _eod_schedule(schedule)
+        with self._lock:
+            self.eod_schedule = checked
+
     def set_counterparty(self, **settings: Any) -> dict[str, Any]:
         """What the other side reported (eod.py `CounterpartySettings`): mode none | mirror,
         differences, unreported."""
@@ -386,6 +401,7 @@ class TrSimulator:
             folder = folder if folder and _FOLDER.match(folder) else submitter
             self.eod.take(regime, submitter, folder, records, [not r.codes for r in results],
                           now)
+            self._last_file_at = time.monotonic()
             message = Message(
                 tr_message_id=message_id, regime=regime, submitter=submitter, folder=folder,
                 report_file_id=report_file_id, sha256=digest, received_at=_iso(now),
@@ -425,6 +441,7 @@ class TrSimulator:
         while not self._stopping.is_set():
             for message_id in self._take(due_only=True):
                 self._write_feedback(message_id)
+            self._scheduled_end_of_day()
             every = max(STATE_SAVE_INTERVAL_S, 20 * self._state_save_s)  # <= 5 % of the time
             if self._state_dirty and time.monotonic() - self._state_saved_at >= every:
                 self._save_state()
@@ -432,6 +449,30 @@ class TrSimulator:
                 wait = 0.5 if not self._pending else self._pending[0][0] - time.monotonic()
                 if wait > 0 and not self._stopping.is_set():
                     self._wake.wait(min(wait, 0.5))
+
+    def _scheduled_end_of_day(self) -> None:
+        """Write the end-of-day reports the schedule says are due (see `eod_schedule`)."""
+        schedule = self.eod_schedule
+        if schedule is None:
+            return
+        try:
+            if schedule == "day_end":
+                yesterday = self.clock().astimezone(UTC).date() - timedelta(days=1)
+                with self._lock:
+                    due = bool(self.eod.due(yesterday, again=False))
+                if due:
+                    self.end_of_day(yesterday)
+                return
+            with self._lock:
+                last = self._last_file_at
+                quiet = last is not None and time.monotonic() - last >= float(schedule)
+                fresh = quiet and last != self._eod_after
+            if fresh:
+                self.end_of_day(again=True)  # the day so far, again: it has grown since
+                with self._lock:
+                    self._eod_after = last
+        except Exception as exc:  # the bucket may be briefly unreachable: the next tick tries
+            log.warning("scheduled end of day not written: %s", exc)
 
     def _write_feedback(self, message_id: str) -> int:
         with self._lock:
@@ -525,6 +566,19 @@ def _json_body(handler: QuietHandler) -> dict[str, Any] | None:
         handler.send_json(400, {"error": "the body must be a JSON object"})
         return None
     return value
+
+
+def _eod_schedule(value: str | float | None) -> str | float | None:
+    if value is None or value == "day_end":
+        return value
+    try:
+        seconds = float(value)
+    except (TypeError, ValueError):
+        raise ValueError(f"eod_schedule must be None, 'day_end' or seconds, got {value!r}") \
+            from None
+    if seconds <= 0:
+        raise ValueError(f"eod_schedule seconds must be positive, got {value!r}")
+    return seconds
 
 
 class _ApiHandler(QuietHandler):

@@ -188,3 +188,51 @@ def test_what_the_tr_holds_survives_a_restart(s3_clean, store, tmp_path):
         again.end_of_day()
     [status] = eod_reports(store)["reconciliation"].statuses
     assert status.matching == "matched"
+
+
+def _wait_for(condition, timeout_s: float = 10.0) -> bool:
+    import time
+
+    deadline = time.monotonic() + timeout_s
+    while time.monotonic() < deadline:
+        if condition():
+            return True
+        time.sleep(0.1)
+    return condition()
+
+
+def test_a_quiet_period_schedule_writes_the_day_so_far_once_per_burst_of_files(sim, store):
+    sim.schedule_end_of_day(0.5)
+    submit(sim, [two_sided(1)], "rf-1")
+    assert _wait_for(lambda: "reconciliation" in eod_reports(store))
+    assert [t.uti for t in eod_reports(store)["trade_state"].trades] == [uti(1)]
+    # nothing new arrived: the reports are not written again (deleted, they stay gone)
+    for summary in list(store.list(FEEDBACK, PREFIX)):
+        store.delete(FEEDBACK, summary.key)
+    import time
+
+    time.sleep(1.5)
+    assert eod_reports(store) == {}
+    # a later file: the day's reports are written again and now hold both trades
+    submit(sim, [two_sided(2)], "rf-2")
+    def utis_held() -> list[str]:
+        state = eod_reports(store).get("trade_state")
+        return [t.uti for t in state.trades] if state else []
+
+    assert _wait_for(lambda: utis_held() == [uti(1), uti(2)])
+
+
+def test_a_day_end_schedule_writes_the_day_that_ended_not_today(s3_clean, store):
+    moments = [NOW]
+    with make_sim(s3_clean, clock=lambda: moments[0]) as sim:
+        sim.schedule_end_of_day("day_end")
+        submit(sim, [two_sided(1)], "rf-1")
+        moments[0] = NOW + timedelta(days=1)  # the TR's day has ended
+        assert _wait_for(lambda: bool(eod_reports(store)))
+        assert eod_reports(store)["trade_state"].reference_date == TODAY
+
+
+@pytest.mark.parametrize("bad", [0, -1, "hourly"])
+def test_a_schedule_that_is_neither_day_end_nor_seconds_is_refused(sim, bad):
+    with pytest.raises(ValueError, match="eod_schedule"):
+        sim.schedule_end_of_day(bad)

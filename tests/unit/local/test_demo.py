@@ -7,6 +7,7 @@ from __future__ import annotations
 import io
 from collections import Counter, defaultdict
 from datetime import UTC, date, datetime, timedelta
+from decimal import Decimal
 
 import pytest
 
@@ -238,3 +239,22 @@ def test_the_global_tenant_reports_every_trade_under_krx_and_two_foreign_regimes
             rejects = [i.rule_id for i in validate(event, ValidationContext(
                 now=NOW, regimes=(regime,))) if i.severity is Severity.REJECT]
             assert rejects == [], (regime, event.uti, rejects)
+
+
+def test_the_demo_tr_disagrees_with_one_uk_emir_trade_and_misses_another(files, judged):
+    """The demo's TR end-of-day reports show a field mismatch and an unpaired trade on the
+    reconciliation screen: both name London's UK EMIR trades of the day's files, and the
+    mismatch is a notional that really differs from what we report."""
+    settings = demo.demo_tr_settings(DAY)
+    assert settings["eod_schedule"] == demo.DEMO_TR_EOD_QUIET_S > 0
+    other_side = settings["counterparty"]
+    assert other_side["mode"] == "mirror"
+    book = demo.demo_book()
+    uk_emir = {event.uti: event for _, outcome, _, event in judged["fep-branches.csv"]
+               if event is not None and event.action_type is ActionType.NEWT
+               and "uk-emir" in route(event, book, enabled=demo.DEMO_REGIMES).regimes}
+    [(differing, fields)] = other_side["differences"].items()
+    [unreported] = other_side["unreported"]
+    assert {differing, unreported} <= set(uk_emir) and differing != unreported
+    ours = uk_emir[differing].notional(0)
+    assert ours is not None and Decimal(fields["NtnlAmtFrstLeg"]) != ours.amount
