@@ -126,3 +126,28 @@ def test_the_demo_settles_with_every_state_on_show_in_well_under_two_minutes(sta
         assert owed_for_client == sum(1 for r in reader_for("csv").read(io.BytesIO(
             branches.data)) if r.event.counterparty_2.identifier == demo.UK_CLIENT[1])
         print(f"demo settled in {settled:.1f}s: {events}, {rows}, duplicates {duplicates}")
+        # The demo's TR writes its end-of-day reports once files stop coming (30 s in `up`;
+        # 1 s here) and says the other side reported one London trade with another notional
+        # and did not report another: the reconciliation screen's break and unpaired trade.
+        tr = demo.demo_tr_settings(day)
+        [differing] = tr["counterparty"]["differences"]
+        [unreported] = tr["counterparty"]["unreported"]
+        stack.trsim.schedule_end_of_day(1)
+        waited = time.monotonic()
+        while True:
+            with stack.db.system() as conn:
+                breaks = {(r["uti"], r["kind"]) for r in conn.execute(
+                    "SELECT uti, kind FROM tr_breaks WHERE regime = 'uk-emir'")}
+                recon = {r["uti"]: r for r in conn.execute(
+                    "SELECT uti, paired, matched, differences, two_sided"
+                    " FROM tr_recon_statuses WHERE regime = 'uk-emir'")}
+            if (differing, "field_mismatch") in breaks and unreported in recon:
+                break
+            assert time.monotonic() - waited < 60, (differing, unreported, breaks, sorted(recon))
+            time.sleep(1)
+        assert recon[differing]["paired"] and not recon[differing]["matched"]
+        assert [d["field"] for d in recon[differing]["differences"]] == ["NtnlAmtFrstLeg"]
+        assert recon[unreported]["two_sided"] and not recon[unreported]["paired"]
+        # every other two-sided trade of both tenants is paired and matched (mirror)
+        assert {u for u, r in recon.items() if r["two_sided"] and not r["matched"]} == {
+            differing, unreported}

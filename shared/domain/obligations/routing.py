@@ -136,6 +136,21 @@ def counterparty_status(party: Party | None, regime_key: str) -> str | None:
     return None
 
 
+def has_reporting_obligation(party: Party | None, regime_key: str) -> bool:
+    """Whether the party is itself obliged to report the trade under the regime (auth.030
+    OthrCtrPty/RptgOblgtn, EMIR Refit Table 1 field 1.13): what the record says, else whether
+    the regime gives it a status of its own. A small NFC whose financial counterparty reports
+    for it by law is not (Art. 9(1a)), the reading DRR applies to FpML and the mapper follows
+    (docs/MAPPING.md). Not known is False."""
+    if party is None:
+        return False
+    if party.reporting_obligation is not None:
+        return party.reporting_obligation
+    status = counterparty_status(party, regime_key)
+    obligation = registry.regime(regime_key).obligation
+    return status is not None and (obligation is None or status not in obligation.delegated_for)
+
+
 def route(event: TradeEvent, book: EntityBook, *, enabled: Sequence[str],
           named: Iterable[str] | None = None) -> Routing:
     """The reports `event` owes. `enabled`: the regimes the tenant reports to (has a TR

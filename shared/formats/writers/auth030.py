@@ -22,6 +22,7 @@ from typing import BinaryIO, ClassVar
 from lxml import etree
 
 from shared.domain.model import ActionType, Leg, Nature, Party, Period, TradeEvent
+from shared.domain.obligations.routing import has_reporting_obligation
 from shared.domain.refdata import RefData
 from shared.formats.writers.derive import (
     basis_points,
@@ -204,7 +205,7 @@ class Auth030Writer:
             self.sub(other, "IdTp/Lgl/Id/LEI", cp2.identifier)
             if variant not in SLIM_VARIANTS:
                 self._nature(other, cp2, other=True)
-                self.sub(other, "RptgOblgtn", bool(cp2.reporting_obligation))
+                self.sub(other, "RptgOblgtn", has_reporting_obligation(cp2, self.regime))
         if event.broker and variant not in SLIM_VARIANTS:
             self.sub(cpty, "Brkr/LEI", event.broker)
         if event.submitting_entity:

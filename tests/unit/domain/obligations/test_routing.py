@@ -23,7 +23,7 @@ from shared.domain.obligations.entities import (
     EntityKind,
     LegalEntity,
 )
-from shared.domain.obligations.routing import counterparty_status, route
+from shared.domain.obligations.routing import counterparty_status, has_reporting_obligation, route
 
 BANK = "5493001KJTIIGC8Y1R12"  # the tenant's legal entity (Seoul head office)
 US_SUB = "5493002KJTIIGC8Y1R34"
@@ -351,3 +351,24 @@ def test_a_router_decides_once_for_events_that_route_alike_and_apart_for_the_res
         decided = [router.route(e) for e in events]
         assert decided == [route(e, the_book, enabled=ALL) for e in events]
         assert len({id(d) for d in decided}) < len(events) / 10  # shared, not recomputed
+
+
+@pytest.mark.parametrize(("party", "regime", "obliged"), [
+    # EMIR field 1.13: an EU financial counterparty is; a small NFC, whose FC reports for it
+    # by law, is not (as DRR reads FpML); a large NFC is
+    (Party(identifier=UK_BANK, nature=Nature.FINANCIAL, country="DE"), "emir", True),
+    (Party(identifier=UK_BANK, nature=Nature.NON_FINANCIAL, country="FR",
+           clearing_threshold_exceeded=False), "emir", False),
+    (Party(identifier=UK_BANK, nature=Nature.NON_FINANCIAL, country="FR",
+           clearing_threshold_exceeded=True), "emir", True),
+    # a UK bank is obliged under UK EMIR, not under EMIR
+    (Party(identifier=UK_BANK, nature=Nature.FINANCIAL, country="GB"), "uk-emir", True),
+    (Party(identifier=UK_BANK, nature=Nature.FINANCIAL, country="GB"), "emir", False),
+    # what the record says wins; nothing known is not obliged
+    (Party(identifier=UK_BANK, nature=Nature.FINANCIAL, country="DE",
+           reporting_obligation=False), "emir", False),
+    (Party(identifier=UK_BANK), "emir", False),
+    (None, "emir", False),
+])
+def test_the_other_sides_reporting_obligation_follows_the_regimes_reach(party, regime, obliged):
+    assert has_reporting_obligation(party, regime) is obliged
