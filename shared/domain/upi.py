@@ -220,9 +220,12 @@ def _use_case(event: TradeEvent, asset: AssetClass, cross_currency: bool
               ) -> tuple[str, str | None, str | None, str | None]:
     """(use case, reference rate, its term, underlier) per asset class."""
     product = event.product
-    basket = bool(product.custom_basket or product.underlier_basket
-                  or len(product.underliers) > 1)
-    underlier = ("BASKET" if basket else
+    # the source's taxonomy says single index / single name / basket where it is given; an
+    # FpML index underlier is a "basket" of one constituent, which is not a basket product
+    tail = (product.product_name or "").rsplit(":", 1)[-1]
+    basket = bool(product.custom_basket or len(product.underliers) > 1
+                  or (product.underlier_basket and not tail.startswith("Single")))
+    underlier = (product.basket_id or "BASKET" if basket else
                  product.underliers[0].identifier if product.underliers else None)
     contract = product.contract_type
     if asset is AssetClass.INTR:
@@ -265,7 +268,8 @@ def _use_case(event: TradeEvent, asset: AssetClass, cross_currency: bool
         return (f"{kind}_Swaption" if contract == "SWPT" else kind), None, None, underlier
     if asset is AssetClass.EQUI:
         source = product.underliers[0].source if product.underliers else None
-        kind = "Basket" if basket else "Index" if source == "INDX" else "Single_Name"
+        index = source == "INDX" or tail == "SingleIndex"
+        kind = "Basket" if basket else "Index" if index else "Single_Name"
         return kind, None, None, underlier
     return ("Index" if product.commodity and product.commodity.base_product == "INDX"
             else "Single_Commodity"), None, None, underlier

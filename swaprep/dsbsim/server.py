@@ -120,6 +120,12 @@ class DsbSimulator:
             return self._add(ProductAttributes.from_dict(dict(attributes)), created_at,
                              "seed").code
 
+    def use_creations(self, api_key: str, count: int) -> None:
+        """As if `api_key` had created `count` UPIs in the current period (tests of the cap)."""
+        kind = self._keys[api_key]
+        with self._lock:
+            self.state.created[(api_key, self._period(self.clock(), kind))] = count
+
     def visible(self, record: Record, kind: UserType, now: datetime) -> bool:
         if not kind.free:
             return True
