@@ -51,7 +51,7 @@ _DELIVERY_REQUIRED = frozenset({AssetClass.CURR, AssetClass.EQUI, AssetClass.COM
 ATTRIBUTE_LABELS: dict[str, tuple[str, str]] = {
     "asset_class": ("asset class", "자산군"),
     "instrument_type": ("instrument type (contract type)", "상품유형(계약유형)"),
-    "use_case": ("product / use case", "상품 세부유형"),
+    "use_case": ("use case", "상품 세부유형"),
     "underlier": ("underlier", "기초자산"),
     "reference_rate": ("reference rate", "기준금리"),
     "reference_rate_term": ("reference rate term", "기준금리 기간"),
@@ -108,8 +108,14 @@ class ProductAttributes:
         return hashlib.sha256(text.encode()).hexdigest()
 
     def describe(self) -> str:
-        """Short text naming the product, for messages: "INTR Swap Fixed_Float USD LIBO 3M"."""
-        return " ".join(self.as_dict().values())
+        """The product's attributes by name, for messages: "asset class INTR, instrument type
+        Swap, use case Fixed_Float, ..." (`describe_ko`: the same in Korean)."""
+        return ", ".join(f"{_short(ATTRIBUTE_LABELS[k][0])} {v}"
+                         for k, v in self.as_dict().items())
+
+    def describe_ko(self) -> str:
+        return ", ".join(f"{_short(ATTRIBUTE_LABELS[k][1])} {v}"
+                         for k, v in self.as_dict().items())
 
     @classmethod
     def from_dict(cls, data: dict[str, object]) -> ProductAttributes:
@@ -124,6 +130,15 @@ class ProductAttributes:
             if required not in values:
                 raise MissingAttribute(required)
         return cls(**values)
+
+
+# the tail of an ISDA taxonomy (FpML productType) -> a rates swap's use case
+_RATES_TAXONOMY = {"FixedFloat": "Fixed_Float", "Basis": "Basis", "FixedFixed": "Fixed_Fixed",
+                   "OIS": "OIS", "Inflation": "Inflation"}
+
+
+def _short(label: str) -> str:
+    return label.split("(", 1)[0].strip()
 
 
 _CODES = frozenset({"asset_class", "notional_currency", "other_notional_currency",
@@ -156,13 +171,15 @@ class Unavailable:
     """Why a trade that needs a UPI has none: stored on the event as UNAVAILABLE_EXTENSION."""
 
     reason: UnavailableReason
-    attributes: str  # ProductAttributes.describe(), or the missing attribute's name
+    attributes: str  # ProductAttributes.describe(), or "its product" when one is missing
     detail: str = ""  # e.g. the DSB's own error text
     detail_ko: str = ""
+    attributes_ko: str = ""  # describe_ko()
 
     def as_extension(self) -> dict[str, str]:
         en, ko = _REASON_TEXT[self.reason]
         return {"reason": self.reason.value, "attributes": self.attributes,
+                "attributes_ko": self.attributes_ko or self.attributes,
                 "why": en + (f" ({self.detail})" if self.detail else ""),
                 "why_ko": ko + (f" ({self.detail_ko or self.detail})"
                                 if (self.detail_ko or self.detail) else "")}
@@ -245,10 +262,12 @@ def _use_case(event: TradeEvent, asset: AssetClass, cross_currency: bool
         elif any(leg.rate_type == "INFLATION" for leg in event.legs):
             kind = "Inflation"
         else:
-            kind = {0: "Fixed_Fixed", 1: "Fixed_Float"}.get(len(floating), "Basis")
+            # the source's taxonomy says what the swap is; the legs, when it does not
+            kind = _RATES_TAXONOMY.get(tail) or {0: "Fixed_Fixed", 1: "Fixed_Float"}.get(
+                len(floating), "Basis")
         if cross_currency and contract == "SWAP":
             kind = f"Cross_Currency_{kind}"
-        if kind not in ("Fixed_Fixed", "Cross_Currency_Fixed_Fixed") and rate is None:
+        if not kind.endswith("Fixed_Fixed") and rate is None:
             raise MissingAttribute("reference_rate")
         return kind, rate, term, None
     if asset is AssetClass.CURR:

@@ -69,7 +69,8 @@ def resolve(conn: Any, dsb: ProductIdentifiers | None, products: Iterable[Produc
             continue
         if entry is not None and entry["retry_after"] > now:
             answers[key] = Unavailable(UnavailableReason(entry["unavailable_reason"]),
-                                       product.describe(), entry["unavailable_detail"] or "")
+                                       product.describe(), entry["unavailable_detail"] or "",
+                                       attributes_ko=product.describe_ko())
             continue
         if dsb is None:
             continue
@@ -82,26 +83,27 @@ def resolve(conn: Any, dsb: ProductIdentifiers | None, products: Iterable[Produc
 
 
 def _ask(dsb: ProductIdentifiers, product: ProductAttributes) -> tuple[Answer, str]:
+    en, ko = product.describe(), product.describe_ko()
     try:
         match = next((r for r in dsb.search(product) if r.attributes == product), None)
         if match is not None:
             return Found(match.code, "search"), "search"
         if not (dsb.user_type.can_create and dsb.user_type.api):
-            return Unavailable(UnavailableReason.NOT_FOUND, product.describe(),
-                               f"user type {dsb.user_type.name}",
-                               f"사용자 유형 {dsb.user_type.name}"), "search"
+            return Unavailable(UnavailableReason.NOT_FOUND, en, f"user type {dsb.user_type.name}",
+                               f"사용자 유형 {dsb.user_type.name}", ko), "search"
         created = dsb.create(product)
         return Found(created.code, "create"), "create"
     except DsbRefused as exc:
-        return Unavailable(UnavailableReason.CREATE_REFUSED, product.describe(),
-                           str(exc)), "create"
+        return Unavailable(UnavailableReason.CREATE_REFUSED, en, str(exc),
+                           attributes_ko=ko), "create"
     except DsbUnauthorized as exc:
         log.error("the DSB refused our credentials", extra={"error": str(exc)})
-        return Unavailable(UnavailableReason.UNREACHABLE, product.describe(),
-                           "credentials refused", "인증 거절"), "search"
+        return Unavailable(UnavailableReason.UNREACHABLE, en, "credentials refused",
+                           "인증 거절", ko), "search"
     except DsbUnreachable as exc:
         log.warning("the DSB did not answer", extra={"error": str(exc)})
-        return Unavailable(UnavailableReason.UNREACHABLE, product.describe(), str(exc)), "search"
+        return Unavailable(UnavailableReason.UNREACHABLE, en, str(exc),
+                           attributes_ko=ko), "search"
 
 
 def _entry(key: str, product: ProductAttributes, answer: Answer, source: str, now: datetime,
@@ -144,8 +146,8 @@ def fill_upis(conn: Any, dsb: ProductIdentifiers | None,
         event = events[index][0]
         if isinstance(product, MissingAttribute):
             answer: Answer | None = Unavailable(
-                UnavailableReason.ATTRIBUTES, product.attribute, str(product),
-                product.message_ko)
+                UnavailableReason.ATTRIBUTES, "its product", str(product), product.message_ko,
+                "상품")
         else:
             answer = answers.get(product.key)
         if answer is None:

@@ -348,8 +348,8 @@ def product_identified(event: TradeEvent, ctx: ValidationContext) -> Iterator[Vi
 @rule("SR-ID-046", severity=Severity.REJECT, field="product.upi",
       title="A UPI could be had from the ANNA DSB for the trade's product",
       en="{action} has no UPI, and none could be had from the ANNA DSB for {attributes}: {why}",
-      ko="{action} 보고에 UPI가 없으며 ANNA DSB에서 {attributes}의 UPI를 얻지 못했습니다: "
-         "{why_ko}",
+      ko="{action} 보고에 UPI가 없으며 ANNA DSB에서 {attributes_ko}의 UPI를 얻지 "
+         "못했습니다: {why_ko}",
       regimes=UPI_REGIMES, actions=(A.NEWT, A.POSC, A.MODI, A.CORR),
       source="ISO 4914; ANNA DSB UPI user types (search, creation, end-of-day file)",
       note="Set by the pipeline's UPI lookup (docs/UPI.md): not found and not allowed to "
@@ -359,4 +359,6 @@ def upi_unavailable(event: TradeEvent, ctx: ValidationContext) -> Iterator[Viola
     if isinstance(found, dict) and not event.product.upi:
         yield Violation({"action": event.action_type.value,
                          "attributes": str(found.get("attributes", "")),
+                         "attributes_ko": str(found.get("attributes_ko")
+                                              or found.get("attributes", "")),
                          "why": str(found.get("why", "")), "why_ko": str(found.get("why_ko", ""))})

@@ -75,7 +75,7 @@ def test_a_free_user_cannot_create_and_is_told_why_once_a_day(db, dsb, clock):
     answer = _resolve(db, free)
     assert isinstance(answer, Unavailable) and answer.reason is UnavailableReason.NOT_FOUND
     assert "may not create" in answer.as_extension()["why"]
-    assert "SOFR" in answer.attributes
+    assert "reference rate SOFR" in answer.attributes
     # the stand-in refuses a free user's creation outright, as the DSB does
     with pytest.raises(Exception, match="may not create"):
         free.create(SOFR_SWAP)
@@ -228,9 +228,26 @@ def test_an_event_whose_upi_cannot_be_had_is_kept_with_the_issue_naming_its_prod
     assert event["state"] == "invalid" and "upi" not in event["payload"]["product"]
     issue = issues["SR-ID-046"]
     assert "SR-ID-009" not in issues  # the specific issue, not a second, vaguer one
-    assert "NEWT has no UPI" in issue["message"] and "INTR Swap Fixed_Float" in issue["message"]
+    assert "NEWT has no UPI" in issue["message"]
+    assert "asset class INTR, instrument type Swap, use case Fixed_Float" in issue["message"]
     assert "may not create" in issue["message"]
-    assert "UPI를 얻지 못했습니다" in issue["message_ko"]
+    assert "자산군 INTR" in issue["message_ko"] and "UPI를 얻지 못했습니다" in issue["message_ko"]
+
+
+def test_an_event_lacking_an_attribute_of_its_upi_is_told_which(
+        pipeline, db, tenant, dsb, reporting_clock):
+    _report_under_emir(db, tenant)
+    pipeline.config.update({"dsb_url": dsb.url, "dsb_api_key": "power",
+                            "dsb_user_type": "power"})
+    pipeline.upload("alpha-bank/fep.csv", csv_file(
+        csv_row(1).replace("KRW-CD-KSDA-BLOOMBERG,3M", ",")))
+    pipeline.process()
+    event, issues = _event(db, tenant, 1)
+    assert event["state"] == "invalid"
+    message = issues["SR-ID-046"]["message"]
+    assert "reference rate (reference_rate)" in message
+    assert "기준금리(reference_rate)" in issues["SR-ID-046"]["message_ko"]
+    assert dsb.requests == 0  # nothing to ask the DSB for
 
 
 # -- the command line ----------------------------------------------------------------------------
@@ -254,7 +271,7 @@ def test_the_upi_commands_look_a_trade_up_and_load_an_eod_file(
         monkeypatch.setenv(name, value)
     missing = run("lookup", "--tenant", "alpha-bank", "--uti", uti(1))
     assert missing.exit_code == 1 and "may not create" in missing.output
-    assert "INTR Swap Fixed_Float KRW" in missing.output
+    assert "use case Fixed_Float, notional currency KRW" in missing.output
     # the EOD file brings the product: the same lookup now answers from the cache
     with db.tenant(tenant) as conn:
         payload = conn.execute("SELECT payload FROM trade_events").fetchone()["payload"]
