@@ -7,7 +7,6 @@ Point the pipeline at it with DSB_URL=http://127.0.0.1:8786, DSB_API_KEY and DSB
 
 from __future__ import annotations
 
-import contextlib
 import signal
 import threading
 
@@ -36,8 +35,9 @@ def serve(port: int, keys: tuple[str, ...]) -> None:
     except ValueError as exc:
         raise click.BadParameter(str(exc), param_hint="--key") from None
     stop = threading.Event()
-    signal.signal(signal.SIGTERM, lambda *_: stop.set())
+    for sig in (signal.SIGINT, signal.SIGTERM):
+        signal.signal(sig, lambda *_: stop.set())
     with sim:
         click.echo(f"simulated ANNA DSB on {sim.url} ({len(pairs)} key(s))")
-        with contextlib.suppress(KeyboardInterrupt):
-            stop.wait()
+        while not stop.wait(1.0):  # wakes to see a signal's flag
+            pass
