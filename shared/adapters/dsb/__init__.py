@@ -8,7 +8,7 @@ error codes are not in any reference we have, so our assumed default is only a d
     dsb_api_key              secret; sent as `<dsb_auth_header>: <dsb_auth_scheme> <key>`
     dsb_user_type            registered | infrequent | standard | search_only_api | power
     dsb_auth_header          default "Authorization"
-    dsb_auth_scheme          default "Bearer" ("" sends the key alone)
+    dsb_auth_scheme          default "Bearer" ("none" sends the key alone)
     dsb_search_path          default "/upi/v1/search"            (POST, attributes)
     dsb_create_path          default "/upi/v1/create"            (POST, attributes)
     dsb_lookup_path          default "/upi/v1/records/{upi}"     (GET)

@@ -119,7 +119,9 @@ class HttpDsb:
     def _call(self, method: str, path: str, body: dict[str, Any] | None) -> dict[str, Any]:
         headers = {"Accept": "application/json"}
         if self._api_key:
-            scheme = self.shape.auth_scheme.strip()
+            # "none": the key alone (an empty setting counts as unset, so it cannot say that)
+            scheme = "" if self.shape.auth_scheme.strip().lower() == "none" \
+                else self.shape.auth_scheme.strip()
             headers[self.shape.auth_header] = f"{scheme} {self._api_key}" if scheme \
                 else self._api_key
         data = None

@@ -291,3 +291,29 @@ def test_the_upi_commands_look_a_trade_up_and_load_an_eod_file(
     assert json.loads(by_code.output)["attributes"] == product.as_dict()
     refused = run("lookup", "--tenant", "alpha-bank", "--attr", "asset_class=INTR")
     assert refused.exit_code != 0 and "instrument_type" in refused.output
+
+
+def test_the_undocumented_api_shape_is_set_by_switches_not_code(db, clock):
+    from shared.adapters.dsb import dsb_from_config
+    from shared.platform.config import Config
+    from swaprep.dsbsim import Switches
+
+    shape = Switches(auth_header="X-Api-Key", auth_scheme="", search_path="/api/search",
+                     create_path="/api/create", lookup_path="/api/upi/", records_field="items",
+                     code_field="code", attributes_field="product")
+    with DsbSimulator(api_keys={"secret-key-1": "power"}, clock=clock, switches=shape) as sim:
+        dsb = dsb_from_config(Config({
+            "dsb_url": sim.url, "dsb_api_key": "secret-key-1", "dsb_user_type": "power",
+            "dsb_auth_header": "X-Api-Key", "dsb_auth_scheme": "none", "dsb_search_path":
+            "/api/search", "dsb_create_path": "/api/create", "dsb_lookup_path": "/api/upi/{upi}",
+            "dsb_records_field": "items", "dsb_code_field": "code",
+            "dsb_attributes_field": "product"}, env={}))
+        created = _resolve(db, dsb)
+        assert isinstance(created, upi_service.Found) and created.source == "create"
+        assert dsb.lookup(created.upi).attributes == SOFR_SWAP
+        assert "secret-key-1" not in repr(dsb)
+        # the default shape against this DSB: its paths are not there
+        assert isinstance(_resolve(db, HttpDsb(sim.url, "secret-key-1", user_type="power"),
+                                   ProductAttributes.from_dict(
+                                       {**SOFR_SWAP.as_dict(), "notional_currency": "EUR"})),
+                          Unavailable)
