@@ -15,7 +15,7 @@ from shared.platform.config import Config
 if TYPE_CHECKING:
     from shared.adapters.db import Database as DatabaseAdapter
     from shared.adapters.queue import Queue as QueueAdapter
-    from shared.services.ports import Database, Invoker, ObjectStore, Webhook
+    from shared.services.ports import Database, Invoker, ObjectStore, ProductIdentifiers, Webhook
 
 
 def _database(config: Config) -> DatabaseAdapter:
@@ -59,6 +59,13 @@ def webhook(config: Config) -> Webhook | None:
     from shared.adapters.webhook import webhook_from_config
 
     return webhook_from_config(config)
+
+
+def product_identifiers(config: Config) -> ProductIdentifiers | None:
+    """The ANNA DSB's UPI service, or None when `dsb_url` is not set (cheap: built per call)."""
+    from shared.adapters.dsb import dsb_from_config
+
+    return dsb_from_config(config)
 
 
 @functools.cache

@@ -13,6 +13,7 @@ those shapes; nothing has to inherit from these classes. Each protocol names onl
 | `Invoker`     | the adapter's own protocol: `NcpInvoker`, `LocalHostInvoker`, `NullInvoker`   |
 | `Webhook`     | `shared.adapters.webhook.Webhook`                                             |
 | `TrTransport` | the adapter's own protocol: `HttpsTrTransport`, `GuardedTransport` (breaker)  |
+| `ProductIdentifiers` | `shared.adapters.dsb.http.HttpDsb` (the ANNA DSB's UPI service)        |
 
 `Invoker` and `TrTransport` are the adapters' protocols, re-exported, not copies. The queue
 adapter's `Queue` is an abstract base class with the consumer's side too (receive, ack,
@@ -35,8 +36,10 @@ if TYPE_CHECKING:  # psycopg and boto3 load when an adapter first needs them, no
 
     from shared.adapters.objectstore import ObjectInfo, ObjectSummary
     from shared.adapters.queue import DeadLetter, OutgoingMessage, QueueMetrics
+    from shared.domain.upi import ProductAttributes, UpiRecord, UserType
 
-__all__ = ["Database", "Invoker", "ObjectStore", "Queue", "TrTransport", "Webhook"]
+__all__ = ["Database", "Invoker", "ObjectStore", "ProductIdentifiers", "Queue", "TrTransport",
+           "Webhook"]
 
 
 class Database(Protocol):
@@ -134,3 +137,21 @@ class Webhook(Protocol):
         ...
 
     def post(self, message: dict[str, Any]) -> None: ...
+
+
+class ProductIdentifiers(Protocol):
+    """The ANNA DSB's UPI service (docs/UPI.md). Raises the adapter's `DsbRefused` (the DSB
+    said no: creation not allowed, cap reached), `DsbUnreachable` or `DsbUnauthorized`."""
+
+    @property
+    def user_type(self) -> UserType:
+        """Our account's user type: what it may search, whether it may create."""
+        ...
+
+    def search(self, attributes: ProductAttributes) -> list[UpiRecord]:
+        """The UPIs matching `attributes`, at most the user type's records per search."""
+        ...
+
+    def create(self, attributes: ProductAttributes) -> UpiRecord: ...
+
+    def lookup(self, code: str) -> UpiRecord | None: ...

@@ -226,3 +226,10 @@ def open_issues(conn: Any, event_id: Any) -> list[dict[str, Any]]:
         "SELECT rule_id, severity, field, regime, message, message_ko, value"
         " FROM validation_issues WHERE event_id = %s AND status = 'open' ORDER BY id",
         (str(event_id),)).fetchall()
+
+
+def latest_payload(conn: Any, uti: str) -> dict[str, Any] | None:
+    """The payload of the trade's latest event (by event timestamp) in the tenant, or None."""
+    row = conn.execute("SELECT payload FROM trade_events WHERE uti = %s"
+                       " ORDER BY event_timestamp DESC, created_at DESC LIMIT 1", (uti,)).fetchone()
+    return row["payload"] if row else None

@@ -27,6 +27,7 @@ from shared.domain.regimes import keys as regime_keys
 from shared.domain.rules.base import Violation, rule
 from shared.domain.rules.context import ValidationContext
 from shared.domain.rules.labels import label, label_ko
+from shared.domain.upi import UNAVAILABLE_EXTENSION
 
 A = ActionType
 OFF_VENUE = frozenset({"XOFF", "XXXX"})
@@ -331,8 +332,8 @@ UPI_REGIMES = tuple(key for key in regime_keys() if key != "krx")
       note="CFTC, JFSA, MAS, HKMA, ASIC: UPI. EMIR and UK EMIR: UPI, or ISIN for a derivative "
            "traded on a venue. KRX: not known.")
 def product_identified(event: TradeEvent, ctx: ValidationContext) -> Iterator[Violation]:
-    if event.product.upi:
-        return
+    if event.product.upi or event.extensions.get(UNAVAILABLE_EXTENSION):
+        return  # SR-ID-046 says why the DSB lookup found none
     on_venue = bool(event.execution_venue) and event.execution_venue not in OFF_VENUE
     if ctx.regime in ("emir", "uk-emir"):
         if on_venue and event.product.isin:
@@ -342,3 +343,22 @@ def product_identified(event: TradeEvent, ctx: ValidationContext) -> Iterator[Vi
     else:
         need, need_ko = "give the UPI", "UPI를 입력하십시오"
     yield Violation({"action": event.action_type.value, "need": need, "need_ko": need_ko})
+
+
+@rule("SR-ID-046", severity=Severity.REJECT, field="product.upi",
+      title="A UPI could be had from the ANNA DSB for the trade's product",
+      en="{action} has no UPI, and none could be had from the ANNA DSB for {attributes}: {why}",
+      ko="{action} 보고에 UPI가 없으며 ANNA DSB에서 {attributes_ko}의 UPI를 얻지 "
+         "못했습니다: {why_ko}",
+      regimes=UPI_REGIMES, actions=(A.NEWT, A.POSC, A.MODI, A.CORR),
+      source="ISO 4914; ANNA DSB UPI user types (search, creation, end-of-day file)",
+      note="Set by the pipeline's UPI lookup (docs/UPI.md): not found and not allowed to "
+           "create, creation refused, DSB unreachable, or an attribute missing from the trade.")
+def upi_unavailable(event: TradeEvent, ctx: ValidationContext) -> Iterator[Violation]:
+    found = event.extensions.get(UNAVAILABLE_EXTENSION)
+    if isinstance(found, dict) and not event.product.upi:
+        yield Violation({"action": event.action_type.value,
+                         "attributes": str(found.get("attributes", "")),
+                         "attributes_ko": str(found.get("attributes_ko")
+                                              or found.get("attributes", "")),
+                         "why": str(found.get("why", "")), "why_ko": str(found.get("why_ko", ""))})

@@ -54,6 +54,7 @@ from shared.services.pipeline.validation import ValidateOutcome, pass_on, valida
 
 if TYPE_CHECKING:
     from shared.services.pipeline.stage import StageContext
+    from shared.services.ports import ProductIdentifiers
 
 log = get_logger("swaprep.process")
 
@@ -261,9 +262,11 @@ def insert_events(conn: psycopg.Connection[Any], tenant: Tenant,
 
 def process_chunk(conn: psycopg.Connection[Any], tenant_id: uuid.UUID | str,
                   file_id: uuid.UUID | str, chunk_no: int, *,
-                  now: datetime | None = None, judge: Judge | None = None) -> ProcessOutcome:
+                  now: datetime | None = None, judge: Judge | None = None,
+                  products: ProductIdentifiers | None = None) -> ProcessOutcome:
     """Turn the chunk's `stored` rows into events or parse errors (see the module docstring);
-    `judge` (validation) sees the new events before their trades are written."""
+    `judge` (validation) sees the new events before their trades are written; `products`
+    (the ANNA DSB) fills the UPIs the events need, one cache read per chunk (docs/UPI.md)."""
     tenant = tenant_settings(conn, tenant_id)
     # No state filter in SQL (see ingest_files.lock_chunk_rows).
     rows = [r for r in ingest_files.lock_chunk_rows(conn, file_id, chunk_no)
@@ -290,6 +293,10 @@ def process_chunk(conn: psycopg.Connection[Any], tenant_id: uuid.UUID | str,
         outcome.parse_errors += 1
         updates.append({"state": "parse_error", "event": None, "duplicate": False,
                         "error": _error_text(errors), "errors": errors, "row": row["row_no"]})
+    if products is not None and to_insert:
+        from shared.services.upi import with_upis
+
+        to_insert = with_upis(conn, products, to_insert, now=now or clock.now())
     stored = insert_events(conn, tenant, to_insert)
     new_events: dict[uuid.UUID, TradeEvent] = {}
     regimes: dict[uuid.UUID, tuple[str, ...]] = {}
@@ -393,6 +400,7 @@ def _error_text(errors: list[dict[str, Any]]) -> str:
 def handle_process(conn: psycopg.Connection[Any], message: ReceivedMessage,
                    stage: StageContext) -> None:
     """run_stage handler: one chunk (or one batch of online events) -> `validate` messages."""
+    from shared.services import bootstrap
     from shared.services.pipeline.stage import message_key
 
     body = message.body
@@ -404,7 +412,8 @@ def handle_process(conn: psycopg.Connection[Any], message: ReceivedMessage,
 
     if body.get("file_id") is not None and body.get("chunk_no") is not None:
         outcome = process_chunk(conn, tenant_id, body["file_id"], int(body["chunk_no"]),
-                                judge=judge)
+                                judge=judge,
+                                products=bootstrap.product_identifiers(stage.config))
     elif isinstance(body.get("event_ids"), list):
         outcome = process_online(conn, tenant_id, body["event_ids"], judge=judge)
     else:

@@ -73,6 +73,13 @@ CASES: dict[str, Cases] = {
                                           isin="US9311421038")))),
     "SR-ID-009": Cases(_c(f.newt, regimes=("emir",)), _c(lambda: f.newt(
         product=Product(asset_class="INTR", contract_type="SWAP")), regimes=("emir",))),
+    "SR-ID-046": Cases(_c(lambda: f.newt(
+        product=Product(asset_class="INTR", contract_type="SWAP", upi=f.UPI),
+        extensions={"upi_unavailable": {"reason": "not_found", "attributes": "INTR Swap"}}),
+        regimes=("emir",)), _c(lambda: f.newt(
+            product=Product(asset_class="INTR", contract_type="SWAP"),
+            extensions={"upi_unavailable": {"reason": "not_found", "attributes": "INTR Swap"}}),
+            regimes=("emir",))),
     "SR-DT-010": Cases(_c(f.newt), _c(lambda: f.newt(
         reporting_timestamp=f.EXECUTED - timedelta(minutes=1)))),
     "SR-DT-011": Cases(_c(f.newt), _c(lambda: f.newt(expiration_date=date(2026, 11, 23)))),
