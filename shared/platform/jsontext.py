@@ -41,3 +41,15 @@ def first_bad_text(value: Any, path: str = "") -> tuple[str, str] | None:
             if found:
                 return found
     return None
+
+
+def json_object(raw: bytes) -> dict[str, Any]:
+    """An outside service's answer as a JSON object, or {} when it is not one (not UTF-8, not
+    JSON, or another JSON value): the callers treat {} as "no usable answer"."""
+    import json
+
+    try:
+        value = json.loads(raw.decode("utf-8"))
+    except (UnicodeDecodeError, ValueError):
+        return {}
+    return value if isinstance(value, dict) else {}

@@ -20,6 +20,7 @@ from shared.adapters.dsb.base import DsbRefused, DsbUnauthorized, DsbUnreachable
 from shared.domain.identifiers import check_upi
 from shared.domain.upi import ProductAttributes, UpiRecord, UserType
 from shared.domain.upi import user_type as user_type_named
+from shared.platform.jsontext import json_object
 
 MAX_ANSWER_BYTES = 4 * 1024 * 1024  # 500 records of a power user's search fit many times
 
@@ -136,7 +137,7 @@ class HttpDsb:
                 raw = response.read(MAX_ANSWER_BYTES + 1)
         except urllib.error.HTTPError as exc:
             raw = exc.read(MAX_ANSWER_BYTES)
-            detail = _json(raw)
+            detail = json_object(raw)
             code = str(detail.get("code") or "") or None
             text = str(detail.get("message") or exc.reason or "")
             message = f"DSB answered {exc.code}{' ' + code if code else ''}: {text}"[:500]
@@ -149,18 +150,10 @@ class HttpDsb:
             raise DsbUnreachable(f"the DSB did not answer: {exc}") from None
         if len(raw) > MAX_ANSWER_BYTES:
             raise DsbUnreachable("the DSB's answer is larger than any it should send")
-        answer = _json(raw)
+        answer = json_object(raw)
         if not answer:
             raise DsbUnreachable("the DSB's answer is not a JSON object")
         return answer
-
-
-def _json(raw: bytes) -> dict[str, Any]:
-    try:
-        value = json.loads(raw.decode("utf-8"))
-    except (UnicodeDecodeError, ValueError):
-        return {}
-    return value if isinstance(value, dict) else {}
 
 
 def read_eod(data: bytes, shape: ApiShape | None = None) -> tuple[list[UpiRecord], list[str]]:

@@ -13,7 +13,6 @@ bytes, so the TR answers the same message id whichever request it actually took.
 from __future__ import annotations
 
 import http.client
-import json
 import random
 import time
 import urllib.error
@@ -30,6 +29,7 @@ from shared.adapters.tr.base import (
     TrTransient,
     TrUnauthorized,
 )
+from shared.platform.jsontext import json_object
 from shared.platform.logging import get_logger
 
 log = get_logger("swaprep.tr")
@@ -44,14 +44,6 @@ class _NoRedirect(urllib.request.HTTPRedirectHandler):
 
 
 _OPENER = urllib.request.build_opener(_NoRedirect)
-
-
-def _json(raw: bytes) -> dict[str, Any]:
-    try:
-        value = json.loads(raw.decode("utf-8"))
-    except (UnicodeDecodeError, ValueError):
-        return {}
-    return value if isinstance(value, dict) else {}
 
 
 def _retry_after(value: str | None) -> float | None:
@@ -165,7 +157,7 @@ class HttpsTrTransport:
             # OSError covers refused and reset connections and socket timeouts
             reason = getattr(exc, "reason", exc)
             raise TrTransient(f"no answer from {self.url}: {reason}") from exc
-        return self._verdict(status, _json(raw), retry_after, attempt)
+        return self._verdict(status, json_object(raw), retry_after, attempt)
 
     def _verdict(self, status: int, body: dict[str, Any], retry_after: str | None,
                  attempt: int) -> TrReceipt:
