@@ -25,6 +25,7 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
+from zoneinfo import ZoneInfo
 
 CFTC_REGIMES = frozenset({"cftc-part45", "cftc-part43"})
 EMIR_REGIMES = frozenset({"emir", "uk-emir"})
@@ -63,8 +64,6 @@ _KIND_TEXT = {
 def _when(value: datetime | None, zone: str) -> str:
     if value is None:
         return PLACEHOLDER
-    from zoneinfo import ZoneInfo
-
     return value.astimezone(ZoneInfo(zone)).strftime(f"%Y-%m-%d %H:%M ({zone})")
 
 
@@ -163,5 +162,5 @@ def _emir(facts: NoticeFacts) -> dict[str, str]:
         "rules; transfer these facts into it. Significance (Guidelines para. 392) needs the "
         "last twelve months' submissions.",
     ]
-    return {"kind": "emir_notification" if emir else "notification", "title": title, "addressee": authority,
-            "text": "\n".join(lines)}
+    return {"kind": "emir_notification" if emir else "notification", "title": title,
+            "addressee": authority, "text": "\n".join(lines)}

@@ -103,11 +103,13 @@ def unclocked_nacks(conn: psycopg.Connection[Any]) -> Rows:
 
 def start_run(conn: psycopg.Connection[Any], tenant_id: Any, regime: str, *,
               entity_id: str | None, entity_status: str | None, trigger: str,
-              run_by: str) -> dict[str, Any]:
+              run_by: str, started_at: datetime) -> dict[str, Any]:
+    """`started_at`: the run's "now", which the schedule counts from."""
     row: dict[str, Any] | None = conn.execute(
         "INSERT INTO verifications (tenant_id, regime, entity_id, entity_status, trigger,"
-        " run_by) VALUES (%s, %s, %s, %s, %s, %s) RETURNING id, started_at",
-        (tenant_id, regime, entity_id, entity_status, trigger, run_by)).fetchone()
+        " run_by, started_at) VALUES (%s, %s, %s, %s, %s, %s, %s) RETURNING id, started_at",
+        (tenant_id, regime, entity_id, entity_status, trigger, run_by,
+         started_at)).fetchone()
     assert row is not None
     return row
 
@@ -115,10 +117,11 @@ def start_run(conn: psycopg.Connection[Any], tenant_id: Any, regime: str, *,
 def finish_run(conn: psycopg.Connection[Any], run_id: int, *, status: str,
                reference_date: date | None, open_at_tr: int, open_here: int,
                findings: Sequence[dict[str, Any]]) -> None:
+    # finished: the start plus the time the comparison took (the start may be a given "now")
     conn.execute(
         "UPDATE verifications SET status = %s, reference_date = %s, open_at_tr = %s,"
-        " open_here = %s, findings = %s, details = %s, finished_at = clock_timestamp()"
-        " WHERE id = %s",
+        " open_here = %s, findings = %s, details = %s,"
+        " finished_at = started_at + (clock_timestamp() - now()) WHERE id = %s",
         (status, reference_date, open_at_tr, open_here, len(findings),
          json.dumps(list(findings[:200])), run_id))
 
@@ -208,10 +211,6 @@ def open_clocks(conn: psycopg.Connection[Any], regime: str) -> Rows:
     return conn.execute(
         f"SELECT {_CLOCK_COLUMNS} FROM correction_clocks c WHERE c.regime = %s"
         " AND c.state <> 'resolved' ORDER BY c.discovered_at, c.id", (regime,)).fetchall()
-
-
-def completed_run_ids(conn: psycopg.Connection[Any], ids: Sequence[str]) -> list[int]:
-    return [int(i) for i in ids if i.isdigit()]
 
 
 # -- the lists (keyset pages, newest first) --------------------------------------------------

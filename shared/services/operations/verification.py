@@ -78,7 +78,7 @@ def run_regime(conn: psycopg.Connection[Any], tenant_id: Any, key: str, now: dat
                ) -> dict[str, Any]:
     """One verification of `key`'s TR view against our books, logged; its findings' clocks."""
     run = db.start_run(conn, tenant_id, key, entity_id=entity[0], entity_status=entity[1],
-                       trigger=trigger, run_by=run_by)
+                       trigger=trigger, run_by=run_by, started_at=now)
     held = db.tr_open(conn, key)
     if not held:
         db.finish_run(conn, run["id"], status="no_tr_view", reference_date=None,
