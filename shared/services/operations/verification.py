@@ -39,6 +39,7 @@ from shared.services.monitoring.alerts import raise_alert, resolve_alert
 from shared.services.operations.base import (
     Actor,
     Conflict,
+    FieldError,
     InvalidRequest,
     audit,
     fetch_or_404,
@@ -52,6 +53,11 @@ ALERT_KINDS = {"at_risk": ("correction.at_risk", "warning"),
                "late": ("correction.late", "critical")}
 MAX_NOTE = 1000
 MAX_TEXT = 2000
+
+
+def _unknown_regime(key: str) -> InvalidRequest:
+    return InvalidRequest("unknown regime", [FieldError(
+        "regime", f"{key!r} is not a known regime (known: {', '.join(REGISTRY)})")])
 
 
 def alert_key(clock_id: int, state: str) -> str:
@@ -198,8 +204,7 @@ def verify_tenant(conn: psycopg.Connection[Any], tenant_id: Any, *, now: datetim
     """Module docstring, steps 1 to 3. `trigger="manual"` compares whether due or not."""
     now = now or db_reports.now(conn)
     if only is not None and only not in REGISTRY:
-        raise InvalidRequest(f"regime: {only!r} is not a known regime (known: "
-                             f"{', '.join(REGISTRY)})")
+        raise _unknown_regime(only)
     runs = []
     keys = [only] if only else [k for k in db.regimes_to_consider(conn) if k in REGISTRY]
     for key in keys:
@@ -238,8 +243,8 @@ def resolve_correction(conn: psycopg.Connection[Any], clock_id: Any, note: str,
     require(actor, "verify", "resolve correction clocks")
     note = (note or "").strip()
     if not note or len(note) > MAX_NOTE:
-        raise InvalidRequest(f"note: 1 to {MAX_NOTE} characters are required (how the error "
-                             "was corrected)")
+        raise InvalidRequest("a note is required", [FieldError(
+            "note", f"1 to {MAX_NOTE} characters: how the error was corrected")])
     row = fetch_or_404(conn, db.lock_clock, bigserial_id(clock_id), f"correction {clock_id}")
     if row["state"] == "resolved":
         raise Conflict(f"correction {clock_id} ({row['kind']} of {row['uti']}) is resolved "
@@ -272,10 +277,11 @@ def notice(conn: psycopg.Connection[Any], tenant_id: Any, key: str, *, reason: s
            plan: str = "", expected: str = "", now: datetime | None = None) -> dict[str, Any]:
     """The draft regulator notification for `key`'s open clocks (module `notices`)."""
     if key not in REGISTRY:
-        raise InvalidRequest(f"regime: {key!r} is not a known regime")
+        raise _unknown_regime(key)
     for name, text in (("reason", reason), ("plan", plan), ("expected", expected)):
         if len(text) > MAX_TEXT:
-            raise InvalidRequest(f"{name}: at most {MAX_TEXT} characters")
+            raise InvalidRequest("notice facts too long", [FieldError(
+                name, f"at most {MAX_TEXT} characters")])
     now = now or db_reports.now(conn)
     clocks = db.open_clocks(conn, key)
     tenant = tenants_db.by_id(conn, tenant_id) or {}

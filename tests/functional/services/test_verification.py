@@ -214,3 +214,24 @@ def test_a_rejected_item_starts_a_clock_the_monitor_alerts_once(db, two_tenants)
 def test_each_tenant_sees_only_its_own_clocks(db, books, two_tenants):
     at(db, books, FOUND)
     assert clocks(db, two_tenants[1]) == {}
+
+
+def test_swaprep_verify_runs_one_regime_now_and_audits_it(database_url, db, books):
+    from click.testing import CliRunner
+
+    from swaprep.cli import main
+
+    out = CliRunner().invoke(main, ["verify", "--database-url", database_url,
+                                    "--tenant", "alpha-bank", "--regime", CFTC])
+    assert out.exit_code == 0, out.output
+    assert "cftc-part45: run 1: 2 open at the TR (2026-11-19), 3 open here, 2 finding(s)" \
+        in out.output
+    assert "2 correction clock(s) opened" in out.output
+    with db.tenant(books) as conn:
+        log = conn.execute("SELECT trigger, run_by FROM verifications").fetchone()
+        audited = conn.execute("SELECT action FROM audit_log WHERE action ="
+                               " 'verification.run'").fetchall()
+    assert log["trigger"] == "manual" and log["run_by"].startswith("cli:") and len(audited) == 1
+    wrong = CliRunner().invoke(main, ["verify", "--database-url", database_url,
+                                      "--tenant", "alpha-bank", "--regime", "nowhere"])
+    assert wrong.exit_code != 0 and "'nowhere' is not a known regime" in wrong.output
