@@ -110,8 +110,9 @@ def _day(value: Any) -> str | None:
 
 
 def book_values(payload: Mapping[str, Any]) -> dict[str, str]:
-    """The matching fields (`matching.FIELDS` keys, in the TR's text forms) our event's
-    payload (a TradeEvent as stored) gives a value for."""
+    """The matching fields (`matching.FIELDS` keys, in the TR's text forms: dates ISO,
+    amounts "<amount> <currency>", rates in percent) our event's payload (a TradeEvent as
+    stored) gives a value for."""
     values: dict[str, str] = {}
     for key, name in (("FctvDt", "effective_date"), ("XprtnDt", "expiration_date"),
                       ("EarlyTermntnDt", "early_termination_date")):
@@ -126,7 +127,9 @@ def book_values(payload: Mapping[str, Any]) -> dict[str, str]:
             if amount:
                 values[notional] = amount
             if legs[index].get("fixed_rate") not in (None, ""):
-                values[rate] = str(Decimal(str(legs[index]["fixed_rate"])))
+                # ISO 20022 PercentageRate: 3.25 is 3.25 %; our books keep 0.0325
+                percent = Decimal(str(legs[index]["fixed_rate"])) * 100
+                values[rate] = str(percent.normalize()) if percent else "0"
     if payload.get("level"):
         values["Lvl"] = str(payload["level"])
     return values

@@ -148,6 +148,13 @@ def insert_clock(conn: psycopg.Connection[Any], tenant_id: Any, *, regime: str, 
     return None if row is None else int(row["id"])
 
 
+def has_open_clock(conn: psycopg.Connection[Any], regime: str, uti: str, kind: str) -> bool:
+    """An unresolved clock of any source for this error."""
+    return conn.execute(
+        "SELECT 1 FROM correction_clocks WHERE regime = %s AND uti = %s AND kind = %s"
+        " AND state <> 'resolved' LIMIT 1", (regime, uti, kind)).fetchone() is not None
+
+
 def open_verification_clocks(conn: psycopg.Connection[Any], regime: str) -> Rows:
     """Unresolved clocks from earlier verifications of `regime`: id, uti, kind."""
     return conn.execute(

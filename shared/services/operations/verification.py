@@ -120,10 +120,9 @@ def _open_clock(conn: psycopg.Connection[Any], tenant_id: Any, key: str, uti: st
                 discovered_at: datetime, now: datetime) -> int:
     if key not in REGISTRY:
         return 0  # a regime this build does not know: no calendar to count on
-    # the same error found again by a later verification keeps its first clock
-    if source == "verification" and any(
-            r["uti"] == uti and r["kind"] == kind
-            for r in db.open_verification_clocks(conn, key)):
+    # one clock per error: found again (a later verification) or from another source (a
+    # break of the same kind with the TR's report) it keeps the clock it has
+    if db.has_open_clock(conn, key, uti, kind):
         return 0
     clock = correction_clock(key, discovered_at, now)
     created = db.insert_clock(conn, tenant_id, regime=key, uti=uti, source=source,
@@ -258,6 +257,11 @@ def resolve_correction(conn: psycopg.Connection[Any], clock_id: Any, note: str,
     return shown_clock(db.clock_by_id(conn, row["id"]) or {}, at)
 
 
+def _instant(value: datetime | str) -> datetime:
+    """A timestamp as a row or a page (already made JSON-able) holds it."""
+    return value if isinstance(value, datetime) else datetime.fromisoformat(value)
+
+
 def shown_clock(row: dict[str, Any], now: datetime) -> dict[str, Any]:
     """A clock as the API shows it: with the business days left, due in the regime's zone."""
     if not row:
@@ -266,10 +270,10 @@ def shown_clock(row: dict[str, Any], now: datetime) -> dict[str, Any]:
     if row["regime"] in REGISTRY:
         zone = deadline_rule(row["regime"]).zone
         shown["zone"] = str(zone)
-        shown["due_local"] = row["due"].astimezone(zone).isoformat()
+        shown["due_local"] = _instant(row["due"]).astimezone(zone).isoformat()
         if row["state"] != "resolved":
             shown["business_days_left"] = correction_clock(
-                row["regime"], row["discovered_at"], now).business_days_left
+                row["regime"], _instant(row["discovered_at"]), now).business_days_left
     return shown
 
 

@@ -98,7 +98,7 @@ def books(db, two_tenants):
         swap_dealer(conn, tenant)
         sent(conn, tenant, [event("UTI-OK"), event("UTI-AMOUNT"), event("UTI-MISSING")])
         held = {"NtnlAmtFrstLeg": "10000000000 KRW", "FctvDt": "2026-11-24",
-                "XprtnDt": "2031-11-24", "IntrstFxdRateFrstLeg": "0.0325", "Lvl": "TCTN"}
+                "XprtnDt": "2031-11-24", "IntrstFxdRateFrstLeg": "3.25", "Lvl": "TCTN"}
         sdr_holds(conn, tenant, {"UTI-OK": held,
                                  "UTI-AMOUNT": {**held, "NtnlAmtFrstLeg": "9000000000 KRW"}})
     return tenant

@@ -62,7 +62,7 @@ def test_our_values_come_from_the_event_as_stored():
                    {"notional": {"amount": 1000000, "currency": "USD"}}]}
     assert book_values(payload) == {
         "FctvDt": "2026-01-05", "XprtnDt": "2031-01-05", "Lvl": "TCTN",
-        "NtnlAmtFrstLeg": "1000000 USD", "IntrstFxdRateFrstLeg": "0.0253",
+        "NtnlAmtFrstLeg": "1000000 USD", "IntrstFxdRateFrstLeg": "2.53",
         "NtnlAmtScndLeg": "1000000 USD"}
 
 
