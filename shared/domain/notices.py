@@ -24,8 +24,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
-from datetime import datetime
-from zoneinfo import ZoneInfo
+from datetime import datetime, tzinfo
 
 CFTC_REGIMES = frozenset({"cftc-part45", "cftc-part43"})
 EMIR_REGIMES = frozenset({"emir", "uk-emir"})
@@ -44,7 +43,7 @@ class NoticeFacts:
     earliest_due: datetime | None
     late: int  # clocks past their due
     at_risk: int
-    zone: str  # the regime's zone, for the dates shown
+    zone: tzinfo  # the regime's zone, for the dates shown
     reason: str = ""  # why it cannot be corrected in time (the operator's words)
     plan: str = ""  # the remediation plan
     expected: str = ""  # the expected completion date
@@ -61,10 +60,10 @@ _KIND_TEXT = {
 }
 
 
-def _when(value: datetime | None, zone: str) -> str:
+def _when(value: datetime | None, zone: tzinfo) -> str:
     if value is None:
         return PLACEHOLDER
-    return value.astimezone(ZoneInfo(zone)).strftime(f"%Y-%m-%d %H:%M ({zone})")
+    return value.astimezone(zone).strftime(f"%Y-%m-%d %H:%M ({zone})")
 
 
 def _scope(facts: NoticeFacts) -> list[str]:

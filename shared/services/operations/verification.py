@@ -300,7 +300,7 @@ def notice(conn: psycopg.Connection[Any], tenant_id: Any, key: str, *, reason: s
         first_discovered=min((c["discovered_at"] for c in clocks), default=None),
         earliest_due=min((c["due"] for c in clocks), default=None),
         late=states.count("late"), at_risk=states.count("at_risk"),
-        zone=str(deadline_rule(key).zone), reason=reason, plan=plan, expected=expected,
+        zone=deadline_rule(key).zone, reason=reason, plan=plan, expected=expected,
         verification_ids=sorted({int(c["source_id"]) for c in clocks
                                  if c["source"] == "verification"}))
     return {**draft(facts), "regime": key, "clocks": len(clocks),

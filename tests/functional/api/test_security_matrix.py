@@ -251,7 +251,8 @@ def beta_ids(world: World) -> dict[str, str]:
         "clock_id": str(world.first(b, (
             "INSERT INTO correction_clocks (tenant_id, regime, uti, source, source_id, kind,"
             " discovered_at, due, business_days, prescribed) VALUES (app.current_tenant(),"
-            " 'cftc-part45', 'BETA-CLOCK', 'nack', '1', 'nack', now(), now() + interval"
+            " 'cftc-part45', 'BETA-' || gen_random_uuid(), 'nack', '1', 'nack', now(),"
+            " now() + interval"
             " '9 days', 7, true) RETURNING id"))),
     }
 
@@ -391,6 +392,7 @@ VALID_BODIES = {
     "/api/events/{event_id}/repair": {"changes": {"legs[0].notional.currency": "KRW"}},
     "/api/events/{event_id}/repair/preview": {"changes": {"legs[0].notional.currency": "KRW"}},
     "/api/admin/users/{user_id}": {"display_name": "Mallory"},
+    "/api/corrections/{clock_id}/resolve": {"note": "corrected"},
 }
 
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import UTC, datetime
+from zoneinfo import ZoneInfo
 
 from shared.domain.notices import PLACEHOLDER, NoticeFacts, draft
 
@@ -14,7 +15,7 @@ def facts(regime: str, **more: object) -> NoticeFacts:
         errors_by_kind={"missing_at_tr": 2, "open_at_tr": 1}, utis=["U1", "U2", "U3"],
         first_discovered=datetime(2026, 11, 20, 15, 0, tzinfo=UTC),
         earliest_due=datetime(2026, 12, 3, 5, 0, tzinfo=UTC), late=0, at_risk=3,
-        zone="America/New_York", verification_ids=[7])
+        zone=ZoneInfo("America/New_York"), verification_ids=[7])
     base.update(more)
     return NoticeFacts(**base)  # type: ignore[arg-type]
 
@@ -38,7 +39,7 @@ def test_what_the_facts_do_not_say_is_left_for_the_operator():
 
 
 def test_the_emir_notification_follows_the_guidelines_headings():
-    text = draft(facts("emir", regime_name="EMIR", zone="Europe/Paris"))
+    text = draft(facts("emir", regime_name="EMIR", zone=ZoneInfo("Europe/Paris")))
     assert text["kind"] == "emir_notification" and text["addressee"] == "the competent authority"
     for heading in ("Type of error or omission", "Date of occurrence and of discovery",
                     "Scope of the affected reports", "Reasons for the error or omission",
@@ -47,3 +48,11 @@ def test_the_emir_notification_follows_the_guidelines_headings():
         assert heading in text["text"]
     assert "ITS 2022/1860 Art. 9" in text["text"]
     assert draft(facts("uk-emir", regime_name="UK EMIR"))["addressee"] == "the FCA"
+
+
+def test_a_regime_without_a_prescribed_form_gets_the_same_headings_without_a_citation():
+    from datetime import timedelta, timezone
+
+    text = draft(facts("krx", regime_name="KRX TR", zone=timezone(timedelta(hours=9), "KST")))
+    assert text["kind"] == "notification" and "ITS 2022/1860" not in text["text"]
+    assert "2026-11-21 00:00 (KST)" in text["text"]  # found on Friday 15:00 UTC, in Seoul
