@@ -2,15 +2,17 @@
 and corrections").
 
 `verify_tenant`, in the tenant's transaction:
+0. resolve (by the system) the clocks whose error is gone: a break resolved or cleared, a
+   rejected event corrected or accepted since;
 1. per regime, when `verification_due` says so (or when an operator asks): compare the TR's
    open trades (`tr_trade_states`) with our books as we last reported them
    (`shared.domain.verification.verify`), and log the run in `verifications`; a regime whose
    TR has sent no trade state yet is logged `no_tr_view` (nothing could be compared, so the
-   schedule stays due);
+   schedule stays due); a verification clock whose finding the run no longer sees is
+   resolved;
 2. open a correction clock per finding, per live break with the TR's reports and per
-   rejected item not yet clocked (each source item once); a verification clock whose finding
-   a later run no longer sees, a break resolved or cleared, a rejected event corrected, is
-   resolved by the system;
+   rejected item not yet clocked: one clock per error (regime, UTI, kind), whichever source
+   found it first;
 3. recompute every clock's state (`shared.domain.corrections.correction_clock`); a clock
    entering at_risk or late raises one alert for that state (`correction.at_risk`,
    `correction.late`; dedup per clock and state), a resolved clock resolves its alerts.
@@ -142,8 +144,8 @@ def _close(conn: psycopg.Connection[Any], tenant_id: Any, clock_id: int, by: str
 
 
 def clock_other_errors(conn: psycopg.Connection[Any], tenant_id: Any, now: datetime) -> int:
-    """Clocks for live breaks and rejected items not yet clocked; resolves those whose error
-    is gone. Returns the clocks opened."""
+    """Clocks for live breaks and rejected items not yet clocked. Returns the clocks
+    opened."""
     opened = 0
     for row in db.unclocked_breaks(conn):
         opened += _open_clock(conn, tenant_id, row["regime"], row["uti"], "break",
@@ -156,10 +158,17 @@ def clock_other_errors(conn: psycopg.Connection[Any], tenant_id: Any, now: datet
                               str(row["id"]), "nack",
                               f"{row['uti']}: rejected by the TR ({why or 'no reason given'})",
                               row["found_at"], now)
-    for row in db.gone_clocks(conn):
+    return opened
+
+
+def close_gone(conn: psycopg.Connection[Any], tenant_id: Any) -> int:
+    """Resolve the clocks whose error is gone (break resolved or cleared, rejected event
+    corrected): first, so that the same error found again starts a clock of its own."""
+    gone = db.gone_clocks(conn)
+    for row in gone:
         _close(conn, tenant_id, row["id"], "system", f"the {row['source']} is gone "
                                                       f"({row['why']})")
-    return opened
+    return len(gone)
 
 
 def recompute(conn: psycopg.Connection[Any], tenant_id: Any, now: datetime) -> dict[str, int]:
@@ -204,6 +213,7 @@ def verify_tenant(conn: psycopg.Connection[Any], tenant_id: Any, *, now: datetim
     now = now or db_reports.now(conn)
     if only is not None and only not in REGISTRY:
         raise _unknown_regime(only)
+    close_gone(conn, tenant_id)
     runs = []
     keys = [only] if only else [k for k in db.regimes_to_consider(conn) if k in REGISTRY]
     for key in keys:
