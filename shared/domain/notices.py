@@ -68,7 +68,7 @@ def _when(value: datetime | None, zone: tzinfo) -> str:
 
 def _scope(facts: NoticeFacts) -> list[str]:
     total = sum(facts.errors_by_kind.values())
-    lines = [f"{total} swap(s) affected"
+    lines = [f"{len(set(facts.utis))} swap(s) affected by {total} error(s)"
              + (f" ({facts.late} past the correction period, {facts.at_risk} at risk)"
                 if facts.late or facts.at_risk else "") + ":"]
     lines += [f"  - {n} {_KIND_TEXT.get(kind, kind)}"

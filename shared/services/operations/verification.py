@@ -153,7 +153,8 @@ def clock_other_errors(conn: psycopg.Connection[Any], tenant_id: Any, now: datet
                               f"{row['uti']}: break with the TR's report ({row['kind']})",
                               row["first_seen_at"], now)
     for row in db.unclocked_nacks(conn):
-        why = " ".join(x for x in (row["tr_code"], row["tr_message"]) if x)
+        code, message = row["tr_code"] or "", row["tr_message"] or ""
+        why = message if message.startswith(code) else f"{code} {message}".strip()
         opened += _open_clock(conn, tenant_id, row["regime"], row["uti"], "nack",
                               str(row["id"]), "nack",
                               f"{row['uti']}: rejected by the TR ({why or 'no reason given'})",

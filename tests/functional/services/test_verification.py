@@ -185,7 +185,7 @@ def test_the_notice_is_drafted_from_the_open_clocks(db, books):
                        now=datetime(2026, 12, 3, 6, 0, tzinfo=UTC))
     assert draft["kind"] == "cftc_notice" and draft["clocks"] == 2
     text = draft["text"]
-    assert "2 swap(s) affected (2 past the correction period, 0 at risk)" in text
+    assert "2 swap(s) affected by 2 error(s) (2 past the correction period, 0 at risk)" in text
     assert "UTI-AMOUNT, UTI-MISSING" in text
     assert "first found them on 2026-11-20 10:00 (America/New_York)" in text
     assert "the SDR refuses the back-dated NEWT" in text

@@ -26,7 +26,7 @@ def test_the_cftc_notice_states_what_how_many_when_why_plan_and_date():
     assert text["kind"] == "cftc_notice"
     body = text["text"]
     assert "Division of Market Oversight" in body and "45.14" in body
-    assert "3 swap(s) affected" in body and "2 open in our books but not open" in body
+    assert "3 swap(s) affected by 3 error(s)" in body and "2 open in our books but not open" in body
     assert "2026-11-20 10:00 (America/New_York)" in body  # when found, in New York
     assert "2026-12-03 00:00 (America/New_York)" in body  # the seventh business day's end
     assert "Verification run(s) 7" in body
@@ -56,3 +56,9 @@ def test_a_regime_without_a_prescribed_form_gets_the_same_headings_without_a_cit
     text = draft(facts("krx", regime_name="KRX TR", zone=timezone(timedelta(hours=9), "KST")))
     assert text["kind"] == "notification" and "ITS 2022/1860" not in text["text"]
     assert "2026-11-21 00:00 (KST)" in text["text"]  # found on Friday 15:00 UTC, in Seoul
+
+
+def test_two_errors_on_one_swap_count_as_one_swap():
+    body = draft(facts("cftc-part45", errors_by_kind={"open_at_tr": 1, "nack": 1},
+                       utis=["U1"]))["text"]
+    assert "1 swap(s) affected by 2 error(s)" in body
