@@ -55,6 +55,9 @@ CREATE TABLE correction_clocks (
 CREATE UNIQUE INDEX correction_clocks_source
     ON correction_clocks (tenant_id, source, source_id, uti, kind);
 CREATE INDEX correction_clocks_list ON correction_clocks (tenant_id, state, id DESC);
+CREATE INDEX correction_clocks_error ON correction_clocks (tenant_id, regime, uti, kind)
+    WHERE state <> 'resolved';
+-- (the monitor's look for rejected items not yet clocked uses 0008's report_items_nacked)
 
 DO $$
 DECLARE
