@@ -6,7 +6,10 @@
 //      other side reports differently, with both values; and the TRs' figures;
 //   2. assigns the terminated-here break to themself, resolves it with a note, and finds it
 //      among the resolved breaks with that note;
-//   3. the same screen in Korean.
+//   3. the same screen in Korean;
+//   4. (issue 17 item 4) on #/corrections, verifies now: a correction clock for each error the
+//      verification and the breaks found, with its business days left; then drafts the EMIR
+//      notification from them.
 // Each step gets a screenshot (test-results/recon-*.png) and an axe run.
 //
 //   SWAPREP_URL=... SWAPREP_RECON_PLAN=plan.json npm run e2e:recon
@@ -82,6 +85,38 @@ async function korean(browser) {
   await page.context().close();
 }
 
+/** The correction clocks' row of a UTI showing `label` (a trade may have several clocks). */
+const clockRow = (page, uti, label) => page.getByRole("table", { name: "Correction clocks" }).getByRole("row")
+  .filter({ has: page.locator(`[title="${uti}"]`) }).filter({ hasText: label });
+
+async function corrections(page) {
+  run.step("verify now: the correction clocks, and the drafted notice");
+  await page.goto(`${BASE}/#/corrections`);
+  await settled(page);
+  await page.getByRole("button", { name: "Verify now" }).click();
+  await page.getByRole("status").filter({ hasText: "verification(s) run" }).waitFor();
+  await until(page, "a clock for each error", async () => {
+    for (const [uti, label] of Object.entries(plan.corrections.expected)) {
+      const row = clockRow(page, uti, label);
+      if ((await row.count()) !== 1) return `no single ${label} clock for ${uti}`;
+      if (!(await row.innerText()).includes(plan.corrections.left)) return `${uti}: ${await row.innerText()}`;
+    }
+    return true;
+  }, { timeoutMs: 30_000, everyMs: 1000, reload: false });
+  const log = await page.getByRole("table", { name: "Verification log" }).innerText();
+  if (!log.includes(plan.user)) run.fail(`the verification log does not name ${plan.user}: ${log}`);
+  await run.check(page, "recon-06-corrections", { lang: "en" });
+  await page.getByLabel("Regime").selectOption("emir");
+  await page.getByRole("button", { name: "Draft notice" }).click();
+  const text = page.getByLabel("Notice text");
+  await text.waitFor();
+  const draft = await text.inputValue();
+  for (const needle of plan.corrections.notice) {
+    if (!draft.includes(needle)) run.fail(`the notice does not say ${JSON.stringify(needle)}: ${draft}`);
+  }
+  await run.check(page, "recon-07-notice", { lang: "en" });
+}
+
 const browser = await launch();
 let page;
 try {
@@ -91,6 +126,7 @@ try {
   await breaks(page);
   await resolve(page);
   await korean(browser);
+  await corrections(page);
 } catch (exc) {
   await run.stopped(page, exc);
 } finally {

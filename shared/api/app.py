@@ -19,11 +19,12 @@ from shared.api.routes import (
     rules,
     stats,
     trades,
+    verification,
 )
 from shared.platform.web import Router
 
 router = Router()
 for module in (health, openapi, ingest, auth, admin, approvals, operations, files, metrics,
                ingest_files, trades, errors, reports, stats, ops_views, rules, entities,
-               reconciliation):
+               reconciliation, verification):
     router.include(module.router)

@@ -538,6 +538,57 @@ RECON_SCHEMAS: dict[str, dict[str, Any]] = {
 }
 SCHEMAS.update(RECON_SCHEMAS)
 
+# -- verification and the correction clocks (shared/services/operations/verification.py)
+CLOCK_STATES = _values("ClockState")
+_FINDING_KINDS = ("at_tr_only", "open_at_tr", "missing_at_tr", "field_differs")
+VERIFY_SCHEMAS: dict[str, dict[str, Any]] = {
+    "Verification": _all({
+        "id": INT, "regime": REGIME,
+        "entity_id": {**NSTR, "description": "the entity whose status set the cadence"},
+        "entity_status": NSTR,
+        "status": {**_enum("running", "completed", "no_tr_view", "failed"), "description":
+                   "no_tr_view: the TR's open-trade report was not there to compare"},
+        "reference_date": {**NDATE, "description": "the TR's trade state report compared"},
+        "started_at": STAMP, "finished_at": NSTAMP,
+        "open_at_tr": INT, "open_here": INT, "findings": INT,
+        "details": _array(_all({
+            "uti": STR, "kind": _enum(*_FINDING_KINDS), "our_action": NSTR,
+            "tr_action": NSTR, "summary": STR,
+            "differences": _array(_obj(["field", "ours", "theirs"], field=STR, ours=NSTR,
+                                       theirs=NSTR))})),
+        "trigger": _enum("schedule", "manual"), "run_by": STR, "error": NSTR}),
+    "CorrectionClock": _all({
+        "id": INT, "regime": STR, "uti": STR,
+        "source": _enum("verification", "break", "nack"), "source_id": STR,
+        "kind": {**STR, "description": "what is wrong: a finding's or break's kind, or nack"},
+        "summary": STR, "discovered_at": STAMP,
+        "due": {**STAMP, "description": "the end of the last business day, UTC"},
+        "due_local": {**STR, "description": "the same instant in the regime's zone"},
+        "zone": STR, "business_days": INT,
+        "prescribed": {**BOOL, "description": "false: the tenant's target, the regime sets "
+                       "no period"},
+        "state": _enum(*CLOCK_STATES), "state_changed_at": STAMP,
+        "business_days_left": {**INT, "description": "business days after today's to the "
+                               "due day (unresolved clocks)"},
+        "resolved_at": NSTAMP, "resolved_by": NSTR, "resolution_note": NSTR,
+        "notified_at": NSTAMP, "created_at": STAMP},
+        "due_local", "zone", "business_days_left"),
+    "VerificationResult": _all({
+        "runs": _array(_all({
+            "id": INT, "regime": REGIME, "status": STR, "findings": INT, "clocks_opened": INT,
+            "reference_date": STR, "open_at_tr": INT, "open_here": INT},
+            "reference_date", "open_at_tr", "open_here")),
+        "clocks_opened": INT,
+        "clocks": {"type": "object", "additionalProperties": INT,
+                   "description": "unresolved clocks by state, and alerts raised"}}),
+    "CorrectionNotice": _all({
+        "kind": _enum("cftc_notice", "emir_notification", "notification"), "title": STR,
+        "addressee": STR, "text": {**STR, "description": "the draft, for an operator to "
+                                   "complete and send"},
+        "regime": REGIME, "clocks": INT, "prepared_at": STAMP}),
+}
+SCHEMAS.update(VERIFY_SCHEMAS)
+
 # -- the operations --------------------------------------------------------------------------------
 
 
@@ -705,6 +756,22 @@ OPERATIONS: tuple[Op, ...] = (
     Op("POST", "/api/reconciliation/breaks/{break_id}/resolve", "Resolve a break, with a note",
        "reconciliation", ref("TrBreak"), body="ResolveBreak", errors=(404, 409),
        **needs("reconcile")),
+    # verification and the correction clocks (docs/API.md#corrections)
+    Op("GET", "/api/verifications", "The verification log: each comparison of a TR's open "
+       "trades with our books", "corrections", _counted_page(ref("Verification")),
+       query="VerificationsQuery", cached=True),
+    Op("POST", "/api/verifications/run", "Verify now (one regime or all), whether due or not",
+       "corrections", ref("VerificationResult"), body="RunVerification", body_optional=True,
+       errors=(422,), **needs("verify")),
+    Op("GET", "/api/corrections", "Correction clocks: each error found, its due time and "
+       "state", "corrections", _counted_page(ref("CorrectionClock")), query="CorrectionsQuery",
+       cached=True),
+    Op("GET", "/api/corrections/notice", "The draft regulator notification for a regime's "
+       "open clocks (CFTC notice, EMIR notification)", "corrections", ref("CorrectionNotice"),
+       query="NoticeQuery", cached=True),
+    Op("POST", "/api/corrections/{clock_id}/resolve", "Resolve a correction clock, with a note",
+       "corrections", ref("CorrectionClock"), body="ResolveCorrection", errors=(404, 409),
+       **needs("verify")),
     # the validation rules (code, the same for every tenant)
     Op("GET", "/api/rules", "The validation rules (SR-*) with their messages in English and "
        "Korean", "rules", _items(ref("Rule")), **DETAIL),
@@ -724,11 +791,13 @@ def _models() -> dict[str, Any]:
         files,
         operations,
         reconciliation,
+        verification,
     )
 
     out: dict[str, Any] = {}
     for namespace in (auth.models(), admin.models(), operations.models(), files.models(),
-                      approvals.models(), entities.models(), reconciliation.models()):
+                      approvals.models(), entities.models(), reconciliation.models(),
+                      verification.models()):
         for name, model in vars(namespace).items():
             if name != "Strict":
                 out[name] = model
@@ -895,7 +964,8 @@ def _query_models() -> dict[str, Any]:
     from shared.services.reads import filters
 
     names = ("FilesQuery", "TradesQuery", "ErrorItemsQuery", "ReportsQuery", "StatsQuery",
-             "DashboardQuery", "AlertsQuery", "ActivationsQuery", "AuditQuery", "BreaksQuery")
+             "DashboardQuery", "AlertsQuery", "ActivationsQuery", "AuditQuery", "BreaksQuery",
+             "VerificationsQuery", "CorrectionsQuery", "NoticeQuery")
     return {"ErrorsQuery": errors._errors_query(),
             **{name: getattr(filters, name) for name in names}}
 

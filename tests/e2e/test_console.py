@@ -565,6 +565,15 @@ def recon_plan(stack: LocalStack) -> dict[str, Any]:
                     "note": "EROR sent to the TR after its LEI register listed the counterparty"},
         "labels": {"breaks": "Breaks", "figures": "The TRs' latest reports",
                    "title_ko": "TR 대사"},
+        # issue 17 item 4: what "Verify now" finds and clocks (EMIR: the tenant's target of
+        # five business days, just started), and what the drafted notification says
+        "corrections": {
+            "expected": {uti["E"]: "At the TR, not with us", uti["C"]: "Ended here, open at the TR",
+                         uti["D"]: "With us, not at the TR",
+                         uti["B"]: "Fields differ from the other side"},
+            "left": "5 business day(s) left",
+            "notice": ["Notification of errors and omissions in reporting",
+                       "Scope of the affected reports", uti["E"], uti["D"]]},
     }
 
 
@@ -578,7 +587,8 @@ def test_the_reconciliation_screen_in_chromium(console_stack, tmp_path):
     assert run.returncode == 0, run.stdout[-4000:] + run.stderr[-4000:]
     manifest = _manifest("recon.json", started)
     assert {f"recon-0{n}-{name}.png" for n, name in (
-        (1, "breaks"), (2, "assigned"), (3, "resolving"), (4, "resolved"), (5, "ko"))} <= {
+        (1, "breaks"), (2, "assigned"), (3, "resolving"), (4, "resolved"), (5, "ko"),
+        (6, "corrections"), (7, "notice"))} <= {
         s["file"] for s in manifest["screens"]}
     with stack.db.tenant(plan["tenant_id"]) as conn:
         resolved = conn.execute("SELECT status, resolution_note, resolved_by FROM tr_breaks"
@@ -589,3 +599,12 @@ def test_the_reconciliation_screen_in_chromium(console_stack, tmp_path):
         "resolved", plan["resolve"]["note"], plan["user"])
     assert [(r["action"], r["actor"]) for r in trail] == [
         ("tr_break.assign", plan["user"]), ("tr_break.resolve", plan["user"])]
+    with stack.db.tenant(plan["tenant_id"]) as conn:  # the operator's verification, logged
+        runs = conn.execute("SELECT regime, status, trigger, run_by, findings FROM"
+                            " verifications").fetchall()
+        clocked = {(r["uti"], r["kind"]) for r in conn.execute(
+            "SELECT uti, kind FROM correction_clocks WHERE state <> 'resolved'")}
+    assert [(r["regime"], r["status"], r["trigger"], r["run_by"]) for r in runs] == [
+        ("emir", "completed", "manual", plan["user"])]
+    expected = plan["corrections"]["expected"]
+    assert {uti for uti, _ in clocked} >= set(expected)

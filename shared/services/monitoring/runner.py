@@ -34,11 +34,13 @@ def _checks() -> dict[str, Callable[..., dict[str, Any]]]:
     from shared.services.monitoring.reconciliation import check_reconciliation
     from shared.services.monitoring.stuck_files import check_stuck_files
     from shared.services.monitoring.tr_silence import check_tr_silence
+    from shared.services.monitoring.verification import check_verification
 
     return {"lost_triggers": sweep_lost_triggers, "deadlines": check_deadlines,
             "leases": check_leases, "stuck_files": check_stuck_files,
             "tr_silence": check_tr_silence, "reconciliation": check_reconciliation,
-            "anomalies": check_anomalies, "notify": notify}
+            "anomalies": check_anomalies, "verification": check_verification,
+            "notify": notify}
 
 
 def run_checks(*, db: Database, settings: MonitorSettings, store: ObjectStore | None = None,

@@ -9,7 +9,7 @@ from shared.platform.config import Config, ConfigError
 from shared.services.monitoring.anomalies import RejectionThresholds, VolumeThresholds
 
 CHECKS = ("lost_triggers", "deadlines", "leases", "stuck_files", "tr_silence",
-          "reconciliation", "anomalies", "notify")
+          "reconciliation", "anomalies", "verification", "notify")
 
 
 @dataclass(frozen=True)

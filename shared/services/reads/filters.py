@@ -278,3 +278,34 @@ class AuditQuery(Query):
     def _range(self) -> AuditQuery:
         _ordered(self, ("at_from", "at_to"))
         return self
+
+
+# -- verification and corrections (issue 17 item 4) -------------------------------------------
+
+ClockState = Literal["on_track", "at_risk", "late", "resolved"]
+
+
+class VerificationsQuery(Query):
+    """GET /api/verifications: the verification log, newest first."""
+
+    regime: Many[Regime] = []
+    order: Order = "desc"
+
+
+class CorrectionsQuery(Query):
+    """GET /api/corrections: the correction clocks, newest first."""
+
+    state: Many[ClockState] = []
+    regime: Many[Regime] = []
+    uti: Text100 | None = None
+    order: Order = "desc"
+
+
+class NoticeQuery(BaseModel):
+    """GET /api/corrections/notice: the draft for one regime's open clocks. What the facts
+    cannot say (why not in time, the plan, the date) is left marked for the operator, who
+    completes the text in the console before sending it."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    regime: Regime

@@ -216,7 +216,7 @@ def api(database_url, s3_clean, store) -> Api:
 
 
 ID_PARAMS = ("event_id", "uti", "file_id", "alert_id", "user_id", "key_id", "report_id",
-             "entity_id", "agreement_id")
+             "entity_id", "agreement_id", "clock_id")
 
 
 def beta_ids(world: World) -> dict[str, str]:
@@ -247,6 +247,13 @@ def beta_ids(world: World) -> dict[str, str]:
             " first_reference_date, last_reference_date) VALUES (app.current_tenant(), 'emir',"
             " 'BETA-' || gen_random_uuid(), 'missing_at_tr', 'x', '2026-11-22', '2026-11-22')"
             " RETURNING id"))),
+        # a correction clock of beta's (migration 0026)
+        "clock_id": str(world.first(b, (
+            "INSERT INTO correction_clocks (tenant_id, regime, uti, source, source_id, kind,"
+            " discovered_at, due, business_days, prescribed) VALUES (app.current_tenant(),"
+            " 'cftc-part45', 'BETA-' || gen_random_uuid(), 'nack', '1', 'nack', now(),"
+            " now() + interval"
+            " '9 days', 7, true) RETURNING id"))),
     }
 
 
@@ -385,6 +392,7 @@ VALID_BODIES = {
     "/api/events/{event_id}/repair": {"changes": {"legs[0].notional.currency": "KRW"}},
     "/api/events/{event_id}/repair/preview": {"changes": {"legs[0].notional.currency": "KRW"}},
     "/api/admin/users/{user_id}": {"display_name": "Mallory"},
+    "/api/corrections/{clock_id}/resolve": {"note": "corrected"},
 }
 
 
