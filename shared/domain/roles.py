@@ -30,6 +30,7 @@ PERMISSIONS: dict[str, str] = {
     "manage_api_keys": "admin",
     "manage_approvals": "admin",  # the four-eyes policy (shared.domain.approvals)
     "manage_entities": "admin",  # legal entities and delegation agreements (routing)
+    "manage_backloads": "admin",  # back-load jobs: plan, create, pause, resume, cancel
 }
 
 
