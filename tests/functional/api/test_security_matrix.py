@@ -216,7 +216,7 @@ def api(database_url, s3_clean, store) -> Api:
 
 
 ID_PARAMS = ("event_id", "uti", "file_id", "alert_id", "user_id", "key_id", "report_id",
-             "entity_id", "agreement_id")
+             "entity_id", "agreement_id", "job_id")
 
 
 def beta_ids(world: World) -> dict[str, str]:
@@ -246,6 +246,11 @@ def beta_ids(world: World) -> dict[str, str]:
             "INSERT INTO tr_breaks (tenant_id, regime, uti, kind, signature,"
             " first_reference_date, last_reference_date) VALUES (app.current_tenant(), 'emir',"
             " 'BETA-' || gen_random_uuid(), 'missing_at_tr', 'x', '2026-11-22', '2026-11-22')"
+            " RETURNING id"))),
+        # a back-load job of beta's (migration 0024): alpha may neither see nor pause it
+        "job_id": str(world.first(b, (
+            "INSERT INTO backload_jobs (tenant_id, reason, as_of, total, batch_size,"
+            " created_by) VALUES (app.current_tenant(), 'refit', now(), 0, 500, 'bob')"
             " RETURNING id"))),
     }
 
