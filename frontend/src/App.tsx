@@ -24,6 +24,7 @@ const Audit = lazy(() => import("./screens/Audit"));
 const Activations = lazy(() => import("./screens/Activations"));
 const Settings = lazy(() => import("./screens/Settings"));
 const Approvals = lazy(() => import("./screens/Approvals"));
+const Backloads = lazy(() => import("./screens/Backloads"));
 
 // [path, label, roles that see it (all when absent)]: settings is for admins only.
 const NAV: [string, MessageKey, Role[]?][] = [
@@ -38,6 +39,7 @@ const NAV: [string, MessageKey, Role[]?][] = [
   ["/activations", "nav.activations"],
   ["/audit", "nav.audit"],
   ["/settings", "nav.settings", ["admin"]],
+  ["/backloads", "nav.backloads"],
 ];
 
 function screenFor(route: Route) {
@@ -68,6 +70,8 @@ function screenFor(route: Route) {
       return <Settings />;
     case "approvals":
       return <Approvals />;
+    case "backloads":
+      return <Backloads />;
     default:
       return notFound;
   }
