@@ -200,3 +200,19 @@ def test_requests_split_under_the_threshold_are_held_once_their_sum_reaches_it(
     status, _, _ = api("POST", "/api/backloads", create_body(regimes=["asic"], reason="p3"),
                        token=people["alice"])
     assert status == 201
+
+
+def test_a_tenant_runs_one_job_at_a_time_oldest_first(api, db, tenant, people, trades):
+    _, first, _ = api("POST", "/api/backloads", create_body(reason="first"), token=people["alice"])
+    _, second, _ = api("POST", "/api/backloads", create_body(reason="second"),
+                       token=people["alice"])
+    advanced = tick(db)["jobs"]
+    assert list(advanced) == [first["id"]] and advanced[first["id"]]["done"] == 5
+    _, later, _ = api("GET", f"/api/backloads/{second['id']}", token=people["victor"])
+    assert (later["status"], later["done"]) == ("ready", 0)  # waits for the first to end
+    tick(db, batches=10)
+    tick(db, batches=10)
+    _, later, _ = api("GET", f"/api/backloads/{second['id']}", token=people["victor"])
+    assert later["status"] == "done"
+    # the second job re-reports as of the same time: its events are the first's, stored once
+    assert len(backloaded(db, tenant)) == TRADES
