@@ -666,23 +666,6 @@ OPERATIONS: tuple[Op, ...] = (
        ref("FourEyesPolicy")),
     Op("PUT", "/api/approvals/policy", "Set the tenant's four-eyes policy", "approvals",
        ref("FourEyesPolicy"), body="FourEyesPolicy", **needs("manage_approvals")),
-    # back-load jobs (shared.services.operations.backload; run by the monitor's tick)
-    Op("POST", "/api/backloads/plan", "The dry run of a back-load: open trades it would "
-       "re-report and a sample of what changes; writes nothing", "backloads",
-       ref("BackloadPlanResult"), body="BackloadPlan", **needs("manage_backloads")),
-    Op("POST", "/api/backloads", "Create a back-load job (held for a second user above the "
-       "tenant's four-eyes threshold)", "backloads", ref("BackloadJob"), ok=201,
-       body="BackloadCreate", approvable=True, **needs("manage_backloads")),
-    Op("GET", "/api/backloads", "Back-load jobs with their progress, newest first",
-       "backloads", _items(ref("BackloadJob"))),
-    Op("GET", "/api/backloads/{job_id}", "One back-load job: progress, rate, ETA, last error",
-       "backloads", ref("BackloadJob"), errors=(404,)),
-    Op("POST", "/api/backloads/{job_id}/pause", "Pause a job between batches", "backloads",
-       ref("BackloadJob"), errors=(404, 409), **needs("manage_backloads")),
-    Op("POST", "/api/backloads/{job_id}/resume", "Resume a paused job from its cursor",
-       "backloads", ref("BackloadJob"), errors=(404, 409), **needs("manage_backloads")),
-    Op("POST", "/api/backloads/{job_id}/cancel", "Cancel a job; what it reported stays",
-       "backloads", ref("BackloadJob"), errors=(404, 409), **needs("manage_backloads")),
     # files
     Op("POST", "/api/uploads", "A presigned PUT into the inbound bucket", "files",
        ref("UploadUrl"), ok=201, body="Upload", errors=(409,), **needs("upload")),
@@ -748,6 +731,23 @@ OPERATIONS: tuple[Op, ...] = (
     Op("GET", "/api/rules", "The validation rules (SR-*) with their messages in English and "
        "Korean", "rules", _items(ref("Rule")), **DETAIL),
     Op("GET", "/api/rules/{rule_id}", "One validation rule", "rules", ref("Rule"), **DETAIL),
+    # back-load jobs (shared.services.operations.backload; run by the monitor's tick)
+    Op("POST", "/api/backloads/plan", "The dry run of a back-load: open trades it would "
+       "re-report and a sample of what changes; writes nothing", "backloads",
+       ref("BackloadPlanResult"), body="BackloadPlan", **needs("manage_backloads")),
+    Op("POST", "/api/backloads", "Create a back-load job (held for a second user above the "
+       "tenant's four-eyes threshold)", "backloads", ref("BackloadJob"), ok=201,
+       body="BackloadCreate", approvable=True, **needs("manage_backloads")),
+    Op("GET", "/api/backloads", "Back-load jobs with their progress, newest first",
+       "backloads", _items(ref("BackloadJob"))),
+    Op("GET", "/api/backloads/{job_id}", "One back-load job: progress, rate, ETA, last error",
+       "backloads", ref("BackloadJob"), errors=(404,)),
+    Op("POST", "/api/backloads/{job_id}/pause", "Pause a job between batches", "backloads",
+       ref("BackloadJob"), errors=(404, 409), **needs("manage_backloads")),
+    Op("POST", "/api/backloads/{job_id}/resume", "Resume a paused job from its cursor",
+       "backloads", ref("BackloadJob"), errors=(404, 409), **needs("manage_backloads")),
+    Op("POST", "/api/backloads/{job_id}/cancel", "Cancel a job; what it reported stays",
+       "backloads", ref("BackloadJob"), errors=(404, 409), **needs("manage_backloads")),
 )
 
 
