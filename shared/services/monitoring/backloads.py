@@ -13,7 +13,7 @@ from shared.services.monitoring.settings import MonitorSettings
 if TYPE_CHECKING:
     from shared.services.ports import Database, Invoker, Queue
 
-SLICE_S = 10.0  # no slice starts with less time than this left
+SLICE_S = 10.0  # kept free at the end of the activation: no batch starts, no pause runs into it
 
 
 def run_backloads(db: Database, settings: MonitorSettings, queue: Queue | None = None,
@@ -26,7 +26,7 @@ def run_backloads(db: Database, settings: MonitorSettings, queue: Queue | None =
     left = budget or Budget()
     return run_due(db, queue, invoker or _NoWake(),
                    batches_per_job=settings.backload_batches_per_tick,
-                   time_left=lambda: left.allows(SLICE_S))
+                   seconds_left=lambda: left.left() - SLICE_S)
 
 
 class _NoWake:

@@ -295,22 +295,32 @@ RUNNER = Actor(id="monitor", name="monitor", kind="system", role="admin")
 
 
 def run_due(db: Any, queue: Any, invoker: Any, *, batches_per_job: int,
-            time_left: Callable[[], bool] = lambda: True,
+            seconds_left: Callable[[], float] = lambda: float("inf"),
             sleep: Callable[[float], None] = time.sleep) -> dict[str, Any]:
     """The deployed runner (the monitor's tick): every tenant's oldest ready or running job
     advances by at most `batches_per_job` batches, each its own transaction and throttled to
-    the job's rate, while `time_left()`. A job another runner holds is left to it; a job that
-    fails is reported and retried next tick from its cursor."""
+    the job's rate, while `seconds_left()` is positive (a throttle's pause never outlasts it:
+    the activation must end in time). A job another runner holds is left to it; a job that
+    fails keeps the error and is retried next tick from its cursor."""
     with db.system() as conn:
         due = backload_db.runnable_jobs(conn)
+
+    def pause(seconds: float) -> None:
+        sleep(max(0.0, min(seconds, seconds_left())))
+
     advanced: dict[str, Any] = {}
     for row in due:
-        if not time_left():
-            break
         key = str(row["id"])
+        batches = inserted = 0
+        job_now: dict[str, Any] | None = None
         try:
-            outcome = run(db, queue, invoker, tenant_id=row["tenant_id"], job_id=row["id"],
-                          actor=RUNNER, max_batches=batches_per_job, sleep=sleep)
+            while batches < batches_per_job and seconds_left() > 0:
+                outcome = run(db, queue, invoker, tenant_id=row["tenant_id"], job_id=row["id"],
+                              actor=RUNNER, max_batches=1, sleep=pause)
+                batches, inserted = batches + outcome.batches, inserted + outcome.inserted
+                job_now = outcome.job
+                if outcome.batches == 0 or job_now["status"] not in ("ready", "running"):
+                    break
         except Conflict:
             advanced[key] = {"skipped": "running elsewhere"}
             continue
@@ -321,8 +331,9 @@ def run_due(db: Any, queue: Any, invoker: Any, *, batches_per_job: int,
                 backload_db.record_error(conn, row["id"], message)
             advanced[key] = {"error": message}
             continue
-        advanced[key] = {"batches": outcome.batches, "inserted": outcome.inserted,
-                         "status": outcome.job["status"], "done": outcome.job["done"]}
+        if job_now is not None:
+            advanced[key] = {"batches": batches, "inserted": inserted,
+                             "status": job_now["status"], "done": job_now["done"]}
     return {"jobs": advanced}
 
 

@@ -216,3 +216,23 @@ def test_a_tenant_runs_one_job_at_a_time_oldest_first(api, db, tenant, people, t
     assert later["status"] == "done"
     # the second job re-reports as of the same time: its events are the first's, stored once
     assert len(backloaded(db, tenant)) == TRADES
+
+
+def test_a_failing_slice_is_shown_on_the_job_and_the_next_tick_retries_it(
+        api, db, tenant, people, trades):
+    _, job, _ = api("POST", "/api/backloads", create_body(), token=people["alice"])
+    with db.tenant(tenant) as conn:  # the first trade's stored event no longer reads
+        conn.execute("UPDATE trade_events SET payload = jsonb_set(payload, '{action_type}',"
+                     " '\"XXXX\"') WHERE id = (SELECT last_event_id FROM trades ORDER BY uti"
+                     " LIMIT 1) RETURNING id").fetchone()
+    outcome = tick(db)["jobs"][job["id"]]
+    assert "action_type" in outcome["error"]
+    _, shown, _ = api("GET", f"/api/backloads/{job['id']}", token=people["victor"])
+    assert shown["done"] == 0 and "action_type" in shown["last_error"]
+    assert backloaded(db, tenant) == []  # the failed batch left nothing behind
+    with db.tenant(tenant) as conn:
+        conn.execute("UPDATE trade_events SET payload = jsonb_set(payload, '{action_type}',"
+                     " '\"NEWT\"') WHERE payload->>'action_type' = 'XXXX'")
+    tick(db)
+    _, shown, _ = api("GET", f"/api/backloads/{job['id']}", token=people["victor"])
+    assert shown["done"] == 5 and shown["last_error"] is None
