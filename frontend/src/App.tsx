@@ -25,6 +25,7 @@ const Activations = lazy(() => import("./screens/Activations"));
 const Settings = lazy(() => import("./screens/Settings"));
 const Approvals = lazy(() => import("./screens/Approvals"));
 const Corrections = lazy(() => import("./screens/Corrections"));
+const Backloads = lazy(() => import("./screens/Backloads"));
 
 // [path, label, roles that see it (all when absent)]: settings is for admins only.
 const NAV: [string, MessageKey, Role[]?][] = [
@@ -40,6 +41,7 @@ const NAV: [string, MessageKey, Role[]?][] = [
   ["/audit", "nav.audit"],
   ["/settings", "nav.settings", ["admin"]],
   ["/corrections", "nav.corrections"],
+  ["/backloads", "nav.backloads"],
 ];
 
 function screenFor(route: Route) {
@@ -72,6 +74,8 @@ function screenFor(route: Route) {
       return <Approvals />;
     case "corrections":
       return <Corrections params={route.params} />;
+    case "backloads":
+      return <Backloads />;
     default:
       return notFound;
   }

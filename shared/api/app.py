@@ -4,6 +4,7 @@ from shared.api.routes import (
     admin,
     approvals,
     auth,
+    backloads,
     entities,
     errors,
     files,
@@ -26,5 +27,5 @@ from shared.platform.web import Router
 router = Router()
 for module in (health, openapi, ingest, auth, admin, approvals, operations, files, metrics,
                ingest_files, trades, errors, reports, stats, ops_views, rules, entities,
-               reconciliation, verification):
+               reconciliation, verification, backloads):
     router.include(module.router)

@@ -147,13 +147,35 @@ SCHEMAS: dict[str, dict[str, Any]] = {
     "ApprovalRequest": _obj(
         ["id", "kind", "request", "events", "requested_by", "requested_by_name",
          "requested_at", "expires_at", "status"],
-        id=STR, kind={"enum": ["repair", "bulk_repair", "cancel", "resubmit"]},
+        id=STR, kind={"enum": ["repair", "bulk_repair", "cancel", "resubmit", "backload"]},
         request={**OBJECT, "description": "the action's own request body, as it will run"},
         events=INT, requested_by=STR, requested_by_name=STR, requested_at=STAMP,
         expires_at=STAMP, status={"enum": ["pending", "approved", "rejected", "expired"]},
         decided_by=NSTR, decided_by_name=NSTR, decided_at=NSTAMP, note=NSTR,
         outcome={"type": ["object", "null"], "additionalProperties": True,
                  "description": "what the action did when approved: the action's own answer"}),
+    "BackloadJob": _obj(
+        ["id", "reason", "regimes", "as_of", "status", "total", "done", "skipped",
+         "batch_size", "created_by", "created_at", "progress"],
+        id=STR, reason=STR, regimes={"type": "array", "items": STR}, asset_class=NSTR,
+        as_of=STAMP, status={"enum": ["ready", "running", "paused", "done", "cancelled"]},
+        total=INT, done=INT, skipped=INT, cursor_uti=NSTR, batch_size=INT,
+        rate_per_s={"type": ["number", "null"]}, created_by=STR, created_at=STAMP,
+        started_at=NSTAMP, finished_at=NSTAMP, updated_at=STAMP, last_error=NSTR,
+        progress=_obj(["worked", "total", "percent", "rate_per_s", "eta"], worked=INT,
+                      total=INT, percent={"type": "number"},
+                      rate_per_s={"type": ["number", "null"]}, eta=NSTAMP)),
+    "BackloadPlanResult": _obj(
+        ["total", "regimes", "as_of", "actions", "sample_size", "sample_refused", "sample"],
+        total=INT, regimes={"type": "array", "items": STR}, asset_class=NSTR, as_of=STAMP,
+        actions={"type": "object", "additionalProperties": INT,
+                 "description": "how many open trades each action would re-report"},
+        sample_size=INT, sample_refused=INT,
+        sample={"type": "array", "items": _obj(
+            ["uti"], uti=STR,
+            changes={"type": "array", "items": _obj(["field"], field=STR, before={},
+                                                    after={})},
+            errors={"type": "array", "items": OBJECT})}),
     "PendingApproval": _obj(["status", "approval"], status={"const": "pending_approval"},
                             approval=ref("ApprovalRequest")),
     "ItemOutcome": _obj(["id", "outcome", "ok", "message"], id=STR, outcome=STR, ok=BOOL,
@@ -776,6 +798,23 @@ OPERATIONS: tuple[Op, ...] = (
     Op("GET", "/api/rules", "The validation rules (SR-*) with their messages in English and "
        "Korean", "rules", _items(ref("Rule")), **DETAIL),
     Op("GET", "/api/rules/{rule_id}", "One validation rule", "rules", ref("Rule"), **DETAIL),
+    # back-load jobs (shared.services.operations.backload; run by the monitor's tick)
+    Op("POST", "/api/backloads/plan", "The dry run of a back-load: open trades it would "
+       "re-report and a sample of what changes; writes nothing", "backloads",
+       ref("BackloadPlanResult"), body="BackloadPlan", **needs("manage_backloads")),
+    Op("POST", "/api/backloads", "Create a back-load job (held for a second user above the "
+       "tenant's four-eyes threshold)", "backloads", ref("BackloadJob"), ok=201,
+       body="BackloadCreate", approvable=True, **needs("manage_backloads")),
+    Op("GET", "/api/backloads", "Back-load jobs with their progress, newest first",
+       "backloads", _items(ref("BackloadJob"))),
+    Op("GET", "/api/backloads/{job_id}", "One back-load job: progress, rate, ETA, last error",
+       "backloads", ref("BackloadJob"), errors=(404,)),
+    Op("POST", "/api/backloads/{job_id}/pause", "Pause a job between batches", "backloads",
+       ref("BackloadJob"), errors=(404, 409), **needs("manage_backloads")),
+    Op("POST", "/api/backloads/{job_id}/resume", "Resume a paused job from its cursor",
+       "backloads", ref("BackloadJob"), errors=(404, 409), **needs("manage_backloads")),
+    Op("POST", "/api/backloads/{job_id}/cancel", "Cancel a job; what it reported stays",
+       "backloads", ref("BackloadJob"), errors=(404, 409), **needs("manage_backloads")),
 )
 
 
@@ -787,6 +826,7 @@ def _models() -> dict[str, Any]:
         admin,
         approvals,
         auth,
+        backloads,
         entities,
         files,
         operations,
@@ -797,7 +837,7 @@ def _models() -> dict[str, Any]:
     out: dict[str, Any] = {}
     for namespace in (auth.models(), admin.models(), operations.models(), files.models(),
                       approvals.models(), entities.models(), reconciliation.models(),
-                      verification.models()):
+                      verification.models(), backloads.models()):
         for name, model in vars(namespace).items():
             if name != "Strict":
                 out[name] = model

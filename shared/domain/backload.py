@@ -14,7 +14,7 @@ holds it).
 from __future__ import annotations
 
 from collections.abc import Sequence
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Any
 
 from shared.domain.model import ActionType, EventType, TradeEvent
@@ -35,3 +35,24 @@ def backload_event(latest: TradeEvent, *, as_of: datetime,
     if regimes:
         update["regimes"] = list(regimes)
     return latest.model_copy(update=update, deep=True)
+
+
+def progress(*, total: int, done: int, skipped: int, started_at: datetime | None,
+             updated_at: datetime | None, status: str) -> dict[str, Any]:
+    """What the console shows of a job: trades worked off of `total`, the rate it has run at
+    (trades a second between its first and its latest batch) and when it would end at that
+    rate; no rate before two moments are known, no ETA once it is not running or ready."""
+    worked = done + skipped
+    out: dict[str, Any] = {"worked": worked, "total": total,
+                           "percent": round(100 * worked / total, 1) if total else 100.0,
+                           "rate_per_s": None, "eta": None}
+    if started_at is None or updated_at is None or worked == 0:
+        return out
+    seconds = (updated_at - started_at).total_seconds()
+    if seconds <= 0:
+        return out
+    rate = worked / seconds
+    out["rate_per_s"] = round(rate, 2)
+    if status in ("ready", "running") and total > worked:
+        out["eta"] = (updated_at + timedelta(seconds=(total - worked) / rate)).isoformat()
+    return out

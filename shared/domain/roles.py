@@ -31,6 +31,7 @@ PERMISSIONS: dict[str, str] = {
     "manage_approvals": "admin",  # the four-eyes policy (shared.domain.approvals)
     "manage_entities": "admin",  # legal entities and delegation agreements (routing)
     "verify": "operator",  # run verifications, resolve correction clocks
+    "manage_backloads": "admin",  # back-load jobs: plan, create, pause, resume, cancel
 }
 
 

@@ -608,3 +608,66 @@ def test_the_reconciliation_screen_in_chromium(console_stack, tmp_path):
         ("emir", "completed", "manual", plan["user"])]
     expected = plan["corrections"]["expected"]
     assert {uti for uti, _ in clocked} >= set(expected)
+
+
+# -- back-loads with four eyes (issue 17 item 6) ------------------------------------------------
+
+def test_a_backload_held_approved_and_paused_in_chromium(console_stack, tmp_path):
+    """An admin plans and creates a back-load, the policy holds it, a second admin approves it
+    in a Korean browser; the monitor's tick works it off, pause stops it, resume continues it.
+    No trade is reported twice; request, approval and controls are in the audit."""
+    from shared.services.identity.auth import create_user
+    from shared.services.operations.base import Actor
+
+    stack, started = console_stack, time.time()
+    tenant_id = _demo_tenant_id(stack)
+    run_id = uuid.uuid4().hex[:6]
+    requester = {"user": f"admin-{run_id}", "password": secrets.token_urlsafe(12)}
+    with stack.db.tenant(tenant_id) as conn:
+        create_user(conn, Actor(id="cli:e2e", name="cli:e2e", kind="system", role="admin"),
+                    tenant_id=tenant_id, username=requester["user"],
+                    password=requester["password"], role="admin", display_name="Second admin")
+        # every back-load waits for a second admin; each request judged on its own
+        conn.execute("UPDATE tenants SET four_eyes = %s WHERE id = app.current_tenant()",
+                     (Jsonb({"thresholds": {"backload": 1}, "validity_hours": 24,
+                             "window_hours": 0}),))
+    plan = {"requester": requester,
+            "approver": {"user": "demo-admin",
+                         "password": stack.secret("password_demo-admin", 12)},
+            "reason": f"e2e re-report {run_id}", "batch_size": 1, "rate_per_s": 0.5,
+            "paused_wait_ms": 60_000}
+    plan_file = tmp_path / "backloads.json"
+    plan_file.write_text(json.dumps(plan, indent=2))
+    try:
+        run = _npm("e2e:backloads", {"SWAPREP_URL": stack.endpoints["api"],
+                                     "SWAPREP_BACKLOAD_PLAN": str(plan_file)}, timeout_s=600)
+    finally:
+        _clear_four_eyes(stack, tenant_id)
+        with stack.db.tenant(tenant_id) as conn:  # the other flows need the pipeline to themselves
+            conn.execute("UPDATE backload_jobs SET status = 'cancelled' WHERE reason = %s"
+                         " AND status <> 'done'", (plan["reason"],))
+    assert run.returncode == 0, run.stdout[-4000:] + run.stderr[-4000:]
+    manifest = _manifest("backloads.json", started)
+    assert {"backloads-01-plan.png", "backloads-02-held.png", "backloads-03-running-ko.png",
+            "backloads-04-paused-ko.png"} <= {s["file"] for s in manifest["screens"]}
+    with stack.db.tenant(tenant_id) as conn:
+        [job] = conn.execute("SELECT id, created_by, done FROM backload_jobs WHERE reason = %s",
+                             (plan["reason"],)).fetchall()
+        [request] = conn.execute(
+            "SELECT status, requested_by_name, decided_by_name FROM approval_requests"
+            " WHERE kind = 'backload' AND request->>'reason' = %s", (plan["reason"],)).fetchall()
+        sent = conn.execute("SELECT count(*) AS n, count(DISTINCT uti) AS utis FROM trade_events"
+                            " WHERE source = 'backload' AND event_timestamp = (SELECT as_of FROM"
+                            " backload_jobs WHERE id = %s)", (job["id"],)).fetchone()
+        trail = conn.execute("SELECT action, actor FROM audit_log WHERE entity_id = %s OR"
+                             " (action LIKE 'approval.%%' AND actor = ANY(%s)) ORDER BY id",
+                             (str(job["id"]), [requester["user"], "demo-admin"])).fetchall()
+    assert (request["status"], request["requested_by_name"], request["decided_by_name"]) == (
+        "approved", requester["user"], "demo-admin")
+    assert job["created_by"] == "demo-admin" and job["done"] > 0
+    assert sent["n"] == sent["utis"] >= job["done"]  # each trade once
+    actions = [(r["action"], r["actor"]) for r in trail]
+    assert actions[:2] == [("approval.request", requester["user"]),
+                           ("backload.create", "demo-admin")]
+    assert ("backload.paused", "demo-admin") in actions
+    assert ("backload.ready", "demo-admin") in actions

@@ -203,10 +203,12 @@ describe("the four-eyes policy", () => {
     fireEvent.change(screen.getByLabelText("Bulk repair: from how many events"), { target: { value: "50" } });
     fireEvent.change(screen.getByLabelText("Cancellation: from how many events"), { target: { value: "" } });
     fireEvent.change(hours, { target: { value: "48" } });
+    fireEvent.change(screen.getByLabelText("Rolling window (hours)"), { target: { value: "6" } });
     fireEvent.click(screen.getByRole("button", { name: "Save the policy" }));
     await screen.findByText("Policy saved.");
     expect(calls.filter((c) => c.method === "PUT").map((c) => c.body)).toEqual([
-      { thresholds: { repair: 1, bulk_repair: 50 }, validity_hours: 48 }]);
+      { thresholds: { repair: 1, bulk_repair: 50 }, validity_hours: 48, window_hours: 6 }]);
+    expect(screen.getByTestId("policy-summary").textContent).toContain("within 6 h add up");
     expect(screen.getByTestId("policy-summary").textContent).toContain("Repair: from 1 event(s)Bulk repair: from 50 event(s)");
     expect(screen.getByTestId("policy-summary").textContent).toContain("expires after 48 h");
   });

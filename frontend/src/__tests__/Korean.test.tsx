@@ -10,6 +10,7 @@ import { particle } from "../i18n/particles";
 import Activations from "../screens/Activations";
 import Alerts from "../screens/Alerts";
 import Approvals from "../screens/Approvals";
+import Backloads from "../screens/Backloads";
 import Audit from "../screens/Audit";
 import Dashboard from "../screens/Dashboard";
 import Errors from "../screens/Errors";
@@ -331,6 +332,12 @@ const answers: Record<string, (c: Call) => unknown> = {
       valid_from: "2026-01-01", valid_to: null, client_status: "NFC-", opted_out: true, created_at: T0 }],
     regimes: REGIME_STATUSES,
   }),
+  "/api/backloads": () => ({ items: [
+    { id: "j-1", reason: "EMIR 리핏 재보고", regimes: ["emir"], asset_class: "INTR", as_of: T0, status: "running", total: 1000,
+      done: 190, skipped: 10, cursor_uti: "U190", batch_size: 100, rate_per_s: 50, created_by: "demo-admin", created_at: T0,
+      started_at: T0, finished_at: null, updated_at: T1, last_error: null,
+      progress: { worked: 200, total: 1000, percent: 20, rate_per_s: 2, eta: T1 } },
+  ] }),
   "/api/admin/api-keys": () => ({ items: [
     { id: "k1", name: "FEP 1", prefix: "sr_live_ab12", scopes: ["ingest"], created_by: "demo-admin", created_at: T0, last_used_at: T1, revoked_at: null },
   ] }),
@@ -357,6 +364,7 @@ const SCREENS: [string, () => ReactElement][] = [
   ["Approvals", () => <Approvals />],
   ["Reconciliation", () => <Reconciliation params={new URLSearchParams()} />],
   ["TR view", () => <TrView uti={UTI} />],
+  ["Back-loads", () => <Backloads />],
 ];
 
 afterEach(() => {

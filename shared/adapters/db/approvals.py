@@ -65,3 +65,19 @@ def decide(conn: Any, request_id: Any, *, status: str, decided_by: str | None,
         (status, decided_by, decided_by_name, decided_at, note,
          Jsonb(outcome) if outcome is not None else None, str(request_id))).fetchone()
     return row
+
+
+def recent_events(conn: Any, *, actor_id: str, actions: list[str], since: datetime) -> int:
+    """How many events one user acted on (audit rows of `actions`) since `since`, for the
+    four-eyes rolling sum: a back-load job's row counts its `total`. Rows written while
+    approving another user's request are left out: those actions had their second pair of
+    eyes already."""
+    row = conn.execute(
+        "SELECT coalesce(sum(CASE WHEN a.action = 'backload.create'"
+        " THEN coalesce((a.after->>'total')::bigint, 0) ELSE 1 END), 0) AS n"
+        " FROM audit_log a WHERE a.actor_type = 'user' AND a.actor_id = %(actor)s"
+        " AND a.action = ANY(%(actions)s) AND a.at >= %(since)s"
+        " AND NOT EXISTS (SELECT 1 FROM audit_log d WHERE d.action = 'approval.approve'"
+        "   AND d.request_id = a.request_id AND d.actor_id = a.actor_id)",
+        {"actor": actor_id, "actions": actions, "since": since}).fetchone()
+    return int(row["n"])

@@ -12,7 +12,7 @@ from typing import Any
 
 _COLUMNS = ("id, reason, regimes, asset_class, as_of, status, total, done, skipped, cursor_uti,"
             " batch_size, rate_per_s, created_by, created_at, started_at, finished_at,"
-            " updated_at")
+            " updated_at, last_error")
 _OPEN = """
 FROM trades t JOIN trade_events e ON e.id = t.last_event_id
 WHERE t.lifecycle = 'live'
@@ -73,7 +73,7 @@ def advance(conn: Any, job_id: Any, *, cursor: str | None, done: int, skipped: i
     """Record a batch: the cursor and the counts move together with the batch's events."""
     row: dict[str, Any] = conn.execute(
         "UPDATE backload_jobs SET cursor_uti = coalesce(%s, cursor_uti), done = done + %s,"
-        " skipped = skipped + %s, status = %s, updated_at = now(),"
+        " skipped = skipped + %s, status = %s, updated_at = now(), last_error = NULL,"
         " started_at = coalesce(started_at, now()),"
         " finished_at = CASE WHEN %s THEN now() ELSE finished_at END"
         f" WHERE id = %s RETURNING {_COLUMNS}",
@@ -86,3 +86,17 @@ def set_status(conn: Any, job_id: Any, status: str) -> dict[str, Any] | None:
         f"UPDATE backload_jobs SET status = %s, updated_at = now() WHERE id = %s"
         f" RETURNING {_COLUMNS}", (status, str(job_id))).fetchone()
     return row
+
+
+def runnable_jobs(conn: Any) -> list[dict[str, Any]]:
+    """Per tenant its oldest job still to be worked off (ready or running): one job at a time
+    per tenant, so a tenant's back-loads never run side by side. Needs the system role."""
+    rows: list[dict[str, Any]] = conn.execute(
+        "SELECT DISTINCT ON (tenant_id) tenant_id, id FROM backload_jobs"
+        " WHERE status IN ('ready', 'running') ORDER BY tenant_id, created_at, id").fetchall()
+    return rows
+
+
+def record_error(conn: Any, job_id: Any, message: str) -> None:
+    conn.execute("UPDATE backload_jobs SET last_error = %s, updated_at = now() WHERE id = %s",
+                 (message[:2000], str(job_id)))

@@ -45,12 +45,17 @@ def models() -> SimpleNamespace:
             None)
         cancel: Annotated[int, Field(ge=1, le=MOST["cancel"], strict=True)] | None = None
         resubmit: Annotated[int, Field(ge=1, le=MOST["resubmit"], strict=True)] | None = None
+        # a back-load counts the open trades it re-reports
+        backload: Annotated[int, Field(ge=1, le=MOST["backload"], strict=True)] | None = None
 
     assert set(FourEyesThresholds.model_fields) == set(APPROVAL_KINDS)
 
     class FourEyesPolicy(Strict):
         thresholds: FourEyesThresholds
         validity_hours: Annotated[float, Field(ge=1, le=720)] = 72
+        # one user's events of a kind within this many hours count towards the threshold
+        # (a bulk action split into small requests is still held); 0: each request alone
+        window_hours: Annotated[float, Field(ge=0, le=720)] = 24
 
     return SimpleNamespace(Reject=Reject, FourEyesPolicy=FourEyesPolicy,
                            FourEyesThresholds=FourEyesThresholds)
@@ -113,7 +118,7 @@ def put_policy(request: WebRequest, ctx: ActionContext) -> dict:
     body = parse_body(request, models().FourEyesPolicy)
     settings: dict[str, Any] = {
         "thresholds": body.thresholds.model_dump(exclude_none=True),
-        "validity_hours": body.validity_hours}
+        "validity_hours": body.validity_hours, "window_hours": body.window_hours}
     saved = _in_tenant(ctx, who, lambda conn, _: set_policy(conn, settings, who.actor,
                                                             tenant_id=who.tenant_id))
     return response(200, saved.as_settings(), request_id=request.request_id)

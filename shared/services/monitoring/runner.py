@@ -27,6 +27,7 @@ MIN_CHECK_S = 5.0  # no check starts with less time than this left
 
 def _checks() -> dict[str, Callable[..., dict[str, Any]]]:
     from shared.services.monitoring.anomaly_check import check_anomalies
+    from shared.services.monitoring.backloads import run_backloads
     from shared.services.monitoring.deadlines import check_deadlines
     from shared.services.monitoring.leases import check_leases
     from shared.services.monitoring.lost_triggers import sweep_lost_triggers
@@ -40,7 +41,7 @@ def _checks() -> dict[str, Callable[..., dict[str, Any]]]:
             "leases": check_leases, "stuck_files": check_stuck_files,
             "tr_silence": check_tr_silence, "reconciliation": check_reconciliation,
             "anomalies": check_anomalies, "verification": check_verification,
-            "notify": notify}
+            "backloads": run_backloads, "notify": notify}
 
 
 def run_checks(*, db: Database, settings: MonitorSettings, store: ObjectStore | None = None,

@@ -9,7 +9,7 @@ from shared.platform.config import Config, ConfigError
 from shared.services.monitoring.anomalies import RejectionThresholds, VolumeThresholds
 
 CHECKS = ("lost_triggers", "deadlines", "leases", "stuck_files", "tr_silence",
-          "reconciliation", "anomalies", "verification", "notify")
+          "reconciliation", "anomalies", "verification", "backloads", "notify")
 
 
 @dataclass(frozen=True)
@@ -33,6 +33,7 @@ class MonitorSettings:
     examples: int = 5  # example UTIs / files in an alert
     webhook_timeout_s: float = 5.0
     webhook_max_posts: int = 20  # posts per tick (Slack accepts about one a second)
+    backload_batches_per_tick: int = 5  # per tenant's back-load job and tick (the throttle)
     checks: tuple[str, ...] = CHECKS
 
     @classmethod
@@ -41,7 +42,8 @@ class MonitorSettings:
         for f in fields(cls):
             if f.name in ("volume", "rejections", "checks"):
                 continue
-            name = f.name if f.name.startswith("webhook_") else f"monitor_{f.name}"
+            name = (f.name if f.name.startswith(("webhook_", "backload_"))
+                    else f"monitor_{f.name}")
             default = getattr(cls, f.name)
             values[f.name] = (config.number(name, default) if isinstance(default, float)
                               else config.integer(name, default))

@@ -24,6 +24,7 @@ import psycopg
 from shared.adapters.db import approvals as approvals_db
 from shared.domain.approvals import (
     APPROVAL_KINDS,
+    AUDITED_AS,
     FourEyesPolicy,
     PolicyError,
     SameApprover,
@@ -45,7 +46,8 @@ from shared.services.operations.base import (
 
 T = TypeVar("T")
 _ACTION_WORDS = {"repair": "repair events", "bulk_repair": "repair events",
-                 "cancel": "cancel events", "resubmit": "resubmit events"}
+                 "cancel": "cancel events", "resubmit": "resubmit events",
+                 "backload": "back-load open trades"}
 
 
 @dataclass(frozen=True)
@@ -96,15 +98,21 @@ def request_or_run(conn: psycopg.Connection[Any], kind: str, request: Mapping[st
     """`run()` now, or the request stored for a second user when the policy says so."""
     require(actor, APPROVAL_KINDS[kind], _ACTION_WORDS[kind])
     rules = policy(conn)
-    if actor.kind != "user" or not rules.needs_approval(kind, events):
+    if actor.kind != "user" or kind not in rules.thresholds:
         return run()
     at = now or clock.now()
+    # what this user already did of the kind lately counts too: a split bulk action is held
+    recent = approvals_db.recent_events(conn, actor_id=actor.id, actions=list(AUDITED_AS[kind]),
+                                        since=rules.window_start(at)) if rules.window else 0
+    if not rules.needs_approval(kind, events, recent):
+        return run()
     row = approvals_db.insert_request(
         conn, kind=kind, request=dict(request), events=events, requested_by=actor.id,
         requested_by_name=actor.name, requested_at=at, expires_at=rules.expires_at(at))
     audit(conn, actor, tenant_id=tenant_id, action="approval.request",
           entity_type="approval_request", entity_id=row["id"], before=None,
-          after={"kind": kind, "events": events, "request": dict(request),
+          after={"kind": kind, "events": events, "recent_events": recent,
+                 "request": dict(request),
                  "expires_at": row["expires_at"].isoformat()})
     return PendingApproval(row)
 
@@ -139,7 +147,7 @@ def approve(conn: psycopg.Connection[Any], request_id: Any, actor: Actor, *, sen
     except SameApprover as exc:
         raise Forbidden(str(exc), reason="same_user") from None
     require(actor, APPROVAL_KINDS[row["kind"]], _ACTION_WORDS[row["kind"]])
-    outcome = _run(conn, row["kind"], row["request"], actor, send)
+    outcome = _run(conn, row["kind"], row["request"], actor, send, tenant_id)
     decided = approvals_db.decide(conn, row["id"], status="approved", decided_by=actor.id,
                                   decided_by_name=actor.name, decided_at=at, note=None,
                                   outcome=outcome)
@@ -169,11 +177,14 @@ def reject(conn: psycopg.Connection[Any], request_id: Any, actor: Actor, *, note
 
 
 def _run(conn: psycopg.Connection[Any], kind: str, request: Mapping[str, Any], actor: Actor,
-         send: Sender) -> dict[str, Any]:
+         send: Sender, tenant_id: Any) -> dict[str, Any]:
+    from shared.services.operations.backload import create_from_request
     from shared.services.operations.bulk_repair import UNSET, Change, bulk_repair
     from shared.services.operations.events import cancel, resubmit
     from shared.services.operations.repair import repair
 
+    if kind == "backload":  # the job is created ready: the monitor's tick works it off
+        return {"job": create_from_request(conn, actor, request, tenant_id=tenant_id)}
     if kind == "repair":
         return repair(conn, request["event_id"], request["changes"], actor,
                       send=send).as_dict()

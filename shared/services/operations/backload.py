@@ -25,9 +25,11 @@ import psycopg
 from shared.adapters.db import backload as backload_db
 from shared.domain import regimes as regime_registry
 from shared.domain.backload import backload_event
+from shared.domain.backload import progress as job_progress
 from shared.domain.identifiers import is_uuid
 from shared.domain.model import TradeEvent
 from shared.platform import clock
+from shared.platform.logging import get_logger, redact_text
 from shared.services.operations.base import (
     Actor,
     Conflict,
@@ -38,6 +40,8 @@ from shared.services.operations.base import (
     fetch_or_404,
     require,
 )
+
+log = get_logger("swaprep.backload")
 
 MAX_BATCH = 5000
 SAMPLE = 20
@@ -52,8 +56,14 @@ class BackloadPlan:
     sample: list[dict[str, Any]] = field(default_factory=list)  # {uti, changes | errors}
 
     def as_dict(self) -> dict[str, Any]:
+        refused = sum(1 for s in self.sample if "errors" in s)
+        # every open trade is re-reported as one MODI / UPDT; the sample tells how many of
+        # those it read would be refused by today's rules (skipped by the job, kept in errors)
         return {"total": self.total, "regimes": self.regimes, "asset_class": self.asset_class,
-                "as_of": self.as_of.isoformat(), "sample": self.sample}
+                "as_of": self.as_of.isoformat(),
+                "actions": {"MODI": self.total} if self.total else {},
+                "sample_size": len(self.sample), "sample_refused": refused,
+                "sample": self.sample}
 
 
 def _regimes(names: Sequence[str]) -> list[str]:
@@ -102,12 +112,8 @@ def plan(conn: psycopg.Connection[Any], *, tenant_id: Any, regimes: Sequence[str
     return result
 
 
-def create(conn: psycopg.Connection[Any], actor: Actor, *, tenant_id: Any, reason: str,
-           regimes: Sequence[str] = (), asset_class: str | None = None,
-           as_of: datetime | None = None, batch_size: int = 500,
-           rate_per_s: float | None = None) -> dict[str, Any]:
-    """A job ready to run over the open trades as they are now (`total`)."""
-    require(actor, "resubmit", "back-load open trades")
+def _checked(reason: str, batch_size: int, rate_per_s: float | None) -> str:
+    """The reason, stripped; every field refused at once, before anything is stored."""
     reason = (reason or "").strip()
     errors = []
     if not reason:
@@ -119,6 +125,16 @@ def create(conn: psycopg.Connection[Any], actor: Actor, *, tenant_id: Any, reaso
         errors.append(FieldError("rate_per_s", "a positive number of trades a second"))
     if errors:
         raise InvalidRequest("the back-load cannot be created", errors)
+    return reason
+
+
+def create(conn: psycopg.Connection[Any], actor: Actor, *, tenant_id: Any, reason: str,
+           regimes: Sequence[str] = (), asset_class: str | None = None,
+           as_of: datetime | None = None, batch_size: int = 500,
+           rate_per_s: float | None = None) -> dict[str, Any]:
+    """A job ready to run over the open trades as they are now (`total`)."""
+    require(actor, "manage_backloads", "back-load open trades")
+    reason = _checked(reason, batch_size, rate_per_s)
     keys = _regimes(regimes)
     at = (as_of or clock.now()).replace(microsecond=0)
     total = backload_db.count_open_trades(conn, regimes=keys, asset_class=asset_class)
@@ -130,6 +146,39 @@ def create(conn: psycopg.Connection[Any], actor: Actor, *, tenant_id: Any, reaso
           after={"reason": reason, "regimes": keys, "asset_class": asset_class,
                  "as_of": at.isoformat(), "total": total})
     return job
+
+
+def request(conn: psycopg.Connection[Any], actor: Actor, *, tenant_id: Any, reason: str,
+            regimes: Sequence[str] = (), asset_class: str | None = None,
+            as_of: datetime | None = None, batch_size: int = 500,
+            rate_per_s: float | None = None) -> Any:
+    """`create` now, or held for a second user when the open trades it would re-report reach
+    the tenant's four-eyes threshold for `backload` (a PendingApproval)."""
+    from shared.services.operations.approvals import request_or_run
+
+    require(actor, "manage_backloads", "back-load open trades")
+    keys = _regimes(regimes)
+    stored = {"reason": _checked(reason, batch_size, rate_per_s), "regimes": keys,
+              "asset_class": asset_class, "as_of": as_of.isoformat() if as_of else None,
+              "batch_size": batch_size, "rate_per_s": rate_per_s}
+    total = backload_db.count_open_trades(conn, regimes=keys, asset_class=asset_class)
+    return request_or_run(conn, "backload", stored, total, actor, lambda: _shown(create(
+        conn, actor, tenant_id=tenant_id, reason=reason, regimes=keys, asset_class=asset_class,
+        as_of=as_of, batch_size=batch_size, rate_per_s=rate_per_s)), tenant_id=tenant_id)
+
+
+def create_from_request(conn: psycopg.Connection[Any], actor: Actor, stored: Any, *,
+                        tenant_id: Any) -> dict[str, Any]:
+    """The job an approved request asked for, created as the approver; its total is the open
+    trades as they are at approval, its as-of the one asked for or the approval time."""
+    as_of = datetime.fromisoformat(stored["as_of"]) if stored.get("as_of") else None
+    job = _shown(create(conn, actor, tenant_id=tenant_id, reason=stored["reason"],
+                         regimes=stored.get("regimes") or (),
+                         asset_class=stored.get("asset_class"), as_of=as_of,
+                         batch_size=stored.get("batch_size") or 500,
+                         rate_per_s=stored.get("rate_per_s")))
+    # kept as the approval's outcome (JSON)
+    return {k: v.isoformat() if isinstance(v, datetime) else v for k, v in job.items()}
 
 
 @dataclass
@@ -146,6 +195,9 @@ def _shown(job: dict[str, Any]) -> dict[str, Any]:
     out = dict(job)
     out["id"] = str(out["id"])
     out["rate_per_s"] = float(out["rate_per_s"]) if out.get("rate_per_s") is not None else None
+    out["progress"] = job_progress(total=job["total"], done=job["done"],
+                                   skipped=job["skipped"], started_at=job.get("started_at"),
+                                   updated_at=job.get("updated_at"), status=job["status"])
     return out
 
 
@@ -154,7 +206,7 @@ def run(db: Any, queue: Any, invoker: Any, *, tenant_id: Any, job_id: Any, actor
         progress: Callable[[dict[str, Any]], None] | None = None) -> RunOutcome:
     """Work the job off batch by batch (each its own transaction) until it is done, paused,
     cancelled or `max_batches` ran. Another runner holding the job: Conflict."""
-    require(actor, "resubmit", "back-load open trades")
+    require(actor, "manage_backloads", "back-load open trades")
     from shared.services.pipeline.process import Prepared, insert_events, tenant_settings
     from shared.services.pipeline.validation import VALIDATE_QUEUE
 
@@ -219,7 +271,7 @@ def run(db: Any, queue: Any, invoker: Any, *, tenant_id: Any, job_id: Any, actor
 def set_status(conn: psycopg.Connection[Any], actor: Actor, job_id: Any, status: str, *,
                tenant_id: Any) -> dict[str, Any]:
     """Pause, resume (ready) or cancel a job between batches."""
-    require(actor, "resubmit", "control a back-load")
+    require(actor, "manage_backloads", "control a back-load")
     allowed = {"paused": ("ready", "running"), "ready": ("paused",),
                "cancelled": ("ready", "running", "paused")}
     job = fetch_or_404(conn, lambda c, key: backload_db.get_job(c, key),
@@ -237,3 +289,54 @@ def set_status(conn: psycopg.Connection[Any], actor: Actor, job_id: Any, status:
 
 def jobs(conn: psycopg.Connection[Any]) -> list[dict[str, Any]]:
     return [_shown(j) for j in backload_db.list_jobs(conn)]
+
+
+RUNNER = Actor(id="monitor", name="monitor", kind="system", role="admin")
+
+
+def run_due(db: Any, queue: Any, invoker: Any, *, batches_per_job: int,
+            seconds_left: Callable[[], float] = lambda: float("inf"),
+            sleep: Callable[[float], None] = time.sleep) -> dict[str, Any]:
+    """The deployed runner (the monitor's tick): every tenant's oldest ready or running job
+    advances by at most `batches_per_job` batches, each its own transaction and throttled to
+    the job's rate, while `seconds_left()` is positive (a throttle's pause never outlasts it:
+    the activation must end in time). A job another runner holds is left to it; a job that
+    fails keeps the error and is retried next tick from its cursor."""
+    with db.system() as conn:
+        due = backload_db.runnable_jobs(conn)
+
+    def pause(seconds: float) -> None:
+        sleep(max(0.0, min(seconds, seconds_left())))
+
+    advanced: dict[str, Any] = {}
+    for row in due:
+        key = str(row["id"])
+        batches = inserted = 0
+        job_now: dict[str, Any] | None = None
+        try:
+            while batches < batches_per_job and seconds_left() > 0:
+                outcome = run(db, queue, invoker, tenant_id=row["tenant_id"], job_id=row["id"],
+                              actor=RUNNER, max_batches=1, sleep=pause)
+                batches, inserted = batches + outcome.batches, inserted + outcome.inserted
+                job_now = outcome.job
+                if outcome.batches == 0 or job_now["status"] not in ("ready", "running"):
+                    break
+        except Conflict:
+            advanced[key] = {"skipped": "running elsewhere"}
+            continue
+        except Exception as exc:  # kept on the job for the console; the next tick retries
+            message = redact_text(f"{type(exc).__name__}: {exc}")[:2000]
+            log.exception("back-load slice failed", extra={"job": key})
+            with db.tenant(row["tenant_id"]) as conn:
+                backload_db.record_error(conn, row["id"], message)
+            advanced[key] = {"error": message}
+            continue
+        if job_now is not None:
+            advanced[key] = {"batches": batches, "inserted": inserted,
+                             "status": job_now["status"], "done": job_now["done"]}
+    return {"jobs": advanced}
+
+
+def job(conn: psycopg.Connection[Any], job_id: Any) -> dict[str, Any]:
+    return _shown(fetch_or_404(conn, lambda c, key: backload_db.get_job(c, key),
+                               job_id if is_uuid(str(job_id)) else None, "back-load job"))

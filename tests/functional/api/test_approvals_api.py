@@ -4,7 +4,7 @@ approve it, another can, and both are in the audit (issue 17)."""
 
 from __future__ import annotations
 
-from datetime import timedelta
+from datetime import UTC, datetime, timedelta
 
 import pytest
 
@@ -30,10 +30,10 @@ def olga(db, tenant) -> str:
                        role="operator")
 
 
-def _policy(api, people, **thresholds):
+def _policy(api, people, window_hours=24, **thresholds):
     status, saved, _ = api("PUT", "/api/approvals/policy",
-                           {"thresholds": thresholds, "validity_hours": 24},
-                           token=people["alice"])
+                           {"thresholds": thresholds, "validity_hours": 24,
+                            "window_hours": window_hours}, token=people["alice"])
     assert status == 200, saved
     return saved
 
@@ -92,7 +92,7 @@ def test_a_repair_above_the_threshold_waits_and_the_same_user_cannot_approve_it(
 
 def test_a_bulk_cancel_below_the_threshold_runs_and_above_it_waits(
         api, db, tenant, people, invalid, olga):
-    _policy(api, people, cancel=3)
+    _policy(api, people, cancel=3, window_hours=0)  # each request judged on its own
     ids = [str(r["id"]) for r in invalid]
     status, done, _ = api("POST", "/api/events/cancel",
                           {"event_ids": ids[:2], "reason": "booked twice"}, token=people["otto"])
@@ -104,6 +104,39 @@ def test_a_bulk_cancel_below_the_threshold_runs_and_above_it_waits(
     status, held, _ = api("POST", "/api/events/cancel", {"event_ids": ids, "reason": "again"},
                           token=people["otto"])
     assert status == 202 and held["approval"]["events"] == 3
+
+
+def test_cancellations_split_under_the_threshold_wait_once_their_sum_reaches_it(
+        api, db, tenant, people, invalid, olga):
+    """One user's cancellations within the window add up: splitting a bulk cancel into
+    requests under the threshold does not get round the second pair of eyes."""
+    _policy(api, people, cancel=3)  # the default window: 24 hours
+    ids = [str(r["id"]) for r in invalid]
+    status, done, _ = api("POST", "/api/events/cancel",
+                          {"event_ids": ids[:2], "reason": "booked twice"}, token=people["otto"])
+    assert status == 200 and done["ok"] == 2
+    status, held, _ = api("POST", "/api/events/cancel",
+                          {"event_ids": ids[2:], "reason": "booked twice"}, token=people["otto"])
+    assert status == 202 and held["approval"]["events"] == 1  # 2 earlier + 1 reach 3
+    assert _state(db, tenant, ids[2]) == "invalid"
+    # olga approves it: the cancellation runs as her, but had its second pair of eyes, so it
+    # does not count towards her own later requests
+    status, decided, _ = api("POST", f"/api/approvals/{held['approval']['id']}/approve",
+                             token=olga)
+    assert status == 200 and decided["outcome"]["ok"] == 1
+    assert _state(db, tenant, ids[2]) == "cancelled"
+    with db.tenant(tenant) as conn:
+        since = datetime(2000, 1, 1, tzinfo=UTC)
+        assert approvals_db.recent_events(conn, actor_id=_user_id(db, "olga"),
+                                          actions=["event.cancel"], since=since) == 0
+        assert approvals_db.recent_events(conn, actor_id=_user_id(db, "otto"),
+                                          actions=["event.cancel"], since=since) == 2
+
+
+def _user_id(db, username: str) -> str:
+    with db.system() as conn:
+        return str(conn.execute("SELECT id FROM users WHERE username = %s",
+                                (username,)).fetchone()["id"])
 
 
 def test_a_rejected_or_withdrawn_request_does_nothing(api, db, tenant, people, invalid, olga):
@@ -157,7 +190,8 @@ def test_the_policy_is_the_admins_and_is_validated(api, db, tenant, people):
                              token=people["alice"])
     assert status == 422
     saved = _policy(api, people, repair=1, cancel=10)
-    assert saved == {"thresholds": {"repair": 1, "cancel": 10}, "validity_hours": 24.0}
+    assert saved == {"thresholds": {"repair": 1, "cancel": 10}, "validity_hours": 24.0,
+                     "window_hours": 24.0}
     status, read, _ = api("GET", "/api/approvals/policy", token=people["victor"])
     assert status == 200 and read == saved
     with db.tenant(tenant) as conn:

@@ -216,7 +216,7 @@ def api(database_url, s3_clean, store) -> Api:
 
 
 ID_PARAMS = ("event_id", "uti", "file_id", "alert_id", "user_id", "key_id", "report_id",
-             "entity_id", "agreement_id", "clock_id")
+             "entity_id", "agreement_id", "clock_id", "job_id")
 
 
 def beta_ids(world: World) -> dict[str, str]:
@@ -254,6 +254,11 @@ def beta_ids(world: World) -> dict[str, str]:
             " 'cftc-part45', 'BETA-' || gen_random_uuid(), 'nack', '1', 'nack', now(),"
             " now() + interval"
             " '9 days', 7, true) RETURNING id"))),
+        # a back-load job of beta's (migration 0024): alpha may neither see nor pause it
+        "job_id": str(world.first(b, (
+            "INSERT INTO backload_jobs (tenant_id, reason, as_of, total, batch_size,"
+            " created_by) VALUES (app.current_tenant(), 'refit', now(), 0, 500, 'bob')"
+            " RETURNING id"))),
     }
 
 

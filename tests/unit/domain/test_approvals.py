@@ -41,6 +41,9 @@ def test_every_kind_names_a_permission_the_roles_table_knows():
     ({"thresholds": ["repair"]}, "thresholds"),
     ({"thresholds": {}, "validity_hours": 0}, "validity_hours"),
     ({"thresholds": {}, "validity_hours": 10_000}, "validity_hours"),
+    ({"thresholds": {}, "window_hours": -1}, "window_hours"),
+    ({"thresholds": {}, "window_hours": 721}, "window_hours"),
+    ({"thresholds": {}, "window_hours": "24"}, "window_hours"),
 ])
 def test_a_bad_setting_names_its_field(settings, field):
     with pytest.raises(PolicyError) as caught:
@@ -59,3 +62,19 @@ def test_four_eyes_are_two_people():
     check_approver("u1", "u2")
     with pytest.raises(SameApprover, match="another user"):
         check_approver("u1", "u1")
+
+
+def test_one_users_recent_events_count_towards_the_threshold_within_the_window():
+    policy = FourEyesPolicy.from_settings({"thresholds": {"cancel": 100, "backload": 1000}})
+    assert policy.window == timedelta(hours=24)  # the default
+    # ten requests of 10 under a threshold of 100: the tenth is held
+    assert not policy.needs_approval("cancel", 10, recent=80)
+    assert policy.needs_approval("cancel", 10, recent=90)
+    assert policy.needs_approval("backload", 400, recent=600)
+    assert not policy.needs_approval("cancel", 0, recent=500)  # nothing to approve
+    assert not policy.needs_approval("repair", 1, recent=500)  # no threshold: never held
+    at = datetime(2026, 3, 2, 9, 0, tzinfo=UTC)
+    assert policy.window_start(at) == datetime(2026, 3, 1, 9, 0, tzinfo=UTC)
+    alone = FourEyesPolicy.from_settings({"thresholds": {"cancel": 100}, "window_hours": 0})
+    assert not alone.needs_approval("cancel", 10, recent=10_000)
+    assert FourEyesPolicy.from_settings(alone.as_settings()) == alone

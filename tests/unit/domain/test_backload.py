@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from decimal import Decimal
 
 import pytest
 
-from shared.domain.backload import backload_event
+from shared.domain.backload import backload_event, progress
 from shared.domain.model import ActionType, EventType, Money, TradeEvent, Valuation
 
 AS_OF = datetime(2026, 12, 1, tzinfo=UTC)
@@ -41,3 +41,17 @@ def test_the_same_trade_and_job_give_the_same_event_so_a_rerun_adds_nothing():
 def test_the_as_of_time_must_say_its_zone():
     with pytest.raises(ValueError, match="timezone"):
         backload_event(latest(), as_of=datetime(2026, 12, 1))
+
+
+def test_progress_gives_the_rate_and_when_the_job_would_end():
+    started = datetime(2026, 12, 1, 9, 0, tzinfo=UTC)
+    shown = progress(total=1000, done=190, skipped=10, started_at=started,
+                     updated_at=started + timedelta(seconds=100), status="running")
+    assert (shown["worked"], shown["percent"], shown["rate_per_s"]) == (200, 20.0, 2.0)
+    assert shown["eta"] == (started + timedelta(seconds=500)).isoformat()  # 800 more at 2/s
+    paused = progress(total=1000, done=200, skipped=0, started_at=started,
+                      updated_at=started + timedelta(seconds=100), status="paused")
+    assert paused["eta"] is None and paused["rate_per_s"] == 2.0
+    fresh = progress(total=0, done=0, skipped=0, started_at=None, updated_at=None,
+                     status="ready")
+    assert (fresh["percent"], fresh["rate_per_s"], fresh["eta"]) == (100.0, None, None)

@@ -11,12 +11,14 @@ export type PendingApproval = Schemas["PendingApproval"];
 export type FourEyesPolicy = Schemas["FourEyesPolicy"];
 export type FourEyesThresholds = Schemas["FourEyesThresholds"];
 
-export const APPROVAL_KINDS = enumOf<ApprovalKind>()(["repair", "bulk_repair", "cancel", "resubmit"]);
+export const APPROVAL_KINDS = enumOf<ApprovalKind>()(["repair", "bulk_repair", "cancel", "resubmit", "backload"]);
 export const APPROVAL_STATUSES = enumOf<ApprovalStatus>()(["pending", "approved", "rejected", "expired"]);
 /** The highest threshold the API takes per action: what one request of it can carry
  * (shared/domain/approvals.py MAX_EVENTS_PER_REQUEST), and the validity. */
-export const MAX_THRESHOLD: Record<ApprovalKind, number> = { repair: 1, bulk_repair: 500, cancel: 1000, resubmit: 1000 };
+export const MAX_THRESHOLD: Record<ApprovalKind, number> = { repair: 1, bulk_repair: 500, cancel: 1000, resubmit: 1000, backload: 10_000_000 };
 export const VALIDITY_HOURS = { min: 1, max: 720, default: 72 } as const;
+/** One user's events of an action within this many hours add up towards its threshold; 0: off. */
+export const WINDOW_HOURS = { min: 0, max: 720, default: 24 } as const;
 
 /** True for the 202 answer: the action waits for another user's approval and did nothing yet. */
 export function isHeld<T extends object>(answer: T | PendingApproval): answer is PendingApproval {

@@ -2,7 +2,7 @@ import { useState, type FormEvent } from "react";
 import { ApiError } from "../../api/client";
 import { useApi, useMe } from "../../api/context";
 import {
-  APPROVAL_KINDS, MAX_THRESHOLD, VALIDITY_HOURS, type ApprovalKind, type FourEyesPolicy, type FourEyesThresholds,
+  APPROVAL_KINDS, MAX_THRESHOLD, VALIDITY_HOURS, WINDOW_HOURS, type ApprovalKind, type FourEyesPolicy, type FourEyesThresholds,
 } from "../../api/types/approvals";
 import { number } from "../../format";
 import { useT, type Translate } from "../../i18n";
@@ -12,12 +12,13 @@ import { kindLabel } from "./RequestSummary";
 
 const asApiError = (exc: unknown) => (exc instanceof ApiError ? exc : new ApiError(0, "Error", String(exc), null));
 
-type Field = ApprovalKind | "validity_hours";
+type Field = ApprovalKind | "validity_hours" | "window_hours";
 type Draft = Record<Field, string>;
 
 const draftOf = (policy: FourEyesPolicy): Draft => ({
   ...(Object.fromEntries(APPROVAL_KINDS.map((k) => [k, policy.thresholds[k] == null ? "" : String(policy.thresholds[k])])) as Record<ApprovalKind, string>),
   validity_hours: String(policy.validity_hours ?? VALIDITY_HOURS.default),
+  window_hours: String(policy.window_hours ?? WINDOW_HOURS.default),
 });
 
 /** The tenant's policy in words, for every role: which actions wait for a second user, from how
@@ -40,6 +41,9 @@ export function PolicySummary({ policy }: { policy: FourEyesPolicy }) {
         </>
       )}
       <p className="muted">{t("policy.summary_validity", { hours: number(policy.validity_hours ?? VALIDITY_HOURS.default) })}</p>
+      <p className="muted">{(policy.window_hours ?? WINDOW_HOURS.default) > 0
+        ? t("policy.summary_window", { hours: number(policy.window_hours ?? WINDOW_HOURS.default) })
+        : t("policy.summary_no_window")}</p>
     </div>
   );
 }
@@ -58,6 +62,10 @@ export function policyErrors(draft: Draft, t: Translate): Partial<Record<Field, 
   if (draft.validity_hours.trim() === "" || !Number.isFinite(hours) || hours < VALIDITY_HOURS.min || hours > VALIDITY_HOURS.max) {
     errors.validity_hours = [t("policy.bad_validity", { min: VALIDITY_HOURS.min, max: VALIDITY_HOURS.max })];
   }
+  const window = Number(draft.window_hours.trim());
+  if (draft.window_hours.trim() === "" || !Number.isFinite(window) || window < WINDOW_HOURS.min || window > WINDOW_HOURS.max) {
+    errors.window_hours = [t("policy.bad_validity", { min: WINDOW_HOURS.min, max: WINDOW_HOURS.max })];
+  }
   return errors;
 }
 
@@ -66,7 +74,7 @@ function byField(error: ApiError): { placed: Partial<Record<Field, string[]>>; r
   const placed: Partial<Record<Field, string[]>> = {};
   const unplaced = error.errors.filter((e) => {
     const name = (e.field ?? e.parameter ?? "").replace(/^thresholds\./, "") as Field;
-    if (!(APPROVAL_KINDS as readonly string[]).includes(name) && name !== "validity_hours") return true;
+    if (!(APPROVAL_KINDS as readonly string[]).includes(name) && name !== "validity_hours" && name !== "window_hours") return true;
     (placed[name] ??= []).push(e.message);
     return false;
   });
@@ -101,7 +109,7 @@ function PolicyForm({ policy, onSaved }: { policy: FourEyesPolicy; onSaved: (sav
     setBusy(true);
     try {
       const answer = await api.call("put", "/api/approvals/policy", {},
-        { thresholds, validity_hours: Number(draft.validity_hours.trim()) });
+        { thresholds, validity_hours: Number(draft.validity_hours.trim()), window_hours: Number(draft.window_hours.trim()) });
       setDraft(draftOf(answer));
       setSaved(true);
       onSaved(answer);
@@ -114,10 +122,10 @@ function PolicyForm({ policy, onSaved }: { policy: FourEyesPolicy; onSaved: (sav
     }
   };
 
-  const input = (field: Field, label: string, hint: string, attrs: { max: number; step: string }) => (
+  const input = (field: Field, label: string, hint: string, attrs: { max: number; step: string; min?: number }) => (
     <FormField key={field} id={`policy-${field}`} label={label} hint={hint} errors={errors[field]}>
       {(describedBy, invalid) => (
-        <input id={`policy-${field}`} type="number" inputMode="numeric" min={1} max={attrs.max} step={attrs.step}
+        <input id={`policy-${field}`} type="number" inputMode="numeric" min={attrs.min ?? 1} max={attrs.max} step={attrs.step}
           value={draft[field]} aria-describedby={describedBy} aria-invalid={invalid || undefined}
           onChange={(e) => set(field, e.target.value)} />
       )}
@@ -133,6 +141,8 @@ function PolicyForm({ policy, onSaved }: { policy: FourEyesPolicy; onSaved: (sav
           t("policy.threshold_hint", { max: number(MAX_THRESHOLD[kind]) }), { max: MAX_THRESHOLD[kind], step: "1" }))}
         {input("validity_hours", t("policy.validity"), t("policy.validity_hint", { min: VALIDITY_HOURS.min, max: VALIDITY_HOURS.max }),
           { max: VALIDITY_HOURS.max, step: "any" })}
+        {input("window_hours", t("policy.window"), t("policy.window_hint", { min: WINDOW_HOURS.min, max: WINDOW_HOURS.max }),
+          { min: WINDOW_HOURS.min, max: WINDOW_HOURS.max, step: "any" })}
       </div>
       {problem && <ProblemBox error={problem} />}
       <button type="submit" disabled={busy}>{busy ? t("settings.working") : t("policy.save")}</button>

@@ -101,6 +101,8 @@ export function outcomeText(t: Translate, request: ApprovalRequest): string {
   const outcome = (request.outcome ?? null) as Record<string, unknown> | null;
   if (request.status !== "approved" || !outcome) return "—";
   if (typeof outcome.version === "number") return t("approvals.outcome.version", { version: outcome.version });
+  const job = outcome.job as { total?: unknown } | undefined;
+  if (job && typeof job.total === "number") return t("approvals.outcome.backload", { n: number(job.total) });
   if (typeof outcome.ok === "number" && typeof outcome.refused === "number") {
     return t("approvals.outcome.bulk", { ok: number(outcome.ok), refused: number(outcome.refused) });
   }
