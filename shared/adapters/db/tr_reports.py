@@ -166,22 +166,27 @@ def recon_statuses(conn: psycopg.Connection[Any], regime: str) -> Rows:
 
 # Per UTI, the latest (lifecycle order) of our events that went to this regime's TR in a file
 # that reached it (or that it refused as a whole) by the cut-off: what our books told the TR.
-_OURS = f"""
-SELECT DISTINCT ON (e.uti) e.uti, e.action_type
+_OURS = """
+SELECT DISTINCT ON (e.uti) e.uti, e.action_type{payload}
 FROM report_files f
 JOIN report_items i ON i.report_file_id = f.id
 JOIN trade_events e ON e.id = i.event_id
 WHERE f.regime = %(regime)s
   AND f.status IN ('submitted', 'acked', 'partially_acked', 'rejected')
   AND coalesce(f.submitted_at, f.feedback_at, f.updated_at) <= %(cutoff)s
-ORDER BY e.uti, e.event_timestamp DESC, {ACTION_RANK_SQL} DESC, e.created_at DESC,
+ORDER BY e.uti, e.event_timestamp DESC, {rank} DESC, e.created_at DESC,
          e.row_no DESC NULLS LAST, e.id DESC
 """
+_OURS_BARE = _OURS.format(payload="", rank=ACTION_RANK_SQL)
+_OURS_WITH_PAYLOAD = _OURS.format(payload=", e.payload", rank=ACTION_RANK_SQL)
 
 
-def our_trades(conn: psycopg.Connection[Any], regime: str, cutoff: datetime) -> Rows:
-    """uti and action_type of our latest event sent to `regime`'s TR by `cutoff`."""
-    return conn.execute(_OURS, {"regime": regime, "cutoff": cutoff}).fetchall()
+def our_trades(conn: psycopg.Connection[Any], regime: str, cutoff: datetime, *,
+               payload: bool = False) -> Rows:
+    """uti and action_type (and the event's `payload`, when asked: verification compares its
+    fields) of our latest event sent to `regime`'s TR by `cutoff`."""
+    return conn.execute(_OURS_WITH_PAYLOAD if payload else _OURS_BARE,
+                        {"regime": regime, "cutoff": cutoff}).fetchall()
 
 
 def now(conn: psycopg.Connection[Any]) -> datetime:

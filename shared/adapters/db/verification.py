@@ -15,9 +15,9 @@ from typing import Any
 
 import psycopg
 
+from shared.adapters.db import tr_reports
 from shared.adapters.db.reads.paging import Sort, SortKey, count_rows, select_page, sort_for
 from shared.adapters.db.reads.where import Where
-from shared.adapters.db.trade_events import ACTION_RANK_SQL
 
 Rows = list[dict[str, Any]]
 
@@ -55,23 +55,10 @@ def tr_open(conn: psycopg.Connection[Any], regime: str) -> Rows:
         " WHERE regime = %s", (regime,)).fetchall()
 
 
-# Per UTI, our latest event (lifecycle order) in a file that went to this regime's TR.
-_BOOK = f"""
-SELECT DISTINCT ON (e.uti) e.uti, e.action_type, e.payload
-FROM report_files f
-JOIN report_items i ON i.report_file_id = f.id
-JOIN trade_events e ON e.id = i.event_id
-WHERE f.regime = %(regime)s
-  AND f.status IN ('submitted', 'acked', 'partially_acked', 'rejected')
-  AND coalesce(f.submitted_at, f.feedback_at, f.updated_at) <= %(cutoff)s
-ORDER BY e.uti, e.event_timestamp DESC, {ACTION_RANK_SQL} DESC, e.created_at DESC,
-         e.row_no DESC NULLS LAST, e.id DESC
-"""
-
-
 def our_book(conn: psycopg.Connection[Any], regime: str, cutoff: datetime) -> Rows:
-    """uti, action_type, payload of our latest event sent to `regime`'s TR by `cutoff`."""
-    return conn.execute(_BOOK, {"regime": regime, "cutoff": cutoff}).fetchall()
+    """uti, action_type, payload of our latest event sent to `regime`'s TR by `cutoff` (the
+    same choice of event as the end-of-day reconciliation's)."""
+    return tr_reports.our_trades(conn, regime, cutoff, payload=True)
 
 
 def unclocked_breaks(conn: psycopg.Connection[Any]) -> Rows:
