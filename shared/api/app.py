@@ -4,6 +4,7 @@ from shared.api.routes import (
     admin,
     approvals,
     auth,
+    clients,
     entities,
     errors,
     files,
@@ -25,5 +26,5 @@ from shared.platform.web import Router
 router = Router()
 for module in (health, openapi, ingest, auth, admin, approvals, operations, files, metrics,
                ingest_files, trades, errors, reports, stats, ops_views, rules, entities,
-               reconciliation):
+               reconciliation, clients):
     router.include(module.router)

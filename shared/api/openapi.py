@@ -538,6 +538,27 @@ RECON_SCHEMAS: dict[str, dict[str, Any]] = {
 }
 SCHEMAS.update(RECON_SCHEMAS)
 
+# shared/services/clients.py: the client view of delegated reporting (migration 0027)
+CLIENT_SCHEMAS: dict[str, dict[str, Any]] = {
+    "Client": _all({
+        "lei": STR, "name": NSTR,
+        "kind": {**_enum("client", "group", "former"), "description": "client: under a "
+                 "delegation agreement; group: another of the tenant's entities; former: "
+                 "reported for, but under no agreement now"},
+        "regimes": _array(STR), "capacities": _array(STR),
+        "reports": INT, "acked": INT, "nacked": INT, "pending": INT,
+        "last_reported_at": NSTAMP}),
+    "ClientReport": _all({
+        "id": INT, "client_lei": STR, "uti": STR, "action_type": STR, "event_type": NSTR,
+        "event_timestamp": STAMP, "regime": REGIME,
+        "status": _enum("pending", "acked", "nacked"), "tr_code": NSTR, "tr_message": NSTR,
+        "record_ref": STR, "position": INT, "report_file_id": STR, "object_key": STR,
+        "file_status": STR, "reported_at": STAMP, "submitted_at": NSTAMP,
+        "feedback_at": NSTAMP, "counterparty_1": NSTR, "counterparty_2": NSTR,
+        "record_submitting_entity": NSTR}),
+}
+SCHEMAS.update(CLIENT_SCHEMAS)
+
 # -- the operations --------------------------------------------------------------------------------
 
 
@@ -570,8 +591,8 @@ OPERATIONS: tuple[Op, ...] = (
     Op("POST", "/api/auth/refresh", "A new session for a refresh token (rotated)", "auth",
        ref("Session"), body="Refresh", public=True, errors=(401,)),
     Op("POST", "/api/auth/logout", "End this sign-in's sessions, or all of the caller's",
-       "auth", _obj(["revoked"], revoked=INT), body="Logout", body_optional=True),
-    Op("GET", "/api/auth/me", "The caller", "auth", ref("Me"), credential="any"),
+       "auth", _obj(["revoked"], revoked=INT), body="Logout", body_optional=True, roles=ROLES),
+    Op("GET", "/api/auth/me", "The caller", "auth", ref("Me"), credential="any", roles=ROLES),
     # administration
     Op("GET", "/api/admin/users", "The tenant's users", "admin", _items(ref("User")), **USERS),
     Op("POST", "/api/admin/users", "Create a user", "admin", ref("User"), ok=201,
@@ -705,6 +726,16 @@ OPERATIONS: tuple[Op, ...] = (
     Op("POST", "/api/reconciliation/breaks/{break_id}/resolve", "Resolve a break, with a note",
        "reconciliation", ref("TrBreak"), body="ResolveBreak", errors=(404, 409),
        **needs("reconcile")),
+    # delegated reporting: whom the tenant reports for, and what it reported for each
+    Op("GET", "/api/clients", "The counterparties the tenant reports for (delegation "
+       "agreements, its other entities), with what was reported for each", "clients",
+       _items(ref("Client")), **needs("read_client")),
+    Op("GET", "/api/clients/{lei}/reports", "The reports made on behalf of one client",
+       "clients", _page(ref("ClientReport")), query="ClientReportsQuery", errors=(404, 422),
+       **needs("read_client")),
+    Op("GET", "/api/clients/{lei}/daily", "The client's daily file: what was reported for it "
+       "on a day (CSV with a header row)", "clients", {"type": "string"}, query="DailyQuery",
+       media="text/csv", errors=(404, 422), **needs("read_client")),
     # the validation rules (code, the same for every tenant)
     Op("GET", "/api/rules", "The validation rules (SR-*) with their messages in English and "
        "Korean", "rules", _items(ref("Rule")), **DETAIL),
@@ -896,8 +927,12 @@ def _query_models() -> dict[str, Any]:
 
     names = ("FilesQuery", "TradesQuery", "ErrorItemsQuery", "ReportsQuery", "StatsQuery",
              "DashboardQuery", "AlertsQuery", "ActivationsQuery", "AuditQuery", "BreaksQuery")
+    from shared.api.routes import clients
+    from shared.services.clients import ClientReportsQuery
+
     return {"ErrorsQuery": errors._errors_query(),
-            **{name: getattr(filters, name) for name in names}}
+            **{name: getattr(filters, name) for name in names},
+            "ClientReportsQuery": ClientReportsQuery, "DailyQuery": clients.models().DailyQuery}
 
 
 def build(operations: Sequence[Op] = OPERATIONS,

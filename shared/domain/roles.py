@@ -11,7 +11,9 @@ from __future__ import annotations
 from collections.abc import Iterable
 from typing import Any
 
-ROLES = ("admin", "operator", "viewer")  # strongest first
+# strongest first; a client_viewer sees only what was reported for its one client (its
+# users.client_lei): none of the tenant's other reads, only `read_client`
+ROLES = ("admin", "operator", "viewer", "client_viewer")
 
 # Every action the code checks -> the weakest role that may perform it.
 PERMISSIONS: dict[str, str] = {
@@ -30,6 +32,7 @@ PERMISSIONS: dict[str, str] = {
     "manage_api_keys": "admin",
     "manage_approvals": "admin",  # the four-eyes policy (shared.domain.approvals)
     "manage_entities": "admin",  # legal entities and delegation agreements (routing)
+    "read_client": "client_viewer",  # a client's reports and daily file (a client_viewer: its own)
 }
 
 
