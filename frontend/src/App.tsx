@@ -24,6 +24,7 @@ const Audit = lazy(() => import("./screens/Audit"));
 const Activations = lazy(() => import("./screens/Activations"));
 const Settings = lazy(() => import("./screens/Settings"));
 const Approvals = lazy(() => import("./screens/Approvals"));
+const Clients = lazy(() => import("./screens/Clients"));
 
 // [path, label, roles that see it (all when absent)]: settings is for admins only.
 const NAV: [string, MessageKey, Role[]?][] = [
@@ -38,13 +39,16 @@ const NAV: [string, MessageKey, Role[]?][] = [
   ["/activations", "nav.activations"],
   ["/audit", "nav.audit"],
   ["/settings", "nav.settings", ["admin"]],
+  ["/clients", "nav.clients"],
 ];
+// A client_viewer sees what was reported for its one client, nothing else of the tenant's.
+const CLIENT_VIEWER_NAV = new Set(["/clients"]);
 
 function screenFor(route: Route) {
   const [first, second, ...more] = route.segments;
   const notFound = <NotFound path={route.path} />;
   // Only trades and reports have a detail below them: any other deeper path is not a screen.
-  if (more.length > 0 || (second !== undefined && first !== "trades" && first !== "reports")) return notFound;
+  if (more.length > 0 || (second !== undefined && first !== "trades" && first !== "reports" && first !== "clients")) return notFound;
   switch (first) {
     case undefined:
       return <Dashboard />;
@@ -68,6 +72,8 @@ function screenFor(route: Route) {
       return <Settings />;
     case "approvals":
       return <Approvals />;
+    case "clients":
+      return <Clients lei={second} params={route.params} />;
     default:
       return notFound;
   }
@@ -137,7 +143,8 @@ export function App() {
         {me && (
           <nav aria-label={t("nav.main")}>
             <ul>
-              {NAV.filter(([, , roles]) => !roles || roles.includes(me.user.role)).map(([path, key]) => (
+              {NAV.filter(([path, , roles]) => me.user.role === "client_viewer" ? CLIENT_VIEWER_NAV.has(path)
+                : !roles || roles.includes(me.user.role)).map(([path, key]) => (
                 <li key={path}>
                   <a href={href(path)} aria-current={current === path ? "page" : undefined}>
                     {t(key)}
@@ -179,7 +186,11 @@ export function App() {
           <Loading />
         ) : me ? (
           <MeContext.Provider value={me}>
-            <Suspense fallback={<Loading />}>{screenFor(route)}</Suspense>
+            <Suspense fallback={<Loading />}>
+              {me.user.role === "client_viewer" && route.segments[0] !== "clients"
+                ? <Clients lei={me.user.client_lei ?? undefined} params={route.params} />
+                : screenFor(route)}
+            </Suspense>
           </MeContext.Provider>
         ) : (
           <SignIn onSignIn={signIn} />

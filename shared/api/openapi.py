@@ -117,7 +117,8 @@ SCHEMAS: dict[str, dict[str, Any]] = {
                   "created_at", "last_login_at"],
                  id=STR, tenant_id=STR, username=STR, display_name=NSTR,
                  role={"enum": list(ROLES)}, disabled=BOOL, tenant=STR,
-                 created_at=STAMP, last_login_at=NSTAMP),
+                 created_at=STAMP, last_login_at=NSTAMP,
+                 client_lei={**NSTR, "description": "a client_viewer's one client"}),
     "Session": _obj(["access_token", "token_type", "expires_in", "refresh_token",
                      "refresh_expires_in", "user"],
                     access_token=STR, token_type={"const": "Bearer"}, expires_in=INT,
@@ -127,7 +128,9 @@ SCHEMAS: dict[str, dict[str, Any]] = {
         _obj(["kind", "subject", "tenant_id", "role", "tenant", "username", "display_name"],
              kind={"const": "user"}, subject=STR, tenant_id=STR, role={"enum": list(ROLES)},
              tenant=STR, username={**NSTR, "description": "null: a person of the identity "
-                                   "provider with no user row"}, display_name=NSTR),
+                                   "provider with no user row"}, display_name=NSTR,
+             client_lei={**NSTR, "description": "a client_viewer's one client (the client "
+                         "view shows it alone)"}),
         _obj(["kind", "subject", "tenant_id", "name", "prefix", "scopes"],
              kind={"const": "api_key"}, subject=STR, tenant_id=STR, name=STR, prefix=STR,
              scopes={"type": "array", "items": STR})]},

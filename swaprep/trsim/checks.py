@@ -38,6 +38,7 @@ class RecordResult:
     uti: str | None
     codes: tuple[tuple[str, str], ...] = ()  # (code, message); empty: ACK
     event_ts: str | None = None  # as the record carried it (not echoed in feedback)
+    reporting_counterparty: str | None = None  # whose side it reports (not echoed either)
 
     @property
     def status(self) -> str:
@@ -101,7 +102,8 @@ class Repository:
                     code = LIFECYCLE_CODES.get(decision.rule_id or "", "TR-LC-001")
                     codes.append((code, decision.message_en or decision.rule_id or "refused"))
             results.append(RecordResult(record.position, record.record_ref, record.uti,
-                                        tuple(codes), record.event_ts))
+                                        tuple(codes), record.event_ts,
+                                        record.reporting_counterparty))
         return results
 
     def _static_codes(self, record: TrRecord, now: datetime) -> list[tuple[str, str]]:
