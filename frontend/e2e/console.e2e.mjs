@@ -52,10 +52,32 @@ const prepare = {
     await page.locator("main table tbody tr").first().waitFor();
     if (!(await page.locator("#upload-file").count())) run.fail("files: the admin should see the upload control");
   },
+  // Delegated reporting: the demo's London branch reports for its UK NFC- client by law, so
+  // the client is listed with the reports made for it once the pipeline has run.
+  async clients(page) {
+    const rows = page.locator("main table tbody tr");
+    await rows.first().waitFor();
+    const reports = Number((await rows.first().locator("td.num").first().innerText()).replace(/\D/g, ""));
+    run.step(`clients: ${await rows.count()} client(s), the first with ${reports} report(s)`);
+    if (!(reports > 0)) run.fail("clients: the demo's UK client shows no report made on its behalf");
+  },
 };
 
 // What to look at after the screen's screenshot: deeper screens reached from it.
 const explore = {
+  // A client's reports and its daily file (a CSV download).
+  async clients(page, layout) {
+    run.step("client reports");
+    await page.locator("main table tbody tr").first().click();
+    await page.locator("form.daily-file").waitFor();
+    await page.locator("main table tbody tr").first().waitFor();
+    await settled(page);
+    await run.check(page, `08b-client-reports${layout.suffix}`, { route: "clients/<lei>", lang: layout.lang, width: layout.width });
+    const [download] = await Promise.all([page.waitForEvent("download"), page.locator("form.daily-file button[type=submit]").click()]);
+    const name = download.suggestedFilename();
+    run.step(`daily file ${name}`);
+    if (!/^client-[0-9A-Z]{20}-\d{4}-\d{2}-\d{2}\.csv$/.test(name)) run.fail(`clients: the daily file is named ${name}`);
+  },
   async trades(page, layout) {
     await page.locator("#f-state").selectOption(["invalid"]);
     await page.locator("form[role=search] button[type=submit]").click();

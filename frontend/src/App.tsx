@@ -26,6 +26,7 @@ const Settings = lazy(() => import("./screens/Settings"));
 const Approvals = lazy(() => import("./screens/Approvals"));
 const Corrections = lazy(() => import("./screens/Corrections"));
 const Backloads = lazy(() => import("./screens/Backloads"));
+const Clients = lazy(() => import("./screens/Clients"));
 
 // [path, label, roles that see it (all when absent)]: settings is for admins only.
 const NAV: [string, MessageKey, Role[]?][] = [
@@ -42,13 +43,16 @@ const NAV: [string, MessageKey, Role[]?][] = [
   ["/settings", "nav.settings", ["admin"]],
   ["/corrections", "nav.corrections"],
   ["/backloads", "nav.backloads"],
+  ["/clients", "nav.clients"],
 ];
+// A client_viewer sees what was reported for its one client, nothing else of the tenant's.
+const CLIENT_VIEWER_NAV = new Set(["/clients"]);
 
 function screenFor(route: Route) {
   const [first, second, ...more] = route.segments;
   const notFound = <NotFound path={route.path} />;
   // Only trades and reports have a detail below them: any other deeper path is not a screen.
-  if (more.length > 0 || (second !== undefined && first !== "trades" && first !== "reports")) return notFound;
+  if (more.length > 0 || (second !== undefined && first !== "trades" && first !== "reports" && first !== "clients")) return notFound;
   switch (first) {
     case undefined:
       return <Dashboard />;
@@ -76,6 +80,8 @@ function screenFor(route: Route) {
       return <Corrections params={route.params} />;
     case "backloads":
       return <Backloads />;
+    case "clients":
+      return <Clients lei={second} params={route.params} />;
     default:
       return notFound;
   }
@@ -145,7 +151,8 @@ export function App() {
         {me && (
           <nav aria-label={t("nav.main")}>
             <ul>
-              {NAV.filter(([, , roles]) => !roles || roles.includes(me.user.role)).map(([path, key]) => (
+              {NAV.filter(([path, , roles]) => me.user.role === "client_viewer" ? CLIENT_VIEWER_NAV.has(path)
+                : !roles || roles.includes(me.user.role)).map(([path, key]) => (
                 <li key={path}>
                   <a href={href(path)} aria-current={current === path ? "page" : undefined}>
                     {t(key)}
@@ -187,7 +194,11 @@ export function App() {
           <Loading />
         ) : me ? (
           <MeContext.Provider value={me}>
-            <Suspense fallback={<Loading />}>{screenFor(route)}</Suspense>
+            <Suspense fallback={<Loading />}>
+              {me.user.role === "client_viewer" && route.segments[0] !== "clients"
+                ? <Clients lei={me.user.client_lei ?? undefined} params={route.params} />
+                : screenFor(route)}
+            </Suspense>
           </MeContext.Provider>
         ) : (
           <SignIn onSignIn={signIn} />

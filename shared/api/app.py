@@ -5,6 +5,7 @@ from shared.api.routes import (
     approvals,
     auth,
     backloads,
+    clients,
     entities,
     errors,
     files,
@@ -27,5 +28,5 @@ from shared.platform.web import Router
 router = Router()
 for module in (health, openapi, ingest, auth, admin, approvals, operations, files, metrics,
                ingest_files, trades, errors, reports, stats, ops_views, rules, entities,
-               reconciliation, verification, backloads):
+               reconciliation, verification, backloads, clients):
     router.include(module.router)

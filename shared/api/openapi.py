@@ -117,7 +117,8 @@ SCHEMAS: dict[str, dict[str, Any]] = {
                   "created_at", "last_login_at"],
                  id=STR, tenant_id=STR, username=STR, display_name=NSTR,
                  role={"enum": list(ROLES)}, disabled=BOOL, tenant=STR,
-                 created_at=STAMP, last_login_at=NSTAMP),
+                 created_at=STAMP, last_login_at=NSTAMP,
+                 client_lei={**NSTR, "description": "a client_viewer's one client"}),
     "Session": _obj(["access_token", "token_type", "expires_in", "refresh_token",
                      "refresh_expires_in", "user"],
                     access_token=STR, token_type={"const": "Bearer"}, expires_in=INT,
@@ -127,7 +128,9 @@ SCHEMAS: dict[str, dict[str, Any]] = {
         _obj(["kind", "subject", "tenant_id", "role", "tenant", "username", "display_name"],
              kind={"const": "user"}, subject=STR, tenant_id=STR, role={"enum": list(ROLES)},
              tenant=STR, username={**NSTR, "description": "null: a person of the identity "
-                                   "provider with no user row"}, display_name=NSTR),
+                                   "provider with no user row"}, display_name=NSTR,
+             client_lei={**NSTR, "description": "a client_viewer's one client (the client "
+                         "view shows it alone)"}),
         _obj(["kind", "subject", "tenant_id", "name", "prefix", "scopes"],
              kind={"const": "api_key"}, subject=STR, tenant_id=STR, name=STR, prefix=STR,
              scopes={"type": "array", "items": STR})]},
@@ -610,6 +613,26 @@ VERIFY_SCHEMAS: dict[str, dict[str, Any]] = {
         "regime": REGIME, "clocks": INT, "prepared_at": STAMP}),
 }
 SCHEMAS.update(VERIFY_SCHEMAS)
+# shared/services/clients.py: the client view of delegated reporting (migration 0027)
+CLIENT_SCHEMAS: dict[str, dict[str, Any]] = {
+    "Client": _all({
+        "lei": STR, "name": NSTR,
+        "kind": {**_enum("client", "group", "former"), "description": "client: under a "
+                 "delegation agreement; group: another of the tenant's entities; former: "
+                 "reported for, but under no agreement now"},
+        "regimes": _array(STR), "capacities": _array(STR),
+        "reports": INT, "acked": INT, "nacked": INT, "pending": INT,
+        "last_reported_at": NSTAMP}),
+    "ClientReport": _all({
+        "id": INT, "client_lei": STR, "uti": STR, "action_type": STR, "event_type": NSTR,
+        "event_timestamp": STAMP, "regime": REGIME,
+        "status": _enum("pending", "acked", "nacked"), "tr_code": NSTR, "tr_message": NSTR,
+        "record_ref": STR, "position": INT, "report_file_id": STR, "object_key": STR,
+        "file_status": STR, "reported_at": STAMP, "submitted_at": NSTAMP,
+        "feedback_at": NSTAMP, "counterparty_1": NSTR, "counterparty_2": NSTR,
+        "record_submitting_entity": NSTR}),
+}
+SCHEMAS.update(CLIENT_SCHEMAS)
 
 # -- the operations --------------------------------------------------------------------------------
 
@@ -643,8 +666,8 @@ OPERATIONS: tuple[Op, ...] = (
     Op("POST", "/api/auth/refresh", "A new session for a refresh token (rotated)", "auth",
        ref("Session"), body="Refresh", public=True, errors=(401,)),
     Op("POST", "/api/auth/logout", "End this sign-in's sessions, or all of the caller's",
-       "auth", _obj(["revoked"], revoked=INT), body="Logout", body_optional=True),
-    Op("GET", "/api/auth/me", "The caller", "auth", ref("Me"), credential="any"),
+       "auth", _obj(["revoked"], revoked=INT), body="Logout", body_optional=True, roles=ROLES),
+    Op("GET", "/api/auth/me", "The caller", "auth", ref("Me"), credential="any", roles=ROLES),
     # administration
     Op("GET", "/api/admin/users", "The tenant's users", "admin", _items(ref("User")), **USERS),
     Op("POST", "/api/admin/users", "Create a user", "admin", ref("User"), ok=201,
@@ -794,6 +817,16 @@ OPERATIONS: tuple[Op, ...] = (
     Op("POST", "/api/corrections/{clock_id}/resolve", "Resolve a correction clock, with a note",
        "corrections", ref("CorrectionClock"), body="ResolveCorrection", errors=(404, 409),
        **needs("verify")),
+    # delegated reporting: whom the tenant reports for, and what it reported for each
+    Op("GET", "/api/clients", "The counterparties the tenant reports for (delegation "
+       "agreements, its other entities), with what was reported for each", "clients",
+       _items(ref("Client")), **needs("read_client")),
+    Op("GET", "/api/clients/{lei}/reports", "The reports made on behalf of one client",
+       "clients", _page(ref("ClientReport")), query="ClientReportsQuery", errors=(404, 422),
+       **needs("read_client")),
+    Op("GET", "/api/clients/{lei}/daily", "The client's daily file: what was reported for it "
+       "on a day (CSV with a header row)", "clients", {"type": "string"}, query="DailyQuery",
+       media="text/csv", errors=(404, 422), **needs("read_client")),
     # the validation rules (code, the same for every tenant)
     Op("GET", "/api/rules", "The validation rules (SR-*) with their messages in English and "
        "Korean", "rules", _items(ref("Rule")), **DETAIL),
@@ -1006,8 +1039,12 @@ def _query_models() -> dict[str, Any]:
     names = ("FilesQuery", "TradesQuery", "ErrorItemsQuery", "ReportsQuery", "StatsQuery",
              "DashboardQuery", "AlertsQuery", "ActivationsQuery", "AuditQuery", "BreaksQuery",
              "VerificationsQuery", "CorrectionsQuery", "NoticeQuery")
+    from shared.api.routes import clients
+    from shared.services.clients import ClientReportsQuery
+
     return {"ErrorsQuery": errors._errors_query(),
-            **{name: getattr(filters, name) for name in names}}
+            **{name: getattr(filters, name) for name in names},
+            "ClientReportsQuery": ClientReportsQuery, "DailyQuery": clients.models().DailyQuery}
 
 
 def build(operations: Sequence[Op] = OPERATIONS,

@@ -25,7 +25,18 @@ def reader(request: WebRequest, ctx: ActionContext) -> str:
     if principal.kind != "user":
         raise HttpError(403, "Forbidden", "reading needs a signed-in user; an API key may only"
                         " ingest events")
+    refuse_client_viewer(principal.role)
     return principal.tenant_id
+
+
+def refuse_client_viewer(role: str | None) -> None:
+    """A role below `read` (a client_viewer) reads only its client's reports, not the
+    tenant's: 403 on every other read route."""
+    from shared.domain.roles import may
+
+    if role is not None and not may(role, "read"):
+        raise HttpError(403, "Forbidden", f"the {role} role reads only its client's reports"
+                        " (/api/clients/{lei}/reports)")
 
 
 def _is_list(field: Any) -> bool:

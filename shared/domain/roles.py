@@ -11,7 +11,9 @@ from __future__ import annotations
 from collections.abc import Iterable
 from typing import Any
 
-ROLES = ("admin", "operator", "viewer")  # strongest first
+# strongest first; a client_viewer sees only what was reported for its one client (its
+# users.client_lei): none of the tenant's other reads, only `read_client`
+ROLES = ("admin", "operator", "viewer", "client_viewer")
 
 # Every action the code checks -> the weakest role that may perform it.
 PERMISSIONS: dict[str, str] = {
@@ -32,6 +34,7 @@ PERMISSIONS: dict[str, str] = {
     "manage_entities": "admin",  # legal entities and delegation agreements (routing)
     "verify": "operator",  # run verifications, resolve correction clocks
     "manage_backloads": "admin",  # back-load jobs: plan, create, pause, resume, cancel
+    "read_client": "client_viewer",  # a client's reports and daily file (a client_viewer: its own)
 }
 
 

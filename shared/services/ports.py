@@ -55,6 +55,11 @@ class Database(Protocol):
         """A transaction across all tenants, for platform work (queues, monitor, sign-in)."""
         ...
 
+    def client(self, tenant_id: uuid.UUID | str, client_lei: str
+               ) -> AbstractContextManager[psycopg.Connection[Any]]:
+        """A tenant transaction that sees only one client's report items (a client_viewer's)."""
+        ...
+
     def ping(self) -> dict[str, Any]:
         """Server facts for the health check (`version`, `rls_enforced`); raises if down."""
         ...

@@ -38,6 +38,7 @@ class RecordResult:
     uti: str | None
     codes: tuple[tuple[str, str], ...] = ()  # (code, message); empty: ACK
     event_ts: str | None = None  # as the record carried it (not echoed in feedback)
+    reporting_counterparty: str | None = None  # whose side it reports (not echoed either)
 
     @property
     def status(self) -> str:
@@ -68,6 +69,13 @@ def _event(record: TrRecord) -> _Event:
                   Level(level), record.execution_ts)
 
 
+def trade_key(uti: str | None, reporting_counterparty: str | None) -> str:
+    """A trade in a submitter's book: its UTI and the side reported (a delegate reports both
+    sides of one UTI, each its own lifecycle)."""
+    uti = uti or ""
+    return f"{uti}@{reporting_counterparty.upper()}" if reporting_counterparty else uti
+
+
 @dataclass
 class Repository:
     """UTI states per (regime, submitter); `known_leis` None: every well-formed LEI exists."""
@@ -85,15 +93,17 @@ class Repository:
         for record in records:
             codes = self._static_codes(record, now)
             if not codes:
-                lifecycle = book.get(record.uti or "") or TradeLifecycle.start(regime)
+                key = trade_key(record.uti, record.reporting_counterparty)
+                lifecycle = book.get(key) or TradeLifecycle.start(regime)
                 after, decision = lifecycle.apply(_event(record))
                 if decision.accepted:
-                    book[record.uti or ""] = after
+                    book[key] = after
                 else:
                     code = LIFECYCLE_CODES.get(decision.rule_id or "", "TR-LC-001")
                     codes.append((code, decision.message_en or decision.rule_id or "refused"))
             results.append(RecordResult(record.position, record.record_ref, record.uti,
-                                        tuple(codes), record.event_ts))
+                                        tuple(codes), record.event_ts,
+                                        record.reporting_counterparty))
         return results
 
     def _static_codes(self, record: TrRecord, now: datetime) -> list[tuple[str, str]]:
@@ -136,8 +146,12 @@ class Repository:
         for row in rows:
             self.book(row["regime"], row["submitter"])[row["uti"]] = _load_lifecycle(row)
 
-    def state_of(self, regime: str, submitter: str, uti: str) -> str:
-        lifecycle = self.book(regime, submitter).get(uti)
+    def state_of(self, regime: str, submitter: str, uti: str,
+                 reporting_counterparty: str | None = None) -> str:
+        book = self.book(regime, submitter)
+        lifecycle = book.get(trade_key(uti, reporting_counterparty)) if reporting_counterparty \
+            else book.get(uti) or next((lc for key, lc in book.items()
+                                        if key.split("@", 1)[0] == uti), None)
         return (lifecycle.state if lifecycle else TradeState.ABSENT).value
 
 

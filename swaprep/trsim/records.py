@@ -45,6 +45,10 @@ class TrRecord:
     # ISO 20022 regimes: the report body as received (the New, Mod, ... element), which the
     # TR keeps for its end-of-day reports (eod.py)
     body: bytes | None = None
+    # Who the record reports for (EMIR RptgCtrPty, CFTC counterparty1, KRX CP1_ID): a TR
+    # knows a trade by UTI and reporting counterparty, so a delegate's report of its client's
+    # side is a trade of its own next to the delegate's report of its own side.
+    reporting_counterparty: str | None = None
 
     @property
     def record_ref(self) -> str:
@@ -121,6 +125,7 @@ def _krx(body: bytes, encoding: str) -> list[TrRecord]:
             event_type=row["EVENT_TYPE"] or None, level=row["LEVEL"] or None,
             execution_ts=parse_ts(row["EXECUTION_TS"]), valuation_ts=parse_ts(row["VAL_TS"]),
             event_ts=row.get("EVENT_TS") or None,
+            reporting_counterparty=row["CP1_ID"] or None,
         )
         if row["CP1_ID_TYPE"] in ("", "LEI"):
             _add_lei(record, "CP1_ID", row["CP1_ID"])
@@ -185,6 +190,7 @@ def _auth030(body: bytes, namespace: str) -> list[TrRecord]:
                             ("Brkr", "a:Brkr/a:LEI"), ("SubmitgAgt", "a:SubmitgAgt/a:LEI"),
                             ("NttyRspnsblForRpt", "a:NttyRspnsblForRpt/a:LEI")):
             _add_lei(record, label, text(cpty + path))
+        record.reporting_counterparty = text(cpty + "a:RptgCtrPty/a:Id/a:Lgl/a:Id/a:LEI")
         records.append(record)
     return records
 
@@ -221,6 +227,8 @@ def _cftc(body: bytes) -> list[TrRecord]:
             event_ts=report.get("eventTimestamp") or None,
         )
         _add_lei(record, "counterparty1", report.get("counterparty1"))
+        side = report.get("counterparty1")
+        record.reporting_counterparty = side if isinstance(side, str) and side else None
         if report.get("counterparty2IdentifierSource") == "LEID":
             _add_lei(record, "counterparty2", report.get("counterparty2"))
         _add_lei(record, "reportSubmittingEntityID", report.get("reportSubmittingEntityID"))

@@ -114,14 +114,16 @@ class Message:
         data = asdict(self)
         data["results"] = [
             {"position": r.position, "record_ref": r.record_ref, "uti": r.uti,
-             "codes": [list(c) for c in r.codes], "event_ts": r.event_ts}
+             "codes": [list(c) for c in r.codes], "event_ts": r.event_ts,
+             "reporting_counterparty": r.reporting_counterparty}
             for r in self.results]
         return data
 
     @classmethod
     def load(cls, data: dict[str, Any]) -> Message:
         results = [RecordResult(r["position"], r["record_ref"], r["uti"],
-                                tuple(tuple(c) for c in r["codes"]), r.get("event_ts"))
+                                tuple(tuple(c) for c in r["codes"]), r.get("event_ts"),
+                                r.get("reporting_counterparty"))
                    for r in data["results"]]
         return cls(**{**data, "results": results})
 
@@ -301,7 +303,8 @@ class TrSimulator:
                      "submitter": m.submitter, "report_file_id": m.report_file_id,
                      "position": r.position, "uti": r.uti,
                      "action": r.record_ref.split(":")[-2] if r.record_ref.count(":") >= 2
-                     else None, "event_ts": r.event_ts, "status": r.status}
+                     else None, "event_ts": r.event_ts, "status": r.status,
+                     "reporting_counterparty": r.reporting_counterparty}
                     for m in self._messages.values() for r in m.results]
 
     def message(self, tr_message_id: str) -> Message | None:

@@ -112,7 +112,13 @@ def test_the_demo_settles_with_every_state_on_show_in_well_under_two_minutes(sta
                 "SELECT f.regime, count(*) AS n FROM report_items i"
                 " JOIN report_files f ON f.id = i.report_file_id"
                 " JOIN tenants t ON t.id = f.tenant_id WHERE t.slug = %s"
-                " AND i.status = 'acked' AND f.regime <> 'krx' GROUP BY 1", (demo.DEMO_TENANT,))}
+                " AND i.status = 'acked' AND f.regime <> 'krx'"
+                " AND i.reporting_counterparty IS NULL GROUP BY 1", (demo.DEMO_TENANT,))}
+            # the client's side, reported by London on its behalf (delegated reporting)
+            for_client = {(r["regime"], r["status"]): r["n"] for r in conn.execute(
+                "SELECT f.regime, i.status, count(*) AS n FROM report_items i"
+                " JOIN report_files f ON f.id = i.report_file_id"
+                " WHERE i.reporting_counterparty = %s GROUP BY 1, 2", (demo.UK_CLIENT[1],))}
             decided = {r["basis"]: r["n"] for r in conn.execute(
                 "SELECT e.routing->>'basis' AS basis, count(*) AS n FROM trade_events e"
                 " JOIN tenants t ON t.id = e.tenant_id GROUP BY 1")}
@@ -125,6 +131,7 @@ def test_the_demo_settles_with_every_state_on_show_in_well_under_two_minutes(sta
         assert sum(decided.values()) == events["acked"] + events["nacked"] + events["invalid"]
         assert owed_for_client == sum(1 for r in reader_for("csv").read(io.BytesIO(
             branches.data)) if r.event.counterparty_2.identifier == demo.UK_CLIENT[1])
+        assert for_client == {("uk-emir", "acked"): owed_for_client} and owed_for_client
         print(f"demo settled in {settled:.1f}s: {events}, {rows}, duplicates {duplicates}")
         # The demo's TR writes its end-of-day reports once files stop coming (30 s in `up`;
         # 1 s here) and says the other side reported one London trade with another notional

@@ -153,7 +153,8 @@ def check_pipeline(db, tenant_id, *, expected_records: int | None = None,
             "   WHERE v.event_id = e.id AND v.severity = 'reject') AS has_issue"
             " FROM trade_events e").fetchall()
         items = conn.execute(
-            "SELECT i.event_id, i.status, i.report_file_id, f.regime FROM report_items i"
+            "SELECT i.event_id, i.status, i.report_file_id, f.regime,"
+            " i.reporting_counterparty FROM report_items i"
             " JOIN report_files f ON f.id = i.report_file_id").fetchall()
         reports = conn.execute(
             "SELECT f.id, f.status, f.tr_message_id, f.record_count, f.regime,"
@@ -222,7 +223,9 @@ def check_pipeline(db, tenant_id, *, expected_records: int | None = None,
                              f"{len(mine)} report item(s)")
         if e["state"] not in ("acked", "nacked"):
             continue
-        regimes = Counter(i["regime"] for i in mine)
+        # the event's own report: one per regime; a client's side (delegated reporting) is
+        # an item of its own next to it
+        regimes = Counter(i["regime"] for i in mine if i["reporting_counterparty"] is None)
         wanted = set(e["regimes"] or default_regimes)
         if set(regimes) != wanted or any(n != 1 for n in regimes.values()):
             misplaced.append(f"{name} ({e['state']}): report items per regime "
@@ -270,7 +273,9 @@ def _check_tr(trsim: Any, submitter: str | None, reports: list[dict[str, Any]]) 
     """The TR's own ledger: each record at most once, each of our files as we wrote it."""
     problems: list[str] = []
     received = [r for r in trsim.received_records() if r["submitter"] == submitter]
-    seen = Counter((r["regime"], r["uti"], r["action"], r["event_ts"]) for r in received)
+    # a record is one side's report of one event: both sides of a UTI are two records
+    seen = Counter((r["regime"], r["uti"], r["action"], r["event_ts"],
+                    r.get("reporting_counterparty")) for r in received)
     twice = [f"{k[1]} {k[2]} {k[3]} ({k[0]}) x{n}" for k, n in seen.items() if n > 1]
     if twice:
         problems.append("the TR received records more than once: " + _examples(twice))

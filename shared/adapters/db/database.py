@@ -105,6 +105,17 @@ class Database:
             yield conn
 
     @contextmanager
+    def client(self, tenant_id: TenantId, client_lei: str) -> Iterator[psycopg.Connection[Any]]:
+        """A tenant transaction that sees, of the report items, only those made for one client
+        (`app.client_lei`; the restrictive policy of migration 0027): a client_viewer's."""
+        lei = client_lei.strip().upper()
+        if not lei:
+            raise ValueError("a client transaction needs the client's LEI")
+        with self._transaction({"app.tenant_id": _tenant_text(tenant_id),
+                                "app.client_lei": lei}) as conn:
+            yield conn
+
+    @contextmanager
     def system(self) -> Iterator[psycopg.Connection[Any]]:
         """A transaction across all tenants, for platform work (queue, monitor, sign-in)."""
         with self._transaction({"app.system": "on"}) as conn:

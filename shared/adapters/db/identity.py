@@ -16,7 +16,7 @@ from collections.abc import Sequence
 from typing import Any
 
 USER_COLUMNS = ("u.id, u.tenant_id, u.username, u.display_name, u.role, u.disabled,"
-                " u.created_at, u.last_login_at, t.slug AS tenant")
+                " u.created_at, u.last_login_at, u.client_lei, t.slug AS tenant")
 
 
 # -- users --------------------------------------------------------------------------------------
@@ -46,12 +46,13 @@ def list_users(conn: Any) -> list[dict[str, Any]]:
 
 
 def insert_user(conn: Any, *, tenant_id: str, username: str, display_name: str | None,
-                password_hash: str, role: str) -> Any | None:
-    """The new user's id; None when the username is taken (by any tenant)."""
+                password_hash: str, role: str, client_lei: str | None = None) -> Any | None:
+    """The new user's id; None when the username is taken (by any tenant). `client_lei`: the
+    one client a client_viewer sees (migration 0027)."""
     row = conn.execute(
-        "INSERT INTO users (tenant_id, username, display_name, password_hash, role)"
-        " VALUES (%s, %s, %s, %s, %s) ON CONFLICT (username) DO NOTHING RETURNING id",
-        (tenant_id, username, display_name, password_hash, role)).fetchone()
+        "INSERT INTO users (tenant_id, username, display_name, password_hash, role, client_lei)"
+        " VALUES (%s, %s, %s, %s, %s, %s) ON CONFLICT (username) DO NOTHING RETURNING id",
+        (tenant_id, username, display_name, password_hash, role, client_lei)).fetchone()
     return row["id"] if row else None
 
 

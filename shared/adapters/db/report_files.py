@@ -42,9 +42,29 @@ _OWES = f"""
                       AND v.regime = %(regime)s AND v.status <> 'resolved')
 """
 
+# The reports of the other side that the event's routing owes under %(regime)s (a client's,
+# another entity's), in the routing's order. A GROUP report is left out when that entity's
+# own FEP sent the same event (same UTI, action and event timestamp, that entity as
+# counterparty 1) and it is on its way to the TR: its own event reports that side, and the TR
+# gets it once. (Validation refuses the second NEWT of a UTI, SR-LC-015, so today the copy
+# that came second is `invalid` and the first reports both sides.)
+_ON_BEHALF = f"""
+(SELECT coalesce(jsonb_agg(r ORDER BY n), '[]'::jsonb)
+ FROM jsonb_array_elements(coalesce(e.routing->'reports', '[]'::jsonb)) WITH ORDINALITY AS x(r, n)
+ WHERE r->>'regime' = %(regime)s AND r->>'capacity' <> 'self'
+   AND NOT (r->>'capacity' = 'group' AND EXISTS (
+       SELECT 1 FROM trade_events s
+       WHERE s.tenant_id = e.tenant_id AND s.uti = e.uti AND s.id <> e.id
+         AND s.action_type = e.action_type AND s.event_timestamp = e.event_timestamp
+         AND s.state IN ({", ".join(f"'{s}'" for s in REPORTABLE_STATES)})
+         AND upper(s.payload->'counterparty_1'->>'identifier')
+             = upper(r->>'reporting_counterparty'))))::text
+"""
+
 _PICK = f"""
 SELECT e.id, e.uti, e.action_type, e.event_timestamp, {ACTION_RANK_SQL} AS rank,
-       e.created_at, e.deadline_at, e.file_id, e.payload::text AS payload
+       e.created_at, e.deadline_at, e.file_id, e.payload::text AS payload,
+       {_ON_BEHALF} AS on_behalf
 FROM trade_events e
 WHERE e.tenant_id = %(tenant)s AND {_OWES} AND NOT (e.id = ANY(%(skip)b::uuid[]))
 ORDER BY e.event_timestamp, rank, e.created_at, e.row_no NULLS LAST, e.id
@@ -154,18 +174,20 @@ def insert_report_file(conn: psycopg.Connection[Any], *, report_file_id: str, te
 
 
 def insert_report_items(conn: psycopg.Connection[Any],
-                        items: list[tuple[str, str, uuid.UUID, int, str]]) -> None:
-    """The file's items: (tenant_id, report_file_id, event_id, position, record_ref), in one
-    statement."""
+                        items: list[tuple[str, str, uuid.UUID, int, str, str | None]]) -> None:
+    """The file's items: (tenant_id, report_file_id, event_id, position, record_ref,
+    reporting_counterparty), in one statement; the reporting counterparty is None for the
+    tenant's own side, a LEI for a report made on another's behalf."""
     if not items:
         return
-    tenants, files, events, positions, refs = (list(c) for c in zip(*items, strict=True))
+    tenants, files, events, positions, refs, sides = (list(c) for c in zip(*items, strict=True))
     conn.execute(
-        "INSERT INTO report_items (tenant_id, report_file_id, event_id, position, record_ref)"
-        " SELECT t, f, e, p, r FROM unnest(%b::uuid[], %b::uuid[], %b::uuid[], %b::int[],"
-        " %b::text[]) WITH ORDINALITY AS x(t, f, e, p, r, n) ORDER BY n",
+        "INSERT INTO report_items (tenant_id, report_file_id, event_id, position, record_ref,"
+        " reporting_counterparty)"
+        " SELECT t, f, e, p, r, s FROM unnest(%b::uuid[], %b::uuid[], %b::uuid[], %b::int[],"
+        " %b::text[], %b::text[]) WITH ORDINALITY AS x(t, f, e, p, r, s, n) ORDER BY n",
         ([str(t) for t in tenants], [str(f) for f in files], [str(e) for e in events],
-         positions, refs))
+         positions, refs, sides))
 
 
 def mark_events_reported(conn: psycopg.Connection[Any], *, event_ids: list[uuid.UUID],
@@ -339,9 +361,11 @@ def lock_report_file_by_message(conn: psycopg.Connection[Any],
 
 
 def report_items_of(conn: psycopg.Connection[Any], file_id: str) -> list[dict[str, Any]]:
-    """(id, position, record_ref, event_id, status) of each item of the file."""
+    """(id, position, record_ref, event_id, status, reporting_counterparty) of each item of
+    the file."""
     return conn.execute(
-        "SELECT id, position, record_ref, event_id, status FROM report_items"
+        "SELECT id, position, record_ref, event_id, status, reporting_counterparty"
+        " FROM report_items"
         " WHERE report_file_id = %s", (file_id,),
     ).fetchall()
 

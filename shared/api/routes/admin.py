@@ -43,6 +43,9 @@ def models() -> SimpleNamespace:
         role: Role
         display_name: str | None = Field(default=None, min_length=1, max_length=200,
                                           pattern=PRINTABLE)
+        # a client_viewer's one client (required for that role, refused for the others)
+        client_lei: str | None = Field(default=None, min_length=20, max_length=20,
+                                       pattern=r"^[0-9A-Za-z]{18}[0-9]{2}$")
 
     class UserChange(Strict):
         role: Role | None = None
@@ -112,7 +115,8 @@ def create_user(request: WebRequest, ctx: ActionContext) -> dict:
             user = auth.create_user(conn, actor, tenant_id=tenant_id, username=body.username,
                                     password=body.password, role=body.role,
                                     display_name=body.display_name,
-                                    hasher=auth.password_hasher(ctx.config))
+                                    hasher=auth.password_hasher(ctx.config),
+                                    client_lei=body.client_lei)
     except OperationError as exc:
         raise _operation_error(exc) from None
     return response(201, user, headers={"Location": f"/api/admin/users/{user['id']}"},

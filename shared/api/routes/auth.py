@@ -117,6 +117,8 @@ def get_me(request: WebRequest, ctx: ActionContext) -> dict[str, Any]:
         me.update(role=principal.role, tenant=principal.name,
                   username=user["username"] if user else None,
                   display_name=user["display_name"] if user else None)
+        if user is not None and user.get("client_lei"):
+            me["client_lei"] = user["client_lei"]
     else:
         me.update(name=principal.name, prefix=principal.prefix, scopes=list(principal.scopes))
     return response(200, me, headers={"Cache-Control": "no-store"},

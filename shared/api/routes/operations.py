@@ -17,6 +17,7 @@ from typing import Any
 
 from shared.api.bodies import parse_body
 from shared.api.principal import principal_for
+from shared.api.reading import refuse_client_viewer
 from shared.domain.roles import may, roles_that_may
 from shared.platform.action import ActionContext
 from shared.platform.web import HttpError, Router, WebRequest, response
@@ -48,6 +49,8 @@ def caller(request: WebRequest, ctx: ActionContext, permission: str | None,
     if principal.kind != "user":
         raise HttpError(403, "Forbidden", f"{what} needs a signed-in user; an API key may only"
                         " ingest events")
+    if permission is None:
+        refuse_client_viewer(principal.role)
     if permission and not may(principal.role, permission):
         needed = " or ".join(reversed(roles_that_may(permission)))  # weakest first
         raise HttpError(403, "Forbidden", f"{what} needs the {needed} role; the "

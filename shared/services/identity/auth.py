@@ -323,7 +323,8 @@ def public_user(row: dict[str, Any]) -> dict[str, Any]:
             "username": row["username"],
             "display_name": row["display_name"], "role": row["role"],
             "disabled": row["disabled"], "tenant": row["tenant"],
-            "created_at": row["created_at"], "last_login_at": row["last_login_at"]}
+            "created_at": row["created_at"], "last_login_at": row["last_login_at"],
+            "client_lei": row.get("client_lei")}
 
 
 def get_user(conn: psycopg.Connection[Any], user_id: str) -> dict[str, Any] | None:
@@ -339,12 +340,14 @@ def list_users(conn: psycopg.Connection[Any]) -> list[dict[str, Any]]:
 
 
 def create_user(conn: psycopg.Connection[Any], actor: Actor, *, tenant_id: str, username: str,
-                password: str, role: str, display_name: str | None = None, hasher: Any = None
-                ) -> dict[str, Any]:
-    _check_new_user(username, password, role)
+                password: str, role: str, display_name: str | None = None, hasher: Any = None,
+                client_lei: str | None = None) -> dict[str, Any]:
+    client_lei = client_lei.strip().upper() if client_lei else None
+    _check_new_user(username, password, role, client_lei)
     user_id = identity.insert_user(conn, tenant_id=tenant_id, username=username,
                                    display_name=display_name,
-                                   password_hash=hash_password(password, hasher), role=role)
+                                   password_hash=hash_password(password, hasher), role=role,
+                                   client_lei=client_lei)
     if user_id is None:
         raise Conflict(f"username '{username}' is taken; choose another", reason="username_taken")
     user = get_user(conn, str(user_id))
@@ -354,7 +357,9 @@ def create_user(conn: psycopg.Connection[Any], actor: Actor, *, tenant_id: str, 
     return user
 
 
-def _check_new_user(username: str, password: str, role: str) -> None:
+def _check_new_user(username: str, password: str, role: str,
+                    client_lei: str | None = None) -> None:
+    from shared.domain.identifiers import lei_shaped
     from shared.services.operations.base import FieldError
 
     errors = []
@@ -365,6 +370,12 @@ def _check_new_user(username: str, password: str, role: str) -> None:
         errors.append(FieldError("password", problem))
     if role not in ROLES:
         errors.append(FieldError("role", f"must be one of {', '.join(ROLES)}"))
+    # a client_viewer is bound to one client, and only a client_viewer is
+    if role == "client_viewer" and not (client_lei and lei_shaped(client_lei)):
+        errors.append(FieldError("client_lei", "a client_viewer needs the LEI of the client it"
+                                 " sees (20 characters, ISO 17442)"))
+    elif role != "client_viewer" and client_lei:
+        errors.append(FieldError("client_lei", "only a client_viewer is bound to a client"))
     if errors:
         raise InvalidRequest("the user cannot be created", errors)
 
@@ -394,6 +405,9 @@ def update_user(conn: psycopg.Connection[Any], actor: Actor, user_id: str,
     errors = []
     if after["role"] not in ROLES:
         errors.append(FieldError("role", f"must be one of {', '.join(ROLES)}"))
+    elif "client_viewer" in (before["role"], after["role"]) and after["role"] != before["role"]:
+        errors.append(FieldError("role", "a client_viewer stays one (it is bound to its client):"
+                                 " create a new user instead"))
     if not isinstance(after["disabled"], bool):
         errors.append(FieldError("disabled", "must be true or false"))
     if password is not None and (problem := password_problem(password, before["username"])):

@@ -265,9 +265,13 @@ def _apply_records(conn: psycopg.Connection[Any], tenant_id: Any, slug: str,
             conn, [u[0] for u in updates], [u[1] for u in updates], [u[2] for u in updates],
             [u[3] for u in updates])
         # An event reported under several regimes has one state: a NACK from any TR wins
-        # over another TR's ACK, since it needs somebody's attention.
-        touched = report_files.settle_events(conn, [u[4] for u in updates],
-                                             [u[1] for u in updates])
+        # over another TR's ACK, since it needs somebody's attention. The same holds for the
+        # two sides of one event in one file (its own and a client's): one row per event, as
+        # an UPDATE applies only one of several rows joined to the same event.
+        per_event: dict[Any, str] = {}
+        for u in updates:
+            per_event[u[4]] = "nacked" if "nacked" in (u[1], per_event.get(u[4])) else u[1]
+        touched = report_files.settle_events(conn, list(per_event), list(per_event.values()))
         refresh_trades(conn, tenant_id, sorted(set(touched)))
     acked = sum(1 for u in updates if u[1] == "acked")
     nacked = len(updates) - acked

@@ -14,6 +14,15 @@ waited `report_max_wait_s` (or its reporting deadline is that close), or on the 
    `<uti>:<action>:<position>`, pending), the events `reported`, an audit row and one
    `submit` message `{"report_file_id", "key"}` commit together.
 
+Delegated reporting: an event whose stored routing owes the regime reports of the other side
+too (a client's, by law or agreement, or another of the tenant's entities: `Routing.on_behalf`)
+gets one more record per such report in the same file, right after its own: the trade as that
+side reports it (`as_reported_by`, the function `swaprep report --reporting-party` uses), with
+the submitting entity and entity responsible routing decided. Its item names that side
+(`report_items.reporting_counterparty`; NULL is the tenant's own), and its own position, so
+the TR's word on each side lands on that side's item. The event's later events carry the
+same routing, so the other side's report chain follows the trade's lifecycle.
+
 An event the writer cannot render (or whose payload no longer loads) is moved to `invalid`
 with an SR-SC-033 issue naming the writer's error instead of blocking the batch. An event
 whose earlier event of the same UTI is still on its way (not yet validated, or due in this
@@ -22,6 +31,7 @@ regime but not in this batch) is held back, so the TR never sees a MODI before i
 
 from __future__ import annotations
 
+import json
 import tempfile
 import uuid
 from collections.abc import Callable, Iterable, Sequence
@@ -36,6 +46,7 @@ from shared.adapters.db import tenants as tenants_db
 from shared.adapters.db.report_files import RENDER_RULE
 from shared.domain import regimes as regime_registry
 from shared.domain.model import TradeEvent
+from shared.domain.obligations.perspective import as_reported_by
 from shared.formats.writers.base import ReportWriter
 from shared.formats.writers.base import writer_for as default_writer_for
 from shared.platform import clock
@@ -111,10 +122,38 @@ class _Candidate:
     deadline_at: datetime | None
     file_id: uuid.UUID | None  # the FEP file it came in, if it came in one
     payload: str  # JSON text: pydantic reads it in one pass (model_validate_json)
+    on_behalf: str = "[]"  # JSON: the routing's reports of the other side under this regime
 
     @property
     def order(self) -> tuple[datetime, int]:
         return (self.event_timestamp, self.rank)
+
+    def sides(self) -> list[_Side]:
+        """The reports this event makes in the regime: its own first, then the others'."""
+        return [_Side(), *(_Side(r["reporting_counterparty"], r.get("submitting_entity"),
+                                 r.get("entity_responsible"), r.get("capacity"))
+                           for r in json.loads(self.on_behalf or "[]"))]
+
+
+@dataclass(frozen=True)
+class _Side:
+    """One report of an event: the tenant's own side (`reporting_counterparty` None), or the
+    other side's as routing decided it (who reports, sends and answers for it)."""
+
+    reporting_counterparty: str | None = None
+    submitting_entity: str | None = None
+    entity_responsible: str | None = None
+    capacity: str | None = None
+
+    def event(self, event: TradeEvent) -> TradeEvent:
+        if self.reporting_counterparty is None:
+            return event
+        return as_reported_by(event, self.reporting_counterparty,
+                              submitting_entity=self.submitting_entity,
+                              entity_responsible=self.entity_responsible)
+
+
+_Written = tuple[_Candidate, _Side]  # one record of a file: an event as one side reports it
 
 
 # -- selection -------------------------------------------------------------------------------
@@ -196,19 +235,26 @@ def _files_through(conn: psycopg.Connection[Any], tenant: str,
 
 
 def _render_problem(writer: ReportWriter | None, writer_error: str | None,
-                    candidate: _Candidate, stamp: datetime) -> tuple[TradeEvent | None, str | None]:
-    """The candidate's event, or why it cannot be rendered."""
+                    candidate: _Candidate,
+                    stamp: datetime) -> tuple[list[TradeEvent] | None, str | None]:
+    """The candidate's event as each of its sides reports it, or why it cannot be rendered."""
     if writer is None:
         return None, writer_error
     try:
         event = TradeEvent.model_validate_json(candidate.payload)
     except Exception as exc:  # a payload that no longer loads is a data problem of this event
         return None, f"the stored event does not load: {_describe(exc)}"
-    try:
-        writer.write_one(event, reporting_timestamp=stamp)
-    except Exception as exc:
-        return None, _describe(exc)
-    return event, None
+    events = []
+    for side in candidate.sides():
+        try:
+            turned = side.event(event)
+            writer.write_one(turned, reporting_timestamp=stamp)
+        except Exception as exc:
+            whose = (f" (as {side.reporting_counterparty} reports it, {side.capacity})"
+                     if side.reporting_counterparty else "")
+            return None, _describe(exc) + whose
+        events.append(turned)
+    return events, None
 
 
 def _describe(exc: BaseException) -> str:
@@ -226,34 +272,42 @@ def _write(writer: ReportWriter, events: list[TradeEvent], stamp: datetime,
 
 def _render(writer: ReportWriter | None, writer_error: str | None,
             candidates: list[_Candidate], stamp: datetime,
-            out: IO[bytes]) -> tuple[list[_Candidate], list[tuple[_Candidate, str]]]:
-    """Write the renderable candidates to `out`: (written in order, [(unrenderable, why)]).
+            out: IO[bytes]) -> tuple[list[_Written], list[tuple[_Candidate, str]]]:
+    """Write the renderable candidates to `out`, each as each of its sides reports it:
+    ([(candidate, side)] written in order, [(unrenderable, why)]). An event one of whose
+    sides cannot be written is left out whole (its issue names the side).
 
     Optimistic: one batch write; only when it raises is each event tried on its own to find
     the ones at fault, and the batch written again without them.
     """
     if writer is not None:
         try:
-            events = [TradeEvent.model_validate_json(c.payload) for c in candidates]
+            written: list[_Written] = []
+            events: list[TradeEvent] = []
+            for candidate in candidates:
+                event = TradeEvent.model_validate_json(candidate.payload)
+                for side in candidate.sides():
+                    written.append((candidate, side))
+                    events.append(side.event(event))
             _write(writer, events, stamp, out)
-            return candidates, []
+            return written, []
         except Exception as exc:
             log.warning("batch render failed; checking events one by one",
                         extra={"error": _describe(exc)})
-    good: list[tuple[_Candidate, TradeEvent]] = []
+    good: list[tuple[_Candidate, list[TradeEvent]]] = []
     bad: list[tuple[_Candidate, str]] = []
     for candidate in candidates:
-        event, problem = _render_problem(writer, writer_error, candidate, stamp)
-        if event is None:
+        rendered, problem = _render_problem(writer, writer_error, candidate, stamp)
+        if rendered is None:
             bad.append((candidate, problem or "unknown writer error"))
         else:
-            good.append((candidate, event))
+            good.append((candidate, rendered))
     out.seek(0)
     out.truncate()
     if good:
         assert writer is not None
-        _write(writer, [e for _, e in good], stamp, out)
-    return [c for c, _ in good], bad
+        _write(writer, [e for _, rendered in good for e in rendered], stamp, out)
+    return [(c, side) for c, _ in good for side in c.sides()], bad
 
 
 # -- recording -------------------------------------------------------------------------------
@@ -297,7 +351,7 @@ def record_ref(uti: str, action_type: str, position: int) -> str:
 
 
 def _record_file(conn: psycopg.Connection[Any], *, tenant_id: str, regime: str,
-                 report_file_id: str, bucket: str, key: str, written: list[_Candidate],
+                 report_file_id: str, bucket: str, key: str, written: list[_Written],
                  defaults: list[str]) -> list[str]:
     """The file, its items and its events `reported`: the UTIs of those events."""
     # Stamped with the statement's clock, not the transaction's: files written in one
@@ -306,13 +360,17 @@ def _record_file(conn: psycopg.Connection[Any], *, tenant_id: str, regime: str,
     report_files.insert_report_file(
         conn, report_file_id=report_file_id, tenant_id=tenant_id, regime=regime,
         tr=_tr_name(regime), bucket=bucket, object_key=key, record_count=len(written))
+    # The position makes each record's reference unique in its file, the two sides of one
+    # event included; the TR rebuilds it from the record (uti, action, position).
     report_files.insert_report_items(
-        conn, [(tenant_id, report_file_id, c.id, n, record_ref(c.uti, c.action_type, n))
-               for n, c in enumerate(written, start=1)])
+        conn, [(tenant_id, report_file_id, c.id, n, record_ref(c.uti, c.action_type, n),
+                side.reporting_counterparty)
+               for n, (c, side) in enumerate(written, start=1)])
     # An event with no regimes of its own is pinned to the tenant's as they are now, so that
     # what it still owes (regimes minus reported_regimes) stays well-defined.
     touched = report_files.mark_events_reported(
-        conn, event_ids=[c.id for c in written], regime=regime, defaults=defaults)
+        conn, event_ids=list(dict.fromkeys(c.id for c, _ in written)), regime=regime,
+        defaults=defaults)
     _audit(conn, tenant_id, "report_file.generated", "report_file", report_file_id,
            {"regime": regime, "record_count": len(written), "bucket": bucket,
             "object_key": key})

@@ -241,6 +241,7 @@ def beta_ids(world: World) -> dict[str, str]:
             " now(), now() + interval '1 day') RETURNING id"))),
         "entity_id": world.first(b, "SELECT entity_id FROM legal_entities"),
         "agreement_id": str(world.first(b, "SELECT id FROM delegation_agreements")),
+        "lei": BETA_CLIENT_LEI,  # beta's client: alpha reports nothing for it
         # a break of beta's with its TR's reports (migration 0023)
         "break_id": str(world.first(b, (
             "INSERT INTO tr_breaks (tenant_id, regime, uti, kind, signature,"
@@ -277,7 +278,8 @@ def required_query(op: dict[str, Any]) -> str:
             param = SPEC["components"]["parameters"][param["$ref"].rsplit("/", 1)[1]]
         if param.get("in") == "query" and param.get("required"):
             name = param["name"]
-            params[name] = {"date_from": "2026-11-01", "date_to": "2026-11-30"}.get(
+            params[name] = {"date_from": "2026-11-01", "date_to": "2026-11-30",
+                            "date": "2026-11-20"}.get(
                 name, param["schema"].get("enum", ["x"])[0])
     return urlencode(params)
 
@@ -497,3 +499,38 @@ def test_malformed_json_is_400_and_an_oversized_body_413(api, world, method, pat
     wrong_type = api.call(method, target, body=b"a=1", headers={
         **headers, "content-type": "application/x-www-form-urlencoded"})
     assert wrong_type["statusCode"] == 415, wrong_type["body"]
+
+
+# -- the client_viewer ---------------------------------------------------------------------------
+
+def test_a_client_viewer_reaches_only_the_client_view_and_only_its_client(api, world):
+    """A client_viewer (bound to one client LEI) gets 403 from every operation whose x-roles
+    leaves it out, and a 404 for any client but its own."""
+    from shared.domain.roles import roles_that_may
+
+    with world.db.tenant(world.alpha) as conn:
+        user_id = str(conn.execute(
+            "INSERT INTO users (tenant_id, username, password_hash, role, client_lei) VALUES"
+            " (app.current_tenant(), 'cleo', 'x', 'client_viewer', %s) RETURNING id",
+            (BETA_CLIENT_LEI,)).fetchone()["id"])
+    token = tokens.mint(SECRET, subject=user_id, tenant_id=str(world.alpha),
+                        tenant_slug="alpha-bank", role="client_viewer")
+    ids = {**beta_ids(world), "lei": BETA_CLIENT_LEI}
+    wrong, reached = [], []
+    for method, path, op in PROTECTED:
+        if op.get("x-credential") == "api_key":
+            continue
+        status, _, _ = api.json(method, fill(path, ids), {} if method != "GET" else None,
+                                token=token, query=required_query(op))
+        if "client_viewer" in op.get("x-roles", []):
+            reached.append(path)
+            if status != 200:
+                wrong.append(f"{method} {path}: {status} for its own client / itself")
+        elif status != 403:
+            wrong.append(f"{method} {path}: {status}")
+    assert wrong == []
+    assert {"/api/clients", "/api/clients/{lei}/reports", "/api/clients/{lei}/daily",
+            "/api/auth/me", "/api/auth/logout"} == set(reached)
+    assert roles_that_may("read_client")[-1] == "client_viewer"
+    status, _, _ = api.json("GET", "/api/clients/213800ZYXWVUTSRQPO98/reports", token=token)
+    assert status == 404

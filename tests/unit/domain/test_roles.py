@@ -11,7 +11,7 @@ OPERATOR_ACTIONS = ("repair", "resubmit", "cancel", "revalidate", "redrive", "tr
 
 
 def test_roles_are_ordered_by_power_and_every_minimum_is_a_role():
-    assert ROLES == ("admin", "operator", "viewer")
+    assert ROLES == ("admin", "operator", "viewer", "client_viewer")
     assert set(PERMISSIONS.values()) <= set(ROLES)
 
 
@@ -44,3 +44,10 @@ def test_strongest_of_an_identity_providers_groups():
     assert strongest(["viewer", "operator", "staff"]) == "operator"
     assert strongest(["staff", {"nested": 1}]) is None
     assert strongest([]) is None
+
+
+def test_a_client_viewer_reads_its_clients_reports_and_nothing_of_the_tenants():
+    assert may("client_viewer", "read_client")
+    assert not any(may("client_viewer", p) for p in PERMISSIONS if p != "read_client")
+    assert roles_that_may("read_client") == ("admin", "operator", "viewer", "client_viewer")
+    assert strongest(["client_viewer", "viewer"]) == "viewer"

@@ -2,7 +2,7 @@ import { useState, type FormEvent } from "react";
 import { ApiError } from "../../api/client";
 import { useApi, useMe } from "../../api/context";
 import { useLoad } from "../../api/hooks";
-import { ROLES, type AdminUser, type NewUser, type Role } from "../../api/types/admin";
+import { ROLES, STAFF_ROLES, type AdminUser, type NewUser, type Role } from "../../api/types/admin";
 import { useT } from "../../i18n";
 import { DataTable, type Column } from "../DataTable";
 import { codeLabel } from "../lists/labels";
@@ -14,7 +14,7 @@ import { FormField } from "./FormField";
 
 const asApiError = (exc: unknown) => (exc instanceof ApiError ? exc : new ApiError(0, "Error", String(exc), null));
 
-const NEW_USER_FIELDS = ["username", "display_name", "role", "password"] as const;
+const NEW_USER_FIELDS = ["username", "display_name", "role", "password", "client_lei"] as const;
 const BLANK: NewUser = { username: "", display_name: "", role: "viewer", password: "" };
 
 function CreateUser({ onCreated }: { onCreated: (user: AdminUser) => void }) {
@@ -34,7 +34,9 @@ function CreateUser({ onCreated }: { onCreated: (user: AdminUser) => void }) {
     setFieldErrors({});
     setCreated(null);
     try {
-      const body = { ...draft, username: draft.username.trim(), display_name: draft.display_name?.trim() || null };
+      const { client_lei: lei, ...rest } = draft;
+      const body: NewUser = { ...rest, username: draft.username.trim(), display_name: draft.display_name?.trim() || null,
+        ...(draft.role === "client_viewer" ? { client_lei: lei?.trim().toUpperCase() || null } : {}) };
       const user = await api.call("post", "/api/admin/users", {}, body);
       setCreated(user.username);
       setDraft(BLANK);
@@ -74,6 +76,15 @@ function CreateUser({ onCreated }: { onCreated: (user: AdminUser) => void }) {
             </select>
           )}
         </FormField>
+        {draft.role === "client_viewer" && (
+          <FormField id="nu-client-lei" label={t("users.client_lei")} hint={t("users.client_lei_hint")} errors={fieldErrors.client_lei}>
+            {(describedBy, invalid) => (
+              <input id="nu-client-lei" value={draft.client_lei ?? ""} required maxLength={20} autoComplete="off"
+                aria-describedby={describedBy} aria-invalid={invalid || undefined}
+                onChange={(e) => set("client_lei", e.target.value)} />
+            )}
+          </FormField>
+        )}
         <FormField id="nu-password" label={t("users.password")} hint={t("users.password_hint")} errors={fieldErrors.password}>
           {(describedBy, invalid) => (
             <input id="nu-password" type="password" value={draft.password} required autoComplete="new-password"
@@ -98,8 +109,10 @@ function RoleEditor({ user, disabled, onSave }: { user: AdminUser; disabled: boo
   return (
     <span className="role-editor">
       <label htmlFor={id} className="sr-only">{t("users.role_of", { username: user.username })}</label>
-      <select id={id} value={role} disabled={disabled} onChange={(e) => setRole(e.target.value as Role)}>
-        {ROLES.map((r) => <option key={r} value={r}>{codeLabel(t, "role", r)}</option>)}
+      <select id={id} value={role} disabled={disabled || user.role === "client_viewer"} onChange={(e) => setRole(e.target.value as Role)}>
+        {(user.role === "client_viewer" ? ["client_viewer" as const] : STAFF_ROLES).map((r) => (
+          <option key={r} value={r}>{codeLabel(t, "role", r)}</option>
+        ))}
       </select>{" "}
       {role !== user.role && (
         <button type="button" disabled={disabled} onClick={() => onSave(role)}
