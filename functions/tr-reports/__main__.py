@@ -12,9 +12,13 @@ def main(args: dict, ctx: ActionContext) -> dict:
     events = object_events(args)
     if not any(e.key.startswith(OBJECT_PREFIX) for e in events):
         return {"files": [{"key": e.key, "status": "ignored"} for e in events]}
+    from shared.formats.tr_reports import OpenSwapsFields
     from shared.services import bootstrap
     from shared.services.pipeline.tr_reports import load_tr_report_object
 
+    # a CFTC SDR's own names for its open swaps report's fields (docs/TR-SIMULATOR.md)
+    names = OpenSwapsFields.from_setting(ctx.config.get("cftc_open_swaps_fields"))
     db, store = bootstrap.database(ctx.config), bootstrap.object_store(ctx.config)
-    return {"files": [load_tr_report_object(event, db=db, store=store).as_dict()
+    return {"files": [load_tr_report_object(event, db=db, store=store,
+                                            open_swaps_fields=names).as_dict()
                       for event in events]}

@@ -1,8 +1,9 @@
-"""The simulated TR's end-of-day reports (EMIR Refit, RTS 2022/1858 Art. 4; UK EMIR the same).
+"""The simulated TR's end-of-day reports (EMIR Refit, RTS 2022/1858 Art. 4; UK EMIR the same;
+a CFTC SDR's open swaps report, 17 CFR 49.11).
 
-For every submitter of an ISO 20022 regime with EOD reports (`EOD_REGIMES`), the TR keeps
-what it accepted: per UTI the latest full report body, the latest valuation, the action,
-when it came. Once per simulated day (`end_of_day()`, `POST /admin/eod`,
+For every submitter of a regime with EOD reports (`EOD_REGIMES`), the TR keeps what it
+accepted: per UTI the latest full report body, the latest valuation, the action, when it
+came. Once per simulated day (`end_of_day()`, `POST /admin/eod`,
 `swaprep trsim eod`: never a wall-clock timer) it writes three reports into the feedback
 bucket, under `tr-reports/<folder>/<regime>/<yyyy-mm-dd>/`:
 
@@ -11,6 +12,11 @@ bucket, under `tr-reports/<folder>/<regime>/<yyyy-mm-dd>/`:
   against the other side's report, with the fields that differ;
 - `warnings-<submitter LEI>.xml`: auth.106, open trades with no valuation or one older than
   14 days on that date.
+
+Under cftc-part45 (`OPEN_SWAPS_REGIMES`) the SDR writes one report instead:
+`open_swaps-<submitter LEI>.json`, every swap open at the SDR for that submitter
+(shared.formats.tr_reports.open_swaps), from the latest Part 45 report it accepted of each
+(a TERM, EROR or PRTO it accepted takes the swap out; one it NACKed leaves it open).
 
 The other side's reports: a real TR pairs ours with what the other counterparty (or its
 delegate) reported. The simulator has only our side, so a named switch says what the other
@@ -31,6 +37,7 @@ A trade whose report says the other counterparty has no reporting obligation
 
 from __future__ import annotations
 
+import json
 from collections.abc import Iterable, Mapping
 from dataclasses import asdict, dataclass, field
 from datetime import date, datetime
@@ -41,6 +48,7 @@ from lxml import etree
 from shared.domain.reconciliation import (
     ENDING_ACTIONS,
     OBJECT_PREFIX,
+    OPEN_SWAPS_REGIMES,
     REGIMES,
     SideReport,
     other_side,
@@ -48,9 +56,11 @@ from shared.domain.reconciliation import (
 )
 from shared.formats import xmlsafe
 from shared.formats.tr_reports import (
+    HeldSwap,
     HeldTrade,
     ReconEntry,
     read_report,
+    write_open_swaps,
     write_recon_report,
     write_state_report,
     write_warnings_report,
@@ -64,9 +74,9 @@ from shared.formats.tr_reports.common import (
 )
 from swaprep.trsim.records import TrRecord
 
-EOD_REGIMES = REGIMES
+EOD_REGIMES = REGIMES  # the EMIR ones (ISO_REGIMES) and CFTC's open swaps report
 EOD_PREFIX = OBJECT_PREFIX.rstrip("/")
-KINDS = ("trade_state", "reconciliation", "warnings")
+KINDS = ("trade_state", "reconciliation", "warnings", "open_swaps")
 _FULL = ("NEWT", "MODI", "CORR", "POSC", "REVI")  # reports that carry the whole trade
 _ENDING = ENDING_ACTIONS  # the trade is no longer open at the TR
 
@@ -154,7 +164,8 @@ class EndOfDay:
                     modified_on=received_at.date().isoformat() if action in ("MODI", "CORR")
                     else held.modified_on if held else None)
             elif action == "VALU" and held is not None:
-                valuation = _valuation(record.body)
+                # a Part 45 VALU is JSON with no valuation the open swaps report shows
+                valuation = None if regime in OPEN_SWAPS_REGIMES else _valuation(record.body)
                 if valuation is not None:
                     held.valuation = valuation
                 held.last_action, held.received_at = action, stamp
@@ -167,8 +178,10 @@ class EndOfDay:
         """The other side's own auth.030 file: each record's latest report of its UTI."""
         from swaprep.trsim.records import FileRefused, read_file
 
-        if regime not in EOD_REGIMES:
-            raise ValueError(f"no end-of-day reports for {regime!r}; only {EOD_REGIMES}")
+        if regime not in EOD_REGIMES or regime in OPEN_SWAPS_REGIMES:
+            paired = tuple(r for r in EOD_REGIMES if r not in OPEN_SWAPS_REGIMES)
+            raise ValueError(f"no reconciliation with the other side's reports for {regime!r};"
+                             f" only {paired}")
         try:
             records = read_file(regime, body, "application/xml")
         except FileRefused as refused:
@@ -205,8 +218,13 @@ class EndOfDay:
 
     def reports(self, regime: str, submitter: str, reference: date
                 ) -> dict[str, bytes]:
-        """The three reports of one submitter at one TR for `reference` (not written)."""
+        """The three reports of one submitter at one TR for `reference` (not written); the
+        open swaps report alone under a CFTC regime."""
         book = self.books.get((regime, submitter), {})
+        if regime in OPEN_SWAPS_REGIMES:
+            return {"open_swaps": write_open_swaps(reference, submitter, [
+                HeldSwap(json.loads(book[uti].body), book[uti].last_action,
+                         book[uti].received_at) for uti in sorted(book)])}
         held, entries = [], []
         for uti in sorted(book):
             trade = book[uti]
@@ -236,7 +254,9 @@ class EndOfDay:
 
     @staticmethod
     def object_key(folder: str, regime: str, submitter: str, reference: date, kind: str) -> str:
-        return f"{EOD_PREFIX}/{folder}/{regime}/{reference.isoformat()}/{kind}-{submitter}.xml"
+        extension = ".json" if kind == "open_swaps" else ".xml"
+        return (f"{EOD_PREFIX}/{folder}/{regime}/{reference.isoformat()}/{kind}-{submitter}"
+                f"{extension}")
 
     # -- persistence --------------------------------------------------------------------
 

@@ -42,8 +42,8 @@ class TrRecord:
     # The event timestamp as written (KRX EVENT_TS, CFTC eventTimestamp; EMIR has none): with
     # UTI and action it identifies an event, so tests can see whether one arrived twice.
     event_ts: str | None = None
-    # ISO 20022 regimes: the report body as received (the New, Mod, ... element), which the
-    # TR keeps for its end-of-day reports (eod.py)
+    # ISO 20022 regimes: the report body as received (the New, Mod, ... element); CFTC: the
+    # report's JSON object. The TR keeps it for its end-of-day reports (eod.py)
     body: bytes | None = None
     # Who the record reports for (EMIR RptgCtrPty, CFTC counterparty1, KRX CP1_ID): a TR
     # knows a trade by UTI and reporting counterparty, so a delegate's report of its client's
@@ -232,6 +232,8 @@ def _cftc(body: bytes) -> list[TrRecord]:
         if report.get("counterparty2IdentifierSource") == "LEID":
             _add_lei(record, "counterparty2", report.get("counterparty2"))
         _add_lei(record, "reportSubmittingEntityID", report.get("reportSubmittingEntityID"))
+        # the report as received, which the SDR keeps for its open swaps report (eod.py)
+        record.body = json.dumps(report).encode()
         records.append(record)
     return records
 

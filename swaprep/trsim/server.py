@@ -329,8 +329,10 @@ class TrSimulator:
             keys = []
             for kind, body in reports.items():
                 key = self.eod.object_key(folder, regime, submitter, reference, kind)
-                self._client().put_object(Bucket=self.feedback_bucket, Key=key, Body=body,
-                                          ContentType="application/xml")
+                self._client().put_object(
+                    Bucket=self.feedback_bucket, Key=key, Body=body,
+                    ContentType="application/json" if key.endswith(".json")
+                    else "application/xml")
                 keys.append(key)
             with self._lock:
                 self.eod.produced[self.eod.produced_key(regime, submitter, reference)] = keys

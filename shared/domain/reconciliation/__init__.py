@@ -42,8 +42,12 @@ from shared.domain.reconciliation.model import (
 from shared.domain.reconciliation.warnings import STALE_AFTER_DAYS, valuation_warnings
 
 # The regimes whose TRs send the end-of-day reports read here (EMIR Refit's messages; the
-# FCA's UK EMIR uses the same). KRX publishes no layout; CFTC SDRs send their own.
-REGIMES = ("emir", "uk-emir")
+# FCA's UK EMIR uses the same). KRX publishes no layout.
+ISO_REGIMES = ("emir", "uk-emir")
+# CFTC: the SDR's open swaps report (17 CFR 49.11), one layout of the SDR's own
+# (shared.formats.tr_reports.open_swaps): open trades only, no pairing with the other side.
+OPEN_SWAPS_REGIMES = ("cftc-part45",)
+REGIMES = ISO_REGIMES + OPEN_SWAPS_REGIMES
 # Where those reports land in the feedback bucket:
 # tr-reports/<tenant slug or LEI>/<regime>/<yyyy-mm-dd>/<file>; the feedback stage leaves
 # these keys to the tr-reports stage.
@@ -52,7 +56,9 @@ OBJECT_PREFIX = "tr-reports/"
 __all__ = [
     "ENDING_ACTIONS",
     "FIELDS",
+    "ISO_REGIMES",
     "OBJECT_PREFIX",
+    "OPEN_SWAPS_REGIMES",
     "REGIMES",
     "STALE_AFTER_DAYS",
     "Break",

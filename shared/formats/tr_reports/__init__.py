@@ -13,8 +13,9 @@ message) and returns its contents; a document that is not one of them, or not XM
 `TrReportError` naming why. Records that cannot be read (no UTI, listed twice) do not stop the
 rest: each report lists them in `problems`.
 
-KRX publishes no layout of its reconciliation file and CFTC SDRs send their own (DTCC)
-reports: neither is read here (docs/TR-SIMULATOR.md).
+A CFTC SDR's open swaps report (17 CFR 49.11; its layout is the SDR's own) is read by
+`open_swaps.read_open_swaps` in the layout documented there, into the same `StateReport`.
+KRX publishes no layout of its reconciliation file: it is not read here (docs/TR-SIMULATOR.md).
 """
 
 from __future__ import annotations
@@ -23,6 +24,13 @@ from lxml import etree
 
 from shared.formats import xmlsafe
 from shared.formats.tr_reports.common import MESSAGES, TrReportError, message_of
+from shared.formats.tr_reports.open_swaps import (
+    HeldSwap,
+    OpenSwapsFields,
+    is_open_swaps_report,
+    read_open_swaps,
+    write_open_swaps,
+)
 from shared.formats.tr_reports.recon_report import (
     ReconEntry,
     ReconReport,
@@ -46,14 +54,19 @@ TrReport = StateReport | ReconReport | WarningsReport
 
 __all__ = [
     "KINDS",
+    "HeldSwap",
     "HeldTrade",
+    "OpenSwapsFields",
     "ReconEntry",
     "ReconReport",
     "StateReport",
     "TrReport",
     "TrReportError",
     "WarningsReport",
+    "is_open_swaps_report",
+    "read_open_swaps",
     "read_report",
+    "write_open_swaps",
     "write_recon_report",
     "write_state_report",
     "write_warnings_report",

@@ -3,7 +3,11 @@ trades, and the breaks between it and our books.
 
 Keys: `tr-reports/<tenant slug or LEI>/<regime>/<yyyy-mm-dd>/<file>.xml` (docs/TR-SIMULATOR.md);
 the regime comes from the key (EMIR and UK EMIR TRs send the same messages), the kind from the
-document (auth.107 trade state, auth.091 reconciliation, auth.106 warnings). In the tenant's
+document (auth.107 trade state, auth.091 reconciliation, auth.106 warnings). Under
+cftc-part45 the file is the SDR's open swaps report (`<file>.json`,
+shared.formats.tr_reports.open_swaps; its field names: the setting `cftc_open_swaps_fields`),
+loaded as the regime's trade state: it lists open swaps only, so the breaks are presence
+ones (open at the SDR, missing at the SDR), never pairing or matching. In the tenant's
 transaction:
 
 1. ledger `tr_report_files`, unique per (tenant, sha256): the same content again under any key
@@ -42,6 +46,7 @@ from shared.adapters.db import tr_reports as db_reports
 from shared.adapters.db.database import retry_transaction
 from shared.domain.reconciliation import (
     OBJECT_PREFIX,
+    OPEN_SWAPS_REGIMES,
     REGIMES,
     Break,
     BreakKind,
@@ -52,11 +57,14 @@ from shared.domain.reconciliation import (
     breaks,
 )
 from shared.formats.tr_reports import (
+    OpenSwapsFields,
     ReconReport,
     StateReport,
     TrReport,
     TrReportError,
     WarningsReport,
+    is_open_swaps_report,
+    read_open_swaps,
     read_report,
 )
 from shared.platform.logging import get_logger, log_context
@@ -98,9 +106,11 @@ def breaks_dedup_key(regime: str) -> str:
     return f"tr-breaks:{regime}"
 
 
-def load_tr_report_object(event: ObjectEvent, *, db: Database,
-                          store: ObjectStore) -> TrReportOutcome:
-    """Record and load one TR report object (see the module docstring)."""
+def load_tr_report_object(event: ObjectEvent, *, db: Database, store: ObjectStore,
+                          open_swaps_fields: OpenSwapsFields | None = None) -> TrReportOutcome:
+    """Record and load one TR report object (see the module docstring).
+    `open_swaps_fields`: the CFTC SDR's names for the open swaps report's fields (our
+    defaults when None)."""
     if not event.created:
         return TrReportOutcome(event.bucket, event.key, "ignored", reason=event.event_name)
     if not event.key.startswith(OBJECT_PREFIX):
@@ -124,7 +134,8 @@ def load_tr_report_object(event: ObjectEvent, *, db: Database,
 
     def apply() -> TrReportOutcome:
         with log_context(tenant_id=str(tenant_id)), db.tenant(tenant_id) as conn:
-            return _load(conn, tenant_id, slug, event, parts, body, sha256)
+            return _load(conn, tenant_id, slug, event, parts, body, sha256,
+                         open_swaps_fields or OpenSwapsFields())
 
     outcome = retry_transaction(apply)
     log.info("tr report", extra=outcome.as_dict())
@@ -139,7 +150,8 @@ def _key_date(text: str) -> date | None:
 
 
 def _load(conn: psycopg.Connection[Any], tenant_id: Any, slug: str, event: ObjectEvent,
-          parts: list[str], body: bytes, sha256: str) -> TrReportOutcome:
+          parts: list[str], body: bytes, sha256: str,
+          open_swaps_fields: OpenSwapsFields) -> TrReportOutcome:
     ledger = db_reports.record_delivery(conn, tenant_id=tenant_id, bucket=event.bucket,
                                         object_key=event.key, sha256=sha256)
     if not ledger["inserted"]:
@@ -173,7 +185,13 @@ def _load(conn: psycopg.Connection[Any], tenant_id: Any, slug: str, event: Objec
     if len(body) > MAX_REPORT_BYTES:
         return refuse(f"larger than {MAX_REPORT_BYTES} bytes")
     try:
-        report = read_report(body)
+        if regime in OPEN_SWAPS_REGIMES:
+            report: TrReport = read_open_swaps(body, open_swaps_fields)
+        elif is_open_swaps_report(body):
+            raise TrReportError(f"an open swaps report (CFTC) under {regime}, whose TR sends "
+                                "auth.107, auth.091 and auth.106")
+        else:
+            report = read_report(body)
     except TrReportError as exc:
         return refuse(str(exc))
     day = report.reference_date or _key_date(parts[2])
