@@ -172,7 +172,9 @@ def test_an_event_sent_after_the_reports_day_is_not_a_break_yet(db, store, sim, 
     ("tr-reports/alpha-bank/emir/2026-11-22/x.xml",
      b'<Document xmlns="urn:iso:std:iso:20022:tech:xsd:auth.030.001.03"/>', "not a TR report"),
     ("tr-reports/alpha-bank/krx/2026-11-22/x.xml", b"<x/>",
-     "the key names no regime whose TR reports are read (emir, uk-emir)"),
+     "the key names no regime whose TR reports are read (emir, uk-emir, cftc-part45)"),
+    ("tr-reports/alpha-bank/emir/2026-11-22/x.json", b'{"reportType": "OpenSwapsReport"}',
+     "an open swaps report (CFTC) under emir"),
 ])
 def test_an_unreadable_report_is_kept_recorded_rejected_and_alerted(db, store, tenant, key,
                                                                      body, reason):
