@@ -13,7 +13,7 @@ from click.testing import CliRunner
 
 from shared.domain.model import Party
 from shared.domain.reconciliation import FieldDifference, WarningKind
-from shared.formats.tr_reports import read_report
+from shared.formats.tr_reports import read_open_swaps, read_report
 from swaprep.cli import main as cli
 from tests.functional.trsim.factory import (
     BAD_LEI,
@@ -236,3 +236,23 @@ def test_a_day_end_schedule_writes_the_day_that_ended_not_today(s3_clean, store)
 def test_a_schedule_that_is_neither_day_end_nor_seconds_is_refused(sim, bad):
     with pytest.raises(ValueError, match="eod_schedule"):
         sim.schedule_end_of_day(bad)
+
+
+def test_the_sdr_writes_one_open_swaps_report_of_the_swaps_it_holds_open(sim, store):
+    """cftc-part45: an ACKed TERM takes the swap out, a VALU changes only its last action,
+    and the report is JSON under the regime's own prefix."""
+    submit(sim, [event(uti(1)), event(uti(2)), event(uti(3))], "rf-c1", regime="cftc-part45")
+    submit(sim, [event(uti(2), "TERM", event_type="ETRM"), event(uti(3), "VALU")], "rf-c2",
+           regime="cftc-part45")
+    statuses = {(r["uti"], r["status"]) for r in sim.received_records()
+                if r["report_file_id"] == "rf-c2"}
+    assert statuses == {(uti(2), "ACK"), (uti(3), "ACK")}
+    [key] = sim.end_of_day()
+    assert key == f"tr-reports/alpha-bank/cftc-part45/{TODAY}/open_swaps-{LEI_A}.json"
+    assert store.head(FEEDBACK, key).content_type == "application/json"
+    held = read_open_swaps(store.get_bytes(FEEDBACK, key))
+    assert [(t.uti, t.last_action) for t in held.trades] == [(uti(1), "NEWT"),
+                                                             (uti(3), "VALU")]
+    assert held.trades[1].values["NtnlAmtFrstLeg"] == "10000000000 KRW"
+    with pytest.raises(ValueError, match="no reconciliation with the other side's reports"):
+        sim.load_counterparty_reports("cftc-part45", b"{}")
