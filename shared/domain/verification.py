@@ -3,7 +3,9 @@
 CFTC 17 CFR 45.14(a)(3) asks a reporting counterparty to verify, on a schedule
 (`shared.domain.corrections.verification_due`), that the swap data the SDR holds for its open
 swaps is complete and accurate, and to keep a log of each verification. EMIR asks the same
-in substance (data quality, ESMA's Guidelines on reporting). `verify` compares:
+in substance (data quality, ESMA's Guidelines on reporting). The TR's view is its trade
+state report (EMIR's auth.107; for CFTC the SDR's open swaps report, 17 CFR 49.11, in the
+same `TrTrade` form). `verify` compares:
 
 - presence, through `shared.domain.reconciliation.breaks` (the one comparer of what is open
   where): open here, not at the TR (MISSING_AT_TR); ended here, open at the TR

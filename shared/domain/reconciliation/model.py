@@ -1,7 +1,8 @@
 """What a TR's end-of-day reports say about one trade (EMIR Refit, RTS 2022/1858 Art. 4).
 
-The layouts (ISO 20022 auth.107 trade state, auth.091 reconciliation, auth.106 warnings) are
-in `shared.formats.tr_reports`; these are their contents, as the pipeline keeps them.
+The layouts (ISO 20022 auth.107 trade state, auth.091 reconciliation, auth.106 warnings; a
+CFTC SDR's open swaps report, read as the trade state) are in `shared.formats.tr_reports`;
+these are their contents, as the pipeline keeps them.
 """
 
 from __future__ import annotations
