@@ -606,6 +606,8 @@ VERIFY_SCHEMAS: dict[str, dict[str, Any]] = {
         "clocks_opened": INT,
         "clocks": {"type": "object", "additionalProperties": INT,
                    "description": "unresolved clocks by state, and alerts raised"}}),
+    "NoticeRecorded": _all({
+        "regime": REGIME, "clocks": _array(INT), "reference": STR, "notified_at": STAMP}),
     "CorrectionNotice": _all({
         "kind": _enum("cftc_notice", "emir_notification", "notification"), "title": STR,
         "addressee": STR, "text": {**STR, "description": "the draft, for an operator to "
@@ -816,6 +818,10 @@ OPERATIONS: tuple[Op, ...] = (
        query="NoticeQuery", cached=True),
     Op("POST", "/api/corrections/{clock_id}/resolve", "Resolve a correction clock, with a note",
        "corrections", ref("CorrectionClock"), body="ResolveCorrection", errors=(404, 409),
+       **needs("verify")),
+    Op("POST", "/api/corrections/notice/sent", "Record that the regulator was told of a "
+       "regime's open errors (the drafted notice, sent): each open clock's notified_at",
+       "corrections", ref("NoticeRecorded"), body="NoticeSent", errors=(409, 422),
        **needs("verify")),
     # delegated reporting: whom the tenant reports for, and what it reported for each
     Op("GET", "/api/clients", "The counterparties the tenant reports for (delegation "

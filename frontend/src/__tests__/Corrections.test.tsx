@@ -30,6 +30,10 @@ function respond(items: unknown[]) {
     if (call.method === "POST" && path === "/api/verifications/run") {
       return json(200, { runs: [{ id: 2, regime: "cftc-part45", status: "completed", findings: 1, clocks_opened: 1 }], clocks_opened: 1, clocks: {} });
     }
+    if (call.method === "POST" && path === "/api/corrections/notice/sent") {
+      const body = call.body as Record<string, string>;
+      return json(200, { regime: body.regime, clocks: [7, 8], reference: body.reference, notified_at: T0 });
+    }
     if (call.method === "POST") {
       const body = call.body as Record<string, string>;
       return json(200, clock(7, { state: "resolved", resolved_by: "demo-admin", resolution_note: body.note }));
@@ -87,6 +91,22 @@ describe("Corrections", () => {
     expect(screen.getByText("2 open correction(s)", { exact: false })).toBeTruthy();
     expect(screen.getByRole("button", { name: "Copy text" })).toBeTruthy();
     await waitFor(() => expect(calls.some((c) => c.url === "/api/corrections/notice?regime=cftc-part45")).toBe(true));
+  });
+
+  it("records the drafted notice as sent with its reference, and shows when on each clock", async () => {
+    const { client, calls } = fakeClient(respond([clock(7, { notified_at: T0 })]));
+    render(<Providers client={client}><Corrections params={new URLSearchParams()} /></Providers>);
+    fireEvent.click(await screen.findByRole("button", { name: "Draft notice" }));
+    const record = await screen.findByRole("button", { name: "Record as sent" });
+    expect((record as HTMLButtonElement).disabled).toBe(true); // no reference, nothing recorded
+    fireEvent.change(screen.getByLabelText("Sent: reference (filing number, e-mail date)"),
+      { target: { value: "CFTC portal 2026-12-08 #4411" } });
+    fireEvent.click(record);
+    expect(await screen.findByText("The notice is recorded as sent on 2 open correction(s).")).toBeTruthy();
+    const post = calls.find((c) => c.method === "POST")!;
+    expect(post.url).toBe("/api/corrections/notice/sent");
+    expect(post.body).toEqual({ regime: "cftc-part45", reference: "CFTC portal 2026-12-08 #4411" });
+    expect(screen.getByRole("table", { name: "Correction clocks" }).textContent).toContain("notified");
   });
 
   it("offers a viewer no action, and speaks Korean", async () => {

@@ -32,9 +32,11 @@ function dueText(c: CorrectionClock): string {
 
 /** The drafted regulator notification for one regime's open clocks, with a copy button. The
  * text is a draft: what the facts cannot say is marked for the operator to complete. */
-function NoticePanel() {
+function NoticePanel({ canRecord, onRecorded }: { canRecord: boolean; onRecorded: () => void }) {
   const t = useT();
   const api = useApi();
+  const [reference, setReference] = useState("");
+  const [recorded, setRecorded] = useState<string | null>(null);
   const [regime, setRegime] = useState<string>(NOTICE_REGIMES[0]);
   const [notice, setNotice] = useState<CorrectionNotice | null>(null);
   const [text, setText] = useState("");
@@ -48,6 +50,22 @@ function NoticePanel() {
       const found = await api.read("/api/corrections/notice", {}, { regime: regime as CorrectionNotice["regime"] });
       setNotice(found);
       setText(found.text);
+    } catch (exc) {
+      setFailure(exc instanceof ApiError ? exc : new ApiError(0, "Error", String(exc), null));
+    }
+  };
+  // The draft is sent outside the system; saying so records when on each open clock, and the
+  // reference (filing number, e-mail date) in the audit: the proof a notice was made.
+  const recordSent = async (event: FormEvent) => {
+    event.preventDefault();
+    setFailure(null);
+    setRecorded(null);
+    try {
+      const done = await api.call("post", "/api/corrections/notice/sent", {},
+        { regime: regime as CorrectionNotice["regime"], reference: reference.trim() });
+      setRecorded(t("corr.notice_recorded", { n: done.clocks.length }));
+      setReference("");
+      onRecorded();
     } catch (exc) {
       setFailure(exc instanceof ApiError ? exc : new ApiError(0, "Error", String(exc), null));
     }
@@ -88,6 +106,17 @@ function NoticePanel() {
             <button type="button" onClick={() => void copy()}>{t("corr.copy")}</button>{" "}
             <span role="status" className="ok">{copied ? t("corr.copied") : ""}</span>
           </p>
+          {canRecord && notice.clocks > 0 && (
+            <form onSubmit={(e) => void recordSent(e)} className="row-actions">
+              <label>
+                {t("corr.notice_reference")}{" "}
+                <input value={reference} maxLength={200} required
+                       onChange={(e) => setReference(e.target.value)} />
+              </label>
+              <button type="submit" disabled={!reference.trim()}>{t("corr.notice_record")}</button>
+            </form>
+          )}
+          {recorded && <p role="status" className="ok">{recorded}</p>}
         </>
       )}
     </section>
@@ -166,6 +195,7 @@ export default function Corrections({ params }: { params: URLSearchParams }) {
       <>
         <div>{dueText(c)}</div>
         <div className="muted">{c.prescribed ? t("corr.prescribed", { n: c.business_days }) : t("corr.target", { n: c.business_days })}</div>
+        {c.notified_at && <div className="muted">{t("corr.notified")} <Time value={c.notified_at} /></div>}
       </>
     ) },
     { key: "left", header: t("corr.col.left"), render: (c) => (
@@ -249,7 +279,7 @@ export default function Corrections({ params }: { params: URLSearchParams }) {
           {runs.data.items.length === 0 && <Empty>{t("corr.no_runs")}</Empty>}
         </>
       )}
-      <NoticePanel />
+      <NoticePanel canRecord={canMutate(user)} onRecorded={() => clocks.reload()} />
     </section>
   );
 }

@@ -193,6 +193,17 @@ def resolve_clock(conn: psycopg.Connection[Any], clock_id: int, by: str,
     return moment
 
 
+def mark_notified(conn: psycopg.Connection[Any], regime: str) -> tuple[list[int], datetime]:
+    """The regime's unresolved clocks not yet notified are now: their ids and the moment."""
+    rows = conn.execute(
+        "UPDATE correction_clocks SET notified_at = clock_timestamp()"
+        " WHERE regime = %s AND state <> 'resolved' AND notified_at IS NULL"
+        " RETURNING id, notified_at", (regime,)).fetchall()
+    moment = rows[0]["notified_at"] if rows else conn.execute(
+        "SELECT clock_timestamp() AS now").fetchone()["now"]  # type: ignore[index]
+    return sorted(r["id"] for r in rows), moment
+
+
 def clock_by_id(conn: psycopg.Connection[Any], clock_id: int) -> dict[str, Any] | None:
     row: dict[str, Any] | None = conn.execute(
         f"SELECT {_CLOCK_COLUMNS} FROM correction_clocks c WHERE c.id = %s",

@@ -39,8 +39,14 @@ def models() -> SimpleNamespace:
     class RunVerification(Strict):
         regime: Regime | None = None  # None: every regime the tenant has
 
+    class NoticeSent(Strict):
+        regime: Regime
+        # how and when it was sent: the regulator's filing number, the e-mail's date
+        reference: Annotated[str, StringConstraints(strip_whitespace=True, min_length=1,
+                                                    max_length=200)]
+
     return SimpleNamespace(ResolveCorrection=ResolveCorrection,
-                           RunVerification=RunVerification)
+                           RunVerification=RunVerification, NoticeSent=NoticeSent)
 
 
 @router.route("GET", "/api/verifications")
@@ -81,6 +87,17 @@ def post_resolve(request: WebRequest, ctx: ActionContext) -> dict[str, Any]:
     shown = _in_tenant(ctx, who, lambda conn, _: resolve_correction(
         conn, clock_id, body.note, who.actor))
     return response(200, jsonable(shown), request_id=request.request_id)
+
+
+@router.route("POST", "/api/corrections/notice/sent")
+def post_notice_sent(request: WebRequest, ctx: ActionContext) -> dict[str, Any]:
+    from shared.services.operations.verification import record_notice_sent
+
+    who = caller(request, ctx, "verify", "recording regulator notices")
+    body = parse_body(request, models().NoticeSent)
+    result = _in_tenant(ctx, who, lambda conn, _: record_notice_sent(
+        conn, who.tenant_id, body.regime, body.reference, who.actor))
+    return response(200, result, request_id=request.request_id)
 
 
 @router.route("POST", "/api/verifications/run")

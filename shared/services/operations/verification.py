@@ -268,6 +268,33 @@ def resolve_correction(conn: psycopg.Connection[Any], clock_id: Any, note: str,
     return shown_clock(db.clock_by_id(conn, row["id"]) or {}, at)
 
 
+MAX_REFERENCE = 200
+
+
+def record_notice_sent(conn: psycopg.Connection[Any], tenant_id: Any, key: str,
+                       reference: str, actor: Actor) -> dict[str, Any]:
+    """The regulator has been told of the regime's open errors (the drafted notice, completed
+    and sent outside the system): each unresolved clock not yet notified records when, and
+    the audit keeps who sent it and the reference (a filing number, the e-mail's date), the
+    proof a CFTC §45.14 or EMIR notification was made."""
+    require(actor, "verify", "record a regulator notice")
+    if key not in REGISTRY:
+        raise _unknown_regime(key)
+    reference = (reference or "").strip()
+    if not reference or len(reference) > MAX_REFERENCE:
+        raise InvalidRequest("a reference is required", [FieldError(
+            "reference", f"1 to {MAX_REFERENCE} characters: how and when the notice was sent"
+            " (a filing number, the e-mail's date)")])
+    clocks, at = db.mark_notified(conn, key)
+    if not clocks:
+        raise Conflict(f"no open {key} correction waits for a notice", reason="nothing_open")
+    audit(conn, actor, tenant_id=tenant_id, action="correction.notified",
+          entity_type="regime", entity_id=key, before=None,
+          after={"clocks": clocks, "reference": reference, "notified_at": at})
+    return {"regime": key, "clocks": clocks, "reference": reference,
+            "notified_at": at.astimezone(UTC).isoformat()}
+
+
 def _instant(value: datetime | str) -> datetime:
     """A timestamp as a row or a page (already made JSON-able) holds it."""
     return value if isinstance(value, datetime) else datetime.fromisoformat(value)

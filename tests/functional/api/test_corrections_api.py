@@ -81,3 +81,28 @@ def test_the_notice_lists_the_open_clocks_and_an_operator_resolves_one(api, db, 
     assert [c["uti"] for c in open_now["items"]] == [B]
     assert get(api, "/api/corrections", people["bob"])["items"] == []
     assert get(api, "/api/verifications", people["bob"])["items"] == []
+
+
+def test_the_notice_once_sent_is_recorded_on_each_open_clock_with_its_reference(
+        api, db, people, reconciled):
+    api("POST", "/api/verifications/run", {}, token=people["otto"])
+    path, sent = "/api/corrections/notice/sent", {"regime": "emir",
+                                                  "reference": "NCA e-mail 2026-12-08 ref 77"}
+    status, problem, _ = api("POST", path, sent, token=people["victor"])
+    assert status == 403  # a viewer may read the draft, not say it was sent
+    status, problem, _ = api("POST", path, {"regime": "emir", "reference": " "},
+                             token=people["otto"])
+    assert status == 422 and problem["errors"][0]["field"] == "reference"
+    status, done, _ = api("POST", path, sent, token=people["otto"])
+    assert status == 200, done
+    clocks = get(api, "/api/corrections", people["otto"])["items"]
+    assert sorted(done["clocks"]) == sorted(c["id"] for c in clocks) and len(clocks) == 2
+    assert all(c["notified_at"] is not None for c in clocks)
+    [row] = operations.audit_rows(db, "correction.notified")
+    assert (row["actor"], row["after"]["reference"]) == ("otto", sent["reference"])
+    # nothing left waiting for a notice: said, not silently recorded again
+    status, problem, _ = api("POST", path, sent, token=people["otto"])
+    assert status == 409 and problem["reason"] == "nothing_open"
+    # another tenant's clocks are untouched by, and invisible to, this one
+    status, problem, _ = api("POST", path, sent, token=people["bob"])
+    assert status == 409

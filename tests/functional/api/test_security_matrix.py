@@ -400,6 +400,7 @@ VALID_BODIES = {
     "/api/events/{event_id}/repair/preview": {"changes": {"legs[0].notional.currency": "KRW"}},
     "/api/admin/users/{user_id}": {"display_name": "Mallory"},
     "/api/corrections/{clock_id}/resolve": {"note": "corrected"},
+    "/api/corrections/notice/sent": {"regime": "emir", "reference": "filed"},
 }
 
 
