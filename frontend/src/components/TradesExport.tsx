@@ -2,7 +2,7 @@ import { useEffect, useRef, useState } from "react";
 import { ApiError } from "../api/client";
 import { collectPages } from "../api/collect";
 import { useApi, useMe } from "../api/context";
-import { csvBlob, csvFileName, toCsv } from "../csv";
+import { csvBlob, csvFileName, saveBlob, toCsv } from "../csv";
 import { localDate, number } from "../format";
 import { useT } from "../i18n";
 import { ProblemBox } from "./States";
@@ -19,18 +19,6 @@ type Phase =
   | { kind: "done"; rows: number; capped: boolean; file: string }
   | { kind: "cancelled" }
   | { kind: "failed"; error: ApiError };
-
-/** Hands a Blob to the browser as a download. */
-function saveBlob(blob: Blob, fileName: string): void {
-  const url = URL.createObjectURL(blob);
-  const link = document.createElement("a");
-  link.href = url;
-  link.download = fileName;
-  document.body.appendChild(link);
-  link.click();
-  link.remove();
-  setTimeout(() => URL.revokeObjectURL(url), 0);
-}
 
 /** "Export CSV": every trade of the current filters (keyset pages), the visible columns. */
 export function TradesExport({ query, columns, maxRows = MAX_EXPORT_ROWS }: {

@@ -8,6 +8,7 @@ import { DataTable, type Column } from "../components/DataTable";
 import { filterQuery, filterValues, ListFilters, type FilterField } from "../components/lists/ListFilters";
 import { codeLabel, regimeLabel } from "../components/lists/labels";
 import { ListPager } from "../components/lists/Pager";
+import { saveBlob } from "../csv";
 import { usePagedList } from "../components/lists/usePagedList";
 import { Empty, Loading, ProblemBox } from "../components/States";
 import { Time } from "../components/Time";
@@ -48,18 +49,6 @@ function ClientList() {
   );
 }
 
-/** Hands the CSV to the browser as a download. */
-function saveText(text: string, fileName: string): void {
-  const url = URL.createObjectURL(new Blob([text], { type: "text/csv;charset=utf-8" }));
-  const link = document.createElement("a");
-  link.href = url;
-  link.download = fileName;
-  document.body.appendChild(link);
-  link.click();
-  link.remove();
-  setTimeout(() => URL.revokeObjectURL(url), 0);
-}
-
 function DailyFile({ lei }: { lei: string }) {
   const t = useT();
   const api = useApi();
@@ -76,7 +65,7 @@ function DailyFile({ lei }: { lei: string }) {
         throw new ApiError(response.status, problem.title ?? "Error", problem.detail ?? "", response.headers.get("X-Request-Id"));
       }
       const name = `client-${lei}-${day}.csv`;
-      saveText(await response.text(), name);
+      saveBlob(new Blob([await response.text()], { type: "text/csv;charset=utf-8" }), name);
       setSaved(name);
     } catch (exc) {
       setError(exc instanceof ApiError ? exc : new ApiError(0, "Error", String(exc), null));
