@@ -22,7 +22,7 @@ from typing import BinaryIO, ClassVar
 from lxml import etree
 
 from shared.domain.model import ActionType, Leg, Nature, Party, Period, TradeEvent
-from shared.domain.obligations.routing import has_reporting_obligation
+from shared.domain.obligations.status import has_reporting_obligation
 from shared.domain.refdata import RefData
 from shared.formats.writers.derive import (
     basis_points,

@@ -23,7 +23,8 @@ from shared.domain.obligations.entities import (
     EntityKind,
     LegalEntity,
 )
-from shared.domain.obligations.routing import counterparty_status, has_reporting_obligation, route
+from shared.domain.obligations.routing import route
+from shared.domain.obligations.status import counterparty_status, has_reporting_obligation
 
 BANK = "5493001KJTIIGC8Y1R12"  # the tenant's legal entity (Seoul head office)
 US_SUB = "5493002KJTIIGC8Y1R34"
