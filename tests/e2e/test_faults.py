@@ -36,6 +36,7 @@ from tests.support.invariants import (
     snapshot,
     wait_until_settled,
 )
+from tests.support.waiting import wait_for
 
 pytestmark = pytest.mark.e2e
 
@@ -168,16 +169,6 @@ def assert_outcome(snap: dict[str, Any], fep: FepFile) -> None:
     assert snap["raw_rows"] == {k: v for k, v in {
         "event": fep.records - fep.parse_errors,
         "parse_error": fep.parse_errors}.items() if v}, snap
-
-
-def wait_for(what: str, predicate, timeout_s: float = 60.0, poll_s: float = 0.1) -> Any:
-    deadline = time.monotonic() + timeout_s
-    while time.monotonic() < deadline:
-        value = predicate()
-        if value:
-            return value
-        time.sleep(poll_s)
-    pytest.fail(f"timed out after {timeout_s:.0f} s waiting for {what}")
 
 
 def rows(stack, tenant_id, sql: str, *args: Any) -> list[dict[str, Any]]:

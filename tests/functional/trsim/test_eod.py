@@ -27,6 +27,7 @@ from tests.functional.trsim.factory import (
     report,
     uti,
 )
+from tests.support.waiting import wait_for
 
 pytestmark = pytest.mark.functional
 
@@ -190,21 +191,10 @@ def test_what_the_tr_holds_survives_a_restart(s3_clean, store, tmp_path):
     assert status.matching == "matched"
 
 
-def _wait_for(condition, timeout_s: float = 10.0) -> bool:
-    import time
-
-    deadline = time.monotonic() + timeout_s
-    while time.monotonic() < deadline:
-        if condition():
-            return True
-        time.sleep(0.1)
-    return condition()
-
-
 def test_a_quiet_period_schedule_writes_the_day_so_far_once_per_burst_of_files(sim, store):
     sim.schedule_end_of_day(0.5)
     submit(sim, [two_sided(1)], "rf-1")
-    assert _wait_for(lambda: "reconciliation" in eod_reports(store))
+    wait_for("the quiet-period reports", lambda: "reconciliation" in eod_reports(store), 10)
     assert [t.uti for t in eod_reports(store)["trade_state"].trades] == [uti(1)]
     # nothing new arrived: the reports are not written again (deleted, they stay gone)
     for summary in list(store.list(FEEDBACK, PREFIX)):
@@ -219,7 +209,7 @@ def test_a_quiet_period_schedule_writes_the_day_so_far_once_per_burst_of_files(s
         state = eod_reports(store).get("trade_state")
         return [t.uti for t in state.trades] if state else []
 
-    assert _wait_for(lambda: utis_held() == [uti(1), uti(2)])
+    wait_for("the reports again, with both trades", lambda: utis_held() == [uti(1), uti(2)], 10)
 
 
 def test_a_day_end_schedule_writes_the_day_that_ended_not_today(s3_clean, store):
@@ -228,7 +218,7 @@ def test_a_day_end_schedule_writes_the_day_that_ended_not_today(s3_clean, store)
         sim.schedule_end_of_day("day_end")
         submit(sim, [two_sided(1)], "rf-1")
         moments[0] = NOW + timedelta(days=1)  # the TR's day has ended
-        assert _wait_for(lambda: bool(eod_reports(store)))
+        wait_for("the ended day's reports", lambda: bool(eod_reports(store)), 10)
         assert eod_reports(store)["trade_state"].reference_date == TODAY
 
 
